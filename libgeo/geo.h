@@ -1,0 +1,352 @@
+/*
+** geo.h: the public contract of libgeo, the library behind the wangge tools.
+**
+** Naming. Every public function starts with geo_, every type with geo_. A verb
+** (geo_info, geo_check, geo_place, geo_heat, geo_split, geo_diff) does one
+** tool's whole job; its options are a struct set to defaults by
+** geo_<verb>_opts_init(), the only place those defaults live.
+**
+** Return conventions, the same everywhere. A constructor returns NULL on
+** failure. A verb or operation returns a geo_err: GEO_OK (0) on success,
+** otherwise a code whose value is also the exit code the tools use; the
+** message is kept in the context (geo_last_error). A free function accepts
+** NULL. Nothing in libgeo prints or exits; messages go to the context's log
+** callback and progress to a geo_progress callback, which can cancel.
+**
+** Ownership. The caller owns what it creates with a _new/_open/_create
+** function and frees it with the matching _free/_close. Functions that take a
+** GEOSGeometry pointer borrow it unless their comment says they take it.
+** Strings returned by accessors belong to the object they came from.
+**
+** Geometry. Work happens in metres in a projected working CRS (see crs.c): the
+** input's own if projected, else the CGCS2000 3-degree Gauss-Kruger zone of
+** the data's centre inside China, else its UTM zone. Geometries handed out by
+** geo_layer are GEOS geometries in that working CRS. Axis order is always
+** x = easting/longitude, y = northing/latitude.
+**
+** Threads. A geo_ctx and everything made with it belong to one thread at a
+** time. Separate contexts may be used from separate threads.
+*/
+#ifndef GEO_H
+#define GEO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef GEOS_USE_ONLY_R_API
+#define GEOS_USE_ONLY_R_API
+#endif
+#include <geos_c.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#define GEO_VERSION "0.1.0"
+
+/* Error codes; each value is the exit code the tools return for it. */
+typedef enum geo_err {
+	GEO_OK = 0,
+	GEO_PROBLEMS = 1,       /* done, and problems were found */
+	GEO_ERR_USAGE = 2,      /* bad option or value */
+	GEO_ERR_INPUT = 3,      /* cannot read, no CRS, wrong or unusable geometry */
+	GEO_ERR_OUTPUT = 4,     /* exists without overwrite, cannot write, disk full */
+	GEO_ERR_INTERNAL = 5    /* internal error, out of memory, cancelled */
+} geo_err;
+
+/* ---- context (ctx.c) ---------------------------------------------------- */
+
+typedef struct geo_ctx geo_ctx;
+
+typedef enum geo_log_level { GEO_LOG_DEBUG, GEO_LOG_INFO, GEO_LOG_WARN } geo_log_level;
+typedef void (*geo_log_fn)(geo_log_level level, const char *msg, void *data);
+
+/* Progress: fraction in [0,1] and a short message; return 0 to cancel. */
+typedef int (*geo_progress)(double fraction, const char *msg, void *data);
+
+geo_ctx *geo_ctx_new(void);
+void geo_ctx_free(geo_ctx *ctx);
+void geo_ctx_set_log(geo_ctx *ctx, geo_log_fn fn, void *data);
+GEOSContextHandle_t geo_ctx_geos(geo_ctx *ctx);
+/* The message of the last failure, or "" when there was none. */
+const char *geo_last_error(const geo_ctx *ctx);
+/* The code of the last failure (GEO_ERR_INTERNAL if none was recorded), for
+** callers of a constructor that returned NULL. */
+geo_err geo_last_code(const geo_ctx *ctx);
+/* Records a failure and returns its code, so callers can `return geo_fail(...)`. */
+geo_err geo_fail(geo_ctx *ctx, geo_err code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void geo_log(geo_ctx *ctx, geo_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- coordinate reference systems (crs.c) ------------------------------ */
+
+/*
+** A CRS as a user names it: anything OGR accepts (EPSG:4548, WKT, PROJ
+** strings), plus GCJ02 and BD09, the offset lon/lat systems of Chinese web
+** maps, which PROJ does not know. Those are held as WGS84 with a shift that
+** libgeo applies itself.
+*/
+typedef enum geo_shift { GEO_SHIFT_NONE, GEO_SHIFT_GCJ02, GEO_SHIFT_BD09 } geo_shift;
+typedef struct geo_crs geo_crs;
+
+geo_crs *geo_crs_new(geo_ctx *ctx, const char *user_text);
+/* Takes a copy of srs (which may be NULL: then returns NULL without error). */
+geo_crs *geo_crs_from_ogr(geo_ctx *ctx, OGRSpatialReferenceH srs);
+geo_crs *geo_crs_clone(const geo_crs *crs);
+void geo_crs_free(geo_crs *crs);
+/* The OGR spatial reference (traditional GIS axis order), owned by crs. */
+OGRSpatialReferenceH geo_crs_ogr(const geo_crs *crs);
+geo_shift geo_crs_shift(const geo_crs *crs);
+int geo_crs_is_projected(const geo_crs *crs);
+/* Short name such as "EPSG:4548" or "GCJ02"; owned by crs. */
+const char *geo_crs_name(const geo_crs *crs);
+/* The working CRS for data in crs whose centre is (x, y) in crs. */
+geo_crs *geo_crs_working(geo_ctx *ctx, const geo_crs *crs, double x, double y);
+/* EPSG code of the CGCS2000 3-degree zone or UTM zone holding lon/lat. */
+int geo_crs_working_epsg(double lon, double lat);
+int geo_crs_equal(const geo_crs *a, const geo_crs *b);
+
+/* GCJ-02 and BD-09 from and to WGS84 lon/lat, in degrees. The inverses
+** iterate until the round trip is within 1e-9 degrees (about 0.1 mm). */
+void geo_wgs84_to_gcj02(double lon, double lat, double *glon, double *glat);
+void geo_gcj02_to_wgs84(double glon, double glat, double *lon, double *lat);
+void geo_gcj02_to_bd09(double glon, double glat, double *blon, double *blat);
+void geo_bd09_to_gcj02(double blon, double blat, double *glon, double *glat);
+
+/* A transformation between two CRS, shifts included. */
+typedef struct geo_transform geo_transform;
+/* Returns NULL with an error when PROJ cannot transform between them. */
+geo_transform *geo_transform_new(geo_ctx *ctx, const geo_crs *from, const geo_crs *to);
+void geo_transform_free(geo_transform *t);
+int geo_transform_is_identity(const geo_transform *t);
+/* Transforms n points in place; returns GEO_ERR_INPUT if a point fails. */
+geo_err geo_transform_points(geo_ctx *ctx, geo_transform *t, size_t n, double *x, double *y);
+/* Transforms an OGR geometry in place. */
+geo_err geo_transform_ogr(geo_ctx *ctx, geo_transform *t, OGRGeometryH g);
+
+/* ---- datasets (io.c) ---------------------------------------------------- */
+
+/*
+** Inputs are named PATH, PATH:LAYER (split at the last ':' only when what is
+** before it is an existing file) or '-' for standard input (GeoJSON,
+** GeoJSONSeq or CSV). Anything else, such as PG:dbname=town, goes to GDAL as
+** it is. CSV points are found in x/y, lon/lat, longitude/latitude or
+** 经度/纬度 columns.
+*/
+typedef struct geo_input_opts {
+	const char *s_srs;      /* override or supply the input CRS; NULL: the layer's */
+	const char *where;      /* OGR SQL attribute filter, or NULL */
+	const char *layer;      /* layer name when the name carries none, or NULL */
+} geo_input_opts;
+void geo_input_opts_init(geo_input_opts *o);
+
+/* An open input layer. Reads features in order; transforms to a target CRS. */
+typedef struct geo_input geo_input;
+
+geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *o);
+void geo_input_close(geo_input *in);
+/* The layers an input name stands for: the one it names, or every layer of
+** the dataset (CSL list, CSLDestroy; "" for standard input's only layer). */
+char **geo_input_layer_names(geo_ctx *ctx, const char *name);
+/* The name as the user gave it, for messages. */
+const char *geo_input_name(const geo_input *in);
+OGRLayerH geo_input_layer(geo_input *in);
+OGRFeatureDefnH geo_input_defn(geo_input *in);
+/* The layer's CRS (after --s-srs); NULL if it has none. */
+const geo_crs *geo_input_crs(const geo_input *in);
+/* Fails with an input error naming the file when the layer has no CRS. */
+geo_err geo_input_require_crs(geo_ctx *ctx, geo_input *in);
+/* Feature count (fast when the driver knows it), -1 if unknown. */
+int64_t geo_input_count(geo_input *in);
+/* Extent in the layer's CRS; GEO_ERR_INPUT when the layer is empty. */
+geo_err geo_input_extent(geo_ctx *ctx, geo_input *in, OGREnvelope *env);
+/* The working CRS for this input (its own if projected). */
+geo_crs *geo_input_working_crs(geo_ctx *ctx, geo_input *in);
+/* Sets the CRS that geo_input_next_geos returns geometries in. */
+geo_err geo_input_set_target(geo_ctx *ctx, geo_input *in, const geo_crs *target);
+/*
+** Reads the next feature: *feat (owned by the caller, OGR_F_Destroy) and,
+** when geom is not NULL, its geometry in the target CRS as GEOS (owned by the
+** caller; NULL for a feature without geometry). Returns GEO_OK with
+** *feat == NULL at the end. Non-finite coordinates are an input error naming
+** the feature.
+*/
+geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeometry **geom);
+/* The geometry of a feature read with geom == NULL, as geo_input_next gives it. */
+geo_err geo_input_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH feat, GEOSGeometry **geom);
+
+/* Output naming: PATH[:LAYER], or NULL/"-" for GeoJSON on standard output. */
+typedef struct geo_output_opts {
+	const char *format;     /* GDAL driver name; NULL: from the extension */
+	int overwrite;          /* replace an existing file or layer */
+	const char *const *inputs; /* NULL-terminated input names an output may not be */
+} geo_output_opts;
+void geo_output_opts_init(geo_output_opts *o);
+
+/*
+** An output dataset, written to a temporary name beside the target and
+** renamed into place by geo_output_commit. geo_output_close without commit
+** removes everything written. Adding a layer to an existing GeoPackage or
+** SpatiaLite file works on a copy, so a failure leaves the original intact.
+*/
+typedef struct geo_output geo_output;
+
+geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opts *o);
+/* Driver name chosen for the output. */
+const char *geo_output_driver(const geo_output *out);
+/* The layer name from the output name, or NULL when it named none. */
+const char *geo_output_layer_name(const geo_output *out);
+int geo_output_is_stdout(const geo_output *out);
+/* Creates a layer (name NULL: from the output name or file name). */
+OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *name,
+				  const geo_crs *crs, OGRwkbGeometryType type);
+GDALDatasetH geo_output_dataset(geo_output *out);
+/* Writes a QGIS style (QML text) for a layer: into layer_styles for GeoPackage
+** and SpatiaLite, as NAME.qml beside other files. */
+geo_err geo_output_style(geo_ctx *ctx, geo_output *out, OGRLayerH layer, const char *qml);
+geo_err geo_output_commit(geo_ctx *ctx, geo_output *out);
+void geo_output_close(geo_output *out);
+
+/* Writes feat to layer, converting a GEOS geometry in working CRS `from` to
+** the layer's CRS (t may be NULL for none). */
+geo_err geo_write_feature(geo_ctx *ctx, OGRLayerH layer, OGRFeatureH feat,
+			  const GEOSGeometry *g, geo_transform *t);
+
+/* ---- geometry (geom.c) -------------------------------------------------- */
+
+/* OGR to GEOS and back; NULL with an error on failure. */
+GEOSGeometry *geo_geom_from_ogr(geo_ctx *ctx, OGRGeometryH g);
+OGRGeometryH geo_geom_to_ogr(geo_ctx *ctx, const GEOSGeometry *g);
+/* 1 if every coordinate is finite. */
+int geo_ogr_is_finite(OGRGeometryH g);
+
+/* Validity: GEO_OK when valid; otherwise fills reason (GEOS's words) and the
+** location, and returns GEO_PROBLEMS. */
+geo_err geo_geom_validity(geo_ctx *ctx, const GEOSGeometry *g, char *reason,
+			  size_t reason_size, double *x, double *y);
+double geo_geom_area(geo_ctx *ctx, const GEOSGeometry *g);
+double geo_geom_length(geo_ctx *ctx, const GEOSGeometry *g);
+/* A point inside g (its interior point), for reports. */
+geo_err geo_geom_inside_point(geo_ctx *ctx, const GEOSGeometry *g, double *x, double *y);
+/* 1 for Polygon/MultiPolygon families, 2 lines, 3 points, 0 otherwise. */
+int geo_geom_dimension_class(OGRwkbGeometryType t);
+
+/* ---- spatial index (index.c) ------------------------------------------- */
+
+/* An STRtree over borrowed geometries, with their prepared forms. */
+typedef struct geo_index geo_index;
+
+geo_index *geo_index_new(geo_ctx *ctx, GEOSGeometry *const *geoms, size_t n);
+void geo_index_free(geo_index *idx);
+/* Calls fn(i, data) for every geometry whose envelope meets g's. */
+void geo_index_query(geo_index *idx, const GEOSGeometry *g,
+		     void (*fn)(size_t i, void *data), void *data);
+/* Indices of geometries whose envelope meets the box; returns the count and
+** fills at most cap entries of out. */
+size_t geo_index_query_box(geo_index *idx, double xmin, double ymin, double xmax,
+			   double ymax, size_t *out, size_t cap);
+const GEOSPreparedGeometry *geo_index_prepared(geo_index *idx, size_t i);
+size_t geo_index_size(const geo_index *idx);
+
+/* ---- the grid model (grid.c) ------------------------------------------- */
+
+/*
+** Grid codes: the 9-digit town code, then 3 digits of primary sequence, then
+** 2 of secondary sequence: 120114107012, 12011410701203. Level 1 is primary,
+** 2 secondary.
+*/
+enum { GEO_TOWN_CODE_LEN = 9, GEO_PRIMARY_CODE_LEN = 12, GEO_SECONDARY_CODE_LEN = 14 };
+#define GEO_TOWN_CODE_DEFAULT "000000000"
+
+/* The level a code has by its form: 1, 2, or 0 when malformed. */
+int geo_grid_code_level(const char *code);
+/* 1 if town is 9 digits. */
+int geo_grid_town_code_ok(const char *town);
+/* Writes a code into buf (size at least 15); returns GEO_ERR_USAGE when the
+** sequence does not fit its digits. */
+geo_err geo_grid_code_primary(char *buf, size_t size, const char *town, int seq);
+geo_err geo_grid_code_secondary(char *buf, size_t size, const char *primary, int seq);
+/* The primary code a secondary code implies (its first 12 digits). */
+void geo_grid_code_parent(const char *code, char *buf, size_t size);
+
+typedef struct geo_grid {
+	char *id;               /* grid_id; "" if missing */
+	char *parent_id;        /* parent_id; "" if none */
+	char *name;             /* "" if none */
+	int level;              /* 1, 2, or 0 if unknown */
+	double households;      /* -1 if the layer has no such field */
+	long long fid;          /* OGR feature id */
+	GEOSGeometry *geom;     /* in the working CRS; NULL if empty or missing */
+	OGRFeatureH feat;       /* all attributes, as read */
+} geo_grid;
+
+typedef struct geo_grid_opts {
+	const char *id_field;       /* default "grid_id" */
+	const char *parent_field;   /* default "parent_id" */
+	const char *level_field;    /* default "level" */
+	const char *name_field;     /* default "name" */
+	const char *households_field; /* default "households" */
+} geo_grid_opts;
+void geo_grid_opts_init(geo_grid_opts *o);
+
+/* A grid layer held in memory, in a working CRS. */
+typedef struct geo_gridset {
+	size_t n;
+	geo_grid *grids;
+	geo_crs *crs;           /* the working CRS of geom */
+	geo_crs *source_crs;    /* the layer's own CRS */
+	char *source;           /* the input name, for messages */
+	OGRFeatureDefnH defn;   /* the layer's fields (a reference is held) */
+	int has_households;
+	GEOSContextHandle_t geos; /* the handle geom was made with */
+} geo_gridset;
+
+/*
+** Reads a polygon layer as grids. The working CRS is `work` when given,
+** otherwise the layer's working CRS. Features with missing geometry are kept
+** with geom NULL; wrong geometry types are an input error.
+*/
+geo_gridset *geo_gridset_read(geo_ctx *ctx, const char *name, const geo_input_opts *in_opts,
+			      const geo_grid_opts *o, const geo_crs *work);
+void geo_gridset_free(geo_gridset *gs);
+/* Index of the grid with this id, or -1. Linear; build your own map for many lookups. */
+long geo_gridset_find(const geo_gridset *gs, const char *id);
+/*
+** Orders geoms west to east, north to south: rows are bands of the median
+** grid height, from the north; within a row, by x of the interior point.
+** Fills order[0..n) with indices.
+*/
+geo_err geo_grid_order(geo_ctx *ctx, GEOSGeometry *const *geoms, size_t n, size_t *order);
+
+/* ---- grid-info (info.c) ------------------------------------------------- */
+
+typedef struct geo_info_opts {
+	const char *s_srs;
+	const char *where;
+	int json;               /* report as one JSON object instead of text */
+	geo_grid_opts grid;
+} geo_info_opts;
+void geo_info_opts_init(geo_info_opts *o);
+
+/*
+** Describes a dataset, or one layer of it: per layer its CRS, feature count,
+** geometry types, extent and total area (m², in the working CRS); for grid
+** layers (with an id field) also the count per level, malformed and duplicate
+** codes and secondaries whose parent is not in the layer. *report is text or
+** JSON by o->json; the caller frees it with free().
+*/
+geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **report);
+
+/* ---- grid-check (coverage.c) ------------------------------------------- */
+
+/* ---- grid-place (place.c) ----------------------------------------------- */
+
+/* ---- grid-heat (kde.c) -------------------------------------------------- */
+
+/* ---- grid-split (split.c) ----------------------------------------------- */
+
+/* ---- grid-diff (diff.c) ------------------------------------------------- */
+
+/* ---- grid-map (map.c) --------------------------------------------------- */
+
+#endif

@@ -1,0 +1,58 @@
+/*
+** geo_internal.h: helpers that libgeo's modules share with each other and
+** with the tools' shared code, but that are not part of the public contract.
+** A module that needs another's helper asks for it here instead of copying it.
+*/
+#ifndef GEO_INTERNAL_H
+#define GEO_INTERNAL_H
+
+#include "geo.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* A growable, always NUL-terminated string. */
+typedef struct geo_buf {
+	char *s;
+	size_t len, cap;
+	int failed;             /* an allocation failed; s holds what fitted */
+} geo_buf;
+
+void geo_buf_init(geo_buf *b);
+void geo_buf_free(geo_buf *b);
+void geo_buf_add(geo_buf *b, const char *s);
+void geo_buf_addn(geo_buf *b, const char *s, size_t n);
+void geo_buf_printf(geo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void geo_buf_vprintf(geo_buf *b, const char *fmt, va_list ap);
+/* Hands the string to the caller (NULL if an allocation failed); b is reset. */
+char *geo_buf_take(geo_buf *b);
+
+/* JSON text: a quoted, escaped string; a number that is always valid JSON
+** (fixed decimals, non-finite as null). */
+void geo_json_str(geo_buf *b, const char *s);
+void geo_json_num(geo_buf *b, double v, int decimals);
+
+/* strdup that records an out-of-memory error in ctx. */
+char *geo_strdup(geo_ctx *ctx, const char *s);
+/* Allocation helpers that record out-of-memory in ctx. */
+void *geo_calloc(geo_ctx *ctx, size_t n, size_t size);
+void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size);
+
+/* The last GDAL/OGR error message, or fallback when there is none. */
+const char *geo_cpl_error(const char *fallback);
+
+/* Calls progress if set; returns 0 (and records the cancellation) to stop. */
+int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const char *msg);
+
+/* A file's size in bytes, or -1. */
+long long geo_file_size(const char *path);
+int geo_file_exists(const char *path);
+/* 1 if the two paths name the same existing file. */
+int geo_same_file(const char *a, const char *b);
+
+/* Text field value of feat, "" when unset or absent (field index < 0). */
+const char *geo_feat_str(OGRFeatureH feat, int field);
+/* Describes a feature for messages: "feature 17" or "feature 17 (grid_id X)". */
+void geo_feat_label(OGRFeatureH feat, int id_field, char *buf, size_t size);
+
+#endif

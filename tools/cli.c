@@ -1,0 +1,200 @@
+/*
+** cli.c: the shared command-line layer. Each tool hands over one table of
+** options; from it this builds getopt_long's table, its short-option string
+** and the --help text, so help cannot drift from what is parsed.
+*/
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static size_t count_options(const cli_option *o)
+{
+	size_t n = 0;
+	while (o[n].help)
+		n++;
+	return n;
+}
+
+static void print_help(const cli_tool *t)
+{
+	printf("Usage: %s %s\n\n%s\n", t->name, t->usage, t->summary);
+	for (const cli_option *o = t->options; o->help; o++) {
+		if (!o->name) {
+			printf("\n%s:\n", o->help);
+			continue;
+		}
+		char left[80];
+		int n = snprintf(left, sizeof left, "%c%c%s--%s%s%s", o->key < 128 && o->key > ' ' ? '-' : ' ',
+				 o->key < 128 && o->key > ' ' ? o->key : ' ',
+				 o->key < 128 && o->key > ' ' ? ", " : "  ", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		printf("  %-*s %s\n", n < 30 ? 30 : n, left, o->help);
+	}
+	printf("\nExit status: 0 done (checks: nothing wrong), 1 problems found, 2 usage error,\n"
+	       "3 input error, 4 output error, 5 internal error. See %s(1).\n", t->name);
+}
+
+int cli_usage_error(const cli_tool *t, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: error: ", t->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", t->name);
+	return GEO_ERR_USAGE;
+}
+
+static int common_option(cli_common *c, int key, const char *arg)
+{
+	switch (key) {
+	case 'o': c->output = arg; return 1;
+	case 'f': c->format = arg; return 1;
+	case CLI_OVERWRITE: c->overwrite = 1; return 1;
+	case CLI_S_SRS: c->s_srs = arg; return 1;
+	case CLI_T_SRS: c->t_srs = arg; return 1;
+	case CLI_WORK_SRS: c->work_srs = arg; return 1;
+	case CLI_WHERE: c->where = arg; return 1;
+	case CLI_JSON: c->json = 1; return 1;
+	case 'q': c->quiet = 1; return 1;
+	case 'v': c->verbose++; return 1;
+	case CLI_PROGRESS: c->progress = 1; return 1;
+	case CLI_NO_PROGRESS: c->progress = 0; return 1;
+	default: return 0;
+	}
+}
+
+int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
+	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first)
+{
+	memset(c, 0, sizeof *c);
+	c->tool = t;
+	c->progress = isatty(STDERR_FILENO);
+	size_t n = count_options(t->options);
+	struct option *longs = calloc(n + 1, sizeof *longs);
+	char *shorts = calloc(2 * n + 2, 1);
+	if (!longs || !shorts) {
+		free(longs);
+		free(shorts);
+		fprintf(stderr, "%s: error: out of memory\n", t->name);
+		return GEO_ERR_INTERNAL;
+	}
+	size_t nl = 0, ns = 0;
+	shorts[ns++] = ':';
+	for (const cli_option *o = t->options; o->help; o++) {
+		if (!o->name)
+			continue;
+		longs[nl++] = (struct option){ o->name, o->has_arg, NULL, o->key };
+		if (o->key > ' ' && o->key < 128) {
+			shorts[ns++] = (char)o->key;
+			if (o->has_arg)
+				shorts[ns++] = ':';
+		}
+	}
+	int rc = -1, key;
+	opterr = 0;
+	optind = 1;
+	while (rc < 0 && (key = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if (key == 'h') {
+			print_help(t);
+			rc = 0;
+		} else if (key == 'V') {
+			printf("%s (wangge) %s\n", t->name, GEO_VERSION);
+			rc = 0;
+		} else if (key == '?') {
+			rc = cli_usage_error(t, "unknown option '%s'", argv[optind - 1]);
+		} else if (key == ':') {
+			rc = cli_usage_error(t, "option '%s' needs a value", argv[optind - 1]);
+		} else if (!common_option(c, key, optarg)) {
+			int r = on_option ? on_option(key, optarg, data) : GEO_ERR_USAGE;
+			if (r)
+				rc = r;
+		}
+	}
+	free(longs);
+	free(shorts);
+	if (rc >= 0)
+		return rc;
+	int nargs = argc - optind;
+	if (nargs < t->min_args)
+		return cli_usage_error(t, "missing argument: %s", t->usage);
+	if (nargs > t->max_args)
+		return cli_usage_error(t, "unexpected argument '%s'", argv[optind + t->max_args]);
+	*first = optind;
+	return -1;
+}
+
+int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code)
+{
+	const char *msg = ctx ? geo_last_error(ctx) : "";
+	fprintf(stderr, "%s: error: %s\n", c->tool->name, *msg ? msg : "failed");
+	return code;
+}
+
+int cli_double(const cli_tool *t, const char *opt, const char *arg, double *out)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(v))
+		return cli_usage_error(t, "%s: '%s' is not a number", opt, arg);
+	*out = v;
+	return 0;
+}
+
+int cli_int(const cli_tool *t, const char *opt, const char *arg, long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno)
+		return cli_usage_error(t, "%s: '%s' is not a whole number", opt, arg);
+	*out = v;
+	return 0;
+}
+
+static void log_message(geo_log_level level, const char *msg, void *data)
+{
+	const cli_common *c = data;
+	if (level == GEO_LOG_WARN && !c->quiet)
+		fprintf(stderr, "%s: warning: %s\n", c->tool->name, msg);
+	else if (level == GEO_LOG_INFO && !c->quiet && c->verbose)
+		fprintf(stderr, "%s: %s\n", c->tool->name, msg);
+	else if (level == GEO_LOG_DEBUG && c->verbose > 1)
+		fprintf(stderr, "%s: debug: %s\n", c->tool->name, msg);
+}
+
+geo_ctx *cli_context(cli_common *c)
+{
+	geo_ctx *ctx = geo_ctx_new();
+	if (!ctx) {
+		fprintf(stderr, "%s: error: cannot start (out of memory)\n", c->tool->name);
+		return NULL;
+	}
+	geo_ctx_set_log(ctx, log_message, c);
+	return ctx;
+}
+
+int cli_progress_draw(double fraction, const char *msg, void *data)
+{
+	const cli_common *c = data;
+	int width = 30, done = (int)(fraction * width + 0.5);
+	done = done < 0 ? 0 : done > width ? width : done;
+	fprintf(stderr, "\r%s: [%.*s%*s] %3d%% %-30.30s", c->tool->name, done,
+		"##############################", width - done, "", (int)(fraction * 100 + 0.5),
+		msg ? msg : "");
+	if (fraction >= 1)
+		fputc('\n', stderr);
+	return 1;
+}
+
+geo_progress cli_progress(const cli_common *c)
+{
+	return c->progress && !c->quiet ? cli_progress_draw : NULL;
+}

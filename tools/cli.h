@@ -1,0 +1,92 @@
+/*
+** cli.h: what every wangge tool shares: one option table that drives both
+** getopt_long and --help, the common options of DESIGN.md parsed the same way
+** everywhere, number parsing that names the option, the exit codes, and the
+** log and progress callbacks that print on standard error.
+*/
+#ifndef CLI_H
+#define CLI_H
+
+#include "geo.h"
+
+#include <getopt.h>
+
+/* One row of a tool's option table. A row with name NULL and help set is a
+** heading in --help; the table ends with a row whose help is NULL. */
+typedef struct cli_option {
+	const char *name;       /* long name */
+	int has_arg;            /* no_argument or required_argument */
+	int key;                /* short letter, or a value >= 256 */
+	const char *arg;        /* argument name for --help */
+	const char *help;
+} cli_option;
+
+/* Keys of the common options that have no short letter. */
+enum {
+	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
+	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_TOOL_KEYS = 256
+};
+
+#define CLI_OPTS_OUTPUT \
+	{ "output", required_argument, 'o', "PATH[:LAYER]", "write to PATH (format from the extension)" }, \
+	{ "format", required_argument, 'f', "DRIVER", "output format as a GDAL driver name" }, \
+	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace an existing output file or layer" }
+#define CLI_OPTS_SRS \
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "input CRS (EPSG:4490, WKT, PROJ, GCJ02, BD09)" }, \
+	{ "t-srs", required_argument, CLI_T_SRS, "CRS", "output CRS (default: the main input's)" }, \
+	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to compute in" }
+#define CLI_OPTS_WHERE \
+	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL attribute filter on the input" }
+#define CLI_OPTS_REPORT \
+	{ "json", no_argument, CLI_JSON, NULL, "print the report as one JSON object on standard output" }, \
+	{ "quiet", no_argument, 'q', NULL, "print errors only" }, \
+	{ "verbose", no_argument, 'v', NULL, "print more detail" }, \
+	{ "progress", no_argument, CLI_PROGRESS, NULL, "show a progress bar (default on a terminal)" }, \
+	{ "no-progress", no_argument, CLI_NO_PROGRESS, NULL, "never show a progress bar" }
+#define CLI_OPTS_BASIC \
+	{ "help", no_argument, 'h', NULL, "show this help and exit" }, \
+	{ "version", no_argument, 'V', NULL, "show the version and exit" }
+#define CLI_HEADING(text) { NULL, 0, 0, NULL, text }
+#define CLI_END { NULL, 0, 0, NULL, NULL }
+
+typedef struct cli_tool {
+	const char *name;       /* grid-info */
+	const char *usage;      /* [options] DATASET[:LAYER] */
+	const char *summary;    /* one sentence */
+	const cli_option *options;
+	int min_args, max_args; /* positional arguments */
+} cli_tool;
+
+/* The common options' values after parsing. */
+typedef struct cli_common {
+	const char *output, *format, *s_srs, *t_srs, *work_srs, *where;
+	int overwrite, quiet, verbose, json, progress;
+	const cli_tool *tool;
+} cli_common;
+
+/*
+** Parses argv. Common options fill c; every other option goes to
+** on_option(key, optarg, data), which returns 0 or an exit code. Returns -1
+** to go on (with *first set to the first positional argument), or the exit
+** code to end with: 0 after --help or --version, 2 on a usage error.
+*/
+int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
+	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first);
+
+/* "grid-x: error: ..." on standard error; returns GEO_ERR_USAGE. */
+int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the context's last error and returns code. */
+int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code);
+
+/* Numbers: the option's name goes into the error message. */
+int cli_double(const cli_tool *t, const char *opt, const char *arg, double *out);
+int cli_int(const cli_tool *t, const char *opt, const char *arg, long *out);
+
+/* A context whose log messages print on standard error as -q/-v say. */
+geo_ctx *cli_context(cli_common *c);
+/* A geo_progress callback drawing a bar on standard error; data is the
+** cli_common. Returns NULL (no progress) when --progress is off. */
+geo_progress cli_progress(const cli_common *c);
+int cli_progress_draw(double fraction, const char *msg, void *data);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+** grid-info: describe a dataset or a layer; for grid layers, check codes.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const cli_option options[] = {
+	CLI_HEADING("Input"),
+	{ "id-field", required_argument, CLI_TOOL_KEYS, "FIELD", "grid code field (default grid_id)" },
+	{ "parent-field", required_argument, CLI_TOOL_KEYS + 1, "FIELD",
+	  "parent code field (default parent_id)" },
+	CLI_OPTS_WHERE,
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "input CRS when the layer has none" },
+	CLI_HEADING("Report"),
+	CLI_OPTS_REPORT,
+	CLI_OPTS_BASIC,
+	CLI_END
+};
+
+static const cli_tool tool = {
+	"grid-info", "[options] DATASET[:LAYER]",
+	"Print the layers of a dataset with CRS, feature counts, geometry types, extent and\n"
+	"area in m²; for grid layers also the count per level and code problems.",
+	options, 1, 1
+};
+
+static int on_option(int key, const char *arg, void *data)
+{
+	geo_info_opts *o = data;
+	if (key == CLI_TOOL_KEYS)
+		o->grid.id_field = arg;
+	else if (key == CLI_TOOL_KEYS + 1)
+		o->grid.parent_field = arg;
+	else
+		return GEO_ERR_USAGE;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	cli_common c;
+	geo_info_opts o;
+	geo_info_opts_init(&o);
+	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	if (rc >= 0)
+		return rc;
+	o.s_srs = c.s_srs;
+	o.where = c.where;
+	o.json = c.json;
+	geo_ctx *ctx = cli_context(&c);
+	if (!ctx)
+		return GEO_ERR_INTERNAL;
+	char *report = NULL;
+	geo_err e = geo_info(ctx, argv[first], &o, &report);
+	if (e)
+		rc = cli_fail(&c, ctx, e);
+	else
+		fputs(report, stdout);
+	free(report);
+	geo_ctx_free(ctx);
+	return e ? rc : GEO_OK;
+}
