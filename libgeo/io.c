@@ -388,7 +388,8 @@ static int is_input(const char *path, const char *const *inputs)
 	return 0;
 }
 
-static geo_err copy_file(geo_ctx *ctx, const char *from, const char *to)
+/* Copies a file byte for byte; returns 0 or the errno of the failure. */
+static int copy_bytes(const char *from, const char *to)
 {
 	FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
 	char buf[1 << 16];
@@ -397,13 +398,18 @@ static geo_err copy_file(geo_ctx *ctx, const char *from, const char *to)
 	while (ok && (n = fread(buf, 1, sizeof buf, a)) > 0)
 		ok = fwrite(buf, 1, n, b) == n;
 	ok = ok && !ferror(a);
+	int err = ok ? 0 : errno ? errno : EIO;
+	if (b && fclose(b) != 0 && !err)
+		err = errno ? errno : EIO;
 	if (a)
 		fclose(a);
-	if (b && fclose(b) != 0)
-		ok = 0;
-	return ok ? GEO_OK
-		  : geo_fail(ctx, GEO_ERR_OUTPUT, "cannot copy %s to add a layer: %s", from,
-			     strerror(errno));
+	return err;
+}
+
+static int is_device(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 /* Makes the temporary folder beside the target. */
@@ -416,6 +422,10 @@ static geo_err make_tmpdir(geo_ctx *ctx, geo_output *out)
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
 	const char *dir = dirname(dcopy), *base = basename(bcopy);
+	/* A device or pipe (such as /dev/full) is written to a temporary file
+	** first and copied into place, so its write errors are seen. */
+	if (is_device(out->target))
+		dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	geo_buf b;
 	geo_buf_init(&b);
 	geo_buf_printf(&b, "%s/.%s.tmpXXXXXX", dir, base);
@@ -510,15 +520,16 @@ geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opt
 		}
 		if (check_target(ctx, out, o, &add))
 			goto fail;
-		struct stat st;
-		if (stat(out->target, &st) == 0 && !S_ISREG(st.st_mode))
-			out->path = geo_strdup(ctx, out->target);
-		else if (make_tmpdir(ctx, out))
+		if (make_tmpdir(ctx, out))
 			goto fail;
 	}
 	if (add) {
-		if (copy_file(ctx, out->target, out->path))
+		int err = copy_bytes(out->target, out->path);
+		if (err) {
+			geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot copy it to add a layer: %s", name,
+				 strerror(err));
 			goto fail;
+		}
 		out->ds = GDALOpenEx(out->path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
 	} else {
 		char **co = creation_options(out->driver);
@@ -735,6 +746,13 @@ static geo_err move_into_place(geo_ctx *ctx, geo_output *out)
 	return e;
 }
 
+static geo_err copy_to_device(geo_ctx *ctx, geo_output *out)
+{
+	int err = copy_bytes(out->path, out->target);
+	return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target, strerror(err))
+		   : GEO_OK;
+}
+
 geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 {
 	CPLErrorReset();
@@ -749,6 +767,8 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 				geo_cpl_error("write failed"));
 	if (out->is_stdout && fflush(stdout) != 0)
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: %s", strerror(errno));
+	if (out->tmpdir && is_device(out->target))
+		return copy_to_device(ctx, out);
 	return out->tmpdir ? move_into_place(ctx, out) : GEO_OK;
 }
 
