@@ -347,6 +347,48 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 
 /* ---- grid-diff (diff.c) ------------------------------------------------- */
 
+/*
+** Overlay and one-to-one matching of two grid sets (match.c), shared by
+** grid-diff and grid-split --keep-codes-from. Both sets must be in the same
+** working CRS (read the second with the first's crs as `work`).
+*/
+typedef struct geo_overlap {
+	size_t a, b;            /* index into the first and into the second set */
+	double area;            /* m² of their intersection */
+	GEOSGeometry *geom;     /* the intersection (MultiPolygon) when kept, else NULL */
+} geo_overlap;
+
+typedef struct geo_overlay {
+	size_t n;
+	geo_overlap *pairs;     /* ordered by a, then b */
+	double *area_a, *area_b; /* m² of every grid of each set (0 without geometry) */
+	GEOSContextHandle_t geos;
+} geo_overlay;
+
+/*
+** Every pair of a grid of a and a grid of b whose intersection is larger than
+** min_area m² (0: any positive area), measured exactly with GEOS. keep_geoms
+** keeps the intersections. Returns NULL with an error when a grid cannot be
+** intersected even after repair, or when the sets' working CRS differ.
+*/
+geo_overlay *geo_overlay_new(geo_ctx *ctx, const geo_gridset *a, const geo_gridset *b,
+			     double min_area, int keep_geoms, geo_progress progress,
+			     void *progress_data);
+void geo_overlay_free(geo_overlay *ov);
+/*
+** The one-to-one match: b_to_a[j] is the grid of a that grid j of b matches,
+** or -1. A pair matches when their intersection holds at least `threshold`
+** (a fraction in (0, 1]; grid-diff's default 0.5) of both grids' areas. Above
+** one half a grid can qualify with one partner only; otherwise the pair with
+** the larger smaller share wins (then the earlier pair), one to one.
+*/
+geo_err geo_overlay_match(geo_ctx *ctx, const geo_overlay *ov, size_t na, size_t nb,
+			  double threshold, long *b_to_a);
+/* Overlay and match in one call: new_to_old[j] (new_grids->n entries) is the
+** index of the old grid new grid j matches one to one, or -1. */
+geo_err geo_match_grids(geo_ctx *ctx, const geo_gridset *old_grids, const geo_gridset *new_grids,
+			double threshold, long *new_to_old);
+
 /* ---- grid-map (map.c) --------------------------------------------------- */
 
 #endif
