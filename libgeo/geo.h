@@ -417,6 +417,108 @@ geo_err geo_overlay_match(geo_ctx *ctx, const geo_overlay *ov, size_t na, size_t
 geo_err geo_match_grids(geo_ctx *ctx, const geo_gridset *old_grids, const geo_gridset *new_grids,
 			double threshold, long *new_to_old);
 
+/*
+** grid-diff compares OLD and NEW grids of one level. Grids are gathered into
+** groups: an old grid and the new grid holding more than half of it, a new
+** grid and the old grid giving more than half of it, are in one group (and
+** so, transitively, are their other such partners). A group of one old and
+** one new grid is unchanged (each differs from the other by at most
+** min_area m²) or reshaped; one old and several new is a split, several old
+** and one new a merge, several of each regrouped; an old grid alone was
+** removed, a new grid alone is new. The area a grid gives to grids other than
+** the one it matches one to one (geo_overlay_match at keep_threshold) has
+** moved; so has a feature placed in a new grid other than the one its old
+** grid matches.
+*/
+typedef enum geo_diff_class {
+	GEO_DIFF_UNCHANGED, GEO_DIFF_RESHAPED, GEO_DIFF_SPLIT, GEO_DIFF_MERGED,
+	GEO_DIFF_REGROUPED, GEO_DIFF_NEW, GEO_DIFF_REMOVED, GEO_DIFF_NCLASSES
+} geo_diff_class;
+/* "unchanged", "reshaped", "split", "merged", "regrouped", "new", "removed". */
+const char *geo_diff_class_name(geo_diff_class c);
+
+typedef struct geo_diff_opts {
+	const char *s_srs;          /* CRS of any input that carries none */
+	const char *work_srs;       /* CRS to compute in; NULL: OLD's working CRS */
+	const char *t_srs;          /* CRS of the changes output; NULL: OLD's */
+	const char *where;          /* attribute filter on OLD and NEW */
+	geo_grid_opts grid;
+	const char *worker_field;   /* grid worker's name; default "worker" */
+	double min_area;            /* m²: shape tolerance, smallest overlap counted; default 1 */
+	double keep_threshold;      /* share of both areas for the one-to-one match; 0.5 */
+	const char *const *features; /* NULL-terminated feature inputs, or NULL */
+	const char *changes;        /* moved pieces as polygons, or NULL */
+	const char *moves;          /* table of moved features (CSV), or NULL */
+	const char *keep_codes;     /* NEW with the codes of the old grids it matches, or NULL */
+	const char *format;         /* GDAL driver of `changes`; NULL: from the extension */
+	int overwrite;
+} geo_diff_opts;
+void geo_diff_opts_init(geo_diff_opts *o);
+
+typedef struct geo_diff_group {
+	geo_diff_class cls;
+	size_t nold, nnew;
+	size_t *old_idx, *new_idx;  /* into the grid sets, ordered by code */
+} geo_diff_group;
+
+/* A feature placed in different grids: old_grid/new_grid index the grid
+** sets, -1 where the feature lies outside them. */
+typedef struct geo_diff_move {
+	size_t layer;
+	long long fid;
+	long old_grid, new_grid;
+} geo_diff_move;
+
+typedef struct geo_diff_layer {
+	char *name;                 /* the layer's name */
+	char *source;               /* the input as the user named it */
+	size_t features, empty;     /* features read; of them without geometry */
+	size_t outside_old, outside_new; /* features in no grid of OLD, of NEW */
+	size_t moved;
+	size_t *count_old, *count_new; /* features per grid of OLD, of NEW */
+} geo_diff_layer;
+
+typedef struct geo_diff_result {
+	geo_gridset *old_grids, *new_grids;
+	int level;                  /* 1, 2, or 0 when the grids say none */
+	geo_overlay *overlay;       /* every overlap larger than min_area */
+	long *new_to_old, *old_to_new; /* the one-to-one match, -1 for none */
+	size_t ngroups;
+	geo_diff_group *groups;     /* ordered by their first code */
+	size_t classes[GEO_DIFF_NCLASSES]; /* groups per class */
+	double *outside_new;        /* per old grid: m² not covered by NEW */
+	double *outside_old;        /* per new grid: m² not covered by OLD */
+	double area_old, area_new;  /* m² of all grids */
+	double moved_m2;            /* m² of overlaps between grids that do not match */
+	double outside_new_m2, outside_old_m2; /* totals of the above */
+	size_t code_changes;        /* matched grids whose codes differ */
+	size_t codes_kept, codes_renumbered; /* --keep-codes: old codes given, fresh codes made */
+	char *worker_field;         /* the worker field's name */
+	int has_workers;            /* either set has the worker field */
+	size_t nlayers;
+	geo_diff_layer *layers;
+	size_t nmoves;
+	geo_diff_move *moves;       /* in input order, layer by layer */
+	int changed;                /* anything but unchanged grids with the same codes */
+} geo_diff_result;
+
+/*
+** Compares the grids OLD and NEW (NEW is transformed into OLD's working CRS),
+** places the feature layers on both, and writes the outputs named in o. On
+** success *result holds the comparison (free with geo_diff_result_free) and
+** the return is GEO_OK when nothing changed, GEO_PROBLEMS when something did.
+** Mixed levels (within a set or between them) are an input error.
+*/
+geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
+		 const geo_diff_opts *o, geo_diff_result **result, geo_progress progress,
+		 void *progress_data);
+void geo_diff_result_free(geo_diff_result *r);
+/* The worker's name of grid i of gs ("" when none). */
+const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, size_t i);
+/* The report: text (verbose adds every pair and the per-grid counts) or one
+** JSON object. The caller frees it; NULL when out of memory. */
+char *geo_diff_report(const geo_diff_result *r, int json, int verbose);
+
 /* ---- grid-map (map.c) --------------------------------------------------- */
 
 #endif

@@ -1,0 +1,138 @@
+/*
+** grid-diff: what changes for whom when grids are redrawn. Compares OLD and
+** NEW grids of one level, classifies every grid, measures the area moved
+** between them and lists the features that change grid and worker.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_ID_FIELD = CLI_TOOL_KEYS, OPT_PARENT_FIELD, OPT_WORKER_FIELD, OPT_MIN_AREA,
+	OPT_KEEP_CODES, OPT_KEEP_THRESHOLD, OPT_FEATURES, OPT_MOVES
+};
+
+static const cli_option options[] = {
+	CLI_HEADING("Input"),
+	{ "id-field", required_argument, OPT_ID_FIELD, "FIELD", "grid code field (default grid_id)" },
+	{ "parent-field", required_argument, OPT_PARENT_FIELD, "FIELD",
+	  "parent code field (default parent_id)" },
+	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD",
+	  "grid worker's name field (default worker)" },
+	CLI_OPTS_WHERE,
+	CLI_OPTS_SRS,
+	CLI_HEADING("Comparing"),
+	{ "min-area", required_argument, OPT_MIN_AREA, "M2",
+	  "shape tolerance and smallest overlap counted, in m² (default 1)" },
+	{ "keep-threshold", required_argument, OPT_KEEP_THRESHOLD, "PCT",
+	  "share of both areas two grids must share to be the same grid (default 50)" },
+	{ "features", required_argument, OPT_FEATURES, "LAYER",
+	  "place this layer on OLD and NEW and list what changes grid (repeatable)" },
+	CLI_HEADING("Output"),
+	CLI_OPTS_OUTPUT,
+	{ "moves", required_argument, OPT_MOVES, "FILE", "write the moved features as a table (CSV)" },
+	{ "keep-codes", required_argument, OPT_KEEP_CODES, "OUT",
+	  "write NEW with each grid carrying the code of the old grid it matches" },
+	CLI_HEADING("Report"),
+	CLI_OPTS_REPORT,
+	CLI_OPTS_BASIC,
+	CLI_END
+};
+
+static const cli_tool tool = {
+	"grid-diff", "[options] OLD NEW",
+	"Compare old and new grids of one level: which grids are unchanged, reshaped, split,\n"
+	"merged, new or removed, the area moved between every pair, and with --features every\n"
+	"household, camera or pond that changes grid and worker (the hand-over list). -o writes\n"
+	"the moved pieces as polygons. Exit 0 when nothing changed, 1 when something did.",
+	options, 2, 2
+};
+
+struct args {
+	geo_diff_opts o;
+	const char **features;
+	size_t nfeatures;
+};
+
+static int percent(const char *arg, double *out)
+{
+	char buf[64];
+	snprintf(buf, sizeof buf, "%s", arg);
+	size_t n = strlen(buf);
+	if (n && buf[n - 1] == '%')
+		buf[n - 1] = '\0';
+	if (cli_double(&tool, "--keep-threshold", buf, out))
+		return GEO_ERR_USAGE;
+	if (!(*out > 0 && *out <= 100))
+		return cli_usage_error(&tool, "--keep-threshold: '%s' is not in (0, 100]", arg);
+	*out /= 100;
+	return 0;
+}
+
+static int on_option(int key, const char *arg, void *data)
+{
+	struct args *a = data;
+	switch (key) {
+	case OPT_ID_FIELD: a->o.grid.id_field = arg; return 0;
+	case OPT_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
+	case OPT_WORKER_FIELD: a->o.worker_field = arg; return 0;
+	case OPT_KEEP_CODES: a->o.keep_codes = arg; return 0;
+	case OPT_MOVES: a->o.moves = arg; return 0;
+	case OPT_FEATURES: a->features[a->nfeatures++] = arg; return 0;
+	case OPT_KEEP_THRESHOLD: return percent(arg, &a->o.keep_threshold);
+	case OPT_MIN_AREA:
+		if (cli_double(&tool, "--min-area", arg, &a->o.min_area))
+			return GEO_ERR_USAGE;
+		return a->o.min_area < 0 ? cli_usage_error(&tool, "--min-area: '%s' is negative", arg) : 0;
+	default: return GEO_ERR_USAGE;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .features = calloc((size_t)argc + 1, sizeof(char *)) };
+	if (!a.features)
+		return GEO_ERR_INTERNAL;
+	geo_diff_opts_init(&a.o);
+	cli_common c;
+	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
+	if (rc >= 0) {
+		free(a.features);
+		return rc;
+	}
+	int to_stdout = c.output && !strcmp(c.output, "-");
+	if (to_stdout && c.json) {
+		free(a.features);
+		return cli_usage_error(&tool, "--json and -o - would both write to standard output");
+	}
+	a.o.features = a.features;
+	a.o.changes = c.output;
+	a.o.format = c.format;
+	a.o.overwrite = c.overwrite;
+	a.o.s_srs = c.s_srs;
+	a.o.t_srs = c.t_srs;
+	a.o.work_srs = c.work_srs;
+	a.o.where = c.where;
+	geo_ctx *ctx = cli_context(&c);
+	if (!ctx) {
+		free(a.features);
+		return GEO_ERR_INTERNAL;
+	}
+	geo_diff_result *r = NULL;
+	geo_err e = geo_diff(ctx, argv[first], argv[first + 1], &a.o, &r, cli_progress(&c), &c);
+	if (e != GEO_OK && e != GEO_PROBLEMS) {
+		rc = cli_fail(&c, ctx, e);
+	} else {
+		char *report = c.quiet && !c.json ? NULL : geo_diff_report(r, c.json, c.verbose);
+		if (report)
+			fputs(report, to_stdout ? stderr : stdout);
+		rc = report || (c.quiet && !c.json) ? (int)e : GEO_ERR_INTERNAL;
+		free(report);
+	}
+	geo_diff_result_free(r);
+	geo_ctx_free(ctx);
+	free(a.features);
+	return rc;
+}
