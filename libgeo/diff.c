@@ -59,6 +59,13 @@ static void input_opts(geo_ctx *ctx, const char *name, const char *s_srs, const 
 	geo_input_close(in);
 }
 
+static int by_code_then_fid(const void *x, const void *y)
+{
+	const geo_grid *a = x, *b = y;
+	int c = strcmp(a->id, b->id);
+	return c ? c : a->fid < b->fid ? -1 : a->fid > b->fid;
+}
+
 static geo_gridset *read_set(geo_ctx *ctx, const char *name, const geo_diff_opts *o,
 			     const geo_crs *work)
 {
@@ -73,6 +80,9 @@ static geo_gridset *read_set(geo_ctx *ctx, const char *name, const geo_diff_opts
 	} else if (!gs->n) {
 		geo_fail(ctx, GEO_ERR_INPUT, "%s: no grids%s", name, o->where ? " match --where" : "");
 	} else {
+		/* Code order makes every list of the report, and the pairs, independent
+		** of the order the grids come in. */
+		qsort(gs->grids, gs->n, sizeof *gs->grids, by_code_then_fid);
 		return gs;
 	}
 	geo_gridset_free(gs);
@@ -284,8 +294,8 @@ static geo_err match(struct diff_run *run)
 	r->old_to_new = geo_calloc(run->ctx, na, sizeof *r->old_to_new);
 	if (!r->new_to_old || !r->old_to_new)
 		return GEO_ERR_INTERNAL;
-	geo_err e = geo_overlay_match(run->ctx, r->overlay, na, nb, run->o->keep_threshold,
-				      r->new_to_old);
+	geo_err e = geo_overlay_match(run->ctx, r->overlay, r->old_grids, r->new_grids,
+				      run->o->keep_threshold, r->new_to_old);
 	for (size_t i = 0; i < na; i++)
 		r->old_to_new[i] = -1;
 	for (size_t j = 0; !e && j < nb; j++)
@@ -414,7 +424,7 @@ static geo_err measure(struct diff_run *run)
 	for (size_t j = 0; j < nb; j++)
 		r->area_new += ov->area_b[j];
 	for (size_t k = 0; k < ov->n; k++)
-		if (r->new_to_old[ov->pairs[k].b] != (long)ov->pairs[k].a)
+		if (!geo_diff_same_code(r, (long)ov->pairs[k].a, (long)ov->pairs[k].b))
 			r->moved_m2 += ov->pairs[k].area;
 	for (size_t j = 0; j < nb; j++) {
 		long i = r->new_to_old[j];
@@ -442,6 +452,12 @@ static geo_err measure(struct diff_run *run)
 }
 
 /* ---- the verb ------------------------------------------------------------- */
+
+int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j)
+{
+	return old_i >= 0 && new_j >= 0 &&
+	       !strcmp(r->old_grids->grids[old_i].id, r->new_grids->grids[new_j].id);
+}
 
 const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, size_t i)
 {
@@ -496,6 +512,8 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 	size_t nf = 0;
 	while (o->features && o->features[nf])
 		nf++;
+	if (o->moves && !nf)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--moves needs at least one --features layer");
 	const char **inputs = geo_calloc(ctx, nf + 3, sizeof *inputs);
 	geo_diff_result *r = geo_calloc(ctx, 1, sizeof *r);
 	if (!inputs || !r || !(r->worker_field = geo_strdup(ctx, o->worker_field))) {

@@ -110,6 +110,14 @@ static void json_code_or_null(geo_buf *b, const geo_gridset *gs, long i)
 		geo_json_str(b, gs->grids[i].id);
 }
 
+static void json_worker(geo_buf *b, const geo_diff_result *r, const geo_gridset *gs, long i)
+{
+	if (i < 0)
+		geo_buf_add(b, "null");
+	else
+		geo_json_str(b, geo_diff_worker(r, gs, (size_t)i));
+}
+
 static void json_groups(geo_buf *b, const geo_diff_result *r)
 {
 	geo_buf_add(b, ", \"classes\": {");
@@ -144,8 +152,9 @@ static void json_pairs(geo_buf *b, const geo_diff_result *r)
 		geo_json_num(b, 100 * p->area / ov->area_a[p->a], 2);
 		geo_buf_add(b, ", \"new_pct\": ");
 		geo_json_num(b, 100 * p->area / ov->area_b[p->b], 2);
-		geo_buf_printf(b, ", \"matched\": %s}",
-			       r->new_to_old[p->b] == (long)p->a ? "true" : "false");
+		geo_buf_printf(b, ", \"matched\": %s, \"moved\": %s}",
+			       r->new_to_old[p->b] == (long)p->a ? "true" : "false",
+			       geo_diff_same_code(r, (long)p->a, (long)p->b) ? "false" : "true");
 	}
 	geo_buf_add(b, "], \"code_changes\": [");
 	int first = 1;
@@ -248,11 +257,9 @@ static void json_handover(geo_buf *b, const geo_diff_result *r, const size_t *or
 		json_code_or_null(b, r->new_grids, m->new_grid);
 		if (r->has_workers) {
 			geo_buf_add(b, ", \"old_worker\": ");
-			geo_json_str(b, m->old_grid < 0 ? ""
-						       : geo_diff_worker(r, r->old_grids, (size_t)m->old_grid));
+			json_worker(b, r, r->old_grids, m->old_grid);
 			geo_buf_add(b, ", \"new_worker\": ");
-			geo_json_str(b, m->new_grid < 0 ? ""
-						       : geo_diff_worker(r, r->new_grids, (size_t)m->new_grid));
+			json_worker(b, r, r->new_grids, m->new_grid);
 		}
 		geo_buf_printf(b, ", \"count\": %zu}", n);
 		first = 0;
@@ -311,13 +318,13 @@ static void text_area(geo_buf *b, const geo_diff_result *r, int verbose)
 		       r->area_old);
 	for (size_t k = 0; k < ov->n; k++) {
 		const geo_overlap *p = &ov->pairs[k];
-		int matched = r->new_to_old[p->b] == (long)p->a;
-		if (matched && !verbose)
+		int same = geo_diff_same_code(r, (long)p->a, (long)p->b);
+		if (same && !verbose)
 			continue;
 		geo_buf_printf(b, "  %s -> %s: %.1f m², %.2f%% of old, %.2f%% of new%s\n",
 			       shown(r->old_grids->grids[p->a].id), shown(r->new_grids->grids[p->b].id),
 			       p->area, 100 * p->area / ov->area_a[p->a],
-			       100 * p->area / ov->area_b[p->b], matched ? " (same grid)" : "");
+			       100 * p->area / ov->area_b[p->b], same ? " (stays)" : "");
 	}
 	if (r->outside_new_m2 > 0 || r->outside_old_m2 > 0 || verbose) {
 		geo_buf_printf(b, "Spill: %.1f m² of OLD in no new grid, %.1f m² of NEW in no old grid\n",
@@ -333,7 +340,8 @@ static void text_area(geo_buf *b, const geo_diff_result *r, int verbose)
 	}
 	if (!r->code_changes)
 		return;
-	geo_buf_printf(b, "Code changes (same grid, new code): %zu\n", r->code_changes);
+	geo_buf_printf(b, "Code changes (the same grid by area, another code): %zu\n",
+		       r->code_changes);
 	for (size_t j = 0; j < r->new_grids->n; j++) {
 		long i = r->new_to_old[j];
 		if (i >= 0 && strcmp(r->old_grids->grids[i].id, r->new_grids->grids[j].id))

@@ -182,7 +182,7 @@ static geo_err write_changes(struct diff_run *run, geo_output *out)
 	const geo_overlay *ov = r->overlay;
 	for (size_t k = 0; !e && k < ov->n; k++) {
 		const geo_overlap *p = &ov->pairs[k];
-		if (r->new_to_old[p->b] != (long)p->a)
+		if (!geo_diff_same_code(r, (long)p->a, (long)p->b))
 			e = write_piece(run, l, t, (long)p->a, (long)p->b, "moved", p->area, p->geom);
 	}
 	for (size_t i = 0; !e && i < r->old_grids->n; i++)
@@ -200,9 +200,9 @@ static geo_err write_changes(struct diff_run *run, geo_output *out)
 /* ---- --keep-codes ---------------------------------------------------------- */
 
 /* The first code of the form the grid's own code has (same town, or same
-** parent for a secondary) that no grid uses; a code of no known form gets a
-** numbered suffix instead. */
-static char *fresh_code(geo_ctx *ctx, const geo_grid *g, CPLHashSet *used)
+** parent for a secondary) that is neither used nor named by any grid of NEW;
+** a code of no known form gets a numbered suffix instead. */
+static char *fresh_code(geo_ctx *ctx, const geo_grid *g, CPLHashSet *used, CPLHashSet *named)
 {
 	char prefix[64], code[96];
 	int level = geo_grid_code_level(g->id), digits = level == 1 ? 3 : 2, max = level == 1 ? 999 : 99;
@@ -213,12 +213,12 @@ static char *fresh_code(geo_ctx *ctx, const geo_grid *g, CPLHashSet *used)
 			 level == 1 ? GEO_TOWN_CODE_LEN : GEO_PRIMARY_CODE_LEN, g->id);
 	for (int seq = 1; level && seq <= max; seq++) {
 		snprintf(code, sizeof code, "%s%0*d", prefix, digits, seq);
-		if (!CPLHashSetLookup(used, code))
+		if (!CPLHashSetLookup(used, code) && !CPLHashSetLookup(named, code))
 			return geo_strdup(ctx, code);
 	}
 	for (int n = 2;; n++) {
 		snprintf(code, sizeof code, "%.60s-%d", *g->id ? g->id : "grid", n);
-		if (!CPLHashSetLookup(used, code))
+		if (!CPLHashSetLookup(used, code) && !CPLHashSetLookup(named, code))
 			return geo_strdup(ctx, code);
 	}
 }
@@ -233,18 +233,23 @@ static int by_new_code(const void *x, const void *y, void *data)
 
 /*
 ** codes[j] for every new grid: the matched old grid's code; otherwise its own,
-** unless an old grid or an earlier grid already has it: a code must never
-** name two territories, nor one that another grid had before the redraw.
+** unless an old grid or an earlier grid (in code order) has it, then a fresh
+** one: a code must never name two territories, nor one that another grid had
+** before the redraw.
 */
 static geo_err keep_codes(struct diff_run *run, char **codes)
 {
 	geo_diff_result *r = run->r;
 	size_t nb = r->new_grids->n;
 	CPLHashSet *used = CPLHashSetNew(CPLHashSetHashStr, CPLHashSetEqualStr, NULL);
+	CPLHashSet *named = CPLHashSetNew(CPLHashSetHashStr, CPLHashSetEqualStr, NULL);
 	size_t *order = geo_calloc(run->ctx, nb, sizeof *order);
-	geo_err e = used && order ? GEO_OK : geo_fail(run->ctx, GEO_ERR_INTERNAL, "out of memory");
+	geo_err e = used && named && order ? GEO_OK
+					   : geo_fail(run->ctx, GEO_ERR_INTERNAL, "out of memory");
 	for (size_t i = 0; !e && i < r->old_grids->n; i++)
 		CPLHashSetInsert(used, r->old_grids->grids[i].id);
+	for (size_t j = 0; !e && j < nb; j++)
+		CPLHashSetInsert(named, r->new_grids->grids[j].id);
 	for (size_t j = 0; !e && j < nb; j++) {
 		order[j] = j;
 		if (r->new_to_old[j] >= 0) {
@@ -256,21 +261,27 @@ static geo_err keep_codes(struct diff_run *run, char **codes)
 	}
 	if (!e)
 		qsort_r(order, nb, sizeof *order, by_new_code, r->new_grids);
-	for (size_t k = 0; !e && k < nb; k++) {
-		const geo_grid *g = &r->new_grids->grids[order[k]];
-		if (codes[order[k]])
-			continue;
-		int own = *g->id && !CPLHashSetLookup(used, g->id);
-		if (!(codes[order[k]] = own ? geo_strdup(run->ctx, g->id) : fresh_code(run->ctx, g, used)))
-			e = GEO_ERR_INTERNAL;
-		else if (!own)
-			r->codes_renumbered++;
-		if (!e)
-			CPLHashSetInsert(used, codes[order[k]]);
-	}
+	/* Own codes first, so a fresh code never takes one a later grid keeps. */
+	for (int fresh = 0; fresh < 2; fresh++)
+		for (size_t k = 0; !e && k < nb; k++) {
+			const geo_grid *g = &r->new_grids->grids[order[k]];
+			if (codes[order[k]])
+				continue;
+			int own = *g->id && !CPLHashSetLookup(used, g->id);
+			if (own == fresh)
+				continue;
+			codes[order[k]] = own ? geo_strdup(run->ctx, g->id) : fresh_code(run->ctx, g, used, named);
+			if (!codes[order[k]])
+				e = GEO_ERR_INTERNAL;
+			else
+				CPLHashSetInsert(used, codes[order[k]]);
+			r->codes_renumbered += !own;
+		}
 	free(order);
 	if (used)
 		CPLHashSetDestroy(used);
+	if (named)
+		CPLHashSetDestroy(named);
 	return e;
 }
 

@@ -408,10 +408,12 @@ void geo_overlay_free(geo_overlay *ov);
 ** or -1. A pair matches when their intersection holds at least `threshold`
 ** (a fraction in (0, 1]; grid-diff's default 0.5) of both grids' areas. Above
 ** one half a grid can qualify with one partner only; otherwise the pair with
-** the larger smaller share wins (then the earlier pair), one to one.
+** the larger smaller share wins, then the pair of lower codes (grid_id of a,
+** then of b), one to one; so the match does not depend on the grids' order.
+** ov must be the overlay of a and b.
 */
-geo_err geo_overlay_match(geo_ctx *ctx, const geo_overlay *ov, size_t na, size_t nb,
-			  double threshold, long *b_to_a);
+geo_err geo_overlay_match(geo_ctx *ctx, const geo_overlay *ov, const geo_gridset *a,
+			  const geo_gridset *b, double threshold, long *b_to_a);
 /* Overlay and match in one call: new_to_old[j] (new_grids->n entries) is the
 ** index of the old grid new grid j matches one to one, or -1. */
 geo_err geo_match_grids(geo_ctx *ctx, const geo_gridset *old_grids, const geo_gridset *new_grids,
@@ -425,10 +427,13 @@ geo_err geo_match_grids(geo_ctx *ctx, const geo_gridset *old_grids, const geo_gr
 ** one new grid is unchanged (each differs from the other by at most
 ** min_area m²) or reshaped; one old and several new is a split, several old
 ** and one new a merge, several of each regrouped; an old grid alone was
-** removed, a new grid alone is new. The area a grid gives to grids other than
-** the one it matches one to one (geo_overlay_match at keep_threshold) has
-** moved; so has a feature placed in a new grid other than the one its old
-** grid matches.
+** removed, a new grid alone is new.
+**
+** A grid's code is its identity in the ledgers (台账): area and features in a
+** new grid whose code differs from their old grid's have moved, and are the
+** hand-over. Grids that match one to one by area (geo_overlay_match at
+** keep_threshold) but carry different codes are code changes; --keep-codes
+** (or grid-split --keep-codes-from) gives NEW the old codes so they vanish.
 */
 typedef enum geo_diff_class {
 	GEO_DIFF_UNCHANGED, GEO_DIFF_RESHAPED, GEO_DIFF_SPLIT, GEO_DIFF_MERGED,
@@ -461,8 +466,8 @@ typedef struct geo_diff_group {
 	size_t *old_idx, *new_idx;  /* into the grid sets, ordered by code */
 } geo_diff_group;
 
-/* A feature placed in different grids: old_grid/new_grid index the grid
-** sets, -1 where the feature lies outside them. */
+/* A feature whose grid code changes: old_grid/new_grid index the grid sets,
+** -1 where the feature lies outside them. */
 typedef struct geo_diff_move {
 	size_t layer;
 	long long fid;
@@ -489,7 +494,7 @@ typedef struct geo_diff_result {
 	double *outside_new;        /* per old grid: m² not covered by NEW */
 	double *outside_old;        /* per new grid: m² not covered by OLD */
 	double area_old, area_new;  /* m² of all grids */
-	double moved_m2;            /* m² of overlaps between grids that do not match */
+	double moved_m2;            /* m² of overlaps between grids of different codes */
 	double outside_new_m2, outside_old_m2; /* totals of the above */
 	size_t code_changes;        /* matched grids whose codes differ */
 	size_t codes_kept, codes_renumbered; /* --keep-codes: old codes given, fresh codes made */
@@ -515,6 +520,8 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 void geo_diff_result_free(geo_diff_result *r);
 /* The worker's name of grid i of gs ("" when none). */
 const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, size_t i);
+/* 1 when old grid old_i and new grid new_j (either -1: none) have one code. */
+int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j);
 /* The report: text (verbose adds every pair and the per-grid counts) or one
 ** JSON object. The caller frees it; NULL when out of memory. */
 char *geo_diff_report(const geo_diff_result *r, int json, int verbose);

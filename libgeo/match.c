@@ -229,8 +229,9 @@ fail:
 }
 
 struct candidate {
-	size_t pair;
-	double score;           /* the smaller of the two shares */
+	const geo_overlap *pair;
+	long long score;        /* the smaller of the two shares, in parts per million */
+	const char *code_a, *code_b;
 };
 
 static int by_score(const void *x, const void *y)
@@ -238,18 +239,25 @@ static int by_score(const void *x, const void *y)
 	const struct candidate *p = x, *q = y;
 	if (p->score != q->score)
 		return p->score > q->score ? -1 : 1;
-	return p->pair < q->pair ? -1 : p->pair > q->pair;
+	int c = strcmp(p->code_a, q->code_a);
+	if (!c)
+		c = strcmp(p->code_b, q->code_b);
+	if (c)
+		return c;
+	if (p->pair->a != q->pair->a)
+		return p->pair->a < q->pair->a ? -1 : 1;
+	return p->pair->b < q->pair->b ? -1 : p->pair->b > q->pair->b;
 }
 
-geo_err geo_overlay_match(geo_ctx *ctx, const geo_overlay *ov, size_t na, size_t nb,
-			  double threshold, long *b_to_a)
+geo_err geo_overlay_match(geo_ctx *ctx, const geo_overlay *ov, const geo_gridset *a,
+			  const geo_gridset *b, double threshold, long *b_to_a)
 {
 	if (!(threshold > 0 && threshold <= 1))
 		return geo_fail(ctx, GEO_ERR_USAGE, "match threshold %g is not in (0, 1]", threshold);
-	for (size_t j = 0; j < nb; j++)
+	for (size_t j = 0; j < b->n; j++)
 		b_to_a[j] = -1;
 	struct candidate *c = geo_calloc(ctx, ov->n ? ov->n : 1, sizeof *c);
-	char *a_taken = geo_calloc(ctx, na ? na : 1, 1);
+	char *a_taken = geo_calloc(ctx, a->n ? a->n : 1, 1);
 	if (!c || !a_taken) {
 		free(c);
 		free(a_taken);
@@ -261,14 +269,17 @@ geo_err geo_overlay_match(geo_ctx *ctx, const geo_overlay *ov, size_t na, size_t
 		const geo_overlap *p = &ov->pairs[k];
 		double sa = p->area / ov->area_a[p->a], sb = p->area / ov->area_b[p->b];
 		if (sa >= t && sb >= t)
-			c[nc++] = (struct candidate){ k, fmin(sa, sb) };
+			c[nc++] = (struct candidate){ p, llround(fmin(sa, sb) * 1e6),
+						      a->grids[p->a].id, b->grids[p->b].id };
 	}
 	/* Above one half a grid can qualify with one partner only; at or below
-	** it, the pair sharing most of both grids wins, then the earlier pair,
-	** so the result never depends on anything but the geometry and order. */
+	** it, the pair sharing most of both grids wins, then the pair of the
+	** lower codes, so the result depends on the grids and not on their order.
+	** Shares are compared to the part per million: two halves measured a few
+	** ulps apart after a reprojection are a tie, settled by the codes. */
 	qsort(c, nc, sizeof *c, by_score);
 	for (size_t k = 0; k < nc; k++) {
-		const geo_overlap *p = &ov->pairs[c[k].pair];
+		const geo_overlap *p = c[k].pair;
 		if (a_taken[p->a] || b_to_a[p->b] >= 0)
 			continue;
 		a_taken[p->a] = 1;
@@ -287,7 +298,7 @@ geo_err geo_match_grids(geo_ctx *ctx, const geo_gridset *old_grids, const geo_gr
 	geo_overlay *ov = geo_overlay_new(ctx, old_grids, new_grids, 0, 0, NULL, NULL);
 	if (!ov)
 		return geo_last_code(ctx);
-	geo_err e = geo_overlay_match(ctx, ov, old_grids->n, new_grids->n, threshold, new_to_old);
+	geo_err e = geo_overlay_match(ctx, ov, old_grids, new_grids, threshold, new_to_old);
 	geo_overlay_free(ov);
 	return e;
 }

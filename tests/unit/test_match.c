@@ -92,7 +92,7 @@ done:
 static void test_equal_split(geo_ctx *ctx, const char *dir)
 {
 	/* One grid split in two equal halves: both halves hold exactly 50% of
-	** the old grid; the tie goes to the earlier pair, one to one. */
+	** the old grid; the tie goes to the pair of lower codes, one to one. */
 	const char *old_rows[] = { "AA", NULL };
 	const char *new_rows[] = { "BA", NULL };
 	char po[512], pn[512];
@@ -108,7 +108,7 @@ static void test_equal_split(geo_ctx *ctx, const char *dir)
 	if (a && b) {
 		long na = index_of(b, 'A'), nb = index_of(b, 'B');
 		CHECK("exactly one half keeps the code", (m[na] == 0) + (m[nb] == 0) == 1);
-		CHECK("the earlier pair (new A, listed first) wins", m[na] == 0 && m[nb] == -1);
+		CHECK("the pair of lower codes (new A) wins", m[na] == 0 && m[nb] == -1);
 	}
 	geo_gridset_free(a);
 	geo_gridset_free(b);
