@@ -141,7 +141,8 @@ static geo_err overlay_one(geo_ctx *ctx, geo_overlay *ov, size_t *cap, const geo
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
 	/* The tree visits in its own order; pairs must come out the same every run. */
-	qsort(c.idx, c.n, sizeof *c.idx, by_index);
+	if (c.n)
+		qsort(c.idx, c.n, sizeof *c.idx, by_index);
 	geo_err e = GEO_OK;
 	for (size_t k = 0; !e && k < c.n; k++) {
 		size_t ib = c.idx[k];
