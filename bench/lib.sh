@@ -256,7 +256,7 @@ synth_tiling() {
 	dir=$DATA/tiling-g$k-p$p${tag:+-$tag}-s$BENCH_SEED
 	if [ ! -e "$dir/.done" ]; then
 		rm -rf "$dir"
-		say "bench: generating $k grids, $(sci "$p") points $* (seed $BENCH_SEED) into ${dir#"$ROOT"/}"
+		say "bench: generating $k grids, $(sci "$p") points${*:+ $*} (seed $BENCH_SEED) into ${dir#"$ROOT"/}"
 		if ! "$SYNTH" tiling --grids "$k" --points "$p" --seed "$BENCH_SEED" "$@" -o "$dir" \
 			>"$RES/logs/synth-$(basename "$dir").log" 2>&1; then
 			say "bench: synth failed, see results/logs/synth-$(basename "$dir").log"

@@ -15,7 +15,7 @@ report() {
 	echo "- Peers: QGIS $("${QGIS[@]}" --version 2>/dev/null | sed -n 's/^QGIS \([0-9][^ ]*\).*/\1/p' | head -n 1)," \
 		"PostGIS $(ls /usr/share/postgresql/*/extension/postgis--*.sql 2>/dev/null | sed -n 's/.*postgis--\([0-9.]*\)\.sql$/\1/p' | sort -V | tail -n 1)" \
 		"on PostgreSQL $(ls -d /usr/lib/postgresql/*/ 2>/dev/null | sort -V | tail -n 1 | xargs -r basename)," \
-		"GRASS $(grass --version 2>/dev/null | sed -n 's/^GRASS GIS //p' | head -n 1)," \
+		"GRASS $(grass --version 2>&1 | sed -n 's/^GRASS GIS //p' | head -n 1)," \
 		"mapshaper $(${MAPSHAPER:-mapshaper} -v 2>/dev/null)," \
 		"spatialite CLI $(spatialite -version 2>/dev/null | head -n 1 | cut -d' ' -f1)"
 	echo "- $BENCH_RUNS runs of each wangge command (median wall time, largest peak RSS), $BENCH_PEER_RUNS of each peer; ratio = peer time / wangge time"
