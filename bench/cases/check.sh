@@ -68,7 +68,7 @@ pieces_tsv() {
 	local tmp=$WORK/check/pieces.gpkg GL GC
 	[ -s "$2" ] || return 0
 	rm -f "$tmp"
-	ogr2ogr -explodecollections -nlt POLYGON -nln p ${3:+-where "$3"} "$tmp" "$2" 2>/dev/null || return 0
+	ogr2ogr -explodecollections -unsetFid -nlt POLYGON -nln p ${3:+-where "$3"} "$tmp" "$2" 2>/dev/null || return 0
 	ogr2ogr -f CSV /vsistdout/ "$tmp" -dialect SQLite -sql "SELECT '$1' AS t,
 		ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y, ST_Area(geom) AS a
 		FROM p WHERE ST_Area(geom) >= 1" 2>/dev/null | tail -n +2 | tr -d '"' | tr , '\t'
@@ -129,9 +129,9 @@ agree_qgis_check() {
 agree_mapshaper_check() {
 	local w=$WORK/check
 	{
-		pieces_tsv overlap "$w/m-overlaps.json"
-		pieces_tsv gap "$w/m-gaps.json"
-		pieces_tsv outside "$w/m-spill.json"
+		pieces_tsv overlap "$w/m/overlaps.json"
+		pieces_tsv gap "$w/m/gaps.json"
+		pieces_tsv outside "$w/m/spill.json"
 	} >"$w/peer.tsv"
 	match_defects "$w/truth.tsv" "$w/peer.tsv"
 }
@@ -163,12 +163,17 @@ check_one() { # GRIDS TOWN TRUTH SIZE
 	else skip "QGIS" "${PEER_WHY[qgis]}"; fi
 
 	if have mapshaper; then
-		BENCH_PRE="rm -f $w/m-*.json" AGREE_FN=agree_mapshaper_check \
+		# GeoJSON input (converted untimed): mapshaper 0.7's GeoPackage
+		# reader drops invalid features instead of reading them.
+		rm -rf "$w/m" && mkdir -p "$w/m"
+		ogr2ogr -f GeoJSON "$w/m/grids.json" "$grids" && ogr2ogr -f GeoJSON "$w/m/town.json" "$town"
+		BENCH_PRE="rm -f $w/m/overlaps.json $w/m/gaps.json $w/m/spill.json" AGREE_FN=agree_mapshaper_check \
 			run_peer "mapshaper -mosaic" "$RES/logs/check-mapshaper-$size.log" bash -c "
-			'$MAPSHAPER' -i '$grids' name=grids -mosaic calc='n=count()' -filter 'n > 1' -o '$w/m-overlaps.json' -quiet &&
-			'$MAPSHAPER' -i '$grids' '$town' combine-files -dissolve target=1 + name=d \
-				-erase target=2 source=d + name=gaps -erase target=d source=2 + name=spill \
-				-target gaps,spill -o '$w/m-' format=geojson -quiet"
+			'$MAPSHAPER' -i '$w/m/grids.json' -mosaic calc='n=count()' -filter 'n > 1' -explode \
+				-o '$w/m/overlaps.json' -quiet &&
+			'$MAPSHAPER' -i '$w/m/grids.json' '$w/m/town.json' combine-files -dissolve target=grids + name=d \
+				-erase target=town source=d + name=gaps -erase target=d source=town + name=spill \
+				-target gaps,spill -explode -o '$w/m/' format=geojson geojson-type=FeatureCollection -quiet"
 	else skip "mapshaper" "${PEER_WHY[mapshaper]}"; fi
 }
 
