@@ -131,7 +131,8 @@ run_peer() {
 
 # Human-readable sizes: 1e6 -> 1000000 and back.
 num() { awk -v n="$1" 'BEGIN { printf "%d", n }'; }
-sci() { awk -v n="$1" 'BEGIN { e = int(log(n) / log(10) + 1e-9); m = n / 10 ^ e; if (m == 1) printf "10^%d", e; else printf "%d", n }'; }
+sci() { awk -v n="$1" 'BEGIN { if (n <= 0) { print n; exit }
+	e = int(log(n) / log(10) + 1e-9); m = n / 10 ^ e; if (m == 1) printf "10^%d", e; else printf "%d", n }'; }
 
 # ---- peers: availability, each checked once, with the reason when absent ----
 
@@ -225,18 +226,21 @@ pg_stop() {
 	PG_DIR=""
 }
 
-# pg_load FILE TABLE: loads a layer with ogr2ogr unless already loaded this
-# run; sets LT (load seconds, 0 when it was loaded before) and LR.
+# pg_load PATH:LAYER TABLE [OGR2OGR_ARGS...]: loads a layer with ogr2ogr
+# unless already loaded this run; sets LT (load seconds, 0 when it was loaded
+# before) and LR.
 declare -A PG_LOADED
 pg_load() {
 	local src=$1 table=$2
+	shift 2
 	if [ "${PG_LOADED[$table]:-}" = "$src" ]; then
 		LT=0 LR=0
 		return 0
 	fi
-	measure 1 "$RES/logs/postgis-load-$table.log" ogr2ogr -overwrite -f PostgreSQL "PG:$PG_CONN" "$src" \
+	measure 1 "$RES/logs/postgis-load-$table.log" ogr2ogr -overwrite -f PostgreSQL "PG:$PG_CONN" \
+		"$(file_of "$src")" "$(layer_of "$src")" \
 		-nln "$table" -lco GEOMETRY_NAME=geom -lco FID=fid -lco SPATIAL_INDEX=GIST \
-		--config PG_USE_COPY YES || return 1
+		--config PG_USE_COPY YES "$@" || return 1
 	psql "$PG_CONN" -qAt -c "ANALYZE $table" >/dev/null 2>&1
 	PG_LOADED[$table]=$src
 	LT=$T LR=$R
@@ -254,9 +258,10 @@ synth_tiling() {
 	local tag dir
 	tag=$(printf '%s' "$*" | tr -d ' -')
 	dir=$DATA/tiling-g$k-p$p${tag:+-$tag}-s$BENCH_SEED
-	if [ ! -e "$dir/.done" ]; then
+	if [ ! -e "$dir/.done" ] || [ ! -s "$dir/grids.gpkg" ]; then
 		rm -rf "$dir"
-		say "bench: generating $k grids, $(sci "$p") points${*:+ $*} (seed $BENCH_SEED) into ${dir#"$ROOT"/}"
+		say "bench: generating $k grids, $(sci "$p") points${*:+ $*} (seed $BENCH_SEED) into ${dir#"$ROOT"/}" \
+			"(delete bench/results/data to regenerate after synth changes)"
 		if ! "$SYNTH" tiling --grids "$k" --points "$p" --seed "$BENCH_SEED" "$@" -o "$dir" \
 			>"$RES/logs/synth-$(basename "$dir").log" 2>&1; then
 			say "bench: synth failed, see results/logs/synth-$(basename "$dir").log"
@@ -267,13 +272,21 @@ synth_tiling() {
 	echo "$dir"
 }
 
-# synth_file DIR KIND: the file of a kind (grids, town, points, truth) in a
-# synth folder, found by name so the harness follows synth's naming.
+# synth_file DIR KIND: where synth tiling put a kind of data (docs/synth.md),
+# as PATH:LAYER: grids (the secondaries), primary, town, points, defects
+# (the secondaries with injected defects), defects-primary, defects-town,
+# truth (truth.json).
 synth_file() {
-	local f
 	case $2 in
-	truth) f=$(ls "$1"/truth*.json 2>/dev/null | head -n 1) ;;
-	*) f=$(ls "$1"/$2*.gpkg 2>/dev/null | head -n 1) ;;
+	truth) echo "$1/truth.json" ;;
+	defects) echo "$1/defects.gpkg:secondary" ;;
+	defects-*) echo "$1/defects.gpkg:${2#defects-}" ;;
+	grids) echo "$1/grids.gpkg:secondary" ;;
+	*) echo "$1/grids.gpkg:$2" ;;
 	esac
-	[ -n "$f" ] && echo "$f"
 }
+
+# The file and the layer of a PATH:LAYER name, and the name QGIS uses.
+file_of() { echo "${1%:*}"; }
+layer_of() { echo "${1##*:}"; }
+qgis_name() { echo "${1%:*}|layername=${1##*:}"; }

@@ -29,7 +29,7 @@ heat_one() { # POINTS SIZE
 	if have qgis; then
 		BENCH_PRE="rm -f $w/qgis.tif" AGREE_FN="rast_agree $w/ours.tif $w/qgis.tif integral" \
 			run_peer "QGIS heatmap" "$RES/logs/heat-qgis-$size.log" \
-			"${QGIS[@]}" run qgis:heatmapkerneldensityestimation -- "INPUT=$points" \
+			"${QGIS[@]}" run qgis:heatmapkerneldensityestimation -- "INPUT=$(qgis_name "$points")" \
 			"RADIUS=$HEAT_RADIUS" "PIXEL_SIZE=$HEAT_PIXEL" KERNEL=0 OUTPUT_VALUE=0 "OUTPUT=$w/qgis.tif"
 	else skip "QGIS heatmap" "${PEER_WHY[qgis]}"; fi
 	if have grass; then
@@ -38,7 +38,7 @@ heat_one() { # POINTS SIZE
 		BENCH_PRE="rm -f $w/grass.tif" AGREE_FN="rast_agree $w/ours.tif $w/grass.tif" \
 			run_peer "GRASS v.kernel (+import)" "$RES/logs/heat-grass-$size.log" \
 			grass --tmp-location EPSG:4548 --exec bash -c "
-				v.in.ogr -o -t input='$points' output=p --q &&
+				v.in.ogr -o -t input='$(file_of "$points")' layer='$(layer_of "$points")' output=p --q &&
 				g.region vector=p res=$HEAT_PIXEL -a && g.region grow=$((HEAT_RADIUS / HEAT_PIXEL)) &&
 				v.kernel input=p output=h radius=$HEAT_RADIUS kernel=quartic --q &&
 				r.out.gdal -f input=h output='$w/grass.tif' format=GTiff type=Float32 --q"
