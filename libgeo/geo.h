@@ -368,6 +368,53 @@ long geo_placer_locate(geo_placer *p, double x, double y);
 ** grids counts once; only real overlaps count twice. Returns the count and
 ** fills at most cap indices (in the grids' order). */
 size_t geo_placer_all(geo_placer *p, double x, double y, long *out, size_t cap);
+/* geo_placer_locate for n points at once, into out[0..n): the same answers,
+** faster for many points (their memory reads overlap). */
+void geo_placer_locate_many(geo_placer *p, size_t n, const double *x, const double *y,
+			    long *out);
+
+/* How a line or polygon is placed; points always go to the grid holding them. */
+typedef enum geo_place_mode {
+	GEO_PLACE_LARGEST,      /* the grid holding most of its length or area */
+	GEO_PLACE_CENTROID,     /* the grid holding its centroid */
+	GEO_PLACE_SPLIT         /* cut at grid limits: one piece per grid */
+} geo_place_mode;
+
+typedef struct geo_place_opts {
+	const char *s_srs;      /* the features' CRS when they have none, or to override */
+	const char *where;      /* OGR SQL filter on the features, or NULL */
+	const char *work_srs;   /* working CRS; NULL: the grids' */
+	const char *t_srs;      /* output CRS; NULL: the features' (summary: the grids') */
+	geo_grid_opts grid;     /* field names of the grid layer */
+	const char *parents;    /* primary grids, for parent_id by geometry; NULL */
+	const char *copy_fields; /* comma-separated grid fields copied to features; NULL */
+	geo_place_mode mode;
+	double max_distance;    /* metres: unplaced features this near a grid go to it; 0: off */
+	int strict;             /* unplaced features make the result GEO_PROBLEMS */
+	const char *output;     /* features with codes; NULL: standard output unless summary */
+	const char *format;     /* GDAL driver of output; NULL: from the extension */
+	const char *unplaced;   /* where to write the features left unplaced; NULL */
+	const char *summary;    /* the per-grid table (CSV or vector with grid geometry); NULL */
+	const char *sum_fields; /* comma-separated numeric fields summed per grid; NULL */
+	const char *count_by;   /* field whose values each get a count column; NULL */
+	int overwrite;          /* replace existing outputs */
+	int json;               /* report as one JSON object instead of text */
+	int verbose;            /* text report: list timings too */
+} geo_place_opts;
+void geo_place_opts_init(geo_place_opts *o);
+
+/*
+** Places every feature of `features` on the grids of `grids` and writes them
+** with grid_id and parent_id (and any --copy-fields) added to o->output, the
+** per-grid summary to o->summary, and the unplaced features to o->unplaced.
+** Features stream through: memory holds the grids, not the features. A grid
+** layer with both levels places on the secondaries. *report is text or JSON
+** by o->json (the caller frees it) and is set even when the result is
+** GEO_PROBLEMS (o->strict and some features left unplaced).
+*/
+geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features,
+		  const geo_place_opts *o, char **report, geo_progress progress,
+		  void *progress_data);
 
 /* ---- grid-heat (kde.c) -------------------------------------------------- */
 

@@ -55,4 +55,31 @@ const char *geo_feat_str(OGRFeatureH feat, int field);
 /* Describes a feature for messages: "feature 17" or "feature 17 (grid_id X)". */
 void geo_feat_label(OGRFeatureH feat, int id_field, char *buf, size_t size);
 
+/* grid-place's per-grid table (place_summary.c), used by its verb (place_verb.c). */
+typedef struct geo_place_summary geo_place_summary;
+/* Sums and counts per grid; sum_fields (comma-separated) and count_by name
+** fields of defn; source names the features for messages. */
+geo_place_summary *geo_place_summary_new(geo_ctx *ctx, size_t ngrids, OGRFeatureDefnH defn,
+					 const char *sum_fields, const char *count_by,
+					 const char *source);
+void geo_place_summary_free(geo_place_summary *s);
+/* The feature fields the summary reads (CSL list, CSLDestroy). */
+char **geo_place_summary_fields(const geo_place_summary *s, OGRFeatureDefnH defn);
+/* Adds a feature or piece placed in grid (ignored when < 0): dim is its
+** geo_geom_dimension_class, measure its length or area, share the part of
+** the feature it is (sums are weighted by it). */
+geo_err geo_place_summary_add(geo_ctx *ctx, geo_place_summary *s, long grid, OGRFeatureH feat,
+			      int dim, double measure, double share);
+int64_t geo_place_summary_count(const geo_place_summary *s, long grid);
+/* What the table's rows describe: per grid its code, parent code and
+** geometry (in work), and the order of the rows. */
+typedef struct geo_place_table {
+	const char *const *ids, *const *parents;
+	GEOSGeometry *const *geoms;
+	const size_t *order;
+	const geo_crs *work, *crs; /* the geometries' CRS and the table's */
+} geo_place_table;
+geo_err geo_place_summary_write(geo_ctx *ctx, geo_place_summary *s, const char *path,
+				const geo_output_opts *oo, const geo_place_table *t);
+
 #endif

@@ -39,20 +39,30 @@ typedef struct pl_edge {
 	double ax, ay, bx, by;
 } pl_edge;
 
-/* A grid's edges that meet one row's band, and their x-range in the band. */
+/* A slice: a grid's edges that meet one row's band, and their x-range in
+** the band. Its header is an item followed by its edges, so that testing a
+** slice reads one stretch of memory. */
 typedef struct pl_slice {
-	uint32_t grid, first, count;
-	double xmin, xmax;
+	uint32_t grid, count;
+	double xmin, xmax, unused;
 } pl_slice;
+
+typedef union pl_item {
+	pl_edge e;
+	pl_slice s;
+} pl_item;
 
 /* A cell's code: the grid holding the whole cell (>= 0), CELL_EMPTY, or
 ** CELL_MIXED - m for the m-th mixed cell, whose candidates must be tested.
 ** Four bytes a cell keep the lattice small enough to stay in cache. */
 enum { CELL_EMPTY = -1, CELL_MIXED = -2 };
 
-/* A mixed cell's candidate slices: cand[first] .. cand[first + count - 1]. */
+/* A cell's candidate slices (their items): up to three in the record itself,
+** more from cand[at[0]]. */
+enum { CELL_INLINE = 3 };
 typedef struct pl_cell {
-	uint32_t first, count;
+	uint32_t count;
+	uint32_t at[CELL_INLINE];
 } pl_cell;
 
 struct geo_placer {
@@ -61,10 +71,11 @@ struct geo_placer {
 	double xmin, ymin, xmax, ymax;
 	double inv_w, inv_h, w, h_row;
 	long nx, ny;
-	pl_edge *edges;
-	pl_slice *slices;
+	pl_edge *edges;         /* while building: edges spread into rows */
+	pl_item *items;         /* slices: a header, then its edges */
+	uint32_t *slice_at;     /* item of each slice, row by row */
 	size_t nslices;
-	size_t *row_slice;      /* slices of row r: row_slice[r] .. row_slice[r+1] */
+	size_t *row_slice;      /* slices of row r: slice_at[row_slice[r] .. row_slice[r+1]) */
 	int32_t *code;          /* per cell, row by row */
 	pl_cell *mixed;
 	uint32_t *cand;
@@ -106,23 +117,22 @@ static int on_edge(GEOSContextHandle_t h, const pl_edge *e, double x, double y)
 	return orient(h, e, x, y) == 0;
 }
 
-static int slice_claims(const geo_placer *p, const pl_slice *s, double x, double y)
+static int slice_claims(const geo_placer *p, const pl_item *it, double x, double y)
 {
-	if (x < s->xmin || x > s->xmax)
+	if (x < it->s.xmin || x > it->s.xmax)
 		return 0;
 	int odd = 0;
-	const pl_edge *e = p->edges + s->first, *end = e + s->count;
-	for (; e < end; e++)
-		odd ^= crosses(p->h, e, x, y);
+	for (const pl_item *e = it + 1, *end = e + it->s.count; e < end; e++)
+		odd ^= crosses(p->h, &e->e, x, y);
 	return odd;
 }
 
-static int slice_touches(const geo_placer *p, const pl_slice *s, double x, double y)
+static int slice_touches(const geo_placer *p, const pl_item *it, double x, double y)
 {
-	if (x < s->xmin || x > s->xmax)
+	if (x < it->s.xmin || x > it->s.xmax)
 		return 0;
-	for (uint32_t i = 0; i < s->count; i++)
-		if (on_edge(p->h, &p->edges[s->first + i], x, y))
+	for (const pl_item *e = it + 1, *end = e + it->s.count; e < end; e++)
+		if (on_edge(p->h, &e->e, x, y))
 			return 1;
 	return 0;
 }
@@ -283,50 +293,64 @@ static geo_err spread_rows(geo_ctx *ctx, geo_placer *p, const pl_build *b, size_
 	return GEO_OK;
 }
 
-/* Cuts each row's edges into slices, one per grid. */
+/* Cuts each row's edges into slices, one per grid, each a header item
+** followed by its edges. */
 static geo_err make_slices(geo_ctx *ctx, geo_placer *p, const size_t *start, const uint32_t *grid)
 {
-	size_t n = 0;
+	size_t n = 0, total = start[p->ny];
 	for (long r = 0; r < p->ny; r++)
 		for (size_t i = start[r]; i < start[r + 1]; i++)
 			n += i == start[r] || grid[i] != grid[i - 1];
-	p->slices = geo_calloc(ctx, n + 1, sizeof *p->slices);
+	if (n + total > UINT32_MAX)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "placer: too many grid edges to index");
+	p->items = geo_calloc(ctx, n + total + 1, sizeof *p->items);
+	p->slice_at = geo_calloc(ctx, n + 1, sizeof *p->slice_at);
 	p->row_slice = geo_calloc(ctx, (size_t)p->ny + 1, sizeof *p->row_slice);
-	if (!p->slices || !p->row_slice)
+	if (!p->items || !p->slice_at || !p->row_slice)
 		return GEO_ERR_INTERNAL;
-	n = 0;
+	size_t k = 0, at = 0;
 	for (long r = 0; r < p->ny; r++) {
-		p->row_slice[r] = n;
+		p->row_slice[r] = k;
 		for (size_t i = start[r]; i < start[r + 1]; i++) {
-			if (i == start[r] || grid[i] != grid[i - 1])
-				p->slices[n++] = (pl_slice){ grid[i], (uint32_t)i, 0, INFINITY, -INFINITY };
-			pl_slice *s = &p->slices[n - 1];
+			if (i == start[r] || grid[i] != grid[i - 1]) {
+				p->slice_at[k++] = (uint32_t)at;
+				p->items[at++].s = (pl_slice){ grid[i], 0, INFINITY, -INFINITY, 0 };
+			}
+			pl_slice *s = &p->items[p->slice_at[k - 1]].s;
 			double x0, x1;
 			edge_xrange(p, &p->edges[i], r, &x0, &x1);
 			s->count++;
 			s->xmin = fmin(s->xmin, x0);
 			s->xmax = fmax(s->xmax, x1);
+			p->items[at++].e = p->edges[i];
 		}
 	}
-	p->row_slice[p->ny] = n;
-	p->nslices = n;
+	p->row_slice[p->ny] = k;
+	p->nslices = k;
+	free(p->edges);
+	p->edges = NULL;
 	return GEO_OK;
 }
 
+/* While building: a cell's candidate slices, list[first .. first + count). */
+typedef struct pl_list {
+	uint32_t first, count;
+} pl_list;
+
 /* Lists in each cell the slices whose x-range covers it (in cells[] and
-** cand[]), and marks the cells some edge passes through. */
-static geo_err list_candidates(geo_ctx *ctx, geo_placer *p, pl_cell *cells, uint32_t **cand,
+** *list, as item positions), and marks the cells some edge passes through. */
+static geo_err list_candidates(geo_ctx *ctx, geo_placer *p, pl_list *cells, uint32_t **list,
 			       unsigned char *touched)
 {
 	size_t ncells = (size_t)p->nx * (size_t)p->ny, total = 0;
 	for (long r = 0; r < p->ny; r++)
-		for (size_t s = p->row_slice[r]; s < p->row_slice[r + 1]; s++) {
-			const pl_slice *sl = &p->slices[s];
-			for (long c = col_of(p, sl->xmin); c <= col_of(p, sl->xmax); c++)
+		for (size_t k = p->row_slice[r]; k < p->row_slice[r + 1]; k++) {
+			const pl_item *it = &p->items[p->slice_at[k]];
+			for (long c = col_of(p, it->s.xmin); c <= col_of(p, it->s.xmax); c++)
 				cells[r * p->nx + c].count++;
-			for (uint32_t i = 0; i < sl->count; i++) {
+			for (uint32_t i = 1; i <= it->s.count; i++) {
 				double x0, x1;
-				edge_xrange(p, &p->edges[sl->first + i], r, &x0, &x1);
+				edge_xrange(p, &it[i].e, r, &x0, &x1);
 				for (long c = col_of(p, x0); c <= col_of(p, x1); c++)
 					touched[r * p->nx + c] = 1;
 			}
@@ -338,37 +362,39 @@ static geo_err list_candidates(geo_ctx *ctx, geo_placer *p, pl_cell *cells, uint
 	}
 	if (total > UINT32_MAX / 2)
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "placer: too many grid edges to index");
-	if (!(*cand = geo_calloc(ctx, total + 1, sizeof **cand)))
+	if (!(*list = geo_calloc(ctx, total + 1, sizeof **list)))
 		return GEO_ERR_INTERNAL;
 	for (long r = 0; r < p->ny; r++)
-		for (size_t s = p->row_slice[r]; s < p->row_slice[r + 1]; s++)
-			for (long c = col_of(p, p->slices[s].xmin); c <= col_of(p, p->slices[s].xmax); c++) {
-				pl_cell *cell = &cells[r * p->nx + c];
-				(*cand)[cell->first + cell->count++] = (uint32_t)s;
+		for (size_t k = p->row_slice[r]; k < p->row_slice[r + 1]; k++) {
+			const pl_item *it = &p->items[p->slice_at[k]];
+			for (long c = col_of(p, it->s.xmin); c <= col_of(p, it->s.xmax); c++) {
+				pl_list *cell = &cells[r * p->nx + c];
+				(*list)[cell->first + cell->count++] = p->slice_at[k];
 			}
+		}
 	return GEO_OK;
 }
 
 /* A cell no edge passes through lies wholly inside the grids holding its
 ** centre; when that is one grid or none, points there need no test. */
-static int32_t cell_owner(const geo_placer *p, long r, long c, const pl_cell *cell,
-			  const uint32_t *cand)
+static int32_t cell_owner(const geo_placer *p, long r, long c, const pl_list *cell,
+			  const uint32_t *list)
 {
 	double x = p->xmin + ((double)c + 0.5) * p->w, y = p->ymin + ((double)r + 0.5) * p->h_row;
 	int claims = 0;
 	int32_t owner = CELL_EMPTY;
 	for (uint32_t i = 0; i < cell->count; i++) {
-		const pl_slice *s = &p->slices[cand[cell->first + i]];
-		if (slice_claims(p, s, x, y)) {
+		const pl_item *it = &p->items[list[cell->first + i]];
+		if (slice_claims(p, it, x, y)) {
 			claims++;
-			owner = (int32_t)s->grid;
+			owner = (int32_t)it->s.grid;
 		}
 	}
 	return claims <= 1 ? owner : CELL_MIXED;
 }
 
 /* Gives every cell its code and keeps the candidates of mixed cells only. */
-static geo_err code_cells(geo_ctx *ctx, geo_placer *p, const pl_cell *cells, const uint32_t *cand,
+static geo_err code_cells(geo_ctx *ctx, geo_placer *p, const pl_list *cells, const uint32_t *list,
 			  const unsigned char *touched)
 {
 	size_t ncells = (size_t)p->nx * (size_t)p->ny, nmixed = 0, ncand = 0;
@@ -378,12 +404,14 @@ static geo_err code_cells(geo_ctx *ctx, geo_placer *p, const pl_cell *cells, con
 	for (long r = 0; r < p->ny; r++)
 		for (long c = 0; c < p->nx; c++) {
 			size_t i = (size_t)(r * p->nx + c);
-			p->code[i] = touched[i] ? CELL_MIXED : cell_owner(p, r, c, &cells[i], cand);
+			p->code[i] = touched[i] ? CELL_MIXED : cell_owner(p, r, c, &cells[i], list);
 			if (p->code[i] == CELL_MIXED) {
 				nmixed++;
-				ncand += cells[i].count;
+				ncand += cells[i].count > CELL_INLINE ? cells[i].count : 0;
 			}
 		}
+	if (nmixed > INT32_MAX / 2)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "placer: too many cells");
 	p->mixed = geo_calloc(ctx, nmixed + 1, sizeof *p->mixed);
 	p->cand = geo_calloc(ctx, ncand + 1, sizeof *p->cand);
 	if (!p->mixed || !p->cand)
@@ -392,9 +420,16 @@ static geo_err code_cells(geo_ctx *ctx, geo_placer *p, const pl_cell *cells, con
 	for (size_t i = 0; i < ncells; i++) {
 		if (p->code[i] != CELL_MIXED)
 			continue;
-		p->mixed[nmixed] = (pl_cell){ (uint32_t)ncand, cells[i].count };
-		memcpy(p->cand + ncand, cand + cells[i].first, cells[i].count * sizeof *cand);
-		ncand += cells[i].count;
+		pl_cell *m = &p->mixed[nmixed];
+		const uint32_t *from = list + cells[i].first;
+		m->count = cells[i].count;
+		if (m->count <= CELL_INLINE) {
+			memcpy(m->at, from, m->count * sizeof *from);
+		} else {
+			m->at[0] = (uint32_t)ncand;
+			memcpy(p->cand + ncand, from, m->count * sizeof *from);
+			ncand += m->count;
+		}
 		p->code[i] = CELL_MIXED - (int32_t)nmixed++;
 	}
 	return GEO_OK;
@@ -403,16 +438,16 @@ static geo_err code_cells(geo_ctx *ctx, geo_placer *p, const pl_cell *cells, con
 static geo_err make_cells(geo_ctx *ctx, geo_placer *p)
 {
 	size_t ncells = (size_t)p->nx * (size_t)p->ny;
-	pl_cell *cells = geo_calloc(ctx, ncells, sizeof *cells);
+	pl_list *cells = geo_calloc(ctx, ncells, sizeof *cells);
 	unsigned char *touched = geo_calloc(ctx, ncells, 1);
-	uint32_t *cand = NULL;
-	geo_err e = cells && touched ? list_candidates(ctx, p, cells, &cand, touched)
+	uint32_t *list = NULL;
+	geo_err e = cells && touched ? list_candidates(ctx, p, cells, &list, touched)
 				     : GEO_ERR_INTERNAL;
 	if (!e)
-		e = code_cells(ctx, p, cells, cand, touched);
+		e = code_cells(ctx, p, cells, list, touched);
 	free(cells);
 	free(touched);
-	free(cand);
+	free(list);
 	return e;
 }
 
@@ -504,7 +539,8 @@ void geo_placer_free(geo_placer *p)
 	if (!p)
 		return;
 	free(p->edges);
-	free(p->slices);
+	free(p->items);
+	free(p->slice_at);
 	free(p->row_slice);
 	free(p->code);
 	free(p->mixed);
@@ -521,15 +557,21 @@ static int32_t code_at(const geo_placer *p, double x, double y)
 	return p->code[row_of(p, y) * p->nx + col_of(p, x)];
 }
 
+/* The item of a mixed cell's i-th candidate slice. */
+static const pl_item *candidate(const geo_placer *p, const pl_cell *cell, uint32_t i)
+{
+	return &p->items[cell->count <= CELL_INLINE ? cell->at[i] : p->cand[cell->at[0] + i]];
+}
+
 /* Of the candidate grids that pass test, the one first in grid_id order. */
 static long first_by_id(const geo_placer *p, const pl_cell *cell, double x, double y,
-			int (*test)(const geo_placer *, const pl_slice *, double, double))
+			int (*test)(const geo_placer *, const pl_item *, double, double))
 {
 	long best = -1;
 	for (uint32_t i = 0; i < cell->count; i++) {
-		const pl_slice *s = &p->slices[p->cand[cell->first + i]];
-		if (test(p, s, x, y) && (best < 0 || p->rank[s->grid] < p->rank[best]))
-			best = (long)s->grid;
+		const pl_item *it = candidate(p, cell, i);
+		if (test(p, it, x, y) && (best < 0 || p->rank[it->s.grid] < p->rank[best]))
+			best = (long)it->s.grid;
 	}
 	return best;
 }
@@ -557,10 +599,10 @@ size_t geo_placer_all(geo_placer *p, double x, double y, long *out, size_t cap)
 	const pl_cell *cell = &p->mixed[CELL_MIXED - code];
 	size_t n = 0;
 	for (uint32_t i = 0; i < cell->count; i++) {
-		const pl_slice *s = &p->slices[p->cand[cell->first + i]];
-		if (slice_claims(p, s, x, y) && !slice_touches(p, s, x, y)) {
+		const pl_item *it = candidate(p, cell, i);
+		if (slice_claims(p, it, x, y) && !slice_touches(p, it, x, y)) {
 			if (n < cap)
-				out[n] = (long)s->grid;
+				out[n] = (long)it->s.grid;
 			n++;
 		}
 	}
@@ -572,4 +614,39 @@ size_t geo_placer_all(geo_placer *p, double x, double y, long *out, size_t cap)
 	if (cap)
 		out[0] = g;
 	return 1;
+}
+
+/*
+** Locating many points at once hides memory latency: a lattice bigger than
+** the cache costs a cache miss per point, and one point's misses cannot
+** overlap while its lookups depend on each other. So each group of points is
+** taken in passes, each pass fetching ahead what the next one reads: the
+** cells' codes, then the mixed cells' records, then their first slices.
+*/
+enum { GROUP = 32 };
+
+void geo_placer_locate_many(geo_placer *p, size_t n, const double *x, const double *y, long *out)
+{
+	int32_t code[GROUP];
+	for (size_t i0 = 0; i0 < n; i0 += GROUP) {
+		size_t m = n - i0 < GROUP ? n - i0 : GROUP;
+		const double *gx = x + i0, *gy = y + i0;
+		for (size_t k = 0; k < m; k++)
+			if (gx[k] >= p->xmin && gx[k] <= p->xmax && gy[k] >= p->ymin && gy[k] <= p->ymax &&
+			    p->nx)
+				__builtin_prefetch(&p->code[row_of(p, gy[k]) * p->nx + col_of(p, gx[k])]);
+		for (size_t k = 0; k < m; k++) {
+			code[k] = code_at(p, gx[k], gy[k]);
+			if (code[k] <= CELL_MIXED)
+				__builtin_prefetch(&p->mixed[CELL_MIXED - code[k]]);
+		}
+		for (size_t k = 0; k < m; k++)
+			if (code[k] <= CELL_MIXED) {
+				const pl_cell *cell = &p->mixed[CELL_MIXED - code[k]];
+				for (uint32_t i = 0; i < cell->count && i < CELL_INLINE; i++)
+					__builtin_prefetch(candidate(p, cell, i));
+			}
+		for (size_t k = 0; k < m; k++)
+			out[i0 + k] = code[k] > CELL_MIXED ? code[k] : geo_placer_locate(p, gx[k], gy[k]);
+	}
 }

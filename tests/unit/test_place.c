@@ -254,6 +254,13 @@ static void test_against_geos(geo_ctx *ctx)
 	CHECK("a point inside a grid's interior goes to that grid", bad_inside == 0);
 	CHECK("the grids' order does not change any placement", bad_order == 0);
 	CHECK("geo_placer_all: the interior grids, else the one located", bad_all == 0);
+	long *many = calloc(np, sizeof *many);
+	size_t bad_many = 0;
+	geo_placer_locate_many(p, np, xs, ys, many);
+	for (size_t k = 0; k < np; k++)
+		bad_many += many[k] != geo_placer_locate(p, xs[k], ys[k]);
+	CHECK("geo_placer_locate_many gives what geo_placer_locate gives", bad_many == 0);
+	free(many);
 	CHECK("every point on the outer boundary goes to its grid", outer > 50 && outer == outer_placed);
 	CHECK("a point on a vertical shared edge goes to the grid on its right",
 	      vertical > 10 && bad_vertical == 0);

@@ -1,0 +1,134 @@
+/*
+** grid-place: put every feature (camera, household, pond, ditch, hazard,
+** case) into its grid, adding grid_id and parent_id; optionally count them
+** per grid.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_MODE = CLI_TOOL_KEYS, OPT_SUMMARY, OPT_SUM, OPT_COUNT_BY, OPT_COPY, OPT_PARENTS,
+	OPT_UNPLACED, OPT_STRICT, OPT_MAX_DISTANCE, OPT_ID_FIELD, OPT_PARENT_FIELD
+};
+
+static const cli_option options[] = {
+	CLI_HEADING("Grids"),
+	{ "grids", required_argument, 'g', "GRIDS[:LAYER]", "the grid polygons (required)" },
+	{ "parents", required_argument, OPT_PARENTS, "PRIMARY",
+	  "primary grids: parent_id by geometry where the grids have none" },
+	{ "id-field", required_argument, OPT_ID_FIELD, "FIELD", "grid code field (default grid_id)" },
+	{ "parent-field", required_argument, OPT_PARENT_FIELD, "FIELD",
+	  "parent code field (default parent_id)" },
+	{ "copy-fields", required_argument, OPT_COPY, "A,B", "grid fields to copy onto the features" },
+	CLI_HEADING("Placing"),
+	{ "mode", required_argument, OPT_MODE, "MODE",
+	  "lines and polygons: largest (default), centroid or split" },
+	{ "max-distance", required_argument, OPT_MAX_DISTANCE, "M",
+	  "give features up to M metres outside every grid to the nearest" },
+	{ "strict", no_argument, OPT_STRICT, NULL, "exit 1 when features are left unplaced" },
+	CLI_OPTS_WHERE,
+	CLI_OPTS_SRS,
+	CLI_HEADING("Output"),
+	CLI_OPTS_OUTPUT,
+	{ "unplaced", required_argument, OPT_UNPLACED, "PATH", "write the unplaced features to PATH" },
+	{ "summary", required_argument, OPT_SUMMARY, "PATH",
+	  "one row per grid: count, length or area, sums (CSV or vector)" },
+	{ "sum", required_argument, OPT_SUM, "FIELD[,FIELD]", "numeric fields to sum per grid" },
+	{ "count-by", required_argument, OPT_COUNT_BY, "FIELD", "a count column per value of FIELD" },
+	CLI_HEADING("Report"),
+	CLI_OPTS_REPORT,
+	CLI_OPTS_BASIC,
+	CLI_END
+};
+
+static const cli_tool tool = {
+	"grid-place", "[options] -g GRIDS FEATURES",
+	"Add grid_id and parent_id to every feature of FEATURES ('-': standard input): points\n"
+	"by the grid holding them (a point on a shared edge goes to the grid to its right or\n"
+	"above), lines and polygons by --mode. Writes GeoJSON to standard output unless -o\n"
+	"or --summary is given.",
+	options, 1, 1
+};
+
+struct args {
+	geo_place_opts o;
+	const char *grids;
+};
+
+static int on_option(int key, const char *arg, void *data)
+{
+	struct args *a = data;
+	geo_place_opts *o = &a->o;
+	switch (key) {
+	case 'g': a->grids = arg; return 0;
+	case OPT_PARENTS: o->parents = arg; return 0;
+	case OPT_ID_FIELD: o->grid.id_field = arg; return 0;
+	case OPT_PARENT_FIELD: o->grid.parent_field = arg; return 0;
+	case OPT_COPY: o->copy_fields = arg; return 0;
+	case OPT_STRICT: o->strict = 1; return 0;
+	case OPT_UNPLACED: o->unplaced = arg; return 0;
+	case OPT_SUMMARY: o->summary = arg; return 0;
+	case OPT_SUM: o->sum_fields = arg; return 0;
+	case OPT_COUNT_BY: o->count_by = arg; return 0;
+	case OPT_MAX_DISTANCE:
+		if (cli_double(&tool, "--max-distance", arg, &o->max_distance))
+			return GEO_ERR_USAGE;
+		return o->max_distance < 0
+			       ? cli_usage_error(&tool, "--max-distance: '%s' is negative", arg)
+			       : 0;
+	case OPT_MODE:
+		if (!strcmp(arg, "largest"))
+			o->mode = GEO_PLACE_LARGEST;
+		else if (!strcmp(arg, "centroid"))
+			o->mode = GEO_PLACE_CENTROID;
+		else if (!strcmp(arg, "split"))
+			o->mode = GEO_PLACE_SPLIT;
+		else
+			return cli_usage_error(&tool, "--mode: '%s' is not largest, centroid or split",
+					       arg);
+		return 0;
+	default: return GEO_ERR_USAGE;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	cli_common c;
+	struct args a = { .grids = NULL };
+	geo_place_opts_init(&a.o);
+	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
+	if (rc >= 0)
+		return rc;
+	if (!a.grids)
+		return cli_usage_error(&tool, "missing -g GRIDS");
+	geo_place_opts *o = &a.o;
+	o->s_srs = c.s_srs;
+	o->t_srs = c.t_srs;
+	o->work_srs = c.work_srs;
+	o->where = c.where;
+	o->output = c.output && strcmp(c.output, "-") ? c.output : NULL;
+	o->format = c.format;
+	o->overwrite = c.overwrite;
+	o->json = c.json;
+	o->verbose = c.verbose;
+	/* "-o -" asks for standard output even with --summary. */
+	int to_stdout = !o->output && (!o->summary || (c.output && !strcmp(c.output, "-")));
+	if (to_stdout && o->summary)
+		o->output = "-";
+	geo_ctx *ctx = cli_context(&c);
+	if (!ctx)
+		return GEO_ERR_INTERNAL;
+	char *report = NULL;
+	geo_err e = geo_place(ctx, a.grids, argv[first], o, &report,
+			      c.progress ? cli_progress(&c) : NULL, &c);
+	if (e && e != GEO_PROBLEMS)
+		rc = cli_fail(&c, ctx, e);
+	if (report && !(c.quiet && !c.json))
+		fputs(report, c.json || !to_stdout ? stdout : stderr);
+	free(report);
+	geo_ctx_free(ctx);
+	return e;
+}
