@@ -380,7 +380,8 @@ geo_err geo_place_summary_write(geo_ctx *ctx, geo_place_summary *s, const char *
 	geo_err e = sorted && (csv || tr) ? GEO_OK : geo_last_code(ctx);
 	OGRLayerH l = NULL;
 	if (!e) {
-		memcpy(sorted, s->values, s->nvalues * sizeof *sorted);
+		if (s->nvalues)
+			memcpy(sorted, s->values, s->nvalues * sizeof *sorted);
 		qsort(sorted, s->nvalues, sizeof *sorted, by_text);
 		l = geo_output_create_layer(ctx, out, NULL, csv ? NULL : t->crs,
 					    csv ? wkbNone : wkbMultiPolygon);
