@@ -573,6 +573,82 @@ int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j);
 ** JSON object. The caller frees it; NULL when out of memory. */
 char *geo_diff_report(const geo_diff_result *r, int json, int verbose);
 
-/* ---- grid-map (map.c) --------------------------------------------------- */
+/* ---- grid-map (map.c, qgs.c) ------------------------------------------ */
+
+/*
+** How a layer is drawn. GEO_MAP_AUTO decides from the data: points are
+** points, lines are lines; a polygon layer named township, town or boundary
+** is the town boundary, one with a level field is grids (level 1 thick, 2
+** thin), one named primary or secondary is that level, one with a grid_id
+** field is secondary grids, and any other is filled areas (ponds).
+*/
+typedef enum geo_map_kind {
+	GEO_MAP_AUTO, GEO_MAP_GRIDS, GEO_MAP_PRIMARY, GEO_MAP_SECONDARY, GEO_MAP_BOUNDARY,
+	GEO_MAP_AREAS, GEO_MAP_LINES, GEO_MAP_POINTS
+} geo_map_kind;
+
+/* One LAYER argument: "[KIND[,TITLE]=]PATH[:LAYER]". */
+typedef struct geo_map_layer {
+	const char *name;       /* the input name, as geo_input_open takes it */
+	geo_map_kind kind;
+	const char *title;      /* legend text; NULL: a default for the kind */
+} geo_map_layer;
+
+/* Parses a LAYER argument into *l, which borrows from (and lives no longer
+** than) arg and buf; buf (at least strlen(arg)+1 bytes) holds the pieces.
+** The prefix counts only when KIND is one of grids, primary, secondary,
+** boundary, areas, lines, points, so a path holding '=' still works. */
+geo_err geo_map_layer_parse(geo_ctx *ctx, const char *arg, char *buf, geo_map_layer *l);
+/* The kind's word as geo_map_layer_parse reads it ("auto" for GEO_MAP_AUTO). */
+const char *geo_map_kind_name(geo_map_kind kind);
+
+typedef enum geo_paper { GEO_PAPER_A4, GEO_PAPER_A3 } geo_paper;
+typedef enum geo_orient { GEO_ORIENT_AUTO, GEO_ORIENT_PORTRAIT, GEO_ORIENT_LANDSCAPE } geo_orient;
+
+typedef struct geo_map_opts {
+	const char *title;      /* top line, or NULL */
+	const char *subtitle;   /* second line (the date range), or NULL */
+	const char *label_field;    /* grid labels from this field, or NULL for none */
+	const char *category_field; /* colour points by this field, or NULL */
+	const char *fill_field;     /* colour grids by this numeric field, or NULL */
+	const char *fill_title;     /* legend heading for fill_field; NULL: the field */
+	const char *raster;         /* heat raster drawn beneath, or NULL */
+	const char *raster_title;   /* legend heading; NULL: band description or file */
+	const char *raster_units;   /* NULL: the band's unit type */
+	const char *s_srs, *work_srs;
+	const char *where;      /* attribute filter on point layers only */
+	const char *level_field;    /* default "level" */
+	const char *font;       /* Pango family, default "Noto Sans CJK SC" */
+	geo_paper paper;        /* default A4 */
+	geo_orient orient;      /* default: the one that gives the larger scale */
+	double dpi;             /* PNG resolution, default 200; 50..600 */
+	const char *format;     /* "png", "svg", "pdf"; NULL: from the extension */
+	int overwrite;
+	int json;               /* report as JSON */
+	const char *qgis_project;   /* also write a QGIS project here, or NULL */
+} geo_map_opts;
+void geo_map_opts_init(geo_map_opts *o);
+
+/*
+** Draws a printable map of layers (in order: polygons, then lines, then
+** points; the raster beneath) to output (.png, .svg or .pdf), written to a
+** temporary file and renamed into place. output may be NULL when only a
+** QGIS project is asked for. The scale bar and scale are ground distances:
+** the working CRS's metres are corrected by the geodesic distance at the
+** map's centre, so they hold in any projection. *report (text or JSON by
+** o->json, caller frees) says what was drawn, the scale and the scale bar.
+*/
+geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
+		const geo_map_opts *o, char **report, geo_progress progress, void *progress_data);
+
+/*
+** Writes a QGIS project (.qgs) holding the layers (and o->raster) with their
+** styles: for each layer the default style from its GeoPackage/SpatiaLite
+** layer_styles table or the .qml beside it, else a simple one for its kind.
+** Data sources are written relative to the project's folder. Atomic; needs
+** o->overwrite to replace a file.
+*/
+geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
+			 const geo_map_opts *o);
 
 #endif

@@ -1,0 +1,127 @@
+/*
+** map_internal.h: what grid-map's modules share: map.c (reading, layout, the
+** verb), map_draw.c (features, labels, legend, scale bar, north arrow),
+** map_style.c (colour classes, the heat raster, the report) and qgs.c (the
+** QGIS project). Private to them; not part of libgeo's contract.
+*/
+#ifndef MAP_INTERNAL_H
+#define MAP_INTERNAL_H
+
+#include "geo.h"
+
+#include <cairo.h>
+
+typedef struct map_feat {
+	GEOSGeometry *g;        /* in the working CRS */
+	char *label;            /* --label value, or NULL */
+	char *cat;              /* --category value, or NULL */
+	double value;           /* --fill value, NaN if none */
+	int level;              /* 1 primary, 2 secondary, 0 neither */
+} map_feat;
+
+typedef struct map_layer {
+	geo_map_kind kind;      /* resolved: never GEO_MAP_AUTO */
+	int dim;                /* 1 polygons, 2 lines, 3 points */
+	char *title, *source;
+	char *lname;            /* the OGR layer's name, which picks colours */
+	size_t n;
+	map_feat *f;
+	int has_cat, has_fill;
+	int filtered;           /* --where applied */
+} map_layer;
+
+typedef struct map_raster {
+	GDALDatasetH ds;        /* the source, open until warped */
+	char *title, *units;
+	double max;             /* the largest value in the whole raster */
+	int w, h;               /* warped onto the frame */
+	float *v;               /* w*h values, NaN for nodata */
+} map_raster;
+
+enum { MAP_MAX_CLASSES = 6, MAP_MAX_CATS = 9 };
+
+typedef struct map_cat {
+	char *name;             /* NULL for the "other" class */
+	size_t count;
+} map_cat;
+
+typedef struct map_box {
+	double x, y, w, h;
+} map_box;
+
+typedef struct map {
+	geo_ctx *ctx;
+	const geo_map_opts *o;
+	map_layer *layers;
+	size_t nlayers;
+	geo_crs *work;
+	int has_extent;
+	double x0, y0, x1, y1;  /* data extent, then padded */
+	double wx0, wy0, wx1, wy1; /* world window shown in the frame */
+	int landscape;
+	double page_w, page_h, frame[4]; /* mm: x, y, w, h */
+	double scale;           /* paper mm per working-CRS unit */
+	double ground;          /* ground metres per working-CRS unit at the centre */
+	double north;           /* true north from the frame's vertical, radians */
+	double px_per_mm;
+	int width_px, height_px;
+	map_raster raster;
+	/* --fill classes: n classes with upper bounds; class 0 may be exactly zero */
+	int nclasses, diverging;
+	double lo, step;
+	/* --category classes, most frequent first; the last may be "other" */
+	map_cat cats[MAP_MAX_CATS];
+	int ncats;
+	/* the drawn scale bar */
+	double bar_m, bar_mm;
+	/* labels */
+	map_box *label_boxes;
+	size_t nlabels, labels_skipped, label_cap;
+} map;
+
+void map_to_paper(const map *m, double x, double y, double *px, double *py);
+geo_err map_draw(map *m, cairo_t *cr, geo_progress progress, void *pdata);
+
+geo_err map_raster_open(map *m);
+/* Warps the raster onto the frame's pixels (after layout). */
+geo_err map_raster_warp(map *m);
+void map_raster_free(map_raster *r);
+geo_err map_classes(map *m);
+geo_err map_categories(map *m);
+void map_classes_free(map *m);
+/* The --fill class of v (0..nclasses-1) and its colour. */
+int map_class_of(const map *m, double v);
+void map_class_colour(const map *m, int c, double rgb[3]);
+void map_class_label(const map *m, int c, char *buf, size_t size);
+/* The category index of a value (the "other" class for the rest), or -1. */
+int map_cat_of(const map *m, const char *cat);
+void map_cat_colour(int i, double rgb[3]);
+/* The heat ramp at t in [0,1]: colour and opacity. */
+void map_ramp(double t, double rgba[4]);
+geo_err map_report(map *m, const char *output, const char *fmt, char **report);
+
+/* Output helpers shared with qgs.c. */
+geo_err map_check_output(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
+			 const geo_map_opts *o);
+char *map_temp_beside(geo_ctx *ctx, const char *path);
+geo_err map_rename(geo_ctx *ctx, const char *tmp, const char *path);
+/* Opens a layer; s_srs gives a CRS to one that has none. Fails without a CRS. */
+geo_input *map_open_layer(geo_ctx *ctx, const char *name, const char *s_srs);
+/* 1 polygons, 2 lines, 3 points, 0 unknown (an empty layer of no stated type). */
+int map_layer_dim(geo_input *in);
+/* The kind a layer is drawn as (asked, or decided as GEO_MAP_AUTO says). */
+geo_map_kind map_resolve_kind(OGRLayerH ol, int dim, int level_field, geo_map_kind asked);
+/* How a layer of a kind looks: colours 0xRRGGBB (fill 0: none), line width
+** or marker size in mm, and the marker shape (0 circle, 1 triangle, 2
+** square, 3 diamond). k counts the earlier layers of the same kind. */
+typedef struct map_look {
+	unsigned fill, stroke;
+	double width;
+	int shape;
+} map_look;
+map_look map_look_for(geo_map_kind kind, const char *lname, size_t k, size_t n);
+
+/* The legend title sample layer names carry ("隐患 hazards"), or NULL. */
+const char *map_known_title(const char *layer_name);
+
+#endif

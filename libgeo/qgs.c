@@ -1,0 +1,535 @@
+/*
+** qgs.c: a QGIS project (.qgs) holding grid-map's layers with their styles,
+** so that "open it in QGIS" is one double-click. A project is XML: a layer
+** tree (what the Layers panel shows, top drawn last) and one <maplayer> per
+** layer whose children are exactly what a .qml style file holds inside its
+** <qgis> root. So each layer's style is its default one, read from its
+** GeoPackage's layer_styles table or the .qml beside it (the wangge tools
+** write both), pasted in; a layer without one gets a simple style in
+** grid-map's own colours. Paths are written relative to the project, so the
+** project and its data move together.
+*/
+#include "geo_internal.h"
+#include "map_internal.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+
+/* ---- XML pieces ---------------------------------------------------------- */
+
+static void xml_text(geo_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': geo_buf_add(b, "&amp;"); break;
+		case '<': geo_buf_add(b, "&lt;"); break;
+		case '>': geo_buf_add(b, "&gt;"); break;
+		case '"': geo_buf_add(b, "&quot;"); break;
+		default: geo_buf_addn(b, s, 1); break;
+		}
+	}
+}
+
+static void colour(geo_buf *b, unsigned rgb, int alpha)
+{
+	geo_buf_printf(b, "%u,%u,%u,%d", (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, alpha);
+}
+
+static void srs_xml(geo_buf *b, OGRSpatialReferenceH srs)
+{
+	char *wkt = NULL, *proj4 = NULL;
+	const char *wo[] = { "FORMAT=WKT2_2019", NULL };
+	OSRExportToWktEx(srs, &wkt, wo);
+	OSRExportToProj4(srs, &proj4);
+	OGRSpatialReferenceH id = OSRClone(srs);
+	if (!OSRGetAuthorityCode(id, NULL))
+		OSRAutoIdentifyEPSG(id);
+	const char *auth = OSRGetAuthorityName(id, NULL), *code = OSRGetAuthorityCode(id, NULL);
+	geo_buf_add(b, "<spatialrefsys><wkt>");
+	xml_text(b, wkt);
+	geo_buf_add(b, "</wkt><proj4>");
+	xml_text(b, proj4);
+	geo_buf_add(b, "</proj4>");
+	if (auth && code)
+		geo_buf_printf(b, "<srid>%s</srid><authid>%s:%s</authid>", code, auth, code);
+	geo_buf_add(b, "<description>");
+	xml_text(b, OSRGetName(srs));
+	geo_buf_printf(b, "</description><geographicflag>%s</geographicflag></spatialrefsys>",
+		       OSRIsGeographic(srs) ? "true" : "false");
+	OSRDestroySpatialReference(id);
+	CPLFree(wkt);
+	CPLFree(proj4);
+}
+
+/* ---- default styles ------------------------------------------------------ */
+
+static void prop(geo_buf *b, const char *k, const char *v)
+{
+	geo_buf_printf(b, "<prop k=\"%s\" v=\"%s\"/>", k, v);
+}
+
+static void prop_colour(geo_buf *b, const char *k, unsigned rgb, int alpha)
+{
+	geo_buf_printf(b, "<prop k=\"%s\" v=\"", k);
+	colour(b, rgb, alpha);
+	geo_buf_add(b, "\"/>");
+}
+
+static void prop_num(geo_buf *b, const char *k, double v)
+{
+	geo_buf_printf(b, "<prop k=\"%s\" v=\"%g\"/>", k, v);
+}
+
+static void symbol(geo_buf *b, int dim, const map_look *lk, const char *name)
+{
+	static const char *shapes[] = { "circle", "triangle", "square", "diamond" };
+	const char *type = dim == 3 ? "marker" : dim == 2 ? "line" : "fill";
+	const char *cls = dim == 3 ? "SimpleMarker" : dim == 2 ? "SimpleLine" : "SimpleFill";
+	geo_buf_printf(b, "<symbol type=\"%s\" name=\"%s\" alpha=\"1\" clip_to_extent=\"1\" "
+			  "force_rhr=\"0\"><layer class=\"%s\" pass=\"0\" enabled=\"1\" locked=\"0\">",
+		       type, name, cls);
+	if (dim == 3) {
+		prop(b, "name", shapes[lk->shape & 3]);
+		prop_colour(b, "color", lk->fill, 255);
+		prop_num(b, "size", lk->width);
+		prop(b, "size_unit", "MM");
+		prop_colour(b, "outline_color", 0xffffff, 255);
+		prop_num(b, "outline_width", 0.2);
+		prop(b, "outline_width_unit", "MM");
+	} else if (dim == 2) {
+		prop_colour(b, "line_color", lk->stroke, 255);
+		prop_num(b, "line_width", lk->width);
+		prop(b, "line_width_unit", "MM");
+		prop(b, "capstyle", "round");
+		prop(b, "joinstyle", "round");
+	} else {
+		prop_colour(b, "color", lk->fill, lk->fill ? 255 : 0);
+		prop(b, "style", lk->fill ? "solid" : "no");
+		prop_colour(b, "outline_color", lk->stroke, 255);
+		prop_num(b, "outline_width", lk->width);
+		prop(b, "outline_width_unit", "MM");
+		prop(b, "outline_style", "solid");
+		prop(b, "joinstyle", "round");
+	}
+	geo_buf_add(b, "</layer></symbol>");
+}
+
+/* Both levels in one layer: a rule per level, primaries thick. */
+static void grid_rules(geo_buf *b, const char *level_field)
+{
+	map_look p = map_look_for(GEO_MAP_PRIMARY, "", 0, 0);
+	map_look s = map_look_for(GEO_MAP_SECONDARY, "", 0, 0);
+	geo_buf_add(b, "<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" "
+		       "forceraster=\"0\"><rules key=\"root\"><rule key=\"primary\" symbol=\"0\" "
+		       "label=\"一级网格 primary\" filter=\"");
+	geo_buf_add(b, "&quot;");
+	xml_text(b, level_field);
+	geo_buf_add(b, "&quot; = 1\"/><rule key=\"secondary\" symbol=\"1\" "
+		       "label=\"二级网格 secondary\" filter=\"ELSE\"/></rules><symbols>");
+	symbol(b, 1, &p, "0");
+	symbol(b, 1, &s, "1");
+	geo_buf_add(b, "</symbols></renderer-v2>");
+}
+
+static void labels(geo_buf *b, const char *field, const char *font)
+{
+	geo_buf_add(b, "<labeling type=\"simple\"><settings calloutType=\"simple\"><text-style "
+		       "isExpression=\"0\" fieldName=\"");
+	xml_text(b, field);
+	geo_buf_add(b, "\" fontFamily=\"");
+	xml_text(b, font);
+	geo_buf_add(b, "\" fontSize=\"7\" fontWeight=\"50\" namedStyle=\"Regular\" fontSizeUnit=\"Point\" textColor=\"26,26,26,255\" "
+		       "textOpacity=\"1\"><text-buffer bufferDraw=\"1\" bufferSize=\"0.6\" "
+		       "bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"0.9\"/>"
+		       "</text-style><placement placement=\"1\" centroidInside=\"1\" dist=\"0\" "
+		       "priority=\"5\" placementFlags=\"10\"/>"
+		       "<rendering obstacle=\"1\" scaleVisibility=\"0\"/></settings></labeling>");
+}
+
+static char *default_vector_style(geo_ctx *ctx, geo_map_kind kind, int dim, const char *lname,
+				  size_t k, const geo_map_opts *o, int *labelled)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	if (kind == GEO_MAP_GRIDS) {
+		grid_rules(&b, o->level_field);
+	} else {
+		map_look lk = map_look_for(kind, lname, k, 0);
+		geo_buf_add(&b, "<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" "
+				"enableorderby=\"0\" forceraster=\"0\"><symbols>");
+		symbol(&b, dim, &lk, "0");
+		geo_buf_add(&b, "</symbols></renderer-v2>");
+	}
+	*labelled = o->label_field && (kind == GEO_MAP_GRIDS || kind == GEO_MAP_PRIMARY ||
+				       kind == GEO_MAP_SECONDARY);
+	if (*labelled)
+		labels(&b, o->label_field, o->font);
+	char *s = geo_buf_take(&b);
+	if (!s)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return s;
+}
+
+static char *default_raster_style(geo_ctx *ctx, double max, const char *units)
+{
+	static const char *stops[] = { "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026" };
+	geo_buf b;
+	geo_buf_init(&b);
+	if (!(max > 0))
+		max = 1;
+	geo_buf_printf(&b, "<pipe><rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" "
+			   "opacity=\"0.85\" alphaBand=\"-1\" classificationMin=\"0\" "
+			   "classificationMax=\"%g\"><rastershader><colorrampshader "
+			   "colorRampType=\"INTERPOLATED\" classificationMode=\"1\" clip=\"0\" "
+			   "minimumValue=\"0\" maximumValue=\"%g\">", max, max);
+	for (int i = 0; i < 5; i++) {
+		geo_buf_printf(&b, "<item alpha=\"%d\" value=\"%g\" color=\"%s\" label=\"%.3g ", i ? 255 : 0,
+			       max * i / 4, stops[i], max * i / 4);
+		xml_text(&b, units);
+		geo_buf_add(&b, "\"/>");
+	}
+	geo_buf_add(&b, "</colorrampshader></rastershader></rasterrenderer></pipe>");
+	char *s = geo_buf_take(&b);
+	if (!s)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return s;
+}
+
+/* ---- styles the data carries --------------------------------------------- */
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	geo_buf b;
+	geo_buf_init(&b);
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		geo_buf_addn(&b, chunk, n);
+	fclose(f);
+	return geo_buf_take(&b);
+}
+
+/* The default style in a GeoPackage's or SpatiaLite file's layer_styles. */
+static char *table_style(const char *path, const char *layer)
+{
+	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	OGRLayerH t = ds ? GDALDatasetGetLayerByName(ds, "layer_styles") : NULL;
+	char *qml = NULL;
+	OGRFeatureH f;
+	while (t && (f = OGR_L_GetNextFeature(t))) {
+		int name = OGR_F_GetFieldIndex(f, "f_table_name");
+		int def = OGR_F_GetFieldIndex(f, "useAsDefault");
+		int text = OGR_F_GetFieldIndex(f, "styleQML");
+		if (!strcmp(geo_feat_str(f, name), layer) && text >= 0 &&
+		    (!qml || (def >= 0 && OGR_F_GetFieldAsInteger(f, def)))) {
+			free(qml);
+			qml = strdup(geo_feat_str(f, text));
+		}
+		OGR_F_Destroy(f);
+	}
+	if (ds)
+		GDALClose(ds);
+	return qml;
+}
+
+/* A .qml beside the data: STEM.qml, or LAYER.qml in the same folder. */
+static char *file_style(const char *path, const char *layer)
+{
+	char *s = read_text(CPLResetExtension(path, "qml"));
+	if (!s && layer)
+		s = read_text(CPLFormFilename(CPLGetPath(path), layer, "qml"));
+	return s;
+}
+
+/* The inside of a QML's <qgis> root, and whether it turns labels on. */
+static char *qml_body(const char *qml, int *labelled)
+{
+	const char *root = strstr(qml, "<qgis");
+	const char *open = root ? strchr(root, '>') : NULL;
+	const char *close = open ? strstr(open, "</qgis>") : NULL;
+	if (!close)
+		return NULL;
+	char *head = strndup(root, (size_t)(open - root));
+	*labelled = head && strstr(head, "labelsEnabled=\"1\"") != NULL;
+	free(head);
+	return strndup(open + 1, (size_t)(close - open - 1));
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+/* The file an input name stands for (PATH, or PATH of PATH:LAYER). */
+static char *data_file(const char *name)
+{
+	if (geo_file_exists(name))
+		return strdup(name);
+	char *s = strdup(name);
+	char *colon = s ? strrchr(s, ':') : NULL;
+	if (colon) {
+		*colon = '\0';
+		if (geo_file_exists(s))
+			return s;
+	}
+	free(s);
+	return NULL;
+}
+
+/* path as QGIS reads it relative to the project's folder: ./a/b or ../c. */
+static void relative(geo_buf *b, const char *project_dir, const char *path)
+{
+	char abs[PATH_MAX];
+	if (!realpath(path, abs)) {
+		xml_text(b, path);
+		return;
+	}
+	size_t i = 0, common = 0;
+	while (project_dir[i] && project_dir[i] == abs[i]) {
+		if (project_dir[i] == '/')
+			common = i;
+		i++;
+	}
+	if (!project_dir[i] && abs[i] == '/')
+		common = i;
+	const char *rest = abs + common + 1;
+	int up = 0;
+	for (const char *p = project_dir + common; *p; p++)
+		up += *p == '/' && p[1];
+	if (!up)
+		geo_buf_add(b, "./");
+	for (int k = 0; k < up; k++)
+		geo_buf_add(b, "../");
+	xml_text(b, rest);
+}
+
+/* ---- the project --------------------------------------------------------- */
+
+typedef struct qlayer {
+	char *id, *title, *file, *layer; /* layer NULL for a raster or one-layer file */
+	int dim, raster, labelled;
+	char *style;            /* maplayer children */
+	char *srs;              /* <spatialrefsys> */
+} qlayer;
+
+static void qlayer_free(qlayer *q)
+{
+	free(q->id);
+	free(q->title);
+	free(q->file);
+	free(q->layer);
+	free(q->style);
+	free(q->srs);
+}
+
+static char *srs_text(OGRSpatialReferenceH srs)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	srs_xml(&b, srs);
+	return geo_buf_take(&b);
+}
+
+static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t index, size_t k,
+			    const geo_map_opts *o, qlayer *q)
+{
+	geo_input *in = map_open_layer(ctx, spec->name, o->s_srs);
+	if (!in)
+		return geo_last_code(ctx);
+	OGRLayerH ol = geo_input_layer(in);
+	const char *lname = OGR_L_GetName(ol);
+	int level = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), o->level_field);
+	geo_map_kind kind = map_resolve_kind(ol, map_layer_dim(in), level, spec->kind);
+	q->dim = kind == GEO_MAP_POINTS ? 3 : kind == GEO_MAP_LINES ? 2 : 1;
+	q->file = data_file(spec->name);
+	if (!q->file) {
+		geo_input_close(in);
+		return geo_fail(ctx, GEO_ERR_INPUT, "%s: a QGIS project can only hold files", spec->name);
+	}
+	GDALDatasetH ds = GDALOpenEx(q->file, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	/* A GeoPackage always names its layer, other files only when they hold several. */
+	const char *drv = ds ? GDALGetDriverShortName(GDALGetDatasetDriver(ds)) : "";
+	int many = ds && (GDALDatasetGetLayerCount(ds) > 1 || !strcmp(drv, "GPKG") ||
+			  !strcmp(drv, "SQLite"));
+	if (ds)
+		GDALClose(ds);
+	q->layer = many ? strdup(lname) : NULL;
+	const char *title = spec->title ? spec->title : map_known_title(lname);
+	q->title = strdup(title ? title : lname);
+	q->id = strdup(CPLSPrintf("layer_%zu_%s", index, lname));
+	q->srs = srs_text(geo_crs_ogr(geo_input_crs(in)));
+	char *qml = table_style(q->file, lname);
+	if (!qml)
+		qml = file_style(q->file, q->layer);
+	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
+	free(qml);
+	if (!q->style)
+		q->style = default_vector_style(ctx, kind, q->dim, lname, k, o, &q->labelled);
+	geo_input_close(in);
+	if (!q->title || !q->id || !q->srs || !q->style || (many && !q->layer))
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return GEO_OK;
+}
+
+static geo_err raster_layer(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
+{
+	GDALDatasetH ds = GDALOpenEx(o->raster, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
+	if (!ds)
+		return geo_fail(ctx, GEO_ERR_INPUT, "--raster %s: cannot open: %s", o->raster,
+				geo_cpl_error("not a raster GDAL reads"));
+	OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
+	GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+	double mm[2] = { 0, 1 };
+	if (GDALComputeRasterMinMax(band, FALSE, mm) != CE_None)
+		mm[1] = 1;
+	const char *units = o->raster_units ? o->raster_units : GDALGetRasterUnitType(band);
+	q->raster = 1;
+	q->file = strdup(o->raster);
+	q->title = strdup(o->raster_title ? o->raster_title : CPLGetBasename(o->raster));
+	q->id = strdup("raster_heat");
+	q->srs = srs ? srs_text(srs) : strdup("");
+	char *qml = read_text(CPLResetExtension(o->raster, "qml"));
+	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
+	free(qml);
+	if (!q->style)
+		q->style = default_raster_style(ctx, mm[1], units ? units : "");
+	GDALClose(ds);
+	if (!q->file || !q->title || !q->id || !q->srs || !q->style)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return GEO_OK;
+}
+
+static void datasource(geo_buf *b, const char *dir, const qlayer *q)
+{
+	relative(b, dir, q->file);
+	if (q->layer) {
+		geo_buf_add(b, "|layername=");
+		xml_text(b, q->layer);
+	}
+}
+
+static void write_tree(geo_buf *b, const char *dir, const qlayer *q, size_t n)
+{
+	geo_buf_add(b, "  <layer-tree-group>\n");
+	/* The tree's top is drawn last: points over lines over polygons over the raster. */
+	for (int dim = 3; dim >= 0; dim--)
+		for (size_t i = 0; i < n; i++) {
+			if ((q[i].raster ? 0 : q[i].dim) != dim)
+				continue;
+			geo_buf_add(b, "    <layer-tree-layer expanded=\"1\" checked=\"Qt::Checked\" id=\"");
+			xml_text(b, q[i].id);
+			geo_buf_add(b, "\" name=\"");
+			xml_text(b, q[i].title);
+			geo_buf_printf(b, "\" providerKey=\"%s\" source=\"", q[i].raster ? "gdal" : "ogr");
+			datasource(b, dir, &q[i]);
+			geo_buf_add(b, "\"/>\n");
+		}
+	geo_buf_add(b, "  </layer-tree-group>\n");
+}
+
+static void write_layer(geo_buf *b, const char *dir, const qlayer *q)
+{
+	static const char *geom[] = { "Polygon", "Polygon", "Line", "Point" };
+	if (q->raster)
+		geo_buf_add(b, "    <maplayer type=\"raster\">\n      <id>");
+	else
+		geo_buf_printf(b, "    <maplayer type=\"vector\" geometry=\"%s\" labelsEnabled=\"%d\">\n"
+				  "      <id>",
+			       geom[q->dim & 3], q->labelled);
+	xml_text(b, q->id);
+	geo_buf_add(b, "</id>\n      <datasource>");
+	datasource(b, dir, q);
+	geo_buf_add(b, "</datasource>\n      <layername>");
+	xml_text(b, q->title);
+	geo_buf_printf(b, "</layername>\n      <srs>%s</srs>\n      <provider encoding=\"UTF-8\">%s"
+			  "</provider>\n",
+		       q->srs, q->raster ? "gdal" : "ogr");
+	geo_buf_add(b, q->style);
+	geo_buf_add(b, "\n    </maplayer>\n");
+}
+
+static char *project_text(const char *dir, const qlayer *q, size_t n)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+			"<qgis projectname=\"wangge\" version=\"3.22.0\">\n  <title>wangge</title>\n");
+	if (n)
+		geo_buf_printf(&b, "  <projectCrs>%s</projectCrs>\n", q[0].srs);
+	write_tree(&b, dir, q, n);
+	geo_buf_add(&b, "  <projectlayers>\n");
+	for (size_t i = 0; i < n; i++)
+		write_layer(&b, dir, &q[i]);
+	geo_buf_add(&b, "  </projectlayers>\n  <properties>\n    <Paths>\n      <Absolute "
+			"type=\"bool\">false</Absolute>\n    </Paths>\n  </properties>\n</qgis>\n");
+	return geo_buf_take(&b);
+}
+
+static geo_err write_file(geo_ctx *ctx, const char *path, const char *text)
+{
+	char *tmp = map_temp_beside(ctx, path);
+	if (!tmp)
+		return GEO_ERR_OUTPUT;
+	FILE *f = fopen(tmp, "w");
+	int ok = f && fputs(text, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	geo_err e = ok ? map_rename(ctx, tmp, path)
+		       : geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write", path);
+	if (!ok)
+		remove(tmp);
+	free(tmp);
+	return e;
+}
+
+static geo_err project_dir(geo_ctx *ctx, const char *path, char dir[PATH_MAX])
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	geo_err e = realpath(dirname(copy), dir)
+			    ? GEO_OK
+			    : geo_fail(ctx, GEO_ERR_OUTPUT, "%s: its folder does not exist", path);
+	free(copy);
+	return e;
+}
+
+geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
+			 const geo_map_opts *o)
+{
+	char dir[PATH_MAX];
+	geo_err e = map_check_output(ctx, path, layers, n, o);
+	if (!e)
+		e = project_dir(ctx, path, dir);
+	if (e)
+		return e;
+	size_t nq = n + (o->raster != NULL);
+	qlayer *q = geo_calloc(ctx, nq ? nq : 1, sizeof *q);
+	if (!q)
+		return GEO_ERR_INTERNAL;
+	for (size_t i = 0; !e && i < n; i++) {
+		size_t k = 0;
+		for (size_t j = 0; j < i; j++)
+			k += layers[j].kind == layers[i].kind;
+		e = vector_layer(ctx, &layers[i], i, k, o, &q[i]);
+	}
+	if (!e && o->raster)
+		e = raster_layer(ctx, o, &q[n]);
+	char *text = e ? NULL : project_text(dir, q, nq);
+	if (!e && !text)
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	if (!e)
+		e = write_file(ctx, path, text);
+	free(text);
+	for (size_t i = 0; i < nq; i++)
+		qlayer_free(&q[i]);
+	free(q);
+	return e;
+}

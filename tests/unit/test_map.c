@@ -1,0 +1,265 @@
+/*
+** test_map.c: grid-map's verb. The scale is checked against the data, not
+** against grid-map's own arithmetic: a square of known size is drawn, its
+** width is measured in the PNG's pixels, its ground width is computed with
+** OGR and the geodesic directly, and the scale bar must agree with both
+** within 1% (in Gauss-Krüger and in Web Mercator, where projected metres
+** are 1.29 ground metres). Also: layer arguments, the north arrow off the
+** central meridian, atomic output, and the QGIS project's text.
+*/
+#include "check.h"
+#include "geo.h"
+
+#include <cairo.h>
+#include <geodesic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/test_map.XXXXXX";
+
+static void write_file(const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A square of side metres at (x0, y0) in EPSG:4548, as GeoJSON. */
+static void square(const char *name, double x0, double y0, double side)
+{
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+		 "{\"name\":\"urn:ogc:def:crs:EPSG::4548\"}},\"features\":[{\"type\":\"Feature\","
+		 "\"properties\":{\"id\":1},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+		 "[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f]]]}}]}",
+		 x0, y0, x0 + side, y0, x0 + side, y0 + side, x0, y0 + side, x0, y0);
+	write_file(name, text);
+}
+
+static double json_num(const char *json, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof k, "\"%s\": ", key);
+	const char *p = strstr(json, k);
+	return p ? strtod(p + strlen(k), NULL) : NAN;
+}
+
+/* Ground distance along the square's middle, by OGR and the geodesic. */
+static double ground_width(double x0, double y0, double side)
+{
+	OGRSpatialReferenceH gk = OSRNewSpatialReference(NULL), ll = OSRNewSpatialReference(NULL);
+	OSRImportFromEPSG(gk, 4548);
+	OSRImportFromEPSG(ll, 4490);
+	OSRSetAxisMappingStrategy(gk, OAMS_TRADITIONAL_GIS_ORDER);
+	OSRSetAxisMappingStrategy(ll, OAMS_TRADITIONAL_GIS_ORDER);
+	OGRCoordinateTransformationH t = OCTNewCoordinateTransformation(gk, ll);
+	double x[2] = { x0, x0 + side }, y[2] = { y0 + side / 2, y0 + side / 2 };
+	OCTTransform(t, 2, x, y, NULL);
+	struct geod_geodesic g;
+	geod_init(&g, 6378137, 1 / 298.257222101);
+	double s12;
+	geod_inverse(&g, y[0], x[0], y[1], x[1], &s12, NULL, NULL);
+	OCTDestroyCoordinateTransformation(t);
+	OSRDestroySpatialReference(gk);
+	OSRDestroySpatialReference(ll);
+	return s12;
+}
+
+/* Pixels from the first to the last non-white one along row y inside the frame. */
+static double measured_width(const char *png, double fx, double fw, int y)
+{
+	cairo_surface_t *s = cairo_image_surface_create_from_png(png);
+	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(s);
+		return -1;
+	}
+	const unsigned char *d = cairo_image_surface_get_data(s);
+	int stride = cairo_image_surface_get_stride(s), first = -1, last = -1;
+	for (int x = (int)fx + 3; x < (int)(fx + fw) - 3; x++) {
+		uint32_t px = *(const uint32_t *)(const void *)(d + (size_t)y * stride + 4 * x);
+		if ((px & 0xffffff) != 0xffffff) {
+			if (first < 0)
+				first = x;
+			last = x;
+		}
+	}
+	cairo_surface_destroy(s);
+	return first < 0 ? -1 : last - first + 1;
+}
+
+static void check_scale(geo_ctx *ctx, const char *work_srs, const char *what)
+{
+	char out[256], name[256], desc[256];
+	snprintf(name, sizeof name, "%s/square.geojson", dir);
+	snprintf(out, sizeof out, "%s/scale-%s.png", dir, what);
+	geo_map_layer l = { name, GEO_MAP_AREAS, NULL };
+	geo_map_opts o;
+	geo_map_opts_init(&o);
+	o.json = 1;
+	o.dpi = 150;
+	o.work_srs = work_srs;
+	char *report = NULL;
+	geo_err e = geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL);
+	snprintf(desc, sizeof desc, "%s: map drawn", what);
+	CHECK(desc, e == GEO_OK && report);
+	if (e || !report) {
+		printf("     %s\n", geo_last_error(ctx));
+		free(report);
+		return;
+	}
+	const char *fr = strstr(report, "\"frame_px\": [");
+	double fx = 0, fy = 0, fw = 0, fh = 0;
+	if (fr)
+		sscanf(fr, "\"frame_px\": [%lf, %lf, %lf, %lf]", &fx, &fy, &fw, &fh);
+	double px = measured_width(out, fx, fw, (int)(fy + fh / 2));
+	/* The outline (0.15 mm) straddles the edge: half of it lies outside. */
+	px -= 0.15 / 25.4 * o.dpi;
+	double ground = ground_width(530000, 4365000, 2000);
+	double per_px = json_num(report, "scale_bar_m") / json_num(report, "scale_bar_px");
+	snprintf(desc, sizeof desc, "%s: scale bar agrees with the data within 1%%", what);
+	CHECK_NEAR(desc, per_px / (ground / px), 1, 0.01);
+	snprintf(desc, sizeof desc, "%s: reported ground m/px agrees with the data within 1%%", what);
+	CHECK_NEAR(desc, json_num(report, "ground_m_per_px") / (ground / px), 1, 0.01);
+	free(report);
+}
+
+static void check_parse(geo_ctx *ctx)
+{
+	char buf[256];
+	geo_map_layer l;
+	CHECK("plain name", geo_map_layer_parse(ctx, "a.gpkg:hazards", buf, &l) == GEO_OK &&
+				    l.kind == GEO_MAP_AUTO && !strcmp(l.name, "a.gpkg:hazards") &&
+				    !l.title);
+	CHECK("kind and title", geo_map_layer_parse(ctx, "points,隐患=a.gpkg:hazards", buf, &l) ==
+					 GEO_OK && l.kind == GEO_MAP_POINTS &&
+					 !strcmp(l.title, "隐患") && !strcmp(l.name, "a.gpkg:hazards"));
+	CHECK("kind only", geo_map_layer_parse(ctx, "primary=g.gpkg", buf, &l) == GEO_OK &&
+				   l.kind == GEO_MAP_PRIMARY && !l.title && !strcmp(l.name, "g.gpkg"));
+	CHECK("'=' in a path is kept", geo_map_layer_parse(ctx, "dir/a=b.gpkg", buf, &l) == GEO_OK &&
+					       l.kind == GEO_MAP_AUTO &&
+					       !strcmp(l.name, "dir/a=b.gpkg"));
+	CHECK("kind with nothing after '='", geo_map_layer_parse(ctx, "points=", buf, &l) ==
+						   GEO_ERR_USAGE);
+}
+
+/* Off the central meridian the meridian leans: the grid convergence is
+** about atan(tan(dlon) sin(lat)), 0.73° at 118.16°E 39.4°N. */
+static void check_north(geo_ctx *ctx)
+{
+	char name[256], out[256];
+	square("east.geojson", 600000, 4365000, 2000);
+	snprintf(name, sizeof name, "%s/east.geojson", dir);
+	snprintf(out, sizeof out, "%s/north.png", dir);
+	geo_map_layer l = { name, GEO_MAP_AREAS, NULL };
+	geo_map_opts o;
+	geo_map_opts_init(&o);
+	o.json = 1;
+	o.dpi = 50;
+	char *report = NULL;
+	geo_err e = geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL);
+	CHECK("north: map drawn", e == GEO_OK);
+	OGRSpatialReferenceH gk = OSRNewSpatialReference(NULL), ll = OSRNewSpatialReference(NULL);
+	OSRImportFromEPSG(gk, 4548);
+	OSRImportFromEPSG(ll, 4490);
+	OSRSetAxisMappingStrategy(gk, OAMS_TRADITIONAL_GIS_ORDER);
+	OSRSetAxisMappingStrategy(ll, OAMS_TRADITIONAL_GIS_ORDER);
+	OGRCoordinateTransformationH t = OCTNewCoordinateTransformation(gk, ll);
+	double x = 601000, y = 4366000;
+	OCTTransform(t, 1, &x, &y, NULL);
+	double gamma = atan(tan((x - 117) * M_PI / 180) * sin(y * M_PI / 180)) * 180 / M_PI;
+	/* East of the central meridian north leans west: counter-clockwise. */
+	CHECK_NEAR("north arrow follows the meridian (0.05°)", report ? json_num(report, "north_deg") : 0,
+		   -gamma, 0.05);
+	OCTDestroyCoordinateTransformation(t);
+	OSRDestroySpatialReference(gk);
+	OSRDestroySpatialReference(ll);
+	free(report);
+}
+
+static void check_outputs(geo_ctx *ctx)
+{
+	char name[256], out[256], bad[256];
+	snprintf(name, sizeof name, "%s/square.geojson", dir);
+	snprintf(out, sizeof out, "%s/exists.png", dir);
+	write_file("exists.png", "keep me");
+	geo_map_layer l = { name, GEO_MAP_AUTO, NULL };
+	geo_map_opts o;
+	geo_map_opts_init(&o);
+	o.dpi = 50;
+	char *report = NULL;
+	CHECK("existing output refused", geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL) ==
+						 GEO_ERR_OUTPUT);
+	struct stat st;
+	CHECK("existing output untouched", stat(out, &st) == 0 && st.st_size == 7);
+	o.overwrite = 1;
+	CHECK("--overwrite replaces it", geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL) == GEO_OK &&
+						 stat(out, &st) == 0 && st.st_size > 1000);
+	free(report);
+	report = NULL;
+	CHECK("output equal to input refused",
+	      geo_map(ctx, &l, 1, name, &o, &report, NULL, NULL) == GEO_ERR_OUTPUT);
+	snprintf(bad, sizeof bad, "%s/no/such/folder/m.png", dir);
+	CHECK("missing folder is an output error",
+	      geo_map(ctx, &l, 1, bad, &o, &report, NULL, NULL) == GEO_ERR_OUTPUT);
+	snprintf(bad, sizeof bad, "%s/m.jpg", dir);
+	CHECK("unknown format is a usage error",
+	      geo_map(ctx, &l, 1, bad, &o, &report, NULL, NULL) == GEO_ERR_USAGE);
+	/* Only the outputs asked for: no temporary files left behind. */
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "ls -A %s | grep -c tmp", dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	if (p && fscanf(p, "%d", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	CHECK("no temporary file left", n == 0);
+}
+
+static void check_project(geo_ctx *ctx)
+{
+	char name[256], qgs[256];
+	snprintf(name, sizeof name, "%s/square.geojson", dir);
+	snprintf(qgs, sizeof qgs, "%s/p.qgs", dir);
+	geo_map_layer l = { name, GEO_MAP_AREAS, "方块 square" };
+	geo_map_opts o;
+	geo_map_opts_init(&o);
+	CHECK("project written", geo_qgis_project(ctx, &l, 1, qgs, &o) == GEO_OK);
+	FILE *f = fopen(qgs, "r");
+	char text[65536] = "";
+	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+	text[n] = '\0';
+	if (f)
+		fclose(f);
+	CHECK("relative data source", strstr(text, "<datasource>./square.geojson</datasource>") != NULL);
+	CHECK("layer title", strstr(text, "<layername>方块 square</layername>") != NULL);
+	CHECK("CRS by authority", strstr(text, "<authid>EPSG:4548</authid>") != NULL);
+	CHECK("a style in wangge's colours", strstr(text, "SimpleFill") && strstr(text, "166,206,227,255"));
+	CHECK("project not replaced without overwrite",
+	      geo_qgis_project(ctx, &l, 1, qgs, &o) == GEO_ERR_OUTPUT);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	geo_ctx *ctx = geo_ctx_new();
+	check_parse(ctx);
+	square("square.geojson", 530000, 4365000, 2000);
+	check_scale(ctx, NULL, "EPSG:4548");
+	check_scale(ctx, "EPSG:3857", "Web Mercator");
+	check_north(ctx);
+	check_outputs(ctx);
+	check_project(ctx);
+	geo_ctx_free(ctx);
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return check_done();
+}

@@ -1,0 +1,162 @@
+/*
+** grid-map: draw grids, points and a heat raster as a printable map (PNG,
+** SVG or PDF on A4 or A3), and write a QGIS project holding the layers with
+** their styles.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum {
+	OPT_TITLE = CLI_TOOL_KEYS, OPT_SUBTITLE, OPT_LABEL, OPT_CATEGORY, OPT_FILL, OPT_FILL_TITLE,
+	OPT_RASTER, OPT_RASTER_TITLE, OPT_RASTER_UNITS, OPT_PAPER, OPT_LANDSCAPE, OPT_PORTRAIT,
+	OPT_DPI, OPT_FONT, OPT_LEVEL_FIELD, OPT_QGIS
+};
+
+static const cli_option options[] = {
+	CLI_HEADING("Output"),
+	{ "output", required_argument, 'o', "MAP", "write the map to MAP.png, MAP.svg or MAP.pdf" },
+	{ "format", required_argument, 'f', "FMT", "png, svg or pdf (default: from the extension)" },
+	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace existing output files" },
+	{ "qgis-project", required_argument, OPT_QGIS, "OUT.qgs",
+	  "also write a QGIS project holding the layers with their styles" },
+	CLI_HEADING("Page"),
+	{ "paper", required_argument, OPT_PAPER, "a4|a3", "paper size (default a4)" },
+	{ "landscape", no_argument, OPT_LANDSCAPE, NULL, "landscape page (default: what fits the data best)" },
+	{ "portrait", no_argument, OPT_PORTRAIT, NULL, "portrait page" },
+	{ "dpi", required_argument, OPT_DPI, "N", "PNG resolution, 50-600 (default 200)" },
+	{ "title", required_argument, OPT_TITLE, "TEXT", "title at the top" },
+	{ "subtitle", required_argument, OPT_SUBTITLE, "TEXT", "second line, such as the date range" },
+	{ "font", required_argument, OPT_FONT, "FAMILY", "font family (default Noto Sans CJK SC)" },
+	CLI_HEADING("What to draw"),
+	{ "label", required_argument, OPT_LABEL, "FIELD", "label grids with FIELD (grid_id, name)" },
+	{ "category", required_argument, OPT_CATEGORY, "FIELD", "colour points by FIELD" },
+	{ "fill", required_argument, OPT_FILL, "FIELD", "colour grids by the number in FIELD" },
+	{ "fill-title", required_argument, OPT_FILL_TITLE, "TEXT", "legend heading for --fill" },
+	{ "raster", required_argument, OPT_RASTER, "HEAT.tif", "draw a heat raster beneath" },
+	{ "raster-title", required_argument, OPT_RASTER_TITLE, "TEXT", "legend heading for --raster" },
+	{ "raster-units", required_argument, OPT_RASTER_UNITS, "TEXT",
+	  "units of --raster (default: the band's unit type)" },
+	{ "level-field", required_argument, OPT_LEVEL_FIELD, "FIELD", "grid level field (default level)" },
+	CLI_HEADING("Input"),
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "CRS of layers that have none (GCJ02 for web-map CSV)" },
+	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to draw in" },
+	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL filter on the point layers" },
+	CLI_HEADING("Report"),
+	CLI_OPTS_REPORT,
+	CLI_OPTS_BASIC,
+	CLI_END
+};
+
+static const cli_tool tool = {
+	"grid-map", "[options] -o MAP.png|MAP.svg|MAP.pdf [KIND[,TITLE]=]LAYER...",
+	"Draw a printable map: grids (primary thick, secondary thin, labelled), a heat raster\n"
+	"beneath, points above, with title, legend, scale bar and north arrow.\n"
+	"KIND is grids, primary, secondary, boundary, areas, lines or points; without it\n"
+	"grid-map decides from the geometry, the layer's name and its fields. TITLE names\n"
+	"the layer in the legend: points,隐患=town.gpkg:hazards",
+	options, 0, 256
+};
+
+static int on_option(int key, const char *arg, void *data)
+{
+	geo_map_opts *o = data;
+	double v;
+	switch (key) {
+	case OPT_TITLE: o->title = arg; break;
+	case OPT_SUBTITLE: o->subtitle = arg; break;
+	case OPT_LABEL: o->label_field = arg; break;
+	case OPT_CATEGORY: o->category_field = arg; break;
+	case OPT_FILL: o->fill_field = arg; break;
+	case OPT_FILL_TITLE: o->fill_title = arg; break;
+	case OPT_RASTER: o->raster = arg; break;
+	case OPT_RASTER_TITLE: o->raster_title = arg; break;
+	case OPT_RASTER_UNITS: o->raster_units = arg; break;
+	case OPT_LANDSCAPE: o->orient = GEO_ORIENT_LANDSCAPE; break;
+	case OPT_PORTRAIT: o->orient = GEO_ORIENT_PORTRAIT; break;
+	case OPT_FONT: o->font = arg; break;
+	case OPT_LEVEL_FIELD: o->level_field = arg; break;
+	case OPT_QGIS: o->qgis_project = arg; break;
+	case OPT_PAPER:
+		if (!strcasecmp(arg, "a4"))
+			o->paper = GEO_PAPER_A4;
+		else if (!strcasecmp(arg, "a3"))
+			o->paper = GEO_PAPER_A3;
+		else
+			return cli_usage_error(&tool, "--paper: '%s' is not a4 or a3", arg);
+		break;
+	case OPT_DPI:
+		if (cli_double(&tool, "--dpi", arg, &v))
+			return GEO_ERR_USAGE;
+		if (v < 50 || v > 600)
+			return cli_usage_error(&tool, "--dpi: %s is outside 50-600", arg);
+		o->dpi = v;
+		break;
+	default:
+		return GEO_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int run(cli_common *c, geo_map_opts *o, int argc, char **argv, int first)
+{
+	size_t n = (size_t)(argc - first);
+	geo_map_layer *layers = calloc(n ? n : 1, sizeof *layers);
+	char **bufs = calloc(n ? n : 1, sizeof *bufs);
+	geo_ctx *ctx = cli_context(c);
+	int rc = GEO_OK;
+	if (!layers || !bufs || !ctx) {
+		rc = GEO_ERR_INTERNAL;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *arg = argv[first + (int)i];
+		if (!(bufs[i] = malloc(strlen(arg) + 1))) {
+			rc = GEO_ERR_INTERNAL;
+			goto done;
+		}
+		geo_err e = geo_map_layer_parse(ctx, arg, bufs[i], &layers[i]);
+		if (e) {
+			rc = cli_usage_error(&tool, "%s", geo_last_error(ctx));
+			goto done;
+		}
+	}
+	char *report = NULL;
+	geo_err e = geo_map(ctx, layers, n, c->output, o, &report, cli_progress(c), c);
+	if (e)
+		rc = cli_fail(c, ctx, e);
+	else if (c->json || !c->quiet)
+		fputs(report, stdout);
+	free(report);
+done:
+	for (size_t i = 0; bufs && i < n; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(layers);
+	geo_ctx_free(ctx);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	cli_common c;
+	geo_map_opts o;
+	geo_map_opts_init(&o);
+	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	if (rc >= 0)
+		return rc;
+	o.s_srs = c.s_srs;
+	o.work_srs = c.work_srs;
+	o.where = c.where;
+	o.overwrite = c.overwrite;
+	o.format = c.format;
+	o.json = c.json;
+	if (argc == first && !o.raster)
+		return cli_usage_error(&tool, "nothing to draw: give at least one LAYER or --raster");
+	if (!c.output && !o.qgis_project)
+		return cli_usage_error(&tool, "no output: give -o MAP.png|MAP.svg|MAP.pdf or --qgis-project");
+	return run(&c, &o, argc, argv, first);
+}
