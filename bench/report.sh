@@ -18,6 +18,7 @@ report() {
 		"GRASS $(grass --version 2>&1 | sed -n 's/^GRASS GIS //p' | head -n 1)," \
 		"mapshaper $(${MAPSHAPER:-mapshaper} -v 2>/dev/null)," \
 		"spatialite CLI $(spatialite -version 2>/dev/null | head -n 1 | cut -d' ' -f1)"
+	echo "- Run took $((ELAPSED / 60)) min $((ELAPSED % 60)) s; load average $LOAD_START at the start, $LOAD_END at the end (other jobs share the machine)"
 	echo "- $BENCH_RUNS runs of each wangge command (median wall time, largest peak RSS), $BENCH_PEER_RUNS of each peer; ratio = peer time / wangge time"
 	echo
 	echo "| case | size | wangge s | MiB | peer | peer s | MiB | ratio | agree |"
