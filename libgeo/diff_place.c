@@ -1,9 +1,10 @@
 /*
 ** diff_place.c: the features side of grid-diff. Every --features layer is
-** placed on OLD and on NEW with grid-place's placer, so a feature lands in the
-** same grid grid-place would give it; a feature whose new grid has another
-** code than its old grid changes grid (its ledger entry moves) and goes into
-** the hand-over list and the --moves table, with the feature's own fields.
+** placed on OLD and on NEW with grid-place's rules (geo_feature_placer), so
+** a feature lands in the grid grid-place would give it; a feature whose new
+** grid has another code than its old grid changes grid (its ledger entry
+** moves) and goes into the hand-over list and the --moves table, with the
+** feature's own fields.
 */
 #include "diff_internal.h"
 
@@ -18,7 +19,7 @@ struct source {
 
 struct placing {
 	struct diff_run *run;
-	geo_placer *old_p, *new_p;
+	geo_feature_placer *old_p, *new_p;
 	struct source *src;
 	size_t nsrc, cap_moves;
 	OGRLayerH table;        /* the --moves layer, or NULL */
@@ -175,22 +176,18 @@ static geo_err write_row(struct placing *pl, size_t layer, OGRFeatureH feat, lon
 
 /* ---- placing ----------------------------------------------------------------- */
 
-/* The grid of placer p holding g, by grid-place's rule; -1 for none. */
-static geo_err place(struct placing *pl, geo_placer *p, const GEOSGeometry *g, size_t layer,
-		     OGRFeatureH feat, long *grid)
+/* The grid g goes to by grid-place's rules (points in the grid holding them,
+** lines and polygons in the grid holding most of them); -1 for none. */
+static geo_err place(struct placing *pl, geo_feature_placer *p, const GEOSGeometry *g,
+		     size_t layer, OGRFeatureH feat, long *grid)
 {
-	GEOSContextHandle_t h = pl->run->h;
-	if (GEOSGeomTypeId_r(h, g) == GEOS_POINT) {
-		double x = 0, y = 0;
-		GEOSGeomGetX_r(h, g, &x);
-		GEOSGeomGetY_r(h, g, &y);
-		*grid = geo_placer_locate(p, x, y);
+	if (!geo_feature_place(p, g, grid))
 		return GEO_OK;
-	}
-	char label[256];
+	char label[256], why[1024];
 	geo_feat_label(feat, -1, label, sizeof label);
-	return geo_fail(pl->run->ctx, GEO_ERR_INPUT, "%s: %s: is a %s; only points are placed so far",
-			pl->run->r->layers[layer].source, label, GEOSGeomType_r(h, g));
+	snprintf(why, sizeof why, "%s", geo_last_error(pl->run->ctx));
+	return geo_fail(pl->run->ctx, GEO_ERR_INPUT, "%s: %s: cannot be placed: %s",
+			pl->run->r->layers[layer].source, label, why);
 }
 
 static geo_err add_move(struct placing *pl, size_t layer, OGRFeatureH feat, long io, long jn)
@@ -244,9 +241,9 @@ geo_err diff_place_features(struct diff_run *run)
 		return GEO_OK;
 	struct placing pl = { .run = run };
 	geo_err e = open_sources(&pl);
-	if (!e && !(pl.old_p = geo_placer_new(run->ctx, run->r->old_grids)))
+	if (!e && !(pl.old_p = geo_feature_placer_new(run->ctx, run->r->old_grids, NULL)))
 		e = geo_last_code(run->ctx);
-	if (!e && !(pl.new_p = geo_placer_new(run->ctx, run->r->new_grids)))
+	if (!e && !(pl.new_p = geo_feature_placer_new(run->ctx, run->r->new_grids, NULL)))
 		e = geo_last_code(run->ctx);
 	if (!e && run->o->moves)
 		e = open_table(&pl);
@@ -256,8 +253,8 @@ geo_err diff_place_features(struct diff_run *run)
 					     (double)(k + 1) / (double)pl.nsrc, "placing features"))
 			e = GEO_ERR_INTERNAL;
 	}
-	geo_placer_free(pl.old_p);
-	geo_placer_free(pl.new_p);
+	geo_feature_placer_free(pl.old_p);
+	geo_feature_placer_free(pl.new_p);
 	close_sources(&pl);
 	return e;
 }

@@ -416,6 +416,20 @@ geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features,
 		  const geo_place_opts *o, char **report, geo_progress progress,
 		  void *progress_data);
 
+/*
+** grid-place's rules for one whole feature at a time, for verbs that hold
+** grids themselves (grid-diff places features on old and new grids with it):
+** a point by the placer, a line or polygon by o->mode (largest by default;
+** split counts as largest), within o->max_distance. Borrows grids (must
+** outlive it); o may be NULL for the defaults. geo_feature_place sets *grid
+** to the index into grids->grids of the grid g (working CRS) goes to, or -1.
+*/
+typedef struct geo_feature_placer geo_feature_placer;
+geo_feature_placer *geo_feature_placer_new(geo_ctx *ctx, const geo_gridset *grids,
+					   const geo_place_opts *o);
+geo_err geo_feature_place(geo_feature_placer *fp, const GEOSGeometry *g, long *grid);
+void geo_feature_placer_free(geo_feature_placer *fp);
+
 /* ---- grid-heat (kde.c) -------------------------------------------------- */
 
 /* ---- grid-split (split.c) ----------------------------------------------- */

@@ -1224,3 +1224,72 @@ geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features, const g
 	free_run(&r);
 	return e;
 }
+
+/* ---- placing for other verbs --------------------------------------------------- */
+
+/* grid-place's rules for one whole feature at a time, over grids another verb
+** holds (grid-diff places every feature on the old and the new grids), so a
+** feature lands where grid-place would put it. */
+struct geo_feature_placer {
+	run r;
+	geo_place_opts o;
+	size_t *to_set;         /* view index -> index into the borrowed set */
+};
+
+void geo_feature_placer_free(geo_feature_placer *fp)
+{
+	if (!fp)
+		return;
+	clear_pieces(&fp->r);
+	free(fp->r.pieces);
+	free(fp->r.cands);
+	fp->r.g.set = NULL; /* borrowed */
+	free_grids(&fp->r.g);
+	free(fp->to_set);
+	free(fp);
+}
+
+geo_feature_placer *geo_feature_placer_new(geo_ctx *ctx, const geo_gridset *grids,
+					   const geo_place_opts *o)
+{
+	geo_feature_placer *fp = geo_calloc(ctx, 1, sizeof *fp);
+	if (!fp)
+		return NULL;
+	if (o)
+		fp->o = *o;
+	else
+		geo_place_opts_init(&fp->o);
+	if (fp->o.mode == GEO_PLACE_SPLIT)
+		fp->o.mode = GEO_PLACE_LARGEST;
+	fp->r.ctx = ctx;
+	fp->r.h = geo_ctx_geos(ctx);
+	fp->r.o = &fp->o;
+	fp->r.g.set = (geo_gridset *)grids;
+	geo_err e = make_view(ctx, &fp->r.g);
+	if (!e && !(fp->to_set = geo_calloc(ctx, grids->n + 1, sizeof *fp->to_set)))
+		e = GEO_ERR_INTERNAL;
+	for (size_t i = 0, k = 0; !e && i < grids->n; i++)
+		if (fp->r.g.levels == 1 || grids->grids[i].level == 2)
+			fp->to_set[k++] = i;
+	if (!e && !(fp->r.g.placer = geo_placer_new(ctx, &fp->r.g.view)))
+		e = geo_last_code(ctx);
+	if (e) {
+		geo_feature_placer_free(fp);
+		return NULL;
+	}
+	return fp;
+}
+
+geo_err geo_feature_place(geo_feature_placer *fp, const GEOSGeometry *g, long *grid)
+{
+	run *r = &fp->r;
+	*grid = -1;
+	if (!g || GEOSisEmpty_r(r->h, g))
+		return GEO_OK;
+	clear_pieces(r);
+	geo_err e = place_geometry(r, g, type_dim(GEOSGeomTypeId_r(r->h, g)));
+	if (!e && r->npieces && r->pieces[0].grid >= 0)
+		*grid = (long)fp->to_set[r->pieces[0].grid];
+	clear_pieces(r);
+	return e;
+}
