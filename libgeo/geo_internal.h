@@ -70,6 +70,14 @@ char **geo_place_summary_fields(const geo_place_summary *s, OGRFeatureDefnH defn
 ** the feature it is (sums are weighted by it). */
 geo_err geo_place_summary_add(geo_ctx *ctx, geo_place_summary *s, long grid, OGRFeatureH feat,
 			      int dim, double measure, double share);
+/* The same from values: sums[i] for the i-th --sum field (NaN when null),
+** by the --count-by value (NULL when null). */
+geo_err geo_place_summary_add_values(geo_ctx *ctx, geo_place_summary *s, long grid, int dim,
+				     double measure, double share, const double *sums,
+				     const char *by);
+/* The fields the values come from: nsum --sum names and the --count-by name (or NULL). */
+void geo_place_summary_inputs(const geo_place_summary *s, OGRFeatureDefnH defn, int *nsum,
+			      const char *const **sum_names, const char **by_name);
 int64_t geo_place_summary_count(const geo_place_summary *s, long grid);
 /* What the table's rows describe: per grid its code, parent code and
 ** geometry (in work), and the order of the rows. */
@@ -81,5 +89,25 @@ typedef struct geo_place_table {
 } geo_place_table;
 geo_err geo_place_summary_write(geo_ctx *ctx, geo_place_summary *s, const char *path,
 				const geo_output_opts *oo, const geo_place_table *t);
+
+/* A point layer read column by column through GDAL's Arrow stream
+** (place_arrow.c), for grid-place's counting. */
+typedef struct geo_arrow_batch {
+	size_t n;
+	double *x, *y;          /* NaN for a feature without geometry */
+	int64_t *fid;           /* -1 when the stream has none */
+	double *sums;           /* n rows of the nsum fields asked for, NaN when null */
+	char **by;              /* the count-by value of each row, NULL when null */
+} geo_arrow_batch;
+typedef struct geo_arrow_points geo_arrow_points;
+/* NULL (and no error) when the layer has no fast Arrow stream, is not a
+** point layer, or a field has a type this reader does not take; the layer is
+** then reset for reading feature by feature. */
+geo_arrow_points *geo_arrow_points_open(geo_ctx *ctx, OGRLayerH l, int nsum,
+					const char *const *sums, const char *by);
+/* The next batch, owned by a (valid until the next call); n == 0 at the end. */
+geo_err geo_arrow_points_next(geo_ctx *ctx, geo_arrow_points *a, const char *source,
+			      const geo_arrow_batch **batch);
+void geo_arrow_points_close(geo_arrow_points *a);
 
 #endif

@@ -625,9 +625,17 @@ size_t geo_placer_all(geo_placer *p, double x, double y, long *out, size_t cap)
 */
 enum { GROUP = 32 };
 
+/* Below this many cells the lattice stays in cache and passes only cost. */
+enum { SMALL_LATTICE = 1 << 16 };
+
 void geo_placer_locate_many(geo_placer *p, size_t n, const double *x, const double *y, long *out)
 {
 	int32_t code[GROUP];
+	if ((size_t)p->nx * (size_t)p->ny < SMALL_LATTICE) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = geo_placer_locate(p, x[i], y[i]);
+		return;
+	}
 	for (size_t i0 = 0; i0 < n; i0 += GROUP) {
 		size_t m = n - i0 < GROUP ? n - i0 : GROUP;
 		const double *gx = x + i0, *gy = y + i0;

@@ -14,6 +14,8 @@
 
 #include <cpl_string.h>
 
+enum { MAX_SUMS = 64 };       /* --sum fields, at most */
+
 struct geo_place_summary {
 	size_t n;               /* grids */
 	int64_t *count;
@@ -42,6 +44,8 @@ static geo_err find_sum_fields(geo_ctx *ctx, geo_place_summary *s, OGRFeatureDef
 	char **names = CSLTokenizeString2(list, ",", CSLT_STRIPLEADSPACES | CSLT_STRIPENDSPACES);
 	s->nsum = CSLCount(names);
 	s->sum_name = names;
+	if (s->nsum > MAX_SUMS)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--sum: more than %d fields", MAX_SUMS);
 	s->sum_field = geo_calloc(ctx, (size_t)s->nsum + 1, sizeof *s->sum_field);
 	s->sums = geo_calloc(ctx, s->n * (size_t)s->nsum + 1, sizeof *s->sums);
 	if (!s->sum_field || !s->sums)
@@ -174,8 +178,9 @@ static long value_column(geo_ctx *ctx, geo_place_summary *s, const char *value)
 	return (long)(s->nvalues - 1);
 }
 
-geo_err geo_place_summary_add(geo_ctx *ctx, geo_place_summary *s, long grid, OGRFeatureH feat,
-			      int dim, double measure, double share)
+geo_err geo_place_summary_add_values(geo_ctx *ctx, geo_place_summary *s, long grid, int dim,
+				     double measure, double share, const double *sums,
+				     const char *by)
 {
 	if (grid < 0)
 		return GEO_OK;
@@ -188,19 +193,40 @@ geo_err geo_place_summary_add(geo_ctx *ctx, geo_place_summary *s, long grid, OGR
 		s->has_polygons = 1;
 	}
 	for (int i = 0; i < s->nsum; i++)
-		if (OGR_F_IsFieldSetAndNotNull(feat, s->sum_field[i]))
-			s->sums[(size_t)grid * (size_t)s->nsum + (size_t)i] +=
-				share * OGR_F_GetFieldAsDouble(feat, s->sum_field[i]);
+		if (!isnan(sums[i]))
+			s->sums[(size_t)grid * (size_t)s->nsum + (size_t)i] += share * sums[i];
 	if (s->by_field >= 0) {
-		const char *v = OGR_F_IsFieldSetAndNotNull(feat, s->by_field)
-					? OGR_F_GetFieldAsString(feat, s->by_field)
-					: "";
-		long c = value_column(ctx, s, *v ? v : "null");
+		long c = value_column(ctx, s, by && *by ? by : "null");
 		if (c < 0)
 			return GEO_ERR_INTERNAL;
 		s->by[c][grid]++;
 	}
 	return GEO_OK;
+}
+
+
+geo_err geo_place_summary_add(geo_ctx *ctx, geo_place_summary *s, long grid, OGRFeatureH feat,
+			      int dim, double measure, double share)
+{
+	double sums[MAX_SUMS];
+	if (grid < 0)
+		return GEO_OK;
+	for (int i = 0; i < s->nsum && i < MAX_SUMS; i++)
+		sums[i] = OGR_F_IsFieldSetAndNotNull(feat, s->sum_field[i])
+				  ? OGR_F_GetFieldAsDouble(feat, s->sum_field[i])
+				  : NAN;
+	const char *by = s->by_field >= 0 && OGR_F_IsFieldSetAndNotNull(feat, s->by_field)
+				 ? OGR_F_GetFieldAsString(feat, s->by_field)
+				 : NULL;
+	return geo_place_summary_add_values(ctx, s, grid, dim, measure, share, sums, by);
+}
+
+void geo_place_summary_inputs(const geo_place_summary *s, OGRFeatureDefnH defn, int *nsum,
+			      const char *const **sum_names, const char **by_name)
+{
+	*nsum = s->nsum;
+	*sum_names = (const char *const *)s->sum_name;
+	*by_name = s->by_field >= 0 ? OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, s->by_field)) : NULL;
 }
 
 int64_t geo_place_summary_count(const geo_place_summary *s, long grid)

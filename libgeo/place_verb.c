@@ -671,34 +671,57 @@ static geo_err write_pieces(run *r, OGRFeatureH f)
 	return GEO_OK;
 }
 
-/* Counts the feature's pieces, feeds the summary and writes it out. */
-static geo_err emit(run *r, OGRFeatureH f, int dim)
+/* The values a feature gives the summary: its fields, or (f NULL) sums and by. */
+typedef struct values {
+	OGRFeatureH f;
+	const double *sums;
+	const char *by;
+} values;
+
+/* Counts the feature's pieces and feeds the summary; returns 1 in *placed
+** when some piece has a grid. */
+static geo_err tally(run *r, long long fid, int dim, const values *v, int *placed)
 {
-	int placed = 0;
+	*placed = 0;
 	for (size_t i = 0; i < r->npieces; i++) {
 		const piece *p = &r->pieces[i];
-		placed |= p->grid >= 0;
+		*placed |= p->grid >= 0;
 		r->outside += p->grid < 0 && r->npieces > 1;
-		if (r->sum && geo_place_summary_add(r->ctx, r->sum, p->grid, f, dim, p->measure, p->share))
-			return GEO_ERR_INTERNAL;
+		geo_err e = !r->sum ? GEO_OK
+			    : v->f ? geo_place_summary_add(r->ctx, r->sum, p->grid, v->f, dim, p->measure,
+							   p->share)
+				   : geo_place_summary_add_values(r->ctx, r->sum, p->grid, dim, p->measure,
+								  p->share, v->sums, v->by);
+		if (e)
+			return e;
 		if (p->grid >= 0 && p->distance > 0) {
 			if (r->near < MAX_LISTED)
-				r->near_list[r->near] = (near_note){ (long long)OGR_F_GetFID(f), p->grid, p->distance };
+				r->near_list[r->near] = (near_note){ fid, p->grid, p->distance };
 			r->near++;
 		}
 	}
-	if (placed) {
+	if (*placed) {
 		r->placed++;
 	} else {
 		if (r->unplaced < MAX_LISTED)
-			r->listed[r->unplaced] = (long long)OGR_F_GetFID(f);
+			r->listed[r->unplaced] = fid;
 		r->unplaced++;
 		r->no_geometry += dim == 0;
-		geo_err e = r->un_layer ? write_unplaced(r, f) : GEO_OK;
-		if (e)
-			return e;
 	}
-	return r->out_layer ? write_pieces(r, f) : GEO_OK;
+	return GEO_OK;
+}
+
+/* Counts the feature's pieces, feeds the summary and writes it out. */
+static geo_err emit(run *r, OGRFeatureH f, int dim)
+{
+	int placed;
+	values v = { f, NULL, NULL };
+	geo_err e = tally(r, (long long)OGR_F_GetFID(f), dim, &v, &placed);
+	if (!e && !placed && r->un_layer)
+		e = write_unplaced(r, f);
+	if (!e && r->out_layer)
+		e = write_pieces(r, f);
+	return e;
 }
 
 static geo_err feature_error(run *r, OGRFeatureH f, const char *what)
@@ -842,6 +865,128 @@ static geo_err stream(run *r, geo_progress progress, void *pdata)
 	} while (!e && b->n == BATCH);
 	clear_pieces(r);
 	free(b);
+	return e;
+}
+
+/* Transforms n points to the working CRS in place; names the feature of
+** the first point that cannot be transformed. */
+static geo_err transform_fids(run *r, size_t n, double *x, double *y, const int64_t *fid)
+{
+	if (!n || geo_transform_is_identity(r->to_work))
+		return GEO_OK;
+	double *cx = geo_calloc(r->ctx, n, sizeof *cx), *cy = geo_calloc(r->ctx, n, sizeof *cy);
+	if (!cx || !cy) {
+		free(cx);
+		free(cy);
+		return GEO_ERR_INTERNAL;
+	}
+	memcpy(cx, x, n * sizeof *x);
+	memcpy(cy, y, n * sizeof *y);
+	geo_err e = geo_transform_points(r->ctx, r->to_work, n, x, y);
+	for (size_t i = 0; e && i < n; i++)
+		if (geo_transform_points(r->ctx, r->to_work, 1, &cx[i], &cy[i])) {
+			char why[512];
+			snprintf(why, sizeof why, "%s", geo_last_error(r->ctx));
+			e = geo_fail(r->ctx, GEO_ERR_INPUT,
+				     "%s: feature %lld: cannot transform to the working CRS: %s",
+				     geo_input_name(r->in), (long long)fid[i], why);
+			break;
+		}
+	free(cx);
+	free(cy);
+	return e;
+}
+
+/* Places one Arrow batch: the points with geometry are transformed and
+** located together, then every row is tallied. */
+static geo_err place_arrow_batch(run *r, const geo_arrow_batch *b, double *x, double *y,
+				 int64_t *fid, long *grid)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (!isnan(b->x[i])) {
+			x[k] = b->x[i];
+			y[k] = b->y[i];
+			fid[k++] = b->fid[i];
+		}
+	geo_err e = transform_fids(r, k, x, y, fid);
+	if (e)
+		return e;
+	geo_placer_locate_many(r->g.placer, k, x, y, grid);
+	int nsum = 0;
+	const char *const *names;
+	const char *by;
+	geo_place_summary_inputs(r->sum, geo_input_defn(r->in), &nsum, &names, &by);
+	k = 0;
+	for (size_t i = 0; !e && i < b->n; i++) {
+		int dim = isnan(b->x[i]) ? 0 : 3, placed;
+		clear_pieces(r);
+		r->features++;
+		r->dims[dim]++;
+		if (dim) {
+			e = place_located(r, grid[k], x[k], y[k]);
+			k++;
+		} else
+			e = add_piece(r, -1, NULL, 0, 1) ? GEO_OK : GEO_ERR_INTERNAL;
+		values v = { NULL, b->sums + i * (size_t)nsum, b->by[i] };
+		if (!e)
+			e = tally(r, (long long)b->fid[i], dim, &v, &placed);
+	}
+	return e;
+}
+
+/* Counting alone from a layer with a fast Arrow stream. */
+static geo_err stream_arrow(run *r, geo_arrow_points *a, geo_progress progress, void *pdata)
+{
+	double total = (double)geo_input_count(r->in);
+	double *x = NULL, *y = NULL;
+	int64_t *fid = NULL;
+	long *grid = NULL;
+	size_t cap = 0;
+	geo_err e = GEO_OK;
+	for (;;) {
+		const geo_arrow_batch *b;
+		if ((e = geo_arrow_points_next(r->ctx, a, geo_input_name(r->in), &b)) || !b->n)
+			break;
+		if (b->n > cap) {
+			free(x), free(y), free(fid), free(grid);
+			x = geo_calloc(r->ctx, b->n, sizeof *x);
+			y = geo_calloc(r->ctx, b->n, sizeof *y);
+			fid = geo_calloc(r->ctx, b->n, sizeof *fid);
+			grid = geo_calloc(r->ctx, b->n, sizeof *grid);
+			cap = x && y && fid && grid ? b->n : 0;
+			if (!cap) {
+				e = GEO_ERR_INTERNAL;
+				break;
+			}
+		}
+		if ((e = place_arrow_batch(r, b, x, y, fid, grid)))
+			break;
+		if (total > 0 && !geo_progress_step(r->ctx, progress, pdata,
+						    fmin(1, (double)r->features / total), "counting")) {
+			e = GEO_ERR_INTERNAL;
+			break;
+		}
+	}
+	clear_pieces(r);
+	free(x), free(y), free(fid), free(grid);
+	return e;
+}
+
+/* Counting alone goes through the Arrow stream when the layer has a fast
+** one; everything else reads feature by feature. */
+static geo_err place_all(run *r, geo_progress progress, void *pdata)
+{
+	geo_arrow_points *a = NULL;
+	if (r->sum && !r->out_layer && !r->un_layer) {
+		int nsum;
+		const char *const *names;
+		const char *by;
+		geo_place_summary_inputs(r->sum, geo_input_defn(r->in), &nsum, &names, &by);
+		a = geo_arrow_points_open(r->ctx, r->layer, nsum, names, by);
+	}
+	geo_err e = a ? stream_arrow(r, a, progress, pdata) : stream(r, progress, pdata);
+	geo_arrow_points_close(a);
 	return e;
 }
 
@@ -1201,7 +1346,7 @@ geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features, const g
 	if (!e) {
 		ignore_unused_fields(&r);
 		t0 = now();
-		e = stream(&r, progress, progress_data);
+		e = place_all(&r, progress, progress_data);
 		r.seconds_features = now() - t0;
 	}
 	if (!e && r.sum)
