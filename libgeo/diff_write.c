@@ -30,7 +30,7 @@ static const char changes_qml[] =
 	" <labeling type=\"simple\">\n"
 	"  <settings calloutType=\"simple\">\n"
 	"   <text-style fontSize=\"8\" textColor=\"0,0,0,255\" isExpression=\"1\" "
-	"fieldName=\"coalesce(&quot;old_grid_id&quot;, '-') || ' → ' || "
+	"fieldName=\"coalesce(&quot;old_grid_id&quot;, '-') || '\\n→ ' || "
 	"coalesce(&quot;new_grid_id&quot;, '-')\">\n"
 	"    <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>\n"
 	"   </text-style>\n"
