@@ -27,6 +27,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 SCRIPT_SRC = $(wildcard scripts/*.c)
 SCRIPT_BIN = $(SCRIPT_SRC:scripts/%.c=$(B)/scripts/%)
+SYNTH_SRC = $(wildcard scripts/synth/*.c)
+SYNTH_OBJ = $(patsubst scripts/synth/%.c,$(B)/synth/%.o,$(SYNTH_SRC))
 HEADERS = $(wildcard libgeo/*.h) tools/cli.h
 
 .PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install format clean
@@ -37,7 +39,8 @@ all: deps
 	@$(MAKE) --no-print-directory build
 
 .PHONY: build
-build: $(B)/libgeo.a $(B)/libgeo.so $(B)/libgeo.pc $(TOOLS) $(UNITS) $(SCRIPT_BIN)
+build: $(B)/libgeo.a $(B)/libgeo.so $(B)/libgeo.pc $(TOOLS) $(UNITS) $(SCRIPT_BIN) \
+	$(B)/scripts/synth
 
 deps:
 	@scripts/deps
@@ -71,6 +74,15 @@ $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libgeo.a
 $(B)/scripts/%: scripts/%.c $(B)/libgeo.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libgeo.a $(LIBS)
+
+# scripts/synth/ is one program of several files (objects in $(B)/synth/).
+$(B)/synth/%.o: scripts/synth/%.c $(wildcard scripts/synth/*.h) $(HEADERS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/scripts/synth: $(SYNTH_OBJ) $(B)/libgeo.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(SYNTH_OBJ) $(B)/libgeo.a $(LIBS)
 
 check: all
 	@B=$(B) BIN=$(BIN) tests/run
@@ -113,7 +125,8 @@ install: all
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
 format:
-	clang-format -i libgeo/*.c libgeo/*.h tools/*.c tools/*.h tests/unit/*.c tests/unit/*.h scripts/*.c
+	clang-format -i libgeo/*.c libgeo/*.h tools/*.c tools/*.h tests/unit/*.c tests/unit/*.h scripts/*.c \
+		scripts/synth/*.c scripts/synth/*.h
 
 clean:
 	rm -rf build bin

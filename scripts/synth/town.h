@@ -1,0 +1,92 @@
+/*
+** town.h: the sample town (`synth town`) as the generator holds it between
+** making it (town.c, points.c, network.c) and writing it (town_write.c,
+** style.c). Counts are the real, published ones of DOMAIN.md where there are
+** such; data/samples/README.md says which.
+*/
+#ifndef TOWN_H
+#define TOWN_H
+
+#include "synth.h"
+
+enum { N_VILLAGES = 34, N_AREAS = 6 };
+enum { BASE_HOUSEHOLDS = 13000, BASE_CAMERAS = 300, BASE_TOWERS = 24, BASE_HAZARDS = 1240,
+       N_PONDS = 150, N_INSPECTED = 40, N_DITCHES = 180 };
+
+typedef struct pond {
+	double x, y, area, depth, silt;
+	int village, inspected;
+} pond;
+
+typedef struct camera {
+	double x, y, az, fov, range, height;
+	int tower, village;
+	char name[96];
+} camera;
+
+/* A hazard or a case: day of 2021 (0-364), category, and so on. */
+typedef struct event {
+	double x, y;
+	int doy, category, severity, status, village;
+	size_t gen;             /* order of drawing, to sort stably by day */
+} event;
+
+typedef struct town {
+	double scale;                   /* --scale: households, cameras, events × scale */
+	GEOSGeometry *shape;            /* the rough outline the grids were cut from */
+	GEOSGeometry *town;             /* the final town, the union of its faces */
+	const GEOSPreparedGeometry *town_p;
+	seeds vs, ps, ss;               /* village, primary and secondary seeds */
+	double *sigma;                  /* settlement spread per village */
+	double sub_x[N_VILLAGES], sub_y[N_VILLAGES];
+	int has_sub[N_VILLAGES];        /* the village has a hamlet at sub_x, sub_y */
+	GEOSGeometry **vill, **prim, **sec, **area;
+	geo_index *vill_ix, *sec_ix;
+	int vrank[N_VILLAGES];          /* west-to-east, north-to-south rank */
+	int area_of[N_VILLAGES];
+	char vname[N_VILLAGES][64];
+	double *vadj;                   /* shared boundary length between villages */
+	/* households: persons, village, secondary grid */
+	size_t nh;
+	double *hx, *hy;
+	int *hp, *hv, *hs;
+	/* lines and polygons */
+	glist roads, rivers, ditches;
+	dvec road_class;                /* 0 main, 1 village, 2 lane per road */
+	char **road_name;
+	size_t n_river;                 /* rivers[0 .. n_river) are the river, the rest the canal */
+	GEOSGeometry **ponds;
+	pond *pond;
+	size_t nponds;
+	/* points */
+	camera *cams;
+	size_t ncams;
+	event *hazards, *cases;
+	size_t nhazards, ncases;
+} town;
+
+/* town.c */
+/* The village whose interior holds (x, y), or -1. */
+int village_at(synth *s, const town *t, double x, double y);
+
+/* points.c */
+void make_households(synth *s, town *t, GEOSGeometry **vcells);
+void make_ponds(synth *s, town *t);
+void make_cameras(synth *s, town *t);
+void make_hazards(synth *s, town *t);
+void make_cases(synth *s, town *t);
+
+/* network.c */
+void make_roads(synth *s, town *t);
+void make_rivers(synth *s, town *t);
+void make_ditches(synth *s, town *t);
+
+/* town_write.c */
+void write_town_layers(synth *s, const town *t, geo_output *out, const geo_crs *crs);
+geo_err write_gcj02_csv(synth *s, const town *t, const char *path, const geo_crs *crs,
+			int overwrite);
+
+/* style.c: the layer's default QGIS style, written into the GeoPackage. */
+void style_layer(synth *s, geo_output *out, OGRLayerH l);
+
+#endif
