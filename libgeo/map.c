@@ -306,6 +306,22 @@ static void apply_where(map *m, map_layer *l, OGRLayerH ol)
 	CPLErrorReset();
 }
 
+/* The user's title, else the one the layer's name implies when it is drawn as
+** that name suggests (a per-grid table named hazards is grids, not hazards). */
+const char *map_default_title(const geo_map_layer *spec, geo_map_kind kind, const char *lname)
+{
+	if (spec->title)
+		return spec->title;
+	geo_map_kind kn = known_kind(lname);
+	if (kn == kind || (kind == GEO_MAP_GRIDS && (kn == GEO_MAP_PRIMARY || kn == GEO_MAP_SECONDARY)))
+		return map_known_title(lname);
+	if (kind == GEO_MAP_PRIMARY)
+		return "一级网格 primary grids";
+	if (kind == GEO_MAP_SECONDARY)
+		return "二级网格 secondary grids";
+	return lname;
+}
+
 static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 {
 	geo_ctx *ctx = m->ctx;
@@ -319,8 +335,7 @@ static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 			     m->o->category_field ? OGR_FD_GetFieldIndex(defn, m->o->category_field) : -1,
 			     m->o->fill_field ? OGR_FD_GetFieldIndex(defn, m->o->fill_field) : -1 };
 	geo_err e = resolve_kind(ctx, l, spec, ol, map_layer_dim(in), fi.level);
-	const char *title = spec->title ? spec->title : map_known_title(OGR_L_GetName(ol));
-	l->title = geo_strdup(ctx, title ? title : OGR_L_GetName(ol));
+	l->title = geo_strdup(ctx, map_default_title(spec, l->kind, OGR_L_GetName(ol)));
 	l->source = geo_strdup(ctx, spec->name);
 	l->lname = geo_strdup(ctx, OGR_L_GetName(ol));
 	if (!e && (!l->title || !l->source || !l->lname))

@@ -652,6 +652,14 @@ static void legend_raster(pen *p, cursor *c)
 	map *m = p->m;
 	map_raster *r = &m->raster;
 	heading(p, c, r->title);
+	char u[512];
+	if (!(r->max > 0)) {
+		/* An empty window: no ramp to explain. */
+		snprintf(u, sizeof u, "全为 0 zero everywhere (%s)", *r->units ? r->units : "no units");
+		row_text(p, &(cursor){ c->x - SYM - 2, c->y, c->w }, u);
+		c->y += ROW;
+		return;
+	}
 	double bw = c->w - 4, bh = 3.5;
 	cairo_pattern_t *g = cairo_pattern_create_linear(c->x, 0, c->x + bw, 0);
 	for (int i = 0; i <= 20; i++) {
@@ -673,7 +681,6 @@ static void legend_raster(pen *p, cursor *c)
 		say(p, s, c->x + bw * i / 2, c->y, 6.5, 0, i - 1, 0x1a1a1a);
 	}
 	c->y += 3.5;
-	char u[512];
 	snprintf(u, sizeof u, "单位 units: %s", *r->units ? r->units : "(not given)");
 	c->y += say(p, u, c->x, c->y, 6.5, 0, -1, 0x1a1a1a) + 1;
 }

@@ -67,7 +67,7 @@ typedef struct map {
 	int width_px, height_px;
 	map_raster raster;
 	/* --fill classes: n classes with upper bounds; class 0 may be exactly zero */
-	int nclasses, diverging;
+	int nclasses, diverging, integral; /* integral: every value a whole number */
 	double lo, step;
 	/* --category classes, most frequent first; the last may be "other" */
 	map_cat cats[MAP_MAX_CATS];
@@ -121,6 +121,9 @@ typedef struct map_look {
 } map_look;
 map_look map_look_for(geo_map_kind kind, const char *lname, size_t k, size_t n);
 
+/* The legend title of a layer drawn as kind: the user's, else what its name
+** implies when it is drawn as that name suggests, else its name. */
+const char *map_default_title(const geo_map_layer *spec, geo_map_kind kind, const char *lname);
 /* The legend title sample layer names carry ("隐患 hazards"), or NULL. */
 const char *map_known_title(const char *layer_name);
 

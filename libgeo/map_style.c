@@ -34,12 +34,14 @@ geo_err map_classes(map *m)
 {
 	double vmin = INFINITY, vmax = -INFINITY;
 	int any = 0;
+	m->integral = 1;
 	for (size_t i = 0; i < m->nlayers; i++)
 		for (size_t j = 0; m->layers[i].has_fill && j < m->layers[i].n; j++) {
 			double v = m->layers[i].f[j].value;
 			if (isfinite(v)) {
 				vmin = fmin(vmin, v), vmax = fmax(vmax, v);
 				any = 1;
+				m->integral &= v == floor(v);
 			}
 		}
 	m->nclasses = 0;
@@ -124,6 +126,19 @@ void map_class_label(const map *m, int c, char *buf, size_t size)
 		a = lo[c] * s, b = a + s;
 	} else {
 		a = (c - 1) * s, b = c * s;
+	}
+	if (m->integral && s == floor(s)) {
+		/* Counts: (0,2] holds 1 and 2; [-2,0) holds -2 and -1. */
+		if (a >= 0)
+			a += 1;
+		else
+			b -= 1;
+		const char *plus = m->diverging && a > 0 ? "+" : "";
+		if (a == b)
+			snprintf(buf, size, "%s%.0f", plus, a);
+		else
+			snprintf(buf, size, "%s%.0f – %s%.0f", plus, a, plus, b);
+		return;
 	}
 	fmt_num(x, sizeof x, a, s);
 	fmt_num(y, sizeof y, b, s);
@@ -227,10 +242,12 @@ void map_ramp(double t, double rgba[4])
 	rgba[3] = 0.85 * fmin(1, t * 5);
 }
 
-static char *first_nonempty(geo_ctx *ctx, const char *a, const char *b, const char *c)
+static char *first_nonempty(geo_ctx *ctx, const char *const *v, size_t n)
 {
-	const char *s = a && *a ? a : b && *b ? b : c && *c ? c : "";
-	return geo_strdup(ctx, s);
+	for (size_t i = 0; i < n; i++)
+		if (v[i] && *v[i])
+			return geo_strdup(ctx, v[i]);
+	return geo_strdup(ctx, "");
 }
 
 /* The raster's extent in the working CRS, for a map with no vector data. */
@@ -277,9 +294,13 @@ geo_err map_raster_open(map *m)
 		mm[1] = 0; /* every pixel nodata: nothing to colour */
 	r->max = isfinite(mm[1]) ? mm[1] : 0;
 	char *stem = CPLStrdup(CPLGetBasename(path));
-	r->units = first_nonempty(m->ctx, m->o->raster_units, GDALGetRasterUnitType(b),
-				  GDALGetMetadataItem(b, "UNITS", NULL));
-	r->title = first_nonempty(m->ctx, m->o->raster_title, GDALGetDescription(b), stem);
+	/* Words before codes: grid-heat writes "points per km²" as the dataset's
+	** UNITS and "1/km2" as the band's unit type. */
+	const char *units[] = { m->o->raster_units, GDALGetMetadataItem(r->ds, "UNITS", NULL),
+				GDALGetMetadataItem(b, "UNITS", NULL), GDALGetRasterUnitType(b) };
+	const char *titles[] = { m->o->raster_title, GDALGetDescription(b), stem };
+	r->units = first_nonempty(m->ctx, units, 4);
+	r->title = first_nonempty(m->ctx, titles, 3);
 	CPLFree(stem);
 	if (!r->units || !r->title)
 		return GEO_ERR_INTERNAL;

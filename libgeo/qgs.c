@@ -314,6 +314,7 @@ static void relative(geo_buf *b, const char *project_dir, const char *path)
 
 typedef struct qlayer {
 	char *id, *title, *file, *layer; /* layer NULL for a raster or one-layer file */
+	char *subset;           /* --where, on the point layers it fits */
 	int dim, raster, labelled;
 	char *style;            /* maplayer children */
 	char *srs;              /* <spatialrefsys> */
@@ -325,6 +326,7 @@ static void qlayer_free(qlayer *q)
 	free(q->title);
 	free(q->file);
 	free(q->layer);
+	free(q->subset);
 	free(q->style);
 	free(q->srs);
 }
@@ -335,6 +337,22 @@ static char *srs_text(OGRSpatialReferenceH srs)
 	geo_buf_init(&b);
 	srs_xml(&b, srs);
 	return geo_buf_take(&b);
+}
+
+/* Whether a filter works on a layer (the map's --where rule: layers it does
+** not fit are shown whole). */
+static int filter_fits(OGRLayerH ol, const char *where)
+{
+	CPLErrorReset();
+	int ok = OGR_L_SetAttributeFilter(ol, where) == OGRERR_NONE;
+	if (ok) {
+		OGRFeatureH f = OGR_L_GetNextFeature(ol);
+		ok = f || CPLGetLastErrorType() < CE_Failure;
+		OGR_F_Destroy(f);
+	}
+	OGR_L_SetAttributeFilter(ol, NULL);
+	CPLErrorReset();
+	return ok;
 }
 
 static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t index, size_t k,
@@ -348,6 +366,8 @@ static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t inde
 	int level = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), o->level_field);
 	geo_map_kind kind = map_resolve_kind(ol, map_layer_dim(in), level, spec->kind);
 	q->dim = kind == GEO_MAP_POINTS ? 3 : kind == GEO_MAP_LINES ? 2 : 1;
+	if (q->dim == 3 && o->where && filter_fits(ol, o->where))
+		q->subset = strdup(o->where);
 	q->file = data_file(spec->name);
 	if (!q->file) {
 		geo_input_close(in);
@@ -361,8 +381,7 @@ static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t inde
 	if (ds)
 		GDALClose(ds);
 	q->layer = many ? strdup(lname) : NULL;
-	const char *title = spec->title ? spec->title : map_known_title(lname);
-	q->title = strdup(title ? title : lname);
+	q->title = strdup(map_default_title(spec, kind, lname));
 	q->id = strdup(CPLSPrintf("layer_%zu_%s", index, lname));
 	q->srs = srs_text(geo_crs_ogr(geo_input_crs(in)));
 	char *qml = table_style(q->file, lname);
@@ -389,7 +408,9 @@ static geo_err raster_layer(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	double mm[2] = { 0, 1 };
 	if (GDALComputeRasterMinMax(band, FALSE, mm) != CE_None)
 		mm[1] = 1;
-	const char *units = o->raster_units ? o->raster_units : GDALGetRasterUnitType(band);
+	const char *units = o->raster_units ? o->raster_units : GDALGetMetadataItem(ds, "UNITS", NULL);
+	if (!units || !*units)
+		units = GDALGetRasterUnitType(band);
 	q->raster = 1;
 	q->file = strdup(o->raster);
 	q->title = strdup(o->raster_title ? o->raster_title : CPLGetBasename(o->raster));
@@ -413,15 +434,22 @@ static void datasource(geo_buf *b, const char *dir, const qlayer *q)
 		geo_buf_add(b, "|layername=");
 		xml_text(b, q->layer);
 	}
+	if (q->subset) {
+		geo_buf_add(b, "|subset=");
+		xml_text(b, q->subset);
+	}
 }
 
 static void write_tree(geo_buf *b, const char *dir, const qlayer *q, size_t n)
 {
 	geo_buf_add(b, "  <layer-tree-group>\n");
-	/* The tree's top is drawn last: points over lines over polygons over the raster. */
-	for (int dim = 3; dim >= 0; dim--)
+	/* The tree's top is drawn last: points over lines over the raster over
+	** polygons (as grid-map draws the heat over grids coloured by a count;
+	** it is transparent where nothing happened). */
+	static const int order[] = { 3, 2, 0, 1 };
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		for (size_t i = 0; i < n; i++) {
-			if ((q[i].raster ? 0 : q[i].dim) != dim)
+			if ((q[i].raster ? 0 : q[i].dim) != order[k])
 				continue;
 			geo_buf_add(b, "    <layer-tree-layer expanded=\"1\" checked=\"Qt::Checked\" id=\"");
 			xml_text(b, q[i].id);
