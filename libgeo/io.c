@@ -107,6 +107,12 @@ static char *split_layer(char *path)
 	return NULL;
 }
 
+/* QGIS's style table is metadata, not data: never a layer to choose or list. */
+static int is_data_layer(OGRLayerH l)
+{
+	return strcmp(OGR_L_GetName(l), "layer_styles") != 0;
+}
+
 static OGRLayerH choose_layer(geo_ctx *ctx, geo_input *in, const char *layer)
 {
 	if (layer) {
@@ -115,20 +121,26 @@ static OGRLayerH choose_layer(geo_ctx *ctx, geo_input *in, const char *layer)
 			geo_fail(ctx, GEO_ERR_INPUT, "%s: no layer named '%s'", in->name, layer);
 		return l;
 	}
-	int n = GDALDatasetGetLayerCount(in->ds);
-	if (n == 1)
-		return GDALDatasetGetLayer(in->ds, 0);
-	if (n == 0) {
-		geo_fail(ctx, GEO_ERR_INPUT, "%s: no layers", in->name);
-		return NULL;
-	}
+	OGRLayerH only = NULL;
+	int n = 0;
 	geo_buf names;
 	geo_buf_init(&names);
-	for (int i = 0; i < n; i++)
-		geo_buf_printf(&names, "%s%s", i ? ", " : "",
-			       OGR_L_GetName(GDALDatasetGetLayer(in->ds, i)));
-	geo_fail(ctx, GEO_ERR_INPUT, "%s: has %d layers (%s); name one as %s:LAYER", in->name, n,
-		 names.s ? names.s : "", in->name);
+	for (int i = 0; i < GDALDatasetGetLayerCount(in->ds); i++) {
+		OGRLayerH l = GDALDatasetGetLayer(in->ds, i);
+		if (!is_data_layer(l))
+			continue;
+		geo_buf_printf(&names, "%s%s", n++ ? ", " : "", OGR_L_GetName(l));
+		only = l;
+	}
+	if (n == 1) {
+		geo_buf_free(&names);
+		return only;
+	}
+	if (n == 0)
+		geo_fail(ctx, GEO_ERR_INPUT, "%s: no layers", in->name);
+	else
+		geo_fail(ctx, GEO_ERR_INPUT, "%s: has %d layers (%s); name one as %s:LAYER",
+			 in->name, n, names.s ? names.s : "", in->name);
 	geo_buf_free(&names);
 	return NULL;
 }
@@ -818,8 +830,11 @@ char **geo_input_layer_names(geo_ctx *ctx, const char *name)
 	}
 	geo_input probe = { .name = (char *)name };
 	if (open_dataset(ctx, &probe, path) == GEO_OK) {
-		for (int i = 0; i < GDALDatasetGetLayerCount(probe.ds); i++)
-			names = CSLAddString(names, OGR_L_GetName(GDALDatasetGetLayer(probe.ds, i)));
+		for (int i = 0; i < GDALDatasetGetLayerCount(probe.ds); i++) {
+			OGRLayerH l = GDALDatasetGetLayer(probe.ds, i);
+			if (is_data_layer(l))
+				names = CSLAddString(names, OGR_L_GetName(l));
+		}
 		if (!names)
 			geo_fail(ctx, GEO_ERR_INPUT, "%s: no layers", name);
 		GDALClose(probe.ds);

@@ -147,6 +147,11 @@ static void test_inputs(geo_ctx *ctx)
 	CHECK("a dataset with several layers needs one named",
 	      !geo_input_open(ctx, at("a.gpkg"), NULL) &&
 		      strstr(geo_last_error(ctx), "name one as") != NULL);
+	geo_input *one = write_points(ctx, at("one.gpkg"), NULL, 0, NULL) == GEO_OK
+				 ? geo_input_open(ctx, at("one.gpkg"), NULL)
+				 : NULL;
+	CHECK("the style table is not counted as a layer", one != NULL);
+	geo_input_close(one);
 	CHECK("an unknown layer is an input error",
 	      !geo_input_open(ctx, at("a.gpkg:nope"), NULL) && geo_last_code(ctx) == GEO_ERR_INPUT);
 	in = geo_input_open(ctx, at("a.gpkg:pts"), NULL);
