@@ -9,8 +9,9 @@
 #   native:countpointsinpolygon, mapshaper -join count().
 # place-write (for PLACE_WRITE_GRIDS grids only, to keep the default run
 #   short): every point written to GeoPackage with its grid_id; peers:
-#   ogr2ogr's plain copy of the points (the floor), ogr2ogr -dialect SQLite
-#   writing the join, QGIS native:joinattributesbylocation.
+#   ogr2ogr's plain copy of the points (the floor), QGIS
+#   native:joinattributesbylocation, and (BENCH_SIZES=full) ogr2ogr
+#   -dialect SQLite writing the join.
 # Agreement: per-grid counts equal. Peers that use ST_Intersects count a
 # point on an edge shared by two grids in both; grid-place in one.
 
@@ -133,6 +134,9 @@ place_write() { # DIR SIZE
 			run_peer "ogr2ogr copy (floor)" "$RES/logs/place-write-copy-$size.log" \
 			ogr2ogr "$w/copy.gpkg" "$(file_of "$points")" points
 		rm -f "$w/copy.gpkg"
+	else skip "ogr2ogr copy (floor)" "${PEER_WHY[ogr2ogr]}"; fi
+	# The SQL join writing every point costs minutes; in the full run only.
+	if [ "$BENCH_SIZES" = full ] && have ogr2ogr && have spatialite; then
 		peer_copy "$dir"
 		cat >"$w/join.sql" <<'EOF'
 SELECT p.*, (SELECT g.grid_id FROM secondary g JOIN rtree_secondary_geom r ON g.fid = r.id
@@ -144,7 +148,8 @@ EOF
 			run_peer "ogr2ogr -dialect SQLite" "$RES/logs/place-write-ogrsql-$size.log" \
 			ogr2ogr -nln joined "$w/joined.gpkg" "$w/peer.gpkg" -dialect SQLite -sql "@$w/join.sql"
 		rm -f "$w/peer.gpkg" "$w/joined.gpkg"
-	else skip "ogr2ogr" "${PEER_WHY[ogr2ogr]}${PEER_WHY[spatialite]}"; fi
+	elif [ "$BENCH_SIZES" != full ]; then skip "ogr2ogr -dialect SQLite join" "in BENCH_SIZES=full only"
+	else skip "ogr2ogr -dialect SQLite join" "${PEER_WHY[ogr2ogr]}${PEER_WHY[spatialite]}"; fi
 	if have qgis; then
 		rm -f "$w/peer.csv"
 		BENCH_PRE="rm -f $w/qjoin.gpkg" AGREE_FN=agree_qgis_join \

@@ -27,7 +27,7 @@ case_scale() {
 		say "bench: scale: grid-place not built yet"
 	fi
 	if [ -x "$BIN/grid-heat" ]; then
-		for p in 1e3 1e4 1e5 1e6; do
+		for p in $SCALE_HEAT_POINTS; do
 			n=$(num "$p")
 			dir=$(synth_tiling 131 "$n" --clustered) || continue
 			BENCH_PRE="rm -f $w/h.tif $w/h.qml $w/h.tif.qml" measure "$BENCH_RUNS" "$RES/logs/scale-heat-$p.log" \
