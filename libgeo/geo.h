@@ -339,6 +339,108 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 
 /* ---- grid-check (coverage.c) ------------------------------------------- */
 
+/*
+** Whether grids tile a town exactly (横向到边: no gap, no overlap, nothing
+** outside), nest in their primaries (纵向到底) and hold every point once.
+** The geometry is checked exactly: the rings of all grids, the town and the
+** primaries form one planar arrangement whose faces are classified by the
+** grids covering them (see arrange.c for how the work is confined to where
+** it can differ from a perfect tiling). Edges within GEO_CHECK_EPS of each
+** other count as one edge, so grids whose shared edges are not vertex-matched
+** are fine. Each problem is reported once, with its area in m² in the
+** working CRS and a point inside it.
+*/
+#define GEO_CHECK_EPS 1e-6      /* metres */
+/* A gap thinner than --sliver is reported as a sliver even under --min-area
+** when it is at least this wide on average (2A/P, metres). */
+#define GEO_CHECK_SLIVER_WIDTH 1e-3
+
+typedef enum geo_problem_type {
+	GEO_PROBLEM_GAP,                /* in the town, no grid */
+	GEO_PROBLEM_OVERLAP,            /* two or more grids */
+	GEO_PROBLEM_OUTSIDE,            /* a grid outside the town (spill) */
+	GEO_PROBLEM_NOT_NESTED,         /* a secondary outside its primary, or parent_id wrong */
+	GEO_PROBLEM_PARENT_MISSING,     /* parent_id names no primary */
+	GEO_PROBLEM_INVALID,            /* invalid geometry (GEOS's reason) */
+	GEO_PROBLEM_DUPLICATE_ID,       /* several grids with one code */
+	GEO_PROBLEM_BAD_ID,             /* a code of the wrong form or level */
+	GEO_PROBLEM_MULTIPART,          /* a grid in pieces */
+	GEO_PROBLEM_SLIVER,             /* a grid or gap thinner than --sliver */
+	GEO_PROBLEM_EMPTY,              /* a grid without geometry */
+	GEO_PROBLEM_UNPLACED_POINT,     /* a point in no grid */
+	GEO_PROBLEM_MULTIPLY_PLACED_POINT, /* a point in two or more grids */
+	GEO_PROBLEM_TYPES
+} geo_problem_type;
+
+/* The type's name in reports: "gap", "multiply_placed_point", ... */
+const char *geo_problem_name(geo_problem_type t);
+
+typedef struct geo_problem {
+	geo_problem_type type;
+	char **grids;           /* codes involved (CSL list; NULL when none) */
+	long *index;            /* their indices in the checked grid set (-1 for primaries) */
+	size_t ngrids;
+	double area_m2;         /* NAN for problems without an area */
+	double x, y;            /* a point inside it in the grids' CRS; NAN when none */
+	double wx, wy;          /* the same point in the working CRS */
+	char *detail;           /* one line of explanation */
+	GEOSGeometry *geom;     /* the region (working CRS) for area problems, else NULL */
+} geo_problem;
+
+typedef struct geo_check_result {
+	size_t grids;           /* grids checked */
+	size_t points;          /* points checked */
+	size_t n;
+	geo_problem *problems;  /* sorted by type, then place */
+	size_t count[GEO_PROBLEM_TYPES];
+	size_t tolerated;       /* gaps, overlaps, spill and nesting pieces under min_area */
+	double tolerated_m2;
+	char **changes;         /* --fix: one line per change (CSL list) */
+	size_t nchanges;
+	struct geo_check_result *after; /* --fix: the check of the repaired grids */
+	int decimals;           /* of x and y in reports: 1 for metres, 7 for degrees */
+	GEOSContextHandle_t geos;
+} geo_check_result;
+
+typedef struct geo_check_opts {
+	const char *s_srs;      /* CRS of inputs that have none */
+	const char *where;      /* attribute filter on GRIDS */
+	const char *work_srs;   /* projected CRS to compute in; NULL: GRIDS' working CRS */
+	const char *t_srs;      /* CRS of the outputs; NULL: GRIDS' own */
+	geo_grid_opts grid;     /* field names, also used for PRIMARY */
+	const char *boundary;   /* TOWN: the polygon(s) the grids must tile, or NULL */
+	const char *parents;    /* PRIMARY: the grids GRIDS must nest in, or NULL */
+	const char *const *points; /* NULL-terminated point layers, or NULL */
+	double min_area;        /* m²: smaller gaps, overlaps and spill are tolerated (1) */
+	double sliver;          /* thinness 4πA/P² below which a grid or gap is a sliver (0.01) */
+	const char *errors;     /* -o: write the problems here, or NULL */
+	const char *fix;        /* --fix: write a repaired copy of GRIDS here, or NULL */
+	double snap;            /* --fix: snap vertices within this distance (m); 0: none */
+	geo_output_opts out;    /* format (of -o), overwrite, inputs */
+} geo_check_opts;
+void geo_check_opts_init(geo_check_opts *o);
+
+/*
+** Checks the grid layer `grids` as o says, writes -o and --fix outputs, and
+** fills *result (free with geo_check_result_free). Returns GEO_OK when nothing
+** is wrong, GEO_PROBLEMS when problems were found (also after a successful
+** --fix), or an error code.
+*/
+geo_err geo_check(geo_ctx *ctx, const char *grids, const geo_check_opts *o,
+		  geo_check_result **result, geo_progress progress, void *progress_data);
+/*
+** The geometric and code checks of grid sets already in memory, in the same
+** working CRS: grids against town (a polygon or NULL) and parents (or NULL).
+** Invalid geometries in grids are reported and replaced by GEOS's valid
+** version. Returns GEO_OK, GEO_PROBLEMS or an error, as geo_check.
+*/
+geo_err geo_check_gridset(geo_ctx *ctx, geo_gridset *grids, const GEOSGeometry *town,
+			  geo_gridset *parents, const geo_check_opts *o,
+			  geo_check_result **result);
+void geo_check_result_free(geo_check_result *r);
+/* The report as text (for people) or as DESIGN.md's JSON object; free(). */
+char *geo_check_report(const geo_check_result *r, int json);
+
 /* ---- grid-place (place.c) ----------------------------------------------- */
 
 /*

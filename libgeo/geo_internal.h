@@ -109,5 +109,61 @@ geo_arrow_points *geo_arrow_points_open(geo_ctx *ctx, OGRLayerH l, int nsum,
 geo_err geo_arrow_points_next(geo_ctx *ctx, geo_arrow_points *a, const char *source,
 			      const geo_arrow_batch **batch);
 void geo_arrow_points_close(geo_arrow_points *a);
+/*
+** The coverage arrangement (arrange.c), shared by grid-check's verb
+** (coverage.c) and its repair (repair.c). Given valid polygonal grids and a
+** reference region (a town polygon; or primaries, each grid assigned to one;
+** or, with neither, the grids' own outline with its holes filled), it finds
+** every face of the planar arrangement of all rings where the grids do not
+** tile the reference exactly. Edges closer than eps count as one edge.
+*/
+typedef struct geo_arr_in {
+	size_t ngrids;
+	GEOSGeometry *const *grids;     /* valid polygonal geometries; NULL entries are skipped */
+	const GEOSGeometry *town;       /* the town polygon, or NULL */
+	size_t nprimaries;
+	GEOSGeometry *const *primaries; /* the primaries, or NULL */
+	const long *assigned;           /* per grid, its primary's index or -1; NULL without primaries */
+	double eps;                     /* metres */
+} geo_arr_in;
+
+/* A face of the arrangement that is not exactly one grid inside the reference. */
+typedef struct geo_face {
+	GEOSGeometry *geom;             /* a polygon, owned */
+	double area;
+	size_t *grids, ngrids;          /* indices of the grids covering it, ascending */
+	long primary;                   /* the primary holding it, or -1 */
+	int in_ref;                     /* inside the town, the primaries or the outline */
+	size_t cluster;                 /* faces of different clusters never touch */
+} geo_face;
+
+typedef struct geo_arr_out {
+	geo_face *faces;
+	size_t n;
+	GEOSGeometry *hull;             /* the outline used without town and primaries, or NULL */
+	size_t segments, residual, clusters; /* for -v */
+} geo_arr_out;
+
+geo_err geo_arrange(geo_ctx *ctx, const geo_arr_in *in, geo_arr_out *out);
+void geo_arr_out_free(geo_ctx *ctx, geo_arr_out *out);
+
+/* grid-check's helpers (coverage.c) for check.c and repair.c. */
+/* GEOSMakeValid's polygonal part of g, or NULL when nothing polygonal is left. */
+geo_err geo_make_valid_polygons(geo_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **out);
+/* Appends a problem at (wx, wy) in the working CRS; takes codes (CSL), detail
+** and geom; idx (may be NULL) gives the codes' grid indices. */
+geo_err geo_problem_add(geo_ctx *ctx, geo_check_result *r, geo_problem_type type,
+			const long *idx, char **codes, double area, double wx, double wy,
+			char *detail, GEOSGeometry *geom);
+/* Sets every problem's x, y in gs's source CRS and sorts the problems. */
+geo_err geo_check_finish(geo_ctx *ctx, geo_check_result *r, const geo_gridset *gs);
+/*
+** grid-check --fix (repair.c): repairs gs in place against the town and the
+** primaries, as docs/grid-check.md documents, appending one line per change
+** to *changes (a CSL list). first is the check of gs as it was read.
+*/
+geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
+		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
+		   char ***changes);
 
 #endif

@@ -1,0 +1,393 @@
+/*
+** Unit tests of grid-check's geometric checks (coverage.c, arrange.c) on grid
+** sets built in memory. Every expectation is computed independently with
+** plain GEOS overlay (pairwise intersections for overlaps; the town, or the
+** grids' outline with its holes filled, minus the union for gaps), never with
+** the arrangement under test. The GEOS coverage unit vectors
+** ($EXT/geos/unit-vectors) run as data: each case's polygons are checked and
+** compared with that independent computation, and the count of each kind is
+** pinned by a table that records where grid-check's area-based rules differ
+** from GEOS's edge-matching ones (an unmatched but collinear edge is fine
+** here; a gap open to the outside is found only with a boundary).
+*/
+#include "check.h"
+#include "geo.h"
+#include "minijson.h"
+
+#include <string.h>
+
+static geo_ctx *ctx;
+static GEOSContextHandle_t h;
+
+/* ---- building grid sets ---------------------------------------------------- */
+
+static geo_gridset *gridset(GEOSGeometry **geoms, size_t n)
+{
+	geo_gridset *gs = calloc(1, sizeof *gs);
+	gs->n = n;
+	gs->grids = calloc(n + 1, sizeof *gs->grids);
+	gs->geos = h;
+	gs->crs = geo_crs_new(ctx, "EPSG:3857");
+	gs->source_crs = geo_crs_new(ctx, "EPSG:3857");
+	for (size_t i = 0; i < n; i++) {
+		char code[48];
+		snprintf(code, sizeof code, "120114107001%02u", (unsigned)(i + 1) % 100);
+		gs->grids[i].id = strdup(code);
+		gs->grids[i].parent_id = strdup("120114107001");
+		gs->grids[i].name = strdup("");
+		gs->grids[i].level = 2;
+		gs->grids[i].fid = (long long)i + 1;
+		gs->grids[i].geom = geoms[i];
+		gs->grids[i].households = -1;
+	}
+	return gs;
+}
+
+static GEOSGeometry *wkt(const char *text)
+{
+	GEOSWKTReader *r = GEOSWKTReader_create_r(h);
+	GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
+	GEOSWKTReader_destroy_r(h, r);
+	return g;
+}
+
+static void opts(geo_check_opts *o)
+{
+	geo_check_opts_init(o);
+	o->min_area = 1e-9;
+	o->sliver = 0;
+}
+
+static size_t count(const geo_check_result *r, geo_problem_type t)
+{
+	return r ? r->count[t] : 0;
+}
+
+/* ---- the independent computation ------------------------------------------ */
+
+struct region {
+	double area;
+	long a, b;              /* the two grids of an overlap */
+};
+
+static int by_area(const void *p, const void *q)
+{
+	double a = ((const struct region *)p)->area, b = ((const struct region *)q)->area;
+	return a < b ? -1 : a > b;
+}
+
+/* Adds each polygon of g with area over tiny. */
+static size_t add_parts(const GEOSGeometry *g, long a, long b, struct region *out, size_t n)
+{
+	int parts = g ? GEOSGetNumGeometries_r(h, g) : 0;
+	for (int i = 0; i < parts; i++) {
+		const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+		int t = GEOSGeomTypeId_r(h, p);
+		if (t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION) {
+			n = add_parts(p, a, b, out, n);
+			continue;
+		}
+		double area = 0;
+		if (t == GEOS_POLYGON && GEOSArea_r(h, p, &area) && area > 1e-9 && n < 256)
+			out[n++] = (struct region){ area, a, b };
+	}
+	return n;
+}
+
+static size_t pairwise_overlaps(geo_gridset *gs, struct region *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < gs->n; i++)
+		for (size_t j = i + 1; j < gs->n; j++) {
+			const GEOSGeometry *a = gs->grids[i].geom, *b = gs->grids[j].geom;
+			if (!a || !b || GEOSisEmpty_r(h, a) || GEOSisEmpty_r(h, b))
+				continue;
+			GEOSGeometry *x = GEOSIntersection_r(h, a, b);
+			n = add_parts(x, (long)i, (long)j, out, n);
+			GEOSGeom_destroy_r(h, x);
+		}
+	qsort(out, n, sizeof *out, by_area);
+	return n;
+}
+
+static GEOSGeometry *union_all(geo_gridset *gs)
+{
+	GEOSGeometry **v = calloc(gs->n + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < gs->n; i++)
+		if (gs->grids[i].geom && !GEOSisEmpty_r(h, gs->grids[i].geom))
+			v[k++] = GEOSGeom_clone_r(h, gs->grids[i].geom);
+	GEOSGeometry *c = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, v, (unsigned)k);
+	free(v);
+	GEOSGeometry *u = GEOSUnaryUnion_r(h, c);
+	GEOSGeom_destroy_r(h, c);
+	return u;
+}
+
+/* The region g encloses: every face of the polygonized boundary of g, so
+** polygons touching at points also enclose what lies between them. */
+static GEOSGeometry *filled(const GEOSGeometry *g)
+{
+	GEOSGeometry *lines = GEOSBoundary_r(h, g);
+	GEOSGeometry *b = lines ? GEOSUnaryUnion_r(h, lines) : NULL; /* noded */
+	const GEOSGeometry *in[1] = { b };
+	GEOSGeometry *faces = b ? GEOSPolygonize_r(h, in, 1) : NULL;
+	GEOSGeometry *u = faces ? GEOSUnaryUnion_r(h, faces) : NULL;
+	GEOSGeom_destroy_r(h, faces);
+	GEOSGeom_destroy_r(h, b);
+	GEOSGeom_destroy_r(h, lines);
+	return u;
+}
+
+/* Gaps: town (or the filled outline) minus the union of the grids. */
+static size_t independent_gaps(geo_gridset *gs, const GEOSGeometry *town, struct region *out)
+{
+	GEOSGeometry *u = union_all(gs);
+	GEOSGeometry *ref = town ? GEOSGeom_clone_r(h, town) : filled(u);
+	GEOSGeometry *d = GEOSDifference_r(h, ref, u);
+	size_t n = add_parts(d, -1, -1, out, 0);
+	GEOSGeom_destroy_r(h, d);
+	GEOSGeom_destroy_r(h, ref);
+	GEOSGeom_destroy_r(h, u);
+	qsort(out, n, sizeof *out, by_area);
+	return n;
+}
+
+static size_t reported(const geo_check_result *r, geo_problem_type t, struct region *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->problems[i].type == t && n < 256)
+			out[n++] = (struct region){ r->problems[i].area_m2,
+						    r->problems[i].ngrids > 0 ? r->problems[i].index[0] : -1,
+						    r->problems[i].ngrids > 1 ? r->problems[i].index[1] : -1 };
+	qsort(out, n, sizeof *out, by_area);
+	return n;
+}
+
+/* Same count and, sorted by area, the same areas (to 1e-9 relative). */
+static int same_regions(const struct region *a, size_t na, const struct region *b, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++)
+		if (fabs(a[i].area - b[i].area) > 1e-9 * fmax(1, a[i].area))
+			return 0;
+	return 1;
+}
+
+/* Checks gs against town and compares overlaps and gaps with the
+** independent computation; returns the result for more checks. */
+static geo_check_result *check_against(const char *name, geo_gridset *gs, GEOSGeometry *town)
+{
+	geo_check_opts o;
+	opts(&o);
+	geo_check_result *r = NULL;
+	geo_err e = geo_check_gridset(ctx, gs, town, NULL, &o, &r);
+	char desc[256];
+	snprintf(desc, sizeof desc, "%s: the check runs", name);
+	CHECK(desc, e == GEO_OK || e == GEO_PROBLEMS);
+	static struct region want[256], got[256];
+	size_t nw = pairwise_overlaps(gs, want), ng = reported(r, GEO_PROBLEM_OVERLAP, got);
+	snprintf(desc, sizeof desc, "%s: overlaps as pairwise intersection finds them (%zu)", name, nw);
+	CHECK(desc, same_regions(want, nw, got, ng));
+	if (!same_regions(want, nw, got, ng))
+		for (size_t i = 0; i < nw || i < ng; i++)
+			printf("     overlap %zu: got %.12g, want %.12g\n", i, i < ng ? got[i].area : -1,
+			       i < nw ? want[i].area : -1);
+	nw = independent_gaps(gs, town, want);
+	ng = reported(r, GEO_PROBLEM_GAP, got);
+	snprintf(desc, sizeof desc, "%s: gaps as the difference finds them (%zu)", name, nw);
+	CHECK(desc, same_regions(want, nw, got, ng));
+	if (!same_regions(want, nw, got, ng))
+		for (size_t i = 0; i < nw || i < ng; i++)
+			printf("     gap %zu: got %.12g, want %.12g\n", i, i < ng ? got[i].area : -1,
+			       i < nw ? want[i].area : -1);
+	return r;
+}
+
+/* ---- the GEOS coverage unit vectors ------------------------------------------ */
+
+/* Where grid-check's rules differ from GEOS's, the case's outcome is pinned:
+** problems: the number found without a boundary (-1: not pinned, the
+** independent computation decides); bounded_gaps: gaps found with the
+** polygons' envelope as the town (-1: not run). */
+struct pinned {
+	const char *file;
+	int test;
+	int problems, bounded_gaps;
+	const char *why;
+};
+
+static const struct pinned pins[] = {
+	{ "CoverageValidatorTest", 1, 0, -1, "collinear but unmatched edges tile exactly" },
+	{ "CoverageValidatorTest", 3, 1, 1, "an enclosed gap" },
+	{ "CoverageValidatorTest", 4, 0, 1, "a gap open to the outside needs a boundary" },
+	{ "CoverageValidatorTest", 5, 0, 1, "a gore open to the outside needs a boundary" },
+	{ "CoverageValidatorTest", 10, 0, 0, "a clean grid" },
+	{ "CoverageValidatorTest", 11, 2, -1, "two grids in two parts each: multipart" },
+	{ "CoverageValidatorTest", 13, 1, -1, "a collapsed ring: invalid, nothing left of it" },
+	{ "CoverageValidatorTest", 14, 1, -1, "an empty polygon" },
+	{ "CoverageValidatorTest", 15, 0, -1, "an empty part does not make a grid multipart" },
+	{ "CoveragePolygonValidatorTest", 1, 0, -1, "collinear but unmatched edges tile exactly" },
+	{ "CoveragePolygonValidatorTest", 6, 0, -1, "a vertex touching an edge leaves no area" },
+	{ "CoveragePolygonValidatorTest", 7, 0, -1, "a vertex touching an edge leaves no area" },
+	{ "CoveragePolygonValidatorTest", 20, 0, 1, "a gap open to the outside needs a boundary" },
+	{ "CoveragePolygonValidatorTest", 21, 0, 0, "matched edges" },
+	{ "CoveragePolygonValidatorTest", 22, 0, -1, "rings in either orientation" },
+	{ "CoveragePolygonValidatorTest", 23, 0, -1, "repeated vertices" },
+	{ "CoveragePolygonValidatorTest", 24, 0, -1, "repeated vertices" },
+};
+
+static const struct pinned *pin_of(const char *file, int test)
+{
+	for (size_t i = 0; i < sizeof pins / sizeof pins[0]; i++)
+		if (strstr(file, pins[i].file) && pins[i].test == test &&
+		    (strlen(file) == strlen(pins[i].file) + 5))
+			return &pins[i];
+	return NULL;
+}
+
+/* Appends g's polygons as separate grids (split) or g whole. */
+static void add_grid(GEOSGeometry **v, size_t *n, GEOSGeometry *g, int split)
+{
+	if (split && g && GEOSGeomTypeId_r(h, g) == GEOS_MULTIPOLYGON) {
+		for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
+			v[(*n)++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, g, i));
+		GEOSGeom_destroy_r(h, g);
+	} else {
+		v[(*n)++] = g; /* NULL when GEOS cannot read it: a grid without geometry */
+	}
+}
+
+/* The polygons of one call: every WKT argument but the expected result. */
+static size_t call_grids(const mj *call, GEOSGeometry **v, int polygon_validator)
+{
+	const mj *fn = mj_get(call, "fn"), *args = mj_get(call, "args");
+	int has_expected = fn && fn->str && strncmp(fn->str, "checkValid", 10) != 0;
+	size_t n = 0, last = args ? args->n - (has_expected ? 1 : 0) : 0;
+	for (size_t i = 0; i < last; i++) {
+		const mj *a = args->items[i];
+		if (a->type == MJ_STR)
+			add_grid(v, &n, wkt(a->str), polygon_validator && i > 0);
+		for (size_t k = 0; a->type == MJ_ARR && k < a->n && n < 60; k++)
+			if (a->items[k]->type == MJ_STR)
+				add_grid(v, &n, wkt(a->items[k]->str), 0);
+	}
+	return n;
+}
+
+static GEOSGeometry *envelope_of(geo_gridset *gs)
+{
+	GEOSGeometry *u = union_all(gs);
+	GEOSGeometry *e = GEOSEnvelope_r(h, u);
+	GEOSGeom_destroy_r(h, u);
+	return e;
+}
+
+static void run_vector(const char *file, const mj *entry)
+{
+	const mj *test = mj_get(entry, "test"), *name = mj_get(entry, "name"),
+		 *calls = mj_get(entry, "calls");
+	int polygon_validator = strstr(file, "PolygonValidator") != NULL;
+	for (size_t c = 0; calls && c < calls->n; c++) {
+		GEOSGeometry *v[64];
+		size_t n = call_grids(calls->items[c], v, polygon_validator);
+		char label[256];
+		snprintf(label, sizeof label, "%s %d %s", file, test ? (int)test->num : 0,
+			 name && name->str ? name->str : "");
+		geo_gridset *gs = gridset(v, n);
+		geo_check_result *r = check_against(label, gs, NULL);
+		const struct pinned *p = pin_of(file, test ? (int)test->num : 0);
+		if (p && p->problems >= 0) {
+			char desc[512];
+			snprintf(desc, sizeof desc, "%s: %d problem(s): %s", label, p->problems, p->why);
+			CHECK(desc, r && r->n == (size_t)p->problems);
+		}
+		geo_check_result_free(r);
+		if (p && p->bounded_gaps >= 0) {
+			char desc[512];
+			snprintf(desc, sizeof desc, "%s, within its envelope", label);
+			GEOSGeometry *town = envelope_of(gs);
+			r = check_against(desc, gs, town);
+			snprintf(desc, sizeof desc, "%s: %d gap(s) within the envelope", label,
+				 p->bounded_gaps);
+			CHECK(desc, count(r, GEO_PROBLEM_GAP) == (size_t)p->bounded_gaps);
+			geo_check_result_free(r);
+			GEOSGeom_destroy_r(h, town);
+		}
+		geo_gridset_free(gs);
+	}
+}
+
+static void test_vectors(const char *ext)
+{
+	static const char *files[] = { "CoverageValidatorTest", "CoveragePolygonValidatorTest" };
+	for (size_t f = 0; f < 2; f++) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/geos/unit-vectors/%s.json", ext, files[f]);
+		mj *doc = mj_read_file(path);
+		if (!doc) {
+			CHECK_SKIP(files[f], "the GEOS unit vectors are not there");
+			continue;
+		}
+		for (size_t i = 0; doc->type == MJ_ARR && i < doc->n; i++)
+			run_vector(files[f], doc->items[i]);
+		mj_free(doc);
+	}
+}
+
+/* CoverageGapFinderTest: the gap GEOS finds is the one grid-check reports. */
+static void test_gap_finder(const char *ext)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/geos/unit-vectors/CoverageGapFinderTest.json", ext);
+	mj *doc = mj_read_file(path);
+	if (!doc) {
+		CHECK_SKIP("CoverageGapFinderTest", "the GEOS unit vectors are not there");
+		return;
+	}
+	for (size_t i = 0; doc->type == MJ_ARR && i < doc->n; i++) {
+		const mj *calls = mj_get(doc->items[i], "calls");
+		const mj *args = calls && calls->n ? mj_get(calls->items[0], "args") : NULL;
+		if (!args || args->n < 3)
+			continue;
+		GEOSGeometry *v[64];
+		size_t n = 0;
+		add_grid(v, &n, wkt(args->items[0]->str), 1);
+		GEOSGeometry *want = wkt(args->items[2]->str);
+		geo_gridset *gs = gridset(v, n);
+		geo_check_result *r = check_against("CoverageGapFinderTest", gs, NULL);
+		double area = 0;
+		GEOSArea_r(h, want, &area);
+		const geo_problem *p = r && r->n == 1 ? &r->problems[0] : NULL;
+		CHECK("CoverageGapFinderTest: one gap", p && p->type == GEO_PROBLEM_GAP);
+		CHECK_NEAR("CoverageGapFinderTest: the expected gap's area", p ? p->area_m2 : 0, area,
+			   1e-9);
+		GEOSGeometry *pt = p ? GEOSGeom_createPointFromXY_r(h, p->x, p->y) : NULL;
+		CHECK("CoverageGapFinderTest: reported inside the expected gap",
+		      pt && GEOSContains_r(h, want, pt) == 1);
+		CHECK("CoverageGapFinderTest: the gap is the expected polygon",
+		      p && p->geom && GEOSEquals_r(h, p->geom, want) == 1);
+		GEOSGeom_destroy_r(h, pt);
+		GEOSGeom_destroy_r(h, want);
+		geo_check_result_free(r);
+		geo_gridset_free(gs);
+	}
+	mj_free(doc);
+}
+
+int main(void)
+{
+	ctx = geo_ctx_new();
+	h = geo_ctx_geos(ctx);
+	const char *ext = getenv("EXT");
+	if (ext) {
+		test_vectors(ext);
+		test_gap_finder(ext);
+	} else {
+		CHECK_SKIP("GEOS coverage vectors", "EXT is not set");
+	}
+	geo_ctx_free(ctx);
+	return check_done();
+}
