@@ -109,6 +109,7 @@ geo_arrow_points *geo_arrow_points_open(geo_ctx *ctx, OGRLayerH l, int nsum,
 geo_err geo_arrow_points_next(geo_ctx *ctx, geo_arrow_points *a, const char *source,
 			      const geo_arrow_batch **batch);
 void geo_arrow_points_close(geo_arrow_points *a);
+
 /*
 ** The coverage arrangement (arrange.c), shared by grid-check's verb
 ** (coverage.c) and its repair (repair.c). Given valid polygonal grids and a
