@@ -536,6 +536,61 @@ void geo_feature_placer_free(geo_feature_placer *fp);
 
 /* ---- grid-split (split.c) ----------------------------------------------- */
 
+/*
+** grid-split: splits a town into primary grids inside village limits and
+** secondary grids inside primaries, balanced by households, contiguous,
+** compact, with limits along roads, rivers and village limits (the balanced
+** method); or into regular square or hexagon cells clipped to the town.
+** docs/grid-split.md describes the algorithm.
+*/
+typedef enum geo_split_method {
+	GEO_SPLIT_BALANCED,     /* atoms, METIS, local search (the default) */
+	GEO_SPLIT_SQUARE,       /* PostGIS ST_SquareGrid cells clipped to the town */
+	GEO_SPLIT_HEX           /* PostGIS ST_HexagonGrid cells clipped to the town */
+} geo_split_method;
+
+enum { GEO_SPLIT_MAX_BARRIERS = 16 };
+
+typedef struct geo_split_opts {
+	const char *households;     /* point layer to balance; NULL for regular cells */
+	const char *weight_field;   /* NULL: every household point weighs 1 */
+	const char *persons_field;  /* summed into `persons` when present; default "persons" */
+	const char *barriers[GEO_SPLIT_MAX_BARRIERS]; /* line (or polygon) layers */
+	int nbarriers;
+	const char *barrier_class;  /* field giving each barrier's class, or NULL */
+	const char *villages;       /* polygon layer of village limits, or NULL */
+	const char *village_name;   /* default "name" */
+	int primary_by_villages;    /* one primary per village (per part of it) */
+	int primaries;              /* GEO_SPLIT_AUTO: one per village */
+	int secondaries;            /* total; GEO_SPLIT_AUTO: from max_households */
+	double max_households;      /* per secondary when secondaries is AUTO; default 200 */
+	geo_split_method method;
+	double cell_size;           /* square/hex: metres */
+	double origin_x, origin_y;  /* square/hex: grid origin in the working CRS; default 0 0 */
+	double tolerance;           /* allowed deviation from the target, fraction; default 0.10 */
+	double atom_fraction;       /* largest atom, as a fraction of a secondary's target */
+	const char *town_code;      /* 9 digits; default GEO_TOWN_CODE_DEFAULT */
+	unsigned long seed;         /* same inputs and seed, same output bytes; default 1 */
+	const char *keep_codes_from; /* old grids whose codes to reuse, or NULL */
+	const char *s_srs, *t_srs, *work_srs, *where; /* where: filter on the town layer */
+	geo_output_opts output;
+	int json;                   /* report as one JSON object */
+} geo_split_opts;
+
+#define GEO_SPLIT_AUTO 0
+void geo_split_opts_init(geo_split_opts *o);
+
+/*
+** Splits the polygon of `town` (a layer of one or more features forming one
+** valid polygon) and writes the grids to `output` (NULL or "-": GeoJSON on
+** standard output): layers `primary` and `secondary` in GeoPackage and
+** SpatiaLite, one layer told apart by `level` otherwise. *report (caller
+** frees) is the quality report, text or JSON by o->json. Households outside
+** the town, and grids outside the tolerance, are reported, not errors.
+*/
+geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_split_opts *o,
+		  char **report, geo_progress progress, void *progress_data);
+
 /* ---- grid-diff (diff.c) ------------------------------------------------- */
 
 /*

@@ -1,0 +1,121 @@
+/*
+** cells.c: regular grids for towns without household data. The cells are
+** exactly those of PostGIS: ST_SquareGrid(size) squares
+** [x0 + i*size, x0 + (i+1)*size] x [y0 + j*size, y0 + (j+1)*size], and
+** ST_HexagonGrid(size) flat-topped hexagons of edge `size` centred at
+** (x0 + 1.5*size*i, y0 + sqrt(3)*size*(j + 0.5 if i is odd)), with the same
+** vertex order, anchored at the origin (x0, y0) of the working CRS (0 0 as
+** in PostGIS unless given). Each cell is clipped to the town; a clipped cell
+** in several pieces gives one grid per piece, so every grid is one polygon.
+*/
+#include "split_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static GEOSGeometry *ring_polygon(GEOSContextHandle_t h, const double *xy, unsigned n)
+{
+	GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, n + 1, 2);
+	for (unsigned i = 0; i <= n; i++)
+		GEOSCoordSeq_setXY_r(h, cs, i, xy[2 * (i % n)], xy[2 * (i % n) + 1]);
+	GEOSGeometry *ring = GEOSGeom_createLinearRing_r(h, cs);
+	return ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
+}
+
+static GEOSGeometry *square(GEOSContextHandle_t h, double s, long i, long j, double ox, double oy)
+{
+	double x = ox + s * (double)i, y = oy + s * (double)j;
+	double xy[8] = { x, y, x, y + s, x + s, y + s, x + s, y };
+	return ring_polygon(h, xy, 4);
+}
+
+static GEOSGeometry *hexagon(GEOSContextHandle_t h, double s, long i, long j, double ox,
+			     double oy)
+{
+	double hh = s * sqrt(3.0) / 2;
+	double cx = ox + 1.5 * s * (double)i;
+	double cy = oy + sqrt(3.0) * s * ((double)j + (i % 2 ? 0.5 : 0));
+	double xy[12] = { cx - s, cy, cx - s / 2, cy - hh, cx + s / 2, cy - hh,
+			  cx + s, cy, cx + s / 2, cy + hh, cx - s / 2, cy + hh };
+	return ring_polygon(h, xy, 6);
+}
+
+static geo_err add_grid(geo_ctx *ctx, split_grid **g, size_t *n, size_t *cap, GEOSGeometry *p,
+			long col, long row)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		split_grid *ng = geo_realloc_array(ctx, *g, *cap, sizeof *ng);
+		if (!ng) {
+			GEOSGeom_destroy_r(geo_ctx_geos(ctx), p);
+			return GEO_ERR_INTERNAL;
+		}
+		*g = ng;
+	}
+	split_grid *x = &(*g)[(*n)++];
+	memset(x, 0, sizeof *x);
+	x->geom = p;
+	x->level = 1;
+	x->col = col;
+	x->row = row;
+	x->households = -1;
+	return GEO_OK;
+}
+
+/* Adds the polygon pieces of the cell clipped to the town. */
+static geo_err clip_cell(geo_ctx *ctx, const GEOSGeometry *town,
+			 const GEOSPreparedGeometry *pt, GEOSGeometry *cell, long i, long j,
+			 split_grid **g, size_t *n, size_t *cap)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	geo_err e = GEO_OK;
+	if (!GEOSPreparedIntersects_r(h, pt, cell)) {
+		GEOSGeom_destroy_r(h, cell);
+		return GEO_OK;
+	}
+	if (GEOSPreparedContains_r(h, pt, cell))
+		return add_grid(ctx, g, n, cap, cell, i, j);
+	GEOSGeometry *x = GEOSIntersection_r(h, cell, town);
+	GEOSGeom_destroy_r(h, cell);
+	if (!x)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "cannot clip cell %ld %ld: %s", i, j,
+				geo_last_error(ctx));
+	for (int k = 0; !e && k < GEOSGetNumGeometries_r(h, x); k++) {
+		const GEOSGeometry *part = GEOSGetGeometryN_r(h, x, k);
+		double area = 0;
+		if (GEOSGeomTypeId_r(h, part) == GEOS_POLYGON && GEOSArea_r(h, part, &area) && area > 0)
+			e = add_grid(ctx, g, n, cap, GEOSGeom_clone_r(h, part), i, j);
+	}
+	GEOSGeom_destroy_r(h, x);
+	return e;
+}
+
+geo_err split_cells(geo_ctx *ctx, const GEOSGeometry *town, int hex, double size, double ox,
+		    double oy, split_grid **grids, size_t *n)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	double x0, y0, x1, y1;
+	GEOSGeom_getExtent_r(h, town, &x0, &y0, &x1, &y1);
+	double dx = hex ? 1.5 * size : size, dy = hex ? sqrt(3.0) * size : size;
+	long i0 = (long)floor((x0 - ox) / dx) - hex, i1 = (long)floor((x1 - ox) / dx) + hex;
+	long j0 = (long)floor((y0 - oy) / dy) - hex, j1 = (long)floor((y1 - oy) / dy) + hex;
+	if ((double)(i1 - i0 + 1) * (double)(j1 - j0 + 1) > 1e6)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--method: cells of %g m make over a million "
+				"cells over the town; use a bigger size", size);
+	const GEOSPreparedGeometry *pt = GEOSPrepare_r(h, town);
+	size_t cap = 0;
+	geo_err e = pt ? GEO_OK : GEO_ERR_INTERNAL;
+	*grids = NULL;
+	*n = 0;
+	for (long j = j1; !e && j >= j0; j--)
+		for (long i = i0; !e && i <= i1; i++) {
+			GEOSGeometry *cell = hex ? hexagon(h, size, i, j, ox, oy)
+						 : square(h, size, i, j, ox, oy);
+			e = cell ? clip_cell(ctx, town, pt, cell, i, j, grids, n, &cap)
+				 : GEO_ERR_INTERNAL;
+		}
+	if (pt)
+		GEOSPreparedGeom_destroy_r(h, pt);
+	return e;
+}

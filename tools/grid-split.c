@@ -1,0 +1,217 @@
+/*
+** grid-split: split a town into balanced primary and secondary grids along
+** roads, rivers and village limits, or into regular cells.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_HOUSEHOLDS = CLI_TOOL_KEYS, OPT_WEIGHT, OPT_PERSONS, OPT_BARRIERS, OPT_CLASS,
+	OPT_VILLAGES, OPT_VILLAGE_NAME, OPT_PRIMARY, OPT_PRIMARY_BY, OPT_SECONDARY, OPT_MAX,
+	OPT_METHOD, OPT_TOLERANCE, OPT_TOWN_CODE, OPT_SEED, OPT_KEEP
+};
+
+static const cli_option options[] = {
+	CLI_HEADING("Input (LAYER may name a layer of TOWN's file)"),
+	{ "households", required_argument, OPT_HOUSEHOLDS, "LAYER", "household points to balance" },
+	{ "weight-field", required_argument, OPT_WEIGHT, "FIELD",
+	  "what a household weighs (default: each counts 1)" },
+	{ "persons-field", required_argument, OPT_PERSONS, "FIELD",
+	  "persons per household, summed per grid (default persons)" },
+	{ "barriers", required_argument, OPT_BARRIERS, "LAYER",
+	  "roads, rivers, canals for limits to follow (repeatable)" },
+	{ "barrier-class", required_argument, OPT_CLASS, "FIELD",
+	  "barrier class (river, primary, lane... or a cost 0-1)" },
+	{ "villages", required_argument, OPT_VILLAGES, "LAYER",
+	  "village limits; primaries never cross them" },
+	{ "village-name", required_argument, OPT_VILLAGE_NAME, "FIELD",
+	  "village name field (default name)" },
+	CLI_OPTS_WHERE,
+	CLI_OPTS_SRS,
+	CLI_HEADING("Grids"),
+	{ "primary", required_argument, OPT_PRIMARY, "N",
+	  "primary grids (default: one per village)" },
+	{ "primary-by", required_argument, OPT_PRIMARY_BY, "villages",
+	  "one primary per village (per separate part)" },
+	{ "secondary", required_argument, OPT_SECONDARY, "M",
+	  "secondary grids in all, shared by household share" },
+	{ "max-households", required_argument, OPT_MAX, "H",
+	  "instead of --secondary: at most H per secondary (default 200)" },
+	{ "method", required_argument, OPT_METHOD, "METHOD",
+	  "balanced (default), square:SIZE[,X0,Y0] or hex:SIZE[,X0,Y0]" },
+	{ "tolerance", required_argument, OPT_TOLERANCE, "PCT",
+	  "allowed deviation from the target weight (default 10)" },
+	{ "town-code", required_argument, OPT_TOWN_CODE, "CODE",
+	  "9-digit town code that grid codes start with" },
+	{ "seed", required_argument, OPT_SEED, "N", "random seed (same seed, same output)" },
+	{ "keep-codes-from", required_argument, OPT_KEEP, "OLD",
+	  "reuse the codes of old grids the new ones match" },
+	CLI_HEADING("Output"),
+	CLI_OPTS_OUTPUT,
+	CLI_HEADING("Report"),
+	CLI_OPTS_REPORT,
+	CLI_OPTS_BASIC,
+	CLI_END
+};
+
+static const cli_tool tool = {
+	"grid-split", "[options] TOWN[:LAYER] [-o GRIDS]",
+	"Split a town into primary grids inside village limits and secondary grids inside\n"
+	"primaries, balanced by households, with limits along roads, rivers and village\n"
+	"limits; or into square or hexagon cells.",
+	options, 1, 1
+};
+
+/* square:SIZE[,X0,Y0] or hex:SIZE[,X0,Y0]. */
+static int parse_method(geo_split_opts *o, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	if (!strcmp(arg, "balanced")) {
+		o->method = GEO_SPLIT_BALANCED;
+		return 0;
+	}
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	if (n == 6 && !strncmp(arg, "square", 6))
+		o->method = GEO_SPLIT_SQUARE;
+	else if (n == 3 && !strncmp(arg, "hex", 3))
+		o->method = GEO_SPLIT_HEX;
+	else
+		return cli_usage_error(&tool, "--method %s: say balanced, square:SIZE or hex:SIZE", arg);
+	char rest[256];
+	snprintf(rest, sizeof rest, "%s", colon ? colon + 1 : "");
+	char *x0 = strchr(rest, ','), *y0 = x0 ? strchr(x0 + 1, ',') : NULL;
+	if (x0)
+		*x0++ = '\0';
+	if (y0)
+		*y0++ = '\0';
+	if (!colon || (x0 && !y0))
+		return cli_usage_error(&tool, "--method %s: say %.*s:SIZE or %.*s:SIZE,X0,Y0", arg,
+				       (int)n, arg, (int)n, arg);
+	if (cli_double(&tool, "--method", rest, &o->cell_size) ||
+	    (x0 && cli_double(&tool, "--method", x0, &o->origin_x)) ||
+	    (y0 && cli_double(&tool, "--method", y0, &o->origin_y)))
+		return GEO_ERR_USAGE;
+	if (!(o->cell_size > 0))
+		return cli_usage_error(&tool, "--method %s: the size must be above 0", arg);
+	return 0;
+}
+
+static int count(const char *opt, const char *arg, int *out)
+{
+	long v;
+	if (cli_int(&tool, opt, arg, &v))
+		return GEO_ERR_USAGE;
+	if (v < 1 || v > 100000)
+		return cli_usage_error(&tool, "%s: %s is not a count of grids", opt, arg);
+	*out = (int)v;
+	return 0;
+}
+
+static int on_option(int key, const char *arg, void *data)
+{
+	geo_split_opts *o = data;
+	double d;
+	long l;
+	switch (key) {
+	case OPT_HOUSEHOLDS: o->households = arg; return 0;
+	case OPT_WEIGHT: o->weight_field = arg; return 0;
+	case OPT_PERSONS: o->persons_field = arg; return 0;
+	case OPT_BARRIERS:
+		if (o->nbarriers == GEO_SPLIT_MAX_BARRIERS)
+			return cli_usage_error(&tool, "--barriers: at most %d layers",
+					       GEO_SPLIT_MAX_BARRIERS);
+		o->barriers[o->nbarriers++] = arg;
+		return 0;
+	case OPT_CLASS: o->barrier_class = arg; return 0;
+	case OPT_VILLAGES: o->villages = arg; return 0;
+	case OPT_VILLAGE_NAME: o->village_name = arg; return 0;
+	case OPT_PRIMARY: return count("--primary", arg, &o->primaries);
+	case OPT_PRIMARY_BY:
+		if (strcmp(arg, "villages"))
+			return cli_usage_error(&tool, "--primary-by %s: only 'villages' is known", arg);
+		o->primary_by_villages = 1;
+		return 0;
+	case OPT_SECONDARY: return count("--secondary", arg, &o->secondaries);
+	case OPT_MAX:
+		if (cli_double(&tool, "--max-households", arg, &d))
+			return GEO_ERR_USAGE;
+		if (!(d > 0))
+			return cli_usage_error(&tool, "--max-households %s: must be above 0", arg);
+		o->max_households = d;
+		return 0;
+	case OPT_METHOD: return parse_method(o, arg);
+	case OPT_TOLERANCE:
+		if (cli_double(&tool, "--tolerance", arg, &d))
+			return GEO_ERR_USAGE;
+		if (!(d > 0 && d < 100))
+			return cli_usage_error(&tool, "--tolerance %s: a percentage above 0 and below 100",
+					       arg);
+		o->tolerance = d / 100;
+		return 0;
+	case OPT_TOWN_CODE:
+		if (!geo_grid_town_code_ok(arg))
+			return cli_usage_error(&tool, "--town-code %s: must be 9 digits", arg);
+		o->town_code = arg;
+		return 0;
+	case OPT_SEED:
+		if (cli_int(&tool, "--seed", arg, &l))
+			return GEO_ERR_USAGE;
+		if (l < 0)
+			return cli_usage_error(&tool, "--seed %s: must be 0 or more", arg);
+		o->seed = (unsigned long)l;
+		return 0;
+	case OPT_KEEP: o->keep_codes_from = arg; return 0;
+	default: return GEO_ERR_USAGE;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	cli_common c;
+	geo_split_opts o;
+	geo_split_opts_init(&o);
+	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	if (rc >= 0)
+		return rc;
+	if (c.json && (!c.output || !strcmp(c.output, "-")))
+		return cli_usage_error(&tool, "--json prints on standard output; write the grids "
+				       "with -o GRIDS");
+	const char *town = argv[first];
+	const char *inputs[GEO_SPLIT_MAX_BARRIERS + 5];
+	size_t ni = 0;
+	inputs[ni++] = town;
+	if (o.households)
+		inputs[ni++] = o.households;
+	if (o.villages)
+		inputs[ni++] = o.villages;
+	if (o.keep_codes_from)
+		inputs[ni++] = o.keep_codes_from;
+	for (int i = 0; i < o.nbarriers; i++)
+		inputs[ni++] = o.barriers[i];
+	inputs[ni] = NULL;
+	o.output.format = c.format;
+	o.output.overwrite = c.overwrite;
+	o.output.inputs = inputs;
+	o.s_srs = c.s_srs;
+	o.t_srs = c.t_srs;
+	o.work_srs = c.work_srs;
+	o.where = c.where;
+	o.json = c.json;
+	geo_ctx *ctx = cli_context(&c);
+	if (!ctx)
+		return GEO_ERR_INTERNAL;
+	char *report = NULL;
+	geo_err e = geo_split(ctx, town, c.output, &o, &report, cli_progress(&c), &c);
+	if (e)
+		rc = cli_fail(&c, ctx, e);
+	else if (c.json)
+		fputs(report, stdout);
+	else if (!c.quiet)
+		fprintf(stderr, "%s: %s", tool.name, report);
+	free(report);
+	geo_ctx_free(ctx);
+	return e ? rc : GEO_OK;
+}
