@@ -30,6 +30,11 @@
 #define SLIVER_WIDTH_M 1.0
 #define SLIVER_AREA_M2 10.0
 #define KMEANS_ROUNDS 25
+/* Lines meant to end on another line are made to cross it by this much
+** instead: an end computed to lie on a line is a rounding away from it, and
+** the noding would leave it dangling. The stubs beyond are dangles that
+** polygonizing drops. */
+#define CROSS_M 0.05
 
 void split_input_free(GEOSContextHandle_t h, split_input *in)
 {
@@ -168,7 +173,9 @@ static int clipped_lines(geo_ctx *ctx, const split_input *in, geoms *out)
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	if (!add_lines(ctx, out, GEOSBoundary_r(h, in->town), SPLIT_TOWN, SPLIT_COST_OPEN))
 		return 0;
-	const GEOSPreparedGeometry *town = GEOSPrepare_r(h, in->town);
+	/* Clipped a little outside the town, lines cross its boundary. */
+	GEOSGeometry *big = GEOSBuffer_r(h, in->town, CROSS_M, 2);
+	const GEOSPreparedGeometry *town = big ? GEOSPrepare_r(h, big) : NULL;
 	int ok = town != NULL;
 	for (size_t i = 0; ok && i < in->nlines; i++) {
 		const split_line *l = &in->lines[i];
@@ -176,10 +183,13 @@ static int clipped_lines(geo_ctx *ctx, const split_input *in, geoms *out)
 			continue;
 		GEOSGeometry *g = GEOSPreparedContains_r(h, town, l->geom)
 					  ? GEOSGeom_clone_r(h, l->geom)
-					  : GEOSIntersection_r(h, l->geom, in->town);
+					  : GEOSIntersection_r(h, l->geom, big);
 		ok = add_lines(ctx, out, g, l->kind, l->cost);
 	}
-	GEOSPreparedGeom_destroy_r(h, town);
+	if (town)
+		GEOSPreparedGeom_destroy_r(h, town);
+	if (big)
+		GEOSGeom_destroy_r(h, big);
 	return ok;
 }
 
@@ -323,8 +333,11 @@ static void extend_end(GEOSContextHandle_t h, GEOSSTRtree *t, geoms *v, size_t i
 		GEOSGeom_destroy_r(h, box);
 	}
 	GEOSGeom_destroy_r(h, end);
-	if (!found)
+	double d = hypot(hx - ex, hy - ey);
+	if (!found || d <= 0)
 		return;
+	hx += (hx - ex) / d * CROSS_M;
+	hy += (hy - ey) / d * CROSS_M;
 	GEOSGeometry *longer = extend_line(h, v->g[i], at_start, hx, hy);
 	if (longer) {
 		GEOSGeom_destroy_r(h, v->g[i]);
@@ -566,9 +579,12 @@ static int voronoi_cuts(geo_ctx *ctx, const GEOSGeometry *block, struct wpt *p, 
 			pts[j] = GEOSGeom_createPointFromXY_r(h, c[j].x, c[j].y);
 		GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts, (unsigned)m);
 		GEOSGeometry *edges = m >= 2 && mp ? GEOSVoronoiDiagram_r(h, mp, block, 0, 1) : NULL;
-		if (edges)
-			ok = add_lines(ctx, out, GEOSIntersection_r(h, edges, block), SPLIT_OPEN,
+		GEOSGeometry *big = edges ? GEOSBuffer_r(h, block, CROSS_M, 2) : NULL;
+		if (big)
+			ok = add_lines(ctx, out, GEOSIntersection_r(h, edges, big), SPLIT_OPEN,
 				       SPLIT_COST_OPEN);
+		if (big)
+			GEOSGeom_destroy_r(h, big);
 		if (edges)
 			GEOSGeom_destroy_r(h, edges);
 		if (mp)
@@ -982,38 +998,50 @@ static int atom_totals(geo_ctx *ctx, const split_input *in, const geoms *faces,
 	return ok;
 }
 
-/* The atom graph (CSR) from the face pairs. */
+/* The atom graph (CSR) from the face pairs. Each atom pair is summed once
+** and entered in both directions with the same values: METIS misreads a
+** graph whose two directions differ. */
 static int atom_graph(geo_ctx *ctx, split_atoms *a, const pair *fp, size_t nfp,
 		      const double *face_outside, size_t nfaces)
 {
-	pair *p = geo_calloc(ctx, 2 * nfp + 1, sizeof *p);
+	pair *p = geo_calloc(ctx, nfp + 1, sizeof *p);
 	if (!p)
 		return 0;
 	size_t n = 0;
 	for (size_t i = 0; i < nfp; i++) {
 		size_t x = a->face_atom[fp[i].a], y = a->face_atom[fp[i].b];
-		if (x == y)
-			continue;
-		p[n++] = (pair){ x, y, fp[i].len, fp[i].cost, fp[i].along };
-		p[n++] = (pair){ y, x, fp[i].len, fp[i].cost, fp[i].along };
+		if (x != y)
+			p[n++] = (pair){ x < y ? x : y, x < y ? y : x, fp[i].len, fp[i].cost, fp[i].along };
 	}
 	n = merge_pairs(p, n);
-	a->adj = geo_calloc(ctx, n, sizeof *a->adj);
-	a->len = geo_calloc(ctx, n, sizeof *a->len);
-	a->cost = geo_calloc(ctx, n, sizeof *a->cost);
-	a->along = geo_calloc(ctx, n, sizeof *a->along);
-	int ok = a->adj && a->len && a->cost && a->along;
+	a->adj = geo_calloc(ctx, 2 * n + 1, sizeof *a->adj);
+	a->len = geo_calloc(ctx, 2 * n + 1, sizeof *a->len);
+	a->cost = geo_calloc(ctx, 2 * n + 1, sizeof *a->cost);
+	a->along = geo_calloc(ctx, 2 * n + 1, sizeof *a->along);
+	size_t *fill = geo_calloc(ctx, a->natoms + 1, sizeof *fill);
+	int ok = a->adj && a->len && a->cost && a->along && fill;
 	for (size_t i = 0; ok && i < n; i++) {
 		a->xadj[p[i].a + 1]++;
-		a->adj[i] = p[i].b;
-		a->len[i] = p[i].len;
-		a->cost[i] = p[i].cost;
-		a->along[i] = p[i].along;
+		a->xadj[p[i].b + 1]++;
 	}
 	for (size_t i = 0; ok && i < a->natoms; i++)
-		a->xadj[i + 1] += a->xadj[i];
+		fill[i + 1] = a->xadj[i + 1] += a->xadj[i];
+	for (size_t i = 0; ok && i < a->natoms; i++)
+		fill[i] = a->xadj[i];
+	/* Pairs are sorted by (a, b): filling in that order leaves every
+	** atom's neighbours sorted too. */
+	for (int dir = 0; ok && dir < 2; dir++)
+		for (size_t i = 0; i < n; i++) {
+			size_t from = dir ? p[i].a : p[i].b, to = dir ? p[i].b : p[i].a;
+			size_t k = fill[from]++;
+			a->adj[k] = to;
+			a->len[k] = p[i].len;
+			a->cost[k] = p[i].cost;
+			a->along[k] = p[i].along;
+		}
 	for (size_t f = 0; ok && f < nfaces; f++)
 		a->outside[a->face_atom[f]] += face_outside[f];
+	free(fill);
 	free(p);
 	return ok;
 }
@@ -1119,8 +1147,12 @@ split_atoms *split_atoms_build(geo_ctx *ctx, const split_input *in, double max_w
 		     enter_linework(ctx, noded, &src, &t) && enter_faces(ctx, &faces, &t) &&
 		     make_atoms(ctx, in, a, &faces, &t);
 	}
-	if (ok)
+	if (ok) {
+		geo_log(ctx, GEO_LOG_INFO, "atoms: %zu lines, %zu blocks (%zu split by Voronoi), "
+			"%zu faces, %zu atoms", src.n - cuts.n, blocks.n, a->nsplit, faces.n,
+			a->natoms);
 		take_faces(a, &faces);
+	}
 	if (noded)
 		GEOSGeom_destroy_r(h, noded);
 	geoms_free(h, &src);

@@ -23,21 +23,32 @@ static GEOSGeometry *ring_polygon(GEOSContextHandle_t h, const double *xy, unsig
 	return ring ? GEOSGeom_createPolygon_r(h, ring, NULL, 0) : NULL;
 }
 
+/* The corners come from whole multiples of the size, as PostGIS computes
+** them, so neighbouring cells share their corners bit for bit. */
 static GEOSGeometry *square(GEOSContextHandle_t h, double s, long i, long j, double ox, double oy)
 {
-	double x = ox + s * (double)i, y = oy + s * (double)j;
-	double xy[8] = { x, y, x, y + s, x + s, y + s, x + s, y };
+	double x0 = ox + s * (double)i, y0 = oy + s * (double)j;
+	double x1 = ox + s * (double)(i + 1), y1 = oy + s * (double)(j + 1);
+	double xy[8] = { x0, y0, x0, y1, x1, y1, x1, y0 };
 	return ring_polygon(h, xy, 4);
 }
 
+/* cos(pi/6) as PostGIS writes it (one ulp above sqrt(3)/2 in double). */
+#define HEX_H 0.8660254037844387
+
+/* Vertex k is the centre plus (dx, dy) in units of the size and the row
+** height; every multiplier is a multiple of 1/2, exact in binary, so a
+** shared edge has the same coordinates in both hexagons. */
 static GEOSGeometry *hexagon(GEOSContextHandle_t h, double s, long i, long j, double ox,
 			     double oy)
 {
-	double hh = s * sqrt(3.0) / 2;
-	double cx = ox + 1.5 * s * (double)i;
-	double cy = oy + sqrt(3.0) * s * ((double)j + (i % 2 ? 0.5 : 0));
-	double xy[12] = { cx - s, cy, cx - s / 2, cy - hh, cx + s / 2, cy - hh,
-			  cx + s, cy, cx + s / 2, cy + hh, cx - s / 2, cy + hh };
+	static const double dx[6] = { -1.0, -0.5, 0.5, 1.0, 0.5, -0.5 };
+	static const double dy[6] = { 0.0, -0.5, -0.5, 0.0, 0.5, 0.5 };
+	double height = s * 2 * HEX_H, shift = 0.5 * (double)(labs(i) % 2), xy[12];
+	for (int k = 0; k < 6; k++) {
+		xy[2 * k] = ox + s * (1.5 * (double)i + dx[k]);
+		xy[2 * k + 1] = oy + height * ((double)j + shift + dy[k]);
+	}
 	return ring_polygon(h, xy, 6);
 }
 
@@ -97,7 +108,7 @@ geo_err split_cells(geo_ctx *ctx, const GEOSGeometry *town, int hex, double size
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	double x0, y0, x1, y1;
 	GEOSGeom_getExtent_r(h, town, &x0, &y0, &x1, &y1);
-	double dx = hex ? 1.5 * size : size, dy = hex ? sqrt(3.0) * size : size;
+	double dx = hex ? 1.5 * size : size, dy = hex ? 2 * HEX_H * size : size;
 	long i0 = (long)floor((x0 - ox) / dx) - hex, i1 = (long)floor((x1 - ox) / dx) + hex;
 	long j0 = (long)floor((y0 - oy) / dy) - hex, j1 = (long)floor((y1 - oy) / dy) + hex;
 	if ((double)(i1 - i0 + 1) * (double)(j1 - j0 + 1) > 1e6)

@@ -10,8 +10,10 @@
 ** so the result is then put right here:
 **   - a part in several pieces keeps its heaviest piece; the others join the
 **     neighbouring part they share most boundary with;
-**   - a region enclosed by one part joins that part, and parts left empty
-**     are refilled by cutting the heaviest part again with METIS;
+**   - a region enclosed by one part is opened by giving the enclosed part
+**     the lightest path of atoms out through the enclosing one (or, failing
+**     that, joins the enclosing part), and parts left empty are refilled by
+**     cutting the heaviest part again with METIS;
 **   - a local search moves boundary atoms from part to part until every part
 **     is within the tolerance, preferring moves that cost least cut;
 **   - a refinement moves boundary atoms that shorten the cut while staying
@@ -31,6 +33,7 @@
 #define TRIES 3             /* METIS seeds tried per graph */
 #define FIX_ROUNDS 64       /* rounds of piece, hole and empty-part repair */
 #define REFINE_PASSES 12
+#define TOL_MARGIN 0.98      /* share of the tolerance aimed at */
 
 void split_graph_free(split_graph *g)
 {
@@ -392,8 +395,89 @@ done:
 	return changed;
 }
 
-/* Gives every region that part p encloses to p. Returns 1 if any. */
-static int swallow_enclosed(ps *s)
+/* The atom of part p, not yet settled, nearest by dist; SIZE_MAX if none. */
+static size_t nearest(const ps *s, const double *dist, const char *done)
+{
+	size_t best = SIZE_MAX;
+	for (size_t v = 0; v < s->g->n; v++)
+		if (!done[v] && isfinite(dist[v]) && (best == SIZE_MAX || dist[v] < dist[best]))
+			best = v;
+	return best;
+}
+
+/* 1 if v (of part p) touches the outside or the part of the complement that
+** reaches it (marked `reached`). */
+static int outer_side(const ps *s, size_t v, int p, unsigned reached)
+{
+	const split_graph *g = s->g;
+	if (g->out[v])
+		return 1;
+	for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++)
+		if (s->part[g->adj[e]] != p && s->mark[g->adj[e]] == reached)
+			return 1;
+	return 0;
+}
+
+/*
+** Opens what part p encloses (the vertices not marked `reached`): the
+** lightest path of p's atoms from one next to the enclosed region to one on
+** p's outer side joins the enclosed part at its start, which then reaches
+** past p. A field between a village core and the road is such a path.
+** Returns 0 when there is none.
+*/
+static int open_enclosure(ps *s, int p, unsigned reached)
+{
+	const split_graph *g = s->g;
+	size_t n = g->n;
+	double *dist = malloc(n * sizeof *dist), step = 0;
+	long *pred = malloc(n * sizeof *pred);
+	int *to = malloc(n * sizeof *to);
+	char *done = calloc(n, 1);
+	int ok = 0;
+	for (size_t v = 0; dist && pred && to && done && v < n; v++) {
+		step += g->vw[v] / (double)n * 1e-3; /* so empty atoms still count */
+		dist[v] = INFINITY;
+		pred[v] = -1;
+		to[v] = -1;
+	}
+	for (size_t v = 0; dist && pred && to && done && v < n; v++)
+		for (size_t e = g->xadj[v]; s->part[v] == p && e < g->xadj[v + 1]; e++)
+			if (s->part[g->adj[e]] != p && s->mark[g->adj[e]] != reached) {
+				dist[v] = g->vw[v] + step;
+				to[v] = s->part[g->adj[e]];
+				break;
+			}
+	for (size_t v; !ok && dist && pred && to && done && (v = nearest(s, dist, done)) != SIZE_MAX;) {
+		done[v] = 1;
+		if (outer_side(s, v, p, reached)) {
+			int q = to[v];
+			for (long u = (long)v; u >= 0; u = pred[u])
+				s->part[u] = q;
+			ok = 1;
+			break;
+		}
+		for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++) {
+			size_t u = g->adj[e];
+			double d = dist[v] + g->vw[u] + step;
+			if (s->part[u] == p && !done[u] && d < dist[u]) {
+				dist[u] = d;
+				pred[u] = (long)v;
+				to[u] = to[v];
+			}
+		}
+	}
+	free(dist);
+	free(pred);
+	free(to);
+	free(done);
+	if (ok)
+		tally(s);
+	return ok;
+}
+
+/* Opens every region a part encloses, or, when it cannot, gives the region
+** to the part. Returns 1 if anything changed. */
+static int fix_enclosures(ps *s)
 {
 	const split_graph *g = s->g;
 	int changed = 0;
@@ -401,14 +485,16 @@ static int swallow_enclosed(ps *s)
 		if (!s->size[p])
 			continue;
 		unsigned st = new_stamp(s);
-		flood_complement(s, g->n, p, SIZE_MAX, st);
+		size_t reached = flood_complement(s, g->n, p, SIZE_MAX, st);
+		if (reached == g->n - s->size[p] + 1)
+			continue;
+		changed = 1;
+		if (open_enclosure(s, p, st))
+			continue;
 		for (size_t v = 0; v < g->n; v++)
-			if (s->part[v] != p && s->mark[v] != st) {
+			if (s->part[v] != p && s->mark[v] != st)
 				s->part[v] = p;
-				changed = 1;
-			}
-		if (changed)
-			tally(s);
+		tally(s);
 	}
 	return changed;
 }
@@ -628,7 +714,7 @@ static geo_err attempt(ps *s, unsigned long seed, long *loc, move *m, int *parts
 	tally(s);
 	for (int round = 0; round < FIX_ROUNDS; round++) {
 		int changed = make_contiguous(s, parts, sums);
-		changed |= swallow_enclosed(s);
+		changed |= fix_enclosures(s);
 		int refilled = 0;
 		if ((e = refill_empty(s, loc, &refilled)))
 			return e;
@@ -648,8 +734,10 @@ static geo_err partition_connected(geo_ctx *ctx, const split_graph *g, int k, do
 	for (size_t v = 0; v < g->n; v++)
 		total += g->vw[v];
 	s.target = total / k;
-	s.lo = s.target * (1 - tol);
-	s.hi = s.target * (1 + tol);
+	/* Aim a little inside the tolerance, so a grid is never out of it by a
+	** rounding in someone else's arithmetic. */
+	s.lo = s.target * (1 - tol * TOL_MARGIN);
+	s.hi = s.target * (1 + tol * TOL_MARGIN);
 	s.part = calloc(g->n, sizeof *s.part);
 	s.pw = calloc((size_t)k, sizeof *s.pw);
 	s.size = calloc((size_t)k, sizeof *s.size);

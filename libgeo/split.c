@@ -429,83 +429,18 @@ static void targets(run *r)
 	free(unit_of);
 }
 
-/* ---- numbering --------------------------------------------------------------------------- */
+/* ---- numbering ------------------------------------------------------------------------ */
 
-static char *name_of(const char *base, int seq, int many)
-{
-	geo_buf b;
-	geo_buf_init(&b);
-	if (many)
-		geo_buf_printf(&b, "%s-%d", base, seq);
-	else
-		geo_buf_add(&b, base);
-	return geo_buf_take(&b);
-}
-
-/* Codes west to east, north to south: primaries across the town, then each
-** primary's secondaries. Primaries are named after their village. */
 static geo_err number(run *r)
 {
-	geo_ctx *ctx = r->ctx;
-	size_t n = r->ngrids;
-	GEOSGeometry **geoms = malloc((n + 1) * sizeof *geoms);
-	size_t *order = malloc((n + 1) * sizeof *order);
-	int *seen = calloc(r->in.nvillages + 1, sizeof *seen);
 	long *village_of = malloc((r->nprim + 1) * sizeof *village_of);
-	geo_err e = geoms && order && seen && village_of ? GEO_OK
-						 : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	for (size_t v = 0; !e && v < r->a->natoms; v++)
+	if (!village_of)
+		return geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
+	for (size_t v = 0; v < r->a->natoms; v++)
 		village_of[r->prim[v]] = r->a->village[v];
-	for (size_t p = 0; !e && p < r->nprim; p++)
-		geoms[p] = r->grids[p].geom;
-	if (!e)
-		e = geo_grid_order(ctx, geoms, r->nprim, order);
-	for (size_t k = 0; !e && k < r->nprim; k++) {
-		split_grid *g = &r->grids[order[k]];
-		e = geo_grid_code_primary(g->id, sizeof g->id, r->o->town_code, (int)k + 1);
-		long vi = village_of[order[k]];
-		if (!e && vi >= 0) {
-			int total = 0;
-			for (size_t p = 0; p < r->nprim; p++)
-				total += village_of[p] == vi;
-			g->name = name_of(r->in.village_names[vi], ++seen[vi], total > 1);
-		} else if (!e) {
-			char seq[32];
-			snprintf(seq, sizeof seq, "%03d", (int)(k + 1) % 1000);
-			g->name = name_of(seq, 0, 0);
-		}
-		if (!e && !g->name)
-			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	}
-	for (size_t p = 0; !e && p < r->nprim; p++) {
-		size_t m = 0;
-		for (size_t s = 0; s < r->nsec; s++)
-			if (r->grids[r->nprim + s].index == (long)p) {
-				order[n - r->nsec + m] = r->nprim + s;
-				geoms[m++] = r->grids[r->nprim + s].geom;
-			}
-		size_t *sub = malloc((m + 1) * sizeof *sub);
-		e = sub ? geo_grid_order(ctx, geoms, m, sub) : GEO_ERR_INTERNAL;
-		for (size_t k = 0; !e && k < m; k++) {
-			split_grid *g = &r->grids[order[n - r->nsec + sub[k]]];
-			const split_grid *pg = &r->grids[p];
-			snprintf(g->parent, sizeof g->parent, "%s", pg->id);
-			e = geo_grid_code_secondary(g->id, sizeof g->id, pg->id, (int)k + 1);
-			char suffix[32];
-			snprintf(suffix, sizeof suffix, "%02d", (int)(k + 1) % 100);
-			geo_buf b;
-			geo_buf_init(&b);
-			geo_buf_printf(&b, "%s-%s", pg->name, suffix);
-			if (!(g->name = geo_buf_take(&b)))
-				e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-		}
-		free(sub);
-	}
-	if (e == GEO_ERR_USAGE)
-		geo_fail(ctx, e, "--town-code %s: not 9 digits", r->o->town_code);
-	free(geoms);
-	free(order);
-	free(seen);
+	geo_err e = split_number(r->ctx, r->grids, r->nprim, r->nsec, village_of,
+				 r->in.village_names, r->in.nvillages, r->o->town_code,
+				 r->o->keep_codes_from, r->work);
 	free(village_of);
 	return e;
 }

@@ -128,6 +128,16 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		    const geo_crs *work, const geo_crs *out_crs, const split_grid *g, size_t n,
 		    int has_persons, int with_cells);
 
+/*
+** Codes and names (split_codes.c): primaries g[0..np) numbered across the
+** town, secondaries g[np..np+ns) (index: their primary's index) inside their
+** primary; village_of[index] names primaries. keep_from: old grids whose
+** codes matching grids keep, or NULL.
+*/
+geo_err split_number(geo_ctx *ctx, split_grid *g, size_t np, size_t ns, const long *village_of,
+		     char *const *village_names, size_t nvillages, const char *town_code,
+		     const char *keep_from, const geo_crs *work);
+
 /* Regular cells (cells.c): PostGIS ST_SquareGrid or ST_HexagonGrid cells of
 ** `size` from the origin, clipped to the town, one grid per polygon part,
 ** with their column and row. */
