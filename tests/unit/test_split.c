@@ -9,6 +9,7 @@
 #include "check.h"
 #include "geo.h"
 #include "split_internal.h"
+#include "geo_internal.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -299,6 +300,87 @@ static void test_cells(geo_ctx *ctx)
 	GEOSGeom_destroy_r(h, town);
 }
 
+/* Cells of PostGIS itself, live, when a server with PostGIS answers psql
+** (PGHOST, PGDATABASE... from the environment): the same (i, j) and the same
+** clipped areas as ours on the fixture town. */
+struct cell_area {
+	long i, j;
+	double area;
+};
+
+static int by_cell(const void *a, const void *b)
+{
+	const struct cell_area *x = a, *y = b;
+	if (x->i != y->i)
+		return x->i < y->i ? -1 : 1;
+	return x->j < y->j ? -1 : x->j > y->j;
+}
+
+static size_t postgis_cells(const char *wkt, int hex, struct cell_area *out, size_t cap)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "psql -XAtq -v ON_ERROR_STOP=1 -c \"WITH t AS (SELECT "
+		       "ST_GeomFromText('%s') AS g) SELECT c.i, c.j, ST_Area(ST_Intersection(c.geom, "
+		       "t.g)) FROM t, %s(500, t.g) c WHERE ST_Area(ST_Intersection(c.geom, t.g)) > 0\" "
+		       "2>/dev/null", wkt, hex ? "ST_HexagonGrid" : "ST_SquareGrid");
+	char *cmd = geo_buf_take(&b);
+	FILE *p = cmd ? popen(cmd, "r") : NULL;
+	size_t n = 0;
+	char line[256];
+	while (p && fgets(line, sizeof line, p))
+		if (n < cap && sscanf(line, "%ld|%ld|%lf", &out[n].i, &out[n].j, &out[n].area) == 3)
+			n++;
+	int status = p ? pclose(p) : -1;
+	free(cmd);
+	return status == 0 ? n : 0;
+}
+
+static void test_cells_live(geo_ctx *ctx)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	geo_crs *work = geo_crs_new(ctx, "EPSG:4548");
+	geo_gridset *t = geo_gridset_read(ctx, FIX "town.geojson", NULL, NULL, work);
+	GEOSWKTWriter *w = GEOSWKTWriter_create_r(h);
+	char *wkt = t && w ? GEOSWKTWriter_write_r(h, w, t->grids[0].geom) : NULL;
+	for (int hex = 0; wkt && hex < 2; hex++) {
+		struct cell_area theirs[400], ours[400];
+		size_t nt = postgis_cells(wkt, hex, theirs, 400), no = 0;
+		if (!nt) {
+			CHECK_SKIP(hex ? "cells equal live ST_HexagonGrid" : "cells equal live ST_SquareGrid",
+				   "no PostGIS server answers psql");
+			continue;
+		}
+		split_grid *g = NULL;
+		size_t n = 0;
+		split_cells(ctx, t->grids[0].geom, hex, 500, 0, 0, &g, &n);
+		for (size_t k = 0; k < n; k++) {
+			size_t m = 0;
+			while (m < no && !(ours[m].i == g[k].col && ours[m].j == g[k].row))
+				m++;
+			if (m == no && no < 400)
+				ours[no++] = (struct cell_area){ g[k].col, g[k].row, 0 };
+			if (m < 400)
+				ours[m].area += geo_geom_area(ctx, g[k].geom);
+		}
+		free_grids(ctx, g, n);
+		qsort(theirs, nt, sizeof *theirs, by_cell);
+		qsort(ours, no, sizeof *ours, by_cell);
+		int same = nt == no;
+		for (size_t k = 0; same && k < nt; k++)
+			same = theirs[k].i == ours[k].i && theirs[k].j == ours[k].j &&
+			       fabs(theirs[k].area - ours[k].area) <= 1e-6 * fmax(1, theirs[k].area);
+		CHECK(hex ? "hexagon cells equal live PostGIS ST_HexagonGrid(500) clipped"
+			  : "square cells equal live PostGIS ST_SquareGrid(500) clipped", same);
+	}
+	if (wkt)
+		GEOSFree_r(h, wkt);
+	if (w)
+		GEOSWKTWriter_destroy_r(h, w);
+	geo_gridset_free(t);
+	geo_crs_free(work);
+}
+
 /* ---- the verb on the fixture town ---------------------------------------------------- */
 
 static void fixture_opts(geo_split_opts *o)
@@ -535,6 +617,7 @@ int main(void)
 	test_disconnected(ctx);
 	test_cells(ctx);
 	test_cells_postgis(ctx);
+	test_cells_live(ctx);
 	test_verb(ctx, dir);
 	test_errors(ctx, dir);
 	char cmd[600];
