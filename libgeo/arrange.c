@@ -37,14 +37,15 @@
 #include <string.h>
 #include <time.h>
 
-/* A directed edge segment with its weight and the group within which
-** weights cancel (group 0: grids against the town or outline; 1 + p: the
-** secondaries assigned to primary p against p). */
+/* A directed edge segment with its weight and the two sums it takes part
+** in: the town's (grids against the town or the outline: in0) and its
+** primary's (group 1 + p: the secondaries assigned to primary p against p;
+** 0 for none). Each ring's segment is stored once. */
 struct seg {
 	double x0, y0, x1, y1;
 	int32_t group;
 	int16_t w;
-	uint8_t lines;          /* 1 for the one copy drawn into local arrangements */
+	uint8_t in0;
 };
 
 struct segs {
@@ -62,7 +63,8 @@ struct hash {
 
 struct event {
 	double t;
-	int dw, start;
+	int dw0, dwp;           /* weight changes of the town's and the primary's sums */
+	int start;
 	uint32_t id;
 };
 
@@ -84,6 +86,7 @@ struct arr {
 	struct hash hash;
 	uint32_t *stamp, gen;
 	uint32_t last_src;              /* the segment the last residual piece came from */
+	size_t drawn;                   /* segments [0, drawn) are drawn into local arrangements */
 	struct event *ev;
 	size_t nev, capev;
 	unsigned char *has_residual;
@@ -136,7 +139,7 @@ static double ring_area2(const double *c, size_t n)
 }
 
 static geo_err add_ring(struct arr *a, const GEOSGeometry *ring, int shell, int w, int group,
-			int lines)
+			int in0)
 {
 	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(a->h, ring);
 	unsigned int n = 0;
@@ -163,14 +166,14 @@ static geo_err add_ring(struct arr *a, const GEOSGeometry *ring, int shell, int 
 		if (c[2 * i] == c[2 * i + 2] && c[2 * i + 1] == c[2 * i + 3])
 			continue;
 		struct seg g = { c[2 * i], c[2 * i + 1], c[2 * i + 2], c[2 * i + 3],
-				 group, (int16_t)(w * sign), (uint8_t)lines };
+				 group, (int16_t)(w * sign), (uint8_t)in0 };
 		if (push_seg(a, &a->segs, g))
 			return GEO_ERR_INTERNAL;
 	}
 	return GEO_OK;
 }
 
-static geo_err add_polygonal(struct arr *a, const GEOSGeometry *g, int w, int group, int lines)
+static geo_err add_polygonal(struct arr *a, const GEOSGeometry *g, int w, int group, int in0)
 {
 	if (!g)
 		return GEO_OK;
@@ -178,17 +181,17 @@ static geo_err add_polygonal(struct arr *a, const GEOSGeometry *g, int w, int gr
 	if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
 		int n = GEOSGetNumGeometries_r(a->h, g);
 		for (int i = 0; i < n; i++)
-			if (add_polygonal(a, GEOSGetGeometryN_r(a->h, g, i), w, group, lines))
+			if (add_polygonal(a, GEOSGetGeometryN_r(a->h, g, i), w, group, in0))
 				return GEO_ERR_INTERNAL;
 		return GEO_OK;
 	}
 	if (type != GEOS_POLYGON || GEOSisEmpty_r(a->h, g))
 		return GEO_OK;
-	if (add_ring(a, GEOSGetExteriorRing_r(a->h, g), 1, w, group, lines))
+	if (add_ring(a, GEOSGetExteriorRing_r(a->h, g), 1, w, group, in0))
 		return GEO_ERR_INTERNAL;
 	int holes = GEOSGetNumInteriorRings_r(a->h, g);
 	for (int i = 0; i < holes; i++)
-		if (add_ring(a, GEOSGetInteriorRingN_r(a->h, g, i), 0, w, group, lines))
+		if (add_ring(a, GEOSGetInteriorRingN_r(a->h, g, i), 0, w, group, in0))
 			return GEO_ERR_INTERNAL;
 	return GEO_OK;
 }
@@ -315,7 +318,7 @@ static geo_err hash_build(geo_ctx *ctx, struct hash *hs, const struct seg *v, si
 
 /* ---- cancelling: the residual of each segment ----------------------------- */
 
-static int push_event(struct arr *a, double t, int dw, int start, uint32_t id)
+static int push_event(struct arr *a, double t, int dw0, int dwp, int start, uint32_t id)
 {
 	if (a->nev == a->capev) {
 		size_t cap = a->capev ? 2 * a->capev : 64;
@@ -325,7 +328,7 @@ static int push_event(struct arr *a, double t, int dw, int start, uint32_t id)
 		a->ev = e;
 		a->capev = cap;
 	}
-	a->ev[a->nev++] = (struct event){ t, dw, start, id };
+	a->ev[a->nev++] = (struct event){ t, dw0, dwp, start, id };
 	return 1;
 }
 
@@ -371,7 +374,8 @@ static void gather_cell(size_t cell, void *data)
 			continue;
 		a->stamp[j] = a->gen;
 		const struct seg *b = &a->segs.v[j];
-		if (b->group != s->group)
+		int in0 = s->in0 && b->in0, inp = s->group && b->group == s->group;
+		if (!in0 && !inp)
 			continue;
 		double bx0 = b->x0 - s->x0, by0 = b->y0 - s->y0;
 		double bx1 = b->x1 - s->x0, by1 = b->y1 - s->y0;
@@ -390,8 +394,9 @@ static void gather_cell(size_t cell, void *data)
 		double ha = h0 + lo * (h1 - h0), hb = h0 + hi * (h1 - h0);
 		if (fabs(tb - ta) <= g->eps || fabs(ha) > g->eps || fabs(hb) > g->eps)
 			continue;
-		int dw = dt > 0 ? b->w : -b->w;
-		if (!push_event(a, fmin(ta, tb), dw, 1, j) || !push_event(a, fmax(ta, tb), -dw, 0, j))
+		int dw = dt > 0 ? b->w : -b->w, d0 = in0 ? dw : 0, dp = inp ? dw : 0;
+		if (!push_event(a, fmin(ta, tb), d0, dp, 1, j) ||
+		    !push_event(a, fmax(ta, tb), -d0, -dp, 0, j))
 			g->failed = 1;
 	}
 }
@@ -403,7 +408,7 @@ static geo_err emit_piece(struct arr *a, uint32_t src, double ux, double uy, dou
 	struct segs *p = &a->pieces;
 	w = w > INT16_MAX ? INT16_MAX : w < -INT16_MAX ? -INT16_MAX : w;
 	struct seg g = { s->x0 + t0 * ux, s->y0 + t0 * uy, s->x0 + t1 * ux, s->y0 + t1 * uy,
-			 s->group, (int16_t)w, 0 };
+			 s->group, (int16_t)w, s->in0 };
 	/* Consecutive stretches of one segment with one weight make one piece. */
 	if (p->n && a->last_src == src) {
 		struct seg *last = &p->v[p->n - 1];
@@ -429,20 +434,23 @@ static geo_err residual_of(struct arr *a, uint32_t i, double eps)
 	struct gather g = { a, i, 0, dx / len, dy / len, len, eps };
 	a->nev = 0;
 	a->gen++;
-	if (!push_event(a, 0, s->w, 1, i) || !push_event(a, len, -s->w, 0, i))
+	int w0 = s->in0 ? s->w : 0, wp = s->group ? s->w : 0;
+	if (!push_event(a, 0, w0, wp, 1, i) || !push_event(a, len, -w0, -wp, 0, i))
 		return GEO_ERR_INTERNAL;
 	visit_cells(&a->hash, s, eps, gather_cell, &g);
 	if (g.failed)
 		return GEO_ERR_INTERNAL;
-	if (a->nev == 4 && a->ev[2].dw == -s->w && a->ev[2].t <= eps && a->ev[3].t >= len - eps)
+	if (a->nev == 4 && a->ev[2].dw0 == -w0 && a->ev[2].dwp == -wp && a->ev[2].t <= eps &&
+	    a->ev[3].t >= len - eps)
 		return GEO_OK; /* the common case: one partner covers it, reversed */
 	sort_events(a->ev, a->nev);
 	uint32_t active[64];
 	size_t nactive = 0;
-	int sum = 0, any = 0;
+	int sum0 = 0, sump = 0, any = 0;
 	for (size_t k = 0; k + 1 < a->nev; k++) {
 		const struct event *ev = &a->ev[k];
-		sum += ev->dw;
+		sum0 += ev->dw0;
+		sump += ev->dwp;
 		if (ev->start && nactive < 64) {
 			active[nactive++] = ev->id;
 		} else if (!ev->start) {
@@ -453,13 +461,13 @@ static geo_err residual_of(struct arr *a, uint32_t i, double eps)
 				}
 		}
 		double t0 = ev->t, t1 = a->ev[k + 1].t;
-		if (sum == 0 || t1 - t0 <= eps)
+		if ((sum0 == 0 && sump == 0) || t1 - t0 <= eps)
 			continue;
 		any = 1;
 		uint32_t least = i;
 		for (size_t m = 0; m < nactive; m++)
 			least = active[m] < least ? active[m] : least;
-		if (least == i && emit_piece(a, i, g.ux, g.uy, t0, t1, sum))
+		if (least == i && emit_piece(a, i, g.ux, g.uy, t0, t1, sum0 ? sum0 : sump))
 			return GEO_ERR_INTERNAL;
 	}
 	if (any)
@@ -548,7 +556,10 @@ static geo_err build_hull(struct arr *a)
 		return geo_fail(a->ctx, GEO_ERR_INTERNAL, "cannot build the grids' outline: %s",
 				geo_last_error(a->ctx));
 	a->out->hull = hull;
-	return add_polygonal(a, hull, -1, 0, 0);
+	/* The outline follows the grids' outer edges: it cancels them but is
+	** not drawn again into the local arrangements. */
+	a->drawn = a->segs.n;
+	return add_polygonal(a, hull, -1, 0, 1);
 }
 
 /* ---- clusters of residual pieces ----------------------------------------- */
@@ -712,7 +723,7 @@ static void lines_cell(size_t cell, void *data)
 		a->stamp[j] = a->gen;
 		const struct seg *s = &a->segs.v[j];
 		const struct rect *r = l->r;
-		if (!s->lines || fmax(s->x0, s->x1) < r->x0 || fmin(s->x0, s->x1) > r->x1 ||
+		if (j >= a->drawn || fmax(s->x0, s->x1) < r->x0 || fmin(s->x0, s->x1) > r->x1 ||
 		    fmax(s->y0, s->y1) < r->y0 || fmin(s->y0, s->y1) > r->y1)
 			continue;
 		if (l->n == l->cap) {
@@ -983,32 +994,27 @@ static size_t points_of(struct arr *a, const GEOSGeometry *g)
 static geo_err add_inputs(struct arr *a)
 {
 	const geo_arr_in *in = a->in;
-	int town_group = in->town || a->hull_mode;
+	int town_sum = in->town || a->hull_mode;
 	size_t need = points_of(a, in->town);
 	for (size_t i = 0; i < in->ngrids; i++)
-		need += points_of(a, in->grids[i]) * (size_t)(town_group + a->parents);
+		need += points_of(a, in->grids[i]);
 	for (size_t p = 0; a->parents && p < in->nprimaries; p++)
 		need += points_of(a, in->primaries[p]);
 	if (reserve_segs(a, &a->segs, need))
 		return GEO_ERR_INTERNAL;
 	for (size_t i = 0; i < in->ngrids; i++) {
-		int lines = 1;
-		if (town_group) {
-			if (add_polygonal(a, in->grids[i], 1, 0, lines))
-				return GEO_ERR_INTERNAL;
-			lines = 0;
-		}
+		int group = 0;
 		if (a->parents) {
 			long p = in->assigned[i];
-			int group = p >= 0 ? 1 + (int)p : 1 + (int)in->nprimaries;
-			if (add_polygonal(a, in->grids[i], 1, group, lines))
-				return GEO_ERR_INTERNAL;
+			group = p >= 0 ? 1 + (int)p : 1 + (int)in->nprimaries;
 		}
+		if (add_polygonal(a, in->grids[i], 1, group, town_sum))
+			return GEO_ERR_INTERNAL;
 	}
 	if (in->town && add_polygonal(a, in->town, -1, 0, 1))
 		return GEO_ERR_INTERNAL;
 	for (size_t p = 0; a->parents && p < in->nprimaries; p++)
-		if (add_polygonal(a, in->primaries[p], -1, 1 + (int)p, 1))
+		if (add_polygonal(a, in->primaries[p], -1, 1 + (int)p, 0))
 			return GEO_ERR_INTERNAL;
 	return GEO_OK;
 }
@@ -1038,6 +1044,7 @@ geo_err geo_arrange(geo_ctx *ctx, const geo_arr_in *in, geo_arr_out *out)
 	size_t nrects = 0;
 	double t0 = seconds();
 	geo_err e = add_inputs(&a);
+	a.drawn = a.segs.n;
 	double t1 = seconds();
 	if (!e)
 		e = compute_residual(&a, in->eps);

@@ -16,7 +16,8 @@
 **      it (all of them without primaries), the one whose rest shares the
 **      longest border with it; the others lose it;
 **   5. each gap (and sliver gap), including gaps open to the town boundary,
-**      is merged into the grid that shares the longest border with it.
+**      is merged into the grid that shares the longest border with it (among
+**      the grids whose primary holds it, when there are primaries);
 **
 **   6. a grid in pieces keeps its largest piece; each other piece goes to the
 **      grid that shares the longest border with it;
@@ -623,8 +624,8 @@ static geo_err clip_spill(struct repair *rp, const geo_check_result *r)
 	return e;
 }
 
-/* The grids of an overlap that may keep it: those whose primary holds it
-** (when there are primaries and any does), else all of them. */
+/* The grids of an overlap or around a gap that may take it: those whose
+** primary holds it (when there are primaries and any does), else all. */
 static int may_keep(struct repair *rp, const geo_problem *p, size_t j)
 {
 	if (!rp->parents)
@@ -687,7 +688,7 @@ static geo_err fill_gap(struct repair *rp, const geo_problem *p)
 	double longest = -1;
 	for (size_t j = 0; j < p->ngrids; j++) {
 		long i = p->index[j];
-		if (i < 0 || !rp->gs->grids[i].geom)
+		if (i < 0 || !rp->gs->grids[i].geom || !may_keep(rp, p, j))
 			continue;
 		double l = shared_border(rp, p->geom, rp->gs->grids[i].geom, 0);
 		if (better(rp, i, l, best, longest)) {

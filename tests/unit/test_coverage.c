@@ -12,9 +12,13 @@
 */
 #include "check.h"
 #include "geo.h"
+#include "geo_internal.h"
 #include "minijson.h"
+#include "tiling.h"
 
 #include <string.h>
+
+#include <cpl_string.h>
 
 static geo_ctx *ctx;
 static GEOSContextHandle_t h;
@@ -377,10 +381,250 @@ static void test_gap_finder(const char *ext)
 	mj_free(doc);
 }
 
+/* ---- drawn tilings: expectations by counting cells ------------------------------ */
+
+enum { CELL = 100 };
+
+/* The grids of a drawn map, in letter order, with their codes (primary
+** sequence = letter); parents, when given, names each letter's primary
+** letter (lower case: none). */
+static geo_gridset *drawn(const char *const *rows, const char *parents)
+{
+	GEOSGeometry *v[26];
+	char letters[27];
+	size_t n = 0;
+	for (char l = 'A'; l <= 'Z'; l++) {
+		GEOSGeometry *g = tiling_grid(h, rows, l, CELL);
+		if (g) {
+			letters[n] = l;
+			v[n++] = g;
+		}
+	}
+	geo_gridset *gs = gridset(v, n);
+	for (size_t i = 0; i < n; i++) {
+		char code[64], parent[32];
+		int l = letters[i] - 'A';
+		snprintf(parent, sizeof parent, "120114107%03d", parents ? parents[l] - 'A' + 1 : l + 1);
+		if (parents)
+			snprintf(code, sizeof code, "%s%02d", parent, l + 1);
+		else
+			snprintf(code, sizeof code, "%s", parent);
+		free(gs->grids[i].id);
+		free(gs->grids[i].parent_id);
+		gs->grids[i].id = strdup(code);
+		gs->grids[i].parent_id = strdup(parents && parents[l] >= 'A' ? parent : "");
+		gs->grids[i].level = parents ? 2 : 1;
+	}
+	return gs;
+}
+
+static GEOSGeometry *box_cells(int c0, int r0, int c1, int r1)
+{
+	return GEOSGeom_createRectangle_r(h, TILING_X0 + c0 * CELL, TILING_Y0 - r1 * CELL,
+					  TILING_X0 + c1 * CELL, TILING_Y0 - r0 * CELL);
+}
+
+static const geo_problem *find(const geo_check_result *r, geo_problem_type t, size_t k)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (r->problems[i].type == t && k-- == 0)
+			return &r->problems[i];
+	return NULL;
+}
+
+static void test_drawn_gaps(void)
+{
+	/* B leaves out one cell inside (a hole in the tiling) and one on the edge. */
+	static const char *rows[] = { "AAAB", "A.BB", "CCDD", "CCD.", NULL };
+	geo_gridset *gs = drawn(rows, NULL);
+	GEOSGeometry *town = box_cells(0, 0, 4, 4);
+	geo_check_opts o;
+	opts(&o);
+	geo_check_result *r = NULL;
+	geo_check_gridset(ctx, gs, town, NULL, &o, &r);
+	CHECK("drawn: two gaps, nothing else", r && r->n == 2 && count(r, GEO_PROBLEM_GAP) == 2);
+	const geo_problem *a = find(r, GEO_PROBLEM_GAP, 0), *b = find(r, GEO_PROBLEM_GAP, 1);
+	CHECK_NEAR("drawn: each gap is one cell", a ? a->area_m2 : 0, CELL * CELL, 1e-6);
+	CHECK_NEAR("drawn: each gap is one cell (2)", b ? b->area_m2 : 0, CELL * CELL, 1e-6);
+	CHECK("drawn: the inner gap is bordered by A, B and D (C touches a corner)",
+	      a && a->ngrids == 4);
+	geo_check_result_free(r);
+	/* Without the town only the enclosed gap is found. */
+	geo_check_gridset(ctx, gs, NULL, NULL, &o, &r);
+	CHECK("drawn, no town: only the enclosed gap", r && r->n == 1 && count(r, GEO_PROBLEM_GAP) == 1);
+	geo_check_result_free(r);
+	GEOSGeom_destroy_r(h, town);
+	geo_gridset_free(gs);
+}
+
+static void test_drawn_overlaps_and_spill(void)
+{
+	static const char *rows[] = { "AABB", "AABB", "CCDD", "CCDD", NULL };
+	geo_gridset *gs = drawn(rows, NULL);
+	/* A reaches one column into B (2 cells) and one row beyond the town (2 cells). */
+	GEOSGeometry *grown = box_cells(0, -1, 3, 2);
+	GEOSGeom_destroy_r(h, gs->grids[0].geom);
+	gs->grids[0].geom = grown;
+	GEOSGeometry *town = box_cells(0, 0, 4, 4);
+	geo_check_opts o;
+	opts(&o);
+	geo_check_result *r = NULL;
+	geo_check_gridset(ctx, gs, town, NULL, &o, &r);
+	const geo_problem *ov = find(r, GEO_PROBLEM_OVERLAP, 0), *out = find(r, GEO_PROBLEM_OUTSIDE, 0);
+	CHECK("drawn: one overlap and one spill", r && r->n == 2 && ov && out);
+	CHECK_NEAR("drawn: the overlap is the 2 cells of B under A", ov ? ov->area_m2 : 0,
+		   2 * CELL * CELL, 1e-6);
+	CHECK_NEAR("drawn: the spill is the 3 cells above the town", out ? out->area_m2 : 0,
+		   3 * CELL * CELL, 1e-6);
+	CHECK("drawn: the overlap names A and B",
+	      ov && ov->ngrids == 2 && !strcmp(ov->grids[0], "120114107001") &&
+		      !strcmp(ov->grids[1], "120114107002"));
+	geo_check_result_free(r);
+	GEOSGeom_destroy_r(h, town);
+	geo_gridset_free(gs);
+}
+
+static void test_drawn_nesting(void)
+{
+	/* Primaries: P (left half) and Q (right half). Secondaries: A, B in P;
+	** C, D in Q; C reaches one cell into P, and E names a primary that does
+	** not exist. */
+	static const char *prim[] = { "PPQQ", "PPQQ", "PPQQ", NULL };
+	static const char *sec[] = { "AACD", "BCCD", "EECD", NULL };
+	char parents[26];
+	memset(parents, 'x', sizeof parents);
+	parents['A' - 'A'] = parents['B' - 'A'] = 'P';
+	parents['C' - 'A'] = parents['D' - 'A'] = 'Q';
+	parents['E' - 'A'] = 'Z';
+	geo_gridset *ps = drawn(prim, NULL), *gs = drawn(sec, parents);
+	/* the primaries' codes are their letters' */
+	GEOSGeometry *town = box_cells(0, 0, 4, 3);
+	geo_check_opts o;
+	opts(&o);
+	geo_check_result *r = NULL;
+	geo_check_gridset(ctx, gs, town, ps, &o, &r);
+	const geo_problem *nn = find(r, GEO_PROBLEM_NOT_NESTED, 0);
+	const geo_problem *pm = find(r, GEO_PROBLEM_PARENT_MISSING, 0);
+	CHECK("drawn nesting: one secondary out of its primary, one parent missing",
+	      r && count(r, GEO_PROBLEM_NOT_NESTED) == 1 && count(r, GEO_PROBLEM_PARENT_MISSING) == 1);
+	CHECK_NEAR("drawn nesting: C has one cell in P", nn ? nn->area_m2 : 0, CELL * CELL, 1e-6);
+	CHECK("drawn nesting: it is C", nn && !strcmp(nn->grids[0], "12011410701703"));
+	CHECK("drawn nesting: E's parent_id names no primary", pm && !strcmp(pm->grids[0], "12011410702605"));
+	CHECK("drawn nesting: nothing else", r && r->n == 2);
+	geo_check_result_free(r);
+	/* The repair moves C's cell in P to the neighbour there and E to P. */
+	char **changes = NULL;
+	geo_check_gridset(ctx, gs, town, ps, &o, &r);
+	geo_err e = geo_repair(ctx, gs, town, ps, &o, r, &changes);
+	geo_check_result_free(r);
+	r = NULL;
+	geo_check_gridset(ctx, gs, town, ps, &o, &r);
+	CHECK("drawn nesting: repaired, a second check passes", !e && r && r->n == 0);
+
+	CHECK("drawn nesting: E's parent_id is P's now", !strcmp(gs->grids[4].parent_id, "120114107016"));
+	CSLDestroy(changes);
+	geo_check_result_free(r);
+	GEOSGeom_destroy_r(h, town);
+	geo_gridset_free(gs);
+	geo_gridset_free(ps);
+}
+
+/* A 10 x 10 lattice whose shared edges carry extra vertices on one side
+** only (and not exactly on the line: 1e-9 m off) tiles its square. */
+static void test_unmatched(void)
+{
+	enum { N = 10 };
+	GEOSGeometry *v[N * N];
+	for (int i = 0; i < N; i++)
+		for (int j = 0; j < N; j++) {
+			double x0 = 500000 + i * 100.0, y0 = 4360000 + j * 100.0;
+			GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 9, 2);
+			double pts[9][2] = { { x0, y0 }, { x0 + 37.1, y0 + ((i + j) % 2) * 1e-9 },
+					     { x0 + 100, y0 }, { x0 + 100, y0 + 61.3 },
+					     { x0 + 100, y0 + 100 }, { x0 + 100 - 23.9, y0 + 100 },
+					     { x0, y0 + 100 }, { x0, y0 + 100 - 77.7 }, { x0, y0 } };
+			/* every other cell keeps only its corners */
+			int k = 0;
+			for (int p = 0; p < 9; p++)
+				if ((i + j) % 2 == 0 || p % 2 == 0)
+					GEOSCoordSeq_setXY_r(h, cs, (unsigned)k++, pts[p][0], pts[p][1]);
+			GEOSCoordSequence *c2 = GEOSCoordSeq_create_r(h, (unsigned)k, 2);
+			for (int p = 0; p < k; p++) {
+				double x, y;
+				GEOSCoordSeq_getXY_r(h, cs, (unsigned)p, &x, &y);
+				GEOSCoordSeq_setXY_r(h, c2, (unsigned)p, x, y);
+			}
+			GEOSCoordSeq_destroy_r(h, cs);
+			v[i * N + j] = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, c2), NULL, 0);
+		}
+	geo_gridset *gs = gridset(v, N * N);
+	for (size_t i = 0; i < gs->n; i++) {
+		char code[32];
+		snprintf(code, sizeof code, "120114107%03zu01", i + 1);
+		free(gs->grids[i].id);
+		gs->grids[i].id = strdup(code);
+	}
+	GEOSGeometry *town = GEOSGeom_createRectangle_r(h, 500000, 4360000, 501000, 4361000);
+	geo_check_opts o;
+	geo_check_opts_init(&o);
+	geo_check_result *r = NULL;
+	geo_check_gridset(ctx, gs, town, NULL, &o, &r);
+	CHECK("unmatched lattice: no problems", r && r->n == 0);
+	geo_check_result_free(r);
+	GEOSGeom_destroy_r(h, town);
+	geo_gridset_free(gs);
+}
+
+/* The repair leaves a tiling: the union of the repaired grids is the town
+** (GEOS overlay), and a second check passes. */
+static void test_repair(void)
+{
+	static const char *rows[] = { "AAB.", "A.BB", "CCDD", "CCDD", NULL };
+	geo_gridset *gs = drawn(rows, NULL);
+	GEOSGeometry *grown = box_cells(2, 2, 4, 5); /* D reaches below the town */
+	GEOSGeom_destroy_r(h, gs->grids[3].geom);
+	gs->grids[3].geom = grown;
+	GEOSGeometry *wide = box_cells(0, 0, 3, 1);  /* A overlaps B's first cell */
+	GEOSGeometry *a = GEOSUnion_r(h, gs->grids[0].geom, wide);
+	GEOSGeom_destroy_r(h, wide);
+	GEOSGeom_destroy_r(h, gs->grids[0].geom);
+	gs->grids[0].geom = a;
+	GEOSGeometry *town = box_cells(0, 0, 4, 4);
+	geo_check_opts o;
+	opts(&o);
+	geo_check_result *r = NULL;
+	geo_check_gridset(ctx, gs, town, NULL, &o, &r);
+	CHECK("repair: before, gaps, an overlap and spill",
+	      r && count(r, GEO_PROBLEM_GAP) == 2 && count(r, GEO_PROBLEM_OVERLAP) == 1 &&
+		      count(r, GEO_PROBLEM_OUTSIDE) == 1);
+	char **changes = NULL;
+	geo_err e = geo_repair(ctx, gs, town, NULL, &o, r, &changes);
+	geo_check_result_free(r);
+	r = NULL;
+	geo_check_gridset(ctx, gs, town, NULL, &o, &r);
+	CHECK("repair: a second check passes", !e && r && r->n == 0);
+	CHECK("repair: every change is reported (spill, overlap, two gaps)", CSLCount(changes) == 4);
+	GEOSGeometry *u = union_all(gs), *d1 = GEOSSymDifference_r(h, u, town);
+	double da = 0;
+	GEOSArea_r(h, d1, &da);
+	CHECK_NEAR("repair: the grids' union is the town", da, 0, 1e-6);
+	GEOSGeom_destroy_r(h, d1);
+	GEOSGeom_destroy_r(h, u);
+	CSLDestroy(changes);
+	geo_check_result_free(r);
+	GEOSGeom_destroy_r(h, town);
+	geo_gridset_free(gs);
+}
+
 int main(void)
 {
 	ctx = geo_ctx_new();
 	h = geo_ctx_geos(ctx);
+	test_drawn_gaps();
+	test_drawn_overlaps_and_spill();
+	test_drawn_nesting();
+	test_unmatched();
+	test_repair();
 	const char *ext = getenv("EXT");
 	if (ext) {
 		test_vectors(ext);
