@@ -202,9 +202,18 @@ OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *nam
 				  const geo_crs *crs, OGRwkbGeometryType type);
 GDALDatasetH geo_output_dataset(geo_output *out);
 /* Writes a QGIS style (QML text) for a layer: into layer_styles for GeoPackage
-** and SpatiaLite, as NAME.qml beside other files. */
+** and SpatiaLite, as NAME.qml beside other files (layer NULL: beside a raster). */
 geo_err geo_output_style(geo_ctx *ctx, geo_output *out, OGRLayerH layer, const char *qml);
 geo_err geo_output_commit(geo_ctx *ctx, geo_output *out);
+/*
+** A raster output: the same naming, checks and atomic commit, but no dataset
+** is created. The caller writes the file at geo_output_path (a temporary
+** name beside the target) with GDALCreate or GDALCreateCopy, closes it, may
+** add a style with geo_output_style(ctx, out, NULL, qml) (NAME.qml), and
+** commits.
+*/
+geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_output_opts *o);
+const char *geo_output_path(const geo_output *out);
 void geo_output_close(geo_output *out);
 
 /* Writes feat to layer, converting a GEOS geometry in working CRS `from` to
@@ -533,6 +542,124 @@ geo_err geo_feature_place(geo_feature_placer *fp, const GEOSGeometry *g, long *g
 void geo_feature_placer_free(geo_feature_placer *fp);
 
 /* ---- grid-heat (kde.c) -------------------------------------------------- */
+
+/*
+** Time windows: half-open spans [start, end) of seconds since 1970-01-01
+** 00:00 on the data's own clock (dates are taken as written; no time zone is
+** applied). Weeks are ISO 8601 (Monday first, week 1 holds the first
+** Thursday). GEO_TIME_MIN/MAX stand for an open end.
+*/
+#define GEO_TIME_MIN INT64_MIN
+#define GEO_TIME_MAX INT64_MAX
+typedef enum geo_window_kind {
+	GEO_WINDOW_ALL, GEO_WINDOW_WEEK, GEO_WINDOW_MONTH, GEO_WINDOW_RANGE
+} geo_window_kind;
+typedef struct geo_window {
+	geo_window_kind kind;
+	int64_t start, end;
+	char label[64];         /* 2021-W37, 2021-09, 2021-09-01..2021-09-30, all */
+} geo_window;
+
+/* Sets w from at most one of week (2021-W37), month (2021-09) or from/to
+** (inclusive dates or date-times); all NULL: every time. Usage errors name
+** the option. */
+geo_err geo_window_parse(geo_ctx *ctx, const char *week, const char *month, const char *from,
+			 const char *to, geo_window *w);
+/* The window of the same length just before w: the previous ISO week, the
+** previous month, or the span of equal length ending where w starts. */
+geo_err geo_window_previous(geo_ctx *ctx, const geo_window *w, geo_window *prev);
+int geo_window_holds(const geo_window *w, int64_t t);
+/* YYYY-MM-DD or YYYY/MM/DD, optionally followed by [T ]HH:MM[:SS[.fff]] and a
+** zone suffix (ignored). Returns 1 on success; *has_time says a time was given. */
+int geo_time_parse(const char *s, int64_t *t, int *has_time);
+int64_t geo_time_from_civil(int y, int mo, int d, int h, int mi, int s);
+/* YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS when t is not a midnight. */
+void geo_time_format(int64_t t, char *buf, size_t size);
+
+/*
+** Kernels. Each has a shape K(u) of u = d / radius that is 1 at u = 0 and 0
+** for u >= 1 (the "raw" surface is the sum over points of weight x K):
+**   quartic (1-u^2)^2, triangular 1-u, uniform 1, epanechnikov 1-u^2,
+**   triweight (1-u^2)^3, gaussian (exp(-u^2 s) - exp(-s)) / (1 - exp(-s))
+** with s = 4.5, that is a Gaussian of standard deviation radius/3, cut at
+** three standard deviations and lowered so that it reaches 0 there.
+** The density surface divides by the kernel's integral over the plane,
+** geo_kernel_area = 2 pi r^2 * integral of K(u) u du over [0, 1], and is
+** given per km^2, so it integrates to the total weight.
+*/
+typedef enum geo_kernel {
+	GEO_KERNEL_QUARTIC, GEO_KERNEL_TRIANGULAR, GEO_KERNEL_UNIFORM, GEO_KERNEL_EPANECHNIKOV,
+	GEO_KERNEL_TRIWEIGHT, GEO_KERNEL_GAUSSIAN
+} geo_kernel;
+typedef enum geo_heat_scale { GEO_HEAT_RAW, GEO_HEAT_DENSITY } geo_heat_scale;
+
+/* Names as the tools spell them; returns 0 for an unknown name. */
+int geo_kernel_from_name(const char *name, geo_kernel *k);
+const char *geo_kernel_name(geo_kernel k);
+/* K(u) as defined above. */
+double geo_kernel_shape(geo_kernel k, double u);
+/* The integral of K(d / radius) over the plane, in m^2 for radius in m. */
+double geo_kernel_area(geo_kernel k, double radius);
+
+/* A north-up raster grid: the top-left corner, pixel sizes (positive), size. */
+typedef struct geo_raster_grid {
+	double x0, y0, px, py;
+	int width, height;
+} geo_raster_grid;
+
+/* Weighted points in the working CRS. */
+typedef struct geo_heat_points {
+	size_t n;
+	const double *x, *y, *w; /* w NULL: every weight is 1 */
+} geo_heat_points;
+
+/*
+** The surface of pts on grid, evaluated at pixel centres: raw, or density
+** per km^2. out holds width x height values, rows from the top. Pixels with
+** mask[i] == 0 (mask may be NULL) get nodata. Each pixel is summed over the
+** points in their order in double precision, whatever the number of
+** threads (0: one per processor), so the result is the same on any machine
+** with IEEE doubles.
+*/
+geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_raster_grid *grid,
+			 geo_kernel kernel, geo_heat_scale scale, double radius, int threads,
+			 const unsigned char *mask, float nodata, float *out,
+			 geo_progress progress, void *progress_data);
+
+#define GEO_HEAT_NODATA (-9999.0f)
+
+typedef struct geo_heat_opts {
+	double radius;          /* bandwidth in metres; required (> 0) */
+	double pixel;           /* metres; 0: radius / 20 */
+	geo_kernel kernel;      /* default quartic */
+	geo_heat_scale scale;   /* default density */
+	const char *weight_field; /* NULL: every point weighs 1 */
+	const char *s_srs, *work_srs, *where;
+	const char *extent;     /* a polygon layer (the town); NULL */
+	int has_te;             /* te holds xmin ymin xmax ymax in the working CRS */
+	double te[4];
+	const char *date_field; /* default "date" */
+	const char *from, *to, *week, *month;
+	int threads;            /* 0: one per processor */
+	const char *format;     /* NULL: GTiff; or COG */
+	int overwrite;
+	const char *grids;      /* per-grid map: grid layer and output, or NULL */
+	const char *grid_output;
+	int compare_previous;
+	geo_grid_opts grid;
+	int json;
+} geo_heat_opts;
+void geo_heat_opts_init(geo_heat_opts *o);
+
+/*
+** Reads the points of the window, writes their surface to output as a
+** tiled, compressed Float32 GeoTIFF with overviews (or a COG) in the
+** working CRS with a .qml colour ramp beside it, and, when o->grids is set,
+** a per-grid map. *report (text or JSON by o->json) is for the caller to
+** free. An empty window gives an all-zero raster and says so.
+*/
+geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo_heat_opts *o,
+		 geo_progress progress, void *progress_data, char **report);
 
 /* ---- grid-split (split.c) ----------------------------------------------- */
 

@@ -559,6 +559,43 @@ fail:
 	return NULL;
 }
 
+geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_output_opts *o)
+{
+	geo_output *out = geo_calloc(ctx, 1, sizeof *out);
+	if (!out)
+		return NULL;
+	out->overwrite = o->overwrite;
+	if (!name || !strcmp(name, "-")) {
+		geo_fail(ctx, GEO_ERR_USAGE, "a raster needs an output file: -o PATH.tif");
+		goto fail;
+	}
+	if (!(out->target = geo_strdup(ctx, name)))
+		goto fail;
+	if (is_input(out->target, o->inputs)) {
+		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: output is also an input; refusing to touch it", name);
+		goto fail;
+	}
+	out->driver = o->format ? o->format : driver_for(name);
+	GDALDriverH drv = out->driver ? GDALGetDriverByName(out->driver) : NULL;
+	if (!out->driver) {
+		geo_fail(ctx, GEO_ERR_USAGE, "%s: cannot tell the format from the extension; use -f DRIVER",
+			 name);
+		goto fail;
+	}
+	if (!drv || !GDALGetMetadataItem(drv, GDAL_DCAP_RASTER, NULL)) {
+		geo_fail(ctx, GEO_ERR_USAGE, "'%s' is not a raster format GDAL can write", out->driver);
+		goto fail;
+	}
+	int add = 0;
+	if (check_target(ctx, out, o, &add) || make_tmpdir(ctx, out))
+		goto fail;
+	return out;
+fail:
+	geo_output_close(out);
+	return NULL;
+}
+
+const char *geo_output_path(const geo_output *out) { return out->path; }
 const char *geo_output_driver(const geo_output *out) { return out->driver; }
 const char *geo_output_layer_name(const geo_output *out) { return out->layer; }
 int geo_output_is_stdout(const geo_output *out) { return out->is_stdout; }
@@ -690,8 +727,8 @@ geo_err geo_output_style(geo_ctx *ctx, geo_output *out, OGRLayerH layer, const c
 {
 	if (out->is_stdout)
 		return GEO_OK;
-	if (!multi_layer(out->driver))
-		return write_qml_file(ctx, out, OGR_L_GetName(layer), qml);
+	if (!multi_layer(out->driver) || !layer)
+		return write_qml_file(ctx, out, layer ? OGR_L_GetName(layer) : NULL, qml);
 	OGRLayerH t = styles_table(ctx, out);
 	if (!t)
 		return GEO_ERR_OUTPUT;
@@ -772,7 +809,8 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target,
 				geo_cpl_error("commit failed"));
 	out->in_transaction = 0;
-	GDALClose(out->ds);
+	if (out->ds)
+		GDALClose(out->ds);
 	out->ds = NULL;
 	if (CPLGetLastErrorType() >= CE_Failure)
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target,

@@ -1,0 +1,175 @@
+/*
+** grid-heat: kernel-density heatmaps of hazards and cases, by time window,
+** as a GeoTIFF with a QGIS colour ramp, and optionally a per-grid map.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	O_RADIUS = CLI_TOOL_KEYS, O_PIXEL, O_KERNEL, O_SCALE, O_WEIGHT, O_EXTENT, O_TE,
+	O_DATE_FIELD, O_FROM, O_TO, O_WEEK, O_MONTH, O_GRIDS, O_GRID_OUTPUT, O_COMPARE,
+	O_ID_FIELD, O_THREADS
+};
+
+static const cli_option options[] = {
+	CLI_HEADING("Kernel"),
+	{ "radius", required_argument, O_RADIUS, "M", "bandwidth in metres (required)" },
+	{ "pixel", required_argument, O_PIXEL, "M", "pixel size in metres (default: radius / 20)" },
+	{ "kernel", required_argument, O_KERNEL, "NAME",
+	  "quartic (default), triangular, uniform, epanechnikov, triweight or gaussian" },
+	{ "scale", required_argument, O_SCALE, "SCALE",
+	  "density: per km², integrates to the weight (default); raw: sum of weight x shape" },
+	{ "weight", required_argument, O_WEIGHT, "FIELD", "numeric field weighting each point (default 1)" },
+	CLI_HEADING("Extent (default: the points' extent grown by the radius)"),
+	{ "extent", required_argument, O_EXTENT, "TOWN",
+	  "cover the town's polygons, aligned to whole pixels; nodata outside the town" },
+	{ "te", required_argument, O_TE, "XMIN YMIN XMAX YMAX",
+	  "exactly this box in the working CRS (also XMIN,YMIN,XMAX,YMAX)" },
+	CLI_HEADING("Time window and category"),
+	{ "date-field", required_argument, O_DATE_FIELD, "FIELD", "field holding each point's date (default date)" },
+	{ "week", required_argument, O_WEEK, "YYYY-Www", "one ISO week, Monday to Sunday (2021-W37)" },
+	{ "month", required_argument, O_MONTH, "YYYY-MM", "one calendar month" },
+	{ "from", required_argument, O_FROM, "DATE", "first day (or date-time) included" },
+	{ "to", required_argument, O_TO, "DATE", "last day (or date-time) included" },
+	CLI_OPTS_WHERE,
+	CLI_HEADING("Per-grid map"),
+	{ "grids", required_argument, O_GRIDS, "GRIDS", "grid polygons to count the window's points in" },
+	{ "grid-output", required_argument, O_GRID_OUTPUT, "OUT[:LAYER]", "where to write the per-grid map" },
+	{ "compare-previous", no_argument, O_COMPARE, NULL,
+	  "add the change from the previous window of the same length" },
+	{ "id-field", required_argument, O_ID_FIELD, "FIELD", "grid code field (default grid_id)" },
+	CLI_HEADING("Input and output"),
+	CLI_OPTS_OUTPUT,
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "the points' CRS when the layer has none" },
+	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS",
+	  "projected CRS in metres to compute and write in" },
+	{ "threads", required_argument, O_THREADS, "N", "threads to use (default: one per processor)" },
+	CLI_HEADING("Report"),
+	CLI_OPTS_REPORT,
+	CLI_OPTS_BASIC,
+	CLI_END
+};
+
+static const cli_tool tool = {
+	"grid-heat", "[options] POINTS -o HEAT.tif",
+	"Sum a kernel over the points of a time window into a Float32 GeoTIFF (density per\n"
+	"km² or QGIS's raw sum) with a QGIS colour ramp; optionally map counts per grid.",
+	options, 1, 1
+};
+
+struct state {
+	geo_heat_opts *o;
+	int argc;
+	char **argv;
+};
+
+/* --te takes four values: as one comma-separated argument or as the option's
+** argument and the three words after it, like gdalwarp's -te. */
+static int parse_te(struct state *s, const char *arg)
+{
+	const char *v[4];
+	char buf[4][64];
+	if (strchr(arg, ',')) {
+		const char *p = arg;
+		for (int i = 0; i < 4; i++) {
+			size_t n = strcspn(p, ",");
+			if (n >= sizeof buf[i] || (i < 3 && p[n] != ',') || (i == 3 && p[n]))
+				return cli_usage_error(&tool, "--te: need XMIN,YMIN,XMAX,YMAX");
+			memcpy(buf[i], p, n);
+			buf[i][n] = '\0';
+			v[i] = buf[i];
+			p += n + 1;
+		}
+	} else {
+		if (optind + 3 > s->argc)
+			return cli_usage_error(&tool, "--te: need XMIN YMIN XMAX YMAX");
+		v[0] = arg;
+		for (int i = 1; i < 4; i++)
+			v[i] = s->argv[optind++];
+	}
+	for (int i = 0; i < 4; i++)
+		if (cli_double(&tool, "--te", v[i], &s->o->te[i]))
+			return GEO_ERR_USAGE;
+	s->o->has_te = 1;
+	return 0;
+}
+
+static int on_option(int key, const char *arg, void *data)
+{
+	struct state *s = data;
+	geo_heat_opts *o = s->o;
+	long n;
+	switch (key) {
+	case O_RADIUS: return cli_double(&tool, "--radius", arg, &o->radius);
+	case O_PIXEL: return cli_double(&tool, "--pixel", arg, &o->pixel);
+	case O_KERNEL:
+		if (!geo_kernel_from_name(arg, &o->kernel))
+			return cli_usage_error(&tool, "--kernel: unknown kernel '%s' (quartic, triangular, "
+					       "uniform, epanechnikov, triweight, gaussian)", arg);
+		return 0;
+	case O_SCALE:
+		if (!strcmp(arg, "raw"))
+			o->scale = GEO_HEAT_RAW;
+		else if (!strcmp(arg, "density"))
+			o->scale = GEO_HEAT_DENSITY;
+		else
+			return cli_usage_error(&tool, "--scale: '%s' is neither raw nor density", arg);
+		return 0;
+	case O_WEIGHT: o->weight_field = arg; return 0;
+	case O_EXTENT: o->extent = arg; return 0;
+	case O_TE: return parse_te(s, arg);
+	case O_DATE_FIELD: o->date_field = arg; return 0;
+	case O_FROM: o->from = arg; return 0;
+	case O_TO: o->to = arg; return 0;
+	case O_WEEK: o->week = arg; return 0;
+	case O_MONTH: o->month = arg; return 0;
+	case O_GRIDS: o->grids = arg; return 0;
+	case O_GRID_OUTPUT: o->grid_output = arg; return 0;
+	case O_COMPARE: o->compare_previous = 1; return 0;
+	case O_ID_FIELD: o->grid.id_field = arg; return 0;
+	case O_THREADS:
+		if (cli_int(&tool, "--threads", arg, &n))
+			return GEO_ERR_USAGE;
+		if (n < 0 || n > 64)
+			return cli_usage_error(&tool, "--threads: %ld is not between 0 and 64", n);
+		o->threads = (int)n;
+		return 0;
+	default: return GEO_ERR_USAGE;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	cli_common c;
+	geo_heat_opts o;
+	geo_heat_opts_init(&o);
+	struct state s = { &o, argc, argv };
+	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &s, &first);
+	if (rc >= 0)
+		return rc;
+	if (!c.output)
+		return cli_usage_error(&tool, "missing -o HEAT.tif");
+	if (o.radius == 0)
+		return cli_usage_error(&tool, "missing --radius M (the bandwidth in metres)");
+	o.s_srs = c.s_srs;
+	o.work_srs = c.work_srs;
+	o.where = c.where;
+	o.format = c.format;
+	o.overwrite = c.overwrite;
+	o.json = c.json;
+	geo_ctx *ctx = cli_context(&c);
+	if (!ctx)
+		return GEO_ERR_INTERNAL;
+	char *report = NULL;
+	geo_err e = geo_heat(ctx, argv[first], c.output, &o, cli_progress(&c), &c, &report);
+	if (e)
+		rc = cli_fail(&c, ctx, e);
+	else if (report && (c.json || !c.quiet))
+		fputs(report, stdout);
+	free(report);
+	geo_ctx_free(ctx);
+	return e ? rc : GEO_OK;
+}
