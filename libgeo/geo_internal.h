@@ -167,4 +167,9 @@ geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
 		   char ***changes);
 
+/* A QGIS style (QML) filling polygons by `field` in graduated colours: a
+** class for 0, then up to five classes at quantiles of the positive values
+** (light yellow to dark red), labelled with `unit`. NULL when out of memory. */
+char *geo_qml_graduated(const char *field, const double *values, size_t n, const char *unit);
+
 #endif

@@ -561,6 +561,8 @@ static geo_err write_gtiff(geo_ctx *ctx, const char *path, const geo_raster_grid
 	co = CSLSetNameValue(co, "COMPRESS", "DEFLATE");
 	co = CSLSetNameValue(co, "PREDICTOR", "3");
 	co = CSLSetNameValue(co, "BIGTIFF", "IF_SAFER");
+	/* Level 1 makes files about 3% larger than the default 6 in half the time. */
+	co = CSLSetNameValue(co, "ZLEVEL", "1");
 	CPLErrorReset();
 	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path, g->width, g->height, 1,
 				     GDT_Float32, co);
@@ -602,6 +604,7 @@ static geo_err write_cog(geo_ctx *ctx, const char *path, const geo_raster_grid *
 	char **co = NULL;
 	co = CSLSetNameValue(co, "COMPRESS", "DEFLATE");
 	co = CSLSetNameValue(co, "PREDICTOR", "YES");
+	co = CSLSetNameValue(co, "LEVEL", "1");
 	co = CSLSetNameValue(co, "BLOCKSIZE", "256");
 	co = CSLSetNameValue(co, "RESAMPLING", "AVERAGE");
 	co = CSLSetNameValue(co, "BIGTIFF", "IF_SAFER");
@@ -729,11 +732,19 @@ static void report_text(geo_buf *b, const char *output, const geo_heat_opts *o,
 	geo_buf_add(b, "\n");
 	geo_buf_printf(b, "surface: maximum %.6g %s; weight inside the raster %.6g\n", r->max,
 		       units(o), r->inside);
-	if (o->grids)
-		geo_buf_printf(b, "grids: %zu grids in %s; %zu points placed, %zu outside every grid%s%s\n",
-			       r->grid.grids, o->grid_output, r->grid.placed, r->grid.unplaced,
-			       r->grid.compared ? "; compared with " : "",
-			       r->grid.compared ? r->grid.prev_label : "");
+	if (!o->grids)
+		return;
+	geo_buf_printf(b, "grids: %zu grids written to %s; %zu points placed, %zu outside every grid",
+		       r->grid.grids, strcmp(o->grid_output, "-") ? o->grid_output : "standard output",
+		       r->grid.placed, r->grid.unplaced);
+	if (r->grid.compared)
+		geo_buf_printf(b, "; %zu placed in the previous window %s", r->grid.prev_placed,
+			       r->grid.prev_label);
+	geo_buf_add(b, "\n");
+	for (size_t i = 0; i < r->grid.ntop; i++)
+		geo_buf_printf(b, "%s %s: %zu point%s, weight %.6g\n", i ? "    " : "top:",
+			       r->grid.top[i].id, r->grid.top[i].count,
+			       r->grid.top[i].count == 1 ? "" : "s", r->grid.top[i].weight);
 }
 
 static void report_json(geo_buf *b, const char *output, const geo_heat_opts *o,
@@ -794,7 +805,15 @@ static void report_json(geo_buf *b, const char *output, const geo_heat_opts *o,
 			geo_json_str(b, r->grid.prev_label);
 			geo_buf_printf(b, ", \"previous_placed\": %zu", r->grid.prev_placed);
 		}
-		geo_buf_add(b, "}");
+		geo_buf_add(b, ", \"top\": [");
+		for (size_t i = 0; i < r->grid.ntop; i++) {
+			geo_buf_add(b, i ? ", {\"grid_id\": " : "{\"grid_id\": ");
+			geo_json_str(b, r->grid.top[i].id);
+			geo_buf_printf(b, ", \"count\": %zu, \"weight\": ", r->grid.top[i].count);
+			geo_json_num(b, r->grid.top[i].weight, 6);
+			geo_buf_add(b, "}");
+		}
+		geo_buf_add(b, "]}");
 	}
 	geo_buf_add(b, ", \"seconds\": {\"read\": ");
 	geo_json_num(b, r->seconds[0], 3);
@@ -843,7 +862,7 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 	geo_output_opts_init(&oo);
 	oo.format = o->format;
 	oo.overwrite = o->overwrite;
-	const char *inputs[4] = { points, NULL, NULL, NULL };
+	const char *inputs[5] = { points, NULL, NULL, NULL, NULL };
 	int ni = 1;
 	if (o->extent)
 		inputs[ni++] = o->extent;
@@ -853,6 +872,12 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 	geo_output *out = geo_output_open_raster(ctx, output, &oo);
 	if (!out)
 		return geo_last_code(ctx);
+	inputs[ni] = output;
+	geo_output *gout = o->grids ? heat_grid_open(ctx, o, inputs) : NULL;
+	if (o->grids && !gout) {
+		geo_output_close(out);
+		return geo_last_code(ctx);
+	}
 	struct heat_report r;
 	memset(&r, 0, sizeof r);
 	heat_points p;
@@ -885,10 +910,13 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 				win.label);
 		e = write_raster(ctx, out, &g, work, v, o, &win, &r);
 	}
-	if (!e && o->grids)
-		e = heat_grid_map(ctx, o, work, &p, &win, o->compare_previous ? &prev : NULL, &r.grid);
+	if (!e && gout)
+		e = heat_grid_map(ctx, gout, o, work, &p, &win, o->compare_previous ? &prev : NULL,
+				  &r.grid);
 	if (!e)
 		e = geo_output_commit(ctx, out);
+	if (!e && gout)
+		e = geo_output_commit(ctx, gout);
 	r.seconds[2] = now() - t2;
 	if (!e) {
 		geo_buf b;
@@ -898,6 +926,7 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
 	geo_output_close(out);
+	geo_output_close(gout);
 	points_free(&p);
 	free(x);
 	free(y);

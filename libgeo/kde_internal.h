@@ -18,19 +18,29 @@ typedef struct heat_points {
 } heat_points;
 
 /* Counts and sums of one grid-map run, for the report. */
+enum { HEAT_TOP = 5 };
 typedef struct heat_grid_summary {
-	size_t grids, placed, unplaced, prev_placed;
-	int has_households, compared;
+	size_t grids, placed, unplaced, prev_placed, ntop;
+	int compared;
 	char prev_label[64];
+	struct {
+		char id[32];
+		size_t count;
+		double weight;
+	} top[HEAT_TOP];        /* the highest-ranked grids with any points */
 } heat_grid_summary;
 
+/* Opens the per-grid output early, so a name that exists without
+** --overwrite fails before any work. */
+geo_output *heat_grid_open(geo_ctx *ctx, const geo_heat_opts *o, const char *const *inputs);
+
 /*
-** Writes the per-grid map of o->grids to o->grid_output: per grid the count
-** and weight of the points of win, density per km², per 100 households,
-** change from prev (when o->compare_previous) and rank, with a graduated
-** QGIS style.
+** Writes the per-grid map of o->grids into out: per grid the count and
+** weight of the points of win, density per km², per 100 households, change
+** from prev (when not NULL) and rank, with a graduated QGIS style. The
+** caller commits out.
 */
-geo_err heat_grid_map(geo_ctx *ctx, const geo_heat_opts *o, const geo_crs *work,
+geo_err heat_grid_map(geo_ctx *ctx, geo_output *out, const geo_heat_opts *o, const geo_crs *work,
 		      const heat_points *p, const geo_window *win, const geo_window *prev,
 		      heat_grid_summary *sum);
 

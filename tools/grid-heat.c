@@ -160,6 +160,10 @@ int main(int argc, char **argv)
 	o.format = c.format;
 	o.overwrite = c.overwrite;
 	o.json = c.json;
+	/* With the per-grid map on standard output, the report moves to standard error. */
+	int map_on_stdout = o.grid_output && !strcmp(o.grid_output, "-");
+	if (map_on_stdout && c.json)
+		return cli_usage_error(&tool, "--json and --grid-output - both want standard output");
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
@@ -168,7 +172,7 @@ int main(int argc, char **argv)
 	if (e)
 		rc = cli_fail(&c, ctx, e);
 	else if (report && (c.json || !c.quiet))
-		fputs(report, stdout);
+		fputs(report, map_on_stdout ? stderr : stdout);
 	free(report);
 	geo_ctx_free(ctx);
 	return e ? rc : GEO_OK;
