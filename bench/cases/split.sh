@@ -11,9 +11,10 @@ split_one() { # TOWN.gpkg SIZE
 		bash -c "grid-split --json --seed 1 --households '$t:households' --barriers '$t:roads' \
 			--barriers '$t:rivers' --villages '$t:villages' --primary 37 --secondary 131 \
 			'$t:township' -o '$w/out.gpkg' >'$w/report.json'" || return
-	q=$(jq -r '[paths(numbers) as $p | select(($p | map(tostring) | join(".")) |
-		test("deviation|compact|polsby|barrier|along"; "i")) |
-		"\($p | map(tostring) | join(".")) \(getpath($p))"] | join(", ")' "$w/report.json" 2>/dev/null)
+	q=$(jq -r '"\(.counts.primary)/\(.counts.secondary) grids, secondary weight within ±\(.secondary.weight.max_deviation_pct)%" +
+		" (goal 10), Polsby-Popper median \(.secondary.compactness.median) min \(.secondary.compactness.min)" +
+		" (goal 0.45/0.20), \(.limits.along_share * 1000 | round / 10)% of limits along barriers (goal 60)"' \
+		"$w/report.json" 2>/dev/null)
 	note_row "quality (--json)" "-" "-" "${q:-see results/logs/split-$size.log}"
 	if [ -x "$BIN/grid-check" ]; then
 		local code1 code2
