@@ -135,6 +135,19 @@ static int region_graph(const run *r, const long *label, long which, size_t *map
 	return 1;
 }
 
+/* Says which village (or primary of which village) a usage error is about. */
+static geo_err name_region(run *r, const long *label, long which, size_t atom)
+{
+	char why[1024];
+	snprintf(why, sizeof why, "%s", geo_last_error(r->ctx));
+	long v = r->a->village[atom];
+	const char *village = v >= 0 ? r->in.village_names[v] : "the town";
+	if (label == r->unit)
+		return geo_fail(r->ctx, GEO_ERR_USAGE, "%s%s: %s", v >= 0 ? "village " : "", village, why);
+	return geo_fail(r->ctx, GEO_ERR_USAGE, "primary %ld (in %s%s): %s", which + 1,
+			v >= 0 ? "village " : "", village, why);
+}
+
 /* Partitions the atoms labelled `which` into k parts numbered from `base`
 ** into out[]. */
 static geo_err cut_region(run *r, const long *label, long which, int k, long base,
@@ -152,6 +165,8 @@ static geo_err cut_region(run *r, const long *label, long which, int k, long bas
 		e = GEO_ERR_INTERNAL;
 	if (!e)
 		e = split_partition(r->ctx, &g, k, r->o->tolerance, seed, part);
+	if (e == GEO_ERR_USAGE)
+		e = name_region(r, label, which, g.n ? map[0] : 0);
 	for (size_t i = 0; !e && i < g.n; i++)
 		out[map[i]] = base + part[i];
 	split_graph_free(&g);

@@ -209,8 +209,8 @@ int main(int argc, char **argv)
 		rc = cli_fail(&c, ctx, e);
 	else if (c.json)
 		fputs(report, stdout);
-	else if (!c.quiet)
-		fprintf(stderr, "%s: %s", tool.name, report);
+	else if (!c.quiet) /* on standard output unless the grids go there */
+		fputs(report, !c.output || !strcmp(c.output, "-") ? stderr : stdout);
 	free(report);
 	geo_ctx_free(ctx);
 	return e ? rc : GEO_OK;
