@@ -35,6 +35,12 @@
 ** the noding would leave it dangling. The stubs beyond are dangles that
 ** polygonizing drops. */
 #define CROSS_M 0.05
+/* A stretch of line within BAND_M of an earlier line, longer than
+** BAND_RUN_M, is a second copy of that line (a village limit digitised twice,
+** a road along the boundary) and is dropped; otherwise the two would enclose
+** slivers. Shorter stretches are crossings and stay. */
+#define BAND_M 0.5
+#define BAND_RUN_M 5.0
 
 void split_input_free(GEOSContextHandle_t h, split_input *in)
 {
@@ -294,7 +300,7 @@ static GEOSGeometry *extend_line(GEOSContextHandle_t h, const GEOSGeometry *l, i
 	return GEOSGeom_createLineString_r(h, out);
 }
 
-/* Extends one end of barrier line i when it stops short of another line:
+/* Extends one end of line i when it stops short of another line:
 ** first straight on, up to snap metres; else to the nearest line within
 ** half of that. */
 static void extend_end(GEOSContextHandle_t h, GEOSSTRtree *t, geoms *v, size_t i,
@@ -306,7 +312,10 @@ static void extend_end(GEOSContextHandle_t h, GEOSSTRtree *t, geoms *v, size_t i
 	double ex, ey, px, py;
 	GEOSCoordSeq_getXY_r(h, cs, at_start ? 0 : n - 1, &ex, &ey);
 	GEOSCoordSeq_getXY_r(h, cs, at_start ? 1 : n - 2, &px, &py);
-	double len = hypot(ex - px, ey - py);
+	double len = hypot(ex - px, ey - py), ox, oy;
+	GEOSCoordSeq_getXY_r(h, cs, at_start ? n - 1 : 0, &ox, &oy);
+	if (ox == ex && oy == ey)
+		return; /* a closed line has no end */
 	GEOSGeometry *end = GEOSGeom_createPointFromXY_r(h, ex, ey);
 	if (len <= 0 || touches_other(h, t, v, i, s, end)) {
 		GEOSGeom_destroy_r(h, end);
@@ -345,7 +354,7 @@ static void extend_end(GEOSContextHandle_t h, GEOSSTRtree *t, geoms *v, size_t i
 	}
 }
 
-/* Extends barrier ends that stop within snap metres of another line. The
+/* Extends line ends that stop within snap metres of another line. The
 ** tree holds the lines as they were; an extension is short, so meeting a
 ** line's old shape is what matters. */
 static int extend_dangles(geo_ctx *ctx, geoms *v, double snap)
@@ -364,7 +373,7 @@ static int extend_dangles(geo_ctx *ctx, geoms *v, double snap)
 	geoms view = *v;
 	view.g = orig;
 	for (size_t i = 0; ok && snap > 0 && i < v->n; i++) {
-		if (v->kind[i] != SPLIT_BARRIER)
+		if (v->kind[i] == SPLIT_TOWN)
 			continue;
 		/* Measure against the original shapes, but extend the line in place. */
 		GEOSGeometry *old = orig[i];
@@ -382,6 +391,103 @@ static int extend_dangles(geo_ctx *ctx, geoms *v, double snap)
 	free(orig);
 	free(items);
 	free(s.idx);
+	return ok;
+}
+
+/* Lines kept so far, with their extents and (made when first needed) the
+** band around each. A plain array: the lines are few hundred to a few
+** thousand, and GEOS's STRtree cannot take insertions once queried. */
+typedef struct kept {
+	geoms g;
+	double (*box)[4];
+	GEOSGeometry **band;
+	size_t cap;
+} kept;
+
+static int keep_line(geo_ctx *ctx, kept *k, GEOSGeometry *g, int kind, double cost)
+{
+	if (k->g.n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 256;
+		double(*box)[4] = geo_realloc_array(ctx, k->box, cap, sizeof *box);
+		if (box)
+			k->box = box;
+		GEOSGeometry **band = box ? geo_realloc_array(ctx, k->band, cap, sizeof *band) : NULL;
+		if (!band) {
+			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
+			return 0;
+		}
+		k->band = band;
+		k->cap = cap;
+	}
+	double *b = k->box[k->g.n];
+	GEOSGeom_getExtent_r(geo_ctx_geos(ctx), g, &b[0], &b[1], &b[2], &b[3]);
+	k->band[k->g.n] = NULL;
+	return geoms_add(ctx, &k->g, g, kind, cost);
+}
+
+/* Line g without its stretches that copy kept lines (a new geometry), or
+** NULL when nothing of it is a copy. */
+static GEOSGeometry *without_copies(GEOSContextHandle_t h, kept *k, const GEOSGeometry *g)
+{
+	double x0, y0, x1, y1;
+	GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1);
+	GEOSGeometry *left = NULL;
+	for (size_t j = 0; j < k->g.n; j++) {
+		const double *b = k->box[j];
+		if (b[0] > x1 + BAND_M || b[2] < x0 - BAND_M || b[1] > y1 + BAND_M || b[3] < y0 - BAND_M)
+			continue;
+		if (!k->band[j] && !(k->band[j] = GEOSBuffer_r(h, k->g.g[j], BAND_M, 4)))
+			continue;
+		const GEOSGeometry *cur = left ? left : g;
+		GEOSGeometry *near = GEOSIntersection_r(h, cur, k->band[j]);
+		double run = 0;
+		if (near) {
+			GEOSLength_r(h, near, &run);
+			GEOSGeom_destroy_r(h, near);
+		}
+		GEOSGeometry *d = run > BAND_RUN_M ? GEOSDifference_r(h, cur, k->band[j]) : NULL;
+		if (!d)
+			continue;
+		if (left)
+			GEOSGeom_destroy_r(h, left);
+		left = d;
+	}
+	return left;
+}
+
+/*
+** Drops the stretches of each line that run along an earlier one: the town
+** boundary comes first, then the village limits, then the barriers in their
+** order. The ends this leaves are extended to the earlier line again like
+** any dangling end, so the junctions stay where they were.
+*/
+static int drop_copies(geo_ctx *ctx, geoms *v)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	kept k = { 0 };
+	int ok = 1;
+	for (size_t i = 0; ok && i < v->n; i++) {
+		GEOSGeometry *left = v->kind[i] == SPLIT_TOWN ? NULL : without_copies(h, &k, v->g[i]);
+		if (!left) {
+			ok = keep_line(ctx, &k, v->g[i], v->kind[i], v->cost[i]);
+			v->g[i] = NULL;
+			continue;
+		}
+		geoms pieces = { 0 };
+		ok = add_lines(ctx, &pieces, left, v->kind[i], v->cost[i]);
+		for (size_t j = 0; ok && j < pieces.n; j++) {
+			ok = keep_line(ctx, &k, pieces.g[j], v->kind[i], v->cost[i]);
+			pieces.g[j] = NULL;
+		}
+		geoms_free(h, &pieces);
+	}
+	for (size_t j = 0; j < k.g.n; j++)
+		if (k.band && k.band[j])
+			GEOSGeom_destroy_r(h, k.band[j]);
+	free(k.box);
+	free(k.band);
+	geoms_free(h, v);
+	*v = k.g;
 	return ok;
 }
 
@@ -1120,7 +1226,8 @@ split_atoms *split_atoms_build(geo_ctx *ctx, const split_input *in, double max_w
 	if (!a)
 		return NULL;
 	a->h = h;
-	int ok = clipped_lines(ctx, in, &src) && extend_dangles(ctx, &src, snap) &&
+	int ok = clipped_lines(ctx, in, &src) && drop_copies(ctx, &src) &&
+		 extend_dangles(ctx, &src, snap) &&
 		 (noded = node(ctx, src.g, src.n)) && polygonize(ctx, noded, in->town, &blocks) &&
 		 split_heavy(ctx, in, &blocks, max_weight, seed, &cuts, &a->nsplit);
 	if (ok && cuts.n) {
