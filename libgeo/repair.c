@@ -644,20 +644,30 @@ static int may_keep(struct repair *rp, const geo_problem *p, size_t j)
 	return mine || !any;
 }
 
-static geo_err give_overlap(struct repair *rp, const geo_problem *p)
+/* The grid of p's that may keep it and shares the longest border with it
+** (ties by better()), or -1; its border length goes to *longest. interior
+** as for shared_border: 1 for an overlap, 0 for a gap. */
+static long longest_border(struct repair *rp, const geo_problem *p, int interior, double *longest)
 {
 	long best = -1;
-	double longest = -1;
+	*longest = -1;
 	for (size_t j = 0; j < p->ngrids; j++) {
 		long i = p->index[j];
 		if (i < 0 || !rp->gs->grids[i].geom || !may_keep(rp, p, j))
 			continue;
-		double l = shared_border(rp, p->geom, rp->gs->grids[i].geom, 1);
-		if (better(rp, i, l, best, longest)) {
+		double l = shared_border(rp, p->geom, rp->gs->grids[i].geom, interior);
+		if (better(rp, i, l, best, *longest)) {
 			best = i;
-			longest = l;
+			*longest = l;
 		}
 	}
+	return best;
+}
+
+static geo_err give_overlap(struct repair *rp, const geo_problem *p)
+{
+	double longest;
+	long best = longest_border(rp, p, 1, &longest);
 	if (best < 0)
 		return GEO_OK;
 	geo_buf losers;
@@ -684,18 +694,8 @@ static geo_err give_overlap(struct repair *rp, const geo_problem *p)
 
 static geo_err fill_gap(struct repair *rp, const geo_problem *p)
 {
-	long best = -1;
-	double longest = -1;
-	for (size_t j = 0; j < p->ngrids; j++) {
-		long i = p->index[j];
-		if (i < 0 || !rp->gs->grids[i].geom || !may_keep(rp, p, j))
-			continue;
-		double l = shared_border(rp, p->geom, rp->gs->grids[i].geom, 0);
-		if (better(rp, i, l, best, longest)) {
-			best = i;
-			longest = l;
-		}
-	}
+	double longest;
+	long best = longest_border(rp, p, 0, &longest);
 	const char *what = p->type == GEO_PROBLEM_SLIVER ? "sliver gap" : "gap";
 	if (best < 0 || !(longest > 0))
 		return say(rp, "%s of %.1f m² at %.*f %.*f left: no grid borders it", what, p->area_m2,
