@@ -17,7 +17,9 @@
 **   - a local search moves boundary atoms from part to part until every part
 **     is within the tolerance, preferring moves that cost least cut;
 **   - a refinement moves boundary atoms that shorten the cut while staying
-**     within the tolerance.
+**     within the tolerance;
+**   - parts less round than PP_GOAL (Polsby-Popper) are rounded by boundary
+**     moves that raise the lesser roundness of the two parts concerned.
 ** Every move keeps the losing part connected and never makes the gaining part
 ** enclose anything, tested exactly by breadth-first search. A disconnected
 ** graph is partitioned one connected piece at a time, the parts shared out by
@@ -34,6 +36,7 @@
 #define FIX_ROUNDS 64       /* rounds of piece, hole and empty-part repair */
 #define REFINE_PASSES 12
 #define TOL_MARGIN 0.98      /* share of the tolerance aimed at */
+#define PP_GOAL 0.35         /* parts less round than this are rounded */
 
 void split_graph_free(split_graph *g)
 {
@@ -44,6 +47,9 @@ void split_graph_free(split_graph *g)
 	free(g->ew);
 	free(g->vw);
 	free(g->out);
+	free(g->len);
+	free(g->area);
+	free(g->outlen);
 	memset(g, 0, sizeof *g);
 }
 
@@ -56,6 +62,7 @@ typedef struct ps {
 	int *part;
 	double *pw;             /* weight per part */
 	size_t *size;           /* vertices per part */
+	double *pa, *pp;        /* area and perimeter per part, when the graph has shapes */
 	double target, lo, hi;
 	unsigned *mark;         /* BFS marks, n + 1 entries (n is the outside) */
 	unsigned stamp;
@@ -73,6 +80,24 @@ static unsigned new_stamp(ps *s)
 	return s->stamp;
 }
 
+/* Area and perimeter of every part, from its vertices' shapes. */
+static void shapes(ps *s)
+{
+	const split_graph *g = s->g;
+	for (int p = 0; p < s->k; p++)
+		s->pa[p] = s->pp[p] = 0;
+	for (size_t v = 0; v < g->n; v++) {
+		int p = s->part[v];
+		if (p < 0)
+			continue;
+		s->pa[p] += g->area[v];
+		s->pp[p] += g->outlen[v];
+		for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++)
+			if (s->part[g->adj[e]] != p)
+				s->pp[p] += g->len[e];
+	}
+}
+
 static void tally(ps *s)
 {
 	for (int p = 0; p < s->k; p++) {
@@ -84,6 +109,8 @@ static void tally(ps *s)
 			s->pw[s->part[v]] += s->g->vw[v];
 			s->size[s->part[v]]++;
 		}
+	if (s->pa)
+		shapes(s);
 }
 
 static double excess(const ps *s, double w)
@@ -563,9 +590,33 @@ static int move_ok(ps *s, size_t v, int to)
 	return s->size[s->part[v]] > 1 && stays_connected(s, v) && no_hole_after(s, v, to);
 }
 
+/* Boundary lengths of v: with part a, with part b, and in all. */
+static void v_lengths(const ps *s, size_t v, int a, int b, double *la, double *lb, double *all)
+{
+	const split_graph *g = s->g;
+	*la = *lb = 0;
+	*all = g->outlen[v];
+	for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++) {
+		int p = s->part[g->adj[e]];
+		*all += g->len[e];
+		if (p == a)
+			*la += g->len[e];
+		else if (p == b)
+			*lb += g->len[e];
+	}
+}
+
 static void apply(ps *s, size_t v, int to)
 {
 	int from = s->part[v];
+	if (s->pa) {
+		double la, lb, all;
+		v_lengths(s, v, from, to, &la, &lb, &all);
+		s->pa[from] -= s->g->area[v];
+		s->pa[to] += s->g->area[v];
+		s->pp[from] += 2 * la - all;
+		s->pp[to] += all - 2 * lb;
+	}
 	s->pw[from] -= s->g->vw[v];
 	s->size[from]--;
 	s->pw[to] += s->g->vw[v];
@@ -582,6 +633,16 @@ static int by_move(const void *a, const void *b)
 		return x->dv < y->dv ? -1 : 1;
 	if (x->dd != y->dd)
 		return x->dd < y->dd ? -1 : 1;
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
+	return x->to - y->to;
+}
+
+static int by_gain_dv(const void *a, const void *b)
+{
+	const move *x = a, *y = b;
+	if (x->dv != y->dv)
+		return x->dv < y->dv ? -1 : 1;
 	if (x->v != y->v)
 		return x->v < y->v ? -1 : 1;
 	return x->to - y->to;
@@ -676,6 +737,87 @@ static void refine(ps *s, int *parts, double *sums)
 	}
 }
 
+static double polsby(double area, double perim)
+{
+	return perim > 0 ? 4 * M_PI * area / (perim * perim) : 0;
+}
+
+/* The smaller Polsby-Popper of parts a and b if v moved from a to b. */
+static double pp_after(const ps *s, size_t v, int a, int b)
+{
+	double la, lb, all;
+	v_lengths(s, v, a, b, &la, &lb, &all);
+	double pa = polsby(s->pa[a] - s->g->area[v], s->pp[a] + 2 * la - all);
+	double pb = polsby(s->pa[b] + s->g->area[v], s->pp[b] + all - 2 * lb);
+	return fmin(pa, pb);
+}
+
+/* 1 if moving v from a to b keeps both within the tolerance (or makes their
+** excess smaller). */
+static int balance_ok(const ps *s, size_t v, int a, int b)
+{
+	double w = s->g->vw[v];
+	double before = excess(s, s->pw[a]) + excess(s, s->pw[b]);
+	double after = excess(s, s->pw[a] - w) + excess(s, s->pw[b] + w);
+	return after <= 1e-12 || after < before - 1e-12;
+}
+
+/*
+** Makes the best move that rounds part p: the lesser Polsby-Popper of the
+** two parts concerned must grow. The move is an atom of p leaving for a neighbour, or a neighbour's atom joining p,
+** within the tolerance. Returns 1 if one was made.
+*/
+static int round_part(ps *s, int p, move *m)
+{
+	const split_graph *g = s->g;
+	size_t n = 0;
+	for (size_t v = 0; v < g->n; v++)
+		for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++) {
+			int a = s->part[v], b = s->part[g->adj[e]];
+			if (a == b || (a != p && b != p))
+				continue;
+			double now = fmin(polsby(s->pa[a], s->pp[a]), polsby(s->pa[b], s->pp[b]));
+			double then = pp_after(s, v, a, b);
+			if (then > now + 1e-4 && balance_ok(s, v, a, b)) {
+				size_t k = 0;
+				while (k < n && !(m[k].v == v && m[k].to == b))
+					k++;
+				if (k == n)
+					m[n++] = (move){ v, b, -(then - now), 0, 0 };
+			}
+		}
+	qsort(m, n, sizeof *m, by_gain_dv);
+	for (size_t k = 0; k < n; k++)
+		if (move_ok(s, m[k].v, m[k].to)) {
+			apply(s, m[k].v, m[k].to);
+			return 1;
+		}
+	return 0;
+}
+
+/* Rounds the least round parts (Polsby-Popper under PP_GOAL) by moving
+** boundary atoms, within the tolerance, worst part first. */
+static void compact(ps *s, move *m)
+{
+	if (!s->pa)
+		return;
+	char *stuck = calloc((size_t)s->k, 1);
+	for (size_t it = 0; stuck && it < 4 * s->g->n; it++) {
+		int worst = -1;
+		for (int p = 0; p < s->k; p++)
+			if (!stuck[p] && polsby(s->pa[p], s->pp[p]) < PP_GOAL &&
+			    (worst < 0 || polsby(s->pa[p], s->pp[p]) < polsby(s->pa[worst], s->pp[worst])))
+				worst = p;
+		if (worst < 0)
+			break;
+		if (round_part(s, worst, m))
+			memset(stuck, 0, (size_t)s->k);
+		else
+			stuck[worst] = 1;
+	}
+	free(stuck);
+}
+
 /* 1 if every part is non-empty, connected and encloses nothing. */
 static int valid(ps *s)
 {
@@ -723,6 +865,7 @@ static geo_err attempt(ps *s, unsigned long seed, long *loc, move *m, int *parts
 	}
 	repair(s, m, parts, sums);
 	refine(s, parts, sums);
+	compact(s, m);
 	return GEO_OK;
 }
 
@@ -741,6 +884,15 @@ static geo_err partition_connected(geo_ctx *ctx, const split_graph *g, int k, do
 	s.part = calloc(g->n, sizeof *s.part);
 	s.pw = calloc((size_t)k, sizeof *s.pw);
 	s.size = calloc((size_t)k, sizeof *s.size);
+	if (g->area && g->len && g->outlen) {
+		s.pa = calloc((size_t)k, sizeof *s.pa);
+		s.pp = calloc((size_t)k, sizeof *s.pp);
+		if (!s.pa || !s.pp) { /* no compactness pass then */
+			free(s.pa);
+			free(s.pp);
+			s.pa = s.pp = NULL;
+		}
+	}
 	s.mark = calloc(g->n + 1, sizeof *s.mark);
 	s.queue = calloc(g->n + 1, sizeof *s.queue);
 	s.outs = calloc(g->n + 1, sizeof *s.outs);
@@ -782,6 +934,8 @@ done:
 	free(s.part);
 	free(s.pw);
 	free(s.size);
+	free(s.pa);
+	free(s.pp);
 	free(s.mark);
 	free(s.queue);
 	free(s.outs);
@@ -838,13 +992,27 @@ static int subgraph(const split_graph *g, const long *comp, long c, split_graph 
 	sg->out = calloc(n + 1, 1);
 	if (!sg->xadj || !sg->adj || !sg->ew || !sg->vw || !sg->out)
 		return 0;
+	int shaped = g->len && g->area && g->outlen;
+	if (shaped) {
+		sg->len = calloc(ne + 1, sizeof *sg->len);
+		sg->area = calloc(n + 1, sizeof *sg->area);
+		sg->outlen = calloc(n + 1, sizeof *sg->outlen);
+		if (!sg->len || !sg->area || !sg->outlen)
+			return 0;
+	}
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t v = map[i];
 		sg->vw[i] = g->vw[v];
 		sg->out[i] = g->out[v];
+		if (shaped) {
+			sg->area[i] = g->area[v];
+			sg->outlen[i] = g->outlen[v];
+		}
 		for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++) {
 			sg->adj[m] = (size_t)loc[g->adj[e]];
+			if (shaped)
+				sg->len[m] = g->len[e];
 			sg->ew[m++] = g->ew[e];
 		}
 		sg->xadj[i + 1] = m;

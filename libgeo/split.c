@@ -112,20 +112,27 @@ static int region_graph(const run *r, const long *label, long which, size_t *map
 	g->ew = calloc(ne + 1, sizeof *g->ew);
 	g->vw = calloc(n + 1, sizeof *g->vw);
 	g->out = calloc(n + 1, 1);
-	if (!g->xadj || !g->adj || !g->ew || !g->vw || !g->out)
+	g->len = calloc(ne + 1, sizeof *g->len);
+	g->area = calloc(n + 1, sizeof *g->area);
+	g->outlen = calloc(n + 1, sizeof *g->outlen);
+	if (!g->xadj || !g->adj || !g->ew || !g->vw || !g->out || !g->len || !g->area || !g->outlen)
 		return geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory"), 0;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t v = map[i];
 		g->vw[i] = w > 0 ? a->weight[v] : a->area[v];
 		g->out[i] = a->outside[v] > 0;
+		g->area[i] = a->area[v];
+		g->outlen[i] = a->outside[v];
 		for (size_t e = a->xadj[v]; e < a->xadj[v + 1]; e++) {
 			size_t u = a->adj[e];
 			if (label[u] != which) {
 				g->out[i] = 1;
+				g->outlen[i] += a->len[e];
 				continue;
 			}
 			g->adj[m] = (size_t)loc[u];
+			g->len[m] = a->len[e];
 			g->ew[m++] = a->cost[e];
 		}
 		g->xadj[i + 1] = m;

@@ -90,6 +90,10 @@ typedef struct split_graph {
 	double *ew;             /* cut cost of each adjacency */
 	double *vw;             /* vertex weight */
 	char *out;
+	/* Optional (NULL: no compactness pass): the shape of each vertex. */
+	double *len;            /* boundary length shared along each adjacency, m */
+	double *area;           /* vertex area, m² */
+	double *outlen;         /* vertex boundary on the region's outside, m */
 } split_graph;
 
 void split_graph_free(split_graph *g);

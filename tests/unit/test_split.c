@@ -29,6 +29,9 @@ static split_graph grid_graph(size_t w, size_t h, size_t xoff)
 	g.ew = calloc(4 * g.n, sizeof *g.ew);
 	g.vw = calloc(g.n, sizeof *g.vw);
 	g.out = calloc(g.n, 1);
+	g.len = calloc(4 * g.n, sizeof *g.len);
+	g.area = calloc(g.n, sizeof *g.area);
+	g.outlen = calloc(g.n, sizeof *g.outlen);
 	size_t m = 0;
 	for (size_t y = 0; y < h; y++)
 		for (size_t x = 0; x < w; x++) {
@@ -41,8 +44,11 @@ static split_graph grid_graph(size_t w, size_t h, size_t xoff)
 				if (nb[k][0] >= 0 && nb[k][0] < (long)w && nb[k][1] >= 0 && nb[k][1] < (long)h) {
 					size_t u = (size_t)nb[k][1] * w + (size_t)nb[k][0];
 					g.adj[m] = u;
+					g.len[m] = 100; /* cells of 100 m */
 					g.ew[m++] = 1 + (double)((u < v ? u : v) % 3); /* symmetric */
 				}
+			g.area[v] = 1e4;
+			g.outlen[v] = 100 * (double)(4 - (m - g.xadj[v]));
 			g.xadj[v + 1] = m;
 		}
 	return g;
@@ -162,14 +168,20 @@ static void test_disconnected(geo_ctx *ctx)
 	g.ew = calloc(a.xadj[a.n] + b.xadj[b.n], sizeof *g.ew);
 	g.vw = calloc(g.n, sizeof *g.vw);
 	g.out = calloc(g.n, 1);
+	g.len = calloc(a.xadj[a.n] + b.xadj[b.n], sizeof *g.len);
+	g.area = calloc(g.n, sizeof *g.area);
+	g.outlen = calloc(g.n, sizeof *g.outlen);
 	size_t m = 0;
 	for (size_t v = 0; v < g.n; v++) {
 		const split_graph *s = v < a.n ? &a : &b;
 		size_t o = v < a.n ? 0 : a.n, x = v - o;
 		g.vw[v] = s->vw[x];
 		g.out[v] = s->out[x];
+		g.area[v] = s->area[x];
+		g.outlen[v] = s->outlen[x];
 		for (size_t e = s->xadj[x]; e < s->xadj[x + 1]; e++) {
 			g.adj[m] = s->adj[e] + o;
+			g.len[m] = s->len[e];
 			g.ew[m++] = s->ew[e];
 		}
 		g.xadj[v + 1] = m;
