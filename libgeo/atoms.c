@@ -1,14 +1,13 @@
 /*
 ** atoms.c: cuts a town into atoms, the pieces grid-split builds grids from.
 **
-** The town boundary, the village limits and the barriers (roads, rivers) are
-** noded together and polygonized into blocks; barrier ends that stop a few
-** metres short of another line are extended to meet it first, so they do not
-** dangle. A block holding more household weight than an atom may is cut by
-** the Voronoi diagram of k-means centres of its households, and everything is
-** noded and polygonized once more into faces. Because every face comes from
-** one noding, neighbouring faces share their edges vertex for vertex: the
-** faces are an exact coverage of the town, and any union of them is too.
+** The town's linework (linework.c: boundary, village limits, barriers) is
+** noded and polygonized into blocks. A block holding more household weight
+** than an atom may is cut by the Voronoi diagram of k-means centres of its
+** households, and everything is noded and polygonized once more into faces.
+** Because every face comes from one noding, neighbouring faces share their
+** edges vertex for vertex: the faces are an exact coverage of the town, and
+** any union of them is too.
 **
 ** Each segment of the noded linework remembers what it lies on (a barrier, a
 ** village limit, the town boundary, or nothing), which gives the graph its
@@ -23,24 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A noded segment lies on a source line when its midpoint is this close. */
-#define ON_LINE_M 1e-3
 /* Faces thinner than this (twice the area over the perimeter) or smaller
 ** than SLIVER_AREA are slivers. */
 #define SLIVER_WIDTH_M 1.0
 #define SLIVER_AREA_M2 10.0
 #define KMEANS_ROUNDS 25
-/* Lines meant to end on another line are made to cross it by this much
-** instead: an end computed to lie on a line is a rounding away from it, and
-** the noding would leave it dangling. The stubs beyond are dangles that
-** polygonizing drops. */
-#define CROSS_M 0.05
-/* A stretch of line within BAND_M of an earlier line, longer than
-** BAND_RUN_M, is a second copy of that line (a village limit digitised twice,
-** a road along the boundary) and is dropped; otherwise the two would enclose
-** slivers. Shorter stretches are crossings and stay. */
-#define BAND_M 0.5
-#define BAND_RUN_M 5.0
 
 void split_input_free(GEOSContextHandle_t h, split_input *in)
 {
@@ -88,454 +74,8 @@ void split_atoms_free(split_atoms *a)
 	free(a);
 }
 
-/* ---- a growable array of owned geometries ------------------------------- */
-
-typedef struct geoms {
-	GEOSGeometry **g;
-	int *kind;
-	double *cost;
-	size_t n, cap;
-} geoms;
-
-static int geoms_add(geo_ctx *ctx, geoms *v, GEOSGeometry *g, int kind, double cost)
-{
-	if (!g)
-		return geo_fail(ctx, GEO_ERR_INTERNAL, "geometry operation failed: %s",
-				geo_last_error(ctx)), 0;
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 256;
-		GEOSGeometry **g2 = geo_realloc_array(ctx, v->g, cap, sizeof *g2);
-		if (g2)
-			v->g = g2;
-		int *k2 = g2 ? geo_realloc_array(ctx, v->kind, cap, sizeof *k2) : NULL;
-		if (k2)
-			v->kind = k2;
-		double *c2 = k2 ? geo_realloc_array(ctx, v->cost, cap, sizeof *c2) : NULL;
-		if (!c2) {
-			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
-			return 0;
-		}
-		v->cost = c2;
-		v->cap = cap;
-	}
-	v->g[v->n] = g;
-	v->kind[v->n] = kind;
-	v->cost[v->n++] = cost;
-	return 1;
-}
-
-static void geoms_free(GEOSContextHandle_t h, geoms *v)
-{
-	for (size_t i = 0; i < v->n; i++)
-		if (v->g[i])
-			GEOSGeom_destroy_r(h, v->g[i]);
-	free(v->g);
-	free(v->kind);
-	free(v->cost);
-	memset(v, 0, sizeof *v);
-}
-
-/* Adds the LineString parts of g (any type; taken) to v. */
-static int add_lines(geo_ctx *ctx, geoms *v, GEOSGeometry *g, int kind, double cost)
-{
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	if (!g)
-		return geo_fail(ctx, GEO_ERR_INTERNAL, "geometry operation failed: %s",
-				geo_last_error(ctx)), 0;
-	int type = GEOSGeomTypeId_r(h, g), ok = 1;
-	if (type == GEOS_LINESTRING) {
-		if (GEOSGetNumCoordinates_r(h, g) >= 2 && !GEOSisEmpty_r(h, g))
-			return geoms_add(ctx, v, g, kind, cost);
-	} else if (type == GEOS_LINEARRING) {
-		GEOSCoordSequence *s = GEOSCoordSeq_clone_r(h, GEOSGeom_getCoordSeq_r(h, g));
-		ok = geoms_add(ctx, v, GEOSGeom_createLineString_r(h, s), kind, cost);
-	} else if (type == GEOS_MULTILINESTRING || type == GEOS_GEOMETRYCOLLECTION) {
-		for (int i = 0; ok && i < GEOSGetNumGeometries_r(h, g); i++)
-			ok = add_lines(ctx, v, GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, g, i)), kind,
-				       cost);
-	}
-	GEOSGeom_destroy_r(h, g);
-	return ok;
-}
-
-GEOSGeometry *split_collect(GEOSContextHandle_t h, GEOSGeometry *const *g, size_t n)
-{
-	GEOSGeometry **c = malloc((n ? n : 1) * sizeof *c);
-	if (!c)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		c[i] = GEOSGeom_clone_r(h, g[i]);
-	GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, c, (unsigned)n);
-	free(c);
-	return out;
-}
-
-/* ---- the linework --------------------------------------------------------- */
-
-/* The barrier and village lines clipped to the town, plus the town's
-** boundary, as LineStrings with their kind and cost. */
-static int clipped_lines(geo_ctx *ctx, const split_input *in, geoms *out)
-{
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	if (!add_lines(ctx, out, GEOSBoundary_r(h, in->town), SPLIT_TOWN, SPLIT_COST_OPEN))
-		return 0;
-	/* Clipped a little outside the town, lines cross its boundary. */
-	GEOSGeometry *big = GEOSBuffer_r(h, in->town, CROSS_M, 2);
-	const GEOSPreparedGeometry *town = big ? GEOSPrepare_r(h, big) : NULL;
-	int ok = town != NULL;
-	for (size_t i = 0; ok && i < in->nlines; i++) {
-		const split_line *l = &in->lines[i];
-		if (!GEOSPreparedIntersects_r(h, town, l->geom))
-			continue;
-		GEOSGeometry *g = GEOSPreparedContains_r(h, town, l->geom)
-					  ? GEOSGeom_clone_r(h, l->geom)
-					  : GEOSIntersection_r(h, l->geom, big);
-		ok = add_lines(ctx, out, g, l->kind, l->cost);
-	}
-	if (town)
-		GEOSPreparedGeom_destroy_r(h, town);
-	if (big)
-		GEOSGeom_destroy_r(h, big);
-	return ok;
-}
-
-struct hits {
-	GEOSContextHandle_t h;
-	size_t *idx, n, cap;
-};
-
-static void hit(void *item, void *data)
-{
-	struct hits *s = data;
-	if (s->n < s->cap)
-		s->idx[s->n++] = *(size_t *)item;
-}
-
-static int by_size_t(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Candidates whose envelope meets g, in index order (so results never
-** depend on the tree's internal order). */
-static size_t query(GEOSContextHandle_t h, GEOSSTRtree *t, const GEOSGeometry *g,
-		    struct hits *s)
-{
-	s->h = h;
-	s->n = 0;
-	GEOSSTRtree_query_r(h, t, g, hit, s);
-	qsort(s->idx, s->n, sizeof *s->idx, by_size_t);
-	return s->n;
-}
-
-/* The point where the ray from (x, y) along (dx, dy), `len` long, first meets
-** one of the lines other than `self`; 0 if none. */
-static int ray_hit(GEOSContextHandle_t h, GEOSSTRtree *t, const geoms *v, size_t self,
-		   struct hits *s, double x, double y, double dx, double dy, double len,
-		   double *hx, double *hy)
-{
-	GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 2, 2);
-	GEOSCoordSeq_setXY_r(h, cs, 0, x, y);
-	GEOSCoordSeq_setXY_r(h, cs, 1, x + dx * len, y + dy * len);
-	GEOSGeometry *ray = GEOSGeom_createLineString_r(h, cs);
-	double best = INFINITY;
-	query(h, t, ray, s);
-	for (size_t k = 0; k < s->n; k++) {
-		if (s->idx[k] == self)
-			continue;
-		GEOSGeometry *x2 = GEOSIntersection_r(h, ray, v->g[s->idx[k]]);
-		/* Points, or the ends of a collinear overlap. */
-		GEOSGeometry *pts = x2 ? GEOSGeom_extractUniquePoints_r(h, x2) : NULL;
-		for (int i = 0; pts && i < GEOSGetNumGeometries_r(h, pts); i++) {
-			const GEOSGeometry *p = GEOSGetGeometryN_r(h, pts, i);
-			double px = 0, py = 0;
-			if (GEOSisEmpty_r(h, p))
-				continue;
-			GEOSGeomGetX_r(h, p, &px);
-			GEOSGeomGetY_r(h, p, &py);
-			double d = hypot(px - x, py - y);
-			if (d > 1e-9 && d < best) {
-				best = d;
-				*hx = px;
-				*hy = py;
-			}
-		}
-		if (pts)
-			GEOSGeom_destroy_r(h, pts);
-		if (x2)
-			GEOSGeom_destroy_r(h, x2);
-	}
-	GEOSGeom_destroy_r(h, ray);
-	return isfinite(best);
-}
-
-/* 1 when (x, y) lies on one of the lines other than `self`. */
-static int touches_other(GEOSContextHandle_t h, GEOSSTRtree *t, const geoms *v, size_t self,
-			 struct hits *s, GEOSGeometry *pt)
-{
-	query(h, t, pt, s);
-	for (size_t k = 0; k < s->n; k++) {
-		double d = INFINITY;
-		if (s->idx[k] != self && GEOSDistance_r(h, pt, v->g[s->idx[k]], &d) && d < ON_LINE_M)
-			return 1;
-	}
-	return 0;
-}
-
-/* The line with (x, y) added before its first or after its last point. */
-static GEOSGeometry *extend_line(GEOSContextHandle_t h, const GEOSGeometry *l, int at_start,
-				 double x, double y)
-{
-	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, l);
-	unsigned n = 0;
-	GEOSCoordSeq_getSize_r(h, cs, &n);
-	GEOSCoordSequence *out = GEOSCoordSeq_create_r(h, n + 1, 2);
-	for (unsigned i = 0; i < n; i++) {
-		double px, py;
-		GEOSCoordSeq_getXY_r(h, cs, i, &px, &py);
-		GEOSCoordSeq_setXY_r(h, out, at_start ? i + 1 : i, px, py);
-	}
-	GEOSCoordSeq_setXY_r(h, out, at_start ? 0 : n, x, y);
-	return GEOSGeom_createLineString_r(h, out);
-}
-
-/* Extends one end of line i when it stops short of another line:
-** first straight on, up to snap metres; else to the nearest line within
-** half of that. */
-static void extend_end(GEOSContextHandle_t h, GEOSSTRtree *t, geoms *v, size_t i,
-		       struct hits *s, int at_start, double snap)
-{
-	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, v->g[i]);
-	unsigned n = 0;
-	GEOSCoordSeq_getSize_r(h, cs, &n);
-	double ex, ey, px, py;
-	GEOSCoordSeq_getXY_r(h, cs, at_start ? 0 : n - 1, &ex, &ey);
-	GEOSCoordSeq_getXY_r(h, cs, at_start ? 1 : n - 2, &px, &py);
-	double len = hypot(ex - px, ey - py), ox, oy;
-	GEOSCoordSeq_getXY_r(h, cs, at_start ? n - 1 : 0, &ox, &oy);
-	if (ox == ex && oy == ey)
-		return; /* a closed line has no end */
-	GEOSGeometry *end = GEOSGeom_createPointFromXY_r(h, ex, ey);
-	if (len <= 0 || touches_other(h, t, v, i, s, end)) {
-		GEOSGeom_destroy_r(h, end);
-		return;
-	}
-	double hx = 0, hy = 0;
-	int found = ray_hit(h, t, v, i, s, ex, ey, (ex - px) / len, (ey - py) / len, snap, &hx, &hy);
-	if (!found) {
-		GEOSGeometry *box = GEOSBuffer_r(h, end, snap / 2, 2);
-		double best = snap / 2;
-		query(h, t, box, s);
-		for (size_t k = 0; k < s->n; k++) {
-			double d;
-			if (s->idx[k] == i || !GEOSDistance_r(h, end, v->g[s->idx[k]], &d) || d >= best)
-				continue;
-			GEOSCoordSequence *np = GEOSNearestPoints_r(h, end, v->g[s->idx[k]]);
-			if (np) {
-				GEOSCoordSeq_getXY_r(h, np, 1, &hx, &hy);
-				GEOSCoordSeq_destroy_r(h, np);
-				best = d;
-				found = 1;
-			}
-		}
-		GEOSGeom_destroy_r(h, box);
-	}
-	GEOSGeom_destroy_r(h, end);
-	double d = hypot(hx - ex, hy - ey);
-	if (!found || d <= 0)
-		return;
-	hx += (hx - ex) / d * CROSS_M;
-	hy += (hy - ey) / d * CROSS_M;
-	GEOSGeometry *longer = extend_line(h, v->g[i], at_start, hx, hy);
-	if (longer) {
-		GEOSGeom_destroy_r(h, v->g[i]);
-		v->g[i] = longer;
-	}
-}
-
-/* Extends line ends that stop within snap metres of another line. The
-** tree holds the lines as they were; an extension is short, so meeting a
-** line's old shape is what matters. */
-static int extend_dangles(geo_ctx *ctx, geoms *v, double snap)
-{
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	GEOSSTRtree *t = GEOSSTRtree_create_r(h, 10);
-	size_t *items = geo_calloc(ctx, v->n, sizeof *items);
-	struct hits s = { h, geo_calloc(ctx, v->n, sizeof(size_t)), 0, v->n };
-	GEOSGeometry **orig = geo_calloc(ctx, v->n, sizeof *orig);
-	int ok = t && items && s.idx && orig;
-	for (size_t i = 0; ok && i < v->n; i++) {
-		items[i] = i;
-		orig[i] = GEOSGeom_clone_r(h, v->g[i]);
-		GEOSSTRtree_insert_r(h, t, orig[i], &items[i]);
-	}
-	geoms view = *v;
-	view.g = orig;
-	for (size_t i = 0; ok && snap > 0 && i < v->n; i++) {
-		if (v->kind[i] == SPLIT_TOWN)
-			continue;
-		/* Measure against the original shapes, but extend the line in place. */
-		GEOSGeometry *old = orig[i];
-		orig[i] = v->g[i];
-		extend_end(h, t, &view, i, &s, 1, snap);
-		extend_end(h, t, &view, i, &s, 0, snap);
-		v->g[i] = orig[i];
-		orig[i] = old;
-	}
-	if (t)
-		GEOSSTRtree_destroy_r(h, t);
-	for (size_t i = 0; orig && i < v->n; i++)
-		if (orig[i])
-			GEOSGeom_destroy_r(h, orig[i]);
-	free(orig);
-	free(items);
-	free(s.idx);
-	return ok;
-}
-
-/* Lines kept so far, with their extents and (made when first needed) the
-** band around each. A plain array: the lines are few hundred to a few
-** thousand, and GEOS's STRtree cannot take insertions once queried. */
-typedef struct kept {
-	geoms g;
-	double (*box)[4];
-	GEOSGeometry **band;
-	size_t cap;
-} kept;
-
-static int keep_line(geo_ctx *ctx, kept *k, GEOSGeometry *g, int kind, double cost)
-{
-	if (k->g.n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 256;
-		double(*box)[4] = geo_realloc_array(ctx, k->box, cap, sizeof *box);
-		if (box)
-			k->box = box;
-		GEOSGeometry **band = box ? geo_realloc_array(ctx, k->band, cap, sizeof *band) : NULL;
-		if (!band) {
-			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
-			return 0;
-		}
-		k->band = band;
-		k->cap = cap;
-	}
-	double *b = k->box[k->g.n];
-	GEOSGeom_getExtent_r(geo_ctx_geos(ctx), g, &b[0], &b[1], &b[2], &b[3]);
-	k->band[k->g.n] = NULL;
-	return geoms_add(ctx, &k->g, g, kind, cost);
-}
-
-/* Line g without its stretches that copy kept lines (a new geometry), or
-** NULL when nothing of it is a copy. */
-static GEOSGeometry *without_copies(GEOSContextHandle_t h, kept *k, const GEOSGeometry *g)
-{
-	double x0, y0, x1, y1;
-	GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1);
-	GEOSGeometry *left = NULL;
-	for (size_t j = 0; j < k->g.n; j++) {
-		const double *b = k->box[j];
-		if (b[0] > x1 + BAND_M || b[2] < x0 - BAND_M || b[1] > y1 + BAND_M || b[3] < y0 - BAND_M)
-			continue;
-		if (!k->band[j] && !(k->band[j] = GEOSBuffer_r(h, k->g.g[j], BAND_M, 4)))
-			continue;
-		const GEOSGeometry *cur = left ? left : g;
-		GEOSGeometry *near = GEOSIntersection_r(h, cur, k->band[j]);
-		double run = 0;
-		if (near) {
-			GEOSLength_r(h, near, &run);
-			GEOSGeom_destroy_r(h, near);
-		}
-		GEOSGeometry *d = run > BAND_RUN_M ? GEOSDifference_r(h, cur, k->band[j]) : NULL;
-		if (!d)
-			continue;
-		if (left)
-			GEOSGeom_destroy_r(h, left);
-		left = d;
-	}
-	return left;
-}
-
-/*
-** Drops the stretches of each line that run along an earlier one: the town
-** boundary comes first, then the village limits, then the barriers in their
-** order. The ends this leaves are extended to the earlier line again like
-** any dangling end, so the junctions stay where they were.
-*/
-static int drop_copies(geo_ctx *ctx, geoms *v)
-{
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	kept k = { 0 };
-	int ok = 1;
-	for (size_t i = 0; ok && i < v->n; i++) {
-		GEOSGeometry *left = v->kind[i] == SPLIT_TOWN ? NULL : without_copies(h, &k, v->g[i]);
-		if (!left) {
-			ok = keep_line(ctx, &k, v->g[i], v->kind[i], v->cost[i]);
-			v->g[i] = NULL;
-			continue;
-		}
-		geoms pieces = { 0 };
-		ok = add_lines(ctx, &pieces, left, v->kind[i], v->cost[i]);
-		for (size_t j = 0; ok && j < pieces.n; j++) {
-			ok = keep_line(ctx, &k, pieces.g[j], v->kind[i], v->cost[i]);
-			pieces.g[j] = NULL;
-		}
-		geoms_free(h, &pieces);
-	}
-	for (size_t j = 0; j < k.g.n; j++)
-		if (k.band && k.band[j])
-			GEOSGeom_destroy_r(h, k.band[j]);
-	free(k.box);
-	free(k.band);
-	geoms_free(h, v);
-	*v = k.g;
-	return ok;
-}
-
-/* Nodes the lines: their union splits every line where another meets it and
-** merges the pieces two lines share. */
-static GEOSGeometry *node(geo_ctx *ctx, GEOSGeometry *const *g, size_t n)
-{
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	GEOSGeometry *c = split_collect(h, g, n);
-	GEOSGeometry *u = c ? GEOSUnaryUnion_r(h, c) : NULL;
-	if (c)
-		GEOSGeom_destroy_r(h, c);
-	if (!u)
-		geo_fail(ctx, GEO_ERR_INTERNAL, "cannot node the roads, rivers and limits: %s",
-			 geo_last_error(ctx));
-	return u;
-}
-
-/* The faces of noded linework that lie inside the town, in GEOS's order. */
-static int polygonize(geo_ctx *ctx, const GEOSGeometry *noded, const GEOSGeometry *town,
-		      geoms *faces)
-{
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	const GEOSGeometry *in[1] = { noded };
-	GEOSGeometry *polys = GEOSPolygonize_r(h, in, 1);
-	const GEOSPreparedGeometry *pt = GEOSPrepare_r(h, town);
-	int ok = polys && pt;
-	if (!ok)
-		geo_fail(ctx, GEO_ERR_INTERNAL, "cannot polygonize the linework: %s",
-			 geo_last_error(ctx));
-	for (int i = 0; ok && i < GEOSGetNumGeometries_r(h, polys); i++) {
-		const GEOSGeometry *f = GEOSGetGeometryN_r(h, polys, i);
-		GEOSGeometry *p = GEOSPointOnSurface_r(h, f);
-		int inside = p && GEOSPreparedContains_r(h, pt, p) == 1;
-		if (p)
-			GEOSGeom_destroy_r(h, p);
-		if (inside)
-			ok = geoms_add(ctx, faces, GEOSGeom_clone_r(h, f), 0, 0);
-	}
-	if (pt)
-		GEOSPreparedGeom_destroy_r(h, pt);
-	if (polys)
-		GEOSGeom_destroy_r(h, polys);
-	return ok;
-}
-
 /* For each point, the lowest-numbered face holding it, or -1. */
-static int locate_points(geo_ctx *ctx, const split_input *in, const geoms *faces, long *where)
+static int locate_points(geo_ctx *ctx, const split_input *in, const split_geoms *faces, long *where)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	geo_index *idx = geo_index_new(ctx, faces->g, faces->n);
@@ -556,7 +96,7 @@ static int locate_points(geo_ctx *ctx, const split_input *in, const geoms *faces
 			cap = n;
 			n = geo_index_query_box(idx, p->x, p->y, p->x, p->y, cand, cap);
 		}
-		qsort(cand, n, sizeof *cand, by_size_t);
+		qsort(cand, n, sizeof *cand, split_by_index);
 		GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, p->x, p->y);
 		where[i] = -1;
 		for (size_t k = 0; k < n && where[i] < 0; k++)
@@ -670,7 +210,7 @@ static void kmeans(const struct wpt *p, size_t n, size_t k, unsigned long long *
 /* The Voronoi edges of the k-means centres of a block's households, clipped
 ** to the block. */
 static int voronoi_cuts(geo_ctx *ctx, const GEOSGeometry *block, struct wpt *p, size_t n,
-			size_t k, unsigned long long *rng, geoms *out)
+			size_t k, unsigned long long *rng, split_geoms *out)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	struct wpt *c = geo_calloc(ctx, k, sizeof *c);
@@ -685,9 +225,9 @@ static int voronoi_cuts(geo_ctx *ctx, const GEOSGeometry *block, struct wpt *p, 
 			pts[j] = GEOSGeom_createPointFromXY_r(h, c[j].x, c[j].y);
 		GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts, (unsigned)m);
 		GEOSGeometry *edges = m >= 2 && mp ? GEOSVoronoiDiagram_r(h, mp, block, 0, 1) : NULL;
-		GEOSGeometry *big = edges ? GEOSBuffer_r(h, block, CROSS_M, 2) : NULL;
+		GEOSGeometry *big = edges ? GEOSBuffer_r(h, block, SPLIT_CROSS_M, 2) : NULL;
 		if (big)
-			ok = add_lines(ctx, out, GEOSIntersection_r(h, edges, big), SPLIT_OPEN,
+			ok = split_add_lines(ctx, out, GEOSIntersection_r(h, edges, big), SPLIT_OPEN,
 				       SPLIT_COST_OPEN);
 		if (big)
 			GEOSGeom_destroy_r(h, big);
@@ -704,8 +244,8 @@ static int voronoi_cuts(geo_ctx *ctx, const GEOSGeometry *block, struct wpt *p, 
 }
 
 /* Cuts for every block heavier than max_weight; counts the blocks cut. */
-static int split_heavy(geo_ctx *ctx, const split_input *in, const geoms *blocks,
-		       double max_weight, unsigned long seed, geoms *cuts, size_t *nsplit)
+static int split_heavy(geo_ctx *ctx, const split_input *in, const split_geoms *blocks,
+		       double max_weight, unsigned long seed, split_geoms *cuts, size_t *nsplit)
 {
 	long *where = geo_calloc(ctx, in->npoints, sizeof *where);
 	double *w = geo_calloc(ctx, blocks->n, sizeof *w);
@@ -798,8 +338,8 @@ static seg *seg_find(segtab *t, double ax, double ay, double bx, double by, int 
 }
 
 /* What a noded edge lies on: the strongest kind and the cheapest cost among
-** the source lines within ON_LINE_M of its first segment's midpoint. */
-static void classify(GEOSContextHandle_t h, GEOSSTRtree *t, const geoms *src, struct hits *s,
+** the source lines within SPLIT_ON_LINE_M of its first segment's midpoint. */
+static void classify(GEOSContextHandle_t h, GEOSSTRtree *t, const split_geoms *src, split_hits *s,
 		     const GEOSGeometry *edge, int *kind, double *cost)
 {
 	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, edge);
@@ -807,17 +347,17 @@ static void classify(GEOSContextHandle_t h, GEOSSTRtree *t, const geoms *src, st
 	GEOSCoordSeq_getXY_r(h, cs, 0, &ax, &ay);
 	GEOSCoordSeq_getXY_r(h, cs, 1, &bx, &by);
 	GEOSGeometry *mid = GEOSGeom_createPointFromXY_r(h, (ax + bx) / 2, (ay + by) / 2);
-	GEOSGeometry *box = GEOSGeom_createRectangle_r(h, (ax + bx) / 2 - ON_LINE_M,
-						       (ay + by) / 2 - ON_LINE_M,
-						       (ax + bx) / 2 + ON_LINE_M,
-						       (ay + by) / 2 + ON_LINE_M);
+	GEOSGeometry *box = GEOSGeom_createRectangle_r(h, (ax + bx) / 2 - SPLIT_ON_LINE_M,
+						       (ay + by) / 2 - SPLIT_ON_LINE_M,
+						       (ax + bx) / 2 + SPLIT_ON_LINE_M,
+						       (ay + by) / 2 + SPLIT_ON_LINE_M);
 	*kind = SPLIT_OPEN;
 	*cost = SPLIT_COST_OPEN;
-	query(h, t, box, s);
+	split_query(h, t, box, s);
 	for (size_t k = 0; k < s->n; k++) {
 		double d = INFINITY;
 		size_t j = s->idx[k];
-		if (!GEOSDistance_r(h, mid, src->g[j], &d) || d > ON_LINE_M)
+		if (!GEOSDistance_r(h, mid, src->g[j], &d) || d > SPLIT_ON_LINE_M)
 			continue;
 		if (src->kind[j] > *kind)
 			*kind = src->kind[j];
@@ -829,12 +369,12 @@ static void classify(GEOSContextHandle_t h, GEOSSTRtree *t, const geoms *src, st
 }
 
 /* Enters every segment of the noded linework with what it lies on. */
-static int enter_linework(geo_ctx *ctx, const GEOSGeometry *noded, const geoms *src, segtab *t)
+static int enter_linework(geo_ctx *ctx, const GEOSGeometry *noded, const split_geoms *src, segtab *t)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	GEOSSTRtree *tree = GEOSSTRtree_create_r(h, 10);
 	size_t *items = geo_calloc(ctx, src->n, sizeof *items);
-	struct hits s = { h, geo_calloc(ctx, src->n + 1, sizeof(size_t)), 0, src->n + 1 };
+	split_hits s = { h, geo_calloc(ctx, src->n + 1, sizeof(size_t)), 0, src->n + 1 };
 	int ok = tree && items && s.idx;
 	for (size_t i = 0; ok && i < src->n; i++) {
 		items[i] = i;
@@ -895,7 +435,7 @@ static int ring_sides(GEOSContextHandle_t h, const GEOSGeometry *ring, long f, s
 }
 
 /* Records, for every segment, the faces on its two sides. */
-static int enter_faces(geo_ctx *ctx, const geoms *faces, segtab *t)
+static int enter_faces(geo_ctx *ctx, const split_geoms *faces, segtab *t)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	for (size_t f = 0; f < faces->n; f++) {
@@ -974,7 +514,7 @@ static size_t find(size_t *up, size_t x)
 }
 
 /* Joins every sliver face to the neighbour it shares most boundary with. */
-static int merge_slivers(geo_ctx *ctx, const geoms *faces, const pair *p, size_t np,
+static int merge_slivers(geo_ctx *ctx, const split_geoms *faces, const pair *p, size_t np,
 			 size_t *up)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
@@ -1041,7 +581,7 @@ static int alloc_atoms(geo_ctx *ctx, split_atoms *a, size_t n)
 }
 
 /* The village of each face, by a point inside it. */
-static int face_villages(geo_ctx *ctx, const split_input *in, const geoms *faces, long *vill)
+static int face_villages(geo_ctx *ctx, const split_input *in, const split_geoms *faces, long *vill)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	geo_index *idx = in->nvillages ? geo_index_new(ctx, in->villages, in->nvillages) : NULL;
@@ -1060,7 +600,7 @@ static int face_villages(geo_ctx *ctx, const split_input *in, const geoms *faces
 		if (geo_geom_inside_point(ctx, faces->g[f], &x, &y))
 			continue;
 		size_t n = geo_index_query_box(idx, x, y, x, y, cand, cap);
-		qsort(cand, n < cap ? n : cap, sizeof *cand, by_size_t);
+		qsort(cand, n < cap ? n : cap, sizeof *cand, split_by_index);
 		GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
 		for (size_t k = 0; k < n && k < cap && vill[f] < 0; k++)
 			if (GEOSPreparedIntersects_r(h, geo_index_prepared(idx, cand[k]), pt) == 1)
@@ -1074,7 +614,7 @@ static int face_villages(geo_ctx *ctx, const split_input *in, const geoms *faces
 
 /* Atom totals: weights and counts from the points, area and village from the
 ** faces (an atom's village is its largest face's). */
-static int atom_totals(geo_ctx *ctx, const split_input *in, const geoms *faces,
+static int atom_totals(geo_ctx *ctx, const split_input *in, const split_geoms *faces,
 		       const long *point_face, split_atoms *a)
 {
 	long *vill = geo_calloc(ctx, faces->n, sizeof *vill);
@@ -1153,7 +693,7 @@ static int atom_graph(geo_ctx *ctx, split_atoms *a, const pair *fp, size_t nfp,
 }
 
 /* Groups faces into atoms and fills their totals and graph. */
-static int make_atoms(geo_ctx *ctx, const split_input *in, split_atoms *a, const geoms *faces,
+static int make_atoms(geo_ctx *ctx, const split_input *in, split_atoms *a, const split_geoms *faces,
 		      const segtab *t)
 {
 	size_t nfp = 0, natoms = 0;
@@ -1190,7 +730,7 @@ static int make_atoms(geo_ctx *ctx, const split_input *in, split_atoms *a, const
 }
 
 /* Moves the faces out of v into the atoms. */
-static void take_faces(split_atoms *a, geoms *v)
+static void take_faces(split_atoms *a, split_geoms *v)
 {
 	a->faces = v->g;
 	a->nfaces = v->n;
@@ -1220,25 +760,24 @@ split_atoms *split_atoms_build(geo_ctx *ctx, const split_input *in, double max_w
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	split_atoms *a = geo_calloc(ctx, 1, sizeof *a);
-	geoms src = { 0 }, blocks = { 0 }, cuts = { 0 }, faces = { 0 };
+	split_geoms src = { 0 }, blocks = { 0 }, cuts = { 0 }, faces = { 0 };
 	GEOSGeometry *noded = NULL, *all = NULL;
 	segtab t = { 0 };
 	if (!a)
 		return NULL;
 	a->h = h;
-	int ok = clipped_lines(ctx, in, &src) && drop_copies(ctx, &src) &&
-		 extend_dangles(ctx, &src, snap) &&
-		 (noded = node(ctx, src.g, src.n)) && polygonize(ctx, noded, in->town, &blocks) &&
+	int ok = split_linework(ctx, in, snap, &src) &&
+		 (noded = split_node(ctx, src.g, src.n)) && split_polygonize(ctx, noded, in->town, &blocks) &&
 		 split_heavy(ctx, in, &blocks, max_weight, seed, &cuts, &a->nsplit);
 	if (ok && cuts.n) {
 		for (size_t i = 0; ok && i < cuts.n; i++) {
-			ok = geoms_add(ctx, &src, cuts.g[i], SPLIT_OPEN, SPLIT_COST_OPEN);
+			ok = split_geoms_add(ctx, &src, cuts.g[i], SPLIT_OPEN, SPLIT_COST_OPEN);
 			cuts.g[i] = NULL;
 		}
 		GEOSGeometry *parts[2] = { noded, NULL };
 		GEOSGeometry *c = ok ? split_collect(h, cuts.n ? src.g + src.n - cuts.n : NULL, cuts.n) : NULL;
 		parts[1] = c;
-		all = c ? node(ctx, parts, 2) : NULL;
+		all = c ? split_node(ctx, parts, 2) : NULL;
 		if (c)
 			GEOSGeom_destroy_r(h, c);
 		ok = all != NULL;
@@ -1250,7 +789,7 @@ split_atoms *split_atoms_build(geo_ctx *ctx, const split_input *in, double max_w
 	if (ok) {
 		t.cap = pow2_above((size_t)count_coords(h, noded) * 2);
 		t.s = geo_calloc(ctx, t.cap, sizeof *t.s);
-		ok = t.s && polygonize(ctx, noded, in->town, &faces) &&
+		ok = t.s && split_polygonize(ctx, noded, in->town, &faces) &&
 		     enter_linework(ctx, noded, &src, &t) && enter_faces(ctx, &faces, &t) &&
 		     make_atoms(ctx, in, a, &faces, &t);
 	}
@@ -1262,10 +801,10 @@ split_atoms *split_atoms_build(geo_ctx *ctx, const split_input *in, double max_w
 	}
 	if (noded)
 		GEOSGeom_destroy_r(h, noded);
-	geoms_free(h, &src);
-	geoms_free(h, &blocks);
-	geoms_free(h, &cuts);
-	geoms_free(h, &faces);
+	split_geoms_free(h, &src);
+	split_geoms_free(h, &blocks);
+	split_geoms_free(h, &cuts);
+	split_geoms_free(h, &faces);
 	free(t.s);
 	if (!ok) {
 		split_atoms_free(a);
