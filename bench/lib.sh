@@ -31,8 +31,14 @@ measure() {
 		[ -n "${BENCH_PRE:-}" ] && bash -c "$BENCH_PRE" >>"$log" 2>&1
 		echo "+ $*" >>"$log"
 		t0=$(date +%s%N)
-		timeout "$BENCH_TIMEOUT" /usr/bin/time -f '%M' -o "$RES/rss" "$@" >>"$log" 2>&1
+		# In the background and waited for, so that an interrupt reaches
+		# bench/run's trap at once, which stops the run (timeout puts it in
+		# a process group of its own, out of reach of the terminal's ^C).
+		timeout "$BENCH_TIMEOUT" /usr/bin/time -f '%M' -o "$RES/rss" "$@" >>"$log" 2>&1 </dev/null &
+		CUR_PID=$!
+		wait "$CUR_PID"
 		code=$?
+		CUR_PID=""
 		t1=$(date +%s%N)
 		if [ "$code" = 124 ]; then
 			ST=timeout
