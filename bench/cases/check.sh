@@ -125,15 +125,14 @@ EOF
 agree_qgis_check() {
 	local w=$WORK/check
 	{
-		pieces_tsv invalid "$w/q-errors.gpkg"
 		pieces_tsv overlap "$w/q-inter.gpkg" "grid_id < b_grid_id"
 		pieces_tsv gap "$w/q-gaps.gpkg"
 		pieces_tsv outside "$w/q-spill.gpkg"
 	} >"$w/peer.tsv"
-	# QGIS reports a validity error as a point layer; count its features.
+	# QGIS reports a validity error as a point (with its message only).
 	if [ -s "$w/q-errors.gpkg" ]; then
 		ogr2ogr -f CSV /vsistdout/ "$w/q-errors.gpkg" -dialect SQLite \
-			-sql "SELECT 'invalid', ST_X(geom), ST_Y(geom), 0, grid_id FROM \"$(sqlite3 "$w/q-errors.gpkg" 'SELECT table_name FROM gpkg_contents LIMIT 1')\"" \
+			-sql "SELECT 'invalid', ST_X(geom), ST_Y(geom), 0, '' FROM \"$(sqlite3 "$w/q-errors.gpkg" 'SELECT table_name FROM gpkg_contents LIMIT 1')\"" \
 			2>/dev/null | tail -n +2 | tr -d '"' | tr , '\t' >>"$w/peer.tsv"
 	fi
 	match_defects "$w/truth.tsv" "$w/peer.tsv"
