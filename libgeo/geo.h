@@ -690,7 +690,8 @@ typedef struct geo_split_opts {
 	int primary_by_villages;    /* one primary per village (per part of it) */
 	int primaries;              /* GEO_SPLIT_AUTO: one per village */
 	int secondaries;            /* total; GEO_SPLIT_AUTO: from max_households */
-	double max_households;      /* per secondary when secondaries is AUTO; default 200 */
+	double max_households;      /* per secondary instead of `secondaries`; AUTO: 200 when
+				       secondaries is AUTO too */
 	geo_split_method method;
 	double cell_size;           /* square/hex: metres */
 	double origin_x, origin_y;  /* square/hex: grid origin in the working CRS; default 0 0 */
@@ -705,6 +706,7 @@ typedef struct geo_split_opts {
 } geo_split_opts;
 
 #define GEO_SPLIT_AUTO 0
+#define GEO_SPLIT_MAX_HOUSEHOLDS 200 /* per secondary when no count is given */
 void geo_split_opts_init(geo_split_opts *o);
 
 /*

@@ -35,7 +35,7 @@ void geo_split_opts_init(geo_split_opts *o)
 	o->village_name = "name";
 	o->primaries = GEO_SPLIT_AUTO;
 	o->secondaries = GEO_SPLIT_AUTO;
-	o->max_households = 200;
+	o->max_households = GEO_SPLIT_AUTO;
 	o->method = GEO_SPLIT_BALANCED;
 	o->tolerance = 0.10;
 	o->atom_fraction = 1.0 / 12;
@@ -263,6 +263,11 @@ static double *sum_by(const run *r, const long *label, size_t n, const double *w
 	return s;
 }
 
+static double max_households(const geo_split_opts *o)
+{
+	return o->max_households > 0 ? o->max_households : GEO_SPLIT_MAX_HOUSEHOLDS;
+}
+
 /* ---- the two levels ---------------------------------------------------------------- */
 
 static geo_err make_primaries(run *r)
@@ -321,7 +326,7 @@ static geo_err make_secondaries(run *r)
 			dhondt(w, r->nprim, o->secondaries, r->kprim);
 	} else {
 		for (size_t p = 0; p < r->nprim; p++)
-			r->kprim[p] = (int)fmax(1, ceil(w[p] / o->max_households - 1e-9));
+			r->kprim[p] = (int)fmax(1, ceil(w[p] / max_households(o) - 1e-9));
 	}
 	for (size_t p = 0; !e && p < r->nprim; p++)
 		if (r->kprim[p] > 99)
@@ -702,8 +707,10 @@ static geo_err check_opts(geo_ctx *ctx, const geo_split_opts *o)
 	if (o->method == GEO_SPLIT_BALANCED && !o->villages && o->primaries == GEO_SPLIT_AUTO)
 		return geo_fail(ctx, GEO_ERR_USAGE, "say how many primaries with --primary N, or give "
 				"--villages LAYER for one per village");
-	if (o->primaries < 0 || o->secondaries < 0 || !(o->max_households > 0))
+	if (o->primaries < 0 || o->secondaries < 0 || o->max_households < 0)
 		return geo_fail(ctx, GEO_ERR_USAGE, "grid counts must be above 0");
+	if (o->secondaries != GEO_SPLIT_AUTO && o->max_households != GEO_SPLIT_AUTO)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--secondary and --max-households: give one");
 	if (!(o->atom_fraction > 0 && o->atom_fraction <= 1))
 		return geo_fail(ctx, GEO_ERR_USAGE, "atom fraction must be in (0, 1]");
 	return GEO_OK;
@@ -715,7 +722,7 @@ static geo_err balanced(run *r, outside *out)
 	double w = 0;
 	for (size_t i = 0; i < r->in.npoints; i++)
 		w += r->in.points[i].weight;
-	double m = o->secondaries != GEO_SPLIT_AUTO ? o->secondaries : ceil(w / o->max_households);
+	double m = o->secondaries != GEO_SPLIT_AUTO ? o->secondaries : ceil(w / max_households(o));
 	r->a = split_atoms_build(r->ctx, &r->in, w > 0 ? o->atom_fraction * w / fmax(1, m) : 0,
 				 SNAP_M, o->seed);
 	if (!r->a)
@@ -780,6 +787,7 @@ static geo_err count_cells(run *r, outside *out)
 			r->grids[where[i]].households += 1;
 			r->grids[where[i]].persons += p->persons;
 			r->grids[where[i]].weight += p->weight;
+			r->total_weight += p->weight;
 		}
 	}
 	*out = households_outside(r, where);
