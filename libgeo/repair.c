@@ -550,21 +550,30 @@ static long mostly_in(struct repair *rp, const GEOSGeometry *g)
 	return best;
 }
 
+
+/* Sets one of g's codes (*slot, g->id or g->parent_id) and its field in the
+** feature that will be written. */
+static geo_err set_code(struct repair *rp, geo_grid *g, char **slot, const char *field_name,
+			const char *value)
+{
+	char *copy = geo_strdup(rp->ctx, value);
+	if (!copy)
+		return GEO_ERR_INTERNAL;
+	free(*slot);
+	*slot = copy;
+	int field = OGR_F_GetFieldIndex(g->feat, field_name);
+	if (field >= 0)
+		OGR_F_SetFieldString(g->feat, field, value);
+	return GEO_OK;
+}
 static geo_err set_parent(struct repair *rp, size_t i, long p)
 {
 	geo_grid *g = &rp->gs->grids[i];
 	const char *to = rp->parents->grids[p].id;
 	geo_err e = say(rp, "%s: parent_id %s -> %s (it lies mostly there)", code(g).s,
 			*g->parent_id ? g->parent_id : "(none)", to);
-	char *copy = geo_strdup(rp->ctx, to);
-	if (!copy)
-		return GEO_ERR_INTERNAL;
-	free(g->parent_id);
-	g->parent_id = copy;
-	int field = OGR_F_GetFieldIndex(g->feat, rp->o->grid.parent_field);
-	if (field >= 0)
-		OGR_F_SetFieldString(g->feat, field, to);
-	return e;
+	geo_err set = set_code(rp, g, &g->parent_id, rp->o->grid.parent_field, to);
+	return set ? set : e;
 }
 
 static geo_err clip_to(struct repair *rp, size_t i, const GEOSGeometry *to, const char *what)
@@ -781,14 +790,8 @@ static geo_err fix_codes(struct repair *rp, const geo_check_result *r)
 			continue;
 		}
 		e = say(rp, "%s: feature %lld takes the free code %s", code(g).s, g->fid, fresh);
-		char *copy = geo_strdup(rp->ctx, fresh);
-		if (!copy)
+		if (set_code(rp, g, &g->id, rp->o->grid.id_field, fresh))
 			return GEO_ERR_INTERNAL;
-		free(g->id);
-		g->id = copy;
-		int field = OGR_F_GetFieldIndex(g->feat, rp->o->grid.id_field);
-		if (field >= 0)
-			OGR_F_SetFieldString(g->feat, field, fresh);
 	}
 	return e;
 }
