@@ -1,6 +1,6 @@
 /*
-** buf.c: a growable string and the small amount of JSON writing the reports
-** need. A failed allocation marks the buffer instead of aborting, so the
+** buf.c: a growable string and the small amount of JSON and XML escaping the
+** reports and styles need. A failed allocation marks the buffer instead of aborting, so the
 ** caller can report out-of-memory once, at the end.
 */
 #include "geo_internal.h"
@@ -113,4 +113,17 @@ void geo_json_num(geo_buf *b, double v, int decimals)
 	if (v == 0)
 		v = 0; /* no "-0.0" */
 	geo_buf_printf(b, "%.*f", decimals, v);
+}
+
+void geo_xml_text(geo_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': geo_buf_add(b, "&amp;"); break;
+		case '<': geo_buf_add(b, "&lt;"); break;
+		case '>': geo_buf_add(b, "&gt;"); break;
+		case '"': geo_buf_add(b, "&quot;"); break;
+		default: geo_buf_addn(b, s, 1); break;
+		}
+	}
 }

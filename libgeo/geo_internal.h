@@ -31,6 +31,8 @@ char *geo_buf_take(geo_buf *b);
 ** (fixed decimals, non-finite as null). */
 void geo_json_str(geo_buf *b, const char *s);
 void geo_json_num(geo_buf *b, double v, int decimals);
+/* XML text or attribute value, escaped (&, <, >, "). */
+void geo_xml_text(geo_buf *b, const char *s);
 
 /* strdup that records an out-of-memory error in ctx. */
 char *geo_strdup(geo_ctx *ctx, const char *s);
@@ -167,9 +169,23 @@ geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
 		   char ***changes);
 
-/* A QGIS style (QML) filling polygons by `field` in graduated colours: a
-** class for 0, then up to five classes at quantiles of the positive values
-** (light yellow to dark red), labelled with `unit`. NULL when out of memory. */
-char *geo_qml_graduated(const char *field, const double *values, size_t n, const char *unit);
+/* How geo_qml_graduated makes its classes from the values. */
+typedef enum geo_qml_classes {
+	GEO_QML_QUANTILES,      /* a class for 0, then up to five at quantiles of the positives */
+	GEO_QML_COUNTS          /* whole counts: up to five equal classes from 0 to the largest */
+} geo_qml_classes;
+
+typedef struct geo_qml_graduated_opts {
+	const char *field;      /* the number classified */
+	geo_qml_classes classes;
+	const char *unit;       /* after the numbers in class labels; NULL: none */
+	double opacity;         /* of every symbol, 0 to 1 */
+	const char *label;      /* QGIS expression labelling each feature; NULL: no labels */
+} geo_qml_graduated_opts;
+
+/* A QGIS style (QML) filling polygons by o->field in graduated colours,
+** light yellow to dark red (ColorBrewer YlOrRd), with classes made from the
+** n values as o->classes says. NULL when out of memory. */
+char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_opts *o);
 
 #endif

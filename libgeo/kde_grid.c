@@ -188,7 +188,8 @@ static geo_err write_map(geo_ctx *ctx, geo_output *out, const geo_gridset *gs, s
 		e = GEO_ERR_INTERNAL;
 	for (size_t i = 0; density && i < gs->n; i++)
 		density[i] = t->area_km2[i] > 0 ? t->weight[i] / t->area_km2[i] : 0;
-	char *qml = density ? geo_qml_graduated("density_km2", density, gs->n, "per km²") : NULL;
+	geo_qml_graduated_opts qo = { "density_km2", GEO_QML_QUANTILES, "per km²", 1, NULL };
+	char *qml = density ? geo_qml_graduated(density, gs->n, &qo) : NULL;
 	if (!e && !qml)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)

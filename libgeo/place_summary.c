@@ -316,53 +316,19 @@ static void fill_row(const geo_place_summary *s, OGRFeatureH f, size_t g, const 
 }
 
 /* A graduated style on the count: five equal classes from 0 to the largest
-** count, yellow to red (ColorBrewer YlOrRd), grid codes as labels. */
-static char *graduated_qml(const geo_place_summary *s)
+** count, yellow to red, grid codes and counts as labels. */
+static char *graduated_qml(geo_ctx *ctx, const geo_place_summary *s)
 {
-	static const char *colours[] = { "255,255,178,255", "254,204,92,255", "253,141,60,255",
-					 "240,59,32,255", "189,0,38,255" };
-	int64_t max = 0;
+	double *count = geo_calloc(ctx, s->n + 1, sizeof *count);
+	if (!count)
+		return NULL;
 	for (size_t g = 0; g < s->n; g++)
-		max = s->count[g] > max ? s->count[g] : max;
-	int classes = max < 5 ? (int)max + 1 : 5;
-	geo_buf b;
-	geo_buf_init(&b);
-	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\">\n"
-			" <renderer-v2 type=\"graduatedSymbol\" attr=\"count\" "
-			"graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" "
-			"enableorderby=\"0\">\n  <ranges>\n");
-	int64_t prev = -1;
-	for (int c = 0; c < classes; c++) {
-		int64_t hi = max < 5 ? c : (int64_t)ceil((double)max * (c + 1) / 5);
-		geo_buf_printf(&b,
-			       "   <range lower=\"%.1f\" upper=\"%.1f\" symbol=\"%d\" "
-			       "label=\"%lld - %lld\" render=\"true\"/>\n",
-			       (double)prev + 0.5, (double)hi + 0.5, c, (long long)(prev + 1),
-			       (long long)hi);
-		prev = hi;
-	}
-	geo_buf_add(&b, "  </ranges>\n  <symbols>\n");
-	for (int c = 0; c < classes; c++)
-		geo_buf_printf(&b,
-			       "   <symbol type=\"fill\" name=\"%d\" alpha=\"0.85\" "
-			       "clip_to_extent=\"1\" force_rhr=\"0\">\n"
-			       "    <layer class=\"SimpleFill\" pass=\"0\" locked=\"0\" enabled=\"1\">\n"
-			       "     <Option type=\"Map\">\n"
-			       "      <Option type=\"QString\" name=\"color\" value=\"%s\"/>\n"
-			       "      <Option type=\"QString\" name=\"outline_color\" value=\"90,90,90,255\"/>\n"
-			       "      <Option type=\"QString\" name=\"outline_width\" value=\"0.3\"/>\n"
-			       "      <Option type=\"QString\" name=\"outline_width_unit\" value=\"MM\"/>\n"
-			       "      <Option type=\"QString\" name=\"style\" value=\"solid\"/>\n"
-			       "     </Option>\n    </layer>\n   </symbol>\n",
-			       c, colours[classes == 1 ? 0 : c * 4 / (classes - 1)]);
-	geo_buf_add(&b, "  </symbols>\n  <classificationMethod id=\"EqualInterval\"/>\n"
-			" </renderer-v2>\n"
-			" <labeling type=\"simple\">\n  <settings calloutType=\"simple\">\n"
-			"   <text-style fieldName=\"concat(grid_id, '\\n', count)\" isExpression=\"1\" "
-			"fontSize=\"8\" textColor=\"0,0,0,255\"/>\n"
-			"   <placement placement=\"0\"/>\n  </settings>\n </labeling>\n</qgis>\n");
-	return geo_buf_take(&b);
+		count[g] = (double)s->count[g];
+	geo_qml_graduated_opts o = { "count", GEO_QML_COUNTS, NULL, 0.85,
+				     "concat(grid_id, '\\n', count)" };
+	char *qml = geo_qml_graduated(count, s->n, &o);
+	free(count);
+	return qml;
 }
 
 static geo_err write_rows(geo_ctx *ctx, geo_place_summary *s, OGRLayerH l,
@@ -416,7 +382,7 @@ geo_err geo_place_summary_write(geo_ctx *ctx, geo_place_summary *s, const char *
 	if (!e)
 		e = write_rows(ctx, s, l, t, sorted, tr);
 	if (!e && !csv) {
-		char *qml = graduated_qml(s);
+		char *qml = graduated_qml(ctx, s);
 		e = qml ? geo_output_style(ctx, out, l, qml) : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 		free(qml);
 	}

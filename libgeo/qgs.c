@@ -24,19 +24,6 @@
 
 /* ---- XML pieces ---------------------------------------------------------- */
 
-static void xml_text(geo_buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': geo_buf_add(b, "&amp;"); break;
-		case '<': geo_buf_add(b, "&lt;"); break;
-		case '>': geo_buf_add(b, "&gt;"); break;
-		case '"': geo_buf_add(b, "&quot;"); break;
-		default: geo_buf_addn(b, s, 1); break;
-		}
-	}
-}
-
 static void colour(geo_buf *b, unsigned rgb, int alpha)
 {
 	geo_buf_printf(b, "%u,%u,%u,%d", (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, alpha);
@@ -53,14 +40,14 @@ static void srs_xml(geo_buf *b, OGRSpatialReferenceH srs)
 		OSRAutoIdentifyEPSG(id);
 	const char *auth = OSRGetAuthorityName(id, NULL), *code = OSRGetAuthorityCode(id, NULL);
 	geo_buf_add(b, "<spatialrefsys><wkt>");
-	xml_text(b, wkt);
+	geo_xml_text(b, wkt);
 	geo_buf_add(b, "</wkt><proj4>");
-	xml_text(b, proj4);
+	geo_xml_text(b, proj4);
 	geo_buf_add(b, "</proj4>");
 	if (auth && code)
 		geo_buf_printf(b, "<srid>%s</srid><authid>%s:%s</authid>", code, auth, code);
 	geo_buf_add(b, "<description>");
-	xml_text(b, OSRGetName(srs));
+	geo_xml_text(b, OSRGetName(srs));
 	geo_buf_printf(b, "</description><geographicflag>%s</geographicflag></spatialrefsys>",
 		       OSRIsGeographic(srs) ? "true" : "false");
 	OSRDestroySpatialReference(id);
@@ -130,7 +117,7 @@ static void grid_rules(geo_buf *b, const char *level_field)
 		       "forceraster=\"0\"><rules key=\"root\"><rule key=\"primary\" symbol=\"0\" "
 		       "label=\"一级网格 primary\" filter=\"");
 	geo_buf_add(b, "&quot;");
-	xml_text(b, level_field);
+	geo_xml_text(b, level_field);
 	geo_buf_add(b, "&quot; = 1\"/><rule key=\"secondary\" symbol=\"1\" "
 		       "label=\"二级网格 secondary\" filter=\"ELSE\"/></rules><symbols>");
 	symbol(b, 1, &p, "0");
@@ -142,9 +129,9 @@ static void labels(geo_buf *b, const char *field, const char *font)
 {
 	geo_buf_add(b, "<labeling type=\"simple\"><settings calloutType=\"simple\"><text-style "
 		       "isExpression=\"0\" fieldName=\"");
-	xml_text(b, field);
+	geo_xml_text(b, field);
 	geo_buf_add(b, "\" fontFamily=\"");
-	xml_text(b, font);
+	geo_xml_text(b, font);
 	geo_buf_add(b, "\" fontSize=\"7\" fontWeight=\"50\" namedStyle=\"Regular\" fontSizeUnit=\"Point\" textColor=\"26,26,26,255\" "
 		       "textOpacity=\"1\"><text-buffer bufferDraw=\"1\" bufferSize=\"0.6\" "
 		       "bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" bufferOpacity=\"0.9\"/>"
@@ -192,7 +179,7 @@ static char *default_raster_style(geo_ctx *ctx, double max, const char *units)
 	for (int i = 0; i < 5; i++) {
 		geo_buf_printf(&b, "<item alpha=\"%d\" value=\"%g\" color=\"%s\" label=\"%.3g ", i ? 255 : 0,
 			       max * i / 4, stops[i], max * i / 4);
-		xml_text(&b, units);
+		geo_xml_text(&b, units);
 		geo_buf_add(&b, "\"/>");
 	}
 	geo_buf_add(&b, "</colorrampshader></rastershader></rasterrenderer></pipe>");
@@ -288,7 +275,7 @@ static void relative(geo_buf *b, const char *project_dir, const char *path)
 {
 	char abs[PATH_MAX];
 	if (!realpath(path, abs)) {
-		xml_text(b, path);
+		geo_xml_text(b, path);
 		return;
 	}
 	size_t i = 0, common = 0;
@@ -307,7 +294,7 @@ static void relative(geo_buf *b, const char *project_dir, const char *path)
 		geo_buf_add(b, "./");
 	for (int k = 0; k < up; k++)
 		geo_buf_add(b, "../");
-	xml_text(b, rest);
+	geo_xml_text(b, rest);
 }
 
 /* ---- the project --------------------------------------------------------- */
@@ -432,11 +419,11 @@ static void datasource(geo_buf *b, const char *dir, const qlayer *q)
 	relative(b, dir, q->file);
 	if (q->layer) {
 		geo_buf_add(b, "|layername=");
-		xml_text(b, q->layer);
+		geo_xml_text(b, q->layer);
 	}
 	if (q->subset) {
 		geo_buf_add(b, "|subset=");
-		xml_text(b, q->subset);
+		geo_xml_text(b, q->subset);
 	}
 }
 
@@ -452,9 +439,9 @@ static void write_tree(geo_buf *b, const char *dir, const qlayer *q, size_t n)
 			if ((q[i].raster ? 0 : q[i].dim) != order[k])
 				continue;
 			geo_buf_add(b, "    <layer-tree-layer expanded=\"1\" checked=\"Qt::Checked\" id=\"");
-			xml_text(b, q[i].id);
+			geo_xml_text(b, q[i].id);
 			geo_buf_add(b, "\" name=\"");
-			xml_text(b, q[i].title);
+			geo_xml_text(b, q[i].title);
 			geo_buf_printf(b, "\" providerKey=\"%s\" source=\"", q[i].raster ? "gdal" : "ogr");
 			datasource(b, dir, &q[i]);
 			geo_buf_add(b, "\"/>\n");
@@ -471,11 +458,11 @@ static void write_layer(geo_buf *b, const char *dir, const qlayer *q)
 		geo_buf_printf(b, "    <maplayer type=\"vector\" geometry=\"%s\" labelsEnabled=\"%d\">\n"
 				  "      <id>",
 			       geom[q->dim & 3], q->labelled);
-	xml_text(b, q->id);
+	geo_xml_text(b, q->id);
 	geo_buf_add(b, "</id>\n      <datasource>");
 	datasource(b, dir, q);
 	geo_buf_add(b, "</datasource>\n      <layername>");
-	xml_text(b, q->title);
+	geo_xml_text(b, q->title);
 	geo_buf_printf(b, "</layername>\n      <srs>%s</srs>\n      <provider encoding=\"UTF-8\">%s"
 			  "</provider>\n",
 		       q->srs, q->raster ? "gdal" : "ogr");

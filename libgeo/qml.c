@@ -1,7 +1,8 @@
 /*
 ** qml.c: QGIS styles (QML) that tools attach to their outputs: a graduated
-** fill for per-grid numbers with class breaks taken from the data. Written
-** for QGIS 3.22 and read by every later version.
+** fill for per-grid numbers with class breaks taken from the data (grid-heat's
+** per-grid map, grid-place's summary). Written for QGIS 3.22 and read by
+** every later version.
 */
 #include "geo_internal.h"
 
@@ -12,6 +13,16 @@
 /* ColorBrewer's YlOrRd, light to dark. */
 static const char *const ramp[] = { "255,255,178", "254,204,92", "253,141,60", "240,59,32",
 				    "189,0,38" };
+
+enum { MAX_CLASSES = 6 };     /* the 0 class and five more */
+
+/* One class of a graduated style: values in [lo, hi], drawn in rgb. */
+typedef struct qml_class {
+	double lo, hi;
+	char label[128];
+	const char *rgb;
+	int alpha;              /* of the fill colour, 0 to 255 */
+} qml_class;
 
 static int by_double(const void *a, const void *b)
 {
@@ -25,28 +36,12 @@ static int decimals_for(double v)
 	return v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3; /* about three figures */
 }
 
-static void add_symbol(geo_buf *b, int i, const char *rgb, int alpha)
-{
-	geo_buf_printf(b, "      <symbol type=\"fill\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-			  "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
-			  "          <Option type=\"Map\">\n"
-			  "            <Option name=\"color\" value=\"%s,%d\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_color\" value=\"90,90,90,255\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_style\" value=\"solid\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_width\" value=\"0.26\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_width_unit\" value=\"MM\" type=\"QString\"/>\n"
-			  "            <Option name=\"style\" value=\"solid\" type=\"QString\"/>\n"
-			  "          </Option>\n"
-			  "        </layer>\n      </symbol>\n",
-		       i, rgb, alpha);
-}
-
 /* Up to five breaks at quantiles of the positive values, without repeats. */
 static int quantile_breaks(const double *v, size_t n, double *breaks)
 {
 	double *pos = malloc(sizeof *pos * (n ? n : 1));
 	if (!pos)
-		return 0;
+		return -1;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (v[i] > 0 && isfinite(v[i]))
@@ -62,32 +57,100 @@ static int quantile_breaks(const double *v, size_t n, double *breaks)
 	return nb;
 }
 
-char *geo_qml_graduated(const char *field, const double *values, size_t n, const char *unit)
+/* A pale class for 0, then the quantile classes, light to dark. */
+static int quantile_classes(const double *v, size_t n, const char *unit, qml_class *c)
 {
 	double breaks[5];
-	int nb = quantile_breaks(values, n, breaks);
-	geo_buf b;
-	geo_buf_init(&b);
-	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n");
-	geo_buf_printf(&b, "  <renderer-v2 type=\"graduatedSymbol\" graduatedMethod=\"GraduatedColor\" "
-			   "attr=\"%s\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n",
-		       field);
-	geo_buf_printf(&b, "      <range lower=\"0\" upper=\"0\" symbol=\"0\" label=\"0 %s\" render=\"true\"/>\n",
-		       unit);
+	int nb = quantile_breaks(v, n, breaks);
+	if (nb < 0)
+		return -1;
+	c[0] = (qml_class){ 0, 0, "", "240,240,240", 120 };
+	snprintf(c[0].label, sizeof c[0].label, "0%s%s", *unit ? " " : "", unit);
 	int d = nb ? decimals_for(breaks[nb - 1]) : 0;
 	for (int i = 0; i < nb; i++) {
 		double lo = i ? breaks[i - 1] : 0, hi = breaks[i];
-		geo_buf_printf(&b, "      <range lower=\"%.17g\" upper=\"%.17g\" symbol=\"%d\" "
-				   "label=\"%.*f – %.*f %s\" render=\"true\"/>\n",
-			       lo, hi, i + 1, d, lo, d, hi, unit);
+		c[i + 1] = (qml_class){ lo, hi, "", ramp[nb == 1 ? 4 : i * 4 / (nb - 1)], 255 };
+		snprintf(c[i + 1].label, sizeof c[i + 1].label, "%.*f – %.*f%s%s", d, lo, d, hi,
+			 *unit ? " " : "", unit);
 	}
+	return nb + 1;
+}
+
+/* Whole counts: one class per count up to 4, else five equal classes from 0
+** to the largest, light to dark; bounds halfway between counts. */
+static int count_classes(const double *v, size_t n, const char *unit, qml_class *c)
+{
+	int64_t max = 0;
+	for (size_t i = 0; i < n; i++)
+		max = v[i] > (double)max ? (int64_t)v[i] : max;
+	int classes = max < 5 ? (int)max + 1 : 5;
+	int64_t prev = -1;
+	for (int i = 0; i < classes; i++) {
+		int64_t hi = max < 5 ? i : (int64_t)ceil((double)max * (i + 1) / 5);
+		c[i] = (qml_class){ (double)prev + 0.5, (double)hi + 0.5, "",
+				    ramp[classes == 1 ? 0 : i * 4 / (classes - 1)], 255 };
+		snprintf(c[i].label, sizeof c[i].label, "%lld - %lld%s%s", (long long)(prev + 1),
+			 (long long)hi, *unit ? " " : "", unit);
+		prev = hi;
+	}
+	return classes;
+}
+
+static void add_symbol(geo_buf *b, int i, const qml_class *c, double opacity)
+{
+	geo_buf_printf(b, "      <symbol type=\"fill\" name=\"%d\" alpha=\"%g\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+			  "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+			  "          <Option type=\"Map\">\n"
+			  "            <Option name=\"color\" value=\"%s,%d\" type=\"QString\"/>\n"
+			  "            <Option name=\"outline_color\" value=\"90,90,90,255\" type=\"QString\"/>\n"
+			  "            <Option name=\"outline_style\" value=\"solid\" type=\"QString\"/>\n"
+			  "            <Option name=\"outline_width\" value=\"0.26\" type=\"QString\"/>\n"
+			  "            <Option name=\"outline_width_unit\" value=\"MM\" type=\"QString\"/>\n"
+			  "            <Option name=\"style\" value=\"solid\" type=\"QString\"/>\n"
+			  "          </Option>\n"
+			  "        </layer>\n      </symbol>\n",
+		       i, opacity, c->rgb, c->alpha);
+}
+
+static void add_labels(geo_buf *b, const char *expression)
+{
+	geo_buf_add(b, "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
+		       "      <text-style fieldName=\"");
+	geo_xml_text(b, expression);
+	geo_buf_add(b, "\" isExpression=\"1\" fontSize=\"8\" textColor=\"0,0,0,255\"/>\n"
+		       "      <placement placement=\"0\"/>\n    </settings>\n  </labeling>\n");
+}
+
+char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_opts *o)
+{
+	qml_class c[MAX_CLASSES];
+	const char *unit = o->unit ? o->unit : "";
+	int nc = o->classes == GEO_QML_COUNTS ? count_classes(values, n, unit, c)
+					      : quantile_classes(values, n, unit, c);
+	if (nc < 0)
+		return NULL;
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+			   "<qgis version=\"3.22.0\" styleCategories=\"Symbology%s\"%s>\n",
+		       o->label ? "|Labeling" : "", o->label ? " labelsEnabled=\"1\"" : "");
+	geo_buf_printf(&b, "  <renderer-v2 type=\"graduatedSymbol\" graduatedMethod=\"GraduatedColor\" "
+			   "attr=\"%s\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n",
+		       o->field);
+	for (int i = 0; i < nc; i++)
+		geo_buf_printf(&b, "      <range lower=\"%.17g\" upper=\"%.17g\" symbol=\"%d\" "
+				   "label=\"%s\" render=\"true\"/>\n",
+			       c[i].lo, c[i].hi, i, c[i].label);
 	geo_buf_add(&b, "    </ranges>\n    <symbols>\n");
-	add_symbol(&b, 0, "240,240,240", 120);
-	for (int i = 0; i < nb; i++)
-		add_symbol(&b, i + 1, ramp[nb == 1 ? 4 : i * 4 / (nb - 1)], 255);
-	geo_buf_add(&b, "    </symbols>\n  </renderer-v2>\n  <blendMode>0</blendMode>\n"
-			"  <featureBlendMode>0</featureBlendMode>\n  <layerGeometryType>2</layerGeometryType>\n"
-			"</qgis>\n");
+	for (int i = 0; i < nc; i++)
+		add_symbol(&b, i, &c[i], o->opacity);
+	geo_buf_add(&b, "    </symbols>\n");
+	if (o->classes == GEO_QML_COUNTS)
+		geo_buf_add(&b, "    <classificationMethod id=\"EqualInterval\"/>\n");
+	geo_buf_add(&b, "  </renderer-v2>\n");
+	if (o->label)
+		add_labels(&b, o->label);
+	geo_buf_add(&b, "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n"
+			"  <layerGeometryType>2</layerGeometryType>\n</qgis>\n");
 	return geo_buf_take(&b);
 }
