@@ -97,40 +97,63 @@ static geo_err invalid(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const GEOSGeo
 			geo_input_name(in), label, reason, x, y);
 }
 
-/* ---- the town ------------------------------------------------------------ */
+/* What a reader does with one feature of its layer; it keeps g by setting
+** *g to NULL. */
+typedef geo_err (*feature_fn)(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeometry **g,
+			      void *data);
 
-static geo_err read_town_features(geo_ctx *ctx, geo_input *in, GEOSGeometry ***parts, size_t *n)
+/* Hands every feature of in, with its geometry in the working CRS, to each. */
+static geo_err read_features(geo_ctx *ctx, geo_input *in, feature_fn each, void *data)
 {
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	size_t cap = 0;
-	for (;;) {
+	geo_err e = GEO_OK;
+	while (!e) {
 		OGRFeatureH f = NULL;
 		GEOSGeometry *g = NULL;
-		geo_err e = geo_input_next(ctx, in, &f, &g);
-		if (e || !f)
-			return e;
-		OGRGeometryH og = OGR_F_GetGeometryRef(f);
-		if (!og || geo_geom_dimension_class(OGR_G_GetGeometryType(og)) != 1)
-			e = wrong_type(ctx, in, f, "the town must be a polygon");
-		if (!e && g)
-			e = invalid(ctx, in, f, g);
-		if (!e && *n == cap) {
-			cap = cap ? 2 * cap : 8;
-			GEOSGeometry **p = geo_realloc_array(ctx, *parts, cap, sizeof *p);
-			if (p)
-				*parts = p;
-			else
-				e = GEO_ERR_INTERNAL;
-		}
-		OGR_F_Destroy(f);
-		if (e) {
-			if (g)
-				GEOSGeom_destroy_r(h, g);
-			return e;
-		}
+		if ((e = geo_input_next(ctx, in, &f, &g)) || !f)
+			break;
+		e = each(ctx, in, f, &g, data);
 		if (g)
-			(*parts)[(*n)++] = g;
+			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
+		OGR_F_Destroy(f);
 	}
+	return e;
+}
+
+/* Fails unless f is a polygon, and a valid one. */
+static geo_err valid_polygon(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const GEOSGeometry *g,
+			     const char *want)
+{
+	OGRGeometryH og = OGR_F_GetGeometryRef(f);
+	if (!og || geo_geom_dimension_class(OGR_G_GetGeometryType(og)) != 1)
+		return wrong_type(ctx, in, f, want);
+	return g ? invalid(ctx, in, f, g) : GEO_OK;
+}
+
+/* ---- the town ------------------------------------------------------------ */
+
+struct town_parts {
+	GEOSGeometry **g;
+	size_t n, cap;
+};
+
+static geo_err town_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeometry **g,
+			    void *data)
+{
+	struct town_parts *p = data;
+	geo_err e = valid_polygon(ctx, in, f, *g, "the town must be a polygon");
+	if (e || !*g)
+		return e;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 8;
+		GEOSGeometry **parts = geo_realloc_array(ctx, p->g, cap, sizeof *parts);
+		if (!parts)
+			return GEO_ERR_INTERNAL;
+		p->g = parts;
+		p->cap = cap;
+	}
+	p->g[p->n++] = *g;
+	*g = NULL;
+	return GEO_OK;
 }
 
 /* Reads the town into in->town: the union of the layer's features, which
@@ -146,17 +169,16 @@ static geo_err read_town(geo_ctx *ctx, const char *name, const geo_split_opts *o
 	}
 	*crs = geo_crs_clone(geo_input_crs(t));
 	*work = o->work_srs ? geo_crs_new(ctx, o->work_srs) : geo_input_working_crs(ctx, t);
-	GEOSGeometry **parts = NULL;
-	size_t n = 0;
+	struct town_parts p = { NULL, 0, 0 };
 	geo_err e = !*crs || !*work ? geo_last_code(ctx) : geo_input_set_target(ctx, t, *work);
 	if (!e)
-		e = read_town_features(ctx, t, &parts, &n);
-	if (!e && n == 0)
+		e = read_features(ctx, t, town_feature, &p);
+	if (!e && p.n == 0)
 		e = geo_fail(ctx, GEO_ERR_INPUT, "%s: no town polygon (the layer is empty)", name);
-	GEOSGeometry *c = e ? NULL : GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
-								 (unsigned)n);
+	GEOSGeometry *c = e ? NULL : GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, p.g,
+								 (unsigned)p.n);
 	if (c)
-		n = 0;
+		p.n = 0;
 	GEOSGeometry *u = c ? GEOSUnaryUnion_r(h, c) : NULL;
 	if (!e && !u)
 		e = geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot merge the town's features: %s", name,
@@ -172,9 +194,9 @@ static geo_err read_town(geo_ctx *ctx, const char *name, const geo_split_opts *o
 		in->town = u;
 		u = NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		GEOSGeom_destroy_r(h, parts[i]);
-	free(parts);
+	for (size_t i = 0; i < p.n; i++)
+		GEOSGeom_destroy_r(h, p.g[i]);
+	free(p.g);
 	if (c)
 		GEOSGeom_destroy_r(h, c);
 	if (u)
@@ -237,41 +259,42 @@ static geo_err add_line(geo_ctx *ctx, split_input *in, size_t *cap, GEOSGeometry
 	return GEO_OK;
 }
 
+struct barriers {
+	split_input *in;
+	size_t *cap;
+	int class_field;        /* or -1 */
+};
+
+static geo_err barrier_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeometry **g,
+			       void *data)
+{
+	struct barriers *b = data;
+	int dim = *g ? geo_geom_dimension_class(OGR_G_GetGeometryType(OGR_F_GetGeometryRef(f))) : 2;
+	if (dim == 3 || dim == 0)
+		return wrong_type(ctx, in, f, "barriers must be lines or polygons");
+	double cost = class_cost(b->class_field >= 0 ? geo_feat_str(f, b->class_field) : NULL);
+	GEOSGeometry *line = *g && dim == 1 ? GEOSBoundary_r(geo_ctx_geos(ctx), *g) : *g;
+	if (line == *g)
+		*g = NULL;
+	return line ? add_line(ctx, b->in, b->cap, line, SPLIT_BARRIER, cost) : GEO_OK;
+}
+
 static geo_err read_barriers(geo_ctx *ctx, const char *town, const geo_split_opts *o,
 			     const geo_crs *work, split_input *in, size_t *cap)
 {
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	geo_err e = GEO_OK;
-	for (int b = 0; !e && b < o->nbarriers; b++) {
-		geo_input *bi = open_layer(ctx, o->barriers[b], town, o, NULL, work);
+	for (int i = 0; !e && i < o->nbarriers; i++) {
+		geo_input *bi = open_layer(ctx, o->barriers[i], town, o, NULL, work);
 		if (!bi)
 			return geo_last_code(ctx);
-		int cf = o->barrier_class ? OGR_FD_GetFieldIndex(geo_input_defn(bi), o->barrier_class)
-					  : -1;
-		if (o->barrier_class && cf < 0)
+		struct barriers b = { in, cap, o->barrier_class ? OGR_FD_GetFieldIndex(geo_input_defn(bi),
+										 o->barrier_class)
+								: -1 };
+		if (o->barrier_class && b.class_field < 0)
 			e = geo_fail(ctx, GEO_ERR_USAGE, "--barrier-class %s: %s has no such field",
 				     o->barrier_class, geo_input_name(bi));
-		while (!e) {
-			OGRFeatureH f = NULL;
-			GEOSGeometry *g = NULL;
-			if ((e = geo_input_next(ctx, bi, &f, &g)) || !f)
-				break;
-			int dim = g ? geo_geom_dimension_class(OGR_G_GetGeometryType(OGR_F_GetGeometryRef(f)))
-				    : 2;
-			if (dim == 3 || dim == 0)
-				e = wrong_type(ctx, bi, f, "barriers must be lines or polygons");
-			double cost = class_cost(cf >= 0 ? geo_feat_str(f, cf) : NULL);
-			if (!e && g && dim == 1) {
-				GEOSGeometry *outline = GEOSBoundary_r(h, g);
-				GEOSGeom_destroy_r(h, g);
-				g = outline;
-			}
-			if (!e && g)
-				e = add_line(ctx, in, cap, g, SPLIT_BARRIER, cost);
-			else if (g)
-				GEOSGeom_destroy_r(h, g);
-			OGR_F_Destroy(f);
-		}
+		if (!e)
+			e = read_features(ctx, bi, barrier_feature, &b);
 		geo_input_close(bi);
 	}
 	return e;
@@ -279,52 +302,52 @@ static geo_err read_barriers(geo_ctx *ctx, const char *town, const geo_split_opt
 
 /* ---- villages ---------------------------------------------------------------- */
 
+struct villages {
+	split_input *in;
+	size_t *lcap, cap;
+	int name_field;         /* or -1 */
+};
+
+static geo_err village_feature(geo_ctx *ctx, geo_input *vi, OGRFeatureH f, GEOSGeometry **g,
+			       void *data)
+{
+	struct villages *v = data;
+	split_input *in = v->in;
+	geo_err e = valid_polygon(ctx, vi, f, *g, "villages must be polygons");
+	if (!e && in->nvillages == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 32;
+		GEOSGeometry **vs = geo_realloc_array(ctx, in->villages, v->cap, sizeof *vs);
+		char **nm = vs ? geo_realloc_array(ctx, in->village_names, v->cap, sizeof *nm) : NULL;
+		if (vs)
+			in->villages = vs;
+		if (nm)
+			in->village_names = nm;
+		else
+			e = GEO_ERR_INTERNAL;
+	}
+	if (e)
+		return e;
+	char fallback[32];
+	snprintf(fallback, sizeof fallback, "%lld", (long long)OGR_F_GetFID(f));
+	int nf = v->name_field;
+	in->village_names[in->nvillages] = geo_strdup(ctx, nf >= 0 && *geo_feat_str(f, nf)
+								 ? geo_feat_str(f, nf)
+								 : fallback);
+	in->villages[in->nvillages++] = *g;
+	GEOSGeometry *limit = GEOSBoundary_r(geo_ctx_geos(ctx), *g);
+	*g = NULL;
+	return limit ? add_line(ctx, in, v->lcap, limit, SPLIT_VILLAGE, SPLIT_COST_VILLAGE)
+		     : GEO_ERR_INTERNAL;
+}
+
 static geo_err read_villages(geo_ctx *ctx, const char *town, const geo_split_opts *o,
 			     const geo_crs *work, split_input *in, size_t *lcap)
 {
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	geo_input *vi = open_layer(ctx, o->villages, town, o, NULL, work);
 	if (!vi)
 		return geo_last_code(ctx);
-	int nf = OGR_FD_GetFieldIndex(geo_input_defn(vi), o->village_name);
-	size_t cap = 0;
-	geo_err e = GEO_OK;
-	while (!e) {
-		OGRFeatureH f = NULL;
-		GEOSGeometry *g = NULL;
-		if ((e = geo_input_next(ctx, vi, &f, &g)) || !f)
-			break;
-		OGRGeometryH og = OGR_F_GetGeometryRef(f);
-		if (!og || geo_geom_dimension_class(OGR_G_GetGeometryType(og)) != 1)
-			e = wrong_type(ctx, vi, f, "villages must be polygons");
-		if (!e)
-			e = invalid(ctx, vi, f, g);
-		if (!e && in->nvillages == cap) {
-			cap = cap ? 2 * cap : 32;
-			GEOSGeometry **v = geo_realloc_array(ctx, in->villages, cap, sizeof *v);
-			char **nm = v ? geo_realloc_array(ctx, in->village_names, cap, sizeof *nm) : NULL;
-			if (v)
-				in->villages = v;
-			if (nm)
-				in->village_names = nm;
-			else
-				e = GEO_ERR_INTERNAL;
-		}
-		char fallback[32];
-		snprintf(fallback, sizeof fallback, "%lld", (long long)OGR_F_GetFID(f));
-		const char *name = nf >= 0 && *geo_feat_str(f, nf) ? geo_feat_str(f, nf) : fallback;
-		if (!e) {
-			in->village_names[in->nvillages] = geo_strdup(ctx, name);
-			in->villages[in->nvillages++] = g;
-			g = NULL;
-			GEOSGeometry *limit = GEOSBoundary_r(h, in->villages[in->nvillages - 1]);
-			e = limit ? add_line(ctx, in, lcap, limit, SPLIT_VILLAGE, SPLIT_COST_VILLAGE)
-				  : GEO_ERR_INTERNAL;
-		}
-		if (g)
-			GEOSGeom_destroy_r(h, g);
-		OGR_F_Destroy(f);
-	}
+	struct villages v = { in, lcap, 0, OGR_FD_GetFieldIndex(geo_input_defn(vi), o->village_name) };
+	geo_err e = read_features(ctx, vi, village_feature, &v);
 	if (!e && !in->nvillages)
 		e = geo_fail(ctx, GEO_ERR_INPUT, "%s: no village polygons", geo_input_name(vi));
 	geo_input_close(vi);
@@ -419,51 +442,56 @@ static geo_err point_of(geo_ctx *ctx, geo_input *hi, OGRFeatureH f, const GEOSGe
 	return GEO_OK;
 }
 
+struct households {
+	split_input *in;
+	const char *weight_name;
+	int weight, persons;    /* field indices, or -1 */
+	size_t cap;
+};
+
+static geo_err household_feature(geo_ctx *ctx, geo_input *hi, OGRFeatureH f, GEOSGeometry **g,
+				 void *data)
+{
+	struct households *hh = data;
+	int wf = hh->weight, pf = hh->persons;
+	split_point p = { .weight = 1, .fid = (long long)OGR_F_GetFID(f) };
+	geo_err e = point_of(ctx, hi, f, *g, &p.x, &p.y);
+	if (!e && wf >= 0)
+		p.weight = OGR_F_IsFieldSetAndNotNull(f, wf) ? OGR_F_GetFieldAsDouble(f, wf) : 0;
+	if (!e && !(p.weight >= 0 && isfinite(p.weight)))
+		e = geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: %s is %s; weights must be "
+			     "0 or more", geo_input_name(hi), p.fid, hh->weight_name,
+			     geo_feat_str(f, wf));
+	if (!e && pf >= 0 && OGR_F_IsFieldSetAndNotNull(f, pf))
+		p.persons = OGR_F_GetFieldAsDouble(f, pf);
+	if (!e && hh->in->npoints == hh->cap) {
+		size_t cap = hh->cap ? 2 * hh->cap : 1024;
+		split_point *np = geo_realloc_array(ctx, hh->in->points, cap, sizeof *np);
+		if (!np)
+			return GEO_ERR_INTERNAL;
+		hh->in->points = np;
+		hh->cap = cap;
+	}
+	if (!e)
+		hh->in->points[hh->in->npoints++] = p;
+	return e;
+}
+
 static geo_err read_households(geo_ctx *ctx, const char *town, const geo_split_opts *o,
 			       const geo_crs *work, split_input *in, int *has_persons)
 {
-	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	geo_input *hi = open_layer(ctx, o->households, town, o, NULL, work);
 	if (!hi)
 		return geo_last_code(ctx);
 	OGRFeatureDefnH d = geo_input_defn(hi);
-	int wf = o->weight_field ? OGR_FD_GetFieldIndex(d, o->weight_field) : -1;
-	int pf = o->persons_field ? OGR_FD_GetFieldIndex(d, o->persons_field) : -1;
-	*has_persons = pf >= 0;
-	geo_err e = o->weight_field && wf < 0
+	struct households hh = { in, o->weight_field,
+				 o->weight_field ? OGR_FD_GetFieldIndex(d, o->weight_field) : -1,
+				 o->persons_field ? OGR_FD_GetFieldIndex(d, o->persons_field) : -1, 0 };
+	*has_persons = hh.persons >= 0;
+	geo_err e = o->weight_field && hh.weight < 0
 			    ? geo_fail(ctx, GEO_ERR_USAGE, "--weight-field %s: %s has no such field",
 				       o->weight_field, geo_input_name(hi))
-			    : GEO_OK;
-	size_t cap = 0;
-	while (!e) {
-		OGRFeatureH f = NULL;
-		GEOSGeometry *g = NULL;
-		if ((e = geo_input_next(ctx, hi, &f, &g)) || !f)
-			break;
-		split_point p = { .weight = 1, .fid = (long long)OGR_F_GetFID(f) };
-		e = point_of(ctx, hi, f, g, &p.x, &p.y);
-		if (!e && wf >= 0)
-			p.weight = OGR_F_IsFieldSetAndNotNull(f, wf) ? OGR_F_GetFieldAsDouble(f, wf) : 0;
-		if (!e && !(p.weight >= 0 && isfinite(p.weight)))
-			e = geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: %s is %s; weights must be "
-				     "0 or more", geo_input_name(hi), p.fid, o->weight_field,
-				     geo_feat_str(f, wf));
-		if (!e && pf >= 0 && OGR_F_IsFieldSetAndNotNull(f, pf))
-			p.persons = OGR_F_GetFieldAsDouble(f, pf);
-		if (!e && in->npoints == cap) {
-			cap = cap ? 2 * cap : 1024;
-			split_point *np = geo_realloc_array(ctx, in->points, cap, sizeof *np);
-			if (np)
-				in->points = np;
-			else
-				e = GEO_ERR_INTERNAL;
-		}
-		if (!e)
-			in->points[in->npoints++] = p;
-		if (g)
-			GEOSGeom_destroy_r(h, g);
-		OGR_F_Destroy(f);
-	}
+			    : read_features(ctx, hi, household_feature, &hh);
 	geo_input_close(hi);
 	return e;
 }
