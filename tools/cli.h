@@ -24,7 +24,7 @@ typedef struct cli_option {
 /* Keys of the common options that have no short letter. */
 enum {
 	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
-	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_TOOL_KEYS = 256
+	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_TOOL_KEYS = 256
 };
 
 #define CLI_OPTS_OUTPUT \
@@ -35,6 +35,13 @@ enum {
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "input CRS (EPSG:4490, WKT, PROJ, GCJ02, BD09)" }, \
 	{ "t-srs", required_argument, CLI_T_SRS, "CRS", "output CRS (default: the main input's)" }, \
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to compute in" }
+/* Grid fields: their keys go to the tool's on_option, which sets its
+** geo_grid_opts (the defaults named here live in geo_grid_opts_init). */
+#define CLI_OPTS_ID_FIELD \
+	{ "id-field", required_argument, CLI_ID_FIELD, "FIELD", "grid code field (default grid_id)" }
+#define CLI_OPTS_GRID_FIELDS \
+	CLI_OPTS_ID_FIELD, \
+	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", "parent code field (default parent_id)" }
 #define CLI_OPTS_WHERE \
 	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL attribute filter on the input" }
 #define CLI_OPTS_REPORT \

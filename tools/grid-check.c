@@ -10,8 +10,8 @@
 #include <string.h>
 
 enum {
-	OPT_BOUNDARY = CLI_TOOL_KEYS, OPT_PARENTS, OPT_POINTS, OPT_ID_FIELD, OPT_PARENT_FIELD,
-	OPT_MIN_AREA, OPT_SLIVER, OPT_FIX, OPT_SNAP
+	OPT_BOUNDARY = CLI_TOOL_KEYS, OPT_PARENTS, OPT_POINTS, OPT_MIN_AREA, OPT_SLIVER, OPT_FIX,
+	OPT_SNAP
 };
 
 static const cli_option options[] = {
@@ -21,9 +21,7 @@ static const cli_option options[] = {
 	  "primary grids that GRIDS must nest in and tile" },
 	{ "points", required_argument, OPT_POINTS, "LAYER",
 	  "points that must lie in exactly one grid (repeatable)" },
-	{ "id-field", required_argument, OPT_ID_FIELD, "FIELD", "grid code field (default grid_id)" },
-	{ "parent-field", required_argument, OPT_PARENT_FIELD, "FIELD",
-	  "parent code field (default parent_id)" },
+	CLI_OPTS_GRID_FIELDS,
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
 	CLI_HEADING("Checks"),
@@ -71,8 +69,8 @@ static int on_option(int key, const char *arg, void *data)
 	switch (key) {
 	case OPT_BOUNDARY: a->o.boundary = arg; return 0;
 	case OPT_PARENTS: a->o.parents = arg; return 0;
-	case OPT_ID_FIELD: a->o.grid.id_field = arg; return 0;
-	case OPT_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
+	case CLI_ID_FIELD: a->o.grid.id_field = arg; return 0;
+	case CLI_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
 	case OPT_FIX: a->o.fix = arg; return 0;
 	case OPT_MIN_AREA: return number("--min-area", arg, &a->o.min_area);
 	case OPT_SLIVER: return number("--sliver", arg, &a->o.sliver);

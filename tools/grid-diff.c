@@ -10,15 +10,13 @@
 #include <string.h>
 
 enum {
-	OPT_ID_FIELD = CLI_TOOL_KEYS, OPT_PARENT_FIELD, OPT_WORKER_FIELD, OPT_MIN_AREA,
+	OPT_WORKER_FIELD = CLI_TOOL_KEYS, OPT_MIN_AREA,
 	OPT_KEEP_CODES, OPT_KEEP_THRESHOLD, OPT_FEATURES, OPT_MOVES
 };
 
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
-	{ "id-field", required_argument, OPT_ID_FIELD, "FIELD", "grid code field (default grid_id)" },
-	{ "parent-field", required_argument, OPT_PARENT_FIELD, "FIELD",
-	  "parent code field (default parent_id)" },
+	CLI_OPTS_GRID_FIELDS,
 	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD",
 	  "grid worker's name field (default worker)" },
 	CLI_OPTS_WHERE,
@@ -75,8 +73,8 @@ static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
 	switch (key) {
-	case OPT_ID_FIELD: a->o.grid.id_field = arg; return 0;
-	case OPT_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
+	case CLI_ID_FIELD: a->o.grid.id_field = arg; return 0;
+	case CLI_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
 	case OPT_WORKER_FIELD: a->o.worker_field = arg; return 0;
 	case OPT_KEEP_CODES: a->o.keep_codes = arg; return 0;
 	case OPT_MOVES: a->o.moves = arg; return 0;

@@ -11,7 +11,7 @@
 enum {
 	O_RADIUS = CLI_TOOL_KEYS, O_PIXEL, O_KERNEL, O_SCALE, O_WEIGHT, O_EXTENT, O_TE,
 	O_DATE_FIELD, O_FROM, O_TO, O_WEEK, O_MONTH, O_GRIDS, O_GRID_OUTPUT, O_COMPARE,
-	O_ID_FIELD, O_THREADS
+	O_THREADS
 };
 
 static const cli_option options[] = {
@@ -40,7 +40,7 @@ static const cli_option options[] = {
 	{ "grid-output", required_argument, O_GRID_OUTPUT, "OUT[:LAYER]", "where to write the per-grid map" },
 	{ "compare-previous", no_argument, O_COMPARE, NULL,
 	  "add the change from the previous window of the same length" },
-	{ "id-field", required_argument, O_ID_FIELD, "FIELD", "grid code field (default grid_id)" },
+	CLI_OPTS_ID_FIELD,
 	CLI_HEADING("Input and output"),
 	CLI_OPTS_OUTPUT,
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "the points' CRS when the layer has none" },
@@ -129,7 +129,7 @@ static int on_option(int key, const char *arg, void *data)
 	case O_GRIDS: o->grids = arg; return 0;
 	case O_GRID_OUTPUT: o->grid_output = arg; return 0;
 	case O_COMPARE: o->compare_previous = 1; return 0;
-	case O_ID_FIELD: o->grid.id_field = arg; return 0;
+	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
 	case O_THREADS:
 		if (cli_int(&tool, "--threads", arg, &n))
 			return GEO_ERR_USAGE;

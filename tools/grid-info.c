@@ -8,9 +8,7 @@
 
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
-	{ "id-field", required_argument, CLI_TOOL_KEYS, "FIELD", "grid code field (default grid_id)" },
-	{ "parent-field", required_argument, CLI_TOOL_KEYS + 1, "FIELD",
-	  "parent code field (default parent_id)" },
+	CLI_OPTS_GRID_FIELDS,
 	CLI_OPTS_WHERE,
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "input CRS when the layer has none" },
 	CLI_HEADING("Report"),
@@ -29,9 +27,9 @@ static const cli_tool tool = {
 static int on_option(int key, const char *arg, void *data)
 {
 	geo_info_opts *o = data;
-	if (key == CLI_TOOL_KEYS)
+	if (key == CLI_ID_FIELD)
 		o->grid.id_field = arg;
-	else if (key == CLI_TOOL_KEYS + 1)
+	else if (key == CLI_PARENT_FIELD)
 		o->grid.parent_field = arg;
 	else
 		return GEO_ERR_USAGE;

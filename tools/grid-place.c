@@ -11,7 +11,7 @@
 
 enum {
 	OPT_MODE = CLI_TOOL_KEYS, OPT_SUMMARY, OPT_SUM, OPT_COUNT_BY, OPT_COPY, OPT_PARENTS,
-	OPT_UNPLACED, OPT_STRICT, OPT_MAX_DISTANCE, OPT_ID_FIELD, OPT_PARENT_FIELD
+	OPT_UNPLACED, OPT_STRICT, OPT_MAX_DISTANCE
 };
 
 static const cli_option options[] = {
@@ -19,9 +19,7 @@ static const cli_option options[] = {
 	{ "grids", required_argument, 'g', "GRIDS[:LAYER]", "the grid polygons (required)" },
 	{ "parents", required_argument, OPT_PARENTS, "PRIMARY",
 	  "primary grids: parent_id by geometry where the grids have none" },
-	{ "id-field", required_argument, OPT_ID_FIELD, "FIELD", "grid code field (default grid_id)" },
-	{ "parent-field", required_argument, OPT_PARENT_FIELD, "FIELD",
-	  "parent code field (default parent_id)" },
+	CLI_OPTS_GRID_FIELDS,
 	{ "copy-fields", required_argument, OPT_COPY, "A,B", "grid fields to copy onto the features" },
 	CLI_HEADING("Placing"),
 	{ "mode", required_argument, OPT_MODE, "MODE",
@@ -65,8 +63,8 @@ static int on_option(int key, const char *arg, void *data)
 	switch (key) {
 	case 'g': a->grids = arg; return 0;
 	case OPT_PARENTS: o->parents = arg; return 0;
-	case OPT_ID_FIELD: o->grid.id_field = arg; return 0;
-	case OPT_PARENT_FIELD: o->grid.parent_field = arg; return 0;
+	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
+	case CLI_PARENT_FIELD: o->grid.parent_field = arg; return 0;
 	case OPT_COPY: o->copy_fields = arg; return 0;
 	case OPT_STRICT: o->strict = 1; return 0;
 	case OPT_UNPLACED: o->unplaced = arg; return 0;
