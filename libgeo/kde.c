@@ -550,6 +550,19 @@ static int overview_levels(const geo_raster_grid *g, int *levels)
 	return n;
 }
 
+/* Places the surface v on the grid in the working CRS (wkt), with the
+** metadata, in the single band of ds. */
+static CPLErr fill(GDALDatasetH ds, const geo_raster_grid *g, const char *wkt, const float *v,
+		   const geo_heat_opts *o, const geo_window *win, const struct heat_report *r)
+{
+	double gt[6] = { g->x0, g->px, 0, g->y0, 0, -g->py };
+	GDALSetGeoTransform(ds, gt);
+	GDALSetProjection(ds, wkt);
+	set_metadata(ds, o, win, r);
+	return GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 0, 0, g->width, g->height,
+			    (void *)v, g->width, g->height, GDT_Float32, 0, 0);
+}
+
 static geo_err write_gtiff(geo_ctx *ctx, const char *path, const geo_raster_grid *g,
 			   const char *wkt, const float *v, const geo_heat_opts *o,
 			   const geo_window *win, const struct heat_report *r)
@@ -570,12 +583,7 @@ static geo_err write_gtiff(geo_ctx *ctx, const char *path, const geo_raster_grid
 	if (!ds)
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "cannot create the GeoTIFF: %s",
 				geo_cpl_error("the driver refused"));
-	double gt[6] = { g->x0, g->px, 0, g->y0, 0, -g->py };
-	GDALSetGeoTransform(ds, gt);
-	GDALSetProjection(ds, wkt);
-	set_metadata(ds, o, win, r);
-	CPLErr err = GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 0, 0, g->width, g->height,
-				  (void *)v, g->width, g->height, GDT_Float32, 0, 0);
+	CPLErr err = fill(ds, g, wkt, v, o, win, r);
 	int levels[16], nl = overview_levels(g, levels);
 	if (err == CE_None && nl)
 		err = GDALBuildOverviews(ds, "AVERAGE", nl, levels, 0, NULL, NULL, NULL);
@@ -595,12 +603,7 @@ static geo_err write_cog(geo_ctx *ctx, const char *path, const geo_raster_grid *
 				      GDT_Float32, NULL);
 	if (!mem)
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory writing the COG");
-	double gt[6] = { g->x0, g->px, 0, g->y0, 0, -g->py };
-	GDALSetGeoTransform(mem, gt);
-	GDALSetProjection(mem, wkt);
-	set_metadata(mem, o, win, r);
-	CPLErr err = GDALRasterIO(GDALGetRasterBand(mem, 1), GF_Write, 0, 0, g->width, g->height,
-				  (void *)v, g->width, g->height, GDT_Float32, 0, 0);
+	CPLErr err = fill(mem, g, wkt, v, o, win, r);
 	char **co = NULL;
 	co = CSLSetNameValue(co, "COMPRESS", "DEFLATE");
 	co = CSLSetNameValue(co, "PREDICTOR", "YES");

@@ -219,57 +219,13 @@ done:
 
 /* ---- contiguity and holes --------------------------------------------------- */
 
-/* Marks with the current stamp the vertices of part p reachable from v
-** without passing through `skip`; returns how many of `want` (marked with
-** want_stamp... simply counted by the caller) were reached. */
-static size_t flood_part(ps *s, size_t from, int p, size_t skip, unsigned st)
-{
-	const split_graph *g = s->g;
-	size_t head = 0, tail = 0;
-	s->mark[from] = st;
-	s->queue[tail++] = from;
-	while (head < tail) {
-		size_t v = s->queue[head++];
-		for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++) {
-			size_t u = g->adj[e];
-			if (u != skip && s->part[u] == p && s->mark[u] != st) {
-				s->mark[u] = st;
-				s->queue[tail++] = u;
-			}
-		}
-	}
-	return tail;
-}
-
-/* 1 if part[v] stays connected without v. */
-static int stays_connected(ps *s, size_t v)
-{
-	const split_graph *g = s->g;
-	int p = s->part[v];
-	size_t first = SIZE_MAX, count = 0;
-	for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++)
-		if (s->part[g->adj[e]] == p) {
-			if (first == SIZE_MAX)
-				first = g->adj[e];
-			count++;
-		}
-	if (count <= 1)
-		return 1;
-	unsigned st = new_stamp(s);
-	s->mark[v] = st;
-	flood_part(s, first, p, v, st);
-	for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++)
-		if (s->part[g->adj[e]] == p && s->mark[g->adj[e]] != st)
-			return 0;
-	return 1;
-}
-
 /*
-** Floods the complement of part p (and of `skip`), with the outside as one
-** more vertex (index n) next to every vertex that touches it, from `from`.
-** Returns the number of vertices reached.
+** Marks with stamp st the vertices reachable from `from` without passing
+** through `skip`: with inside set, those of part p; else those of every
+** other part, with the outside as one more vertex (index n) next to every
+** vertex that touches it. Returns the number of vertices reached.
 */
-static size_t flood_complement(ps *s, size_t from, int p, size_t skip, unsigned st)
+static size_t flood(ps *s, size_t from, int p, int inside, size_t skip, unsigned st)
 {
 	const split_graph *g = s->g;
 	size_t n = g->n, head = 0, tail = 0;
@@ -277,23 +233,15 @@ static size_t flood_complement(ps *s, size_t from, int p, size_t skip, unsigned 
 	s->queue[tail++] = from;
 	while (head < tail) {
 		size_t v = s->queue[head++];
-		if (v == n) {
-			for (size_t i = 0; i < s->nouts; i++) {
-				size_t u = s->outs[i];
-				if (u != skip && s->part[u] != p && s->mark[u] != st) {
-					s->mark[u] = st;
-					s->queue[tail++] = u;
-				}
-			}
-			continue;
-		}
-		if (g->out[v] && s->mark[n] != st) {
+		const size_t *next = v == n ? s->outs : g->adj + g->xadj[v];
+		size_t nnext = v == n ? s->nouts : g->xadj[v + 1] - g->xadj[v];
+		if (!inside && v < n && g->out[v] && s->mark[n] != st) {
 			s->mark[n] = st;
 			s->queue[tail++] = n;
 		}
-		for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++) {
-			size_t u = g->adj[e];
-			if (u != skip && s->part[u] != p && s->mark[u] != st) {
+		for (size_t k = 0; k < nnext; k++) {
+			size_t u = next[k];
+			if (u != skip && (s->part[u] == p) == inside && s->mark[u] != st) {
 				s->mark[u] = st;
 				s->queue[tail++] = u;
 			}
@@ -302,16 +250,19 @@ static size_t flood_complement(ps *s, size_t from, int p, size_t skip, unsigned 
 	return tail;
 }
 
-/* 1 if adding v to part j leaves j enclosing nothing: v's neighbours outside
-** j (and the outside, if v touches it) stay connected to one another. */
-static int no_hole_after(ps *s, size_t v, int j)
+/*
+** 1 if v's neighbours in part p (inside set), or outside p together with the
+** outside itself when v touches it, stay connected to one another without
+** v. Inside: p stays connected when v leaves it; outside: adding v to p
+** leaves p enclosing nothing.
+*/
+static int neighbours_joined(ps *s, size_t v, int p, int inside)
 {
 	const split_graph *g = s->g;
-	size_t n = g->n, first = SIZE_MAX, count = g->out[v] ? 1 : 0;
-	if (g->out[v])
-		first = n;
+	int out = !inside && g->out[v];
+	size_t n = g->n, first = out ? n : SIZE_MAX, count = out ? 1 : 0;
 	for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++)
-		if (s->part[g->adj[e]] != j) {
+		if ((s->part[g->adj[e]] == p) == inside) {
 			if (first == SIZE_MAX)
 				first = g->adj[e];
 			count++;
@@ -320,11 +271,11 @@ static int no_hole_after(ps *s, size_t v, int j)
 		return 1;
 	unsigned st = new_stamp(s);
 	s->mark[v] = st;
-	flood_complement(s, first, j, v, st);
-	if (g->out[v] && s->mark[n] != st)
+	flood(s, first, p, inside, v, st);
+	if (out && s->mark[n] != st)
 		return 0;
 	for (size_t e = g->xadj[v]; e < g->xadj[v + 1]; e++)
-		if (s->part[g->adj[e]] != j && s->mark[g->adj[e]] != st)
+		if ((s->part[g->adj[e]] == p) == inside && s->mark[g->adj[e]] != st)
 			return 0;
 	return 1;
 }
@@ -370,7 +321,7 @@ static int make_contiguous(ps *s, int *parts, double *sums)
 		if (p < 0 || (s->mark[v] >= base && s->mark[v] <= s->stamp))
 			continue;
 		unsigned ps_ = new_stamp(s);
-		size_t cnt = flood_part(s, v, p, SIZE_MAX, ps_);
+		size_t cnt = flood(s, v, p, 1, SIZE_MAX, ps_);
 		double w = 0;
 		for (size_t i = 0; i < cnt; i++)
 			w += g->vw[s->queue[i]];
@@ -383,7 +334,7 @@ static int make_contiguous(ps *s, int *parts, double *sums)
 	unsigned keep = new_stamp(s);
 	for (int p = 0; p < s->k; p++)
 		if (best[p] != SIZE_MAX)
-			flood_part(s, best[p], p, SIZE_MAX, keep);
+			flood(s, best[p], p, 1, SIZE_MAX, keep);
 	for (size_t v = 0; v < g->n; v++)
 		if (s->part[v] >= 0 && s->mark[v] != keep) {
 			s->part[v] = -1;
@@ -512,7 +463,7 @@ static int fix_enclosures(ps *s)
 		if (!s->size[p])
 			continue;
 		unsigned st = new_stamp(s);
-		size_t reached = flood_complement(s, g->n, p, SIZE_MAX, st);
+		size_t reached = flood(s, g->n, p, 0, SIZE_MAX, st);
 		if (reached == g->n - s->size[p] + 1)
 			continue;
 		changed = 1;
@@ -587,7 +538,8 @@ typedef struct move {
 
 static int move_ok(ps *s, size_t v, int to)
 {
-	return s->size[s->part[v]] > 1 && stays_connected(s, v) && no_hole_after(s, v, to);
+	return s->size[s->part[v]] > 1 && neighbours_joined(s, v, s->part[v], 1) &&
+	       neighbours_joined(s, v, to, 0);
 }
 
 /* Boundary lengths of v: with part a, with part b, and in all. */
@@ -829,10 +781,10 @@ static int valid(ps *s)
 		while (s->part[first] != p)
 			first++;
 		unsigned st = new_stamp(s);
-		if (flood_part(s, first, p, SIZE_MAX, st) != s->size[p])
+		if (flood(s, first, p, 1, SIZE_MAX, st) != s->size[p])
 			return 0;
 		st = new_stamp(s);
-		size_t reached = flood_complement(s, g->n, p, SIZE_MAX, st);
+		size_t reached = flood(s, g->n, p, 0, SIZE_MAX, st);
 		if (reached != g->n - s->size[p] + 1)
 			return 0;
 	}
