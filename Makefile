@@ -10,7 +10,7 @@ B ?= build
 BIN ?= bin
 CC ?= cc
 Q ?= @
-PKGS = gdal geos proj spatialite pangocairo
+PKGS = gdal geos proj spatialite sqlite3 pangocairo
 OPT ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC $(OPT) \
 	-DGEOS_USE_ONLY_R_API -Ilibgeo -Itools $(SAN) \

@@ -188,4 +188,9 @@ typedef struct geo_qml_graduated_opts {
 ** n values as o->classes says. NULL when out of memory. */
 char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_opts *o);
 
+/* Bulk-loads the R-tree spatial index of a GeoPackage layer written
+** without one (gpkg_rtree.c), in the closed file at path. */
+geo_err geo_gpkg_index(geo_ctx *ctx, const char *path, const char *table, const char *column,
+		       const char *fid);
+
 #endif

@@ -339,6 +339,7 @@ struct geo_output {
 	const char *driver;
 	GDALDatasetH ds;
 	int is_stdout, in_transaction, overwrite;
+	char **unindexed;       /* GeoPackage layers to index at commit: table, column, fid, ... */
 };
 
 void geo_output_opts_init(geo_output_opts *o)
@@ -615,6 +616,8 @@ static char *stem(const char *path)
 static char **layer_options(const char *driver, OGRwkbGeometryType type)
 {
 	char **o = NULL;
+	if (!strcmp(driver, "GPKG") && type != wkbNone)    /* built in bulk at commit */
+		o = CSLSetNameValue(o, "SPATIAL_INDEX", "NO");
 	if (!strcmp(driver, "CSV") && type != wkbNone)
 		o = CSLSetNameValue(o, "GEOMETRY",
 				    wkbFlatten(type) == wkbPoint ? "AS_XY" : "AS_WKT");
@@ -661,6 +664,11 @@ OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *nam
 		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create layer '%s': %s", out->target, name,
 			 geo_cpl_error("driver refused"));
 		goto done;
+	}
+	if (!strcmp(out->driver, "GPKG") && type != wkbNone) {
+		out->unindexed = CSLAddString(out->unindexed, OGR_L_GetName(l));
+		out->unindexed = CSLAddString(out->unindexed, OGR_L_GetGeometryColumn(l));
+		out->unindexed = CSLAddString(out->unindexed, OGR_L_GetFIDColumn(l));
 	}
 	if (!out->in_transaction && GDALDatasetTestCapability(out->ds, ODsCTransactions))
 		out->in_transaction = GDALDatasetStartTransaction(out->ds, FALSE) == OGRERR_NONE;
@@ -817,6 +825,11 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 				geo_cpl_error("write failed"));
 	if (out->is_stdout && fflush(stdout) != 0)
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: %s", strerror(errno));
+	for (char **u = out->unindexed; u && u[0] && u[1] && u[2]; u += 3) {
+		geo_err e = geo_gpkg_index(ctx, out->path, u[0], u[1], u[2]);
+		if (e)
+			return e;
+	}
 	if (out->tmpdir && is_device(out->target))
 		return copy_to_device(ctx, out);
 	return out->tmpdir ? move_into_place(ctx, out) : GEO_OK;
@@ -848,6 +861,7 @@ void geo_output_close(geo_output *out)
 		remove_tree(out->tmpdir);
 		free(out->tmpdir);
 	}
+	CSLDestroy(out->unindexed);
 	free(out->path);
 	free(out->layer);
 	free(out->target);

@@ -1079,12 +1079,6 @@ static const char **input_names(run *r, const char *grids, const char *features)
 	return names;
 }
 
-/* SQLite's page cache for a GeoPackage or SpatiaLite output, in MiB. The
-** R-tree that GDAL builds once all features are in thrashes SQLite's
-** default 2 MiB cache; with this it stays in memory (bounded, whatever the
-** number of features). */
-#define OUTPUT_SQLITE_CACHE_MB "256"
-
 static geo_err open_output(run *r, const char *path, const char *format, const char *const *inputs,
 			   geo_output **out, OGRLayerH *l, OGRwkbGeometryType type, const char *layer)
 {
@@ -1093,12 +1087,7 @@ static geo_err open_output(run *r, const char *path, const char *format, const c
 	oo.format = format;
 	oo.overwrite = r->o->overwrite;
 	oo.inputs = inputs;
-	char *old = CPLStrdup(CPLGetThreadLocalConfigOption("OGR_SQLITE_CACHE", ""));
-	if (!*old)
-		CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", OUTPUT_SQLITE_CACHE_MB);
 	*out = geo_output_open(r->ctx, path, &oo);
-	CPLSetThreadLocalConfigOption("OGR_SQLITE_CACHE", *old ? old : NULL);
-	CPLFree(old);
 	if (!*out)
 		return geo_last_code(r->ctx);
 	*l = geo_output_create_layer(r->ctx, *out, layer, r->out_crs, type);
