@@ -27,6 +27,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 SCRIPT_SRC = $(wildcard scripts/*.c)
 SCRIPT_BIN = $(SCRIPT_SRC:scripts/%.c=$(B)/scripts/%)
+BENCH_SRC = $(wildcard bench/*.c)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 SYNTH_SRC = $(wildcard scripts/synth/*.c)
 SYNTH_OBJ = $(patsubst scripts/synth/%.c,$(B)/synth/%.o,$(SYNTH_SRC))
 HEADERS = $(wildcard libgeo/*.h) tools/cli.h
@@ -75,6 +77,11 @@ $(B)/scripts/%: scripts/%.c $(B)/libgeo.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libgeo.a $(LIBS)
 
+# bench/'s measuring helpers, built by `make bench` only.
+$(B)/bench/%: bench/%.c $(B)/libgeo.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libgeo.a $(LIBS)
+
 # scripts/synth/ is one program of several files (objects in $(B)/synth/).
 $(B)/synth/%.o: scripts/synth/%.c $(wildcard scripts/synth/*.h) $(HEADERS)
 	@mkdir -p $(@D)
@@ -111,7 +118,7 @@ bench-deps: deps
 	@bench/deps
 
 bench: deps
-	@$(MAKE) --no-print-directory build OPT="-O3 -DNDEBUG -march=native"
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) OPT="-O3 -DNDEBUG -march=native"
 	@bench/run
 
 install: all

@@ -73,6 +73,13 @@ place_count() { # DIR SIZE
 	measure 3 "$RES/logs/place-read-$size.log" "$UTIL" read "$points" &&
 		note_row "plain OGR read (floor)" "$T" "$R" \
 			"wangge/read $(awk -v a="$ROW_T" -v b="$T" 'BEGIN { printf "%.2f", a / b }') (goal <= 1.5)"
+	# Placing alone: the same number of points drawn in memory, one thread.
+	local n loc
+	n=$(awk -v s="${size%%x*}" 'BEGIN { split(s, a, "^"); printf "%d", (2 in a) ? a[1] ^ a[2] : a[1] }')
+	if loc=$("$LOCATE" "$grids" "$n" 2>>"$RES/logs/place-locate-$size.log"); then
+		note_row "placing alone (locate)" "$(awk '{ print $6 }' <<<"$loc")" "-" \
+			"$(awk '{ printf "%.1f M points/s in batches, %.1f M one by one (goal >= 5)", $8, $12 }' <<<"$loc")"
+	else skip "placing alone (locate)" "bench/locate failed, see logs/place-locate-$size.log"; fi
 
 	AGREE_FN="same_counts $w/sum.csv $w/peer.csv"
 	peer_copy "$dir"
