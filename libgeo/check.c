@@ -226,53 +226,19 @@ static const char *const legends[GEO_PROBLEM_TYPES] = {
 /* A categorized QML style by `type`: fills for areas or markers for points. */
 static char *problems_qml(int points)
 {
-	geo_buf b;
-	geo_buf_init(&b);
-	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" "
-			"labelsEnabled=\"1\">\n"
-			" <renderer-v2 type=\"categorizedSymbol\" attr=\"type\" symbollevels=\"0\" "
-			"enableorderby=\"0\" forceraster=\"0\">\n  <categories>\n");
+	geo_qml_category c[GEO_PROBLEM_TYPES];
 	int lo = points ? GEO_PROBLEM_UNPLACED_POINT : 0;
 	int hi = points ? GEO_PROBLEM_TYPES : GEO_PROBLEM_UNPLACED_POINT;
 	for (int t = lo; t < hi; t++)
-		geo_buf_printf(&b, "   <category value=\"%s\" symbol=\"%d\" label=\"%s\" render=\"true\"/>\n",
-			       geo_problem_name(t), t - lo, legends[t]);
-	geo_buf_add(&b, "  </categories>\n  <symbols>\n");
-	for (int t = lo; t < hi; t++) {
-		if (points)
-			geo_buf_printf(&b,
-				       "   <symbol type=\"marker\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-				       "    <layer class=\"SimpleMarker\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-				       "     <Option type=\"Map\">\n"
-				       "      <Option name=\"name\" type=\"QString\" value=\"%s\"/>\n"
-				       "      <Option name=\"color\" type=\"QString\" value=\"%s,255\"/>\n"
-				       "      <Option name=\"outline_color\" type=\"QString\" value=\"0,0,0,255\"/>\n"
-				       "      <Option name=\"size\" type=\"QString\" value=\"3\"/>\n"
-				       "     </Option>\n    </layer>\n   </symbol>\n",
-				       t - lo, t == GEO_PROBLEM_UNPLACED_POINT ? "cross_fill" : "circle",
-				       colours[t]);
-		else
-			geo_buf_printf(&b,
-				       "   <symbol type=\"fill\" name=\"%d\" alpha=\"0.75\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-				       "    <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-				       "     <Option type=\"Map\">\n"
-				       "      <Option name=\"color\" type=\"QString\" value=\"%s,255\"/>\n"
-				       "      <Option name=\"style\" type=\"QString\" value=\"%s\"/>\n"
-				       "      <Option name=\"outline_color\" type=\"QString\" value=\"%s,255\"/>\n"
-				       "      <Option name=\"outline_width\" type=\"QString\" value=\"0.8\"/>\n"
-				       "      <Option name=\"outline_width_unit\" type=\"QString\" value=\"MM\"/>\n"
-				       "     </Option>\n    </layer>\n   </symbol>\n",
-				       t - lo, colours[t], t <= GEO_PROBLEM_NOT_NESTED ? "solid" : "b_diagonal",
-				       colours[t]);
-	}
-	geo_buf_add(&b, "  </symbols>\n </renderer-v2>\n"
-			" <labeling type=\"simple\">\n  <settings calloutType=\"simple\">\n"
-			"   <text-style fontSize=\"8\" textColor=\"0,0,0,255\" fieldName=\"type\">\n"
-			"    <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>\n"
-			"   </text-style>\n   <placement placement=\"1\"/>\n  </settings>\n"
-			" </labeling>\n</qgis>\n");
-	return geo_buf_take(&b);
+		c[t - lo] = (geo_qml_category){
+			geo_problem_name(t), legends[t], colours[t],
+			points ? (t == GEO_PROBLEM_UNPLACED_POINT ? "cross_fill" : "circle")
+			       : (t <= GEO_PROBLEM_NOT_NESTED ? "solid" : "b_diagonal")
+		};
+	geo_qml_categorized_opts o = { "type", points ? GEO_QML_MARKER : GEO_QML_FILL,
+				       points ? 1 : 0.75, points ? 3 : 0.8, points ? "0,0,0" : NULL,
+				       "type" };
+	return geo_qml_categorized(c, (size_t)(hi - lo), &o);
 }
 
 static OGRLayerH problems_layer(geo_ctx *ctx, geo_output *out, const char *name,

@@ -188,6 +188,31 @@ typedef struct geo_qml_graduated_opts {
 ** n values as o->classes says. NULL when out of memory. */
 char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_opts *o);
 
+/* One class of a categorized style: the features whose field holds value
+** ("": every other value, NULL included). */
+typedef struct geo_qml_category {
+	const char *value, *label;
+	const char *rgb;        /* "r,g,b" */
+	const char *shape;      /* marker name (circle, cross_fill...) or fill style
+				** (solid, b_diagonal...); NULL: circle or solid */
+} geo_qml_category;
+
+/* What the symbols of a categorized style draw. */
+typedef enum geo_qml_kind { GEO_QML_MARKER, GEO_QML_LINE, GEO_QML_FILL } geo_qml_kind;
+
+typedef struct geo_qml_categorized_opts {
+	const char *field;      /* the value classified */
+	geo_qml_kind kind;
+	double opacity;         /* of every symbol, 0 to 1 */
+	double width;           /* mm: marker size, line width or fill outline width */
+	const char *outline;    /* "r,g,b" of marker and fill outlines; NULL: the class colour */
+	const char *label;      /* field labelling each feature; NULL: no labels */
+} geo_qml_categorized_opts;
+
+/* A QGIS style (QML) drawing each of the n categories in its colour. NULL
+** when out of memory. */
+char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_categorized_opts *o);
+
 /* Bulk-loads the R-tree spatial index of a GeoPackage layer written
 ** without one (gpkg_rtree.c), in the closed file at path. */
 geo_err geo_gpkg_index(geo_ctx *ctx, const char *path, const char *table, const char *column,

@@ -1190,12 +1190,62 @@ static geo_err write_summary(run *r, const char *const *inputs)
 	return e;
 }
 
+/* A muted palette for the placed features, one colour a grid in code order,
+** so neighbouring grids (consecutive codes) differ; ColorBrewer Set2 and Set3. */
+static const char *const grid_colours[] = {
+	"102,194,165", "252,141,98", "141,160,203", "231,138,195", "166,216,84", "255,217,47",
+	"229,196,148", "128,177,211", "188,128,189", "204,235,197",
+};
+
+/* The kind of symbol that draws the written features: the output layer's
+** kind, else the one kind of feature placed; -1 when they mix. */
+static int features_kind(run *r)
+{
+	static const int kinds[] = { -1, GEO_QML_FILL, GEO_QML_LINE, GEO_QML_MARKER };
+	int declared = geo_geom_dimension_class(OGR_L_GetGeomType(r->out_layer)), dim = declared;
+	for (int d = 1; !declared && d <= 3; d++)
+		if (r->dims[d])
+			dim = dim ? -1 : d;
+	return dim > 0 ? kinds[dim] : -1;
+}
+
+/* A QGIS style for the placed features: categorized by grid code, a colour
+** a grid, the features left unplaced in red. No style for CSV, or for a
+** layer that mixes points, lines and polygons (one symbol cannot draw all). */
+static geo_err style_features(run *r)
+{
+	int kind = features_kind(r);
+	if (kind < 0 || !strcmp(geo_output_driver(r->out), "CSV"))
+		return GEO_OK;
+	size_t n = r->g.view.n;
+	geo_qml_category *c = geo_calloc(r->ctx, n + 1, sizeof *c);
+	if (!c)
+		return GEO_ERR_INTERNAL;
+	size_t ncolours = sizeof grid_colours / sizeof grid_colours[0];
+	for (size_t k = 0; k < n; k++) {
+		const char *id = r->g.ids[r->g.order[k]];
+		c[k] = (geo_qml_category){ id, id, grid_colours[k % ncolours], NULL };
+	}
+	c[n] = (geo_qml_category){ "", "unplaced", "228,26,28",
+				   kind == GEO_QML_MARKER ? "cross_fill" : "b_diagonal" };
+	geo_qml_categorized_opts o = { r->o->grid.id_field, kind,
+				       kind == GEO_QML_FILL ? 0.6 : 1,
+				       kind == GEO_QML_MARKER ? 2.4 : kind == GEO_QML_LINE ? 0.6 : 0.4,
+				       kind == GEO_QML_MARKER ? "50,50,50" : NULL, NULL };
+	char *qml = geo_qml_categorized(c, n + 1, &o);
+	geo_err e = qml ? geo_output_style(r->ctx, r->out, r->out_layer, qml)
+			: geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
+	free(qml);
+	free(c);
+	return e;
+}
+
 static geo_err commit(run *r)
 {
 	geo_err e = GEO_OK;
 	if (r->un_out && (e = geo_output_commit(r->ctx, r->un_out)))
 		return e;
-	if (r->out && (e = geo_output_commit(r->ctx, r->out)))
+	if (r->out && ((e = style_features(r)) || (e = geo_output_commit(r->ctx, r->out))))
 		return e;
 	return GEO_OK;
 }

@@ -1,12 +1,14 @@
 /*
 ** qml.c: QGIS styles (QML) that tools attach to their outputs: a graduated
 ** fill for per-grid numbers with class breaks taken from the data (grid-heat's
-** per-grid map, grid-place's summary). Written for QGIS 3.22 and read by
-** every later version.
+** per-grid map, grid-place's summary), and a categorized style of markers,
+** lines or fills by a field's value (grid-check's problems, grid-place's
+** features). Written for QGIS 3.22 and read by every later version.
 */
 #include "geo_internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,29 +98,80 @@ static int count_classes(const double *v, size_t n, const char *unit, qml_class 
 	return classes;
 }
 
-static void add_symbol(geo_buf *b, int i, const qml_class *c, double opacity)
+/* What one symbol draws with. */
+typedef struct qml_look {
+	geo_qml_kind kind;
+	const char *rgb;        /* "r,g,b" */
+	int alpha;              /* of rgb, 0 to 255 */
+	double opacity;         /* of the whole symbol, 0 to 1 */
+	const char *shape;      /* marker name or fill style */
+	const char *outline;    /* "r,g,b" of a marker's or a fill's outline */
+	double width;           /* mm: marker size, line width or fill outline width */
+} qml_look;
+
+static void add_option(geo_buf *b, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add_option(geo_buf *b, const char *name, const char *fmt, ...)
 {
-	geo_buf_printf(b, "      <symbol type=\"fill\" name=\"%d\" alpha=\"%g\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-			  "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
-			  "          <Option type=\"Map\">\n"
-			  "            <Option name=\"color\" value=\"%s,%d\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_color\" value=\"90,90,90,255\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_style\" value=\"solid\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_width\" value=\"0.26\" type=\"QString\"/>\n"
-			  "            <Option name=\"outline_width_unit\" value=\"MM\" type=\"QString\"/>\n"
-			  "            <Option name=\"style\" value=\"solid\" type=\"QString\"/>\n"
-			  "          </Option>\n"
-			  "        </layer>\n      </symbol>\n",
-		       i, opacity, c->rgb, c->alpha);
+	va_list ap;
+	geo_buf_printf(b, "            <Option name=\"%s\" value=\"", name);
+	va_start(ap, fmt);
+	geo_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	geo_buf_add(b, "\" type=\"QString\"/>\n");
 }
 
-static void add_labels(geo_buf *b, const char *expression)
+static void add_symbol(geo_buf *b, int i, const qml_look *s)
+{
+	static const char *const type[] = { "marker", "line", "fill" };
+	static const char *const layer[] = { "SimpleMarker", "SimpleLine", "SimpleFill" };
+	geo_buf_printf(b, "      <symbol type=\"%s\" name=\"%d\" alpha=\"%g\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+			  "        <layer class=\"%s\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+			  "          <Option type=\"Map\">\n",
+		       type[s->kind], i, s->opacity, layer[s->kind]);
+	if (s->kind == GEO_QML_LINE) {
+		add_option(b, "line_color", "%s,%d", s->rgb, s->alpha);
+		add_option(b, "line_style", "solid");
+		add_option(b, "line_width", "%g", s->width);
+		add_option(b, "line_width_unit", "MM");
+	} else if (s->kind == GEO_QML_MARKER) {
+		add_option(b, "name", "%s", s->shape);
+		add_option(b, "color", "%s,%d", s->rgb, s->alpha);
+		add_option(b, "outline_color", "%s,255", s->outline);
+		add_option(b, "size", "%g", s->width);
+		add_option(b, "size_unit", "MM");
+	} else {
+		add_option(b, "color", "%s,%d", s->rgb, s->alpha);
+		add_option(b, "outline_color", "%s,255", s->outline);
+		add_option(b, "outline_style", "solid");
+		add_option(b, "outline_width", "%g", s->width);
+		add_option(b, "outline_width_unit", "MM");
+		add_option(b, "style", "%s", s->shape);
+	}
+	geo_buf_add(b, "          </Option>\n        </layer>\n      </symbol>\n");
+}
+
+/* The document's start: what it holds, and labelsEnabled when it labels. */
+static void add_head(geo_buf *b, int labels)
+{
+	geo_buf_printf(b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+			  "<qgis version=\"3.22.0\" styleCategories=\"Symbology%s\"%s>\n",
+		       labels ? "|Labeling" : "", labels ? " labelsEnabled=\"1\"" : "");
+}
+
+/* Labels over each feature in black on a white halo: a field's value, or
+** an expression's. */
+static void add_labels(geo_buf *b, const char *text, int expression)
 {
 	geo_buf_add(b, "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
 		       "      <text-style fieldName=\"");
-	geo_xml_text(b, expression);
-	geo_buf_add(b, "\" isExpression=\"1\" fontSize=\"8\" textColor=\"0,0,0,255\"/>\n"
-		       "      <placement placement=\"0\"/>\n    </settings>\n  </labeling>\n");
+	geo_xml_text(b, text);
+	geo_buf_printf(b, "\" isExpression=\"%d\" fontSize=\"8\" textColor=\"0,0,0,255\">\n"
+			  "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>\n"
+			  "      </text-style>\n      <placement placement=\"1\"/>\n    </settings>\n"
+			  "  </labeling>\n",
+		       expression);
 }
 
 char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_opts *o)
@@ -131,9 +184,7 @@ char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_
 		return NULL;
 	geo_buf b;
 	geo_buf_init(&b);
-	geo_buf_printf(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			   "<qgis version=\"3.22.0\" styleCategories=\"Symbology%s\"%s>\n",
-		       o->label ? "|Labeling" : "", o->label ? " labelsEnabled=\"1\"" : "");
+	add_head(&b, o->label != NULL);
 	geo_buf_printf(&b, "  <renderer-v2 type=\"graduatedSymbol\" graduatedMethod=\"GraduatedColor\" "
 			   "attr=\"%s\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <ranges>\n",
 		       o->field);
@@ -143,14 +194,44 @@ char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_
 			       c[i].lo, c[i].hi, i, c[i].label);
 	geo_buf_add(&b, "    </ranges>\n    <symbols>\n");
 	for (int i = 0; i < nc; i++)
-		add_symbol(&b, i, &c[i], o->opacity);
+		add_symbol(&b, i, &(qml_look){ GEO_QML_FILL, c[i].rgb, c[i].alpha, o->opacity, "solid",
+					      "90,90,90", 0.26 });
 	geo_buf_add(&b, "    </symbols>\n");
 	if (o->classes == GEO_QML_COUNTS)
 		geo_buf_add(&b, "    <classificationMethod id=\"EqualInterval\"/>\n");
 	geo_buf_add(&b, "  </renderer-v2>\n");
 	if (o->label)
-		add_labels(&b, o->label);
+		add_labels(&b, o->label, 1);
 	geo_buf_add(&b, "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n"
 			"  <layerGeometryType>2</layerGeometryType>\n</qgis>\n");
+	return geo_buf_take(&b);
+}
+
+char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_categorized_opts *o)
+{
+	static const char *const shape[] = { "circle", "solid", "solid" };
+	geo_buf b;
+	geo_buf_init(&b);
+	add_head(&b, o->label != NULL);
+	geo_buf_add(&b, "  <renderer-v2 type=\"categorizedSymbol\" attr=\"");
+	geo_xml_text(&b, o->field);
+	geo_buf_add(&b, "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n");
+	for (size_t i = 0; i < n; i++) {
+		geo_buf_add(&b, "      <category value=\"");
+		geo_xml_text(&b, c[i].value);
+		geo_buf_printf(&b, "\" symbol=\"%zu\" label=\"", i);
+		geo_xml_text(&b, c[i].label);
+		geo_buf_add(&b, "\" render=\"true\"/>\n");
+	}
+	geo_buf_add(&b, "    </categories>\n    <symbols>\n");
+	for (size_t i = 0; i < n; i++)
+		add_symbol(&b, (int)i,
+			   &(qml_look){ o->kind, c[i].rgb, 255, o->opacity,
+					c[i].shape ? c[i].shape : shape[o->kind],
+					o->outline ? o->outline : c[i].rgb, o->width });
+	geo_buf_add(&b, "    </symbols>\n  </renderer-v2>\n");
+	if (o->label)
+		add_labels(&b, o->label, 0);
+	geo_buf_add(&b, "</qgis>\n");
 	return geo_buf_take(&b);
 }
