@@ -479,7 +479,10 @@ static geo_err read_inputs(struct run *run, const char *grids)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--work-srs: %s is not a projected CRS",
 				o->work_srs);
 	input_opts(o, &io, 1);
-	if (!(run->gs = geo_gridset_read(ctx, grids, &io, &o->grid, run->work)))
+	/* A grid whose geometry GEOS cannot read is one invalid grid, not a failed check. */
+	geo_grid_opts go = o->grid;
+	go.keep_unreadable = 1;
+	if (!(run->gs = geo_gridset_read(ctx, grids, &io, &go, run->work)))
 		return geo_last_code(ctx);
 	/* The features' OGR geometries duplicate the GEOS ones; dropping them
 	** early lets the check reuse that memory. */

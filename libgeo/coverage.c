@@ -354,8 +354,14 @@ static geo_err check_grids(struct check *c)
 	for (size_t i = 0; i < c->gs->n; i++) {
 		geo_grid *g = &c->gs->grids[i];
 		long idx = (long)i;
+		if (g->unreadable) {
+			char *d = fmt(c->ctx, "feature %lld: %s", g->fid, g->unreadable);
+			if (!d || add_problem(c, GEO_PROBLEM_INVALID, &idx, 1, NAN, NAN, NAN, d, NULL))
+				return GEO_ERR_INTERNAL;
+			continue;
+		}
 		if (!g->geom || GEOSisEmpty_r(c->h, g->geom)) {
-			char *d = fmt(c->ctx, "no geometry");
+			char *d = fmt(c->ctx, "feature %lld: has no geometry", g->fid);
 			if (!d || add_problem(c, GEO_PROBLEM_EMPTY, &idx, 1, NAN, NAN, NAN, d, NULL))
 				return GEO_ERR_INTERNAL;
 			continue;

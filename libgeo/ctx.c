@@ -81,10 +81,13 @@ geo_err geo_last_code(const geo_ctx *ctx)
 
 geo_err geo_fail(geo_ctx *ctx, geo_err code, const char *fmt, ...)
 {
+	/* Formatted aside first: callers often quote geo_last_error(ctx) itself. */
+	char msg[sizeof ctx->error];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(ctx->error, msg, sizeof msg);
 	ctx->code = code;
 	return code;
 }

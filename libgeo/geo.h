@@ -285,8 +285,9 @@ typedef struct geo_grid {
 	int level;              /* 1, 2, or 0 if unknown */
 	double households;      /* -1 if the layer has no such field */
 	long long fid;          /* OGR feature id */
-	GEOSGeometry *geom;     /* in the working CRS; NULL if empty or missing */
+	GEOSGeometry *geom;     /* in the working CRS; NULL if empty, missing or unreadable */
 	OGRFeatureH feat;       /* all attributes, as read */
+	char *unreadable;       /* why the geometry cannot be read (see keep_unreadable), or NULL */
 } geo_grid;
 
 typedef struct geo_grid_opts {
@@ -295,6 +296,10 @@ typedef struct geo_grid_opts {
 	const char *level_field;    /* default "level" */
 	const char *name_field;     /* default "name" */
 	const char *households_field; /* default "households" */
+	int keep_unreadable;        /* a geometry GEOS cannot read (an unclosed ring, a
+				       non-finite coordinate) is kept as geom NULL with
+				       `unreadable` set (grid-check reports it), instead of
+				       failing the read; default 0 */
 } geo_grid_opts;
 void geo_grid_opts_init(geo_grid_opts *o);
 
@@ -313,7 +318,9 @@ typedef struct geo_gridset {
 /*
 ** Reads a polygon layer as grids. The working CRS is `work` when given,
 ** otherwise the layer's working CRS. Features with missing geometry are kept
-** with geom NULL; wrong geometry types are an input error.
+** with geom NULL; wrong geometry types are an input error, and so is a
+** geometry GEOS cannot read unless o->keep_unreadable ("FILE: feature N
+** (grid_id X): geometry cannot be read: ...").
 */
 geo_gridset *geo_gridset_read(geo_ctx *ctx, const char *name, const geo_input_opts *in_opts,
 			      const geo_grid_opts *o, const geo_crs *work);

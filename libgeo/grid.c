@@ -64,6 +64,7 @@ void geo_grid_opts_init(geo_grid_opts *o)
 	o->level_field = "level";
 	o->name_field = "name";
 	o->households_field = "households";
+	o->keep_unreadable = 0;
 }
 
 struct fields {
@@ -107,17 +108,58 @@ static geo_err check_polygonal(geo_ctx *ctx, geo_input *in, OGRFeatureH feat, in
 			geo_input_name(in), label, OGR_G_GetGeometryName(g));
 }
 
-static geo_err read_grids(geo_ctx *ctx, geo_gridset *gs, geo_input *in, const struct fields *f)
+/*
+** Why GEOS cannot read the feature's geometry as it is in the file (a ring
+** that is unclosed or too short, a coordinate that is not a finite number),
+** or NULL when it can. Asked before the geometry is transformed, so that a
+** transformation failure (a wrong CRS, for the whole layer) stays an error.
+*/
+static char *unreadable(geo_ctx *ctx, OGRFeatureH feat)
+{
+	OGRGeometryH g = OGR_F_GetGeometryRef(feat);
+	if (!g || OGR_G_IsEmpty(g))
+		return NULL;
+	if (!geo_ogr_is_finite(g))
+		return geo_strdup(ctx, "coordinate is not a finite number");
+	GEOSGeometry *t = geo_geom_from_ogr(ctx, g);
+	if (t) {
+		GEOSGeom_destroy_r(geo_ctx_geos(ctx), t);
+		return NULL;
+	}
+	return geo_strdup(ctx, geo_last_error(ctx));
+}
+
+/* The grid's geometry in the working CRS, or (o->keep_unreadable) *why. */
+static geo_err grid_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH feat, const struct fields *f,
+			     int keep, GEOSGeometry **geom, char **why)
+{
+	*geom = NULL;
+	*why = unreadable(ctx, feat);
+	if (!*why)
+		return geo_input_geometry(ctx, in, feat, geom);
+	if (keep)
+		return GEO_OK;
+	char label[256];
+	geo_feat_label(feat, f->id, label, sizeof label);
+	geo_fail(ctx, GEO_ERR_INPUT, "%s: %s: %s", geo_input_name(in), label, *why);
+	free(*why);
+	*why = NULL;
+	return GEO_ERR_INPUT;
+}
+
+static geo_err read_grids(geo_ctx *ctx, geo_gridset *gs, geo_input *in, const struct fields *f,
+			  int keep)
 {
 	size_t cap = 0;
 	for (;;) {
 		OGRFeatureH feat = NULL;
 		GEOSGeometry *geom = NULL;
+		char *why = NULL;
 		geo_err e = geo_input_next(ctx, in, &feat, NULL);
 		if (e || !feat)
 			return e;
 		if ((e = check_polygonal(ctx, in, feat, f->id)) ||
-		    (e = geo_input_geometry(ctx, in, feat, &geom))) {
+		    (e = grid_geometry(ctx, in, feat, f, keep, &geom, &why))) {
 			OGR_F_Destroy(feat);
 			return e;
 		}
@@ -127,6 +169,7 @@ static geo_err read_grids(geo_ctx *ctx, geo_gridset *gs, geo_input *in, const st
 			if (!g) {
 				OGR_F_Destroy(feat);
 				GEOSGeom_destroy_r(geo_ctx_geos(ctx), geom);
+				free(why);
 				return GEO_ERR_INTERNAL;
 			}
 			gs->grids = g;
@@ -134,6 +177,7 @@ static geo_err read_grids(geo_ctx *ctx, geo_gridset *gs, geo_input *in, const st
 		geo_grid *g = &gs->grids[gs->n++];
 		memset(g, 0, sizeof *g);
 		g->geom = geom;
+		g->unreadable = why;
 		if ((e = fill_grid(ctx, g, feat, f)))
 			return e;
 	}
@@ -163,7 +207,7 @@ geo_gridset *geo_gridset_read(geo_ctx *ctx, const char *name, const geo_input_op
 	OGR_FD_Reference(gs->defn);
 	struct fields f = find_fields(gs->defn, o);
 	gs->has_households = f.households >= 0;
-	if (read_grids(ctx, gs, in, &f))
+	if (read_grids(ctx, gs, in, &f, o->keep_unreadable))
 		goto fail;
 	geo_input_close(in);
 	return gs;
@@ -182,6 +226,7 @@ void geo_gridset_free(geo_gridset *gs)
 		free(g->id);
 		free(g->parent_id);
 		free(g->name);
+		free(g->unreadable);
 		if (g->feat)
 			OGR_F_Destroy(g->feat);
 		if (g->geom)

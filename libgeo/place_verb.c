@@ -208,6 +208,21 @@ static geo_err find_copy_fields(geo_ctx *ctx, place_grids *g, const char *list)
 	return GEO_OK;
 }
 
+/* A grid without geometry takes no feature (QGIS counts 0 in it too); say which. */
+static void warn_empty_grids(geo_ctx *ctx, const place_grids *g, const char *id_field)
+{
+	int id = OGR_FD_GetFieldIndex(g->set->defn, id_field);
+	for (size_t i = 0; i < g->view.n; i++) {
+		const geo_grid *gr = &g->view.grids[i];
+		if (gr->geom)
+			continue;
+		char label[256];
+		geo_feat_label(gr->feat, id, label, sizeof label);
+		geo_log(ctx, GEO_LOG_WARN, "%s: %s: has no geometry; no feature can be placed in it",
+			g->set->source, label);
+	}
+}
+
 static geo_err load_grids(geo_ctx *ctx, place_grids *g, const char *name, const geo_place_opts *o)
 {
 	geo_crs *work = NULL;
@@ -223,6 +238,8 @@ static geo_err load_grids(geo_ctx *ctx, place_grids *g, const char *name, const 
 	    !(g->primaries = geo_gridset_read(ctx, o->parents, &io, &o->grid, g->set->crs)))
 		return geo_last_code(ctx);
 	geo_err e = make_view(ctx, g);
+	if (!e)
+		warn_empty_grids(ctx, g, o->grid.id_field);
 	if (!e)
 		e = find_parents(ctx, g);
 	if (!e)
@@ -732,6 +749,22 @@ static geo_err feature_error(run *r, OGRFeatureH f, const char *what)
 			what);
 }
 
+/*
+** A feature without geometry is kept, unplaced (as ogr2ogr and QGIS keep
+** it); the first few are named. GDAL's GeoJSON reader makes a point with a
+** NaN coordinate empty.
+*/
+static void warn_no_geometry(run *r, OGRFeatureH f, OGRGeometryH og)
+{
+	if (r->no_geometry >= MAX_LISTED)
+		return;
+	char label[256];
+	geo_feat_label(f, -1, label, sizeof label);
+	geo_log(r->ctx, GEO_LOG_WARN, "%s: %s: has no geometry%s; left unplaced",
+		geo_input_name(r->in), label,
+		og ? " (an empty one: GDAL reads a NaN coordinate as empty)" : "");
+}
+
 /* Places one feature; a point (has_xy) comes located in grid g, at (x, y)
 ** in the working CRS. */
 static geo_err place_feature(run *r, OGRFeatureH f, int has_xy, long g, double x, double y)
@@ -747,6 +780,7 @@ static geo_err place_feature(run *r, OGRFeatureH f, int has_xy, long g, double x
 		dim = og && !OGR_G_IsEmpty(og) ? geo_geom_dimension_class(OGR_G_GetGeometryType(og)) : 0;
 		GEOSGeometry *geom = NULL;
 		if (!og || OGR_G_IsEmpty(og)) {
+			warn_no_geometry(r, f, og);
 			e = add_piece(r, -1, NULL, 0, 1) ? GEO_OK : GEO_ERR_INTERNAL;
 		} else if (dim == 0) {
 			char what[128];

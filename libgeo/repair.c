@@ -231,9 +231,14 @@ static geo_err report_invalid(struct repair *rp, const geo_check_result *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const geo_problem *p = &r->problems[i];
-		if (p->type == GEO_PROBLEM_INVALID &&
-		    say(rp, "%s: invalid (%s) at %.*f %.*f; replaced by GEOS's valid version",
-			p->grids[0], p->detail, rp->decimals, p->x, rp->decimals, p->y))
+		if (p->type != GEO_PROBLEM_INVALID)
+			continue;
+		/* A geometry GEOS could not read has nothing to repair from. */
+		int unreadable = rp->gs->grids[p->index[0]].unreadable != NULL;
+		if (unreadable ? say(rp, "%s: invalid (%s); not repaired: draw it again",
+				     p->grids[0], p->detail)
+			       : say(rp, "%s: invalid (%s) at %.*f %.*f; replaced by GEOS's valid version",
+				     p->grids[0], p->detail, rp->decimals, p->x, rp->decimals, p->y))
 			return GEO_ERR_INTERNAL;
 	}
 	return GEO_OK;
