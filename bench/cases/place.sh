@@ -31,7 +31,7 @@ same_counts() {
 }
 
 # first_table FILE: the first table of a GeoPackage.
-first_table() { sqlite3 "$1" "SELECT table_name FROM gpkg_contents LIMIT 1"; }
+first_table() { sqlite3 "$1" "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' LIMIT 1"; }
 
 # counts_of FILE: per-grid counts of a written point file, as CSV.
 counts_of() {
