@@ -188,6 +188,8 @@ void geo_output_opts_init(geo_output_opts *o);
 ** renamed into place by geo_output_commit. geo_output_close without commit
 ** removes everything written. Adding a layer to an existing GeoPackage or
 ** SpatiaLite file works on a copy, so a failure leaves the original intact.
+** Standard output ("-" or NULL) goes through a temporary file too and is
+** copied out by geo_output_commit: a failed run writes nothing there.
 */
 typedef struct geo_output geo_output;
 

@@ -4,7 +4,8 @@
 ** and handed out as GEOS geometries in a target CRS. Outputs are written
 ** into a temporary folder beside the target and renamed into place on
 ** commit, so a failed run leaves nothing half-written and never touches an
-** input; adding a layer to an existing GeoPackage works on a copy.
+** input; adding a layer to an existing GeoPackage works on a copy. Standard
+** output is written the same way: into a temporary file, copied out on commit.
 */
 #include "geo_internal.h"
 
@@ -401,21 +402,33 @@ static int is_input(const char *path, const char *const *inputs)
 	return 0;
 }
 
-/* Copies a file byte for byte; returns 0 or the errno of the failure. */
-static int copy_bytes(const char *from, const char *to)
+/* Copies a file byte for byte to a stream (NULL when its open failed);
+** returns 0 or the errno of the failure. */
+static int copy_to_stream(const char *from, FILE *b)
 {
-	FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
+	FILE *a = b ? fopen(from, "rb") : NULL;
 	char buf[1 << 16];
 	size_t n;
 	int ok = a && b;
+	errno = 0;
 	while (ok && (n = fread(buf, 1, sizeof buf, a)) > 0)
 		ok = fwrite(buf, 1, n, b) == n;
-	ok = ok && !ferror(a);
+	ok = ok && !ferror(a) && fflush(b) == 0;
 	int err = ok ? 0 : errno ? errno : EIO;
-	if (b && fclose(b) != 0 && !err)
-		err = errno ? errno : EIO;
 	if (a)
 		fclose(a);
+	return err;
+}
+
+/* Copies a file byte for byte; returns 0 or the errno of the failure. */
+static int copy_bytes(const char *from, const char *to)
+{
+	FILE *b = fopen(to, "wb");
+	int err = copy_to_stream(from, b);
+	if (!b)
+		return errno ? errno : EIO;
+	if (fclose(b) != 0 && !err)
+		err = errno ? errno : EIO;
 	return err;
 }
 
@@ -456,6 +469,30 @@ static geo_err make_tmpdir(geo_ctx *ctx, geo_output *out)
 	free(dcopy);
 	free(bcopy);
 	return e;
+}
+
+/* Standard output is written to a temporary file and copied out only on
+** commit: a run that fails mid-stream then writes nothing there, rather than
+** a truncated document that GDAL closes into a valid-looking one. The file
+** carries the driver's extension, since some drivers (CSV) need it. */
+static geo_err stdout_tmpfile(geo_ctx *ctx, geo_output *out, GDALDriverH drv)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *ext = GDALGetMetadataItem(drv, GDAL_DMD_EXTENSION, NULL);
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "%s/.wangge-stdout.tmpXXXXXX", dir);
+	char *tmpl = geo_buf_take(&b);
+	if (!tmpl || !mkdtemp(tmpl)) {
+		geo_err e = geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: cannot write in folder %s: %s",
+				     dir, tmpl ? strerror(errno) : "out of memory");
+		free(tmpl);
+		return e;
+	}
+	out->tmpdir = tmpl;
+	geo_buf_printf(&b, "%s/stdout%s%s", tmpl, ext && *ext ? "." : "", ext ? ext : "");
+	out->path = geo_buf_take(&b);
+	return out->path ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 }
 
 static geo_err check_target(geo_ctx *ctx, geo_output *out, const geo_output_opts *o, int *add)
@@ -499,8 +536,9 @@ geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opt
 	if (!name || !strcmp(name, "-")) {
 		out->is_stdout = 1;
 		out->driver = o->format ? o->format : "GeoJSON";
-		out->path = geo_strdup(ctx, "/vsistdout/");
 		out->target = geo_strdup(ctx, "standard output");
+		if (!out->target)
+			goto fail;
 	} else {
 		out->target = geo_strdup(ctx, name);
 		if (!out->target)
@@ -520,7 +558,10 @@ geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opt
 		goto fail;
 	}
 	int add = 0;
-	if (!out->is_stdout) {
+	if (out->is_stdout) {
+		if (stdout_tmpfile(ctx, out, drv))
+			goto fail;
+	} else {
 		if (!strncmp(out->target, "PG:", 3)) {
 			out->path = geo_strdup(ctx, out->target);
 			out->ds = GDALOpenEx(out->path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
@@ -823,12 +864,15 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 	if (CPLGetLastErrorType() >= CE_Failure)
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target,
 				geo_cpl_error("write failed"));
-	if (out->is_stdout && fflush(stdout) != 0)
-		return geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: %s", strerror(errno));
 	for (char **u = out->unindexed; u && u[0] && u[1] && u[2]; u += 3) {
 		geo_err e = geo_gpkg_index(ctx, out->path, u[0], u[1], u[2]);
 		if (e)
 			return e;
+	}
+	if (out->is_stdout) {
+		int err = fflush(stdout) != 0 ? errno : copy_to_stream(out->path, stdout);
+		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: %s", strerror(err))
+			   : GEO_OK;
 	}
 	if (out->tmpdir && is_device(out->target))
 		return copy_to_device(ctx, out);
