@@ -17,6 +17,7 @@ struct geo_ctx {
 	geo_err code;           /* of the last failure */
 	geo_log_fn log;
 	void *log_data;
+	geo_writer *writers;    /* files being written in place (writer.c) */
 };
 
 /* GEOS reports errors through this handler; we keep the text so that a
@@ -62,6 +63,11 @@ void geo_ctx_set_log(geo_ctx *ctx, geo_log_fn fn, void *data)
 {
 	ctx->log = fn;
 	ctx->log_data = data;
+}
+
+geo_writer **geo_ctx_writers(geo_ctx *ctx)
+{
+	return &ctx->writers;
 }
 
 GEOSContextHandle_t geo_ctx_geos(geo_ctx *ctx)

@@ -185,11 +185,16 @@ void geo_output_opts_init(geo_output_opts *o);
 
 /*
 ** An output dataset, written to a temporary name beside the target and
-** renamed into place by geo_output_commit. geo_output_close without commit
-** removes everything written. Adding a layer to an existing GeoPackage or
-** SpatiaLite file works on a copy, so a failure leaves the original intact.
-** Standard output ("-" or NULL) goes through a temporary file too and is
-** copied out by geo_output_commit: a failed run writes nothing there.
+** renamed into place by geo_output_commit; never over a file that appeared
+** meanwhile, nor over a GeoPackage or SpatiaLite file another program has
+** open. geo_output_close without commit removes everything written. A layer
+** named in an existing GeoPackage or SpatiaLite file (PATH:LAYER) is
+** written in place instead, in one transaction under SQLite's write lock
+** (writer.c), so a failure leaves the file as it was; the outputs of one
+** context that name the same file share that transaction, which commits
+** with the last of them. Standard output ("-" or NULL) goes through a
+** temporary file too and is copied out by geo_output_commit: a failed run
+** writes nothing there.
 */
 typedef struct geo_output geo_output;
 

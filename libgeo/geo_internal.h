@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+struct sqlite3;
+
 /* A growable, always NUL-terminated string. */
 typedef struct geo_buf {
 	char *s;
@@ -213,9 +215,42 @@ typedef struct geo_qml_categorized_opts {
 ** when out of memory. */
 char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_categorized_opts *o);
 
-/* Bulk-loads the R-tree spatial index of a GeoPackage layer written
-** without one (gpkg_rtree.c), in the closed file at path. */
-geo_err geo_gpkg_index(geo_ctx *ctx, const char *path, const char *table, const char *column,
+/*
+** Bulk-loads the R-tree spatial index of a GeoPackage layer written without
+** one (gpkg_rtree.c), through db, the connection writing the file, inside
+** the transaction the caller holds: the index commits with the layer.
+*/
+geo_err geo_gpkg_index(geo_ctx *ctx, struct sqlite3 *db, const char *table, const char *column,
 		       const char *fid);
+
+/*
+** A vector dataset being written (writer.c): a new one made in a temporary
+** folder, or an existing GeoPackage or SpatiaLite file written in place in
+** one transaction under SQLite's write lock, shared by the outputs of one
+** context that name the same file. Each output holding a writer commits it
+** once (the transaction commits with the last) and releases it once.
+*/
+typedef struct geo_writer geo_writer;
+/* Takes ds, a dataset just created. NULL when out of memory. */
+geo_writer *geo_writer_new(geo_ctx *ctx, GDALDatasetH ds, const char *driver, const char *label);
+/* Opens path (driver GPKG or SQLite) in place, or shares this context's
+** writer of it; label names it in messages. NULL with an output error when
+** it cannot be opened or another program holds its lock past the timeout. */
+geo_writer *geo_writer_open_in_place(geo_ctx *ctx, const char *path, const char *driver,
+				     const char *label);
+GDALDatasetH geo_writer_dataset(geo_writer *w);
+/* Notes a layer just created: GeoPackage layers are indexed at commit. */
+void geo_writer_layer_created(geo_writer *w, OGRLayerH l);
+geo_err geo_writer_commit(geo_ctx *ctx, geo_writer *w);
+/* committed: the caller's geo_writer_commit was called. An output released
+** without it rolls back the whole shared transaction. */
+void geo_writer_release(geo_ctx *ctx, geo_writer *w, int committed);
+/* Before an SQLite file is replaced (renamed over): fails with an output
+** error when another program has it open or locked. Other files pass. */
+geo_err geo_writer_check_idle(geo_ctx *ctx, const char *path, const char *label);
+/* How long SQLite waits for another program's lock, in ms. */
+int geo_busy_timeout_ms(void);
+/* The context's writers in place. */
+geo_writer **geo_ctx_writers(geo_ctx *ctx);
 
 #endif

@@ -14,7 +14,9 @@
 ** triggers and the gpkg_extensions row are those of the GeoPackage
 ** specification (annex F.3), as GDAL writes them, so GDAL, QGIS and SQLite
 ** keep the index up to date on later edits; `SELECT rtreecheck(...)`
-** verifies the structure.
+** verifies the structure. It writes through the connection that wrote the
+** layer, inside that connection's transaction, so the index commits with
+** the layer under the same lock (io.c) and never on its own.
 */
 #include "geo_internal.h"
 
@@ -514,12 +516,33 @@ static geo_err create_triggers(loader *ld, const char *rtree, const char *t, con
 	return e;
 }
 
+/* The connection's page cache, in SQLite's units (negative: KiB). */
+static long long cache_size(loader *ld)
+{
+	sqlite3_stmt *s = NULL;
+	long long n = -2000;
+	if (sqlite3_prepare_v2(ld->db, "PRAGMA cache_size", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static geo_err set_cache_size(loader *ld, long long n)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", n);
+	return exec(ld, sql);
+}
+
 static geo_err build(loader *ld, const char *table, const char *column, const char *fid)
 {
 	char *rtree = sqlite3_mprintf("rtree_%s_%s", table, column);
 	if (!rtree)
 		return GEO_ERR_INTERNAL;
-	geo_err e = exec(ld, "PRAGMA synchronous = OFF; PRAGMA cache_size = -16384; BEGIN");
+	/* A larger cache while the index is written, then the writer's own. */
+	long long cache = cache_size(ld);
+	geo_err e = set_cache_size(ld, -16384);
 	if (!e)
 		e = create_rtree(ld, rtree);
 	if (!e)
@@ -528,27 +551,21 @@ static geo_err build(loader *ld, const char *table, const char *column, const ch
 		e = write_tree(ld);
 	if (!e)
 		e = create_triggers(ld, rtree, table, column, fid);
-	if (!e)
-		e = exec(ld, "COMMIT");
+	geo_err r = set_cache_size(ld, cache);
 	sqlite3_free(rtree);
-	return e;
+	return e ? e : r;
 }
 
-geo_err geo_gpkg_index(geo_ctx *ctx, const char *path, const char *table, const char *column,
+geo_err geo_gpkg_index(geo_ctx *ctx, sqlite3 *db, const char *table, const char *column,
 		       const char *fid)
 {
-	loader ld = { .ctx = ctx, .next_node = 2 };
+	loader ld = { .ctx = ctx, .db = db, .next_node = 2 };
 	if (!(ld.mem = geo_calloc(ctx, RUN_ENTRIES, sizeof *ld.mem)))
 		return GEO_ERR_INTERNAL;
-	geo_err e = GEO_OK;
-	if (sqlite3_open_v2(path, &ld.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		e = sql_fail(&ld, path);
-	else
-		e = build(&ld, table, column, fid);
+	geo_err e = build(&ld, table, column, fid);
 	sqlite3_finalize(ld.node);
 	sqlite3_finalize(ld.rowid);
 	sqlite3_finalize(ld.parent);
-	sqlite3_close(ld.db);
 	if (ld.spill)
 		fclose(ld.spill);
 	free(ld.mem);

@@ -2,17 +2,20 @@
 ** io.c: datasets through GDAL/OGR. Inputs are named the way DESIGN.md says
 ** (PATH, PATH:LAYER, '-', or anything GDAL opens), read feature by feature
 ** and handed out as GEOS geometries in a target CRS. Outputs are written
-** into a temporary folder beside the target and renamed into place on
-** commit, so a failed run leaves nothing half-written and never touches an
-** input; adding a layer to an existing GeoPackage works on a copy. Standard
-** output is written the same way: into a temporary file, copied out on commit.
+** into a temporary folder beside the target and moved into place
+** on commit, so a failed run leaves nothing half-written and never touches
+** an input; a layer added to an existing GeoPackage or SpatiaLite file is
+** written in place under SQLite's lock instead (writer.c). Standard output
+** is written the same way: into a temporary file, copied out on commit.
 */
 #include "geo_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gdal.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -332,15 +335,27 @@ geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeome
 
 /* ---- outputs ------------------------------------------------------------- */
 
+/* How an output reaches its target. */
+typedef enum out_mode {
+	OUT_NEW,        /* no such file yet: made aside, moved in without replacing one */
+	OUT_REPLACE,    /* an existing file and --overwrite: made aside, renamed over it */
+	OUT_IN_PLACE,   /* a layer into an existing GeoPackage or SpatiaLite file */
+	OUT_DEVICE,     /* a device or pipe: made aside, copied into it */
+	OUT_STDOUT,     /* made in $TMPDIR, copied to standard output */
+	OUT_DIRECT      /* a database connection (PG:), written by GDAL directly */
+} out_mode;
+
 struct geo_output {
+	geo_ctx *ctx;
 	char *target;           /* final path */
+	char *link;             /* the name given, when target is where its link leads */
 	char *layer;            /* layer named in -o PATH:LAYER, or NULL */
-	char *tmpdir;           /* temporary folder beside target, or NULL */
+	char *tmpdir;           /* temporary folder, or NULL */
 	char *path;             /* what GDAL writes: inside tmpdir, or target */
 	const char *driver;
-	GDALDatasetH ds;
-	int is_stdout, in_transaction, overwrite;
-	char **unindexed;       /* GeoPackage layers to index at commit: table, column, fid, ... */
+	out_mode mode;
+	geo_writer *w;          /* the vector dataset being written, or NULL */
+	int overwrite, committed;
 };
 
 void geo_output_opts_init(geo_output_opts *o)
@@ -432,39 +447,37 @@ static int copy_bytes(const char *from, const char *to)
 	return err;
 }
 
-static int is_device(const char *path)
+/* The temporary folder (in dir) and the name GDAL writes in it. */
+static geo_err make_tmpdir(geo_ctx *ctx, geo_output *out, const char *dir, const char *base,
+			   const char *file)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
-/* Makes the temporary folder beside the target. */
-static geo_err make_tmpdir(geo_ctx *ctx, geo_output *out)
-{
-	char *dcopy = strdup(out->target), *bcopy = strdup(out->target);
-	if (!dcopy || !bcopy) {
-		free(dcopy);
-		free(bcopy);
-		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	}
-	const char *dir = dirname(dcopy), *base = basename(bcopy);
-	/* A device or pipe (such as /dev/full) is written to a temporary file
-	** first and copied into place, so its write errors are seen. */
-	if (is_device(out->target))
-		dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	geo_buf b;
 	geo_buf_init(&b);
 	geo_buf_printf(&b, "%s/.%s.tmpXXXXXX", dir, base);
 	char *tmpl = geo_buf_take(&b);
-	geo_err e = GEO_OK;
 	if (!tmpl || !mkdtemp(tmpl)) {
-		e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write in folder %s: %s", out->target,
-			     dir, tmpl ? strerror(errno) : "out of memory");
+		geo_err e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write in folder %s: %s",
+				     out->target, dir, tmpl ? strerror(errno) : "out of memory");
 		free(tmpl);
-	} else {
-		out->tmpdir = tmpl;
-		geo_buf_printf(&b, "%s/%s", tmpl, base);
-		out->path = geo_buf_take(&b);
+		return e;
+	}
+	out->tmpdir = tmpl;
+	geo_buf_printf(&b, "%s/%s", out->tmpdir, file);
+	out->path = geo_buf_take(&b);
+	return out->path ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+}
+
+/* A file output's temporary folder: beside the target, so that the result
+** is renamed into place, except for a device or pipe (such as /dev/full),
+** written in $TMPDIR first and copied, so that its write errors are seen. */
+static geo_err file_tmpdir(geo_ctx *ctx, geo_output *out)
+{
+	char *dcopy = strdup(out->target), *bcopy = strdup(out->target);
+	geo_err e = dcopy && bcopy ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	if (!e) {
+		const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+		const char *base = basename(bcopy);
+		e = make_tmpdir(ctx, out, out->mode == OUT_DEVICE ? tmp : dirname(dcopy), base, base);
 	}
 	free(dcopy);
 	free(bcopy);
@@ -481,42 +494,67 @@ static geo_err stdout_tmpfile(geo_ctx *ctx, geo_output *out, GDALDriverH drv)
 	const char *ext = GDALGetMetadataItem(drv, GDAL_DMD_EXTENSION, NULL);
 	geo_buf b;
 	geo_buf_init(&b);
-	geo_buf_printf(&b, "%s/.wangge-stdout.tmpXXXXXX", dir);
-	char *tmpl = geo_buf_take(&b);
-	if (!tmpl || !mkdtemp(tmpl)) {
-		geo_err e = geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: cannot write in folder %s: %s",
-				     dir, tmpl ? strerror(errno) : "out of memory");
-		free(tmpl);
-		return e;
-	}
-	out->tmpdir = tmpl;
-	geo_buf_printf(&b, "%s/stdout%s%s", tmpl, ext && *ext ? "." : "", ext ? ext : "");
-	out->path = geo_buf_take(&b);
-	return out->path ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	geo_buf_printf(&b, "stdout%s%s", ext && *ext ? "." : "", ext ? ext : "");
+	char *file = geo_buf_take(&b);
+	geo_err e = file ? make_tmpdir(ctx, out, dir, "wangge-stdout", file)
+			 : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	free(file);
+	return e;
 }
 
-static geo_err check_target(geo_ctx *ctx, geo_output *out, const geo_output_opts *o, int *add)
+/* A symbolic link is written through: to the regular file it names (whose
+** real path becomes the target), or as the device or pipe it names. */
+static geo_err follow_link(geo_ctx *ctx, geo_output *out, struct stat *st)
+{
+	if (stat(out->target, st) != 0)
+		return geo_fail(ctx, GEO_ERR_OUTPUT,
+				"%s: is a symbolic link to nothing; refusing to replace it", out->target);
+	if (!S_ISREG(st->st_mode))
+		return GEO_OK;
+	char *real = realpath(out->target, NULL);
+	if (!real)
+		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: %s", out->target, strerror(errno));
+	char *copy = geo_strdup(ctx, real);
+	free(real);
+	if (!copy)
+		return GEO_ERR_INTERNAL;
+	out->link = out->target;
+	out->target = copy;
+	return GEO_OK;
+}
+
+/* Decides out->mode from what the target is now; raster outputs cannot be
+** added to a file as a layer. */
+static geo_err check_target(geo_ctx *ctx, geo_output *out, const geo_output_opts *o, int raster)
 {
 	struct stat st;
-	*add = 0;
 	if (is_input(out->target, o->inputs))
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: output is also an input; refusing to touch it",
 				out->target);
-	if (stat(out->target, &st) != 0)
+	out->mode = OUT_NEW;
+	if (lstat(out->target, &st) != 0)
 		return GEO_OK;
+	geo_err e = S_ISLNK(st.st_mode) ? follow_link(ctx, out, &st) : GEO_OK;
+	if (e)
+		return e;
 	if (S_ISDIR(st.st_mode))
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: is a folder", out->target);
-	if (!S_ISREG(st.st_mode))
-		return GEO_OK; /* a device or pipe: written in place */
-	if (out->layer && multi_layer(out->driver)) {
-		*add = 1;
+	if (!S_ISREG(st.st_mode)) {
+		out->mode = OUT_DEVICE;
+		return GEO_OK;
+	}
+	if (out->layer && multi_layer(out->driver) && !raster) {
+		out->mode = OUT_IN_PLACE;
 		return GEO_OK;
 	}
 	if (!o->overwrite)
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: exists; use --overwrite to replace it%s",
 				out->target,
-				multi_layer(out->driver) ? ", or add a layer as FILE:LAYER" : "");
-	return GEO_OK;
+				multi_layer(out->driver) && !raster ? ", or add a layer as FILE:LAYER"
+								    : "");
+	/* Refused now rather than after the work, and checked again at commit. */
+	out->mode = OUT_REPLACE;
+	return geo_writer_check_idle(ctx, out->target, out->target);
 }
 
 static char **creation_options(const char *driver)
@@ -527,14 +565,41 @@ static char **creation_options(const char *driver)
 	return o;
 }
 
+/* Opens or creates the vector dataset the output writes. */
+static geo_err open_dataset_for(geo_ctx *ctx, geo_output *out, GDALDriverH drv, const char *name)
+{
+	GDALDatasetH ds = NULL;
+	if (out->mode == OUT_IN_PLACE) {
+		out->w = geo_writer_open_in_place(ctx, out->target, out->driver, out->target);
+		return out->w ? GEO_OK : geo_last_code(ctx);
+	}
+	CPLErrorReset();
+	if (out->mode == OUT_DIRECT) {
+		ds = GDALOpenEx(out->path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+		if (!ds)
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot open: %s", name,
+					geo_cpl_error("connection failed"));
+	} else {
+		char **co = creation_options(out->driver);
+		ds = GDALCreate(drv, out->path, 0, 0, 0, GDT_Unknown, co);
+		CSLDestroy(co);
+		if (!ds)
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create: %s", name,
+					geo_cpl_error("the driver refused"));
+	}
+	out->w = geo_writer_new(ctx, ds, out->driver, out->target);
+	return out->w ? GEO_OK : GEO_ERR_INTERNAL;
+}
+
 geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opts *o)
 {
 	geo_output *out = geo_calloc(ctx, 1, sizeof *out);
 	if (!out)
 		return NULL;
+	out->ctx = ctx;
 	out->overwrite = o->overwrite;
 	if (!name || !strcmp(name, "-")) {
-		out->is_stdout = 1;
+		out->mode = OUT_STDOUT;
 		out->driver = o->format ? o->format : "GeoJSON";
 		out->target = geo_strdup(ctx, "standard output");
 		if (!out->target)
@@ -557,44 +622,19 @@ geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opt
 		geo_fail(ctx, GEO_ERR_USAGE, "unknown output format '%s'", out->driver);
 		goto fail;
 	}
-	int add = 0;
-	if (out->is_stdout) {
+	if (out->mode == OUT_STDOUT) {
 		if (stdout_tmpfile(ctx, out, drv))
 			goto fail;
-	} else {
-		if (!strncmp(out->target, "PG:", 3)) {
-			out->path = geo_strdup(ctx, out->target);
-			out->ds = GDALOpenEx(out->path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
-			if (!out->ds) {
-				geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot open: %s", name,
-					 geo_cpl_error("connection failed"));
-				goto fail;
-			}
-			return out;
-		}
-		if (check_target(ctx, out, o, &add))
+	} else if (!strncmp(out->target, "PG:", 3)) {
+		out->mode = OUT_DIRECT;
+		if (!(out->path = geo_strdup(ctx, out->target)))
 			goto fail;
-		if (make_tmpdir(ctx, out))
-			goto fail;
-	}
-	if (add) {
-		int err = copy_bytes(out->target, out->path);
-		if (err) {
-			geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot copy it to add a layer: %s", name,
-				 strerror(err));
-			goto fail;
-		}
-		out->ds = GDALOpenEx(out->path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
-	} else {
-		char **co = creation_options(out->driver);
-		out->ds = GDALCreate(drv, out->path, 0, 0, 0, GDT_Unknown, co);
-		CSLDestroy(co);
-	}
-	if (!out->ds) {
-		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create: %s", name,
-			 geo_cpl_error("the driver refused"));
+	} else if (check_target(ctx, out, o, 0) ||
+		   (out->mode != OUT_IN_PLACE && file_tmpdir(ctx, out))) {
 		goto fail;
 	}
+	if (open_dataset_for(ctx, out, drv, name))
+		goto fail;
 	return out;
 fail:
 	geo_output_close(out);
@@ -606,6 +646,7 @@ geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_out
 	geo_output *out = geo_calloc(ctx, 1, sizeof *out);
 	if (!out)
 		return NULL;
+	out->ctx = ctx;
 	out->overwrite = o->overwrite;
 	if (!name || !strcmp(name, "-")) {
 		geo_fail(ctx, GEO_ERR_USAGE, "a raster needs an output file: -o PATH.tif");
@@ -613,10 +654,6 @@ geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_out
 	}
 	if (!(out->target = geo_strdup(ctx, name)))
 		goto fail;
-	if (is_input(out->target, o->inputs)) {
-		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: output is also an input; refusing to touch it", name);
-		goto fail;
-	}
 	out->driver = o->format ? o->format : driver_for(name);
 	GDALDriverH drv = out->driver ? GDALGetDriverByName(out->driver) : NULL;
 	if (!out->driver) {
@@ -628,8 +665,7 @@ geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_out
 		geo_fail(ctx, GEO_ERR_USAGE, "'%s' is not a raster format GDAL can write", out->driver);
 		goto fail;
 	}
-	int add = 0;
-	if (check_target(ctx, out, o, &add) || make_tmpdir(ctx, out))
+	if (check_target(ctx, out, o, 1) || file_tmpdir(ctx, out))
 		goto fail;
 	return out;
 fail:
@@ -640,8 +676,8 @@ fail:
 const char *geo_output_path(const geo_output *out) { return out->path; }
 const char *geo_output_driver(const geo_output *out) { return out->driver; }
 const char *geo_output_layer_name(const geo_output *out) { return out->layer; }
-int geo_output_is_stdout(const geo_output *out) { return out->is_stdout; }
-GDALDatasetH geo_output_dataset(geo_output *out) { return out->ds; }
+int geo_output_is_stdout(const geo_output *out) { return out->mode == OUT_STDOUT; }
+GDALDatasetH geo_output_dataset(geo_output *out) { return out->w ? geo_writer_dataset(out->w) : NULL; }
 
 /* The layer name a file implies: its base name without extension. */
 static char *stem(const char *path)
@@ -675,57 +711,87 @@ static int delete_layer(GDALDatasetH ds, const char *name)
 	return 1;
 }
 
+/* Deletes the layer_styles rows of a layer being replaced, so that QGIS
+** finds the new layer's style, not the old one's. */
+static int delete_styles(GDALDatasetH ds, const char *layer)
+{
+	OGRLayerH t = GDALDatasetGetLayerByName(ds, "layer_styles");
+	int field = t ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(t), "f_table_name") : -1;
+	if (field < 0)
+		return 1;
+	GIntBig *fids = NULL;
+	size_t n = 0, cap = 0;
+	int ok = 1;
+	OGRFeatureH f;
+	OGR_L_ResetReading(t);
+	while (ok && (f = OGR_L_GetNextFeature(t))) {
+		if (!strcmp(OGR_F_GetFieldAsString(f, field), layer)) {
+			if (n == cap) {
+				GIntBig *p = realloc(fids, (cap = cap ? 2 * cap : 8) * sizeof *p);
+				ok = p != NULL;
+				fids = p ? p : fids;
+			}
+			if (ok)
+				fids[n++] = OGR_F_GetFID(f);
+		}
+		OGR_F_Destroy(f);
+	}
+	for (size_t i = 0; ok && i < n; i++)
+		ok = OGR_L_DeleteFeature(t, fids[i]) == OGRERR_NONE;
+	free(fids);
+	return ok;
+}
+
+/* Makes room for a layer: refused when it exists without --overwrite. */
+static geo_err make_room(geo_ctx *ctx, geo_output *out, GDALDatasetH ds, const char *name)
+{
+	if (!GDALDatasetGetLayerByName(ds, name))
+		return GEO_OK;
+	if (!out->overwrite)
+		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: layer '%s' exists; use --overwrite to replace it",
+				out->target, name);
+	if (!delete_layer(ds, name) || !delete_styles(ds, name))
+		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot replace layer '%s': %s", out->target,
+				name, geo_cpl_error("driver refused"));
+	return GEO_OK;
+}
+
 OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *name,
 				  const geo_crs *crs, OGRwkbGeometryType type)
 {
 	char *own = NULL;
 	if (!name)
-		name = out->layer ? out->layer : out->is_stdout ? "features" : (own = stem(out->target));
+		name = out->layer ? out->layer
+				  : out->mode == OUT_STDOUT ? "features"
+							    : (own = stem(out->link ? out->link : out->target));
 	if (!name) {
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
+	GDALDatasetH ds = geo_output_dataset(out);
 	OGRLayerH l = NULL;
-	if (GDALDatasetGetLayerByName(out->ds, name)) {
-		if (!out->overwrite) {
-			geo_fail(ctx, GEO_ERR_OUTPUT, "%s: layer '%s' exists; use --overwrite to replace it",
-				 out->target, name);
-			goto done;
-		}
-		if (!delete_layer(out->ds, name)) {
-			geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot replace layer '%s': %s", out->target,
+	if (!make_room(ctx, out, ds, name)) {
+		char **lo = layer_options(out->driver, type);
+		l = GDALDatasetCreateLayer(ds, name, crs ? geo_crs_ogr(crs) : NULL, type, lo);
+		CSLDestroy(lo);
+		if (l)
+			geo_writer_layer_created(out->w, l);
+		else
+			geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create layer '%s': %s", out->target,
 				 name, geo_cpl_error("driver refused"));
-			goto done;
-		}
 	}
-	char **lo = layer_options(out->driver, type);
-	l = GDALDatasetCreateLayer(out->ds, name, crs ? geo_crs_ogr(crs) : NULL, type, lo);
-	CSLDestroy(lo);
-	if (!l) {
-		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create layer '%s': %s", out->target, name,
-			 geo_cpl_error("driver refused"));
-		goto done;
-	}
-	if (!strcmp(out->driver, "GPKG") && type != wkbNone) {
-		out->unindexed = CSLAddString(out->unindexed, OGR_L_GetName(l));
-		out->unindexed = CSLAddString(out->unindexed, OGR_L_GetGeometryColumn(l));
-		out->unindexed = CSLAddString(out->unindexed, OGR_L_GetFIDColumn(l));
-	}
-	if (!out->in_transaction && GDALDatasetTestCapability(out->ds, ODsCTransactions))
-		out->in_transaction = GDALDatasetStartTransaction(out->ds, FALSE) == OGRERR_NONE;
-done:
 	free(own);
 	return l;
 }
 
-static OGRLayerH styles_table(geo_ctx *ctx, geo_output *out)
+static OGRLayerH styles_table(geo_ctx *ctx, GDALDatasetH ds, const char *label)
 {
-	OGRLayerH t = GDALDatasetGetLayerByName(out->ds, "layer_styles");
+	OGRLayerH t = GDALDatasetGetLayerByName(ds, "layer_styles");
 	if (t)
 		return t;
-	t = GDALDatasetCreateLayer(out->ds, "layer_styles", NULL, wkbNone, NULL);
+	t = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, NULL);
 	if (!t) {
-		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create layer_styles: %s", out->target,
+		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create layer_styles: %s", label,
 			 geo_cpl_error("driver refused"));
 		return NULL;
 	}
@@ -774,11 +840,11 @@ static geo_err write_qml_file(geo_ctx *ctx, geo_output *out, const char *layer, 
 
 geo_err geo_output_style(geo_ctx *ctx, geo_output *out, OGRLayerH layer, const char *qml)
 {
-	if (out->is_stdout)
+	if (out->mode == OUT_STDOUT)
 		return GEO_OK;
 	if (!multi_layer(out->driver) || !layer)
 		return write_qml_file(ctx, out, layer ? OGR_L_GetName(layer) : NULL, qml);
-	OGRLayerH t = styles_table(ctx, out);
+	OGRLayerH t = styles_table(ctx, geo_output_dataset(out), out->target);
 	if (!t)
 		return GEO_ERR_OUTPUT;
 	OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(t));
@@ -817,16 +883,165 @@ geo_err geo_write_feature(geo_ctx *ctx, OGRLayerH layer, OGRFeatureH feat, const
 	return GEO_OK;
 }
 
-/* Moves every file of the temporary folder into the target's folder. */
+/* ---- committing: into place ---------------------------------------------- */
+
+/* rename() that fails with EEXIST rather than replace a file. */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return -1;
+	/* A file system without it: a hard link fails as well when the name exists. */
+	if (link(from, to) == 0)
+		return unlink(from), 0;
+	if (errno == EEXIST)
+		return -1;
+	struct stat st;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+/* Copies the styles of the layers src holds into the writer's layer_styles. */
+static geo_err copy_styles(geo_ctx *ctx, geo_output *out, GDALDatasetH src, GDALDatasetH dst)
+{
+	OGRLayerH from = GDALDatasetGetLayerByName(src, "layer_styles");
+	OGRLayerH to = from ? styles_table(ctx, dst, out->target) : NULL;
+	if (from && !to)
+		return GEO_ERR_OUTPUT;
+	OGRFeatureH f;
+	geo_err e = GEO_OK;
+	OGR_L_ResetReading(from);
+	while (!e && from && (f = OGR_L_GetNextFeature(from))) {
+		OGRFeatureH g = OGR_F_Create(OGR_L_GetLayerDefn(to));
+		OGR_F_SetFrom(g, f, TRUE);
+		OGR_F_SetFID(g, OGRNullFID);
+		if (OGR_L_CreateFeature(to, g) != OGRERR_NONE)
+			e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write style: %s", out->target,
+				     geo_cpl_error("driver refused"));
+		OGR_F_Destroy(g);
+		OGR_F_Destroy(f);
+	}
+	return e;
+}
+
+/* Copies one layer of src, its fields and features (fids kept), into the
+** writer's dataset. GDAL's own CopyLayer would begin a transaction of its
+** own, and the writer's is already open. */
+static geo_err copy_layer(geo_ctx *ctx, geo_output *out, geo_writer *w, OGRLayerH from)
+{
+	const char *name = OGR_L_GetName(from);
+	GDALDatasetH dst = geo_writer_dataset(w);
+	geo_err e = make_room(ctx, out, dst, name);
+	if (e)
+		return e;
+	OGRwkbGeometryType type = OGR_L_GetGeomType(from);
+	char **lo = layer_options(out->driver, type);
+	CPLErrorReset();
+	OGRLayerH to = GDALDatasetCreateLayer(dst, name, OGR_L_GetSpatialRef(from), type, lo);
+	CSLDestroy(lo);
+	OGRFeatureDefnH fd = OGR_L_GetLayerDefn(from);
+	for (int i = 0; to && i < OGR_FD_GetFieldCount(fd); i++)
+		if (OGR_L_CreateField(to, OGR_FD_GetFieldDefn(fd, i), TRUE) != OGRERR_NONE)
+			to = NULL;
+	if (!to)
+		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create layer '%s': %s", out->target,
+				name, geo_cpl_error("driver refused"));
+	geo_writer_layer_created(w, to);
+	OGRFeatureH f;
+	OGR_L_ResetReading(from);
+	while (!e && (f = OGR_L_GetNextFeature(from))) {
+		OGRFeatureH g = OGR_F_Create(OGR_L_GetLayerDefn(to));
+		OGR_F_SetFrom(g, f, TRUE);
+		OGR_F_SetFID(g, OGR_F_GetFID(f));
+		if (OGR_L_CreateFeature(to, g) != OGRERR_NONE)
+			e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write layer '%s': %s",
+				     out->target, name, geo_cpl_error("write failed"));
+		OGR_F_Destroy(g);
+		OGR_F_Destroy(f);
+	}
+	return e;
+}
+
+/*
+** The target appeared while the run wrote a new file for a layer of it:
+** another run made it. The layers are copied into it in place instead, as
+** if it had existed from the start, so neither run's layers are lost.
+*/
+static geo_err merge_into_target(geo_ctx *ctx, geo_output *out, const char *from)
+{
+	geo_writer *w = geo_writer_open_in_place(ctx, out->target, out->driver, out->target);
+	if (!w)
+		return geo_last_code(ctx);
+	geo_log(ctx, GEO_LOG_INFO, "%s: made by another run meanwhile; adding the layers to it",
+		out->target);
+	CPLErrorReset();
+	GDALDatasetH src = GDALOpenEx(from, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+	geo_err e = src ? GEO_OK
+			: geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot read what was written: %s",
+				   out->target, geo_cpl_error("GDAL cannot open it"));
+	for (int i = 0; !e && i < GDALDatasetGetLayerCount(src); i++) {
+		OGRLayerH l = GDALDatasetGetLayer(src, i);
+		if (is_data_layer(l))
+			e = copy_layer(ctx, out, w, l);
+	}
+	if (!e)
+		e = copy_styles(ctx, out, src, geo_writer_dataset(w));
+	if (src)
+		GDALClose(src);
+	if (!e)
+		e = geo_writer_commit(ctx, w);
+	geo_writer_release(ctx, w, !e);
+	return e;
+}
+
+/* Puts the main file where the target is, by what the target is now. */
+static geo_err place_main(geo_ctx *ctx, geo_output *out, const char *from)
+{
+	struct stat st;
+	for (int pass = 0; pass < 2; pass++) {
+		if (lstat(out->target, &st) != 0) {
+			if (rename_noreplace(from, out->target) == 0)
+				return GEO_OK;
+			if (errno == EEXIST)
+				continue;
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot move into place: %s",
+					out->target, strerror(errno));
+		}
+		if (out->layer && out->w && multi_layer(out->driver))
+			return merge_into_target(ctx, out, from);
+		if (!S_ISREG(st.st_mode))
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: is no longer a file; refusing to "
+					"replace it", out->target);
+		if (!out->overwrite)
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: was made by another program while "
+					"this run wrote it; use --overwrite to replace it", out->target);
+		geo_err e = geo_writer_check_idle(ctx, out->target, out->target);
+		if (e)
+			return e;
+		if (rename(from, out->target) != 0)
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot move into place: %s",
+					out->target, strerror(errno));
+		return GEO_OK;
+	}
+	return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot move into place: it keeps changing",
+			out->target);
+}
+
+/* Moves the main file into place, then its sidecars (.shx, .dbf, .qml ...). */
 static geo_err move_into_place(geo_ctx *ctx, geo_output *out)
 {
 	char *dcopy = strdup(out->target);
 	if (!dcopy)
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	const char *dir = dirname(dcopy);
-	DIR *d = opendir(out->tmpdir);
-	geo_err e = d ? GEO_OK
-		      : geo_fail(ctx, GEO_ERR_OUTPUT, "%s: %s", out->tmpdir, strerror(errno));
+	geo_err e = place_main(ctx, out, out->path);
+	DIR *d = e ? NULL : opendir(out->tmpdir);
+	if (!e && !d)
+		e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: %s", out->tmpdir, strerror(errno));
 	struct dirent *ent;
 	while (!e && (ent = readdir(d))) {
 		if (ent->d_name[0] == '.')
@@ -834,6 +1049,8 @@ static geo_err move_into_place(geo_ctx *ctx, geo_output *out)
 		char from[4096], to[4096];
 		snprintf(from, sizeof from, "%s/%s", out->tmpdir, ent->d_name);
 		snprintf(to, sizeof to, "%s/%s", dir, ent->d_name);
+		if (!strcmp(from, out->path))
+			continue; /* merged into the target, not moved */
 		if (rename(from, to) != 0)
 			e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot move into place: %s", to,
 				     strerror(errno));
@@ -844,39 +1061,31 @@ static geo_err move_into_place(geo_ctx *ctx, geo_output *out)
 	return e;
 }
 
-static geo_err copy_to_device(geo_ctx *ctx, geo_output *out)
-{
-	int err = copy_bytes(out->path, out->target);
-	return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target, strerror(err))
-		   : GEO_OK;
-}
-
 geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 {
-	CPLErrorReset();
-	if (out->in_transaction && GDALDatasetCommitTransaction(out->ds) != OGRERR_NONE)
-		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target,
-				geo_cpl_error("commit failed"));
-	out->in_transaction = 0;
-	if (out->ds)
-		GDALClose(out->ds);
-	out->ds = NULL;
-	if (CPLGetLastErrorType() >= CE_Failure)
-		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target,
-				geo_cpl_error("write failed"));
-	for (char **u = out->unindexed; u && u[0] && u[1] && u[2]; u += 3) {
-		geo_err e = geo_gpkg_index(ctx, out->path, u[0], u[1], u[2]);
-		if (e)
-			return e;
-	}
-	if (out->is_stdout) {
-		int err = fflush(stdout) != 0 ? errno : copy_to_stream(out->path, stdout);
+	if (out->committed)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "%s: committed twice", out->target);
+	out->committed = 1;
+	geo_err e = out->w ? geo_writer_commit(ctx, out->w) : GEO_OK;
+	if (e)
+		return e;
+	int err = 0;
+	switch (out->mode) {
+	case OUT_STDOUT:
+		err = fflush(stdout) != 0 ? errno : copy_to_stream(out->path, stdout);
 		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: %s", strerror(err))
 			   : GEO_OK;
+	case OUT_DEVICE:
+		err = copy_bytes(out->path, out->target);
+		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", out->target,
+				      strerror(err))
+			   : GEO_OK;
+	case OUT_NEW:
+	case OUT_REPLACE:
+		return move_into_place(ctx, out);
+	default:
+		return GEO_OK;
 	}
-	if (out->tmpdir && is_device(out->target))
-		return copy_to_device(ctx, out);
-	return out->tmpdir ? move_into_place(ctx, out) : GEO_OK;
 }
 
 static void remove_tree(const char *path)
@@ -899,15 +1108,13 @@ void geo_output_close(geo_output *out)
 {
 	if (!out)
 		return;
-	if (out->ds)
-		GDALClose(out->ds);
-	if (out->tmpdir) {
+	geo_writer_release(out->ctx, out->w, out->committed);
+	if (out->tmpdir)
 		remove_tree(out->tmpdir);
-		free(out->tmpdir);
-	}
-	CSLDestroy(out->unindexed);
+	free(out->tmpdir);
 	free(out->path);
 	free(out->layer);
+	free(out->link);
 	free(out->target);
 	free(out);
 }
