@@ -17,6 +17,7 @@ struct geo_ctx {
 	geo_err code;           /* of the last failure */
 	geo_log_fn log;
 	void *log_data;
+	geo_temps *temps;       /* borrowed: where temporaries are registered, or NULL */
 	geo_writer *writers;    /* files being written in place (writer.c) */
 };
 
@@ -63,6 +64,16 @@ void geo_ctx_set_log(geo_ctx *ctx, geo_log_fn fn, void *data)
 {
 	ctx->log = fn;
 	ctx->log_data = data;
+}
+
+void geo_ctx_set_temps(geo_ctx *ctx, geo_temps *temps)
+{
+	ctx->temps = temps;
+}
+
+geo_temps *geo_ctx_temps(const geo_ctx *ctx)
+{
+	return ctx->temps;
 }
 
 geo_writer **geo_ctx_writers(geo_ctx *ctx)
@@ -112,6 +123,10 @@ void geo_log(geo_ctx *ctx, geo_log_level level, const char *fmt, ...)
 
 int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const char *msg)
 {
+	if (geo_temps_stopping(ctx->temps)) {
+		geo_fail(ctx, GEO_ERR_INTERNAL, "interrupted");
+		return 0;
+	}
 	if (!fn || fn(f, msg, data))
 		return 1;
 	geo_fail(ctx, GEO_ERR_INTERNAL, "cancelled");

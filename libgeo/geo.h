@@ -78,6 +78,32 @@ geo_err geo_fail(geo_ctx *ctx, geo_err code, const char *fmt, ...)
 void geo_log(geo_ctx *ctx, geo_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+** Temporaries (temps.c). Outputs are written in temporary folders named
+** .NAME.wangge-tmp.PID.HOST.XXXXXX beside their targets (standard output's
+** in $TMPDIR); making one first removes those in the same folder left by a
+** run of this machine whose process is gone. A registry attached to a
+** context records the folders that exist and the write transactions open
+** on files written in place, so that a signal handler can remove the ones
+** and interrupt the others with async-signal-safe calls only. The caller
+** keeps the registry for as long as a context uses it (a tool keeps one for
+** the whole process); the context only borrows it.
+*/
+typedef struct geo_temps geo_temps;
+geo_temps *geo_temps_new(void);
+void geo_temps_free(geo_temps *t);
+/* Registers the context's temporaries in t from now on (NULL: nowhere). */
+void geo_ctx_set_temps(geo_ctx *ctx, geo_temps *t);
+/* Removes every folder registered in t with its files. Async-signal-safe. */
+void geo_temps_remove(geo_temps *t);
+/*
+** Asks the run to stop (async-signal-safe): interrupts every SQLite write
+** transaction on a file written in place, so that the run fails, rolls it
+** back and closes the file as it was; waits for a lock end. Returns how many
+** transactions it interrupted: 0 means there is nothing to roll back.
+*/
+int geo_temps_interrupt(geo_temps *t);
+
 /* ---- coordinate reference systems (crs.c) ------------------------------ */
 
 /*

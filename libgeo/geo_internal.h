@@ -223,6 +223,20 @@ char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_cat
 geo_err geo_gpkg_index(geo_ctx *ctx, struct sqlite3 *db, const char *table, const char *column,
 		       const char *fid);
 
+/* The registry of temporaries attached to ctx, or NULL (temps.c). */
+geo_temps *geo_ctx_temps(const geo_ctx *ctx);
+/* Makes a registered temporary folder in dir for an output named base (see
+** geo.h); label names the output in the error. NULL on failure. */
+char *geo_tmpdir_new(geo_ctx *ctx, const char *dir, const char *base, const char *label);
+/* Removes a temporary folder with its files and forgets it (path NULL: nothing). */
+void geo_tmpdir_remove(geo_ctx *ctx, const char *path);
+/* Registers a connection holding a write transaction in place, so that a
+** signal interrupts it; forgets it before its transaction ends. */
+void geo_temps_add_db(geo_ctx *ctx, struct sqlite3 *db);
+void geo_temps_forget_db(geo_ctx *ctx, struct sqlite3 *db);
+/* 1 once geo_temps_interrupt was called on t (t may be NULL). */
+int geo_temps_stopping(const geo_temps *t);
+
 /*
 ** A vector dataset being written (writer.c): a new one made in a temporary
 ** folder, or an existing GeoPackage or SpatiaLite file written in place in

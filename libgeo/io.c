@@ -2,7 +2,7 @@
 ** io.c: datasets through GDAL/OGR. Inputs are named the way DESIGN.md says
 ** (PATH, PATH:LAYER, '-', or anything GDAL opens), read feature by feature
 ** and handed out as GEOS geometries in a target CRS. Outputs are written
-** into a temporary folder beside the target and moved into place
+** into a temporary folder beside the target (temps.c) and moved into place
 ** on commit, so a failed run leaves nothing half-written and never touches
 ** an input; a layer added to an existing GeoPackage or SpatiaLite file is
 ** written in place under SQLite's lock instead (writer.c). Standard output
@@ -451,17 +451,10 @@ static int copy_bytes(const char *from, const char *to)
 static geo_err make_tmpdir(geo_ctx *ctx, geo_output *out, const char *dir, const char *base,
 			   const char *file)
 {
+	if (!(out->tmpdir = geo_tmpdir_new(ctx, dir, base, out->target)))
+		return geo_last_code(ctx);
 	geo_buf b;
 	geo_buf_init(&b);
-	geo_buf_printf(&b, "%s/.%s.tmpXXXXXX", dir, base);
-	char *tmpl = geo_buf_take(&b);
-	if (!tmpl || !mkdtemp(tmpl)) {
-		geo_err e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write in folder %s: %s",
-				     out->target, dir, tmpl ? strerror(errno) : "out of memory");
-		free(tmpl);
-		return e;
-	}
-	out->tmpdir = tmpl;
 	geo_buf_printf(&b, "%s/%s", out->tmpdir, file);
 	out->path = geo_buf_take(&b);
 	return out->path ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
@@ -496,7 +489,7 @@ static geo_err stdout_tmpfile(geo_ctx *ctx, geo_output *out, GDALDriverH drv)
 	geo_buf_init(&b);
 	geo_buf_printf(&b, "stdout%s%s", ext && *ext ? "." : "", ext ? ext : "");
 	char *file = geo_buf_take(&b);
-	geo_err e = file ? make_tmpdir(ctx, out, dir, "wangge-stdout", file)
+	geo_err e = file ? make_tmpdir(ctx, out, dir, "stdout", file)
 			 : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	free(file);
 	return e;
@@ -867,6 +860,9 @@ geo_err geo_output_style(geo_ctx *ctx, geo_output *out, OGRLayerH layer, const c
 geo_err geo_write_feature(geo_ctx *ctx, OGRLayerH layer, OGRFeatureH feat, const GEOSGeometry *g,
 			  geo_transform *t)
 {
+	/* A signal asked the run to stop (temps.c): the writes end here. */
+	if (geo_temps_stopping(geo_ctx_temps(ctx)))
+		return geo_fail(ctx, GEO_ERR_OUTPUT, "interrupted");
 	if (g) {
 		OGRGeometryH og = geo_geom_to_ogr(ctx, g);
 		if (!og)
@@ -1088,29 +1084,12 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 	}
 }
 
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *ent;
-	while (d && (ent = readdir(d))) {
-		if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
-			continue;
-		char p[4096];
-		snprintf(p, sizeof p, "%s/%s", path, ent->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(path);
-}
-
 void geo_output_close(geo_output *out)
 {
 	if (!out)
 		return;
 	geo_writer_release(out->ctx, out->w, out->committed);
-	if (out->tmpdir)
-		remove_tree(out->tmpdir);
+	geo_tmpdir_remove(out->ctx, out->tmpdir);
 	free(out->tmpdir);
 	free(out->path);
 	free(out->layer);

@@ -14,9 +14,11 @@
 ** milliseconds, GDAL's option; one minute unless it is set), writes every
 ** layer, style and index in one transaction, and commits once: readers see
 ** the file before or after, never between, and a killed run leaves it as it
-** was (SQLite rolls the transaction back). The outputs of one run that
-** write into the same file share one writer and one transaction, which
-** commits when the last of them commits (they cannot each hold the lock).
+** was (SQLite rolls the transaction back). A signal interrupts the
+** transaction (temps.c) so that the run rolls it back itself. The outputs
+** of one run that write into the same file share one writer and one
+** transaction, which commits when the last of them commits (they cannot
+** each hold the lock).
 */
 #include "geo_internal.h"
 
@@ -36,10 +38,11 @@
 #define BUSY_TIMEOUT_MS 60000
 
 /* A wait for another program's lock: SQLite's busy handler, given up after
-** the timeout. */
+** the timeout or when a signal asks the run to stop. */
 typedef struct waiter {
 	int timeout_ms;
 	double start;           /* of the current wait */
+	const geo_temps *temps;
 } waiter;
 
 struct geo_writer {
@@ -78,7 +81,7 @@ static int busy_wait(void *data, int n)
 	double now = now_ms();
 	if (n == 0)
 		w->start = now;
-	if (now - w->start >= w->timeout_ms)
+	if (geo_temps_stopping(w->temps) || now - w->start >= w->timeout_ms)
 		return 0;
 	int ms = steps_ms[n < 12 ? n : 11];
 	usleep((useconds_t)ms * 1000);
@@ -87,9 +90,9 @@ static int busy_wait(void *data, int n)
 
 static void wait_init(waiter *w, geo_ctx *ctx)
 {
-	(void)ctx;
 	w->timeout_ms = geo_busy_timeout_ms();
 	w->start = 0;
+	w->temps = geo_ctx_temps(ctx);
 }
 
 static int is_busy(int rc)
@@ -103,10 +106,17 @@ static geo_err locked(geo_ctx *ctx, const char *label)
 			"%s: is open in another program (locked); close it and retry", label);
 }
 
+static geo_err stopped(geo_ctx *ctx, geo_writer *w)
+{
+	return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: interrupted", w->label);
+}
+
 /* The SQLite error of the writer's connection, or GDAL's when there is none. */
 static geo_err write_failed(geo_ctx *ctx, geo_writer *w, const char *fallback)
 {
 	int rc = w->db ? sqlite3_extended_errcode(w->db) : SQLITE_OK;
+	if (rc == SQLITE_INTERRUPT)
+		return stopped(ctx, w);
 	if (is_busy(rc))
 		return locked(ctx, w->label);
 	return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", w->label,
@@ -227,13 +237,13 @@ static GDALDatasetH open_update(const char *path, const char *driver, int busy_m
 ** still writes as it closes is dropped (the veto), not waited for. */
 static void close_dataset(geo_ctx *ctx, geo_writer *w)
 {
-	(void)ctx;
 	if (!w->ds)
 		return;
 	if (w->db && w->in_place)
 		sqlite3_busy_timeout(w->db, 0);
 	if (w->in_transaction)
 		GDALDatasetRollbackTransaction(w->ds);
+	geo_temps_forget_db(ctx, w->db);
 	GDALClose(w->ds);
 	w->ds = NULL;
 	w->db = NULL;
@@ -273,6 +283,7 @@ static int open_attempt(geo_ctx *ctx, geo_writer *w, const char *path, int busy_
 	if (take_write_lock(ctx, w))
 		return -1;
 	sqlite3_commit_hook(w->db, veto_commit, w);
+	geo_temps_add_db(ctx, w->db);
 	return before >= 0 && schema_version(w->db) == before;
 }
 
@@ -304,7 +315,7 @@ geo_writer *geo_writer_open_in_place(geo_ctx *ctx, const char *path, const char 
 	int got;
 	while ((got = open_attempt(ctx, w, path, (int)fmax(deadline - now_ms(), 0))) == 0) {
 		close_dataset(ctx, w);
-		if (now_ms() >= deadline) {
+		if (now_ms() >= deadline || geo_temps_stopping(w->wait.temps)) {
 			locked(ctx, label);
 			got = -1;
 			break;
@@ -348,6 +359,9 @@ void geo_writer_layer_created(geo_writer *w, OGRLayerH l)
 */
 static geo_err finish(geo_ctx *ctx, geo_writer *w)
 {
+	/* A signal that came between SQLite calls interrupted nothing. */
+	if (geo_temps_stopping(w->wait.temps))
+		return stopped(ctx, w);
 	CPLErrorReset();
 	GDALFlushCache(w->ds);
 	if (CPLGetLastErrorType() >= CE_Failure)
@@ -358,8 +372,13 @@ static geo_err finish(geo_ctx *ctx, geo_writer *w)
 					"%s: GDAL gives no SQLite connection to index it with", w->label);
 		geo_err e = geo_gpkg_index(ctx, w->db, u[0], u[1], u[2]);
 		if (e)
-			return is_busy(sqlite3_extended_errcode(w->db)) ? write_failed(ctx, w, "") : e;
+			return is_busy(sqlite3_extended_errcode(w->db)) ||
+					       sqlite3_extended_errcode(w->db) == SQLITE_INTERRUPT
+				       ? write_failed(ctx, w, "")
+				       : e;
 	}
+	if (geo_temps_stopping(w->wait.temps))
+		return stopped(ctx, w);
 	/* A transaction SQLite rolled back by itself cannot be committed. */
 	if (w->in_transaction && w->db && sqlite3_get_autocommit(w->db))
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", w->label,

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,8 +131,90 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	return -1;
 }
 
+/*
+** Signals. SIGINT, SIGTERM and SIGHUP end a run the way a failure does: its
+** temporary folders are removed (they are registered in run_temps as they
+** are made) and it exits 128 + the signal (130, 143, 129). A run with a
+** write transaction open on a file written in place has it interrupted
+** instead (geo_temps_interrupt): the run then fails at its next SQLite
+** call, rolls the transaction back and returns from main, and exit_stopped
+** (at exit) gives the signal's exit code. Should it not get there within
+** STOP_SECONDS, or should a second signal come, it exits at once; SQLite
+** then rolls the transaction back when the file is next opened for
+** writing. The handlers make async-signal-safe calls only. The registry is
+** process state, so it lives here for the whole process, not in libgeo.
+*/
+#define STOP_SECONDS 5
+
+static geo_temps *run_temps;
+static const char *run_name = "wangge";
+static volatile sig_atomic_t stopping; /* the signal being acted on, or 0 */
+
+static void write_str(const char *s)
+{
+	ssize_t n = write(STDERR_FILENO, s, strlen(s));
+	(void)n;
+}
+
+static void stop_now(int sig)
+{
+	write_str(run_name);
+	write_str(sig == SIGINT ? ": interrupted\n" : sig == SIGHUP ? ": hung up\n" : ": terminated\n");
+	_exit(128 + sig);
+}
+
+static void on_signal(int sig)
+{
+	geo_temps_remove(run_temps);
+	if (!stopping && geo_temps_interrupt(run_temps) > 0) {
+		stopping = sig;
+		alarm(STOP_SECONDS);
+		return;
+	}
+	stop_now(stopping ? stopping : sig);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (stopping)
+		stop_now(stopping);
+}
+
+static void exit_stopped(void)
+{
+	if (stopping) {
+		geo_temps_remove(run_temps);
+		stop_now(stopping);
+	}
+}
+
+static void catch_signals(const char *name)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static int caught;
+	run_name = name;
+	if (caught++)
+		return;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction old;
+		/* A signal the caller ignores (nohup, a background job) stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	atexit(exit_stopped);
+}
+
 int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code)
 {
+	if (stopping)   /* the failure is the signal's, said at exit */
+		return code;
 	const char *msg = ctx ? geo_last_error(ctx) : "";
 	fprintf(stderr, "%s: error: %s\n", c->tool->name, *msg ? msg : "failed");
 	return code;
@@ -173,11 +256,16 @@ static void log_message(geo_log_level level, const char *msg, void *data)
 geo_ctx *cli_context(cli_common *c)
 {
 	geo_ctx *ctx = geo_ctx_new();
-	if (!ctx) {
+	if (!run_temps)
+		run_temps = geo_temps_new();
+	if (!ctx || !run_temps) {
+		geo_ctx_free(ctx);
 		fprintf(stderr, "%s: error: cannot start (out of memory)\n", c->tool->name);
 		return NULL;
 	}
 	geo_ctx_set_log(ctx, log_message, c);
+	geo_ctx_set_temps(ctx, run_temps);
+	catch_signals(c->tool->name);
 	return ctx;
 }
 

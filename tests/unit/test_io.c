@@ -72,7 +72,7 @@ static int leftovers(void)
 	int n = 0;
 	struct dirent *e;
 	while (d && (e = readdir(d)))
-		n += strstr(e->d_name, ".tmp") != NULL;
+		n += strstr(e->d_name, ".tmp") != NULL || strstr(e->d_name, "wangge-tmp") != NULL;
 	if (d)
 		closedir(d);
 	return n;

@@ -1,19 +1,23 @@
 /*
-** Unit tests of writing safely (io.c, writer.c): layers written in place
-** into an existing GeoPackage under SQLite's lock (a second connection
-** holding it makes the run wait, then fail with an output error naming the
-** file); outputs of one run into one file sharing one transaction; a file
-** made by another run while this one wrote, merged into rather than
-** replaced; a file open elsewhere never renamed over; symbolic links
-** written through.
+** Unit tests of writing safely (io.c, writer.c, temps.c): temporary folders
+** named for their run and removed by the registry a signal handler empties;
+** a killed run's folders removed by the next run, a live run's and another
+** machine's never; layers written in place into an existing GeoPackage
+** under SQLite's lock (a second connection holding it makes the run wait,
+** then fail with an output error naming the file); outputs of one run into
+** one file sharing one transaction; a file made by another run while this
+** one wrote, merged into rather than replaced; a file open elsewhere never
+** renamed over; symbolic links written through.
 */
 #include "check.h"
 #include "geo.h"
 
 #include <cpl_conv.h>
+#include <dirent.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[256];
@@ -101,10 +105,77 @@ static int file_ok(const char *path)
 	return ok;
 }
 
+/* The name of the one entry of dir containing marker, or "" (static). */
+static const char *find_entry(const char *marker)
+{
+	static char name[256];
+	name[0] = '\0';
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (strstr(e->d_name, marker))
+			snprintf(name, sizeof name, "%s", e->d_name);
+	if (d)
+		closedir(d);
+	return name;
+}
+
 static int exists(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) == 0;
+}
+
+static void make_folder_with_file(const char *name)
+{
+	mkdir(at(name), 0755);
+	char file[600];
+	snprintf(file, sizeof file, "%s/%s/x.gpkg", dir, name);
+	FILE *f = fopen(file, "w");
+	if (f)
+		fclose(f);
+}
+
+static void test_temps(geo_ctx *ctx)
+{
+	geo_temps *t = geo_temps_new();
+	geo_ctx_set_temps(ctx, t);
+	geo_output *out = start(ctx, at("t.gpkg"), NULL, 0, 3);
+	char pid[32];
+	snprintf(pid, sizeof pid, ".wangge-tmp.%ld.", (long)getpid());
+	char folder[256];
+	snprintf(folder, sizeof folder, "%s", find_entry(".t.gpkg.wangge-tmp."));
+	CHECK("the temporary folder is named for the output, the run's process and machine",
+	      out && !strncmp(folder, ".t.gpkg", 7) && strstr(folder, pid));
+	geo_temps_remove(t);
+	CHECK("the registry a signal handler empties removes it with its files",
+	      folder[0] && !exists(at(folder)));
+	geo_output_close(out);
+	CHECK("and the run can still close its output", !exists(at("t.gpkg")));
+
+	/* This machine's name, as the folder carries it. */
+	char host[64] = "";
+	const char *h = strstr(folder, pid);
+	if (h)
+		snprintf(host, sizeof host, "%.*s", (int)(strlen(h) - strlen(pid) - 7), h + strlen(pid));
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	char dead[256], alive[256], other[256];
+	snprintf(dead, sizeof dead, ".k.gpkg.wangge-tmp.%ld.%s.AAAAAA", (long)gone, host);
+	snprintf(alive, sizeof alive, ".k.gpkg.wangge-tmp.%ld.%s.BBBBBB", (long)getppid(), host);
+	snprintf(other, sizeof other, ".k.gpkg.wangge-tmp.%ld.%s-elsewhere.CCCCCC", (long)gone, host);
+	make_folder_with_file(dead);
+	make_folder_with_file(alive);
+	make_folder_with_file(other);
+	CHECK("a run writing into the folder succeeds", write_layer(ctx, at("u.gpkg"), NULL, 0) == 0);
+	CHECK("and removes a killed run's temporary folder", !exists(at(dead)));
+	CHECK("but not a live run's", exists(at(alive)));
+	CHECK("nor one made on another machine", exists(at(other)));
+	CHECK("and leaves no folder of its own", !find_entry(pid)[0]);
+	geo_ctx_set_temps(ctx, NULL);
+	geo_temps_free(t);
 }
 
 /* A second connection holding the write lock, as an editor saving would. */
@@ -231,6 +302,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	geo_ctx *ctx = geo_ctx_new();
+	test_temps(ctx);
 	test_in_place(ctx);
 	test_appeared(ctx);
 	test_links(ctx);
