@@ -266,5 +266,8 @@ geo_err geo_writer_check_idle(geo_ctx *ctx, const char *path, const char *label)
 int geo_busy_timeout_ms(void);
 /* The context's writers in place. */
 geo_writer **geo_ctx_writers(geo_ctx *ctx);
+/* path as GDAL names it in checked_fs.c's file system, which reports a
+** failed write as a GDAL error when the file is closed (caller frees). */
+char *geo_checked_path(geo_ctx *ctx, const char *path);
 
 #endif

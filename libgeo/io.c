@@ -558,6 +558,12 @@ static char **creation_options(const char *driver)
 	return o;
 }
 
+static int ignores_write_errors(const char *driver)
+{
+	return !strcmp(driver, "GeoJSON") || !strcmp(driver, "GeoJSONSeq") ||
+	       !strcmp(driver, "GML") || !strcmp(driver, "KML");
+}
+
 /* Opens or creates the vector dataset the output writes. */
 static geo_err open_dataset_for(geo_ctx *ctx, geo_output *out, GDALDriverH drv, const char *name)
 {
@@ -573,9 +579,16 @@ static geo_err open_dataset_for(geo_ctx *ctx, geo_output *out, GDALDriverH drv, 
 			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot open: %s", name,
 					geo_cpl_error("connection failed"));
 	} else {
+		/* The text drivers ignore failed writes: theirs go through a file
+		** system that reports them when the file is closed. */
+		char *checked = ignores_write_errors(out->driver) ? geo_checked_path(ctx, out->path)
+								  : NULL;
+		if (ignores_write_errors(out->driver) && !checked)
+			return geo_last_code(ctx);
 		char **co = creation_options(out->driver);
-		ds = GDALCreate(drv, out->path, 0, 0, 0, GDT_Unknown, co);
+		ds = GDALCreate(drv, checked ? checked : out->path, 0, 0, 0, GDT_Unknown, co);
 		CSLDestroy(co);
+		free(checked);
 		if (!ds)
 			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create: %s", name,
 					geo_cpl_error("the driver refused"));
