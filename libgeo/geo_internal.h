@@ -218,4 +218,8 @@ char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_cat
 geo_err geo_gpkg_index(geo_ctx *ctx, const char *path, const char *table, const char *column,
 		       const char *fid);
 
+/* A point of polygonal g at least depth from its boundary (geom.c). */
+GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEOSGeometry *first,
+				  double depth);
+
 #endif
