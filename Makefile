@@ -3,6 +3,7 @@
 #   make check      install dependencies, build, run every test
 #   make check-asan the same under AddressSanitizer and UBSan
 #   make demo       run the main job on the sample town into out/
+#   make soak       grid-check on random towns for SOAK_SECONDS (default 3600)
 #   make bench      measure the tools against their peers (see bench/)
 
 PREFIX ?= /usr/local
@@ -33,7 +34,7 @@ SYNTH_SRC = $(wildcard scripts/synth/*.c)
 SYNTH_OBJ = $(patsubst scripts/synth/%.c,$(B)/synth/%.o,$(SYNTH_SRC))
 HEADERS = $(wildcard libgeo/*.h) tools/cli.h
 
-.PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install format clean
+.PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install format clean soak
 .SUFFIXES:
 .SECONDARY:
 
@@ -110,6 +111,13 @@ e2e: all
 
 regen: all
 	@B=$(B) BIN=$(BIN) REGEN=1 tests/run e2e
+
+# grid-check's random towns against the overlay oracle, bounded by time
+# (SOAK_SECONDS, default 3600); failing seeds are printed.
+SOAK_SECONDS ?= 3600
+soak: all
+	@WANGGE_RANDOM_CASES=1e9 WANGGE_RANDOM_SECONDS=$(SOAK_SECONDS) WANGGE_RANDOM_SEED=$$(date +%s) \
+		$(B)/tests/test_check_random | grep -v '^ok '
 
 demo: all
 	@scripts/demo

@@ -521,7 +521,7 @@ static GEOSGeometry *polygonize(struct arr *a, GEOSGeometry **lines, size_t n)
 			GEOSGeom_destroy_r(a->h, lines[i]);
 		return NULL;
 	}
-	GEOSGeometry *noded = GEOSUnaryUnion_r(a->h, multi);
+	GEOSGeometry *noded = GEOSUnaryUnionPrec_r(a->h, multi, a->in->eps);
 	GEOSGeom_destroy_r(a->h, multi);
 	if (!noded)
 		return NULL;
@@ -850,6 +850,19 @@ static int inside_part(struct arr *a, const GEOSGeometry *face, const struct rec
 	return KEEP;
 }
 
+/*
+** Which grids cover a face is told at one point of it, which must be farther
+** than 10 eps from every edge: noding nearly collinear edges (a vertex of
+** one grid a rounding off its neighbour's edge) leaves hairs a few
+** nanometres wide that join the faces around them, and in a hair which grids
+** cover the point is decided by rounding. A face with no such point is
+** thinner than the check's resolution and is skipped.
+*/
+static GEOSGeometry *inner_point(struct arr *a, const GEOSGeometry *face, double eps)
+{
+	return geo_geom_deep_point(a->ctx, face, NULL, 10 * eps);
+}
+
 /* Classifies one face; keeps it in out when it is a defect. *outside is set
 ** when a defect face reaches the rectangle's border. */
 static geo_err classify(struct arr *a, const GEOSGeometry *face, const struct rect *r,
@@ -859,10 +872,10 @@ static geo_err classify(struct arr *a, const GEOSGeometry *face, const struct re
 	GEOSGeom_getExtent_r(a->h, face, &x0, &y0, &x1, &y1);
 	double tol = 1e-9 * fmax(fabs(r->x1) + fabs(r->y1), 1);
 	int border = x0 <= r->x0 + tol || y0 <= r->y0 + tol || x1 >= r->x1 - tol || y1 >= r->y1 - tol;
-	GEOSGeometry *pt = GEOSPointOnSurface_r(a->h, face);
+	GEOSGeometry *pt = inner_point(a, face, a->in->eps);
 	if (!pt || GEOSisEmpty_r(a->h, pt)) {
 		GEOSGeom_destroy_r(a->h, pt);
-		return GEO_OK; /* a face without area */
+		return GEO_OK; /* a face without area, or a hair */
 	}
 	geo_face f = { .primary = -1, .cluster = cluster };
 	size_t *prims = NULL, nprims = 0;

@@ -153,25 +153,23 @@ static char *fmt(geo_ctx *ctx, const char *f, ...)
 	return s;
 }
 
-/* A point inside g, or NaN when g has none: its centroid when that is
-** inside (near the middle, also for long thin slivers), else GEOS's point
-** on surface. */
+/* A point inside g, or NaN when g has none: its centroid when that is well
+** inside (near the middle, also for long thin slivers), else a point at
+** least 10 eps from g's edges (geo_geom_deep_point). */
 static void inside(struct check *c, const GEOSGeometry *g, double *x, double *y)
 {
 	*x = *y = NAN;
 	if (!g || GEOSisEmpty_r(c->h, g))
 		return;
-	GEOSGeometry *p = GEOSGetCentroid_r(c->h, g);
-	if (p && GEOSContains_r(c->h, g, p) != 1) {
-		GEOSGeom_destroy_r(c->h, p);
-		p = NULL;
-	}
+	GEOSGeometry *centroid = GEOSGetCentroid_r(c->h, g);
+	GEOSGeometry *p = geo_geom_deep_point(c->ctx, g, centroid, 10 * GEO_CHECK_EPS);
 	if (!p)
-		p = GEOSPointOnSurface_r(c->h, g);
+		p = GEOSPointOnSurface_r(c->h, g); /* all of g is a hair: any point of it */
 	if (p && !GEOSisEmpty_r(c->h, p)) {
 		GEOSGeomGetX_r(c->h, p, x);
 		GEOSGeomGetY_r(c->h, p, y);
 	}
+	GEOSGeom_destroy_r(c->h, centroid);
 	GEOSGeom_destroy_r(c->h, p);
 }
 
@@ -499,6 +497,8 @@ static geo_err check_codes(struct check *c)
 		char *d = NULL;
 		if (!*g->id)
 			d = fmt(c->ctx, "no code in field %s", c->o->grid.id_field);
+		else if (c->o->codes != GEO_CODES_WANGGE)
+			continue;
 		else if (!level)
 			d = fmt(c->ctx, "'%s' is not a grid code (12 or 14 digits)", g->id);
 		else if (g->level && level != g->level)
@@ -711,9 +711,10 @@ static geo_err face_items(struct check *c, const geo_arr_out *arr, struct items 
 			ok &= push_item(c->ctx, it, (struct item){ GEO_PROBLEM_OVERLAP, i, f->cluster, -1 });
 		if (c->town && !f->in_ref && f->ngrids)
 			ok &= push_item(c->ctx, it, (struct item){ GEO_PROBLEM_OUTSIDE, i, f->cluster, -1 });
-		/* A piece under two grids is their overlap, reported as such; a
-		** secondary reaching out of its primary there is part of it. */
-		for (size_t k = 0; c->parents && f->ngrids == 1 && k < 1 && (f->in_ref || !c->town); k++)
+		/* A secondary reaching into another primary is not nested there,
+		** whether or not the piece is also an overlap with a grid of that
+		** primary: the two are different faults with different fixes. */
+		for (size_t k = 0; c->parents && k < f->ngrids && (f->in_ref || !c->town); k++)
 			if (c->assigned[f->grids[k]] != f->primary)
 				ok &= push_item(c->ctx, it,
 						(struct item){ GEO_PROBLEM_NOT_NESTED, i, f->cluster,

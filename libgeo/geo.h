@@ -451,6 +451,11 @@ typedef struct geo_check_result {
 	GEOSContextHandle_t geos;
 } geo_check_result;
 
+/* Which code scheme grid-check holds grid codes to. Any scheme must give
+** every grid a code of its own; the wangge scheme also wants town 9 + primary
+** 3 (+ secondary 2) digits at the level the grid declares. */
+typedef enum geo_code_scheme { GEO_CODES_ANY, GEO_CODES_WANGGE } geo_code_scheme;
+
 typedef struct geo_check_opts {
 	const char *s_srs;      /* CRS of inputs that have none */
 	const char *where;      /* attribute filter on GRIDS */
@@ -462,6 +467,7 @@ typedef struct geo_check_opts {
 	const char *const *points; /* NULL-terminated point layers, or NULL */
 	double min_area;        /* m²: smaller gaps, overlaps and spill are tolerated (1) */
 	double sliver;          /* thinness 4πA/P² below which a grid or gap is a sliver (0.01) */
+	geo_code_scheme codes;  /* GEO_CODES_ANY: present and unique (default) */
 	const char *errors;     /* -o: write the problems here, or NULL */
 	const char *fix;        /* --fix: write a repaired copy of GRIDS here, or NULL */
 	double snap;            /* --fix: snap vertices within this distance (m); 0: none */

@@ -269,5 +269,8 @@ geo_writer **geo_ctx_writers(geo_ctx *ctx);
 /* path as GDAL names it in checked_fs.c's file system, which reports a
 ** failed write as a GDAL error when the file is closed (caller frees). */
 char *geo_checked_path(geo_ctx *ctx, const char *path);
+/* A point of polygonal g at least depth from its boundary (geom.c). */
+GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEOSGeometry *first,
+				  double depth);
 
 #endif

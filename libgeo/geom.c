@@ -117,6 +117,40 @@ geo_err geo_geom_inside_point(geo_ctx *ctx, const GEOSGeometry *g, double *x, do
 	return GEO_OK;
 }
 
+static double depth_of(GEOSContextHandle_t h, const GEOSGeometry *g, const GEOSGeometry *p)
+{
+	GEOSGeometry *b = GEOSBoundary_r(h, g);
+	double d = -1;
+	if (!b || !GEOSDistance_r(h, b, p, &d))
+		d = -1;
+	GEOSGeom_destroy_r(h, b);
+	return d;
+}
+
+/*
+** A point of polygonal g at least `depth` from its boundary: `first` when it
+** qualifies (the caller's preferred point, such as the centroid), else the
+** point on surface, else a point of g shrunk by depth; NULL when g is
+** thinner than 2 depth everywhere. Overlay leaves hairs nanometres wide on
+** regions whose edges nearly coincide; a point in one says nothing reliable
+** about what covers it, and is no place to send a user to.
+*/
+GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEOSGeometry *first,
+				  double depth)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	if (first && GEOSContains_r(h, g, first) == 1 && depth_of(h, g, first) >= depth)
+		return GEOSGeom_clone_r(h, first);
+	GEOSGeometry *p = GEOSPointOnSurface_r(h, g);
+	if (!p || GEOSisEmpty_r(h, p) || depth_of(h, g, p) >= depth)
+		return p;
+	GEOSGeom_destroy_r(h, p);
+	GEOSGeometry *core = GEOSBuffer_r(h, g, -depth, 2);
+	p = core && !GEOSisEmpty_r(h, core) ? GEOSPointOnSurface_r(h, core) : NULL;
+	GEOSGeom_destroy_r(h, core);
+	return p;
+}
+
 int geo_geom_dimension_class(OGRwkbGeometryType t)
 {
 	switch (wkbFlatten(t)) {

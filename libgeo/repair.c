@@ -835,10 +835,11 @@ static geo_err fix_pieces(struct repair *rp, const geo_check_result *r)
 	geo_err e = idx ? GEO_OK : GEO_ERR_INTERNAL;
 	for (size_t k = 0; !e && k < r->n; k++) {
 		const geo_problem *p = &r->problems[k];
-		if (p->type != GEO_PROBLEM_MULTIPART || p->index[0] < 0 || rp->tried[p->index[0]])
+		/* Not limited to one try per grid: removing an overlap in a later
+		** round can cut a grid again, and the rounds are bounded. */
+		if (p->type != GEO_PROBLEM_MULTIPART || p->index[0] < 0)
 			continue;
 		size_t i = (size_t)p->index[0];
-		rp->tried[i] = 1;
 		GEOSGeometry *g = GEOSGeom_clone_r(rp->h, rp->gs->grids[i].geom);
 		int n = g ? GEOSGetNumGeometries_r(rp->h, g) : 0, big = 0;
 		for (int j = 1; j < n; j++)
@@ -852,6 +853,15 @@ static geo_err fix_pieces(struct repair *rp, const geo_check_result *r)
 			struct hits h = { rp, part, i, -1, -1 };
 			geo_index_query(idx, part, weigh_neighbour, &h);
 			double a = geo_geom_area(rp->ctx, part);
+			if (a < rp->o->min_area) {
+				/* a crumb overlay left (a bow-tie's crossing, a snapped
+				** corner): dropped, its gap is under the tolerance */
+				GEOSGeometry *d = GEOSDifference_r(rp->h, rp->gs->grids[i].geom, part);
+				if (d)
+					replace(rp, i, d);
+				geoms[i] = rp->gs->grids[i].geom;
+				continue;
+			}
 			if (h.best < 0) {
 				e = say(rp, "%s: a piece of %.1f m² left: no other grid borders it",
 					code(&rp->gs->grids[i]).s, a);

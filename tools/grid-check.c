@@ -11,7 +11,7 @@
 
 enum {
 	OPT_BOUNDARY = CLI_TOOL_KEYS, OPT_PARENTS, OPT_POINTS, OPT_MIN_AREA, OPT_SLIVER, OPT_FIX,
-	OPT_SNAP
+	OPT_SNAP, OPT_CODES
 };
 
 static const cli_option options[] = {
@@ -29,6 +29,8 @@ static const cli_option options[] = {
 	  "tolerate gaps, overlaps and spill smaller than this (default 1)" },
 	{ "sliver", required_argument, OPT_SLIVER, "T",
 	  "report grids and gaps with thinness 4πA/P² under T as slivers (default 0.01)" },
+	{ "codes", required_argument, OPT_CODES, "SCHEME",
+	  "any: codes present and unique (default); wangge: also town+primary+secondary digits" },
 	CLI_HEADING("Output"),
 	{ "output", required_argument, 'o', "ERRORS", "write the problems as features, styled for QGIS" },
 	{ "format", required_argument, 'f', "DRIVER", "format of ERRORS as a GDAL driver name" },
@@ -75,6 +77,12 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_MIN_AREA: return number("--min-area", arg, &a->o.min_area);
 	case OPT_SLIVER: return number("--sliver", arg, &a->o.sliver);
 	case OPT_SNAP: return number("--snap", arg, &a->o.snap);
+	case OPT_CODES:
+		if (!strcmp(arg, "any") || !strcmp(arg, "wangge")) {
+			a->o.codes = !strcmp(arg, "wangge") ? GEO_CODES_WANGGE : GEO_CODES_ANY;
+			return 0;
+		}
+		return cli_usage_error(&tool, "--codes: '%s' is not a scheme (any, wangge)", arg);
 	case OPT_POINTS: {
 		const char **p = realloc(a->points, (a->npoints + 2) * sizeof *p);
 		if (!p)

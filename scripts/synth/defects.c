@@ -197,6 +197,10 @@ struct kind {
 ** out of it into its neighbour (an overlap) or out of the town. */
 static int try_wedge(picker *pk, const edge *e, wedge *w, const kind *k, defect *d)
 {
+	/* An overlap into another primary's secondary is also not nested (a
+	** second problem): the overlap kind stays within one primary. */
+	if (k->into_other && e->gb >= 0 && pk->g[e->ga].prim != pk->g[e->gb].prim)
+		return 0;
 	if (!wedge_fit(pk, w, k->into_other ? e->gb : (long)e->ga))
 		return 0;
 	wedge_cut(pk, e->ga, e, w);
