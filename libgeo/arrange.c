@@ -850,21 +850,12 @@ static int inside_part(struct arr *a, const GEOSGeometry *face, const struct rec
 	return KEEP;
 }
 
-/*
-** Which grids cover a face is told at one point of it, which must be farther
-** than 10 eps from every edge: noding nearly collinear edges (a vertex of
-** one grid a rounding off its neighbour's edge) leaves hairs a few
-** nanometres wide that join the faces around them, and in a hair which grids
-** cover the point is decided by rounding. A face with no such point is
-** thinner than the check's resolution and is skipped.
-*/
-static GEOSGeometry *inner_point(struct arr *a, const GEOSGeometry *face, double eps)
-{
-	return geo_geom_deep_point(a->ctx, face, NULL, 10 * eps);
-}
-
 /* Classifies one face; keeps it in out when it is a defect. *outside is set
-** when a defect face reaches the rectangle's border. */
+** when a defect face reaches the rectangle's border. Which grids cover the
+** face is told at a point 10 eps inside it: noding nearly collinear edges
+** leaves hairs nanometres wide joined to the faces around them, where the
+** covering grids are decided by rounding. A face with no such point is
+** thinner than the check's resolution and is skipped. */
 static geo_err classify(struct arr *a, const GEOSGeometry *face, const struct rect *r,
 			size_t cluster, int *outside)
 {
@@ -872,7 +863,7 @@ static geo_err classify(struct arr *a, const GEOSGeometry *face, const struct re
 	GEOSGeom_getExtent_r(a->h, face, &x0, &y0, &x1, &y1);
 	double tol = 1e-9 * fmax(fabs(r->x1) + fabs(r->y1), 1);
 	int border = x0 <= r->x0 + tol || y0 <= r->y0 + tol || x1 >= r->x1 - tol || y1 >= r->y1 - tol;
-	GEOSGeometry *pt = inner_point(a, face, a->in->eps);
+	GEOSGeometry *pt = geo_geom_deep_point(a->ctx, face, NULL, 10 * a->in->eps);
 	if (!pt || GEOSisEmpty_r(a->h, pt)) {
 		GEOSGeom_destroy_r(a->h, pt);
 		return GEO_OK; /* a face without area, or a hair */

@@ -117,14 +117,11 @@ geo_err geo_geom_inside_point(geo_ctx *ctx, const GEOSGeometry *g, double *x, do
 	return GEO_OK;
 }
 
-static double depth_of(GEOSContextHandle_t h, const GEOSGeometry *g, const GEOSGeometry *p)
+/* Distance from p to boundary b, or -1 on failure. */
+static double depth_of(GEOSContextHandle_t h, const GEOSGeometry *b, const GEOSGeometry *p)
 {
-	GEOSGeometry *b = GEOSBoundary_r(h, g);
 	double d = -1;
-	if (!b || !GEOSDistance_r(h, b, p, &d))
-		d = -1;
-	GEOSGeom_destroy_r(h, b);
-	return d;
+	return b && GEOSDistance_r(h, b, p, &d) ? d : -1;
 }
 
 /*
@@ -139,15 +136,16 @@ GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEO
 				  double depth)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	if (first && GEOSContains_r(h, g, first) == 1 && depth_of(h, g, first) >= depth)
-		return GEOSGeom_clone_r(h, first);
-	GEOSGeometry *p = GEOSPointOnSurface_r(h, g);
-	if (!p || GEOSisEmpty_r(h, p) || depth_of(h, g, p) >= depth)
-		return p;
-	GEOSGeom_destroy_r(h, p);
-	GEOSGeometry *core = GEOSBuffer_r(h, g, -depth, 2);
-	p = core && !GEOSisEmpty_r(h, core) ? GEOSPointOnSurface_r(h, core) : NULL;
-	GEOSGeom_destroy_r(h, core);
+	GEOSGeometry *b = GEOSBoundary_r(h, g), *p = NULL;
+	if (first && GEOSContains_r(h, g, first) == 1 && depth_of(h, b, first) >= depth)
+		p = GEOSGeom_clone_r(h, first);
+	else if ((p = GEOSPointOnSurface_r(h, g)) && !GEOSisEmpty_r(h, p) && depth_of(h, b, p) < depth) {
+		GEOSGeom_destroy_r(h, p);
+		GEOSGeometry *core = GEOSBuffer_r(h, g, -depth, 2);
+		p = core && !GEOSisEmpty_r(h, core) ? GEOSPointOnSurface_r(h, core) : NULL;
+		GEOSGeom_destroy_r(h, core);
+	}
+	GEOSGeom_destroy_r(h, b);
 	return p;
 }
 
