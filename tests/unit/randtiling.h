@@ -193,25 +193,21 @@ static inline size_t rt_clip(GEOSContextHandle_t h, const GEOSGeometry *cells,
 		int parts = GEOSGetNumGeometries_r(h, bits);
 		for (int p = 0; p < parts; p++) {
 			const GEOSGeometry *b = GEOSGetGeometryN_r(h, bits, p);
+			GEOSGeometry *bd = GEOSBoundary_r(h, b);
 			size_t best = first;
 			double bestlen = -1;
 			for (size_t i = first; i < n; i++) {
-				GEOSGeometry *s = GEOSIntersection_r(h, (*v)[i], b);
+				GEOSGeometry *l = GEOSIntersection_r(h, (*v)[i], bd);
 				double len = 0;
-				if (s) {
-					GEOSGeometry *bd = GEOSBoundary_r(h, b);
-					GEOSGeometry *l = GEOSIntersection_r(h, (*v)[i], bd);
-					if (l)
-						GEOSLength_r(h, l, &len);
-					GEOSGeom_destroy_r(h, l);
-					GEOSGeom_destroy_r(h, bd);
-				}
-				GEOSGeom_destroy_r(h, s);
+				if (l)
+					GEOSLength_r(h, l, &len);
+				GEOSGeom_destroy_r(h, l);
 				if (len > bestlen) {
 					bestlen = len;
 					best = i;
 				}
 			}
+			GEOSGeom_destroy_r(h, bd);
 			GEOSGeometry *u = GEOSUnion_r(h, (*v)[best], b);
 			if (u && GEOSGeomTypeId_r(h, u) == GEOS_POLYGON) {
 				GEOSGeom_destroy_r(h, (*v)[best]);

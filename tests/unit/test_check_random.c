@@ -456,8 +456,8 @@ struct tally {
 
 static void print_case(uint64_t seed, const struct rtiling *t, const char *what)
 {
-	printf("# seed %llu (%s, %d level%s%s): %s; defects:", (unsigned long long)seed,
-	       t->has_town ? "town" : "no town", t->levels, t->levels > 1 ? "s" : "", "", what);
+	printf("# seed %llu (%s, %d level%s): %s; defects:", (unsigned long long)seed,
+	       t->has_town ? "town" : "no town", t->levels, t->levels > 1 ? "s" : "", what);
 	for (int d = 0; d < D_COUNT; d++)
 		if (t->applied[d])
 			printf(" %s", defect_names[d]);
