@@ -35,6 +35,16 @@ static int check_count, check_failures;
 /* A check that cannot run here (missing optional data): named, not failed. */
 #define CHECK_SKIP(desc, why) printf("skip %s: %s\n", desc, why)
 
+/* Removes a test's scratch folder; failing to is a failure, since the
+** tests must leave nothing behind. */
+static inline void check_remove_dir(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("FAIL could not remove %s\n", dir);
+}
+
 static inline int check_done(void)
 {
 	return check_failures ? 1 : 0;

@@ -307,9 +307,6 @@ int main(void)
 	test_appeared(ctx);
 	test_links(ctx);
 	geo_ctx_free(ctx);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		printf("FAIL could not remove %s\n", dir);
+	check_remove_dir(dir);
 	return check_done();
 }
