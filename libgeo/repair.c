@@ -639,7 +639,10 @@ static geo_err clip_spill(struct repair *rp, const geo_check_result *r)
 }
 
 /* The grids of an overlap or around a gap that may take it: those whose
-** primary holds it (when there are primaries and any does), else all. */
+** primary holds it. Where no such primary is among theirs, an overlap may
+** go to any of its grids (cutting the others nests nothing wrongly), but a
+** gap to none: the grid taking it would reach out of its primary, a nesting
+** problem no later fix can clear. */
 static int may_keep(struct repair *rp, const geo_problem *p, size_t j)
 {
 	if (!rp->parents)
@@ -655,7 +658,7 @@ static int may_keep(struct repair *rp, const geo_problem *p, size_t j)
 			mine = in;
 	}
 	GEOSGeom_destroy_r(rp->h, pt);
-	return mine || !any;
+	return mine || (!any && p->type == GEO_PROBLEM_OVERLAP);
 }
 
 /* The grid of p's that may keep it and shares the longest border with it
@@ -712,8 +715,9 @@ static geo_err fill_gap(struct repair *rp, const geo_problem *p)
 	long best = longest_border(rp, p, 0, &longest);
 	const char *what = p->type == GEO_PROBLEM_SLIVER ? "sliver gap" : "gap";
 	if (best < 0 || !(longest > 0))
-		return say(rp, "%s of %.1f m² at %.*f %.*f left: no grid borders it", what, p->area_m2,
-			   rp->decimals, p->x, rp->decimals, p->y);
+		return say(rp, "%s of %.1f m² at %.*f %.*f left: no grid %sborders it", what, p->area_m2,
+			   rp->decimals, p->x, rp->decimals, p->y,
+			   rp->parents ? "of the primary holding it " : "");
 	GEOSGeometry *u = GEOSUnion_r(rp->h, rp->gs->grids[best].geom, p->geom);
 	if (!u)
 		return geo_fail(rp->ctx, GEO_ERR_INTERNAL, "cannot merge a gap into grid %s: %s",

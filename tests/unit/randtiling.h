@@ -45,7 +45,7 @@ enum defect {
 	D_NOTCH, D_NOTCH_VERTICES, D_BULGE, D_BULGE_VERTICES, D_HOLE, D_ISLAND, D_MULTIPART,
 	D_SLIVER_GAP, D_SLIVER_OVERLAP, D_SPIKE, D_DUPLICATE_VERTICES, D_REVERSED,
 	D_HOLE_TOUCHING, D_TRIPLE_GAP, D_EDGE_GAP, D_SPILL_OUT, D_SPILL_PRIMARY,
-	D_DUPLICATE_CODE, D_BOWTIE, D_COUNT
+	D_DUPLICATE_CODE, D_BOWTIE, D_EMPTY_PRIMARY, D_COUNT
 };
 
 static const char *const defect_names[D_COUNT] = {
@@ -53,7 +53,7 @@ static const char *const defect_names[D_COUNT] = {
 	"multipart", "sliver gap", "sliver overlap", "spike", "duplicate and collinear vertices",
 	"reversed rings", "hole touching its shell", "gap at a triple point",
 	"gap at the town boundary", "spill out of the town", "spill across a primary",
-	"duplicate code", "bow-tie",
+	"duplicate code", "bow-tie", "primary without secondaries",
 };
 
 /* A town and its grids: one level (grids against the town) or two
@@ -682,19 +682,40 @@ static inline int rt_defect(struct rtiling *t, struct rng *r, enum defect d, siz
 	}
 }
 
+/* Removes primary p's secondaries: its whole area is then a gap that no
+** grid of its own borders (--fix must leave it, not nest it wrongly). */
+static inline void rt_empty_primary(struct rtiling *t, long p)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->parent[i] == p) {
+			GEOSGeom_destroy_r(t->h, t->grid[i]);
+			free(t->code[i]);
+			continue;
+		}
+		t->grid[kept] = t->grid[i];
+		t->code[kept] = t->code[i];
+		t->parent[kept++] = t->parent[i];
+	}
+	t->n = kept;
+	t->applied[D_EMPTY_PRIMARY]++;
+}
+
 /* Draws a case: a clean tiling and, most of the time, one to three defects
 ** on different grids. */
 static inline void rt_case(GEOSContextHandle_t h, uint64_t seed, struct rtiling *t)
 {
 	struct rng r = { seed * 0x2545f4914f6cdd1dULL + 1 };
 	rt_draw(h, &r, t);
+	if (t->levels == 2 && t->np > 2 && rng_int(&r, 12) == 0)
+		rt_empty_primary(t, rng_int(&r, (int)t->np));
 	if (t->n < 2 || rng_int(&r, 8) == 0)
 		return;
 	unsigned char *used = calloc(t->n + 64, 1);
 	int want = 1 + rng_int(&r, 3);
 	for (int tries = 0; want > 0 && tries < 40; tries++) {
 		enum defect d = (enum defect)rng_int(&r, D_COUNT);
-		if (d == D_SPILL_PRIMARY && t->levels != 2)
+		if ((d == D_SPILL_PRIMARY && t->levels != 2) || d == D_EMPTY_PRIMARY)
 			continue;
 		size_t i = (size_t)rng_int(&r, (int)t->n);
 		if (used[i])
