@@ -1,7 +1,7 @@
 /*
 ** temps.c: the temporary folders a run writes its outputs in, and the
 ** SQLite connections it holds a write transaction on. Each folder is named
-** .BASE.wangge-tmp.PID.HOST.XXXXXX: the marker, the process and the machine
+** .BASE.wangge-tmp.PID.HOST.XXXXXX (BASE's dots made '_'): the marker, the process and the machine
 ** say whose it is, so a later run can remove the folders of a run that was
 ** killed (its process is gone) and never touch those of a live one. While
 ** a folder exists, and while a connection is in a write transaction on a
@@ -274,15 +274,29 @@ static int kept_bytes(const char *base)
 	return (int)n;
 }
 
+/*
+** The output's name as it goes into its folder's name, dots made '_': GDAL
+** takes the first ".xlsx", ".zip" or ".ods" in a path for the archive it
+** writes into, so a folder named .h.xlsx.wangge-tmp... made every XLSX
+** output fail ("Failure when saving").
+*/
+static void folder_base(char *buf, const char *base)
+{
+	int n = kept_bytes(base);
+	for (int i = 0; i < n; i++)
+		buf[i] = base[i] == '.' ? '_' : base[i];
+	buf[n] = '\0';
+}
+
 char *geo_tmpdir_new(geo_ctx *ctx, const char *dir, const char *base, const char *label)
 {
-	char host[HOST_KEEP + 1];
+	char host[HOST_KEEP + 1], name[BASE_KEEP + 1];
 	host_tag(host, sizeof host);
 	sweep(ctx, dir, host);
+	folder_base(name, base);
 	geo_buf b;
 	geo_buf_init(&b);
-	geo_buf_printf(&b, "%s/.%.*s" MARKER "%ld.%s.XXXXXX", dir, kept_bytes(base), base,
-		       (long)getpid(), host);
+	geo_buf_printf(&b, "%s/.%s" MARKER "%ld.%s.XXXXXX", dir, name, (long)getpid(), host);
 	char *tmpl = geo_buf_take(&b);
 	if (!tmpl) {
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
