@@ -170,6 +170,15 @@ static void write_grids(geo_ctx *ctx, const geo_gridset *vs, struct group *g, si
 		OGR_F_Destroy(f);
 		free(villages);
 	}
+	/* Outlines only, labelled with their names, so that QGIS shows the old
+	** grids over the new ones as they are compared. */
+	static const geo_qml_category all = { "", "2018年网格", "110,70,160", "no" };
+	const geo_qml_categorized_opts so = { .field = "grid_id", .kind = GEO_QML_FILL, .opacity = 1,
+					      .width = 0.8, .outline = "110,70,160", .label = "name" };
+	char *qml = geo_qml_categorized(&all, 1, &so);
+	if (!qml || geo_output_style(ctx, out, l, qml))
+		die(ctx, "the grids' style");
+	free(qml);
 	if (geo_output_commit(ctx, out))
 		die(ctx, out_name);
 	geo_output_close(out);
