@@ -696,9 +696,14 @@ static char *stem(const char *path)
 	return s;
 }
 
-static char **layer_options(const char *driver, OGRwkbGeometryType type)
+static char **layer_options(const geo_output *out, OGRwkbGeometryType type)
 {
+	const char *driver = out->driver;
 	char **o = NULL;
+	/* Excel on Windows reads a CSV file as UTF-8 only after a byte-order
+	** mark; pipelines reading standard output or a pipe want none. */
+	if (!strcmp(driver, "CSV") && out->mode != OUT_STDOUT && out->mode != OUT_DEVICE)
+		o = CSLSetNameValue(o, "WRITE_BOM", "YES");
 	if (!strcmp(driver, "GPKG") && type != wkbNone)    /* built in bulk at commit */
 		o = CSLSetNameValue(o, "SPATIAL_INDEX", "NO");
 	if (!strcmp(driver, "CSV") && type != wkbNone)
@@ -777,7 +782,7 @@ OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *nam
 	GDALDatasetH ds = geo_output_dataset(out);
 	OGRLayerH l = NULL;
 	if (!make_room(ctx, out, ds, name)) {
-		char **lo = layer_options(out->driver, type);
+		char **lo = layer_options(out, type);
 		l = GDALDatasetCreateLayer(ds, name, crs ? geo_crs_ogr(crs) : NULL, type, lo);
 		CSLDestroy(lo);
 		if (l)
@@ -948,7 +953,7 @@ static geo_err copy_layer(geo_ctx *ctx, geo_output *out, geo_writer *w, OGRLayer
 	if (e)
 		return e;
 	OGRwkbGeometryType type = OGR_L_GetGeomType(from);
-	char **lo = layer_options(out->driver, type);
+	char **lo = layer_options(out, type);
 	CPLErrorReset();
 	OGRLayerH to = GDALDatasetCreateLayer(dst, name, OGR_L_GetSpatialRef(from), type, lo);
 	CSLDestroy(lo);
