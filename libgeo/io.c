@@ -385,7 +385,7 @@ static const char *driver_for(const char *path)
 
 static int multi_layer(const char *driver)
 {
-	return !strcmp(driver, "GPKG") || !strcmp(driver, "SQLite");
+	return driver && (!strcmp(driver, "GPKG") || !strcmp(driver, "SQLite"));
 }
 
 /* -o PATH:LAYER: split at the last ':' when the part before names a format
@@ -647,36 +647,52 @@ fail:
 	return NULL;
 }
 
-geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_output_opts *o)
+/* An output the caller writes itself, as one file of the driver's (NULL: a
+** format of its own): the checks of check_target, then a temporary folder. */
+static geo_output *open_file(geo_ctx *ctx, const char *name, const geo_output_opts *o,
+			     const char *driver)
 {
 	geo_output *out = geo_calloc(ctx, 1, sizeof *out);
 	if (!out)
 		return NULL;
 	out->ctx = ctx;
 	out->overwrite = o->overwrite;
+	out->driver = driver;
+	if (!(out->target = geo_strdup(ctx, name)) || check_target(ctx, out, o, 1) ||
+	    file_tmpdir(ctx, out)) {
+		geo_output_close(out);
+		return NULL;
+	}
+	return out;
+}
+
+geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_output_opts *o)
+{
 	if (!name || !strcmp(name, "-")) {
 		geo_fail(ctx, GEO_ERR_USAGE, "a raster needs an output file: -o PATH.tif");
-		goto fail;
+		return NULL;
 	}
-	if (!(out->target = geo_strdup(ctx, name)))
-		goto fail;
-	out->driver = o->format ? o->format : driver_for(name);
-	GDALDriverH drv = out->driver ? GDALGetDriverByName(out->driver) : NULL;
-	if (!out->driver) {
+	const char *driver = o->format ? o->format : driver_for(name);
+	GDALDriverH drv = driver ? GDALGetDriverByName(driver) : NULL;
+	if (!driver) {
 		geo_fail(ctx, GEO_ERR_USAGE, "%s: cannot tell the format from the extension; use -f DRIVER",
 			 name);
-		goto fail;
+		return NULL;
 	}
 	if (!drv || !GDALGetMetadataItem(drv, GDAL_DCAP_RASTER, NULL)) {
-		geo_fail(ctx, GEO_ERR_USAGE, "'%s' is not a raster format GDAL can write", out->driver);
-		goto fail;
+		geo_fail(ctx, GEO_ERR_USAGE, "'%s' is not a raster format GDAL can write", driver);
+		return NULL;
 	}
-	if (check_target(ctx, out, o, 1) || file_tmpdir(ctx, out))
-		goto fail;
-	return out;
-fail:
-	geo_output_close(out);
-	return NULL;
+	return open_file(ctx, name, o, driver);
+}
+
+geo_output *geo_output_open_file(geo_ctx *ctx, const char *name, const geo_output_opts *o)
+{
+	if (!name || !strcmp(name, "-")) {
+		geo_fail(ctx, GEO_ERR_USAGE, "%s: needs a file, not standard output", name ? name : "-");
+		return NULL;
+	}
+	return open_file(ctx, name, o, NULL);
 }
 
 const char *geo_output_path(const geo_output *out) { return out->path; }
