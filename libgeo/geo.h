@@ -986,11 +986,12 @@ void geo_map_opts_init(geo_map_opts *o);
 ** Draws a printable map of layers (in order: polygons, then lines, then
 ** points; the raster beneath) to output (.png, .svg or .pdf), written as
 ** geo_output_open_file writes a file, and so is o->qgis_project; both are
-** committed only when both are written. output may be NULL when only a
-** QGIS project is asked for. The scale bar and scale are ground distances:
-** the working CRS's metres are corrected by the geodesic distance at the
-** map's centre, so they hold in any projection. *report (text or JSON by
-** o->json, caller frees) says what was drawn, the scale and the scale bar.
+** committed once both are written (the map first). output may be NULL
+** when only a QGIS project is asked for. The scale bar and scale are
+** ground distances: the working CRS's metres are corrected by the geodesic
+** distance at the map's centre, so they hold in any projection. *report
+** (text or JSON by o->json, caller frees) says what was drawn, the scale
+** and the scale bar.
 */
 geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
 		const geo_map_opts *o, char **report, geo_progress progress, void *progress_data);

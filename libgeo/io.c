@@ -460,18 +460,38 @@ static geo_err make_tmpdir(geo_ctx *ctx, geo_output *out, const char *dir, const
 	return out->path ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 }
 
+/* The name a device's copy is made under: the device's own, with the
+** driver's extension, since some drivers (CSV) make a folder of a name
+** without one. */
+static char *device_file(const geo_output *out, const char *base)
+{
+	GDALDriverH drv = out->driver ? GDALGetDriverByName(out->driver) : NULL;
+	const char *ext = drv ? GDALGetMetadataItem(drv, GDAL_DMD_EXTENSION, NULL) : NULL;
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_add(&b, base);
+	if (ext && *ext && !has_ext(base, ext))
+		geo_buf_printf(&b, ".%s", ext);
+	return geo_buf_take(&b);
+}
+
 /* A file output's temporary folder: beside the target, so that the result
 ** is renamed into place, except for a device or pipe (such as /dev/full),
 ** written in $TMPDIR first and copied, so that its write errors are seen. */
 static geo_err file_tmpdir(geo_ctx *ctx, geo_output *out)
 {
 	char *dcopy = strdup(out->target), *bcopy = strdup(out->target);
-	geo_err e = dcopy && bcopy ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	char *file = bcopy && out->mode == OUT_DEVICE ? device_file(out, basename(bcopy)) : NULL;
+	geo_err e = dcopy && bcopy && (file || out->mode != OUT_DEVICE)
+			    ? GEO_OK
+			    : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e) {
 		const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 		const char *base = basename(bcopy);
-		e = make_tmpdir(ctx, out, out->mode == OUT_DEVICE ? tmp : dirname(dcopy), base, base);
+		e = make_tmpdir(ctx, out, out->mode == OUT_DEVICE ? tmp : dirname(dcopy), base,
+				file ? file : base);
 	}
+	free(file);
 	free(dcopy);
 	free(bcopy);
 	return e;
@@ -1098,7 +1118,7 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 	switch (out->mode) {
 	case OUT_STDOUT:
 		err = fflush(stdout) != 0 ? errno : copy_to_stream(out->path, stdout);
-		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: %s", strerror(err))
+		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: cannot write: %s", strerror(err))
 			   : GEO_OK;
 	case OUT_DEVICE:
 		err = copy_bytes(out->path, out->target);

@@ -580,8 +580,8 @@ static geo_err surface_for(map *m, const char *fmt, const char *tmp, cairo_surfa
 	return GEO_OK;
 }
 
-static geo_err render(map *m, geo_output *out, const char *output, const char *fmt, geo_progress progress,
-		      void *pdata)
+static geo_err render(map *m, geo_output *out, const char *output, const char *fmt,
+		      geo_progress progress, void *pdata)
 {
 	const char *tmp = geo_output_path(out);
 	cairo_surface_t *s = NULL;
