@@ -480,11 +480,10 @@ static char *device_file(const geo_output *out, const char *base)
 ** written in $TMPDIR first and copied, so that its write errors are seen. */
 static geo_err file_tmpdir(geo_ctx *ctx, geo_output *out)
 {
-	char *dcopy = strdup(out->target), *bcopy = strdup(out->target);
-	char *file = bcopy && out->mode == OUT_DEVICE ? device_file(out, basename(bcopy)) : NULL;
-	geo_err e = dcopy && bcopy && (file || out->mode != OUT_DEVICE)
-			    ? GEO_OK
-			    : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	char *dcopy = strdup(out->target), *bcopy = strdup(out->target), *file = NULL;
+	geo_err e = dcopy && bcopy ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	if (!e && out->mode == OUT_DEVICE && !(file = device_file(out, basename(bcopy))))
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e) {
 		const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 		const char *base = basename(bcopy);
@@ -1118,7 +1117,8 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 	switch (out->mode) {
 	case OUT_STDOUT:
 		err = fflush(stdout) != 0 ? errno : copy_to_stream(out->path, stdout);
-		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: cannot write: %s", strerror(err))
+		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: cannot write: %s",
+				      strerror(err))
 			   : GEO_OK;
 	case OUT_DEVICE:
 		err = copy_bytes(out->path, out->target);

@@ -247,9 +247,10 @@ static void close_stdout(void)
 {
 	int pending = __fpending(stdout) > 0, failed = ferror(stdout);
 	errno = 0;
+	/* Closed by the caller (>&-) and never written to: nothing was lost. */
 	if (fclose(stdout) != 0 && (pending || errno != EBADF))
 		failed = 1;
-	else if (!failed)
+	if (!failed)
 		return;
 	fprintf(stderr, "%s: error: standard output: cannot write: %s\n", run_name,
 		errno ? strerror(errno) : "write error");
