@@ -225,7 +225,7 @@ void geo_output_opts_init(geo_output_opts *o);
 typedef struct geo_output geo_output;
 
 geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opts *o);
-/* Driver name chosen for the output. */
+/* Driver name chosen for the output (NULL for geo_output_open_file). */
 const char *geo_output_driver(const geo_output *out);
 /* The layer name from the output name, or NULL when it named none. */
 const char *geo_output_layer_name(const geo_output *out);
@@ -246,6 +246,13 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out);
 ** commits.
 */
 geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_output_opts *o);
+/*
+** A file in a format of the caller's own (a map, a QGIS project), written
+** like a raster: at geo_output_path, then committed. It has no driver. Like
+** every output, a device or pipe is written through, a link to a file
+** writes that file and a folder or a link to nothing is refused.
+*/
+geo_output *geo_output_open_file(geo_ctx *ctx, const char *name, const geo_output_opts *o);
 const char *geo_output_path(const geo_output *out);
 void geo_output_close(geo_output *out);
 
@@ -977,12 +984,14 @@ void geo_map_opts_init(geo_map_opts *o);
 
 /*
 ** Draws a printable map of layers (in order: polygons, then lines, then
-** points; the raster beneath) to output (.png, .svg or .pdf), written to a
-** temporary file and renamed into place. output may be NULL when only a
-** QGIS project is asked for. The scale bar and scale are ground distances:
-** the working CRS's metres are corrected by the geodesic distance at the
-** map's centre, so they hold in any projection. *report (text or JSON by
-** o->json, caller frees) says what was drawn, the scale and the scale bar.
+** points; the raster beneath) to output (.png, .svg or .pdf), written as
+** geo_output_open_file writes a file, and so is o->qgis_project; both are
+** committed once both are written (the map first). output may be NULL
+** when only a QGIS project is asked for. The scale bar and scale are
+** ground distances: the working CRS's metres are corrected by the geodesic
+** distance at the map's centre, so they hold in any projection. *report
+** (text or JSON by o->json, caller frees) says what was drawn, the scale
+** and the scale bar.
 */
 geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
 		const geo_map_opts *o, char **report, geo_progress progress, void *progress_data);
@@ -991,8 +1000,8 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 ** Writes a QGIS project (.qgs) holding the layers (and o->raster) with their
 ** styles: for each layer the default style from its GeoPackage/SpatiaLite
 ** layer_styles table or the .qml beside it, else a simple one for its kind.
-** Data sources are written relative to the project's folder. Atomic; needs
-** o->overwrite to replace a file.
+** Data sources are written relative to the project's folder. Written as
+** geo_output_open_file writes a file: needs o->overwrite to replace one.
 */
 geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
 			 const geo_map_opts *o);

@@ -385,7 +385,7 @@ static const char *driver_for(const char *path)
 
 static int multi_layer(const char *driver)
 {
-	return !strcmp(driver, "GPKG") || !strcmp(driver, "SQLite");
+	return driver && (!strcmp(driver, "GPKG") || !strcmp(driver, "SQLite"));
 }
 
 /* -o PATH:LAYER: split at the last ':' when the part before names a format
@@ -460,18 +460,37 @@ static geo_err make_tmpdir(geo_ctx *ctx, geo_output *out, const char *dir, const
 	return out->path ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 }
 
+/* The name a device's copy is made under: the device's own, with the
+** driver's extension, since some drivers (CSV) make a folder of a name
+** without one. */
+static char *device_file(const geo_output *out, const char *base)
+{
+	GDALDriverH drv = out->driver ? GDALGetDriverByName(out->driver) : NULL;
+	const char *ext = drv ? GDALGetMetadataItem(drv, GDAL_DMD_EXTENSION, NULL) : NULL;
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_add(&b, base);
+	if (ext && *ext && !has_ext(base, ext))
+		geo_buf_printf(&b, ".%s", ext);
+	return geo_buf_take(&b);
+}
+
 /* A file output's temporary folder: beside the target, so that the result
 ** is renamed into place, except for a device or pipe (such as /dev/full),
 ** written in $TMPDIR first and copied, so that its write errors are seen. */
 static geo_err file_tmpdir(geo_ctx *ctx, geo_output *out)
 {
-	char *dcopy = strdup(out->target), *bcopy = strdup(out->target);
+	char *dcopy = strdup(out->target), *bcopy = strdup(out->target), *file = NULL;
 	geo_err e = dcopy && bcopy ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	if (!e && out->mode == OUT_DEVICE && !(file = device_file(out, basename(bcopy))))
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e) {
 		const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 		const char *base = basename(bcopy);
-		e = make_tmpdir(ctx, out, out->mode == OUT_DEVICE ? tmp : dirname(dcopy), base, base);
+		e = make_tmpdir(ctx, out, out->mode == OUT_DEVICE ? tmp : dirname(dcopy), base,
+				file ? file : base);
 	}
+	free(file);
 	free(dcopy);
 	free(bcopy);
 	return e;
@@ -647,36 +666,52 @@ fail:
 	return NULL;
 }
 
-geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_output_opts *o)
+/* An output the caller writes itself, as one file of the driver's (NULL: a
+** format of its own): the checks of check_target, then a temporary folder. */
+static geo_output *open_file(geo_ctx *ctx, const char *name, const geo_output_opts *o,
+			     const char *driver)
 {
 	geo_output *out = geo_calloc(ctx, 1, sizeof *out);
 	if (!out)
 		return NULL;
 	out->ctx = ctx;
 	out->overwrite = o->overwrite;
+	out->driver = driver;
+	if (!(out->target = geo_strdup(ctx, name)) || check_target(ctx, out, o, 1) ||
+	    file_tmpdir(ctx, out)) {
+		geo_output_close(out);
+		return NULL;
+	}
+	return out;
+}
+
+geo_output *geo_output_open_raster(geo_ctx *ctx, const char *name, const geo_output_opts *o)
+{
 	if (!name || !strcmp(name, "-")) {
 		geo_fail(ctx, GEO_ERR_USAGE, "a raster needs an output file: -o PATH.tif");
-		goto fail;
+		return NULL;
 	}
-	if (!(out->target = geo_strdup(ctx, name)))
-		goto fail;
-	out->driver = o->format ? o->format : driver_for(name);
-	GDALDriverH drv = out->driver ? GDALGetDriverByName(out->driver) : NULL;
-	if (!out->driver) {
+	const char *driver = o->format ? o->format : driver_for(name);
+	GDALDriverH drv = driver ? GDALGetDriverByName(driver) : NULL;
+	if (!driver) {
 		geo_fail(ctx, GEO_ERR_USAGE, "%s: cannot tell the format from the extension; use -f DRIVER",
 			 name);
-		goto fail;
+		return NULL;
 	}
 	if (!drv || !GDALGetMetadataItem(drv, GDAL_DCAP_RASTER, NULL)) {
-		geo_fail(ctx, GEO_ERR_USAGE, "'%s' is not a raster format GDAL can write", out->driver);
-		goto fail;
+		geo_fail(ctx, GEO_ERR_USAGE, "'%s' is not a raster format GDAL can write", driver);
+		return NULL;
 	}
-	if (check_target(ctx, out, o, 1) || file_tmpdir(ctx, out))
-		goto fail;
-	return out;
-fail:
-	geo_output_close(out);
-	return NULL;
+	return open_file(ctx, name, o, driver);
+}
+
+geo_output *geo_output_open_file(geo_ctx *ctx, const char *name, const geo_output_opts *o)
+{
+	if (!name || !strcmp(name, "-")) {
+		geo_fail(ctx, GEO_ERR_USAGE, "%s: needs a file, not standard output", name ? name : "-");
+		return NULL;
+	}
+	return open_file(ctx, name, o, NULL);
 }
 
 const char *geo_output_path(const geo_output *out) { return out->path; }
@@ -1087,7 +1122,8 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 	switch (out->mode) {
 	case OUT_STDOUT:
 		err = fflush(stdout) != 0 ? errno : copy_to_stream(out->path, stdout);
-		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: %s", strerror(err))
+		return err ? geo_fail(ctx, GEO_ERR_OUTPUT, "standard output: cannot write: %s",
+				      strerror(err))
 			   : GEO_OK;
 	case OUT_DEVICE:
 		err = copy_bytes(out->path, out->target);

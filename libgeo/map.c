@@ -17,15 +17,11 @@
 #include "geo_internal.h"
 #include "map_internal.h"
 
-#include <errno.h>
 #include <geodesic.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -526,74 +522,29 @@ static const char *format_of(const char *path, const char *format)
 		: !strcasecmp(dot, ".pdf") ? "pdf" : NULL;
 }
 
-/* 1 if path is the file an input name (PATH or PATH:LAYER) stands for. */
-static int names_input(const char *path, const char *input)
+/*
+** Opens the map or its QGIS project as every output is opened (io.c): made
+** in a temporary folder and committed with the run, a device, pipe or link
+** written through; a target that is one of the inputs is refused.
+*/
+geo_output *map_output_open(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
+			    const geo_map_opts *o)
 {
-	if (geo_same_file(path, input))
-		return 1;
-	char *copy = strdup(input);
-	char *colon = copy ? strrchr(copy, ':') : NULL;
-	int same = 0;
-	if (colon) {
-		*colon = '\0';
-		same = geo_same_file(path, copy);
-	}
-	free(copy);
-	return same;
-}
-
-geo_err map_check_output(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
-			 const geo_map_opts *o)
-{
-	struct stat st;
+	const char **inputs = geo_calloc(ctx, n + 2, sizeof *inputs);
+	if (!inputs)
+		return NULL;
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (names_input(path, layers[i].name))
-			return geo_fail(ctx, GEO_ERR_OUTPUT,
-					"%s: output is also an input; refusing to touch it", path);
-	if (o->raster && geo_same_file(path, o->raster))
-		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: output is also an input; refusing to touch it",
-				path);
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: is a folder", path);
-	if (stat(path, &st) == 0 && !o->overwrite)
-		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: exists; use --overwrite to replace it", path);
-	return GEO_OK;
-}
-
-/* A temporary file beside path, readable like any output. */
-char *map_temp_beside(geo_ctx *ctx, const char *path)
-{
-	char *dcopy = strdup(path), *bcopy = strdup(path);
-	geo_buf b;
-	geo_buf_init(&b);
-	if (dcopy && bcopy)
-		geo_buf_printf(&b, "%s/.%s.tmpXXXXXX", dirname(dcopy), basename(bcopy));
-	char *tmp = geo_buf_take(&b);
-	int fd = tmp ? mkstemp(tmp) : -1;
-	if (fd < 0) {
-		char *d2 = strdup(path);
-		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write in folder %s: %s", path,
-			 d2 ? dirname(d2) : "?", tmp ? strerror(errno) : "out of memory");
-		free(d2);
-		free(tmp);
-		tmp = NULL;
-	} else {
-		fchmod(fd, 0644);
-		close(fd);
-	}
-	free(dcopy);
-	free(bcopy);
-	return tmp;
-}
-
-geo_err map_rename(geo_ctx *ctx, const char *tmp, const char *path)
-{
-	if (rename(tmp, path) == 0)
-		return GEO_OK;
-	geo_err e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot move into place: %s", path,
-			     strerror(errno));
-	unlink(tmp);
-	return e;
+		inputs[k++] = layers[i].name;
+	if (o->raster)
+		inputs[k++] = o->raster;
+	geo_output_opts oo;
+	geo_output_opts_init(&oo);
+	oo.overwrite = o->overwrite;
+	oo.inputs = inputs;
+	geo_output *out = geo_output_open_file(ctx, path, &oo);
+	free(inputs);
+	return out;
 }
 
 /* ---- the verb ------------------------------------------------------------ */
@@ -629,12 +580,10 @@ static geo_err surface_for(map *m, const char *fmt, const char *tmp, cairo_surfa
 	return GEO_OK;
 }
 
-static geo_err render(map *m, const char *output, const char *fmt, geo_progress progress,
-		      void *pdata)
+static geo_err render(map *m, geo_output *out, const char *output, const char *fmt,
+		      geo_progress progress, void *pdata)
 {
-	char *tmp = map_temp_beside(m->ctx, output);
-	if (!tmp)
-		return GEO_ERR_OUTPUT;
+	const char *tmp = geo_output_path(out);
 	cairo_surface_t *s = NULL;
 	geo_err e = surface_for(m, fmt, tmp, &s);
 	if (!e) {
@@ -659,11 +608,6 @@ static geo_err render(map *m, const char *output, const char *fmt, geo_progress 
 				     cairo_status_to_string(cairo_surface_status(s)));
 		cairo_surface_destroy(s);
 	}
-	if (!e)
-		e = map_rename(m->ctx, tmp, output);
-	else
-		unlink(tmp);
-	free(tmp);
 	return e;
 }
 
@@ -706,31 +650,49 @@ static geo_err check_opts(geo_ctx *ctx, const char *output, const geo_map_opts *
 	return GEO_OK;
 }
 
+/* Draws the map into out and writes the project into qgs (either may be
+** NULL), then commits them: the map, then the project. */
+static geo_err draw_and_write(map *m, const geo_map_layer *layers, size_t n, geo_output *out,
+			      const char *output, const char *fmt, geo_output *qgs,
+			      geo_progress progress, void *pdata)
+{
+	geo_err e = GEO_OK;
+	if (out)
+		e = prepare(m, layers, n, progress, pdata);
+	if (!e && out)
+		e = render(m, out, output, fmt, progress, pdata);
+	if (!e && qgs)
+		e = map_qgis_write(m->ctx, layers, n, m->o->qgis_project, m->o, qgs);
+	if (!e && out)
+		e = geo_output_commit(m->ctx, out);
+	if (!e && qgs)
+		e = geo_output_commit(m->ctx, qgs);
+	return e;
+}
+
 geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
 		const geo_map_opts *o, char **report, geo_progress progress, void *pdata)
 {
 	const char *fmt = NULL;
+	geo_output *out = NULL, *qgs = NULL;
 	*report = NULL;
 	/* An output that is an input is refused before anything else is said. */
-	geo_err e = output ? map_check_output(ctx, output, layers, n, o) : GEO_OK;
+	geo_err e = output && !(out = map_output_open(ctx, output, layers, n, o)) ? geo_last_code(ctx)
+										  : GEO_OK;
 	if (!e)
 		e = check_opts(ctx, output, o, &fmt);
-	if (!e && o->qgis_project)
-		e = map_check_output(ctx, o->qgis_project, layers, n, o);
-	if (e)
-		return e;
+	if (!e && o->qgis_project && !(qgs = map_output_open(ctx, o->qgis_project, layers, n, o)))
+		e = geo_last_code(ctx);
 	map m;
 	memset(&m, 0, sizeof m);
 	m.ctx = ctx;
 	m.o = o;
-	if (output)
-		e = prepare(&m, layers, n, progress, pdata);
-	if (!e && output)
-		e = render(&m, output, fmt, progress, pdata);
-	if (!e && o->qgis_project)
-		e = geo_qgis_project(ctx, layers, n, o->qgis_project, o);
+	if (!e)
+		e = draw_and_write(&m, layers, n, out, output, fmt, qgs, progress, pdata);
 	if (!e)
 		e = map_report(&m, output, fmt, report);
+	geo_output_close(out);
+	geo_output_close(qgs);
 	map_free(&m);
 	if (!e)
 		geo_progress_step(ctx, progress, pdata, 1, "done");

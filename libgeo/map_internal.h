@@ -101,10 +101,11 @@ void map_ramp(double t, double rgba[4]);
 geo_err map_report(map *m, const char *output, const char *fmt, char **report);
 
 /* Output helpers shared with qgs.c. */
-geo_err map_check_output(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
-			 const geo_map_opts *o);
-char *map_temp_beside(geo_ctx *ctx, const char *path);
-geo_err map_rename(geo_ctx *ctx, const char *tmp, const char *path);
+geo_output *map_output_open(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
+			    const geo_map_opts *o);
+/* Writes the QGIS project named path (for its folder) into out. */
+geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
+		       const geo_map_opts *o, geo_output *out);
 /* Opens a layer; s_srs gives a CRS to one that has none. Fails without a CRS. */
 geo_input *map_open_layer(geo_ctx *ctx, const char *name, const char *s_srs);
 /* 1 polygons, 2 lines, 3 points, 0 unknown (an empty layer of no stated type). */

@@ -12,9 +12,11 @@
 #include "geo_internal.h"
 #include "map_internal.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -487,21 +489,14 @@ static char *project_text(const char *dir, const qlayer *q, size_t n)
 	return geo_buf_take(&b);
 }
 
-static geo_err write_file(geo_ctx *ctx, const char *path, const char *text)
+static geo_err write_file(geo_ctx *ctx, const char *path, const char *file, const char *text)
 {
-	char *tmp = map_temp_beside(ctx, path);
-	if (!tmp)
-		return GEO_ERR_OUTPUT;
-	FILE *f = fopen(tmp, "w");
+	FILE *f = fopen(file, "w");
 	int ok = f && fputs(text, f) >= 0;
 	if (f && fclose(f) != 0)
 		ok = 0;
-	geo_err e = ok ? map_rename(ctx, tmp, path)
-		       : geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write", path);
-	if (!ok)
-		remove(tmp);
-	free(tmp);
-	return e;
+	return ok ? GEO_OK
+		  : geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
 }
 
 static geo_err project_dir(geo_ctx *ctx, const char *path, char dir[PATH_MAX])
@@ -516,13 +511,11 @@ static geo_err project_dir(geo_ctx *ctx, const char *path, char dir[PATH_MAX])
 	return e;
 }
 
-geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
-			 const geo_map_opts *o)
+geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
+		       const geo_map_opts *o, geo_output *out)
 {
 	char dir[PATH_MAX];
-	geo_err e = map_check_output(ctx, path, layers, n, o);
-	if (!e)
-		e = project_dir(ctx, path, dir);
+	geo_err e = project_dir(ctx, path, dir);
 	if (e)
 		return e;
 	size_t nq = n + (o->raster != NULL);
@@ -541,10 +534,23 @@ geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, co
 	if (!e && !text)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)
-		e = write_file(ctx, path, text);
+		e = write_file(ctx, path, geo_output_path(out), text);
 	free(text);
 	for (size_t i = 0; i < nq; i++)
 		qlayer_free(&q[i]);
 	free(q);
+	return e;
+}
+
+geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
+			 const geo_map_opts *o)
+{
+	geo_output *out = map_output_open(ctx, path, layers, n, o);
+	if (!out)
+		return geo_last_code(ctx);
+	geo_err e = map_qgis_write(ctx, layers, n, path, o, out);
+	if (!e)
+		e = geo_output_commit(ctx, out);
+	geo_output_close(out);
 	return e;
 }

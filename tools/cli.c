@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,9 +72,12 @@ static int common_option(cli_common *c, int key, const char *arg)
 	}
 }
 
+static void watch_stdout(const char *name);
+
 int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first)
 {
+	watch_stdout(t->name);
 	memset(c, 0, sizeof *c);
 	c->tool = t;
 	c->progress = isatty(STDERR_FILENO);
@@ -143,6 +147,9 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 ** then rolls the transaction back when the file is next opened for
 ** writing. The handlers make async-signal-safe calls only. The registry is
 ** process state, so it lives here for the whole process, not in libgeo.
+** SIGPIPE (the reader of standard output or of a FIFO went away, as with
+** `| head`) is handled the same way but ends the run quietly, by the signal
+** itself, as other Unix tools end: only after its temporaries are removed.
 */
 #define STOP_SECONDS 5
 
@@ -156,8 +163,23 @@ static void write_str(const char *s)
 	(void)n;
 }
 
+/* Ends the process by sig's default action: the caller sees a death by it. */
+static void die_by(int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t set;
+	sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
 static void stop_now(int sig)
 {
+	if (sig == SIGPIPE)
+		die_by(sig);
 	write_str(run_name);
 	write_str(sig == SIGINT ? ": interrupted\n" : sig == SIGHUP ? ": hung up\n" : ": terminated\n");
 	_exit(128 + sig);
@@ -191,7 +213,7 @@ static void exit_stopped(void)
 
 static void catch_signals(const char *name)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 	static int caught;
 	run_name = name;
 	if (caught++)
@@ -202,7 +224,8 @@ static void catch_signals(const char *name)
 	sigfillset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		struct sigaction old;
-		/* A signal the caller ignores (nohup, a background job) stays ignored. */
+		/* A signal the caller ignores (nohup, a background job) stays
+		** ignored; an ignored SIGPIPE makes writes fail with EPIPE instead. */
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);
 	}
@@ -211,8 +234,40 @@ static void catch_signals(const char *name)
 	atexit(exit_stopped);
 }
 
+/*
+** Standard output is checked once, at exit, as coreutils' close_stdout does,
+** rather than after each printf: a report, --json, --help or --version that
+** could not be written whole (a full disk, /dev/full) fails the run with exit
+** code 4 and says why, instead of a silent success. A failure already
+** reported keeps its own code.
+*/
+static int run_failed;
+
+static void close_stdout(void)
+{
+	int pending = __fpending(stdout) > 0, failed = ferror(stdout);
+	errno = 0;
+	/* Closed by the caller (>&-) and never written to: nothing was lost. */
+	if (fclose(stdout) != 0 && (pending || errno != EBADF))
+		failed = 1;
+	if (!failed)
+		return;
+	fprintf(stderr, "%s: error: standard output: cannot write: %s\n", run_name,
+		errno ? strerror(errno) : "write error");
+	_exit(run_failed ? run_failed : GEO_ERR_OUTPUT);
+}
+
+static void watch_stdout(const char *name)
+{
+	static int watching;
+	run_name = name;
+	if (!watching++)
+		atexit(close_stdout);
+}
+
 int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code)
 {
+	run_failed = code;
 	if (stopping)   /* the failure is the signal's, said at exit */
 		return code;
 	const char *msg = ctx ? geo_last_error(ctx) : "";

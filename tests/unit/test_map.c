@@ -242,6 +242,19 @@ static void check_project(geo_ctx *ctx)
 	CHECK("a style in wangge's colours", strstr(text, "SimpleFill") && strstr(text, "166,206,227,255"));
 	CHECK("project not replaced without overwrite",
 	      geo_qgis_project(ctx, &l, 1, qgs, &o) == GEO_ERR_OUTPUT);
+	/* A link is written through, never replaced. */
+	char link_path[256];
+	snprintf(link_path, sizeof link_path, "%s/link.qgs", dir);
+	o.overwrite = 1;
+	struct stat st;
+	CHECK("project written through a link",
+	      symlink("p.qgs", link_path) == 0 &&
+		      geo_qgis_project(ctx, &l, 1, link_path, &o) == GEO_OK &&
+		      lstat(link_path, &st) == 0 && S_ISLNK(st.st_mode) && stat(qgs, &st) == 0 &&
+		      S_ISREG(st.st_mode));
+	char *report = NULL;
+	CHECK("a map needs a file, not standard output",
+	      geo_map(ctx, &l, 1, "-", &o, &report, NULL, NULL) == GEO_ERR_USAGE && !report);
 }
 
 int main(void)
