@@ -43,6 +43,20 @@
 
 #define GEO_VERSION "0.1.0"
 
+/*
+** Limits. No projected CRS reaches GEO_COORD_MAX metres (Gauss-Kruger CRSs
+** that put the zone number in the false easting reach about 4e7): a
+** coordinate beyond it in the working CRS is a mistake, and an input error,
+** long before it could overflow an integer cell or grid index. A raster of
+** more than GEO_LARGE_PIXELS pixels or a cell layer of more than
+** GEO_LARGE_CELLS cells is made only when the caller allows it (the tools'
+** --allow-large): such sizes come from a mistyped coordinate or size far more
+** often than from intent, and take minutes and gigabytes.
+*/
+#define GEO_COORD_MAX 1e8
+#define GEO_LARGE_PIXELS 1e8
+#define GEO_LARGE_CELLS 1e6
+
 /* Error codes; each value is the exit code the tools return for it. */
 typedef enum geo_err {
 	GEO_OK = 0,
@@ -694,6 +708,7 @@ typedef struct geo_heat_opts {
 	int compare_previous;
 	geo_grid_opts grid;
 	int json;
+	int allow_large;        /* allow a raster of over GEO_LARGE_PIXELS pixels */
 } geo_heat_opts;
 void geo_heat_opts_init(geo_heat_opts *o);
 
@@ -749,6 +764,7 @@ typedef struct geo_split_opts {
 	const char *s_srs, *t_srs, *work_srs, *where; /* where: filter on the town layer */
 	geo_output_opts output;
 	int json;                   /* report as one JSON object */
+	int allow_large;            /* allow over GEO_LARGE_CELLS cells over the town's extent */
 } geo_split_opts;
 
 #define GEO_SPLIT_AUTO 0

@@ -235,7 +235,7 @@ static int cell_equals(geo_ctx *ctx, int hex, double size, long i, long j, const
 	GEOSGeometry *want = wkt(ctx, expected), *town = GEOSBuffer_r(h, want, 1, 8);
 	split_grid *g = NULL;
 	size_t n = 0;
-	int ok = split_cells(ctx, town, hex, size, 0, 0, &g, &n) == GEO_OK;
+	int ok = split_cells(ctx, town, hex, size, 0, 0, 0, &g, &n) == GEO_OK;
 	int found = 0;
 	for (size_t k = 0; ok && k < n; k++)
 		if (g[k].col == i && g[k].row == j)
@@ -284,7 +284,7 @@ static void test_cells(geo_ctx *ctx)
 	GEOSGeometry *town = wkt(ctx, "POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))");
 	split_grid *g = NULL;
 	size_t n = 0;
-	split_cells(ctx, town, 0, 100, 0, 0, &g, &n);
+	split_cells(ctx, town, 0, 100, 0, 0, 0, &g, &n);
 	double area = 0;
 	for (size_t i = 0; i < n; i++)
 		area += geo_geom_area(ctx, g[i].geom);
@@ -293,7 +293,7 @@ static void test_cells(geo_ctx *ctx)
 	CHECK("a 1000 m square makes 100 square cells of 100 m", n == 100);
 	CHECK_NEAR("the cells cover the square", area, 1e6, 1e-6);
 	free_grids(ctx, g, n);
-	split_cells(ctx, town, 1, 100, 0, 0, &g, &n);
+	split_cells(ctx, town, 1, 100, 0, 0, 0, &g, &n);
 	area = 0;
 	for (size_t i = 0; i < n; i++)
 		area += geo_geom_area(ctx, g[i].geom);
@@ -365,7 +365,7 @@ static void test_cells_live(geo_ctx *ctx)
 		}
 		split_grid *g = NULL;
 		size_t n = 0;
-		split_cells(ctx, t->grids[0].geom, hex, 500, 0, 0, &g, &n);
+		split_cells(ctx, t->grids[0].geom, hex, 500, 0, 0, 0, &g, &n);
 		for (size_t k = 0; k < n; k++) {
 			size_t m = 0;
 			while (m < no && !(ours[m].i == g[k].col && ours[m].j == g[k].row))
