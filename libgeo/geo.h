@@ -275,6 +275,12 @@ GEOSGeometry *geo_geom_from_ogr(geo_ctx *ctx, OGRGeometryH g);
 OGRGeometryH geo_geom_to_ogr(geo_ctx *ctx, const GEOSGeometry *g);
 /* 1 if every coordinate is finite. */
 int geo_ogr_is_finite(OGRGeometryH g);
+/* What is wrong with g's coordinates as a box's corners (x0, y0, x1, y1)
+** show them: NULL when all are finite and within GEO_COORD_MAX, else a
+** sentence in buf ("coordinate 1e+308 is beyond ±1e8 m ..."). */
+const char *geo_coord_problem(double x0, double y0, double x1, double y1, char *buf, size_t size);
+/* 1 when g is empty or within GEO_COORD_MAX everywhere. */
+int geo_geom_within_limits(geo_ctx *ctx, const GEOSGeometry *g);
 
 /* Validity: GEO_OK when valid; otherwise fills reason (GEOS's words) and the
 ** location, and returns GEO_PROBLEMS. */

@@ -299,12 +299,21 @@ geo_err geo_input_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeome
 			return geo_fail(ctx, GEO_ERR_INPUT, "%s: %s: %s", in->name, label, why);
 		}
 	}
+	/* The one check of every input coordinate, in the CRS the work is done in. */
+	OGREnvelope env;
+	char why[1024];
+	OGR_G_GetEnvelope(work ? work : g, &env);
+	if (geo_coord_problem(env.MinX, env.MinY, env.MaxX, env.MaxY, why, sizeof why)) {
+		if (work)
+			OGR_G_DestroyGeometry(work);
+		geo_feat_label(f, -1, label, sizeof label);
+		return geo_fail(ctx, GEO_ERR_INPUT, "%s: %s: %s", in->name, label, why);
+	}
 	*geom = geo_geom_from_ogr(ctx, work ? work : g);
 	if (work)
 		OGR_G_DestroyGeometry(work);
 	if (!*geom) {
 		geo_feat_label(f, -1, label, sizeof label);
-		char why[1024];
 		snprintf(why, sizeof why, "%s", geo_last_error(ctx));
 		return geo_fail(ctx, GEO_ERR_INPUT, "%s: %s: %s", in->name, label, why);
 	}

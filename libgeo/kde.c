@@ -260,6 +260,11 @@ static geo_err project(geo_ctx *ctx, geo_input *in, const geo_crs *work, heat_po
 				break;
 			}
 	}
+	char why[256];
+	for (size_t i = 0; !e && i < p->n; i++) /* io.c's limit, for points read in bulk */
+		if (geo_coord_problem(p->x[i], p->y[i], p->x[i], p->y[i], why, sizeof why))
+			e = geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: %s", geo_input_name(in),
+				     p->fid[i], why);
 	geo_transform_free(t);
 	return e;
 }

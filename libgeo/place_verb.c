@@ -848,7 +848,7 @@ static geo_err read_batch(run *r, batch *b)
 
 /* Transforms the batch's points to the working CRS; names the first point
 ** that cannot be transformed. */
-static geo_err transform_batch(run *r, batch *b)
+static geo_err transform_batch_points(run *r, batch *b)
 {
 	if (!b->k || geo_transform_is_identity(r->to_work))
 		return GEO_OK;
@@ -868,6 +868,19 @@ static geo_err transform_batch(run *r, batch *b)
 	}
 	return geo_fail(r->ctx, GEO_ERR_INPUT, "%s: cannot transform the points",
 			geo_input_name(r->in));
+}
+
+/* The batch's points in the working CRS, each within io.c's coordinate limit. */
+static geo_err transform_batch(run *r, batch *b)
+{
+	geo_err e = transform_batch_points(r, b);
+	char why[256];
+	for (size_t i = 0; !e && i < b->n; i++) {
+		int s = b->slot[i];
+		if (s >= 0 && geo_coord_problem(b->x[s], b->y[s], b->x[s], b->y[s], why, sizeof why))
+			e = feature_error(r, b->f[i], why);
+	}
+	return e;
 }
 
 static geo_err stream(run *r, geo_progress progress, void *pdata)
@@ -904,9 +917,9 @@ static geo_err stream(run *r, geo_progress progress, void *pdata)
 
 /* Transforms n points to the working CRS in place; names the feature of
 ** the first point that cannot be transformed. */
-static geo_err transform_fids(run *r, size_t n, double *x, double *y, const int64_t *fid)
+static geo_err transform_points(run *r, size_t n, double *x, double *y, const int64_t *fid)
 {
-	if (!n || geo_transform_is_identity(r->to_work))
+	if (!n)
 		return GEO_OK;
 	double *cx = geo_calloc(r->ctx, n, sizeof *cx), *cy = geo_calloc(r->ctx, n, sizeof *cy);
 	if (!cx || !cy) {
@@ -928,6 +941,18 @@ static geo_err transform_fids(run *r, size_t n, double *x, double *y, const int6
 		}
 	free(cx);
 	free(cy);
+	return e;
+}
+
+/* The points in the working CRS, each within the coordinate limit. */
+static geo_err transform_fids(run *r, size_t n, double *x, double *y, const int64_t *fid)
+{
+	geo_err e = geo_transform_is_identity(r->to_work) ? GEO_OK : transform_points(r, n, x, y, fid);
+	char why[256];
+	for (size_t i = 0; !e && i < n; i++) /* io.c's limit, for points read in bulk */
+		if (geo_coord_problem(x[i], y[i], x[i], y[i], why, sizeof why))
+			e = geo_fail(r->ctx, GEO_ERR_INPUT, "%s: feature %lld: %s",
+				     geo_input_name(r->in), (long long)fid[i], why);
 	return e;
 }
 

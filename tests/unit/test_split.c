@@ -246,6 +246,30 @@ static int cell_equals(geo_ctx *ctx, int hex, double size, long i, long j, const
 	return found;
 }
 
+/* Issue 13: a town at 1e308 hung (a long overflowing in the cell loop);
+** split_cells now refuses it itself, and counts cells before making them. */
+static void test_cells_limits(geo_ctx *ctx)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	GEOSGeometry *huge = wkt(ctx, "POLYGON((-1e308 -1e308,1e308 -1e308,1e308 1e308,-1e308 1e308,"
+				 "-1e308 -1e308))");
+	GEOSGeometry *town = wkt(ctx, "POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))");
+	split_grid *g = NULL;
+	size_t n = 0;
+	CHECK("cells over a town at 1e308: an input error, not a hang",
+	      split_cells(ctx, huge, 0, 500, 0, 0, 1, &g, &n) == GEO_ERR_INPUT && !g && !n);
+	CHECK("hexagons over a town at 1e308: an input error",
+	      split_cells(ctx, huge, 1, 500, 0, 0, 1, &g, &n) == GEO_ERR_INPUT && !g && !n);
+	CHECK("cells from an origin at 1e300: an input error",
+	      split_cells(ctx, town, 0, 500, 1e300, 0, 1, &g, &n) == GEO_ERR_INPUT && !g);
+	CHECK("cells of 1e-300 m: refused before any is made, even when large is allowed",
+	      split_cells(ctx, town, 0, 1e-300, 0, 0, 1, &g, &n) == GEO_ERR_INPUT && !g);
+	CHECK("4e6 cells of 0.5 m: a usage error without allow_large",
+	      split_cells(ctx, town, 0, 0.5, 0, 0, 0, &g, &n) == GEO_ERR_USAGE && !g);
+	GEOSGeom_destroy_r(h, huge);
+	GEOSGeom_destroy_r(h, town);
+}
+
 /* PostGIS's regression cases 300-307 (ST_Hexagon, ST_Square). */
 static void test_cells_postgis(geo_ctx *ctx)
 {
@@ -629,6 +653,7 @@ int main(void)
 	test_disconnected(ctx);
 	test_cells(ctx);
 	test_cells_postgis(ctx);
+	test_cells_limits(ctx);
 	test_cells_live(ctx);
 	test_verb(ctx, dir);
 	test_errors(ctx, dir);
