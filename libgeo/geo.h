@@ -174,7 +174,8 @@ geo_err geo_transform_ogr(geo_ctx *ctx, geo_transform *t, OGRGeometryH g);
 ** 经度/纬度 columns.
 */
 typedef struct geo_input_opts {
-	const char *s_srs;      /* override or supply the input CRS; NULL: the layer's */
+	const char *s_srs;      /* the CRS of a layer that states none (CSV, GeoJSON
+				   left at RFC 7946's WGS84); never overrides a stated one */
 	const char *where;      /* OGR SQL attribute filter, or NULL */
 	const char *layer;      /* layer name when the name carries none, or NULL */
 } geo_input_opts;
@@ -558,7 +559,7 @@ typedef enum geo_place_mode {
 } geo_place_mode;
 
 typedef struct geo_place_opts {
-	const char *s_srs;      /* the features' CRS when they have none, or to override */
+	const char *s_srs;      /* the CRS of inputs that state none (see geo_input_opts) */
 	const char *where;      /* OGR SQL filter on the features, or NULL */
 	const char *work_srs;   /* working CRS; NULL: the grids' */
 	const char *t_srs;      /* output CRS; NULL: the features' (summary: the grids') */

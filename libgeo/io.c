@@ -167,6 +167,27 @@ static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path)
 							      : geo_cpl_error("GDAL cannot open it"));
 }
 
+/*
+** Whether the layer states its CRS, for the one rule of --s-srs: it names the
+** CRS of inputs that state none, and never overrides one that is stated.
+** GeoJSON is WGS84 by RFC 7946 when it says nothing, and GDAL reports that
+** default exactly as a stated EPSG:4326; web-map exports in GCJ-02 lean on
+** it wrongly. So GeoJSON in WGS84 counts as unstated: --s-srs may name its
+** CRS, and without it, it is WGS84.
+*/
+static int states_crs(const geo_input *in, OGRSpatialReferenceH srs)
+{
+	if (!srs)
+		return 0;
+	const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(in->ds));
+	if (strcmp(driver, "GeoJSON") && strcmp(driver, "GeoJSONSeq"))
+		return 1;
+	const char *auth = OSRGetAuthorityName(srs, NULL), *code = OSRGetAuthorityCode(srs, NULL);
+	return !(auth && code &&
+		 ((!strcmp(auth, "EPSG") && !strcmp(code, "4326")) ||
+		  (!strcmp(auth, "OGC") && !strcmp(code, "CRS84"))));
+}
+
 geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *o)
 {
 	geo_input *in = geo_calloc(ctx, 1, sizeof *in);
@@ -188,11 +209,15 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		goto fail;
 	if (!(in->layer = choose_layer(ctx, in, layer)))
 		goto fail;
-	if (o && o->s_srs) {
-		if (!(in->crs = geo_crs_new(ctx, o->s_srs)))
-			goto fail;
+	/* A --s-srs that names no CRS is an error even where it does not apply. */
+	OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(in->layer);
+	geo_crs *given = o && o->s_srs ? geo_crs_new(ctx, o->s_srs) : NULL;
+	if (o && o->s_srs && !given)
+		goto fail;
+	if (given && !states_crs(in, srs)) {
+		in->crs = given;
 	} else {
-		OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(in->layer);
+		geo_crs_free(given);
 		if (srs && !(in->crs = geo_crs_from_ogr(ctx, srs)))
 			goto fail;
 	}
