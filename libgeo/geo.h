@@ -213,6 +213,9 @@ geo_err geo_input_set_target(geo_ctx *ctx, geo_input *in, const geo_crs *target)
 ** the feature.
 */
 geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeometry **geom);
+/* Renumbers a feature read from the input's layer directly (not through
+** geo_input_next, which does it) so that its FID counts from 1 in messages. */
+void geo_input_number(const geo_input *in, OGRFeatureH f);
 /* The geometry of a feature read with geom == NULL, as geo_input_next gives it. */
 geo_err geo_input_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH feat, GEOSGeometry **geom);
 

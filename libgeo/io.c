@@ -33,6 +33,7 @@ struct geo_input {
 	OGRLayerH layer;
 	geo_crs *crs;
 	geo_transform *to_target;
+	int fid_shift;          /* 1 where the driver numbers features from 0 */
 };
 
 void geo_input_opts_init(geo_input_opts *o)
@@ -188,6 +189,32 @@ static int states_crs(const geo_input *in, OGRSpatialReferenceH srs)
 		  (!strcmp(auth, "OGC") && !strcmp(code, "CRS84"))));
 }
 
+/*
+** Feature numbers in messages count from 1 in every format. Databases
+** (GeoPackage, SpatiaLite, PostGIS) number by their FID column and CSV from
+** 1, but GDAL numbers GeoJSON, Shapefile and FlatGeobuf features from 0:
+** for a layer with no FID column whose first feature is 0, every feature
+** read is renumbered one up, so that "feature 1" is the first everywhere.
+*/
+static int numbers_from_zero(OGRLayerH l)
+{
+	const char *column = OGR_L_GetFIDColumn(l);
+	if (column && *column)
+		return 0;
+	OGR_L_ResetReading(l);
+	OGRFeatureH f = OGR_L_GetNextFeature(l);
+	int zero = f && OGR_F_GetFID(f) == 0;
+	OGR_F_Destroy(f);
+	OGR_L_ResetReading(l);
+	return zero;
+}
+
+void geo_input_number(const geo_input *in, OGRFeatureH f)
+{
+	if (in->fid_shift && f && OGR_F_GetFID(f) != OGRNullFID)
+		OGR_F_SetFID(f, OGR_F_GetFID(f) + 1);
+}
+
 geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *o)
 {
 	geo_input *in = geo_calloc(ctx, 1, sizeof *in);
@@ -209,6 +236,7 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		goto fail;
 	if (!(in->layer = choose_layer(ctx, in, layer)))
 		goto fail;
+	in->fid_shift = numbers_from_zero(in->layer);
 	/* A --s-srs that names no CRS is an error even where it does not apply. */
 	OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(in->layer);
 	geo_crs *given = o && o->s_srs ? geo_crs_new(ctx, o->s_srs) : NULL;
@@ -357,6 +385,12 @@ geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeome
 					geo_cpl_error("read error"));
 		return GEO_OK;
 	}
+	geo_input_number(in, *feat);
+	/* An empty geometry (GEOMETRYCOLLECTION EMPTY, POINT EMPTY) is no
+	** geometry, so that every tool treats it as it treats a null one. */
+	OGRGeometryH g = OGR_F_GetGeometryRef(*feat);
+	if (g && OGR_G_IsEmpty(g))
+		OGR_F_SetGeometryDirectly(*feat, NULL);
 	if (!geom)
 		return GEO_OK;
 	geo_err e = geo_input_geometry(ctx, in, *feat, geom);

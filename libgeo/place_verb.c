@@ -751,18 +751,17 @@ static geo_err feature_error(run *r, OGRFeatureH f, const char *what)
 
 /*
 ** A feature without geometry is kept, unplaced (as ogr2ogr and QGIS keep
-** it); the first few are named. GDAL's GeoJSON reader makes a point with a
-** NaN coordinate empty.
+** it); the first few are named. An empty geometry is no geometry, in every
+** tool (GDAL's GeoJSON reader makes a point with a NaN coordinate empty).
 */
-static void warn_no_geometry(run *r, OGRFeatureH f, OGRGeometryH og)
+static void warn_no_geometry(run *r, OGRFeatureH f)
 {
 	if (r->no_geometry >= MAX_LISTED)
 		return;
 	char label[256];
 	geo_feat_label(f, -1, label, sizeof label);
-	geo_log(r->ctx, GEO_LOG_WARN, "%s: %s: has no geometry%s; left unplaced",
-		geo_input_name(r->in), label,
-		og ? " (an empty one: GDAL reads a NaN coordinate as empty)" : "");
+	geo_log(r->ctx, GEO_LOG_WARN, "%s: %s: has no geometry; left unplaced",
+		geo_input_name(r->in), label);
 }
 
 /* Places one feature; a point (has_xy) comes located in grid g, at (x, y)
@@ -780,7 +779,7 @@ static geo_err place_feature(run *r, OGRFeatureH f, int has_xy, long g, double x
 		dim = og && !OGR_G_IsEmpty(og) ? geo_geom_dimension_class(OGR_G_GetGeometryType(og)) : 0;
 		GEOSGeometry *geom = NULL;
 		if (!og || OGR_G_IsEmpty(og)) {
-			warn_no_geometry(r, f, og);
+			warn_no_geometry(r, f);
 			e = add_piece(r, -1, NULL, 0, 1) ? GEO_OK : GEO_ERR_INTERNAL;
 		} else if (dim == 0) {
 			char what[128];
@@ -828,6 +827,7 @@ static geo_err read_batch(run *r, batch *b)
 			}
 			break;
 		}
+		geo_input_number(r->in, f);
 		OGRGeometryH g = OGR_F_GetGeometryRef(f);
 		b->slot[b->n] = -1;
 		b->f[b->n++] = f;
