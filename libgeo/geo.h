@@ -216,6 +216,9 @@ geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeome
 /* Renumbers a feature read from the input's layer directly (not through
 ** geo_input_next, which does it) so that its FID counts from 1 in messages. */
 void geo_input_number(const geo_input *in, OGRFeatureH f);
+/* What geo_input_number adds to the layer's FIDs: 1 or 0 (for FIDs read
+** another way, such as an Arrow stream). */
+int geo_input_fid_offset(const geo_input *in);
 /* The geometry of a feature read with geom == NULL, as geo_input_next gives it. */
 geo_err geo_input_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH feat, GEOSGeometry **geom);
 
@@ -341,7 +344,7 @@ typedef struct geo_grid {
 	char *name;             /* "" if none */
 	int level;              /* 1, 2, or 0 if unknown */
 	double households;      /* -1 if the layer has no such field */
-	long long fid;          /* OGR feature id */
+	long long fid;          /* feature number, from 1 (see geo_input_number) */
 	GEOSGeometry *geom;     /* in the working CRS; NULL if empty, missing or unreadable */
 	OGRFeatureH feat;       /* all attributes, as read */
 	char *unreadable;       /* why the geometry cannot be read (see keep_unreadable), or NULL */
@@ -889,7 +892,7 @@ typedef struct geo_diff_group {
 ** -1 where the feature lies outside them. */
 typedef struct geo_diff_move {
 	size_t layer;
-	long long fid;
+	long long fid;              /* feature number, from 1 (see geo_input_number) */
 	long old_grid, new_grid;
 } geo_diff_move;
 

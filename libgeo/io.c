@@ -209,6 +209,11 @@ static int numbers_from_zero(OGRLayerH l)
 	return zero;
 }
 
+int geo_input_fid_offset(const geo_input *in)
+{
+	return in->fid_shift;
+}
+
 void geo_input_number(const geo_input *in, OGRFeatureH f)
 {
 	if (in->fid_shift && f && OGR_F_GetFID(f) != OGRNullFID)

@@ -966,7 +966,7 @@ static geo_err place_arrow_batch(run *r, const geo_arrow_batch *b, double *x, do
 		if (!isnan(b->x[i])) {
 			x[k] = b->x[i];
 			y[k] = b->y[i];
-			fid[k++] = b->fid[i];
+			fid[k++] = b->fid[i] + geo_input_fid_offset(r->in);
 		}
 	geo_err e = transform_fids(r, k, x, y, fid);
 	if (e)
@@ -989,7 +989,8 @@ static geo_err place_arrow_batch(run *r, const geo_arrow_batch *b, double *x, do
 			e = add_piece(r, -1, NULL, 0, 1) ? GEO_OK : GEO_ERR_INTERNAL;
 		values v = { NULL, b->sums + i * (size_t)nsum, b->by[i] };
 		if (!e)
-			e = tally(r, (long long)b->fid[i], dim, &v, &placed);
+			e = tally(r, (long long)b->fid[i] + geo_input_fid_offset(r->in), dim, &v,
+				  &placed);
 	}
 	return e;
 }
