@@ -80,6 +80,43 @@ static int check_number(const cli_tool *t, const cli_option *o, const cli_range 
 	return 0;
 }
 
+static int same_bounds(const cli_range *a, const cli_range *b)
+{
+	return a->min == b->min && a->max == b->max && a->flags == b->flags;
+}
+
+/* A row's ranges in --help: after the text, or for a compound argument on a
+** line of their own ("-1e8 <= XMIN, YMIN, XMAX, YMAX <= 1e8" when alike). */
+static void print_ranges(const cli_option *o, int indent)
+{
+	int n = o->nranges > 0 ? o->nranges : 1, alike = 1;
+	char range[128];
+	for (int i = 1; i < n; i++)
+		alike = alike && same_bounds(&o->range[0], &o->range[i]);
+	if (n == 1) {
+		range_text(o, o->range, range, sizeof range);
+		printf(" [%s]\n", range);
+		return;
+	}
+	printf("\n%*s[", indent, "");
+	if (alike) {
+		cli_range all = o->range[0];
+		char names[96] = "";
+		for (int i = 0; i < n; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+				 i ? ", " : "", o->range[i].what);
+		all.what = names;
+		range_text(o, &all, range, sizeof range);
+		printf("%s]\n", range);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		range_text(o, &o->range[i], range, sizeof range);
+		printf("%s%s", i ? "; " : "", range);
+	}
+	printf("]\n");
+}
+
 static void print_help(const cli_tool *t)
 {
 	printf("Usage: %s %s\n\n%s\n", t->name, t->usage, t->summary);
@@ -94,12 +131,10 @@ static void print_help(const cli_tool *t)
 				 o->key < 128 && o->key > ' ' ? ", " : "  ", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
 		printf("  %-*s %s", n < 30 ? 30 : n, left, o->help);
-		for (int i = 0; o->range && i < (o->nranges > 0 ? o->nranges : 1); i++) {
-			char range[128];
-			range_text(o, &o->range[i], range, sizeof range);
-			printf("%s%s", i ? ", " : " [", range);
-		}
-		printf("%s\n", o->range ? "]" : "");
+		if (o->range)
+			print_ranges(o, 2 + (n < 30 ? 30 : n) + 1);
+		else
+			printf("\n");
 	}
 	printf("\nExit status: 0 done (checks: nothing wrong), 1 problems found, 2 usage error,\n"
 	       "3 input error, 4 output error, 5 internal error. See %s(1).\n", t->name);
