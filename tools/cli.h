@@ -62,7 +62,7 @@ enum {
 	{ "format", required_argument, 'f', "DRIVER", "output format as a GDAL driver name" }, \
 	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace an existing output file or layer" }
 #define CLI_OPTS_SRS \
-	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "input CRS (EPSG:4490, WKT, PROJ, GCJ02, BD09)" }, \
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "CRS of inputs that state none (EPSG:4490, WKT, PROJ, GCJ02, BD09)" }, \
 	{ "t-srs", required_argument, CLI_T_SRS, "CRS", "output CRS (default: the main input's)" }, \
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to compute in" }
 /* Grid fields: their keys go to the tool's on_option, which sets its
