@@ -211,8 +211,8 @@ static void cell_range(const struct hash *hs, double minx, double miny, double m
 	double v[4] = { (minx - hs->x0) / hs->cs, (miny - hs->y0) / hs->cs,
 			(maxx - hs->x0) / hs->cs, (maxy - hs->y0) / hs->cs };
 	size_t lim[4] = { hs->nx - 1, hs->ny - 1, hs->nx - 1, hs->ny - 1 };
-	for (int i = 0; i < 4; i++)
-		r[i] = v[i] <= 0 ? 0 : v[i] >= (double)lim[i] ? lim[i] : (size_t)v[i];
+	for (int i = 0; i < 4; i++) /* NaN goes to 0: never an index beyond the table */
+		r[i] = !(v[i] > 0) ? 0 : v[i] >= (double)lim[i] ? lim[i] : (size_t)v[i];
 }
 
 /* Whether segment g passes within eps of cell (cx, cy): the distance from the
@@ -278,6 +278,12 @@ static geo_err hash_build(geo_ctx *ctx, struct hash *hs, const struct seg *v, si
 	}
 	if (!n)
 		x0 = y0 = x1 = y1 = 0;
+	/* geo_arrange refuses such coordinates; here too, since a box beyond
+	** them (or infinite) makes a cell count no size_t holds. */
+	char why[160] = "a tolerance out of range";
+	if (geo_coord_problem(x0, y0, x1, y1, why, sizeof why) || !isfinite(total) ||
+	    !(eps >= 0 && eps < GEO_COORD_MAX) || !(min_cell < GEO_COORD_MAX))
+		return geo_fail(ctx, GEO_ERR_INPUT, "arrangement: %s", why);
 	double cs = fmax(n ? total / (double)n : 1, min_cell);
 	cs = fmax(cs, 1e-9);
 	/* Keep the cell count near a few per segment, so sparse data stays small. */
@@ -1038,6 +1044,20 @@ static void arr_free(struct arr *a)
 		GEOSPreparedGeom_destroy_r(a->h, a->ref_prep);
 }
 
+/* Coordinates beyond GEO_COORD_MAX would overflow the cell hash; the tools
+** never pass them (io.c refuses them on input), a direct caller gets an error. */
+static geo_err inputs_within_limits(geo_ctx *ctx, const geo_arr_in *in)
+{
+	int ok = geo_geom_within_limits(ctx, in->town);
+	for (size_t i = 0; ok && i < in->ngrids; i++)
+		ok = geo_geom_within_limits(ctx, in->grids[i]);
+	for (size_t i = 0; ok && in->primaries && i < in->nprimaries; i++)
+		ok = geo_geom_within_limits(ctx, in->primaries[i]);
+	return ok ? GEO_OK
+		  : geo_fail(ctx, GEO_ERR_INPUT, "coordinates beyond ±1e8 m (GEO_COORD_MAX) or "
+			     "not finite: no projected CRS reaches so far");
+}
+
 geo_err geo_arrange(geo_ctx *ctx, const geo_arr_in *in, geo_arr_out *out)
 {
 	memset(out, 0, sizeof *out);
@@ -1047,7 +1067,9 @@ geo_err geo_arrange(geo_ctx *ctx, const geo_arr_in *in, geo_arr_out *out)
 	struct rect *rects = NULL;
 	size_t nrects = 0;
 	double t0 = seconds();
-	geo_err e = add_inputs(&a);
+	geo_err e = inputs_within_limits(ctx, in);
+	if (!e)
+		e = add_inputs(&a);
 	a.drawn = a.segs.n;
 	double t1 = seconds();
 	if (!e)

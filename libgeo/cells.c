@@ -102,23 +102,48 @@ static geo_err clip_cell(geo_ctx *ctx, const GEOSGeometry *town,
 	return e;
 }
 
+/*
+** The range of cell columns (or rows) over [lo, hi], counted in double
+** first: a coordinate or origin beyond GEO_COORD_MAX, or a size so small
+** that the index would leave a long, is refused here rather than wrapped
+** into a loop that never ends, whoever the caller is.
+*/
+static int cell_span(double lo, double hi, double origin, double step, int hex, long *a, long *b)
+{
+	if (!(fabs(lo) <= GEO_COORD_MAX && fabs(hi) <= GEO_COORD_MAX &&
+	      fabs(origin) <= GEO_COORD_MAX && step > 0))
+		return 0;
+	double fa = floor((lo - origin) / step) - hex, fb = floor((hi - origin) / step) + hex;
+	if (!(fabs(fa) < 1e15 && fabs(fb) < 1e15))
+		return 0;
+	*a = (long)fa;
+	*b = (long)fb;
+	return 1;
+}
+
 geo_err split_cells(geo_ctx *ctx, const GEOSGeometry *town, int hex, double size, double ox,
-		    double oy, split_grid **grids, size_t *n)
+		    double oy, int allow_large, split_grid **grids, size_t *n)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	double x0, y0, x1, y1;
-	GEOSGeom_getExtent_r(h, town, &x0, &y0, &x1, &y1);
+	double x0 = NAN, y0 = NAN, x1 = NAN, y1 = NAN;
+	*grids = NULL;
+	*n = 0;
+	if (!GEOSGeom_getExtent_r(h, town, &x0, &y0, &x1, &y1))
+		return geo_fail(ctx, GEO_ERR_INPUT, "the town has no extent");
 	double dx = hex ? 1.5 * size : size, dy = hex ? 2 * HEX_H * size : size;
-	long i0 = (long)floor((x0 - ox) / dx) - hex, i1 = (long)floor((x1 - ox) / dx) + hex;
-	long j0 = (long)floor((y0 - oy) / dy) - hex, j1 = (long)floor((y1 - oy) / dy) + hex;
-	if ((double)(i1 - i0 + 1) * (double)(j1 - j0 + 1) > 1e6)
-		return geo_fail(ctx, GEO_ERR_USAGE, "--method: cells of %g m make over a million "
-				"cells over the town; use a bigger size", size);
+	long i0, i1, j0, j1;
+	if (!cell_span(x0, x1, ox, dx, hex, &i0, &i1) || !cell_span(y0, y1, oy, dy, hex, &j0, &j1))
+		return geo_fail(ctx, GEO_ERR_INPUT, "--method: cells of %g m from (%g, %g) over a town "
+				"from (%g, %g) to (%g, %g): beyond %g m or too many to count", size, ox,
+				oy, x0, y0, x1, y1, GEO_COORD_MAX);
+	double cells = (double)(i1 - i0 + 1) * (double)(j1 - j0 + 1);
+	if (cells > GEO_LARGE_CELLS && !allow_large)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--method: cells of %g m make %.3g cells over the "
+				"town's extent, over 10^6: a mistyped size? Use a bigger size, or give "
+				"--allow-large", size, cells);
 	const GEOSPreparedGeometry *pt = GEOSPrepare_r(h, town);
 	size_t cap = 0;
 	geo_err e = pt ? GEO_OK : GEO_ERR_INTERNAL;
-	*grids = NULL;
-	*n = 0;
 	for (long j = j1; !e && j >= j0; j--)
 		for (long i = i0; !e && i <= i1; i++) {
 			GEOSGeometry *cell = hex ? hexagon(h, size, i, j, ox, oy)

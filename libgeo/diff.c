@@ -38,25 +38,13 @@ const char *geo_diff_class_name(geo_diff_class c)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* --s-srs names the CRS of inputs that have none; it must not override a
-** CRS a file states, since OLD and NEW may legitimately differ. */
-static void input_opts(geo_ctx *ctx, const char *name, const char *s_srs, const char *where,
-		       geo_input_opts *io)
+/* --s-srs names the CRS of inputs that state none (io.c); it never
+** overrides a stated one, since OLD and NEW may legitimately differ. */
+static void input_opts(const char *s_srs, const char *where, geo_input_opts *io)
 {
 	geo_input_opts_init(io);
 	io->where = where;
-	if (!s_srs)
-		return;
-	if (!strcmp(name, "-")) {
-		io->s_srs = s_srs;
-		return;
-	}
-	geo_input_opts probe;
-	geo_input_opts_init(&probe);
-	geo_input *in = geo_input_open(ctx, name, &probe);
-	if (in && !geo_input_crs(in))
-		io->s_srs = s_srs;
-	geo_input_close(in);
+	io->s_srs = s_srs;
 }
 
 static int by_code_then_fid(const void *x, const void *y)
@@ -70,7 +58,7 @@ static geo_gridset *read_set(geo_ctx *ctx, const char *name, const geo_diff_opts
 			     const geo_crs *work)
 {
 	geo_input_opts io;
-	input_opts(ctx, name, o->s_srs, o->where, &io);
+	input_opts(o->s_srs, o->where, &io);
 	geo_gridset *gs = geo_gridset_read(ctx, name, &io, &o->grid, work);
 	if (!gs)
 		return NULL;

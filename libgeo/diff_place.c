@@ -35,17 +35,13 @@ static void close_sources(struct placing *pl)
 	free(pl->src);
 }
 
-/* --s-srs only supplies a CRS to a layer that has none. */
+/* --s-srs only supplies a CRS to a layer that states none (io.c). */
 static geo_input *open_source(struct diff_run *run, const char *name)
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
+	io.s_srs = run->o->s_srs;
 	geo_input *in = geo_input_open(run->ctx, name, &io);
-	if (in && !geo_input_crs(in) && run->o->s_srs && strcmp(name, "-")) {
-		geo_input_close(in);
-		io.s_srs = run->o->s_srs;
-		in = geo_input_open(run->ctx, name, &io);
-	}
 	if (in && geo_input_set_target(run->ctx, in, run->r->old_grids->crs)) {
 		geo_input_close(in);
 		return NULL;

@@ -43,6 +43,20 @@
 
 #define GEO_VERSION "0.1.0"
 
+/*
+** Limits. No projected CRS reaches GEO_COORD_MAX metres (Gauss-Kruger CRSs
+** that put the zone number in the false easting reach about 4e7): a
+** coordinate beyond it in the working CRS is a mistake, and an input error,
+** long before it could overflow an integer cell or grid index. A raster of
+** more than GEO_LARGE_PIXELS pixels or a cell layer of more than
+** GEO_LARGE_CELLS cells is made only when the caller allows it (the tools'
+** --allow-large): such sizes come from a mistyped coordinate or size far more
+** often than from intent, and take minutes and gigabytes.
+*/
+#define GEO_COORD_MAX 1e8
+#define GEO_LARGE_PIXELS 1e8
+#define GEO_LARGE_CELLS 1e6
+
 /* Error codes; each value is the exit code the tools return for it. */
 typedef enum geo_err {
 	GEO_OK = 0,
@@ -160,7 +174,8 @@ geo_err geo_transform_ogr(geo_ctx *ctx, geo_transform *t, OGRGeometryH g);
 ** 经度/纬度 columns.
 */
 typedef struct geo_input_opts {
-	const char *s_srs;      /* override or supply the input CRS; NULL: the layer's */
+	const char *s_srs;      /* the CRS of a layer that states none (CSV, GeoJSON
+				   left at RFC 7946's WGS84); never overrides a stated one */
 	const char *where;      /* OGR SQL attribute filter, or NULL */
 	const char *layer;      /* layer name when the name carries none, or NULL */
 } geo_input_opts;
@@ -198,6 +213,12 @@ geo_err geo_input_set_target(geo_ctx *ctx, geo_input *in, const geo_crs *target)
 ** the feature.
 */
 geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeometry **geom);
+/* Renumbers a feature read from the input's layer directly (not through
+** geo_input_next, which does it) so that its FID counts from 1 in messages. */
+void geo_input_number(const geo_input *in, OGRFeatureH f);
+/* What geo_input_number adds to the layer's FIDs: 1 or 0 (for FIDs read
+** another way, such as an Arrow stream). */
+int geo_input_fid_offset(const geo_input *in);
 /* The geometry of a feature read with geom == NULL, as geo_input_next gives it. */
 geo_err geo_input_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH feat, GEOSGeometry **geom);
 
@@ -268,6 +289,12 @@ GEOSGeometry *geo_geom_from_ogr(geo_ctx *ctx, OGRGeometryH g);
 OGRGeometryH geo_geom_to_ogr(geo_ctx *ctx, const GEOSGeometry *g);
 /* 1 if every coordinate is finite. */
 int geo_ogr_is_finite(OGRGeometryH g);
+/* What is wrong with g's coordinates as a box's corners (x0, y0, x1, y1)
+** show them: NULL when all are finite and within GEO_COORD_MAX, else a
+** sentence in buf ("coordinate 1e+308 is beyond ±1e8 m ..."). */
+const char *geo_coord_problem(double x0, double y0, double x1, double y1, char *buf, size_t size);
+/* 1 when g is empty or within GEO_COORD_MAX everywhere. */
+int geo_geom_within_limits(geo_ctx *ctx, const GEOSGeometry *g);
 
 /* Validity: GEO_OK when valid; otherwise fills reason (GEOS's words) and the
 ** location, and returns GEO_PROBLEMS. */
@@ -324,7 +351,7 @@ typedef struct geo_grid {
 	char *name;             /* "" if none */
 	int level;              /* 1, 2, or 0 if unknown */
 	double households;      /* -1 if the layer has no such field */
-	long long fid;          /* OGR feature id */
+	long long fid;          /* feature number, from 1 (see geo_input_number) */
 	GEOSGeometry *geom;     /* in the working CRS; NULL if empty, missing or unreadable */
 	OGRFeatureH feat;       /* all attributes, as read */
 	char *unreadable;       /* why the geometry cannot be read (see keep_unreadable), or NULL */
@@ -545,7 +572,7 @@ typedef enum geo_place_mode {
 } geo_place_mode;
 
 typedef struct geo_place_opts {
-	const char *s_srs;      /* the features' CRS when they have none, or to override */
+	const char *s_srs;      /* the CRS of inputs that state none (see geo_input_opts) */
 	const char *where;      /* OGR SQL filter on the features, or NULL */
 	const char *work_srs;   /* working CRS; NULL: the grids' */
 	const char *t_srs;      /* output CRS; NULL: the features' (summary: the grids') */
@@ -701,6 +728,7 @@ typedef struct geo_heat_opts {
 	int compare_previous;
 	geo_grid_opts grid;
 	int json;
+	int allow_large;        /* allow a raster of over GEO_LARGE_PIXELS pixels */
 } geo_heat_opts;
 void geo_heat_opts_init(geo_heat_opts *o);
 
@@ -756,6 +784,7 @@ typedef struct geo_split_opts {
 	const char *s_srs, *t_srs, *work_srs, *where; /* where: filter on the town layer */
 	geo_output_opts output;
 	int json;                   /* report as one JSON object */
+	int allow_large;            /* allow over GEO_LARGE_CELLS cells over the town's extent */
 } geo_split_opts;
 
 #define GEO_SPLIT_AUTO 0
@@ -870,7 +899,7 @@ typedef struct geo_diff_group {
 ** -1 where the feature lies outside them. */
 typedef struct geo_diff_move {
 	size_t layer;
-	long long fid;
+	long long fid;              /* feature number, from 1 (see geo_input_number) */
 	long old_grid, new_grid;
 } geo_diff_move;
 

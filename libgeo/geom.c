@@ -66,6 +66,35 @@ int geo_ogr_is_finite(OGRGeometryH g)
 	return 1;
 }
 
+const char *geo_coord_problem(double x0, double y0, double x1, double y1, char *buf, size_t size)
+{
+	double v[4] = { x0, y0, x1, y1 };
+	for (int i = 0; i < 4; i++)
+		if (!isfinite(v[i])) {
+			snprintf(buf, size, "coordinate is not a finite number");
+			return buf;
+		}
+	for (int i = 0; i < 4; i++)
+		if (fabs(v[i]) > GEO_COORD_MAX) {
+			snprintf(buf, size, "coordinate %s %.6g is beyond ±1e8 m, "
+				 "further than any projected CRS reaches (a wrong CRS or a typing error?)",
+				 i % 2 ? "y" : "x", v[i]);
+			return buf;
+		}
+	return NULL;
+}
+
+int geo_geom_within_limits(geo_ctx *ctx, const GEOSGeometry *g)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	double x0, y0, x1, y1;
+	char buf[160];
+	if (!g || GEOSisEmpty_r(h, g))
+		return 1;
+	return GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1) &&
+	       !geo_coord_problem(x0, y0, x1, y1, buf, sizeof buf);
+}
+
 geo_err geo_geom_validity(geo_ctx *ctx, const GEOSGeometry *g, char *reason, size_t reason_size,
 			  double *x, double *y)
 {

@@ -33,6 +33,7 @@ struct geo_input {
 	OGRLayerH layer;
 	geo_crs *crs;
 	geo_transform *to_target;
+	int fid_shift;          /* 1 where the driver numbers features from 0 */
 };
 
 void geo_input_opts_init(geo_input_opts *o)
@@ -167,6 +168,58 @@ static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path)
 							      : geo_cpl_error("GDAL cannot open it"));
 }
 
+/*
+** Whether the layer states its CRS, for the one rule of --s-srs: it names the
+** CRS of inputs that state none, and never overrides one that is stated.
+** GeoJSON is WGS84 by RFC 7946 when it says nothing, and GDAL reports that
+** default exactly as a stated EPSG:4326; web-map exports in GCJ-02 lean on
+** it wrongly. So GeoJSON in WGS84 counts as unstated: --s-srs may name its
+** CRS, and without it, it is WGS84.
+*/
+static int states_crs(const geo_input *in, OGRSpatialReferenceH srs)
+{
+	if (!srs)
+		return 0;
+	const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(in->ds));
+	if (strcmp(driver, "GeoJSON") && strcmp(driver, "GeoJSONSeq"))
+		return 1;
+	const char *auth = OSRGetAuthorityName(srs, NULL), *code = OSRGetAuthorityCode(srs, NULL);
+	return !(auth && code &&
+		 ((!strcmp(auth, "EPSG") && !strcmp(code, "4326")) ||
+		  (!strcmp(auth, "OGC") && !strcmp(code, "CRS84"))));
+}
+
+/*
+** Feature numbers in messages count from 1 in every format. Databases
+** (GeoPackage, SpatiaLite, PostGIS) number by their FID column and CSV from
+** 1, but GDAL numbers GeoJSON, Shapefile and FlatGeobuf features from 0:
+** for a layer with no FID column whose first feature is 0, every feature
+** read is renumbered one up, so that "feature 1" is the first everywhere.
+*/
+static int numbers_from_zero(OGRLayerH l)
+{
+	const char *column = OGR_L_GetFIDColumn(l);
+	if (column && *column)
+		return 0;
+	OGR_L_ResetReading(l);
+	OGRFeatureH f = OGR_L_GetNextFeature(l);
+	int zero = f && OGR_F_GetFID(f) == 0;
+	OGR_F_Destroy(f);
+	OGR_L_ResetReading(l);
+	return zero;
+}
+
+int geo_input_fid_offset(const geo_input *in)
+{
+	return in->fid_shift;
+}
+
+void geo_input_number(const geo_input *in, OGRFeatureH f)
+{
+	if (in->fid_shift && f && OGR_F_GetFID(f) != OGRNullFID)
+		OGR_F_SetFID(f, OGR_F_GetFID(f) + 1);
+}
+
 geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *o)
 {
 	geo_input *in = geo_calloc(ctx, 1, sizeof *in);
@@ -188,11 +241,16 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		goto fail;
 	if (!(in->layer = choose_layer(ctx, in, layer)))
 		goto fail;
-	if (o && o->s_srs) {
-		if (!(in->crs = geo_crs_new(ctx, o->s_srs)))
-			goto fail;
+	in->fid_shift = numbers_from_zero(in->layer);
+	/* A --s-srs that names no CRS is an error even where it does not apply. */
+	OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(in->layer);
+	geo_crs *given = o && o->s_srs ? geo_crs_new(ctx, o->s_srs) : NULL;
+	if (o && o->s_srs && !given)
+		goto fail;
+	if (given && !states_crs(in, srs)) {
+		in->crs = given;
 	} else {
-		OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(in->layer);
+		geo_crs_free(given);
 		if (srs && !(in->crs = geo_crs_from_ogr(ctx, srs)))
 			goto fail;
 	}
@@ -299,12 +357,21 @@ geo_err geo_input_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeome
 			return geo_fail(ctx, GEO_ERR_INPUT, "%s: %s: %s", in->name, label, why);
 		}
 	}
+	/* The one check of every input coordinate, in the CRS the work is done in. */
+	OGREnvelope env;
+	char why[1024];
+	OGR_G_GetEnvelope(work ? work : g, &env);
+	if (geo_coord_problem(env.MinX, env.MinY, env.MaxX, env.MaxY, why, sizeof why)) {
+		if (work)
+			OGR_G_DestroyGeometry(work);
+		geo_feat_label(f, -1, label, sizeof label);
+		return geo_fail(ctx, GEO_ERR_INPUT, "%s: %s: %s", in->name, label, why);
+	}
 	*geom = geo_geom_from_ogr(ctx, work ? work : g);
 	if (work)
 		OGR_G_DestroyGeometry(work);
 	if (!*geom) {
 		geo_feat_label(f, -1, label, sizeof label);
-		char why[1024];
 		snprintf(why, sizeof why, "%s", geo_last_error(ctx));
 		return geo_fail(ctx, GEO_ERR_INPUT, "%s: %s: %s", in->name, label, why);
 	}
@@ -323,6 +390,12 @@ geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeome
 					geo_cpl_error("read error"));
 		return GEO_OK;
 	}
+	geo_input_number(in, *feat);
+	/* An empty geometry (GEOMETRYCOLLECTION EMPTY, POINT EMPTY) is no
+	** geometry, so that every tool treats it as it treats a null one. */
+	OGRGeometryH g = OGR_F_GetGeometryRef(*feat);
+	if (g && OGR_G_IsEmpty(g))
+		OGR_F_SetGeometryDirectly(*feat, NULL);
 	if (!geom)
 		return GEO_OK;
 	geo_err e = geo_input_geometry(ctx, in, *feat, geom);

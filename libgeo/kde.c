@@ -10,6 +10,7 @@
 */
 #include "kde_internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,6 @@
 #include <gdal_alg.h>
 
 /* Larger rasters are refused rather than left to exhaust memory. */
-#define MAX_PIXELS 500000000.0
 
 void geo_heat_opts_init(geo_heat_opts *o)
 {
@@ -48,8 +48,9 @@ static geo_err check_opts(geo_ctx *ctx, const geo_heat_opts *o)
 {
 	if (!(o->radius > 0))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--radius: give the bandwidth in metres (> 0)");
-	if (!(o->pixel >= 0))
-		return geo_fail(ctx, GEO_ERR_USAGE, "--pixel: must be positive");
+	if (!(o->pixel >= 0 && o->radius <= GEO_COORD_MAX && o->pixel <= GEO_COORD_MAX))
+		return geo_fail(ctx, GEO_ERR_USAGE, "--pixel, --radius: must be positive and under %g m",
+				GEO_COORD_MAX);
 	if (o->has_te && !(o->te[2] > o->te[0] && o->te[3] > o->te[1]))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--te: need XMIN YMIN XMAX YMAX with XMIN < XMAX and YMIN < YMAX");
 	if (o->has_te && o->extent)
@@ -259,6 +260,11 @@ static geo_err project(geo_ctx *ctx, geo_input *in, const geo_crs *work, heat_po
 				break;
 			}
 	}
+	char why[256];
+	for (size_t i = 0; !e && i < p->n; i++) /* io.c's limit, for points read in bulk */
+		if (geo_coord_problem(p->x[i], p->y[i], p->x[i], p->y[i], why, sizeof why))
+			e = geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: %s", geo_input_name(in),
+				     p->fid[i], why);
 	geo_transform_free(t);
 	return e;
 }
@@ -298,15 +304,23 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 
 /* ---- the raster's extent ------------------------------------------------ */
 
-static geo_err raster_size(geo_ctx *ctx, geo_raster_grid *g, double w, double h)
+/* Columns and rows stay ints (GDAL's sizes); over GEO_LARGE_PIXELS pixels
+** needs allow_large, since a mistyped coordinate or size is far likelier
+** than a wish for gigabytes of raster. */
+static geo_err raster_size(geo_ctx *ctx, geo_raster_grid *g, double w, double h, int allow_large)
 {
 	double cols = ceil(w / g->px - 1e-9), rows = ceil(h / g->py - 1e-9);
 	cols = cols < 1 ? 1 : cols;
 	rows = rows < 1 ? 1 : rows;
-	if (cols * rows > MAX_PIXELS || cols > 1e9 || rows > 1e9)
+	if (!(cols <= INT_MAX && rows <= INT_MAX))
 		return geo_fail(ctx, GEO_ERR_USAGE,
-				"--pixel: the raster would have %.0f x %.0f pixels; use larger pixels or a smaller extent",
-				cols, rows);
+				"--pixel: the raster would have %.3g x %.3g pixels, over %d a side; use "
+				"larger pixels or a smaller extent", cols, rows, INT_MAX);
+	if (cols * rows > GEO_LARGE_PIXELS && !allow_large)
+		return geo_fail(ctx, GEO_ERR_USAGE,
+				"the raster would have %.0f x %.0f = %.3g pixels (%.1f GB), over 10^8: "
+				"a mistyped size or coordinate? Use larger pixels or a smaller extent, or "
+				"give --allow-large", cols, rows, cols * rows, cols * rows * 4 / 1e9);
 	g->width = (int)cols;
 	g->height = (int)rows;
 	return GEO_OK;
@@ -319,7 +333,7 @@ static geo_err grid_from_te(geo_ctx *ctx, const geo_heat_opts *o, double pixel, 
 	double w = o->te[2] - o->te[0], h = o->te[3] - o->te[1];
 	g->px = g->py = pixel;
 	double cols = fmax(1, round(w / pixel)), rows = fmax(1, round(h / pixel));
-	if (raster_size(ctx, g, cols * pixel, rows * pixel))
+	if (raster_size(ctx, g, cols * pixel, rows * pixel, o->allow_large))
 		return GEO_ERR_USAGE;
 	g->x0 = o->te[0];
 	g->y0 = o->te[3];
@@ -331,7 +345,7 @@ static geo_err grid_from_te(geo_ctx *ctx, const geo_heat_opts *o, double pixel, 
 /* The points' extent grown by the radius, anchored at its top-left corner
 ** and widened to whole pixels on the right and at the bottom. */
 static geo_err grid_from_points(geo_ctx *ctx, const char *name, const heat_points *p, double r,
-				double pixel, geo_raster_grid *g)
+				double pixel, int allow_large, geo_raster_grid *g)
 {
 	if (!p->n)
 		return geo_fail(ctx, GEO_ERR_INPUT,
@@ -346,7 +360,7 @@ static geo_err grid_from_points(geo_ctx *ctx, const char *name, const heat_point
 	g->px = g->py = pixel;
 	g->x0 = xmin - r;
 	g->y0 = ymax + r;
-	return raster_size(ctx, g, xmax - xmin + 2 * r, ymax - ymin + 2 * r);
+	return raster_size(ctx, g, xmax - xmin + 2 * r, ymax - ymin + 2 * r, allow_large);
 }
 
 struct town {
@@ -414,14 +428,14 @@ static geo_err read_town(geo_ctx *ctx, const geo_heat_opts *o, const geo_crs *wo
 /* --extent: the town's box widened to multiples of the pixel size, so that
 ** every raster of one town and pixel size shares the same pixel edges. */
 static geo_err grid_from_town(geo_ctx *ctx, const OGREnvelope *env, double pixel,
-			      geo_raster_grid *g)
+			      int allow_large, geo_raster_grid *g)
 {
 	double x0 = floor(env->MinX / pixel + 1e-9) * pixel, y1 = ceil(env->MaxY / pixel - 1e-9) * pixel;
 	double x1 = ceil(env->MaxX / pixel - 1e-9) * pixel, y0 = floor(env->MinY / pixel + 1e-9) * pixel;
 	g->px = g->py = pixel;
 	g->x0 = x0;
 	g->y0 = y1;
-	return raster_size(ctx, g, x1 - x0, y1 - y0);
+	return raster_size(ctx, g, x1 - x0, y1 - y0, allow_large);
 }
 
 /* 1 where a pixel's centre lies in the town, by GDAL's rasteriser. */
@@ -837,12 +851,12 @@ static geo_err choose_grid(geo_ctx *ctx, const geo_heat_opts *o, const char *poi
 	if (o->has_te)
 		return grid_from_te(ctx, o, pixel, g);
 	if (!o->extent)
-		return grid_from_points(ctx, points, p, o->radius, pixel, g);
+		return grid_from_points(ctx, points, p, o->radius, pixel, o->allow_large, g);
 	struct town t = { NULL, 0 };
 	OGREnvelope env = { 0, 0, 0, 0 };
 	geo_err e = read_town(ctx, o, work, &t, &env);
 	if (!e)
-		e = grid_from_town(ctx, &env, pixel, g);
+		e = grid_from_town(ctx, &env, pixel, o->allow_large, g);
 	if (!e && !(*mask = town_mask(ctx, &t, g)))
 		e = geo_last_code(ctx);
 	town_free(&t);

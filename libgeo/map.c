@@ -183,14 +183,10 @@ geo_input *map_open_layer(geo_ctx *ctx, const char *name, const char *s_srs)
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
+	/* --s-srs supplies a CRS to layers that state none (a CSV of web-map
+	** points); it does not override the CRS a GeoPackage states (io.c). */
+	io.s_srs = s_srs;
 	geo_input *in = geo_input_open(ctx, name, &io);
-	if (in && !geo_input_crs(in) && s_srs) {
-		/* --s-srs supplies a CRS to layers without one (a CSV of web-map
-		** points); it does not override the CRS a GeoPackage states. */
-		geo_input_close(in);
-		io.s_srs = s_srs;
-		in = geo_input_open(ctx, name, &io);
-	}
 	if (in && geo_input_require_crs(ctx, in)) {
 		geo_input_close(in);
 		return NULL;

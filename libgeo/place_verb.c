@@ -751,18 +751,17 @@ static geo_err feature_error(run *r, OGRFeatureH f, const char *what)
 
 /*
 ** A feature without geometry is kept, unplaced (as ogr2ogr and QGIS keep
-** it); the first few are named. GDAL's GeoJSON reader makes a point with a
-** NaN coordinate empty.
+** it); the first few are named. An empty geometry is no geometry, in every
+** tool (GDAL's GeoJSON reader makes a point with a NaN coordinate empty).
 */
-static void warn_no_geometry(run *r, OGRFeatureH f, OGRGeometryH og)
+static void warn_no_geometry(run *r, OGRFeatureH f)
 {
 	if (r->no_geometry >= MAX_LISTED)
 		return;
 	char label[256];
 	geo_feat_label(f, -1, label, sizeof label);
-	geo_log(r->ctx, GEO_LOG_WARN, "%s: %s: has no geometry%s; left unplaced",
-		geo_input_name(r->in), label,
-		og ? " (an empty one: GDAL reads a NaN coordinate as empty)" : "");
+	geo_log(r->ctx, GEO_LOG_WARN, "%s: %s: has no geometry; left unplaced",
+		geo_input_name(r->in), label);
 }
 
 /* Places one feature; a point (has_xy) comes located in grid g, at (x, y)
@@ -780,7 +779,7 @@ static geo_err place_feature(run *r, OGRFeatureH f, int has_xy, long g, double x
 		dim = og && !OGR_G_IsEmpty(og) ? geo_geom_dimension_class(OGR_G_GetGeometryType(og)) : 0;
 		GEOSGeometry *geom = NULL;
 		if (!og || OGR_G_IsEmpty(og)) {
-			warn_no_geometry(r, f, og);
+			warn_no_geometry(r, f);
 			e = add_piece(r, -1, NULL, 0, 1) ? GEO_OK : GEO_ERR_INTERNAL;
 		} else if (dim == 0) {
 			char what[128];
@@ -828,6 +827,7 @@ static geo_err read_batch(run *r, batch *b)
 			}
 			break;
 		}
+		geo_input_number(r->in, f);
 		OGRGeometryH g = OGR_F_GetGeometryRef(f);
 		b->slot[b->n] = -1;
 		b->f[b->n++] = f;
@@ -848,7 +848,7 @@ static geo_err read_batch(run *r, batch *b)
 
 /* Transforms the batch's points to the working CRS; names the first point
 ** that cannot be transformed. */
-static geo_err transform_batch(run *r, batch *b)
+static geo_err transform_batch_points(run *r, batch *b)
 {
 	if (!b->k || geo_transform_is_identity(r->to_work))
 		return GEO_OK;
@@ -868,6 +868,19 @@ static geo_err transform_batch(run *r, batch *b)
 	}
 	return geo_fail(r->ctx, GEO_ERR_INPUT, "%s: cannot transform the points",
 			geo_input_name(r->in));
+}
+
+/* The batch's points in the working CRS, each within io.c's coordinate limit. */
+static geo_err transform_batch(run *r, batch *b)
+{
+	geo_err e = transform_batch_points(r, b);
+	char why[256];
+	for (size_t i = 0; !e && i < b->n; i++) {
+		int s = b->slot[i];
+		if (s >= 0 && geo_coord_problem(b->x[s], b->y[s], b->x[s], b->y[s], why, sizeof why))
+			e = feature_error(r, b->f[i], why);
+	}
+	return e;
 }
 
 static geo_err stream(run *r, geo_progress progress, void *pdata)
@@ -904,9 +917,9 @@ static geo_err stream(run *r, geo_progress progress, void *pdata)
 
 /* Transforms n points to the working CRS in place; names the feature of
 ** the first point that cannot be transformed. */
-static geo_err transform_fids(run *r, size_t n, double *x, double *y, const int64_t *fid)
+static geo_err transform_points(run *r, size_t n, double *x, double *y, const int64_t *fid)
 {
-	if (!n || geo_transform_is_identity(r->to_work))
+	if (!n)
 		return GEO_OK;
 	double *cx = geo_calloc(r->ctx, n, sizeof *cx), *cy = geo_calloc(r->ctx, n, sizeof *cy);
 	if (!cx || !cy) {
@@ -931,6 +944,18 @@ static geo_err transform_fids(run *r, size_t n, double *x, double *y, const int6
 	return e;
 }
 
+/* The points in the working CRS, each within the coordinate limit. */
+static geo_err transform_fids(run *r, size_t n, double *x, double *y, const int64_t *fid)
+{
+	geo_err e = geo_transform_is_identity(r->to_work) ? GEO_OK : transform_points(r, n, x, y, fid);
+	char why[256];
+	for (size_t i = 0; !e && i < n; i++) /* io.c's limit, for points read in bulk */
+		if (geo_coord_problem(x[i], y[i], x[i], y[i], why, sizeof why))
+			e = geo_fail(r->ctx, GEO_ERR_INPUT, "%s: feature %lld: %s",
+				     geo_input_name(r->in), (long long)fid[i], why);
+	return e;
+}
+
 /* Places one Arrow batch: the points with geometry are transformed and
 ** located together, then every row is tallied. */
 static geo_err place_arrow_batch(run *r, const geo_arrow_batch *b, double *x, double *y,
@@ -941,7 +966,7 @@ static geo_err place_arrow_batch(run *r, const geo_arrow_batch *b, double *x, do
 		if (!isnan(b->x[i])) {
 			x[k] = b->x[i];
 			y[k] = b->y[i];
-			fid[k++] = b->fid[i];
+			fid[k++] = b->fid[i] + geo_input_fid_offset(r->in);
 		}
 	geo_err e = transform_fids(r, k, x, y, fid);
 	if (e)
@@ -964,7 +989,8 @@ static geo_err place_arrow_batch(run *r, const geo_arrow_batch *b, double *x, do
 			e = add_piece(r, -1, NULL, 0, 1) ? GEO_OK : GEO_ERR_INTERNAL;
 		values v = { NULL, b->sums + i * (size_t)nsum, b->by[i] };
 		if (!e)
-			e = tally(r, (long long)b->fid[i], dim, &v, &placed);
+			e = tally(r, (long long)b->fid[i] + geo_input_fid_offset(r->in), dim, &v,
+				  &placed);
 	}
 	return e;
 }

@@ -801,7 +801,7 @@ static geo_err regular(run *r, outside *out)
 {
 	const geo_split_opts *o = r->o;
 	geo_err e = split_cells(r->ctx, r->in.town, o->method == GEO_SPLIT_HEX, o->cell_size,
-				o->origin_x, o->origin_y, &r->grids, &r->ngrids);
+				o->origin_x, o->origin_y, o->allow_large, &r->grids, &r->ngrids);
 	if (e)
 		return e;
 	if (r->ngrids > 999)

@@ -185,7 +185,7 @@ geo_err split_number(geo_ctx *ctx, split_grid *g, size_t np, size_t ns, const lo
 ** `size` from the origin, clipped to the town, one grid per polygon part,
 ** with their column and row. */
 geo_err split_cells(geo_ctx *ctx, const GEOSGeometry *town, int hex, double size, double ox,
-		    double oy, split_grid **grids, size_t *n);
+		    double oy, int allow_large, split_grid **grids, size_t *n);
 
 /* A small deterministic random generator (splitmix64), so runs never depend
 ** on the C library's rand. */

@@ -62,12 +62,8 @@ static geo_input *open_layer(geo_ctx *ctx, const char *name, const char *town,
 	geo_input_opts io;
 	geo_input_opts_init(&io);
 	io.where = where;
+	io.s_srs = o->s_srs;
 	geo_input *in = geo_input_open(ctx, full, &io);
-	if (in && !geo_input_crs(in) && o->s_srs) {
-		geo_input_close(in);
-		io.s_srs = o->s_srs;
-		in = geo_input_open(ctx, full, &io);
-	}
 	free(full);
 	if (in && work && geo_input_set_target(ctx, in, work)) {
 		geo_input_close(in);

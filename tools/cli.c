@@ -23,6 +23,101 @@ static size_t count_options(const cli_option *o)
 	return n;
 }
 
+static const cli_option *find_row(const cli_tool *t, int key)
+{
+	for (const cli_option *o = t->options; o->help; o++)
+		if (o->name && o->key == key)
+			return o;
+	return NULL;
+}
+
+/* A bound as people write it: 100000, but 1e8 rather than 100000000. */
+static void bound_text(double v, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.15g", v);
+	if (strlen(buf) <= 7)
+		return;
+	char e[32], *p;
+	snprintf(e, sizeof e, "%.6g", v);
+	if (strtod(e, NULL) != v || !(p = strstr(e, "e+")))
+		return;
+	memmove(p + 1, p + 2 + (p[2] == '0'), strlen(p + 2 + (p[2] == '0')) + 1);
+	snprintf(buf, size, "%s", e);
+}
+
+/* "0 < M <= 100000", as --help and the error messages show a range. */
+static void range_text(const cli_option *o, const cli_range *r, char *buf, size_t size)
+{
+	const char *what = r->what ? r->what : o->arg ? o->arg : "N";
+	char lo[32], hi[32];
+	bound_text(r->min, lo, sizeof lo);
+	bound_text(r->max, hi, sizeof hi);
+	snprintf(buf, size, "%s %s %s %s %s%s", lo, r->flags & CLI_ABOVE_MIN ? "<" : "<=", what,
+		 r->flags & CLI_BELOW_MAX ? "<" : "<=", hi, r->flags & CLI_WHOLE ? ", whole" : "");
+}
+
+static int in_range(const cli_range *r, double v)
+{
+	int above = r->flags & CLI_ABOVE_MIN ? v > r->min : v >= r->min;
+	int below = r->flags & CLI_BELOW_MAX ? v < r->max : v <= r->max;
+	return isfinite(v) && above && below && (!(r->flags & CLI_WHOLE) || v == floor(v));
+}
+
+static int check_number(const cli_tool *t, const cli_option *o, const cli_range *r,
+			const char *text, double *out)
+{
+	char *end = NULL, range[128];
+	errno = 0;
+	double v = strtod(text, &end);
+	range_text(o, r, range, sizeof range);
+	if (end == text || *end || (errno && errno != ERANGE))
+		return cli_usage_error(t, "--%s: '%s' is not a number (%s)", o->name, text, range);
+	if (isnan(v) || isinf(v) != !!errno) /* nan, inf: not 1e999, which is out of range */
+		return cli_usage_error(t, "--%s: '%s' is not a finite number (%s)", o->name, text,
+				       range);
+	if (!in_range(r, v))
+		return cli_usage_error(t, "--%s: '%s' is out of range (%s)", o->name, text, range);
+	*out = v;
+	return 0;
+}
+
+static int same_bounds(const cli_range *a, const cli_range *b)
+{
+	return a->min == b->min && a->max == b->max && a->flags == b->flags;
+}
+
+/* A row's ranges in --help: after the text, or for a compound argument on a
+** line of their own ("-1e8 <= XMIN, YMIN, XMAX, YMAX <= 1e8" when alike). */
+static void print_ranges(const cli_option *o, int indent)
+{
+	int n = o->nranges > 0 ? o->nranges : 1, alike = 1;
+	char range[128];
+	for (int i = 1; i < n; i++)
+		alike = alike && same_bounds(&o->range[0], &o->range[i]);
+	if (n == 1) {
+		range_text(o, o->range, range, sizeof range);
+		printf(" [%s]\n", range);
+		return;
+	}
+	printf("\n%*s[", indent, "");
+	if (alike) {
+		cli_range all = o->range[0];
+		char names[96] = "";
+		for (int i = 0; i < n; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+				 i ? ", " : "", o->range[i].what);
+		all.what = names;
+		range_text(o, &all, range, sizeof range);
+		printf("%s]\n", range);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		range_text(o, &o->range[i], range, sizeof range);
+		printf("%s%s", i ? "; " : "", range);
+	}
+	printf("]\n");
+}
+
 static void print_help(const cli_tool *t)
 {
 	printf("Usage: %s %s\n\n%s\n", t->name, t->usage, t->summary);
@@ -36,7 +131,11 @@ static void print_help(const cli_tool *t)
 				 o->key < 128 && o->key > ' ' ? o->key : ' ',
 				 o->key < 128 && o->key > ' ' ? ", " : "  ", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-		printf("  %-*s %s\n", n < 30 ? 30 : n, left, o->help);
+		printf("  %-*s %s", n < 30 ? 30 : n, left, o->help);
+		if (o->range)
+			print_ranges(o, 2 + (n < 30 ? 30 : n) + 1);
+		else
+			printf("\n");
 	}
 	printf("\nExit status: 0 done (checks: nothing wrong), 1 problems found, 2 usage error,\n"
 	       "3 input error, 4 output error, 5 internal error. See %s(1).\n", t->name);
@@ -275,26 +374,19 @@ int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code)
 	return code;
 }
 
-int cli_double(const cli_tool *t, const char *opt, const char *arg, double *out)
+int cli_part(const cli_tool *t, int key, int part, const char *text, double *out)
 {
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v))
-		return cli_usage_error(t, "%s: '%s' is not a number", opt, arg);
-	*out = v;
-	return 0;
+	const cli_option *o = find_row(t, key);
+	if (!o || !o->range || part < 0 || part >= (o->nranges > 0 ? o->nranges : 1)) {
+		fprintf(stderr, "%s: error: option %d has no range %d (a bug)\n", t->name, key, part);
+		return GEO_ERR_INTERNAL;
+	}
+	return check_number(t, o, &o->range[part], text, out);
 }
 
-int cli_int(const cli_tool *t, const char *opt, const char *arg, long *out)
+int cli_number(const cli_tool *t, int key, const char *arg, double *out)
 {
-	char *end = NULL;
-	errno = 0;
-	long v = strtol(arg, &end, 10);
-	if (end == arg || *end || errno)
-		return cli_usage_error(t, "%s: '%s' is not a whole number", opt, arg);
-	*out = v;
-	return 0;
+	return cli_part(t, key, 0, arg, out);
 }
 
 static void log_message(geo_log_level level, const char *msg, void *data)

@@ -11,15 +11,45 @@
 
 #include <getopt.h>
 
+/*
+** What a number accepts. Every numeric option states its range in its row of
+** the table, so that the parser (cli_number, cli_part) checks it in one place
+** and --help shows it: a value outside, or one that is not a finite number,
+** is a usage error naming the option and the range. Ranges keep absurd values
+** (a radius of 1e300 m, a pixel of 0) from turning into absurd work.
+*/
+enum {
+	CLI_WHOLE = 1,          /* a whole number */
+	CLI_ABOVE_MIN = 2,      /* min itself is excluded */
+	CLI_BELOW_MAX = 4       /* max itself is excluded */
+};
+typedef struct cli_range {
+	const char *what;       /* the value's name (SIZE); NULL: the row's arg */
+	double min, max;
+	unsigned flags;
+} cli_range;
+
+/* Rows name only the fields they use, the rest being zero as C guarantees: a
+** table where every row spelled out range and nranges would bury the few
+** numeric options it is there to show. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 /* One row of a tool's option table. A row with name NULL and help set is a
-** heading in --help; the table ends with a row whose help is NULL. */
+** heading in --help; the table ends with a row whose help is NULL. A numeric
+** option points at its range; one whose argument holds several numbers
+** (square:SIZE,X0,Y0) at an array of them, one per number. */
 typedef struct cli_option {
 	const char *name;       /* long name */
 	int has_arg;            /* no_argument or required_argument */
 	int key;                /* short letter, or a value >= 256 */
 	const char *arg;        /* argument name for --help */
 	const char *help;
+	const cli_range *range; /* NULL: not a number */
+	int nranges;            /* entries in range (0 counts as 1) */
 } cli_option;
+
+/* Limits shared by several tools (see docs/conventions.md). */
+#define CLI_COORD_RANGE(what) { what, -GEO_COORD_MAX, GEO_COORD_MAX, 0 }
 
 /* Keys of the common options that have no short letter. */
 enum {
@@ -32,7 +62,7 @@ enum {
 	{ "format", required_argument, 'f', "DRIVER", "output format as a GDAL driver name" }, \
 	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace an existing output file or layer" }
 #define CLI_OPTS_SRS \
-	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "input CRS (EPSG:4490, WKT, PROJ, GCJ02, BD09)" }, \
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "CRS of inputs that state none (EPSG:4490, WKT, PROJ, GCJ02, BD09)" }, \
 	{ "t-srs", required_argument, CLI_T_SRS, "CRS", "output CRS (default: the main input's)" }, \
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to compute in" }
 /* Grid fields: their keys go to the tool's on_option, which sets its
@@ -85,9 +115,12 @@ int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((form
 /* Prints the context's last error and returns code. */
 int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code);
 
-/* Numbers: the option's name goes into the error message. */
-int cli_double(const cli_tool *t, const char *opt, const char *arg, double *out);
-int cli_int(const cli_tool *t, const char *opt, const char *arg, long *out);
+/* The number arg of the option with this key, checked against the range in
+** its row; 0, or GEO_ERR_USAGE after a message naming the option and the
+** range. cli_part does the same for the part'th number of a compound
+** argument (text is that number alone). */
+int cli_number(const cli_tool *t, int key, const char *arg, double *out);
+int cli_part(const cli_tool *t, int key, int part, const char *text, double *out);
 
 /* A context whose log messages print on standard error as -q/-v say. */
 geo_ctx *cli_context(cli_common *c);

@@ -14,6 +14,10 @@ enum {
 	OPT_SNAP, OPT_CODES
 };
 
+static const cli_range area_range = { NULL, 0, 1e10, 0 };
+static const cli_range sliver_range = { NULL, 0, 1, 0 };
+static const cli_range snap_range = { NULL, 0, 1000, 0 };
+
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
 	{ "boundary", required_argument, OPT_BOUNDARY, "TOWN", "the polygon the grids must tile exactly" },
@@ -26,9 +30,10 @@ static const cli_option options[] = {
 	CLI_OPTS_SRS,
 	CLI_HEADING("Checks"),
 	{ "min-area", required_argument, OPT_MIN_AREA, "M2",
-	  "tolerate gaps, overlaps and spill smaller than this (default 1)" },
+	  "tolerate gaps, overlaps and spill smaller than this (default 1)", &area_range },
 	{ "sliver", required_argument, OPT_SLIVER, "T",
-	  "report grids and gaps with thinness 4πA/P² under T as slivers (default 0.01)" },
+	  "report grids and gaps with thinness 4πA/P² under T as slivers (default 0.01)",
+	  &sliver_range },
 	{ "codes", required_argument, OPT_CODES, "SCHEME",
 	  "any: codes present and unique (default); wangge: also town+primary+secondary digits" },
 	CLI_HEADING("Output"),
@@ -36,7 +41,8 @@ static const cli_option options[] = {
 	{ "format", required_argument, 'f', "DRIVER", "format of ERRORS as a GDAL driver name" },
 	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace existing outputs" },
 	{ "fix", required_argument, OPT_FIX, "OUT", "write a repaired copy of GRIDS (see grid-check(1))" },
-	{ "snap", required_argument, OPT_SNAP, "M", "with --fix: first snap vertices within M metres" },
+	{ "snap", required_argument, OPT_SNAP, "M", "with --fix: first snap vertices within M metres",
+	  &snap_range },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -57,14 +63,6 @@ struct args {
 	size_t npoints;
 };
 
-static int number(const char *opt, const char *arg, double *v)
-{
-	int rc = cli_double(&tool, opt, arg, v);
-	if (!rc && *v < 0)
-		rc = cli_usage_error(&tool, "%s: '%s' must not be negative", opt, arg);
-	return rc;
-}
-
 static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
@@ -74,9 +72,9 @@ static int on_option(int key, const char *arg, void *data)
 	case CLI_ID_FIELD: a->o.grid.id_field = arg; return 0;
 	case CLI_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
 	case OPT_FIX: a->o.fix = arg; return 0;
-	case OPT_MIN_AREA: return number("--min-area", arg, &a->o.min_area);
-	case OPT_SLIVER: return number("--sliver", arg, &a->o.sliver);
-	case OPT_SNAP: return number("--snap", arg, &a->o.snap);
+	case OPT_MIN_AREA: return cli_number(&tool, key, arg, &a->o.min_area);
+	case OPT_SLIVER: return cli_number(&tool, key, arg, &a->o.sliver);
+	case OPT_SNAP: return cli_number(&tool, key, arg, &a->o.snap);
 	case OPT_CODES:
 		if (!strcmp(arg, "any") || !strcmp(arg, "wangge")) {
 			a->o.codes = !strcmp(arg, "wangge") ? GEO_CODES_WANGGE : GEO_CODES_ANY;

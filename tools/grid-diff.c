@@ -14,6 +14,9 @@ enum {
 	OPT_KEEP_CODES, OPT_KEEP_THRESHOLD, OPT_FEATURES, OPT_MOVES
 };
 
+static const cli_range area_range = { NULL, 0, 1e10, 0 };
+static const cli_range percent_range = { NULL, 0, 100, CLI_ABOVE_MIN };
+
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
 	CLI_OPTS_GRID_FIELDS,
@@ -23,9 +26,10 @@ static const cli_option options[] = {
 	CLI_OPTS_SRS,
 	CLI_HEADING("Comparing"),
 	{ "min-area", required_argument, OPT_MIN_AREA, "M2",
-	  "shape tolerance and smallest overlap counted, in m² (default 1)" },
+	  "shape tolerance and smallest overlap counted, in m² (default 1)", &area_range },
 	{ "keep-threshold", required_argument, OPT_KEEP_THRESHOLD, "PCT",
-	  "share of both areas two grids must share to be the same grid (default 50)" },
+	  "share of both areas two grids must share to be the same grid (default 50)",
+	  &percent_range },
 	{ "features", required_argument, OPT_FEATURES, "LAYER",
 	  "place this layer on OLD and NEW and list what changes grid (repeatable)" },
 	CLI_HEADING("Output"),
@@ -61,10 +65,8 @@ static int percent(const char *arg, double *out)
 	size_t n = strlen(buf);
 	if (n && buf[n - 1] == '%')
 		buf[n - 1] = '\0';
-	if (cli_double(&tool, "--keep-threshold", buf, out))
+	if (cli_number(&tool, OPT_KEEP_THRESHOLD, buf, out))
 		return GEO_ERR_USAGE;
-	if (!(*out > 0 && *out <= 100))
-		return cli_usage_error(&tool, "--keep-threshold: '%s' is not in (0, 100]", arg);
 	*out /= 100;
 	return 0;
 }
@@ -80,10 +82,7 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_MOVES: a->o.moves = arg; return 0;
 	case OPT_FEATURES: a->features[a->nfeatures++] = arg; return 0;
 	case OPT_KEEP_THRESHOLD: return percent(arg, &a->o.keep_threshold);
-	case OPT_MIN_AREA:
-		if (cli_double(&tool, "--min-area", arg, &a->o.min_area))
-			return GEO_ERR_USAGE;
-		return a->o.min_area < 0 ? cli_usage_error(&tool, "--min-area: '%s' is negative", arg) : 0;
+	case OPT_MIN_AREA: return cli_number(&tool, key, arg, &a->o.min_area);
 	default: return GEO_ERR_USAGE;
 	}
 }

@@ -11,13 +11,22 @@
 enum {
 	O_RADIUS = CLI_TOOL_KEYS, O_PIXEL, O_KERNEL, O_SCALE, O_WEIGHT, O_EXTENT, O_TE,
 	O_DATE_FIELD, O_FROM, O_TO, O_WEEK, O_MONTH, O_GRIDS, O_GRID_OUTPUT, O_COMPARE,
-	O_THREADS
+	O_THREADS, O_ALLOW_LARGE
 };
+
+static const cli_range radius_range = { NULL, 0, 1e5, CLI_ABOVE_MIN };
+static const cli_range pixel_range = { NULL, 0.01, 1e4, 0 };
+static const cli_range te_range[4] = {
+	CLI_COORD_RANGE("XMIN"), CLI_COORD_RANGE("YMIN"), CLI_COORD_RANGE("XMAX"),
+	CLI_COORD_RANGE("YMAX")
+};
+static const cli_range threads_range = { NULL, 0, 64, CLI_WHOLE };
 
 static const cli_option options[] = {
 	CLI_HEADING("Kernel"),
-	{ "radius", required_argument, O_RADIUS, "M", "bandwidth in metres (required)" },
-	{ "pixel", required_argument, O_PIXEL, "M", "pixel size in metres (default: radius / 20)" },
+	{ "radius", required_argument, O_RADIUS, "M", "bandwidth in metres (required)", &radius_range },
+	{ "pixel", required_argument, O_PIXEL, "M", "pixel size in metres (default: radius / 20)",
+	  &pixel_range },
 	{ "kernel", required_argument, O_KERNEL, "NAME",
 	  "quartic (default), triangular, uniform, epanechnikov, triweight or gaussian" },
 	{ "scale", required_argument, O_SCALE, "SCALE",
@@ -27,7 +36,7 @@ static const cli_option options[] = {
 	{ "extent", required_argument, O_EXTENT, "TOWN",
 	  "cover the town's polygons, aligned to whole pixels; nodata outside the town" },
 	{ "te", required_argument, O_TE, "XMIN YMIN XMAX YMAX",
-	  "exactly this box in the working CRS (also XMIN,YMIN,XMAX,YMAX)" },
+	  "exactly this box in the working CRS (also XMIN,YMIN,XMAX,YMAX)", te_range, 4 },
 	CLI_HEADING("Time window and category"),
 	{ "date-field", required_argument, O_DATE_FIELD, "FIELD", "field holding each point's date (default date)" },
 	{ "week", required_argument, O_WEEK, "YYYY-Www", "one ISO week, Monday to Sunday (2021-W37)" },
@@ -46,7 +55,10 @@ static const cli_option options[] = {
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "the points' CRS when the layer has none" },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS",
 	  "projected CRS in metres to compute and write in" },
-	{ "threads", required_argument, O_THREADS, "N", "threads to use (default: one per processor)" },
+	{ "threads", required_argument, O_THREADS, "N", "threads to use (default 0: one per processor)",
+	  &threads_range },
+	{ "allow-large", no_argument, O_ALLOW_LARGE, NULL,
+	  "make a raster of over 10^8 pixels (refused otherwise: usually a mistyped size)" },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -91,7 +103,7 @@ static int parse_te(struct state *s, const char *arg)
 			v[i] = s->argv[optind++];
 	}
 	for (int i = 0; i < 4; i++)
-		if (cli_double(&tool, "--te", v[i], &s->o->te[i]))
+		if (cli_part(&tool, O_TE, i, v[i], &s->o->te[i]))
 			return GEO_ERR_USAGE;
 	s->o->has_te = 1;
 	return 0;
@@ -101,10 +113,10 @@ static int on_option(int key, const char *arg, void *data)
 {
 	struct state *s = data;
 	geo_heat_opts *o = s->o;
-	long n;
+	double n;
 	switch (key) {
-	case O_RADIUS: return cli_double(&tool, "--radius", arg, &o->radius);
-	case O_PIXEL: return cli_double(&tool, "--pixel", arg, &o->pixel);
+	case O_RADIUS: return cli_number(&tool, key, arg, &o->radius);
+	case O_PIXEL: return cli_number(&tool, key, arg, &o->pixel);
 	case O_KERNEL:
 		if (!geo_kernel_from_name(arg, &o->kernel))
 			return cli_usage_error(&tool, "--kernel: unknown kernel '%s' (quartic, triangular, "
@@ -131,12 +143,11 @@ static int on_option(int key, const char *arg, void *data)
 	case O_COMPARE: o->compare_previous = 1; return 0;
 	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
 	case O_THREADS:
-		if (cli_int(&tool, "--threads", arg, &n))
+		if (cli_number(&tool, key, arg, &n))
 			return GEO_ERR_USAGE;
-		if (n < 0 || n > 64)
-			return cli_usage_error(&tool, "--threads: %ld is not between 0 and 64", n);
 		o->threads = (int)n;
 		return 0;
+	case O_ALLOW_LARGE: o->allow_large = 1; return 0;
 	default: return GEO_ERR_USAGE;
 	}
 }

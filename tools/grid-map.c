@@ -16,6 +16,8 @@ enum {
 	OPT_DPI, OPT_FONT, OPT_LEVEL_FIELD, OPT_QGIS
 };
 
+static const cli_range dpi_range = { NULL, 50, 600, 0 };
+
 static const cli_option options[] = {
 	CLI_HEADING("Output"),
 	{ "output", required_argument, 'o', "MAP", "write the map to MAP.png, MAP.svg or MAP.pdf" },
@@ -27,7 +29,7 @@ static const cli_option options[] = {
 	{ "paper", required_argument, OPT_PAPER, "a4|a3", "paper size (default a4)" },
 	{ "landscape", no_argument, OPT_LANDSCAPE, NULL, "landscape page (default: what fits the data best)" },
 	{ "portrait", no_argument, OPT_PORTRAIT, NULL, "portrait page" },
-	{ "dpi", required_argument, OPT_DPI, "N", "PNG resolution, 50-600 (default 200)" },
+	{ "dpi", required_argument, OPT_DPI, "N", "PNG resolution (default 200)", &dpi_range },
 	{ "title", required_argument, OPT_TITLE, "TEXT", "title at the top" },
 	{ "subtitle", required_argument, OPT_SUBTITLE, "TEXT", "second line, such as the date range" },
 	{ "font", required_argument, OPT_FONT, "FAMILY", "font family (default Noto Sans CJK SC)" },
@@ -89,10 +91,8 @@ static int on_option(int key, const char *arg, void *data)
 			return cli_usage_error(&tool, "--paper: '%s' is not a4 or a3", arg);
 		break;
 	case OPT_DPI:
-		if (cli_double(&tool, "--dpi", arg, &v))
+		if (cli_number(&tool, key, arg, &v))
 			return GEO_ERR_USAGE;
-		if (v < 50 || v > 600)
-			return cli_usage_error(&tool, "--dpi: %s is outside 50-600", arg);
 		o->dpi = v;
 		break;
 	default:

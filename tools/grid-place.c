@@ -14,6 +14,8 @@ enum {
 	OPT_UNPLACED, OPT_STRICT, OPT_MAX_DISTANCE
 };
 
+static const cli_range distance_range = { NULL, 0, 1e5, 0 };
+
 static const cli_option options[] = {
 	CLI_HEADING("Grids"),
 	{ "grids", required_argument, 'g', "GRIDS[:LAYER]", "the grid polygons (required)" },
@@ -25,7 +27,7 @@ static const cli_option options[] = {
 	{ "mode", required_argument, OPT_MODE, "MODE",
 	  "lines and polygons: largest (default), centroid or split" },
 	{ "max-distance", required_argument, OPT_MAX_DISTANCE, "M",
-	  "give features up to M metres outside every grid to the nearest" },
+	  "give features up to M metres outside every grid to the nearest", &distance_range },
 	{ "strict", no_argument, OPT_STRICT, NULL, "exit 1 when features are left unplaced" },
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
@@ -71,12 +73,7 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_SUMMARY: o->summary = arg; return 0;
 	case OPT_SUM: o->sum_fields = arg; return 0;
 	case OPT_COUNT_BY: o->count_by = arg; return 0;
-	case OPT_MAX_DISTANCE:
-		if (cli_double(&tool, "--max-distance", arg, &o->max_distance))
-			return GEO_ERR_USAGE;
-		return o->max_distance < 0
-			       ? cli_usage_error(&tool, "--max-distance: '%s' is negative", arg)
-			       : 0;
+	case OPT_MAX_DISTANCE: return cli_number(&tool, key, arg, &o->max_distance);
 	case OPT_MODE:
 		if (!strcmp(arg, "largest"))
 			o->mode = GEO_PLACE_LARGEST;

@@ -11,8 +11,16 @@
 enum {
 	OPT_HOUSEHOLDS = CLI_TOOL_KEYS, OPT_WEIGHT, OPT_PERSONS, OPT_BARRIERS, OPT_CLASS,
 	OPT_VILLAGES, OPT_VILLAGE_NAME, OPT_PRIMARY, OPT_PRIMARY_BY, OPT_SECONDARY, OPT_MAX,
-	OPT_METHOD, OPT_TOLERANCE, OPT_TOWN_CODE, OPT_SEED, OPT_KEEP
+	OPT_METHOD, OPT_TOLERANCE, OPT_TOWN_CODE, OPT_SEED, OPT_KEEP, OPT_ALLOW_LARGE
 };
+
+static const cli_range count_range = { NULL, 1, 100000, CLI_WHOLE };
+static const cli_range households_range = { NULL, 0, 1e9, CLI_ABOVE_MIN };
+static const cli_range method_range[3] = {
+	{ "SIZE", 0.1, 1e5, 0 }, CLI_COORD_RANGE("X0"), CLI_COORD_RANGE("Y0")
+};
+static const cli_range tolerance_range = { NULL, 0, 100, CLI_ABOVE_MIN | CLI_BELOW_MAX };
+static const cli_range seed_range = { NULL, 0, 4294967295.0, CLI_WHOLE };
 
 static const cli_option options[] = {
 	CLI_HEADING("Input (LAYER may name a layer of TOWN's file)"),
@@ -33,20 +41,22 @@ static const cli_option options[] = {
 	CLI_OPTS_SRS,
 	CLI_HEADING("Grids"),
 	{ "primary", required_argument, OPT_PRIMARY, "N",
-	  "primary grids (default: one per village)" },
+	  "primary grids (default: one per village)", &count_range },
 	{ "primary-by", required_argument, OPT_PRIMARY_BY, "villages",
 	  "one primary per village (per separate part)" },
 	{ "secondary", required_argument, OPT_SECONDARY, "M",
-	  "secondary grids in all, shared by household share" },
+	  "secondary grids in all, shared by household share", &count_range },
 	{ "max-households", required_argument, OPT_MAX, "H",
-	  "instead of --secondary: at most H per secondary (default 200)" },
+	  "instead of --secondary: at most H per secondary (default 200)", &households_range },
 	{ "method", required_argument, OPT_METHOD, "METHOD",
-	  "balanced (default), square:SIZE[,X0,Y0] or hex:SIZE[,X0,Y0]" },
+	  "balanced (default), square:SIZE[,X0,Y0] or hex:SIZE[,X0,Y0]", method_range, 3 },
+	{ "allow-large", no_argument, OPT_ALLOW_LARGE, NULL,
+	  "square/hex: allow over 10^6 cells over the town's extent" },
 	{ "tolerance", required_argument, OPT_TOLERANCE, "PCT",
-	  "allowed deviation from the target weight (default 10)" },
+	  "allowed deviation from the target weight (default 10)", &tolerance_range },
 	{ "town-code", required_argument, OPT_TOWN_CODE, "CODE",
 	  "9-digit town code that grid codes start with" },
-	{ "seed", required_argument, OPT_SEED, "N", "random seed (same seed, same output)" },
+	{ "seed", required_argument, OPT_SEED, "N", "random seed (same seed, same output)", &seed_range },
 	{ "keep-codes-from", required_argument, OPT_KEEP, "OLD",
 	  "reuse the codes of old grids the new ones match" },
 	CLI_HEADING("Output"),
@@ -90,22 +100,18 @@ static int parse_method(geo_split_opts *o, const char *arg)
 	if (!colon || (x0 && !y0))
 		return cli_usage_error(&tool, "--method %s: say %.*s:SIZE or %.*s:SIZE,X0,Y0", arg,
 				       (int)n, arg, (int)n, arg);
-	if (cli_double(&tool, "--method", rest, &o->cell_size) ||
-	    (x0 && cli_double(&tool, "--method", x0, &o->origin_x)) ||
-	    (y0 && cli_double(&tool, "--method", y0, &o->origin_y)))
+	if (cli_part(&tool, OPT_METHOD, 0, rest, &o->cell_size) ||
+	    (x0 && cli_part(&tool, OPT_METHOD, 1, x0, &o->origin_x)) ||
+	    (y0 && cli_part(&tool, OPT_METHOD, 2, y0, &o->origin_y)))
 		return GEO_ERR_USAGE;
-	if (!(o->cell_size > 0))
-		return cli_usage_error(&tool, "--method %s: the size must be above 0", arg);
 	return 0;
 }
 
-static int count(const char *opt, const char *arg, int *out)
+static int count(int key, const char *arg, int *out)
 {
-	long v;
-	if (cli_int(&tool, opt, arg, &v))
+	double v;
+	if (cli_number(&tool, key, arg, &v))
 		return GEO_ERR_USAGE;
-	if (v < 1 || v > 100000)
-		return cli_usage_error(&tool, "%s: %s is not a count of grids", opt, arg);
 	*out = (int)v;
 	return 0;
 }
@@ -114,7 +120,6 @@ static int on_option(int key, const char *arg, void *data)
 {
 	geo_split_opts *o = data;
 	double d;
-	long l;
 	switch (key) {
 	case OPT_HOUSEHOLDS: o->households = arg; return 0;
 	case OPT_WEIGHT: o->weight_field = arg; return 0;
@@ -128,27 +133,19 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_CLASS: o->barrier_class = arg; return 0;
 	case OPT_VILLAGES: o->villages = arg; return 0;
 	case OPT_VILLAGE_NAME: o->village_name = arg; return 0;
-	case OPT_PRIMARY: return count("--primary", arg, &o->primaries);
+	case OPT_PRIMARY: return count(key, arg, &o->primaries);
 	case OPT_PRIMARY_BY:
 		if (strcmp(arg, "villages"))
 			return cli_usage_error(&tool, "--primary-by %s: only 'villages' is known", arg);
 		o->primary_by_villages = 1;
 		return 0;
-	case OPT_SECONDARY: return count("--secondary", arg, &o->secondaries);
-	case OPT_MAX:
-		if (cli_double(&tool, "--max-households", arg, &d))
-			return GEO_ERR_USAGE;
-		if (!(d > 0))
-			return cli_usage_error(&tool, "--max-households %s: must be above 0", arg);
-		o->max_households = d;
-		return 0;
+	case OPT_SECONDARY: return count(key, arg, &o->secondaries);
+	case OPT_MAX: return cli_number(&tool, key, arg, &o->max_households);
+	case OPT_ALLOW_LARGE: o->allow_large = 1; return 0;
 	case OPT_METHOD: return parse_method(o, arg);
 	case OPT_TOLERANCE:
-		if (cli_double(&tool, "--tolerance", arg, &d))
+		if (cli_number(&tool, key, arg, &d))
 			return GEO_ERR_USAGE;
-		if (!(d > 0 && d < 100))
-			return cli_usage_error(&tool, "--tolerance %s: a percentage above 0 and below 100",
-					       arg);
 		o->tolerance = d / 100;
 		return 0;
 	case OPT_TOWN_CODE:
@@ -157,11 +154,9 @@ static int on_option(int key, const char *arg, void *data)
 		o->town_code = arg;
 		return 0;
 	case OPT_SEED:
-		if (cli_int(&tool, "--seed", arg, &l))
+		if (cli_number(&tool, key, arg, &d))
 			return GEO_ERR_USAGE;
-		if (l < 0)
-			return cli_usage_error(&tool, "--seed %s: must be 0 or more", arg);
-		o->seed = (unsigned long)l;
+		o->seed = (unsigned long)d;
 		return 0;
 	case OPT_KEEP: o->keep_codes_from = arg; return 0;
 	default: return GEO_ERR_USAGE;

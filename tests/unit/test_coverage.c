@@ -459,6 +459,31 @@ static void test_drawn_gaps(void)
 	geo_gridset_free(gs);
 }
 
+/* Issue 13: a grid at ±1e308 overflowed the arrangement's cell hash (ASan:
+** heap-buffer-overflow in count_cell). Called directly, geo_arrange now
+** refuses it; grid-check never gets there (io.c refuses it on input). */
+static void test_huge_coordinates(void)
+{
+	GEOSGeometry *g[2] = {
+		wkt("POLYGON((0 0,100 0,100 100,0 100,0 0))"),
+		wkt("POLYGON((-1e308 -1e308,1e308 -1e308,1e308 1e308,-1e308 1e308,-1e308 -1e308))")
+	};
+	geo_arr_in in = { .ngrids = 2, .grids = g, .eps = 1e-6 };
+	geo_arr_out out;
+	CHECK("arrangement of a grid at 1e308: an input error, no crash",
+	      geo_arrange(ctx, &in, &out) == GEO_ERR_INPUT && out.n == 0);
+	in.ngrids = 1;
+	in.town = g[1];
+	CHECK("arrangement with a town at 1e308: an input error",
+	      geo_arrange(ctx, &in, &out) == GEO_ERR_INPUT);
+	in.town = NULL;
+	CHECK("arrangement of the one ordinary grid: fine",
+	      geo_arrange(ctx, &in, &out) == GEO_OK);
+	geo_arr_out_free(ctx, &out);
+	GEOSGeom_destroy_r(h, g[0]);
+	GEOSGeom_destroy_r(h, g[1]);
+}
+
 static void test_drawn_overlaps_and_spill(void)
 {
 	static const char *rows[] = { "AABB", "AABB", "CCDD", "CCDD", NULL };
@@ -623,6 +648,7 @@ int main(void)
 	ctx = geo_ctx_new();
 	h = geo_ctx_geos(ctx);
 	test_drawn_gaps();
+	test_huge_coordinates();
 	test_drawn_overlaps_and_spill();
 	test_drawn_nesting();
 	test_unmatched();

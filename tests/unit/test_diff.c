@@ -238,8 +238,8 @@ static void test_features(geo_ctx *ctx)
 	size_t want = 0, bad = 0, outside_old = 0, outside_new = 0;
 	for (size_t k = 0; r && k < r->nmoves; k++) {
 		const geo_diff_move *m = &r->moves[k];
-		moved_to[2 * m->fid] = m->old_grid < 0 ? '.' : letter_of(r->old_grids->grids[m->old_grid].id);
-		moved_to[2 * m->fid + 1] = m->new_grid < 0 ? '.' : letter_of(r->new_grids->grids[m->new_grid].id);
+		moved_to[2 * (m->fid - 1)] = m->old_grid < 0 ? '.' : letter_of(r->old_grids->grids[m->old_grid].id);
+		moved_to[2 * (m->fid - 1) + 1] = m->new_grid < 0 ? '.' : letter_of(r->new_grids->grids[m->new_grid].id);
 	}
 	for (size_t k = 0; r && k < N; k++) {
 		char lo = brute_letter(h, old_rows, x[k], y[k]), ln = brute_letter(h, new_rows, x[k], y[k]);

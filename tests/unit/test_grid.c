@@ -80,7 +80,7 @@ static void test_gridset(geo_ctx *ctx)
 
 	CHECK("lines are refused as grids",
 	      !geo_gridset_read(ctx, "tests/fixtures/lines.geojson", NULL, NULL, NULL) &&
-		      strstr(geo_last_error(ctx), "feature 0 (grid_id 000000000001): is a LINESTRING"));
+		      strstr(geo_last_error(ctx), "feature 1 (grid_id 000000000001): is a LINESTRING"));
 	CHECK("grids without CRS are refused",
 	      !geo_gridset_read(ctx, "tests/fixtures/nocrs.geojson", NULL, NULL, NULL) &&
 		      geo_last_code(ctx) == GEO_ERR_INPUT);

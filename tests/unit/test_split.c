@@ -235,7 +235,7 @@ static int cell_equals(geo_ctx *ctx, int hex, double size, long i, long j, const
 	GEOSGeometry *want = wkt(ctx, expected), *town = GEOSBuffer_r(h, want, 1, 8);
 	split_grid *g = NULL;
 	size_t n = 0;
-	int ok = split_cells(ctx, town, hex, size, 0, 0, &g, &n) == GEO_OK;
+	int ok = split_cells(ctx, town, hex, size, 0, 0, 0, &g, &n) == GEO_OK;
 	int found = 0;
 	for (size_t k = 0; ok && k < n; k++)
 		if (g[k].col == i && g[k].row == j)
@@ -244,6 +244,30 @@ static int cell_equals(geo_ctx *ctx, int hex, double size, long i, long j, const
 	GEOSGeom_destroy_r(h, want);
 	GEOSGeom_destroy_r(h, town);
 	return found;
+}
+
+/* Issue 13: a town at 1e308 hung (a long overflowing in the cell loop);
+** split_cells now refuses it itself, and counts cells before making them. */
+static void test_cells_limits(geo_ctx *ctx)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	GEOSGeometry *huge = wkt(ctx, "POLYGON((-1e308 -1e308,1e308 -1e308,1e308 1e308,-1e308 1e308,"
+				 "-1e308 -1e308))");
+	GEOSGeometry *town = wkt(ctx, "POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))");
+	split_grid *g = NULL;
+	size_t n = 0;
+	CHECK("cells over a town at 1e308: an input error, not a hang",
+	      split_cells(ctx, huge, 0, 500, 0, 0, 1, &g, &n) == GEO_ERR_INPUT && !g && !n);
+	CHECK("hexagons over a town at 1e308: an input error",
+	      split_cells(ctx, huge, 1, 500, 0, 0, 1, &g, &n) == GEO_ERR_INPUT && !g && !n);
+	CHECK("cells from an origin at 1e300: an input error",
+	      split_cells(ctx, town, 0, 500, 1e300, 0, 1, &g, &n) == GEO_ERR_INPUT && !g);
+	CHECK("cells of 1e-300 m: refused before any is made, even when large is allowed",
+	      split_cells(ctx, town, 0, 1e-300, 0, 0, 1, &g, &n) == GEO_ERR_INPUT && !g);
+	CHECK("4e6 cells of 0.5 m: a usage error without allow_large",
+	      split_cells(ctx, town, 0, 0.5, 0, 0, 0, &g, &n) == GEO_ERR_USAGE && !g);
+	GEOSGeom_destroy_r(h, huge);
+	GEOSGeom_destroy_r(h, town);
 }
 
 /* PostGIS's regression cases 300-307 (ST_Hexagon, ST_Square). */
@@ -284,7 +308,7 @@ static void test_cells(geo_ctx *ctx)
 	GEOSGeometry *town = wkt(ctx, "POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))");
 	split_grid *g = NULL;
 	size_t n = 0;
-	split_cells(ctx, town, 0, 100, 0, 0, &g, &n);
+	split_cells(ctx, town, 0, 100, 0, 0, 0, &g, &n);
 	double area = 0;
 	for (size_t i = 0; i < n; i++)
 		area += geo_geom_area(ctx, g[i].geom);
@@ -293,7 +317,7 @@ static void test_cells(geo_ctx *ctx)
 	CHECK("a 1000 m square makes 100 square cells of 100 m", n == 100);
 	CHECK_NEAR("the cells cover the square", area, 1e6, 1e-6);
 	free_grids(ctx, g, n);
-	split_cells(ctx, town, 1, 100, 0, 0, &g, &n);
+	split_cells(ctx, town, 1, 100, 0, 0, 0, &g, &n);
 	area = 0;
 	for (size_t i = 0; i < n; i++)
 		area += geo_geom_area(ctx, g[i].geom);
@@ -365,7 +389,7 @@ static void test_cells_live(geo_ctx *ctx)
 		}
 		split_grid *g = NULL;
 		size_t n = 0;
-		split_cells(ctx, t->grids[0].geom, hex, 500, 0, 0, &g, &n);
+		split_cells(ctx, t->grids[0].geom, hex, 500, 0, 0, 0, &g, &n);
 		for (size_t k = 0; k < n; k++) {
 			size_t m = 0;
 			while (m < no && !(ours[m].i == g[k].col && ours[m].j == g[k].row))
@@ -629,6 +653,7 @@ int main(void)
 	test_disconnected(ctx);
 	test_cells(ctx);
 	test_cells_postgis(ctx);
+	test_cells_limits(ctx);
 	test_cells_live(ctx);
 	test_verb(ctx, dir);
 	test_errors(ctx, dir);
