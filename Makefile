@@ -140,7 +140,10 @@ FUZZ_SECONDS ?= 600
 FUZZ_B = build/fuzz
 FUZZ_CC ?= clang
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_FLAGS ?= -rss_limit_mb=4096 -timeout=10 -print_final_stats=1
+# Fork mode keeps a target going past a crash (each is saved), so that one
+# known crash does not end a long run.
+FUZZ_FLAGS ?= -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+	-rss_limit_mb=4096 -timeout=10
 fuzz-build: deps
 	@scripts/deps fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_B)/libgeo.a B=$(FUZZ_B) CC=$(FUZZ_CC) OPT="-O1 -g" \
@@ -158,14 +161,15 @@ fuzz: fuzz-build
 		nice -n 10 $(FUZZ_B)/fuzz_$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 			$$(cat tests/fuzz/$$t.options 2>/dev/null) \
 			-dict=tests/fuzz/$$t.dict -artifact_prefix=$(FUZZ_B)/crashes/$$t/ \
-			$(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | tee $(FUZZ_B)/$$t.log | \
-			grep -E '^(#[0-9]+ +(INITED|DONE)|==[0-9]+==|SUMMARY|stat::)'; \
+			$(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_B)/$$t.log 2>&1; \
+		grep -E '^#[0-9]+:? ' $(FUZZ_B)/$$t.log | tail -1; \
+		echo "fuzz: $$t: $$(ls $(FUZZ_B)/crashes/$$t | wc -l) files in $(FUZZ_B)/crashes/$$t"; \
 	done
 
 fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		rm -rf $(FUZZ_B)/merged/$$t && mkdir -p $(FUZZ_B)/merged/$$t && \
-		nice -n 10 $(FUZZ_B)/fuzz_$$t $(FUZZ_FLAGS) -merge=1 $$(cat tests/fuzz/$$t.options 2>/dev/null) \
+		nice -n 10 $(FUZZ_B)/fuzz_$$t -rss_limit_mb=4096 -timeout=10 -merge=1 $$(cat tests/fuzz/$$t.options 2>/dev/null) \
 			$(FUZZ_B)/merged/$$t tests/fuzz/corpus/$$t $(FUZZ_B)/corpus/$$t 2>&1 | \
 			grep -E '^MERGE-OUTER: [0-9]+ new files' && \
 		rm -rf tests/fuzz/corpus/$$t && mv $(FUZZ_B)/merged/$$t tests/fuzz/corpus/$$t || exit 1; \
