@@ -5,6 +5,8 @@
 #   make demo       run the main job on the sample town into out/
 #   make soak       grid-check on random towns for SOAK_SECONDS (default 3600)
 #   make bench      measure the tools against their peers (see bench/)
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (see tests/fuzz/README.md)
+#   make fuzz-merge minimise tests/fuzz/corpus/ with what make fuzz found
 
 PREFIX ?= /usr/local
 B ?= build
@@ -33,8 +35,14 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 SYNTH_SRC = $(wildcard scripts/synth/*.c)
 SYNTH_OBJ = $(patsubst scripts/synth/%.c,$(B)/synth/%.o,$(SYNTH_SRC))
 HEADERS = $(wildcard libgeo/*.h) tools/cli.h
+# Fuzz targets: tests/fuzz/fuzz_TARGET.c. make check replays their corpus and
+# crashes through replay.c built with $(CC); make fuzz builds them with clang.
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY = $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
+FUZZ_SRC = tests/fuzz/harness.c tests/fuzz/fuzz.h
 
-.PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install format clean soak
+.PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install format clean soak \
+	fuzz fuzz-build fuzz-merge
 .SUFFIXES:
 .SECONDARY:
 
@@ -42,8 +50,8 @@ all: deps
 	@$(MAKE) --no-print-directory build
 
 .PHONY: build
-build: $(B)/libgeo.a $(B)/libgeo.so $(B)/libgeo.pc $(TOOLS) $(UNITS) $(SCRIPT_BIN) \
-	$(B)/scripts/synth
+build: $(B)/libgeo.a $(B)/libgeo.so $(B)/libgeo.pc $(TOOLS) $(UNITS) $(FUZZ_REPLAY) \
+	$(SCRIPT_BIN) $(B)/scripts/synth
 
 deps:
 	@scripts/deps
@@ -73,6 +81,12 @@ $(BIN)/%: $(B)/tools/%.o $(CLI_OBJ) $(B)/libgeo.a
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libgeo.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(B)/libgeo.a $(LIBS)
+
+# A fuzz target with replay.c's main(), run by tests/run like a unit test.
+$(B)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_SRC) $(B)/libgeo.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) -DFUZZ_TARGET='"$*"' $(LDFLAGS_ALL) -o $@ $< tests/fuzz/replay.c \
+		tests/fuzz/harness.c $(B)/libgeo.a $(LIBS)
 
 $(B)/scripts/%: scripts/%.c $(B)/libgeo.a
 	@mkdir -p $(@D)
@@ -118,6 +132,48 @@ SOAK_SECONDS ?= 3600
 soak: all
 	@WANGGE_RANDOM_CASES=1e9 WANGGE_RANDOM_SECONDS=$(SOAK_SECONDS) WANGGE_RANDOM_SEED=$$(date +%s) \
 		$(B)/tests/test_check_random | grep -v '^ok '
+
+# libFuzzer: each target for FUZZ_SECONDS, one after another, niced. New
+# inputs go to $(FUZZ_B)/corpus/TARGET (make fuzz-merge folds them into
+# tests/fuzz/corpus/), crashes to $(FUZZ_B)/crashes/TARGET/.
+FUZZ_SECONDS ?= 600
+FUZZ_B = build/fuzz
+FUZZ_CC ?= clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Fork mode keeps a target going past a crash (each is saved), so that one
+# known crash does not end a long run.
+FUZZ_FLAGS ?= -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+	-rss_limit_mb=4096 -timeout=10
+fuzz-build: deps
+	@scripts/deps fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_B)/libgeo.a B=$(FUZZ_B) CC=$(FUZZ_CC) OPT="-O1 -g" \
+		SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link"
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(FUZZ_B)/libgeo.a
+	$(Q)$(FUZZ_CC) $(CFLAGS_ALL) $(FUZZ_SAN) -fsanitize=fuzzer -O1 -g -o $@ $< \
+		tests/fuzz/harness.c $(FUZZ_B)/libgeo.a $(LIBS)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_B)/corpus/$$t $(FUZZ_B)/crashes/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		nice -n 10 $(FUZZ_B)/fuzz_$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+			$$(cat tests/fuzz/$$t.options 2>/dev/null) \
+			-dict=tests/fuzz/$$t.dict -artifact_prefix=$(FUZZ_B)/crashes/$$t/ \
+			$(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_B)/$$t.log 2>&1; \
+		grep -E '^#[0-9]+:? ' $(FUZZ_B)/$$t.log | tail -1; \
+		echo "fuzz: $$t: $$(ls $(FUZZ_B)/crashes/$$t | wc -l) files in $(FUZZ_B)/crashes/$$t"; \
+	done
+
+fuzz-merge: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf $(FUZZ_B)/merged/$$t && mkdir -p $(FUZZ_B)/merged/$$t && \
+		nice -n 10 $(FUZZ_B)/fuzz_$$t -rss_limit_mb=4096 -timeout=10 -merge=1 $$(cat tests/fuzz/$$t.options 2>/dev/null) \
+			$(FUZZ_B)/merged/$$t tests/fuzz/corpus/$$t $(FUZZ_B)/corpus/$$t 2>&1 | \
+			grep -E '^MERGE-OUTER: [0-9]+ new files' && \
+		rm -rf tests/fuzz/corpus/$$t && mv $(FUZZ_B)/merged/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 demo: all
 	@scripts/demo

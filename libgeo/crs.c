@@ -124,8 +124,10 @@ int geo_crs_working_epsg(double lon, double lat)
 	** (central meridian 75E) to EPSG:4554 (135E). */
 	if (lon >= 73.5 && lon <= 135.5 && lat >= 3 && lat <= 54)
 		return 4534 + (int)lround((lon - 75) / 3);
-	int zone = (int)floor((lon + 180) / 6) + 1;
-	zone = zone < 1 ? 1 : zone > 60 ? 60 : zone;
+	/* Clamped while still a double: the cast of a zone beyond an int (a
+	** longitude of 1e300) or of NaN is undefined. */
+	double z = floor((lon + 180) / 6) + 1;
+	int zone = z >= 1 ? z <= 60 ? (int)z : 60 : 1;
 	return (lat >= 0 ? 32600 : 32700) + zone;
 }
 
@@ -136,6 +138,14 @@ geo_crs *geo_crs_working(geo_ctx *ctx, const geo_crs *crs, double x, double y)
 	double lon = x, lat = y;
 	if (!OSRIsGeographic(crs->srs)) {
 		geo_fail(ctx, GEO_ERR_INPUT, "CRS %s is neither projected nor geographic", crs->name);
+		return NULL;
+	}
+	/* No zone holds a centre off the globe: the coordinates are not degrees,
+	** whatever the CRS says. */
+	if (!(fabs(lon) <= 180 && fabs(lat) <= 90)) {
+		geo_fail(ctx, GEO_ERR_INPUT,
+			 "the data's centre (%.6g, %.6g) is not a longitude and latitude, as CRS %s "
+			 "says; is the CRS right?", lon, lat, crs->name);
 		return NULL;
 	}
 	char epsg[32];

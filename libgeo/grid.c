@@ -252,7 +252,8 @@ long geo_gridset_find(const geo_gridset *gs, const char *id)
 struct placed {
 	size_t i;
 	double x, y;
-	long row;
+	double row;             /* a whole number, kept as a double: bands far from the
+				   top number more than a long holds */
 };
 
 static int by_row_then_x(const void *a, const void *b)
@@ -294,8 +295,11 @@ geo_err geo_grid_order(geo_ctx *ctx, GEOSGeometry *const *geoms, size_t n, size_
 	}
 	qsort(heights, n, sizeof *heights, by_double);
 	double band = n && heights[n / 2] > 0 ? heights[n / 2] : 1;
-	for (size_t i = 0; i < n; i++)
-		p[i].row = (long)floor((top - p[i].y) / band);
+	for (size_t i = 0; i < n; i++) {
+		p[i].row = floor((top - p[i].y) / band);
+		if (isnan(p[i].row))
+			p[i].row = INFINITY;
+	}
 	qsort(p, n, sizeof *p, by_row_then_x);
 	for (size_t i = 0; i < n; i++)
 		order[i] = p[i].i;

@@ -174,8 +174,15 @@ static geo_err describe(geo_ctx *ctx, const char *name, const char *layer,
 		memset(gr, 0, sizeof *gr);
 		gr->feat = f;
 		gr->geom = g;
-		gr->id = (char *)geo_feat_str(f, OGR_FD_GetFieldIndex(d, gopts.id_field));
-		gr->parent_id = (char *)geo_feat_str(f, OGR_FD_GetFieldIndex(d, gopts.parent_field));
+		/* Copies: OGR formats a numeric field into one buffer per feature, so
+		** the parent's text would free the id's. */
+		gr->id = geo_strdup(ctx, geo_feat_str(f, OGR_FD_GetFieldIndex(d, gopts.id_field)));
+		gr->parent_id =
+			geo_strdup(ctx, geo_feat_str(f, OGR_FD_GetFieldIndex(d, gopts.parent_field)));
+		if (!gr->id || !gr->parent_id) {
+			e = GEO_ERR_INTERNAL;
+			break;
+		}
 		int lf = OGR_FD_GetFieldIndex(d, gopts.level_field);
 		gr->level = lf >= 0 && OGR_F_IsFieldSetAndNotNull(f, lf) ? OGR_F_GetFieldAsInteger(f, lf)
 									  : geo_grid_code_level(gr->id);
@@ -187,6 +194,8 @@ static geo_err describe(geo_ctx *ctx, const char *name, const char *layer,
 	for (size_t i = 0; i < gs.n; i++) {
 		GEOSGeom_destroy_r(gs.geos, gs.grids[i].geom);
 		OGR_F_Destroy(gs.grids[i].feat);
+		free(gs.grids[i].id);
+		free(gs.grids[i].parent_id);
 	}
 	free(gs.grids);
 	geo_crs_free(work);

@@ -139,18 +139,18 @@ static int slice_touches(const geo_placer *p, const pl_item *it, double x, doubl
 
 /* ---- the lattice ---------------------------------------------------------- */
 
+/* Clamped while still a double: in an extent a few subnormals tall 1 / h_row
+** is infinite, and a row beyond what a long holds has no defined cast. */
 static long row_of(const geo_placer *p, double y)
 {
 	double f = (y - p->ymin) * p->inv_h;
-	long r = f > 0 ? (long)f : 0;
-	return r < p->ny ? r : p->ny - 1;
+	return f > 0 ? f < (double)p->ny ? (long)f : p->ny - 1 : 0;
 }
 
 static long col_of(const geo_placer *p, double x)
 {
 	double f = (x - p->xmin) * p->inv_w;
-	long c = f > 0 ? (long)f : 0;
-	return c < p->nx ? c : p->nx - 1;
+	return f > 0 ? f < (double)p->nx ? (long)f : p->nx - 1 : 0;
 }
 
 /* The x-range of e inside row r's band, widened a little so that rounding

@@ -79,6 +79,9 @@ static void test_working_crs(geo_ctx *ctx)
 	CHECK("135E works in EPSG:4554", geo_crs_working_epsg(134.9, 48) == 4554);
 	CHECK("Paris works in UTM 31N", geo_crs_working_epsg(2.35, 48.85) == 32631);
 	CHECK("Sydney works in UTM 56S", geo_crs_working_epsg(151.2, -33.9) == 32756);
+	CHECK("a longitude of 1e300 has the last UTM zone, not an overflow",
+	      geo_crs_working_epsg(1e300, 10) == 32660);
+	CHECK("a NaN longitude has a zone too", geo_crs_working_epsg(NAN, NAN) / 100 == 327);
 	geo_crs *cgcs = geo_crs_new(ctx, "EPSG:4490");
 	geo_crs *work = cgcs ? geo_crs_working(ctx, cgcs, 117.0, 39.4) : NULL;
 	CHECK("geographic CGCS2000 gets a projected working CRS",
@@ -86,6 +89,10 @@ static void test_working_crs(geo_ctx *ctx)
 	geo_crs *gk = geo_crs_new(ctx, "EPSG:4548");
 	geo_crs *same = gk ? geo_crs_working(ctx, gk, 500000, 4360000) : NULL;
 	CHECK("a projected CRS is its own working CRS", same && geo_crs_equal(same, gk));
+	geo_crs *off = cgcs ? geo_crs_working(ctx, cgcs, 1e300, 10) : (geo_crs *)1;
+	CHECK("a geographic centre off the globe is an input error",
+	      !off && geo_last_code(ctx) == GEO_ERR_INPUT &&
+		      strstr(geo_last_error(ctx), "not a longitude and latitude"));
 	geo_crs *gcj = geo_crs_new(ctx, "gcj02");
 	CHECK("GCJ02 is known", gcj && geo_crs_shift(gcj) == GEO_SHIFT_GCJ02 &&
 				      !strcmp(geo_crs_name(gcj), "GCJ02"));
