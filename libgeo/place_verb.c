@@ -20,6 +20,7 @@ void geo_place_opts_init(geo_place_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	geo_grid_opts_init(&o->grid);
+	geo_window_opts_init(&o->window);
 	o->mode = GEO_PLACE_LARGEST;
 }
 
@@ -818,16 +819,14 @@ static geo_err read_batch(run *r, batch *b)
 {
 	b->n = b->k = 0;
 	while (b->n < BATCH) {
-		CPLErrorReset();
-		OGRFeatureH f = OGR_L_GetNextFeature(r->layer);
-		if (!f) {
-			if (CPLGetLastErrorType() >= CE_Failure) {
-				drop(b, 0);
-				return geo_fail(r->ctx, GEO_ERR_INPUT, "%s: cannot read: %s",
-						geo_input_name(r->in), geo_cpl_error("read error"));
-			}
-			break;
+		OGRFeatureH f;
+		geo_err e = geo_input_next(r->ctx, r->in, &f, NULL);
+		if (e) {
+			drop(b, 0);
+			return e;
 		}
+		if (!f)
+			break;
 		OGRGeometryH g = OGR_F_GetGeometryRef(f);
 		b->slot[b->n] = -1;
 		b->f[b->n++] = f;
@@ -1008,11 +1007,12 @@ static geo_err stream_arrow(run *r, geo_arrow_points *a, geo_progress progress, 
 }
 
 /* Counting alone goes through the Arrow stream when the layer has a fast
-** one; everything else reads feature by feature. */
+** one; everything else reads feature by feature, and so does a filtered
+** input, whose time window and report of what it kept are geo_input_next's. */
 static geo_err place_all(run *r, geo_progress progress, void *pdata)
 {
 	geo_arrow_points *a = NULL;
-	if (r->sum && !r->out_layer && !r->un_layer) {
+	if (r->sum && !r->out_layer && !r->un_layer && !geo_input_filtered(r->in)) {
 		int nsum;
 		const char *const *names;
 		const char *by;
@@ -1169,6 +1169,8 @@ static void ignore_unused_fields(run *r)
 		return;
 	OGRFeatureDefnH d = geo_input_defn(r->in);
 	char **keep = geo_place_summary_fields(r->sum, d), **ignore = NULL;
+	if (geo_window_opts_given(&r->o->window)) /* the input's time window reads it */
+		keep = CSLAddString(keep, r->o->window.date_field);
 	for (int i = 0; i < OGR_FD_GetFieldCount(d); i++) {
 		const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i));
 		if (CSLFindString(keep, name) < 0)
@@ -1187,6 +1189,7 @@ static geo_err open_features(run *r, const char *features)
 	geo_input_opts_init(&io);
 	io.s_srs = o->s_srs;
 	io.where = o->where;
+	io.window = &o->window;
 	if (!(r->in = geo_input_open(r->ctx, features, &io)))
 		return geo_last_code(r->ctx);
 	geo_err e = geo_input_require_crs(r->ctx, r->in);

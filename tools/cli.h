@@ -24,7 +24,9 @@ typedef struct cli_option {
 /* Keys of the common options that have no short letter. */
 enum {
 	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
-	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_TOOL_KEYS = 256
+	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_WEEK, CLI_MONTH,
+	CLI_QUARTER, CLI_YEAR, CLI_FROM, CLI_TO, CLI_DATE_FIELD, CLI_TZ, CLI_STRICT,
+	CLI_TOOL_KEYS = 256
 };
 
 #define CLI_OPTS_OUTPUT \
@@ -44,6 +46,18 @@ enum {
 	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", "parent code field (default parent_id)" }
 #define CLI_OPTS_WHERE \
 	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL attribute filter on the input" }
+/* The one time-window rule of every tool that reads dated features
+** (docs/conventions.md), and --strict for an empty selection. */
+#define CLI_OPTS_WINDOW \
+	{ "week", required_argument, CLI_WEEK, "YYYY-Www", "one ISO week, Monday to Sunday (2021-W37)" }, \
+	{ "month", required_argument, CLI_MONTH, "YYYY-MM", "one calendar month (2021-09)" }, \
+	{ "quarter", required_argument, CLI_QUARTER, "YYYY-Qn", "one quarter (2021-Q3)" }, \
+	{ "year", required_argument, CLI_YEAR, "YYYY", "one calendar year (2021)" }, \
+	{ "from", required_argument, CLI_FROM, "DATE", "first day (or date-time) included" }, \
+	{ "to", required_argument, CLI_TO, "DATE", "last day (or date-time) included" }, \
+	{ "date-field", required_argument, CLI_DATE_FIELD, "FIELD", "field holding each feature's date (default date)" }, \
+	{ "tz", required_argument, CLI_TZ, "ZONE", "the town's zone for dated times (default TZ: Asia/Shanghai)" }, \
+	{ "strict", no_argument, CLI_STRICT, NULL, "exit 1 when a filter or window selects no feature" }
 #define CLI_OPTS_REPORT \
 	{ "json", no_argument, CLI_JSON, NULL, "print the report as one JSON object on standard output" }, \
 	{ "quiet", no_argument, 'q', NULL, "print errors only" }, \
@@ -68,6 +82,9 @@ typedef struct cli_tool {
 typedef struct cli_common {
 	const char *output, *format, *s_srs, *t_srs, *work_srs, *where;
 	int overwrite, quiet, verbose, json, progress;
+	geo_window_opts window; /* CLI_OPTS_WINDOW */
+	const char *tz;         /* --tz, put into TZ by cli_parse */
+	int strict;
 	const cli_tool *tool;
 } cli_common;
 
@@ -84,6 +101,10 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints the context's last error and returns code. */
 int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code);
+
+/* With --strict, turns a successful rc into 1 (saying why) when a filter or
+** a time window selected no feature; otherwise returns rc. */
+int cli_strict(const cli_common *c, const geo_ctx *ctx, int rc);
 
 /* Numbers: the option's name goes into the error message. */
 int cli_double(const cli_tool *t, const char *opt, const char *arg, double *out);
