@@ -1162,10 +1162,12 @@ static geo_err open_outputs(run *r, const char *const *inputs)
 	return e;
 }
 
-/* When only the summary is wanted, OGR need not read the other fields. */
+/* When only the summary is wanted, OGR need not read the other fields;
+** except those --where names, which some drivers (CSV) would then see as
+** null: with a filter, every field is read. */
 static void ignore_unused_fields(run *r)
 {
-	if (r->out_layer || r->un_layer)
+	if (r->out_layer || r->un_layer || r->o->where)
 		return;
 	OGRFeatureDefnH d = geo_input_defn(r->in);
 	char **keep = geo_place_summary_fields(r->sum, d), **ignore = NULL;

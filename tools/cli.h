@@ -56,7 +56,7 @@ enum {
 	{ "from", required_argument, CLI_FROM, "DATE", "first day (or date-time) included" }, \
 	{ "to", required_argument, CLI_TO, "DATE", "last day (or date-time) included" }, \
 	{ "date-field", required_argument, CLI_DATE_FIELD, "FIELD", "field holding each feature's date (default date)" }, \
-	{ "tz", required_argument, CLI_TZ, "ZONE", "the town's zone for dated times (default TZ: Asia/Shanghai)" }, \
+	{ "tz", required_argument, CLI_TZ, "ZONE", "the town's time zone, for timestamps with a zone (default: TZ)" }, \
 	{ "strict", no_argument, CLI_STRICT, NULL, "exit 1 when a filter or window selects no feature" }
 #define CLI_OPTS_REPORT \
 	{ "json", no_argument, CLI_JSON, NULL, "print the report as one JSON object on standard output" }, \
