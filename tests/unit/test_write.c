@@ -144,9 +144,9 @@ static void test_temps(geo_ctx *ctx)
 	char pid[32];
 	snprintf(pid, sizeof pid, ".wangge-tmp.%ld.", (long)getpid());
 	char folder[256];
-	snprintf(folder, sizeof folder, "%s", find_entry(".t.gpkg.wangge-tmp."));
+	snprintf(folder, sizeof folder, "%s", find_entry(".t_gpkg.wangge-tmp."));
 	CHECK("the temporary folder is named for the output, the run's process and machine",
-	      out && !strncmp(folder, ".t.gpkg", 7) && strstr(folder, pid));
+	      out && !strncmp(folder, ".t_gpkg", 7) && strstr(folder, pid));
 	geo_temps_remove(t);
 	CHECK("the registry a signal handler empties removes it with its files",
 	      folder[0] && !exists(at(folder)));
@@ -163,9 +163,9 @@ static void test_temps(geo_ctx *ctx)
 		_exit(0);
 	waitpid(gone, NULL, 0);
 	char dead[256], alive[256], other[256];
-	snprintf(dead, sizeof dead, ".k.gpkg.wangge-tmp.%ld.%s.AAAAAA", (long)gone, host);
-	snprintf(alive, sizeof alive, ".k.gpkg.wangge-tmp.%ld.%s.BBBBBB", (long)getppid(), host);
-	snprintf(other, sizeof other, ".k.gpkg.wangge-tmp.%ld.%s-elsewhere.CCCCCC", (long)gone, host);
+	snprintf(dead, sizeof dead, ".k_gpkg.wangge-tmp.%ld.%s.AAAAAA", (long)gone, host);
+	snprintf(alive, sizeof alive, ".k_gpkg.wangge-tmp.%ld.%s.BBBBBB", (long)getppid(), host);
+	snprintf(other, sizeof other, ".k_gpkg.wangge-tmp.%ld.%s-elsewhere.CCCCCC", (long)gone, host);
 	make_folder_with_file(dead);
 	make_folder_with_file(alive);
 	make_folder_with_file(other);
