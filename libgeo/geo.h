@@ -257,8 +257,13 @@ geo_err geo_input_require_crs(geo_ctx *ctx, geo_input *in);
 */
 geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
 			     const geo_window_opts *window);
-/* 1 when a where or a window filters the input. */
-int geo_input_filtered(const geo_input *in);
+/* 1 when a time window filters the input: it must be read through
+** geo_input_next. */
+int geo_input_windowed(const geo_input *in);
+/* A reader that read the input to its end past geo_input_next (GDAL's Arrow
+** stream applies --where itself) says how many features it got, for the
+** report of an empty selection. */
+void geo_input_read_to_end(geo_ctx *ctx, geo_input *in, int64_t kept);
 /* Feature count (fast when the driver knows it), -1 if unknown; before the
 ** time window. */
 int64_t geo_input_count(geo_input *in);

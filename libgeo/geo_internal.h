@@ -288,6 +288,10 @@ geo_select *geo_select_new(geo_ctx *ctx, OGRLayerH layer, const char *source, co
 			   const geo_window_opts *window);
 int geo_select_keep(geo_ctx *ctx, geo_select *s, OGRFeatureH f);
 void geo_select_end(geo_ctx *ctx, geo_select *s);
+/* The same, for a reader that kept `kept` features on its own. */
+void geo_select_end_kept(geo_ctx *ctx, geo_select *s, int64_t kept);
+/* 1 when s (may be NULL) has a time window. */
+int geo_select_windowed(const geo_select *s);
 void geo_select_free(geo_select *s);
 void geo_select_report(geo_ctx *ctx, const char *what, const char *source, const char *layer,
 		       int64_t kept, int64_t total, int64_t undated);

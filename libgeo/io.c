@@ -252,7 +252,12 @@ geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
 	return GEO_OK;
 }
 
-int geo_input_filtered(const geo_input *in) { return in->sel != NULL; }
+int geo_input_windowed(const geo_input *in) { return geo_select_windowed(in->sel); }
+
+void geo_input_read_to_end(geo_ctx *ctx, geo_input *in, int64_t kept)
+{
+	geo_select_end_kept(ctx, in->sel, kept);
+}
 
 int64_t geo_input_count(geo_input *in)
 {

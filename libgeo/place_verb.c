@@ -1007,12 +1007,12 @@ static geo_err stream_arrow(run *r, geo_arrow_points *a, geo_progress progress, 
 }
 
 /* Counting alone goes through the Arrow stream when the layer has a fast
-** one; everything else reads feature by feature, and so does a filtered
-** input, whose time window and report of what it kept are geo_input_next's. */
+** one; everything else reads feature by feature, and so does an input with
+** a time window, which geo_input_next applies. */
 static geo_err place_all(run *r, geo_progress progress, void *pdata)
 {
 	geo_arrow_points *a = NULL;
-	if (r->sum && !r->out_layer && !r->un_layer && !geo_input_filtered(r->in)) {
+	if (r->sum && !r->out_layer && !r->un_layer && !geo_input_windowed(r->in)) {
 		int nsum;
 		const char *const *names;
 		const char *by;
@@ -1020,6 +1020,8 @@ static geo_err place_all(run *r, geo_progress progress, void *pdata)
 		a = geo_arrow_points_open(r->ctx, r->layer, nsum, names, by);
 	}
 	geo_err e = a ? stream_arrow(r, a, progress, pdata) : stream(r, progress, pdata);
+	if (a && !e)
+		geo_input_read_to_end(r->ctx, r->in, (int64_t)r->features);
 	geo_arrow_points_close(a);
 	return e;
 }

@@ -122,6 +122,19 @@ void geo_select_report(geo_ctx *ctx, const char *what, const char *source, const
 	}
 }
 
+int geo_select_windowed(const geo_select *s)
+{
+	return s && s->windowed;
+}
+
+void geo_select_end_kept(geo_ctx *ctx, geo_select *s, int64_t kept)
+{
+	if (!s)
+		return;
+	s->kept = kept;
+	geo_select_end(ctx, s);
+}
+
 void geo_select_end(geo_ctx *ctx, geo_select *s)
 {
 	if (!s || s->ended)

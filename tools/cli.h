@@ -47,8 +47,9 @@ enum {
 #define CLI_OPTS_WHERE \
 	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL attribute filter on the input" }
 /* The one time-window rule of every tool that reads dated features
-** (docs/conventions.md), and --strict for an empty selection. */
-#define CLI_OPTS_WINDOW \
+** (docs/conventions.md), and --strict for an empty selection (a tool whose
+** --strict means more takes CLI_OPTS_WINDOW_ONLY and its own CLI_OPTS_STRICT). */
+#define CLI_OPTS_WINDOW_ONLY \
 	{ "week", required_argument, CLI_WEEK, "YYYY-Www", "one ISO week, Monday to Sunday (2021-W37)" }, \
 	{ "month", required_argument, CLI_MONTH, "YYYY-MM", "one calendar month (2021-09)" }, \
 	{ "quarter", required_argument, CLI_QUARTER, "YYYY-Qn", "one quarter (2021-Q3)" }, \
@@ -56,8 +57,10 @@ enum {
 	{ "from", required_argument, CLI_FROM, "DATE", "first day (or date-time) included" }, \
 	{ "to", required_argument, CLI_TO, "DATE", "last day (or date-time) included" }, \
 	{ "date-field", required_argument, CLI_DATE_FIELD, "FIELD", "field holding each feature's date (default date)" }, \
-	{ "tz", required_argument, CLI_TZ, "ZONE", "the town's time zone, for timestamps with a zone (default: TZ)" }, \
-	{ "strict", no_argument, CLI_STRICT, NULL, "exit 1 when a filter or window selects no feature" }
+	{ "tz", required_argument, CLI_TZ, "ZONE", "the town's time zone, for timestamps with a zone (default: TZ)" }
+#define CLI_OPTS_STRICT(help) { "strict", no_argument, CLI_STRICT, NULL, help }
+#define CLI_OPTS_WINDOW \
+	CLI_OPTS_WINDOW_ONLY, CLI_OPTS_STRICT("exit 1 when --where or the window selects no feature")
 #define CLI_OPTS_REPORT \
 	{ "json", no_argument, CLI_JSON, NULL, "print the report as one JSON object on standard output" }, \
 	{ "quiet", no_argument, 'q', NULL, "print errors only" }, \
