@@ -276,9 +276,11 @@ GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEO
 
 /*
 ** What an input keeps (select.c): its attribute filter and time window.
-** geo_select_new fails with a usage error for a bad window, an input error
-** when the layer lacks the date field. geo_select_keep returns 1 to keep f,
-** 0 to skip it, -1 on an input error (a date field holding no date).
+** geo_select_new takes the layer's count before any filter (it clears the
+** attribute filter: set it after), and fails with a usage error for a bad
+** window, an input error when the layer lacks the date field.
+** geo_select_keep returns 1 to keep f, 0 to skip it, -1 on an input error
+** (a date field holding no date).
 ** geo_select_end, at the end of the input, reports what was kept, once;
 ** geo_select_report says "WHAT: KEPT of TOTAL LAYER in SOURCE" (a warning,
 ** counted in the context, when KEPT is 0; with -v otherwise).

@@ -241,14 +241,14 @@ geo_err geo_input_require_crs(geo_ctx *ctx, geo_input *in)
 geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
 			     const geo_window_opts *window)
 {
-	if (OGR_L_SetAttributeFilter(in->layer, where) != OGRERR_NONE)
-		return geo_fail(ctx, GEO_ERR_USAGE, "--where '%s' on %s: %s", where, in->name,
-				geo_cpl_error("invalid expression"));
 	geo_select_free(in->sel);
 	in->sel = NULL;
 	if ((where || geo_window_opts_given(window)) &&
 	    !(in->sel = geo_select_new(ctx, in->layer, in->name, where, window)))
 		return geo_last_code(ctx);
+	if (OGR_L_SetAttributeFilter(in->layer, where) != OGRERR_NONE)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--where '%s' on %s: %s", where, in->name,
+				geo_cpl_error("invalid expression"));
 	return GEO_OK;
 }
 

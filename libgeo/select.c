@@ -22,7 +22,8 @@ struct geo_select {
 	OGRLayerH layer;
 	geo_window win;
 	int windowed, field;    /* the window applies; the date field's index */
-	int64_t kept, undated;
+	int64_t total;          /* features before any filter, -1 if not known yet */
+	int64_t seen, kept, undated;
 	int ended;              /* reported once */
 };
 
@@ -44,6 +45,14 @@ geo_select *geo_select_new(geo_ctx *ctx, OGRLayerH layer, const char *source, co
 		goto fail;
 	s->layer = layer;
 	s->field = -1;
+	/* The count before any filter, taken now (the caller sets the filter
+	** after), since touching the filter at the end would restart reading.
+	** A driver that cannot count cheaply counts only when --where hides
+	** features from us; a window alone sees them all. */
+	OGR_L_SetAttributeFilter(layer, NULL);
+	s->total = (int64_t)OGR_L_GetFeatureCount(layer, FALSE);
+	if (s->total < 0 && where)
+		s->total = (int64_t)OGR_L_GetFeatureCount(layer, TRUE);
 	if (geo_window_parse(ctx, window, &s->win))
 		goto fail;
 	s->windowed = s->win.kind != GEO_WINDOW_ALL;
@@ -71,6 +80,7 @@ fail:
 
 int geo_select_keep(geo_ctx *ctx, geo_select *s, OGRFeatureH f)
 {
+	s->seen++;
 	if (s->windowed) {
 		int64_t t;
 		int r = geo_feature_time(ctx, f, s->field, s->source, &t);
@@ -140,10 +150,7 @@ void geo_select_end(geo_ctx *ctx, geo_select *s)
 	if (!s || s->ended)
 		return;
 	s->ended = 1;
-	/* The count before any filter: GeoPackage and most drivers know it. */
-	OGR_L_SetAttributeFilter(s->layer, NULL);
-	int64_t total = (int64_t)OGR_L_GetFeatureCount(s->layer, TRUE);
-	OGR_L_SetAttributeFilter(s->layer, s->where);
+	int64_t total = s->total >= 0 ? s->total : s->seen;
 	char what[1024];
 	if (s->windowed && s->where)
 		snprintf(what, sizeof what, "%s and --where \"%s\"", s->win.label, s->where);
