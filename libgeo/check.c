@@ -160,6 +160,7 @@ static geo_err check_points(struct points *p, const char *name, const geo_check_
 {
 	geo_input_opts io;
 	input_opts(o, &io, 0);
+	io.window = &o->window;
 	geo_input *in = geo_input_open(p->ctx, name, &io);
 	if (!in)
 		return geo_last_code(p->ctx);

@@ -19,6 +19,7 @@ struct geo_ctx {
 	void *log_data;
 	geo_temps *temps;       /* borrowed: where temporaries are registered, or NULL */
 	geo_writer *writers;    /* files being written in place (writer.c) */
+	int empty_selections;   /* inputs a filter or window left empty (select.c) */
 };
 
 /* GEOS reports errors through this handler; we keep the text so that a
@@ -69,6 +70,16 @@ void geo_ctx_set_log(geo_ctx *ctx, geo_log_fn fn, void *data)
 void geo_ctx_set_temps(geo_ctx *ctx, geo_temps *temps)
 {
 	ctx->temps = temps;
+}
+
+void geo_ctx_note_empty_selection(geo_ctx *ctx)
+{
+	ctx->empty_selections++;
+}
+
+int geo_ctx_empty_selections(const geo_ctx *ctx)
+{
+	return ctx->empty_selections;
 }
 
 geo_temps *geo_ctx_temps(const geo_ctx *ctx)

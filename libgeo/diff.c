@@ -22,6 +22,7 @@ void geo_diff_opts_init(geo_diff_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	geo_grid_opts_init(&o->grid);
+	geo_window_opts_init(&o->window);
 	o->worker_field = "worker";
 	o->min_area = 1.0;
 	o->keep_threshold = 0.5;

@@ -49,6 +49,22 @@ static geo_input *open_source(struct diff_run *run, const char *name)
 	return in;
 }
 
+/* The time window applies to the feature layers that have its date field
+** (hazards, cases); the others (households, cameras) are read whole. */
+static geo_err window_source(struct diff_run *run, geo_input *in, const char *name, int *applied)
+{
+	const geo_window_opts *w = &run->o->window;
+	if (!geo_window_opts_given(w))
+		return GEO_OK;
+	if (OGR_FD_GetFieldIndex(geo_input_defn(in), w->date_field) < 0) {
+		geo_log(run->ctx, GEO_LOG_WARN, "%s: no field '%s': the time window does not apply",
+			name, w->date_field);
+		return GEO_OK;
+	}
+	(*applied)++;
+	return geo_input_set_filter(run->ctx, in, NULL, w);
+}
+
 static geo_err open_sources(struct placing *pl)
 {
 	struct diff_run *run = pl->run;
@@ -60,10 +76,13 @@ static geo_err open_sources(struct placing *pl)
 	if (!pl->src || !r->layers)
 		return GEO_ERR_INTERNAL;
 	r->nlayers = pl->nsrc;
+	int windowed = 0;
 	for (size_t k = 0; k < pl->nsrc; k++) {
 		const char *name = run->o->features[k];
 		geo_diff_layer *l = &r->layers[k];
 		if (!(pl->src[k].in = open_source(run, name)))
+			return geo_last_code(run->ctx);
+		if (window_source(run, pl->src[k].in, name, &windowed))
 			return geo_last_code(run->ctx);
 		l->name = geo_strdup(run->ctx, OGR_L_GetName(geo_input_layer(pl->src[k].in)));
 		l->source = geo_strdup(run->ctx, name);
@@ -72,6 +91,10 @@ static geo_err open_sources(struct placing *pl)
 		if (!l->name || !l->source || !l->count_old || !l->count_new)
 			return GEO_ERR_INTERNAL;
 	}
+	if (geo_window_opts_given(&run->o->window) && !windowed)
+		return geo_fail(run->ctx, GEO_ERR_USAGE,
+				"the time window applies to no --features layer (none has a field '%s')",
+				run->o->window.date_field);
 	return GEO_OK;
 }
 
@@ -234,7 +257,9 @@ static geo_err place_layer(struct placing *pl, size_t k)
 geo_err diff_place_features(struct diff_run *run)
 {
 	if (!run->o->features || !run->o->features[0])
-		return GEO_OK;
+		return geo_window_opts_given(&run->o->window)
+			       ? geo_fail(run->ctx, GEO_ERR_USAGE, "a time window needs --features")
+			       : GEO_OK;
 	struct placing pl = { .run = run };
 	geo_err e = open_sources(&pl);
 	if (!e && !(pl.old_p = geo_feature_placer_new(run->ctx, run->r->old_grids, NULL)))

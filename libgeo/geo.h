@@ -108,6 +108,8 @@ geo_temps *geo_temps_new(void);
 void geo_temps_free(geo_temps *t);
 /* Registers the context's temporaries in t from now on (NULL: nowhere). */
 void geo_ctx_set_temps(geo_ctx *ctx, geo_temps *t);
+/* How many inputs a filter or a time window left empty so far (--strict). */
+int geo_ctx_empty_selections(const geo_ctx *ctx);
 /* Removes every folder registered in t with its files. Async-signal-safe. */
 void geo_temps_remove(geo_temps *t);
 /*
@@ -164,6 +166,67 @@ geo_err geo_transform_points(geo_ctx *ctx, geo_transform *t, size_t n, double *x
 /* Transforms an OGR geometry in place. */
 geo_err geo_transform_ogr(geo_ctx *ctx, geo_transform *t, OGRGeometryH g);
 
+/* ---- time windows (window.c) ------------------------------------------- */
+
+/*
+** Time windows (window.c): half-open spans [start, end) of seconds since
+** 1970-01-01 00:00 on the town's local clock. Dates and times written
+** without a zone are taken as local, as written; a timestamp with a zone
+** (ISO 8601 Z or +hh:mm, or an OGR date-time with a zone flag) is converted
+** to local time with localtime_r, that is in the process's zone (TZ; the
+** tools set it from --tz). Weeks are ISO 8601 (Monday first, week 1 holds
+** the first Thursday), so 2021-01-01 lies in 2020-W53. GEO_TIME_MIN/MAX
+** stand for an open end.
+*/
+#define GEO_TIME_MIN INT64_MIN
+#define GEO_TIME_MAX INT64_MAX
+typedef enum geo_window_kind {
+	GEO_WINDOW_ALL, GEO_WINDOW_WEEK, GEO_WINDOW_MONTH, GEO_WINDOW_RANGE, GEO_WINDOW_QUARTER,
+	GEO_WINDOW_YEAR
+} geo_window_kind;
+typedef struct geo_window {
+	geo_window_kind kind;
+	int64_t start, end;
+	char label[64];         /* 2021-W37, 2021-09, 2021-Q3, 2021, 2021-09-01..2021-09-30, all */
+} geo_window;
+
+/* The window as the tools' options give it: at most one of week (2021-W37),
+** month (2021-09), quarter (2021-Q3), year (2021) or from/to (inclusive
+** dates or date-times), and the field holding each feature's date. */
+typedef struct geo_window_opts {
+	const char *week, *month, *quarter, *year, *from, *to;
+	const char *date_field; /* default "date" */
+} geo_window_opts;
+void geo_window_opts_init(geo_window_opts *o);
+/* 1 when o (may be NULL) names a window. */
+int geo_window_opts_given(const geo_window_opts *o);
+
+/* Sets w from o (NULL or nothing given: every time). Usage errors name the
+** option. */
+geo_err geo_window_parse(geo_ctx *ctx, const geo_window_opts *o, geo_window *w);
+/* The window of the same length just before w: the previous ISO week,
+** month, quarter or year, or the span of equal length ending where w starts. */
+geo_err geo_window_previous(geo_ctx *ctx, const geo_window *w, geo_window *prev);
+int geo_window_holds(const geo_window *w, int64_t t);
+/*
+** The local time of field `field` of f: 1 with *t set, 0 when the field is
+** unset, null or empty, -1 with an input error (naming `source` and the
+** feature) when it holds text that is not a date. Dates, OGR date-times
+** and text as geo_time_parse_zoned reads it are accepted.
+*/
+int geo_feature_time(geo_ctx *ctx, OGRFeatureH f, int field, const char *source, int64_t *t);
+/* Local time of an instant given in seconds since 1970-01-01 00:00 UTC. */
+int64_t geo_time_utc_to_local(int64_t utc);
+/* As geo_time_parse, but a zone suffix (Z, +hh, +hhmm, +hh:mm) converts the
+** time to local time (see above). */
+int geo_time_parse_zoned(const char *s, int64_t *t, int *has_time);
+/* YYYY-MM-DD or YYYY/MM/DD, optionally followed by [T ]HH:MM[:SS[.fff]] and a
+** zone suffix (ignored). Returns 1 on success; *has_time says a time was given. */
+int geo_time_parse(const char *s, int64_t *t, int *has_time);
+int64_t geo_time_from_civil(int y, int mo, int d, int h, int mi, int s);
+/* YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS when t is not a midnight. */
+void geo_time_format(int64_t t, char *buf, size_t size);
+
 /* ---- datasets (io.c) ---------------------------------------------------- */
 
 /*
@@ -178,6 +241,7 @@ typedef struct geo_input_opts {
 				   left at RFC 7946's WGS84); never overrides a stated one */
 	const char *where;      /* OGR SQL attribute filter, or NULL */
 	const char *layer;      /* layer name when the name carries none, or NULL */
+	const geo_window_opts *window; /* keep only features dated in it; NULL: all */
 } geo_input_opts;
 void geo_input_opts_init(geo_input_opts *o);
 
@@ -197,7 +261,26 @@ OGRFeatureDefnH geo_input_defn(geo_input *in);
 const geo_crs *geo_input_crs(const geo_input *in);
 /* Fails with an input error naming the file when the layer has no CRS. */
 geo_err geo_input_require_crs(geo_ctx *ctx, geo_input *in);
-/* Feature count (fast when the driver knows it), -1 if unknown. */
+/*
+** Filters an open input, as geo_input_opts' where and window do at opening
+** (either may be NULL): the OGR attribute filter, then the time window,
+** applied by geo_input_next. A window on a layer without its date field is
+** an input error. When the input has been read to its end and the filters
+** kept no feature, geo_input_next logs a warning such as "hazards:
+** 2021-W37: 0 of 1,240 features" and counts an empty selection in the
+** context (geo_ctx_empty_selections).
+*/
+geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
+			     const geo_window_opts *window);
+/* 1 when a time window filters the input: it must be read through
+** geo_input_next. */
+int geo_input_windowed(const geo_input *in);
+/* A reader that read the input to its end past geo_input_next (GDAL's Arrow
+** stream applies --where itself) says how many features it got, for the
+** report of an empty selection. */
+void geo_input_read_to_end(geo_ctx *ctx, geo_input *in, int64_t kept);
+/* Feature count (fast when the driver knows it), -1 if unknown; before the
+** time window. */
 int64_t geo_input_count(geo_input *in);
 /* Extent in the layer's CRS; GEO_ERR_INPUT when the layer is empty. */
 geo_err geo_input_extent(geo_ctx *ctx, geo_input *in, OGREnvelope *env);
@@ -499,6 +582,7 @@ typedef struct geo_check_opts {
 	const char *boundary;   /* TOWN: the polygon(s) the grids must tile, or NULL */
 	const char *parents;    /* PRIMARY: the grids GRIDS must nest in, or NULL */
 	const char *const *points; /* NULL-terminated point layers, or NULL */
+	geo_window_opts window; /* time window on the points */
 	double min_area;        /* m²: smaller gaps, overlaps and spill are tolerated (1) */
 	double sliver;          /* thinness 4πA/P² below which a grid or gap is a sliver (0.01) */
 	geo_code_scheme codes;  /* GEO_CODES_ANY: present and unique (default) */
@@ -574,6 +658,7 @@ typedef enum geo_place_mode {
 typedef struct geo_place_opts {
 	const char *s_srs;      /* the CRS of inputs that state none (see geo_input_opts) */
 	const char *where;      /* OGR SQL filter on the features, or NULL */
+	geo_window_opts window; /* time window on the features */
 	const char *work_srs;   /* working CRS; NULL: the grids' */
 	const char *t_srs;      /* output CRS; NULL: the features' (summary: the grids') */
 	geo_grid_opts grid;     /* field names of the grid layer */
@@ -622,39 +707,6 @@ geo_err geo_feature_place(geo_feature_placer *fp, const GEOSGeometry *g, long *g
 void geo_feature_placer_free(geo_feature_placer *fp);
 
 /* ---- grid-heat (kde.c) -------------------------------------------------- */
-
-/*
-** Time windows: half-open spans [start, end) of seconds since 1970-01-01
-** 00:00 on the data's own clock (dates are taken as written; no time zone is
-** applied). Weeks are ISO 8601 (Monday first, week 1 holds the first
-** Thursday). GEO_TIME_MIN/MAX stand for an open end.
-*/
-#define GEO_TIME_MIN INT64_MIN
-#define GEO_TIME_MAX INT64_MAX
-typedef enum geo_window_kind {
-	GEO_WINDOW_ALL, GEO_WINDOW_WEEK, GEO_WINDOW_MONTH, GEO_WINDOW_RANGE
-} geo_window_kind;
-typedef struct geo_window {
-	geo_window_kind kind;
-	int64_t start, end;
-	char label[64];         /* 2021-W37, 2021-09, 2021-09-01..2021-09-30, all */
-} geo_window;
-
-/* Sets w from at most one of week (2021-W37), month (2021-09) or from/to
-** (inclusive dates or date-times); all NULL: every time. Usage errors name
-** the option. */
-geo_err geo_window_parse(geo_ctx *ctx, const char *week, const char *month, const char *from,
-			 const char *to, geo_window *w);
-/* The window of the same length just before w: the previous ISO week, the
-** previous month, or the span of equal length ending where w starts. */
-geo_err geo_window_previous(geo_ctx *ctx, const geo_window *w, geo_window *prev);
-int geo_window_holds(const geo_window *w, int64_t t);
-/* YYYY-MM-DD or YYYY/MM/DD, optionally followed by [T ]HH:MM[:SS[.fff]] and a
-** zone suffix (ignored). Returns 1 on success; *has_time says a time was given. */
-int geo_time_parse(const char *s, int64_t *t, int *has_time);
-int64_t geo_time_from_civil(int y, int mo, int d, int h, int mi, int s);
-/* YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS when t is not a midnight. */
-void geo_time_format(int64_t t, char *buf, size_t size);
 
 /*
 ** Kernels. Each has a shape K(u) of u = d / radius that is 1 at u = 0 and 0
@@ -718,8 +770,7 @@ typedef struct geo_heat_opts {
 	const char *extent;     /* a polygon layer (the town); NULL */
 	int has_te;             /* te holds xmin ymin xmax ymax in the working CRS */
 	double te[4];
-	const char *date_field; /* default "date" */
-	const char *from, *to, *week, *month;
+	geo_window_opts window; /* the time window and its date field */
 	int threads;            /* 0: one per processor */
 	const char *format;     /* NULL: GTiff; or COG */
 	int overwrite;
@@ -876,6 +927,7 @@ typedef struct geo_diff_opts {
 	const char *work_srs;       /* CRS to compute in; NULL: OLD's working CRS */
 	const char *t_srs;          /* CRS of the changes output; NULL: OLD's */
 	const char *where;          /* attribute filter on OLD and NEW */
+	geo_window_opts window;     /* time window on the feature inputs */
 	geo_grid_opts grid;
 	const char *worker_field;   /* grid worker's name; default "worker" */
 	double min_area;            /* m²: shape tolerance, smallest overlap counted; default 1 */
@@ -999,6 +1051,7 @@ typedef struct geo_map_opts {
 	const char *raster_units;   /* NULL: the band's unit type */
 	const char *s_srs, *work_srs;
 	const char *where;      /* attribute filter on point layers only */
+	geo_window_opts window; /* time window on point layers only */
 	const char *level_field;    /* default "level" */
 	const char *font;       /* Pango family, default "Noto Sans CJK SC" */
 	geo_paper paper;        /* default A4 */

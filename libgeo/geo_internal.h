@@ -273,4 +273,31 @@ char *geo_checked_path(geo_ctx *ctx, const char *path);
 GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEOSGeometry *first,
 				  double depth);
 
+
+/*
+** What an input keeps (select.c): its attribute filter and time window.
+** geo_select_new takes the layer's count before any filter (it clears the
+** attribute filter: set it after), and fails with a usage error for a bad
+** window, an input error when the layer lacks the date field.
+** geo_select_keep returns 1 to keep f, 0 to skip it, -1 on an input error
+** (a date field holding no date).
+** geo_select_end, at the end of the input, reports what was kept, once;
+** geo_select_report says "WHAT: KEPT of TOTAL LAYER in SOURCE" (a warning,
+** counted in the context, when KEPT is 0; with -v otherwise).
+*/
+typedef struct geo_select geo_select;
+geo_select *geo_select_new(geo_ctx *ctx, OGRLayerH layer, const char *source, const char *where,
+			   const geo_window_opts *window);
+int geo_select_keep(geo_ctx *ctx, geo_select *s, OGRFeatureH f);
+void geo_select_end(geo_ctx *ctx, geo_select *s);
+/* The same, for a reader that kept `kept` features on its own. */
+void geo_select_end_kept(geo_ctx *ctx, geo_select *s, int64_t kept);
+/* 1 when s (may be NULL) has a time window. */
+int geo_select_windowed(const geo_select *s);
+void geo_select_free(geo_select *s);
+void geo_select_report(geo_ctx *ctx, const char *what, const char *source, const char *layer,
+		       int64_t kept, int64_t total, int64_t undated);
+/* Counts one empty selection (geo_ctx_empty_selections). */
+void geo_ctx_note_empty_selection(geo_ctx *ctx);
+
 #endif

@@ -34,6 +34,7 @@ struct geo_input {
 	geo_crs *crs;
 	geo_transform *to_target;
 	int fid_shift;          /* 1 where the driver numbers features from 0 */
+	geo_select *sel;        /* --where and the time window (select.c), or NULL */
 };
 
 void geo_input_opts_init(geo_input_opts *o)
@@ -41,6 +42,7 @@ void geo_input_opts_init(geo_input_opts *o)
 	o->s_srs = NULL;
 	o->where = NULL;
 	o->layer = NULL;
+	o->window = NULL;
 }
 
 static int has_ext(const char *path, const char *ext)
@@ -254,11 +256,8 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		if (srs && !(in->crs = geo_crs_from_ogr(ctx, srs)))
 			goto fail;
 	}
-	if (o && o->where && OGR_L_SetAttributeFilter(in->layer, o->where) != OGRERR_NONE) {
-		geo_fail(ctx, GEO_ERR_USAGE, "--where '%s' on %s: %s", o->where, name,
-			 geo_cpl_error("invalid expression"));
+	if (o && (o->where || o->window) && geo_input_set_filter(ctx, in, o->where, o->window))
 		goto fail;
-	}
 	free(path);
 	return in;
 fail:
@@ -278,6 +277,7 @@ void geo_input_close(geo_input *in)
 		CPLFree(in->vsimem);
 	}
 	geo_transform_free(in->to_target);
+	geo_select_free(in->sel);
 	geo_crs_free(in->crs);
 	free(in->name);
 	free(in);
@@ -294,6 +294,27 @@ geo_err geo_input_require_crs(geo_ctx *ctx, geo_input *in)
 		return GEO_OK;
 	return geo_fail(ctx, GEO_ERR_INPUT, "%s: layer '%s' has no CRS; say which with --s-srs",
 			in->name, OGR_L_GetName(in->layer));
+}
+
+geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
+			     const geo_window_opts *window)
+{
+	geo_select_free(in->sel);
+	in->sel = NULL;
+	if ((where || geo_window_opts_given(window)) &&
+	    !(in->sel = geo_select_new(ctx, in->layer, in->name, where, window)))
+		return geo_last_code(ctx);
+	if (OGR_L_SetAttributeFilter(in->layer, where) != OGRERR_NONE)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--where '%s' on %s: %s", where, in->name,
+				geo_cpl_error("invalid expression"));
+	return GEO_OK;
+}
+
+int geo_input_windowed(const geo_input *in) { return geo_select_windowed(in->sel); }
+
+void geo_input_read_to_end(geo_ctx *ctx, geo_input *in, int64_t kept)
+{
+	geo_select_end_kept(ctx, in->sel, kept);
 }
 
 int64_t geo_input_count(geo_input *in)
@@ -380,17 +401,27 @@ geo_err geo_input_geometry(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeome
 
 geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeometry **geom)
 {
-	CPLErrorReset();
-	*feat = OGR_L_GetNextFeature(in->layer);
 	if (geom)
 		*geom = NULL;
-	if (!*feat) {
-		if (CPLGetLastErrorType() >= CE_Failure)
-			return geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot read: %s", in->name,
-					geo_cpl_error("read error"));
-		return GEO_OK;
+	for (;;) {
+		CPLErrorReset();
+		*feat = OGR_L_GetNextFeature(in->layer);
+		if (!*feat) {
+			if (CPLGetLastErrorType() >= CE_Failure)
+				return geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot read: %s", in->name,
+						geo_cpl_error("read error"));
+			geo_select_end(ctx, in->sel);
+			return GEO_OK;
+		}
+		geo_input_number(in, *feat);
+		int keep = in->sel ? geo_select_keep(ctx, in->sel, *feat) : 1;
+		if (keep > 0)
+			break;
+		OGR_F_Destroy(*feat);
+		*feat = NULL;
+		if (keep < 0)
+			return GEO_ERR_INPUT;
 	}
-	geo_input_number(in, *feat);
 	/* An empty geometry (GEOMETRYCOLLECTION EMPTY, POINT EMPTY) is no
 	** geometry, so that every tool treats it as it treats a null one. */
 	OGRGeometryH g = OGR_F_GetGeometryRef(*feat);

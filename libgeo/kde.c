@@ -26,12 +26,13 @@ void geo_heat_opts_init(geo_heat_opts *o)
 	memset(o, 0, sizeof *o);
 	o->kernel = GEO_KERNEL_QUARTIC;
 	o->scale = GEO_HEAT_DENSITY;
-	o->date_field = "date";
+	geo_window_opts_init(&o->window);
 	geo_grid_opts_init(&o->grid);
 }
 
 struct heat_report {
 	size_t read, in_window, no_geometry, no_date, no_weight, beyond;
+	char layer[256];        /* the points' layer name, for the selection report */
 	double weight, max, inside, nodata_pixels;
 	double seconds[3];      /* read, surface, write */
 	heat_grid_summary grid;
@@ -84,7 +85,6 @@ static geo_crs *working_crs(geo_ctx *ctx, const geo_heat_opts *o, geo_input *in)
 
 struct fields {
 	int weight, date;
-	OGRFieldType date_type;
 };
 
 static geo_err find_fields(geo_ctx *ctx, const geo_heat_opts *o, geo_input *in, int timed,
@@ -103,17 +103,17 @@ static geo_err find_fields(geo_ctx *ctx, const geo_heat_opts *o, geo_input *in, 
 					o->weight_field, geo_input_name(in), OGR_GetFieldTypeName(t));
 	}
 	if (timed) {
-		f->date = OGR_FD_GetFieldIndex(defn, o->date_field);
+		const char *field = o->window.date_field;
+		f->date = OGR_FD_GetFieldIndex(defn, field);
 		if (f->date < 0)
 			return geo_fail(ctx, GEO_ERR_USAGE,
 					"--date-field: %s has no field '%s' to take dates from",
-					geo_input_name(in), o->date_field);
-		f->date_type = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f->date));
-		if (f->date_type != OFTDate && f->date_type != OFTDateTime && f->date_type != OFTString)
+					geo_input_name(in), field);
+		OGRFieldType type = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f->date));
+		if (type != OFTDate && type != OFTDateTime && type != OFTString)
 			return geo_fail(ctx, GEO_ERR_USAGE,
 					"--date-field: field '%s' of %s is %s, not a date or text",
-					o->date_field, geo_input_name(in),
-					OGR_GetFieldTypeName(f->date_type));
+					field, geo_input_name(in), OGR_GetFieldTypeName(type));
 	}
 	/* Reading only the fields we use makes large layers markedly faster. */
 	char **ignored = NULL;
@@ -163,33 +163,6 @@ static void points_free(heat_points *p)
 	free(p->fid);
 }
 
-/* The feature's time; 0 when the field is empty, -1 (with an input error)
-** when it holds something that is not a date. */
-static int feature_time(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const struct fields *fl,
-			int64_t *t)
-{
-	if (!OGR_F_IsFieldSetAndNotNull(f, fl->date))
-		return 0;
-	if (fl->date_type == OFTString) {
-		const char *s = OGR_F_GetFieldAsString(f, fl->date);
-		if (!*s)
-			return 0;
-		if (geo_time_parse(s, t, NULL))
-			return 1;
-		geo_fail(ctx, GEO_ERR_INPUT,
-			 "%s: feature %lld: '%s' in field '%s' is not a date (YYYY-MM-DD[ HH:MM[:SS]])",
-			 geo_input_name(in), (long long)OGR_F_GetFID(f), s,
-			 OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, fl->date)));
-		return -1;
-	}
-	int y, mo, d, h, mi, tz;
-	float s;
-	if (!OGR_F_GetFieldAsDateTimeEx(f, fl->date, &y, &mo, &d, &h, &mi, &s, &tz))
-		return 0;
-	*t = geo_time_from_civil(y, mo, d, h, mi, (int)floorf(s));
-	return 1;
-}
-
 /* Appends the point parts of one feature, or fails on another geometry. */
 static geo_err add_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const struct fields *fl,
 			   heat_points *p, struct heat_report *r)
@@ -219,7 +192,7 @@ static geo_err add_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const str
 					geo_input_name(in), (long long)OGR_F_GetFID(f));
 	}
 	int64_t t = 0;
-	int has_t = fl->date >= 0 ? feature_time(ctx, in, f, fl, &t) : 0;
+	int has_t = fl->date >= 0 ? geo_feature_time(ctx, f, fl->date, geo_input_name(in), &t) : 0;
 	if (has_t < 0)
 		return GEO_ERR_INPUT;
 	if (fl->date >= 0 && !has_t)
@@ -280,7 +253,8 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
 		return geo_last_code(ctx);
-	struct fields fl = { -1, -1, OFTString };
+	struct fields fl = { -1, -1 };
+	snprintf(r->layer, sizeof r->layer, "%s", OGR_L_GetName(geo_input_layer(in)));
 	geo_err e = geo_input_require_crs(ctx, in);
 	if (!e)
 		e = find_fields(ctx, o, in, timed, &fl);
@@ -734,7 +708,7 @@ static void report_text(geo_buf *b, const char *output, const geo_heat_opts *o,
 		if (win->end != GEO_TIME_MAX)
 			geo_time_format(win->end - (win->end % 86400 ? 1 : 86400), z, sizeof z);
 		geo_buf_printf(b, "window: %s (%s to %s) by field '%s'\n", win->label, *a ? a : "the start",
-			       *z ? z : "the end", o->date_field);
+			       *z ? z : "the end", o->window.date_field);
 	}
 	geo_buf_printf(b, "points: %zu read, %zu in the window, total weight %.6g", r->read,
 		       r->in_window, r->weight);
@@ -870,7 +844,7 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 	geo_window win, prev;
 	geo_err e = check_opts(ctx, o);
 	if (!e)
-		e = geo_window_parse(ctx, o->week, o->month, o->from, o->to, &win);
+		e = geo_window_parse(ctx, &o->window, &win);
 	if (!e && o->compare_previous)
 		e = geo_window_previous(ctx, &win, &prev);
 	if (e)
@@ -922,6 +896,11 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 	r.seconds[1] = t2 - t1;
 	if (!e) {
 		summarise(v, &g, o, x, y, &r);
+		/* The window is applied here, not by the input (the previous window
+		** is wanted too); an empty --where was reported by the input. */
+		if (win.kind != GEO_WINDOW_ALL && r.read)
+			geo_select_report(ctx, win.label, points, r.layer, (int64_t)r.in_window,
+					  (int64_t)r.read, (int64_t)r.no_date);
 		if (!r.in_window)
 			geo_log(ctx, GEO_LOG_WARN, "the window %s holds no points: the raster is all zero",
 				win.label);

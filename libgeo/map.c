@@ -29,6 +29,7 @@
 void geo_map_opts_init(geo_map_opts *o)
 {
 	memset(o, 0, sizeof *o);
+	geo_window_opts_init(&o->window);
 	o->level_field = "level";
 	o->font = "Noto Sans CJK SC";
 	o->paper = GEO_PAPER_A4;
@@ -298,6 +299,22 @@ static void apply_where(map *m, map_layer *l, OGRLayerH ol)
 	CPLErrorReset();
 }
 
+/* The time window, like --where, filters the point layers that have its
+** date field; the others are drawn whole, with a warning. The input applies
+** it (and --where again), and reports an empty selection. */
+static geo_err apply_window(map *m, map_layer *l, geo_input *in)
+{
+	const geo_window_opts *w = &m->o->window;
+	if (OGR_FD_GetFieldIndex(geo_input_defn(in), w->date_field) < 0) {
+		geo_log(m->ctx, GEO_LOG_WARN,
+			"%s: no field '%s': the time window does not apply; drawing every feature",
+			l->source, w->date_field);
+		return GEO_OK;
+	}
+	l->windowed = 1;
+	return geo_input_set_filter(m->ctx, in, l->filtered ? m->o->where : NULL, w);
+}
+
 /* The user's title, else the one the layer's name implies when it is drawn as
 ** that name suggests (a per-grid table named hazards is grids, not hazards). */
 const char *map_default_title(const geo_map_layer *spec, geo_map_kind kind, const char *lname)
@@ -334,6 +351,8 @@ static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 		e = GEO_ERR_INTERNAL;
 	if (!e && l->dim == 3 && m->o->where)
 		apply_where(m, l, ol);
+	if (!e && l->dim == 3 && geo_window_opts_given(&m->o->window))
+		e = apply_window(m, l, in);
 	if (!e)
 		e = choose_working_crs(m, in);
 	if (!e && !m->work)
@@ -396,6 +415,13 @@ static geo_err check_fields(map *m)
 	if (m->o->where && !filtered)
 		return geo_fail(m->ctx, GEO_ERR_USAGE, "--where '%s' applies to no point layer",
 				m->o->where);
+	int windowed = 0;
+	for (size_t i = 0; i < m->nlayers; i++)
+		windowed |= m->layers[i].windowed;
+	if (geo_window_opts_given(&m->o->window) && !windowed)
+		return geo_fail(m->ctx, GEO_ERR_USAGE,
+				"the time window applies to no point layer (none has a field '%s')",
+				m->o->window.date_field);
 	const char *missing = m->o->label_field && !label ? "--label"
 			      : m->o->category_field && !cat ? "--category"
 			      : m->o->fill_field && !fill ? "--fill" : NULL;

@@ -28,6 +28,7 @@ typedef struct map_layer {
 	map_feat *f;
 	int has_cat, has_fill;
 	int filtered;           /* --where applied */
+	int windowed;           /* the time window applied */
 } map_layer;
 
 typedef struct map_raster {

@@ -20,6 +20,7 @@ void geo_place_opts_init(geo_place_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	geo_grid_opts_init(&o->grid);
+	geo_window_opts_init(&o->window);
 	o->mode = GEO_PLACE_LARGEST;
 }
 
@@ -817,17 +818,14 @@ static geo_err read_batch(run *r, batch *b)
 {
 	b->n = b->k = 0;
 	while (b->n < BATCH) {
-		CPLErrorReset();
-		OGRFeatureH f = OGR_L_GetNextFeature(r->layer);
-		if (!f) {
-			if (CPLGetLastErrorType() >= CE_Failure) {
-				drop(b, 0);
-				return geo_fail(r->ctx, GEO_ERR_INPUT, "%s: cannot read: %s",
-						geo_input_name(r->in), geo_cpl_error("read error"));
-			}
-			break;
+		OGRFeatureH f;
+		geo_err e = geo_input_next(r->ctx, r->in, &f, NULL);
+		if (e) {
+			drop(b, 0);
+			return e;
 		}
-		geo_input_number(r->in, f);
+		if (!f)
+			break;
 		OGRGeometryH g = OGR_F_GetGeometryRef(f);
 		b->slot[b->n] = -1;
 		b->f[b->n++] = f;
@@ -1034,11 +1032,12 @@ static geo_err stream_arrow(run *r, geo_arrow_points *a, geo_progress progress, 
 }
 
 /* Counting alone goes through the Arrow stream when the layer has a fast
-** one; everything else reads feature by feature. */
+** one; everything else reads feature by feature, and so does an input with
+** a time window, which geo_input_next applies. */
 static geo_err place_all(run *r, geo_progress progress, void *pdata)
 {
 	geo_arrow_points *a = NULL;
-	if (r->sum && !r->out_layer && !r->un_layer) {
+	if (r->sum && !r->out_layer && !r->un_layer && !geo_input_windowed(r->in)) {
 		int nsum;
 		const char *const *names;
 		const char *by;
@@ -1046,6 +1045,8 @@ static geo_err place_all(run *r, geo_progress progress, void *pdata)
 		a = geo_arrow_points_open(r->ctx, r->layer, nsum, names, by);
 	}
 	geo_err e = a ? stream_arrow(r, a, progress, pdata) : stream(r, progress, pdata);
+	if (a && !e)
+		geo_input_read_to_end(r->ctx, r->in, (int64_t)r->features);
 	geo_arrow_points_close(a);
 	return e;
 }
@@ -1188,13 +1189,17 @@ static geo_err open_outputs(run *r, const char *const *inputs)
 	return e;
 }
 
-/* When only the summary is wanted, OGR need not read the other fields. */
+/* When only the summary is wanted, OGR need not read the other fields;
+** except those --where names, which some drivers (CSV) would then see as
+** null: with a filter, every field is read. */
 static void ignore_unused_fields(run *r)
 {
-	if (r->out_layer || r->un_layer)
+	if (r->out_layer || r->un_layer || r->o->where)
 		return;
 	OGRFeatureDefnH d = geo_input_defn(r->in);
 	char **keep = geo_place_summary_fields(r->sum, d), **ignore = NULL;
+	if (geo_window_opts_given(&r->o->window)) /* the input's time window reads it */
+		keep = CSLAddString(keep, r->o->window.date_field);
 	for (int i = 0; i < OGR_FD_GetFieldCount(d); i++) {
 		const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i));
 		if (CSLFindString(keep, name) < 0)
@@ -1213,6 +1218,7 @@ static geo_err open_features(run *r, const char *features)
 	geo_input_opts_init(&io);
 	io.s_srs = o->s_srs;
 	io.where = o->where;
+	io.window = &o->window;
 	if (!(r->in = geo_input_open(r->ctx, features, &io)))
 		return geo_last_code(r->ctx);
 	geo_err e = geo_input_require_crs(r->ctx, r->in);

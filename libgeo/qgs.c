@@ -303,7 +303,7 @@ static void relative(geo_buf *b, const char *project_dir, const char *path)
 
 typedef struct qlayer {
 	char *id, *title, *file, *layer; /* layer NULL for a raster or one-layer file */
-	char *subset;           /* --where, on the point layers it fits */
+	char *subset;           /* --where and the time window, on the point layers they fit */
 	int dim, raster, labelled;
 	char *style;            /* maplayer children */
 	char *srs;              /* <spatialrefsys> */
@@ -344,6 +344,39 @@ static int filter_fits(OGRLayerH ol, const char *where)
 	return ok;
 }
 
+/* The time window as QGIS's filter of a point layer: the dates compared as
+** the file stores them, which for the local dates towns keep (a GeoPackage
+** DATE, text YYYY-MM-DD) is the window itself. */
+static geo_err window_subset(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
+{
+	geo_window w;
+	geo_err e = geo_window_parse(ctx, &o->window, &w);
+	if (e || w.kind == GEO_WINDOW_ALL)
+		return e;
+	geo_buf b;
+	geo_buf_init(&b);
+	char t[32];
+	if (q->subset)
+		geo_buf_printf(&b, "(%s) AND ", q->subset);
+	geo_buf_add(&b, "(");
+	if (w.start != GEO_TIME_MIN) {
+		geo_time_format(w.start, t, sizeof t);
+		geo_buf_printf(&b, "\"%s\" >= '%s'", o->window.date_field, t);
+	}
+	if (w.end != GEO_TIME_MAX) {
+		geo_time_format(w.end, t, sizeof t);
+		geo_buf_printf(&b, "%s\"%s\" < '%s'", w.start != GEO_TIME_MIN ? " AND " : "",
+			       o->window.date_field, t);
+	}
+	geo_buf_add(&b, ")");
+	char *s = geo_buf_take(&b);
+	if (!s)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	free(q->subset);
+	q->subset = s;
+	return GEO_OK;
+}
+
 static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t index, size_t k,
 			    const geo_map_opts *o, qlayer *q)
 {
@@ -357,6 +390,13 @@ static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t inde
 	q->dim = kind == GEO_MAP_POINTS ? 3 : kind == GEO_MAP_LINES ? 2 : 1;
 	if (q->dim == 3 && o->where && filter_fits(ol, o->where))
 		q->subset = strdup(o->where);
+	if (q->dim == 3 && OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), o->window.date_field) >= 0) {
+		geo_err e = window_subset(ctx, o, q);
+		if (e) {
+			geo_input_close(in);
+			return e;
+		}
+	}
 	q->file = data_file(spec->name);
 	if (!q->file) {
 		geo_input_close(in);

@@ -13,6 +13,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static size_t count_options(const cli_option *o)
@@ -167,17 +168,59 @@ static int common_option(cli_common *c, int key, const char *arg)
 	case 'v': c->verbose++; return 1;
 	case CLI_PROGRESS: c->progress = 1; return 1;
 	case CLI_NO_PROGRESS: c->progress = 0; return 1;
+	case CLI_WEEK: c->window.week = arg; return 1;
+	case CLI_MONTH: c->window.month = arg; return 1;
+	case CLI_QUARTER: c->window.quarter = arg; return 1;
+	case CLI_YEAR: c->window.year = arg; return 1;
+	case CLI_FROM: c->window.from = arg; return 1;
+	case CLI_TO: c->window.to = arg; return 1;
+	case CLI_DATE_FIELD: c->window.date_field = arg; return 1;
+	case CLI_TZ: c->tz = arg; return 1;
+	case CLI_STRICT: c->strict = 1; return 1;
 	default: return 0;
 	}
 }
 
 static void watch_stdout(const char *name);
 
+/*
+** --tz: zoned timestamps become the town's local time through localtime_r,
+** so the zone goes into TZ for the C library to apply. glibc takes a name
+** it cannot find for UTC without a word; a name is therefore checked
+** against the zone files first (a POSIX rule such as CST-8 has digits).
+*/
+static int set_zone(const cli_tool *t, const char *tz)
+{
+	const char *name = tz[0] == ':' ? tz + 1 : tz;
+	int ok = *name && !strstr(name, "..");
+	if (ok && !strpbrk(name, "0123456789")) {
+		const char *dir = getenv("TZDIR");
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", name[0] == '/' ? "" : dir ? dir : "/usr/share/zoneinfo",
+			 name);
+		ok = access(path, R_OK) == 0;
+	}
+	if (!ok)
+		return cli_usage_error(t, "--tz: '%s' is not a time zone (such as Asia/Shanghai)", tz);
+	setenv("TZ", tz, 1);
+	tzset();
+	return 0;
+}
+
+int cli_strict(const cli_common *c, const geo_ctx *ctx, int rc)
+{
+	if (rc || !c->strict || !ctx || !geo_ctx_empty_selections(ctx))
+		return rc;
+	fprintf(stderr, "%s: --strict: a filter or time window selected no feature\n", c->tool->name);
+	return GEO_PROBLEMS;
+}
+
 int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first)
 {
 	watch_stdout(t->name);
 	memset(c, 0, sizeof *c);
+	geo_window_opts_init(&c->window);
 	c->tool = t;
 	c->progress = isatty(STDERR_FILENO);
 	size_t n = count_options(t->options);
@@ -225,6 +268,8 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	free(shorts);
 	if (rc >= 0)
 		return rc;
+	if (c->tz && set_zone(t, c->tz))
+		return GEO_ERR_USAGE;
 	int nargs = argc - optind;
 	if (nargs < t->min_args)
 		return cli_usage_error(t, "missing argument: %s", t->usage);

@@ -54,7 +54,9 @@ typedef struct cli_option {
 /* Keys of the common options that have no short letter. */
 enum {
 	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
-	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_TOOL_KEYS = 256
+	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_WEEK, CLI_MONTH,
+	CLI_QUARTER, CLI_YEAR, CLI_FROM, CLI_TO, CLI_DATE_FIELD, CLI_TZ, CLI_STRICT,
+	CLI_TOOL_KEYS = 256
 };
 
 #define CLI_OPTS_OUTPUT \
@@ -74,6 +76,21 @@ enum {
 	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", "parent code field (default parent_id)" }
 #define CLI_OPTS_WHERE \
 	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL attribute filter on the input" }
+/* The one time-window rule of every tool that reads dated features
+** (docs/conventions.md), and --strict for an empty selection (a tool whose
+** --strict means more takes CLI_OPTS_WINDOW_ONLY and its own CLI_OPTS_STRICT). */
+#define CLI_OPTS_WINDOW_ONLY \
+	{ "week", required_argument, CLI_WEEK, "YYYY-Www", "one ISO week, Monday to Sunday (2021-W37)" }, \
+	{ "month", required_argument, CLI_MONTH, "YYYY-MM", "one calendar month (2021-09)" }, \
+	{ "quarter", required_argument, CLI_QUARTER, "YYYY-Qn", "one quarter (2021-Q3)" }, \
+	{ "year", required_argument, CLI_YEAR, "YYYY", "one calendar year (2021)" }, \
+	{ "from", required_argument, CLI_FROM, "DATE", "first day (or date-time) included" }, \
+	{ "to", required_argument, CLI_TO, "DATE", "last day (or date-time) included" }, \
+	{ "date-field", required_argument, CLI_DATE_FIELD, "FIELD", "field holding each feature's date (default date)" }, \
+	{ "tz", required_argument, CLI_TZ, "ZONE", "the town's time zone, for timestamps with a zone (default: TZ)" }
+#define CLI_OPTS_STRICT(help) { "strict", no_argument, CLI_STRICT, NULL, help }
+#define CLI_OPTS_WINDOW \
+	CLI_OPTS_WINDOW_ONLY, CLI_OPTS_STRICT("exit 1 when --where or the window selects no feature")
 #define CLI_OPTS_REPORT \
 	{ "json", no_argument, CLI_JSON, NULL, "print the report as one JSON object on standard output" }, \
 	{ "quiet", no_argument, 'q', NULL, "print errors only" }, \
@@ -98,6 +115,9 @@ typedef struct cli_tool {
 typedef struct cli_common {
 	const char *output, *format, *s_srs, *t_srs, *work_srs, *where;
 	int overwrite, quiet, verbose, json, progress;
+	geo_window_opts window; /* CLI_OPTS_WINDOW */
+	const char *tz;         /* --tz, put into TZ by cli_parse */
+	int strict;
 	const cli_tool *tool;
 } cli_common;
 
@@ -121,6 +141,11 @@ int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code);
 ** argument (text is that number alone). */
 int cli_number(const cli_tool *t, int key, const char *arg, double *out);
 int cli_part(const cli_tool *t, int key, int part, const char *text, double *out);
+
+/* With --strict, turns a successful rc into 1 (saying why) when a filter or
+** a time window selected no feature; otherwise returns rc. */
+int cli_strict(const cli_common *c, const geo_ctx *ctx, int rc);
+
 
 /* A context whose log messages print on standard error as -q/-v say. */
 geo_ctx *cli_context(cli_common *c);

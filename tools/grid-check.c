@@ -28,6 +28,8 @@ static const cli_option options[] = {
 	CLI_OPTS_GRID_FIELDS,
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
+	CLI_HEADING("Time window on --points"),
+	CLI_OPTS_WINDOW,
 	CLI_HEADING("Checks"),
 	{ "min-area", required_argument, OPT_MIN_AREA, "M2",
 	  "tolerate gaps, overlaps and spill smaller than this (default 1)", &area_range },
@@ -114,12 +116,15 @@ int main(int argc, char **argv)
 		free(a.points);
 		return cli_usage_error(&tool, "--snap only applies with --fix");
 	}
+	if (geo_window_opts_given(&c.window) && !a.points)
+		return cli_usage_error(&tool, "a time window applies to --points: give some");
 	const char *inputs[] = { argv[first], a.o.boundary, a.o.parents, NULL };
 	a.o.s_srs = c.s_srs;
 	a.o.where = c.where;
 	a.o.work_srs = c.work_srs;
 	a.o.t_srs = c.t_srs;
 	a.o.points = a.points;
+	a.o.window = c.window;
 	a.o.errors = c.output;
 	a.o.out.format = c.format;
 	a.o.out.overwrite = c.overwrite;
@@ -148,6 +153,7 @@ int main(int argc, char **argv)
 		}
 		free(report);
 	}
+	rc = cli_strict(&c, ctx, rc);
 	geo_check_result_free(r);
 	geo_ctx_free(ctx);
 	free(a.points);

@@ -32,6 +32,8 @@ static const cli_option options[] = {
 	  &percent_range },
 	{ "features", required_argument, OPT_FEATURES, "LAYER",
 	  "place this layer on OLD and NEW and list what changes grid (repeatable)" },
+	CLI_HEADING("Time window on --features"),
+	CLI_OPTS_WINDOW,
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
 	{ "moves", required_argument, OPT_MOVES, "FILE", "write the moved features as a table (CSV)" },
@@ -112,6 +114,7 @@ int main(int argc, char **argv)
 	a.o.t_srs = c.t_srs;
 	a.o.work_srs = c.work_srs;
 	a.o.where = c.where;
+	a.o.window = c.window;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx) {
 		free(a.features);
@@ -128,6 +131,7 @@ int main(int argc, char **argv)
 		rc = report || (c.quiet && !c.json) ? (int)e : GEO_ERR_INTERNAL;
 		free(report);
 	}
+	rc = cli_strict(&c, ctx, rc);
 	geo_diff_result_free(r);
 	geo_ctx_free(ctx);
 	free(a.features);

@@ -10,7 +10,7 @@
 
 enum {
 	O_RADIUS = CLI_TOOL_KEYS, O_PIXEL, O_KERNEL, O_SCALE, O_WEIGHT, O_EXTENT, O_TE,
-	O_DATE_FIELD, O_FROM, O_TO, O_WEEK, O_MONTH, O_GRIDS, O_GRID_OUTPUT, O_COMPARE,
+	O_GRIDS, O_GRID_OUTPUT, O_COMPARE,
 	O_THREADS, O_ALLOW_LARGE
 };
 
@@ -38,11 +38,7 @@ static const cli_option options[] = {
 	{ "te", required_argument, O_TE, "XMIN YMIN XMAX YMAX",
 	  "exactly this box in the working CRS (also XMIN,YMIN,XMAX,YMAX)", te_range, 4 },
 	CLI_HEADING("Time window and category"),
-	{ "date-field", required_argument, O_DATE_FIELD, "FIELD", "field holding each point's date (default date)" },
-	{ "week", required_argument, O_WEEK, "YYYY-Www", "one ISO week, Monday to Sunday (2021-W37)" },
-	{ "month", required_argument, O_MONTH, "YYYY-MM", "one calendar month" },
-	{ "from", required_argument, O_FROM, "DATE", "first day (or date-time) included" },
-	{ "to", required_argument, O_TO, "DATE", "last day (or date-time) included" },
+	CLI_OPTS_WINDOW,
 	CLI_OPTS_WHERE,
 	CLI_HEADING("Per-grid map"),
 	{ "grids", required_argument, O_GRIDS, "GRIDS", "grid polygons to count the window's points in" },
@@ -133,11 +129,6 @@ static int on_option(int key, const char *arg, void *data)
 	case O_WEIGHT: o->weight_field = arg; return 0;
 	case O_EXTENT: o->extent = arg; return 0;
 	case O_TE: return parse_te(s, arg);
-	case O_DATE_FIELD: o->date_field = arg; return 0;
-	case O_FROM: o->from = arg; return 0;
-	case O_TO: o->to = arg; return 0;
-	case O_WEEK: o->week = arg; return 0;
-	case O_MONTH: o->month = arg; return 0;
 	case O_GRIDS: o->grids = arg; return 0;
 	case O_GRID_OUTPUT: o->grid_output = arg; return 0;
 	case O_COMPARE: o->compare_previous = 1; return 0;
@@ -168,6 +159,7 @@ int main(int argc, char **argv)
 	o.s_srs = c.s_srs;
 	o.work_srs = c.work_srs;
 	o.where = c.where;
+	o.window = c.window;
 	o.format = c.format;
 	o.overwrite = c.overwrite;
 	o.json = c.json;
@@ -185,6 +177,7 @@ int main(int argc, char **argv)
 	else if (report && (c.json || !c.quiet))
 		fputs(report, map_on_stdout ? stderr : stdout);
 	free(report);
+	rc = e ? rc : cli_strict(&c, ctx, GEO_OK);
 	geo_ctx_free(ctx);
-	return e ? rc : GEO_OK;
+	return rc;
 }

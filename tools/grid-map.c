@@ -47,6 +47,8 @@ static const cli_option options[] = {
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "CRS of layers that have none (GCJ02 for web-map CSV)" },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to draw in" },
 	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL filter on the point layers" },
+	CLI_HEADING("Time window on the point layers that have the date field"),
+	CLI_OPTS_WINDOW,
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -131,6 +133,7 @@ static int run(cli_common *c, geo_map_opts *o, int argc, char **argv, int first)
 	else if (c->json || !c->quiet)
 		fputs(report, stdout);
 	free(report);
+	rc = cli_strict(c, ctx, rc);
 done:
 	for (size_t i = 0; bufs && i < n; i++)
 		free(bufs[i]);
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
 	o.s_srs = c.s_srs;
 	o.work_srs = c.work_srs;
 	o.where = c.where;
+	o.window = c.window;
 	o.overwrite = c.overwrite;
 	o.format = c.format;
 	o.json = c.json;

@@ -11,7 +11,7 @@
 
 enum {
 	OPT_MODE = CLI_TOOL_KEYS, OPT_SUMMARY, OPT_SUM, OPT_COUNT_BY, OPT_COPY, OPT_PARENTS,
-	OPT_UNPLACED, OPT_STRICT, OPT_MAX_DISTANCE
+	OPT_UNPLACED, OPT_MAX_DISTANCE
 };
 
 static const cli_range distance_range = { NULL, 0, 1e5, 0 };
@@ -28,9 +28,11 @@ static const cli_option options[] = {
 	  "lines and polygons: largest (default), centroid or split" },
 	{ "max-distance", required_argument, OPT_MAX_DISTANCE, "M",
 	  "give features up to M metres outside every grid to the nearest", &distance_range },
-	{ "strict", no_argument, OPT_STRICT, NULL, "exit 1 when features are left unplaced" },
-	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
+	CLI_HEADING("Selecting"),
+	CLI_OPTS_WHERE,
+	CLI_OPTS_WINDOW_ONLY,
+	CLI_OPTS_STRICT("exit 1 when features are left unplaced, or --where or the window selects none"),
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
 	{ "unplaced", required_argument, OPT_UNPLACED, "PATH", "write the unplaced features to PATH" },
@@ -68,7 +70,6 @@ static int on_option(int key, const char *arg, void *data)
 	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
 	case CLI_PARENT_FIELD: o->grid.parent_field = arg; return 0;
 	case OPT_COPY: o->copy_fields = arg; return 0;
-	case OPT_STRICT: o->strict = 1; return 0;
 	case OPT_UNPLACED: o->unplaced = arg; return 0;
 	case OPT_SUMMARY: o->summary = arg; return 0;
 	case OPT_SUM: o->sum_fields = arg; return 0;
@@ -104,6 +105,8 @@ int main(int argc, char **argv)
 	o->t_srs = c.t_srs;
 	o->work_srs = c.work_srs;
 	o->where = c.where;
+	o->window = c.window;
+	o->strict = c.strict;
 	o->output = c.output && strcmp(c.output, "-") ? c.output : NULL;
 	o->format = c.format;
 	o->overwrite = c.overwrite;
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 	if (report && !(c.quiet && !c.json))
 		fputs(report, c.json || !to_stdout ? stdout : stderr);
 	free(report);
+	rc = cli_strict(&c, ctx, e);
 	geo_ctx_free(ctx);
-	return e;
+	return rc;
 }

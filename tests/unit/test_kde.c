@@ -238,55 +238,65 @@ static int64_t day(int y, int m, int d)
 	return geo_time_from_civil(y, m, d, 0, 0, 0);
 }
 
+/* The windows of --week, --month and --from/--to as grid-heat had them. */
+static geo_err window_parse(geo_ctx *ctx, const char *week, const char *month, const char *from,
+			    const char *to, geo_window *w)
+{
+	geo_window_opts o;
+	geo_window_opts_init(&o);
+	o.week = week, o.month = month, o.from = from, o.to = to;
+	return geo_window_parse(ctx, &o, w);
+}
+
 static void test_windows(void)
 {
 	geo_ctx *ctx = geo_ctx_new();
 	geo_window w, p;
-	CHECK("2021-W37 parses", geo_window_parse(ctx, "2021-W37", NULL, NULL, NULL, &w) == GEO_OK);
+	CHECK("2021-W37 parses", window_parse(ctx, "2021-W37", NULL, NULL, NULL, &w) == GEO_OK);
 	CHECK("2021-W37 is Monday 2021-09-13 to Sunday 2021-09-19",
 	      w.start == day(2021, 9, 13) && w.end == day(2021, 9, 20) && !strcmp(w.label, "2021-W37"));
-	geo_window_parse(ctx, "2021W01", NULL, NULL, NULL, &w);
+	window_parse(ctx, "2021W01", NULL, NULL, NULL, &w);
 	CHECK("2021-W01 starts on 2021-01-04", w.start == day(2021, 1, 4));
 	CHECK("2020-W53 exists and spans the new year",
-	      geo_window_parse(ctx, "2020-W53", NULL, NULL, NULL, &w) == GEO_OK &&
+	      window_parse(ctx, "2020-W53", NULL, NULL, NULL, &w) == GEO_OK &&
 		      w.start == day(2020, 12, 28) && w.end == day(2021, 1, 4));
 	CHECK("2021-W53 does not exist",
-	      geo_window_parse(ctx, "2021-W53", NULL, NULL, NULL, &w) == GEO_ERR_USAGE);
-	geo_window_parse(ctx, "2026-W01", NULL, NULL, NULL, &w);
+	      window_parse(ctx, "2021-W53", NULL, NULL, NULL, &w) == GEO_ERR_USAGE);
+	window_parse(ctx, "2026-W01", NULL, NULL, NULL, &w);
 	CHECK("2026-W01 starts in 2025 (2025-12-29)", w.start == day(2025, 12, 29));
-	geo_window_parse(ctx, "2021-W01", NULL, NULL, NULL, &w);
+	window_parse(ctx, "2021-W01", NULL, NULL, NULL, &w);
 	geo_window_previous(ctx, &w, &p);
 	CHECK("the week before 2021-W01 is 2020-W53",
 	      !strcmp(p.label, "2020-W53") && p.start == day(2020, 12, 28) && p.end == w.start);
-	geo_window_parse(ctx, "2016-W01", NULL, NULL, NULL, &w);
+	window_parse(ctx, "2016-W01", NULL, NULL, NULL, &w);
 	geo_window_previous(ctx, &w, &p);
 	CHECK("the week before 2016-W01 is 2015-W53", !strcmp(p.label, "2015-W53"));
-	geo_window_parse(ctx, "2023-W01", NULL, NULL, NULL, &w);
+	window_parse(ctx, "2023-W01", NULL, NULL, NULL, &w);
 	geo_window_previous(ctx, &w, &p);
 	CHECK("the week before 2023-W01 is 2022-W52", !strcmp(p.label, "2022-W52"));
 	CHECK("a bad week is a usage error naming --week",
-	      geo_window_parse(ctx, "2021-37", NULL, NULL, NULL, &w) == GEO_ERR_USAGE &&
+	      window_parse(ctx, "2021-37", NULL, NULL, NULL, &w) == GEO_ERR_USAGE &&
 		      strstr(geo_last_error(ctx), "--week"));
-	geo_window_parse(ctx, NULL, "2024-02", NULL, NULL, &w);
+	window_parse(ctx, NULL, "2024-02", NULL, NULL, &w);
 	CHECK("2024-02 has 29 days", w.end - w.start == 29 * 86400 && w.start == day(2024, 2, 1));
-	geo_window_parse(ctx, NULL, "2021-01", NULL, NULL, &w);
+	window_parse(ctx, NULL, "2021-01", NULL, NULL, &w);
 	geo_window_previous(ctx, &w, &p);
 	CHECK("the month before 2021-01 is 2020-12", !strcmp(p.label, "2020-12") &&
 							      p.start == day(2020, 12, 1) &&
 							      p.end == w.start);
-	geo_window_parse(ctx, NULL, NULL, "2021-09-01", "2021-09-10", &w);
+	window_parse(ctx, NULL, NULL, "2021-09-01", "2021-09-10", &w);
 	CHECK("--to is inclusive of its day", w.end == day(2021, 9, 11) &&
 						      !strcmp(w.label, "2021-09-01..2021-09-10"));
 	geo_window_previous(ctx, &w, &p);
 	CHECK("the range before 10 days is the 10 days before",
 	      p.start == day(2021, 8, 22) && p.end == day(2021, 9, 1));
-	geo_window_parse(ctx, NULL, NULL, "2021-09-01", NULL, &w);
+	window_parse(ctx, NULL, NULL, "2021-09-01", NULL, &w);
 	CHECK("an open range has no previous window",
 	      geo_window_previous(ctx, &w, &p) == GEO_ERR_USAGE);
 	CHECK("--to before --from is refused",
-	      geo_window_parse(ctx, NULL, NULL, "2021-09-10", "2021-09-01", &w) == GEO_ERR_USAGE);
+	      window_parse(ctx, NULL, NULL, "2021-09-10", "2021-09-01", &w) == GEO_ERR_USAGE);
 	CHECK("two kinds of window are refused",
-	      geo_window_parse(ctx, "2021-W37", "2021-09", NULL, NULL, &w) == GEO_ERR_USAGE);
+	      window_parse(ctx, "2021-W37", "2021-09", NULL, NULL, &w) == GEO_ERR_USAGE);
 	int64_t t;
 	int timed;
 	CHECK("date-time with seconds, fraction and zone parses",

@@ -163,9 +163,9 @@ static void test_temps(geo_ctx *ctx)
 		_exit(0);
 	waitpid(gone, NULL, 0);
 	char dead[256], alive[256], other[256];
-	snprintf(dead, sizeof dead, ".k.gpkg.wangge-tmp.%ld.%s.AAAAAA", (long)gone, host);
-	snprintf(alive, sizeof alive, ".k.gpkg.wangge-tmp.%ld.%s.BBBBBB", (long)getppid(), host);
-	snprintf(other, sizeof other, ".k.gpkg.wangge-tmp.%ld.%s-elsewhere.CCCCCC", (long)gone, host);
+	snprintf(dead, sizeof dead, ".k_gpkg.wangge-tmp.%ld.%s.AAAAAA", (long)gone, host);
+	snprintf(alive, sizeof alive, ".k_gpkg.wangge-tmp.%ld.%s.BBBBBB", (long)getppid(), host);
+	snprintf(other, sizeof other, ".k_gpkg.wangge-tmp.%ld.%s-elsewhere.CCCCCC", (long)gone, host);
 	make_folder_with_file(dead);
 	make_folder_with_file(alive);
 	make_folder_with_file(other);
