@@ -61,6 +61,7 @@ typedef struct run {
 	split_grid *grids;      /* primaries, then secondaries */
 	size_t ngrids;
 	double total_weight;
+	split_redraw *rd;       /* a partial redraw, or NULL */
 	geo_progress progress;
 	void *progress_data;
 } run;
@@ -82,6 +83,7 @@ static void run_free(run *r)
 	free(r->sec);
 	free(r->kunit);
 	free(r->kprim);
+	split_redraw_free(r->h, r->rd);
 }
 
 static int step(run *r, double f, const char *msg)
@@ -276,6 +278,8 @@ static geo_err make_primaries(run *r)
 	long n = o->primaries;
 	if (o->primary_by_villages || n == GEO_SPLIT_AUTO)
 		n = (long)r->nunits;
+	if (r->rd && n < (long)r->nunits) /* as many as it had, and one per village piece */
+		n = (long)r->nunits;
 	if (n < (long)r->nunits)
 		return geo_fail(r->ctx, GEO_ERR_USAGE,
 				"--primary %ld: the villages make %zu separate areas and a primary "
@@ -465,9 +469,12 @@ static geo_err number(run *r)
 		return geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
 	for (size_t v = 0; v < r->a->natoms; v++)
 		village_of[r->prim[v]] = r->a->village[v];
-	geo_err e = split_number(r->ctx, r->grids, r->nprim, r->nsec, village_of,
-				 r->in.village_names, r->in.nvillages, r->o->town_code,
-				 r->o->keep_codes_from, r->work);
+	geo_err e = r->rd ? split_number_redraw(r->ctx, r->grids, r->nprim, r->nsec, village_of,
+						r->in.village_names, r->in.nvillages,
+						r->o->town_code, r->rd, r->work)
+			  : split_number(r->ctx, r->grids, r->nprim, r->nsec, village_of,
+					 r->in.village_names, r->in.nvillages, r->o->town_code,
+					 r->o->keep_codes_from, r->work);
 	free(village_of);
 	return e;
 }
@@ -621,6 +628,13 @@ static void render_json(geo_buf *b, const run *r, const outside *out, double sec
 		       "\"atoms\": %zu, \"blocks_split\": %zu, \"villages\": %zu}",
 		       methods[o->method], p.n, s.n, r->a ? r->a->natoms : 0,
 		       r->a ? r->a->nsplit : 0, r->in.nvillages);
+	if (r->rd) {
+		const split_redraw *rd = r->rd;
+		geo_buf_printf(b, ", \"redraw\": {\"level\": %d, \"redrawn\": {\"primary\": %zu, "
+			       "\"secondary\": %zu}, \"kept\": {\"primary\": %zu, \"secondary\": %zu}}",
+			       rd->level, rd->redrawn[0].n, rd->redrawn[1].n, rd->keptv[0].n,
+			       rd->keptv[1].n);
+	}
 	geo_buf_add(b, ", \"households\": {\"inside\": ");
 	geo_json_num(b, households, 0);
 	geo_buf_add(b, ", \"persons\": ");
@@ -670,16 +684,33 @@ static void render_text(geo_buf *b, const run *r, const outside *out)
 	}
 	double internal, along;
 	limits(r, &internal, &along);
-	geo_buf_printf(b, "%zu primary and %zu secondary grids from %zu atoms\n", p.n, s.n,
-		       r->a->natoms);
-	geo_buf_printf(b, "  households: %.0f in the town, %zu outside\n",
-		       r->total_weight >= 0 ? (double)(r->in.npoints - out->n) : 0, out->n);
+	const split_redraw *rd = r->rd;
+	if (rd && rd->level == 2)
+		geo_buf_printf(b, "%zu secondary grids redrawn from %zu atoms in the place of %zu, "
+			       "in %zu kept primaries\n", s.n, r->a->natoms, rd->redrawn[1].n, p.n);
+	else if (rd)
+		geo_buf_printf(b, "%zu primary and %zu secondary grids redrawn from %zu atoms in the "
+			       "place of %zu and %zu\n", p.n, s.n, r->a->natoms, rd->redrawn[0].n,
+			       rd->redrawn[1].n);
+	else
+		geo_buf_printf(b, "%zu primary and %zu secondary grids from %zu atoms\n", p.n, s.n,
+			       r->a->natoms);
+	if (rd)
+		geo_buf_printf(b, "  kept as they were: %zu primary and %zu secondary grids\n",
+			       rd->keptv[0].n, rd->keptv[1].n);
+	geo_buf_printf(b, "  households: %.0f in the %s, %zu outside\n",
+		       r->total_weight >= 0 ? (double)(r->in.npoints - out->n) : 0,
+		       rd ? "redrawn area" : "town", out->n);
 	geo_buf_printf(b, "  secondary %s: %.0f to %.0f, largest deviation %.1f%% of its primary's "
 		       "target (tolerance %.0f%%), %zu outside it\n",
 		       o->weight_field ? o->weight_field : "households", s.wmin, s.wmax,
 		       s.maxdev * 100, o->tolerance * 100, s.out_of_tol);
-	geo_buf_printf(b, "  compactness (Polsby-Popper): primary min %.2f, median %.2f; "
-		       "secondary min %.2f, median %.2f\n", p.cmin, p.cmed, s.cmin, s.cmed);
+	if (rd && rd->level == 2)
+		geo_buf_printf(b, "  compactness (Polsby-Popper): secondary min %.2f, median %.2f\n",
+			       s.cmin, s.cmed);
+	else
+		geo_buf_printf(b, "  compactness (Polsby-Popper): primary min %.2f, median %.2f; "
+			       "secondary min %.2f, median %.2f\n", p.cmin, p.cmed, s.cmin, s.cmed);
 	geo_buf_printf(b, "  internal limits along roads, rivers and village limits: %.1f%% of "
 		       "%.1f km\n", internal > 0 ? 100 * along / internal : 0, internal / 1000);
 	if (p.holes || s.holes)
@@ -704,13 +735,27 @@ static geo_err check_opts(geo_ctx *ctx, const geo_split_opts *o)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--primary-by villages needs --villages LAYER");
 	if (o->primary_by_villages && o->primaries != GEO_SPLIT_AUTO)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--primary and --primary-by villages: give one");
-	if (o->method == GEO_SPLIT_BALANCED && !o->villages && o->primaries == GEO_SPLIT_AUTO)
+	if (o->method == GEO_SPLIT_BALANCED && !o->villages && o->primaries == GEO_SPLIT_AUTO &&
+	    !o->keep_from)
 		return geo_fail(ctx, GEO_ERR_USAGE, "say how many primaries with --primary N, or give "
 				"--villages LAYER for one per village");
 	if (o->primaries < 0 || o->secondaries < 0 || o->max_households < 0)
 		return geo_fail(ctx, GEO_ERR_USAGE, "grid counts must be above 0");
 	if (o->secondaries != GEO_SPLIT_AUTO && o->max_households != GEO_SPLIT_AUTO)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--secondary and --max-households: give one");
+	if ((o->redraw || o->redraw_grids) && !o->keep_from)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--redraw and --redraw-grids need --keep-from OLD "
+				"(the grids to keep)");
+	if (o->keep_from && !o->redraw && !o->redraw_grids)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--keep-from: say what to redraw with --redraw "
+				"VILLAGE,... or --redraw-grids CODE,...");
+	if (o->keep_from && o->keep_codes_from)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--keep-from and --keep-codes-from: give one "
+				"(--keep-from keeps codes too)");
+	if (o->keep_from && o->method != GEO_SPLIT_BALANCED)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--keep-from works with the balanced method only");
+	if (o->redraw && !o->villages)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--redraw names villages: give --villages LAYER");
 	if (!(o->atom_fraction > 0 && o->atom_fraction <= 1))
 		return geo_fail(ctx, GEO_ERR_USAGE, "atom fraction must be in (0, 1]");
 	return GEO_OK;
@@ -736,7 +781,7 @@ static geo_err balanced(run *r, outside *out)
 				o->households);
 	if (!step(r, 0.4, "atoms"))
 		return GEO_ERR_INTERNAL;
-	if (o->villages)
+	if (r->in.nvillages)
 		close_village_gaps(r->a);
 	geo_err e = find_units(r);
 	if (!e)
@@ -831,12 +876,19 @@ static geo_err write_grids(run *r, const char *output)
 {
 	const geo_split_opts *o = r->o;
 	geo_crs *out_crs = o->t_srs ? geo_crs_new(r->ctx, o->t_srs) : geo_crs_clone(r->town_crs);
-	split_grid *sorted = malloc((r->ngrids + 1) * sizeof *sorted);
+	size_t nkept = r->rd ? r->rd->nkept : 0, n = 0;
+	split_grid *sorted = malloc((r->ngrids + nkept + 1) * sizeof *sorted);
 	geo_err e = out_crs && sorted ? GEO_OK : geo_last_code(r->ctx);
 	if (!e) {
-		memcpy(sorted, r->grids, r->ngrids * sizeof *sorted);
-		qsort(sorted, r->ngrids, sizeof *sorted, by_level_code);
-		e = split_write(r->ctx, output, o, r->work, out_crs, sorted, r->ngrids,
+		/* In a level 2 redraw the new primaries stand for kept ones. */
+		for (size_t i = 0; i < r->ngrids; i++)
+			if (!(r->rd && r->rd->level == 2 && r->grids[i].level == 1))
+				sorted[n++] = r->grids[i];
+		if (nkept)
+			memcpy(sorted + n, r->rd->kept, nkept * sizeof *sorted);
+		n += nkept;
+		qsort(sorted, n, sizeof *sorted, by_level_code);
+		e = split_write(r->ctx, output, o, r->work, out_crs, sorted, n,
 				r->has_persons, o->method != GEO_SPLIT_BALANCED);
 	}
 	free(sorted);
@@ -860,7 +912,11 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	geo_err e = check_opts(ctx, o);
 	if (e)
 		return e;
-	run r = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o, .progress = progress,
+	/* A partial redraw sets the counts of the area it redraws. */
+	geo_split_opts local = *o;
+	split_redraw rd;
+	memset(&rd, 0, sizeof rd);
+	run r = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = &local, .progress = progress,
 		  .progress_data = progress_data };
 	outside out = { 0 };
 	/* A fixed timestamp in GeoPackage metadata, so output bytes repeat. */
@@ -869,6 +925,10 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	if (!had)
 		CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", FIXED_DATE);
 	e = split_read(ctx, town, o, &r.in, &r.work, &r.town_crs, &r.has_persons);
+	if (!e && o->keep_from) {
+		r.rd = &rd;
+		e = split_redraw_prepare(ctx, &local, r.work, &r.in, &rd);
+	}
 	if (!e && !step(&r, 0.1, "read"))
 		e = GEO_ERR_INTERNAL;
 	if (!e)
