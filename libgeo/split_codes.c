@@ -327,6 +327,17 @@ geo_err split_number_redraw(geo_ctx *ctx, split_grid *g, size_t np, size_t ns,
 			     town_code);
 	if (!e)
 		e = name_primaries(ctx, p, np, village_of, village_names, nvillages);
+	/* A primary that keeps its code keeps its name too. */
+	for (size_t i = 0; !e && i < np; i++) {
+		const geo_grid *old = old_grid(&rd->redrawn[0], p[i]->id);
+		if (old && *old->name) {
+			char *name = geo_strdup(ctx, old->name);
+			if (!name)
+				e = GEO_ERR_INTERNAL;
+			free(e ? NULL : p[i]->name);
+			p[i]->name = e ? p[i]->name : name;
+		}
+	}
 	if (!e)
 		e = number_secondaries(ctx, g, np, ns, &rd->redrawn[1], &rd->old.level[1],
 				       &rd->keptv[1], work);
