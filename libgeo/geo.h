@@ -753,6 +753,7 @@ typedef struct geo_split_opts {
 	const char *redraw_grids;   /* with keep_from: grid codes, comma-separated: a primary
 				       is redrawn with its secondaries; secondaries of one
 				       kept primary are redrawn among themselves */
+	const char *report_table;   /* per-grid table (CSV, XLSX...) to write, or NULL */
 	const char *s_srs, *t_srs, *work_srs, *where; /* where: filter on the town layer */
 	geo_output_opts output;
 	int json;                   /* report as one JSON object */

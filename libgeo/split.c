@@ -62,6 +62,8 @@ typedef struct run {
 	size_t ngrids;
 	double total_weight;
 	split_redraw *rd;       /* a partial redraw, or NULL */
+	split_grid *all;        /* every grid written, in code order (copies, not owners) */
+	size_t nall;
 	geo_progress progress;
 	void *progress_data;
 } run;
@@ -84,6 +86,7 @@ static void run_free(run *r)
 	free(r->kunit);
 	free(r->kprim);
 	split_redraw_free(r->h, r->rd);
+	free(r->all);
 }
 
 static int step(run *r, double f, const char *msg)
@@ -431,6 +434,21 @@ static void measure(run *r)
 		p->heaviest = fmax(p->heaviest, a->heaviest[v]);
 		s->heaviest = fmax(s->heaviest, a->heaviest[v]);
 		s->index = r->prim[v];
+		/* Its limits: edges to other grids, and the town boundary. */
+		split_grid *both[2] = { p, s };
+		const long *lab[2] = { r->prim, r->sec };
+		for (int k = 0; k < 2; k++) {
+			both[k]->perimeter += a->outside[v];
+			both[k]->on_town += a->outside[v];
+			for (size_t e = a->xadj[v]; e < a->xadj[v + 1]; e++) {
+				if (lab[k][a->adj[e]] == lab[k][v])
+					continue;
+				both[k]->perimeter += a->len[e];
+				both[k]->on_road += a->road[e];
+				both[k]->on_water += a->water[e];
+				both[k]->on_village += a->vlimit[e];
+			}
+		}
 	}
 	for (size_t i = 0; i < r->ngrids; i++) {
 		split_grid *g = &r->grids[i];
@@ -611,6 +629,164 @@ static outside households_outside(const run *r, const long *where)
 	return o;
 }
 
+/* ---- per grid: the planner's table ----------------------------------------------- */
+
+/* Whether grid i of r->grids is written: in a level 2 redraw the new
+** primaries stand for kept ones and are not. */
+static int written(const run *r, size_t i)
+{
+	return !(r->rd && r->rd->level == 2 && r->grids[i].level == 1);
+}
+
+static double deviation(const split_grid *g)
+{
+	return g->target > 0 ? (g->weight - g->target) / g->target : 0;
+}
+
+static double free_share(const split_grid *g)
+{
+	if (!(g->perimeter > 0))
+		return 0;
+	double on = g->on_road + g->on_water + g->on_village + g->on_town;
+	return fmax(0, 1 - on / g->perimeter);
+}
+
+/*
+** How far a secondary is from what a planner accepts: its deviation over
+** the tolerance, plus 0.20 over its Polsby-Popper, plus the share of its
+** limit that follows nothing over one half. Each term is 1 at the floor the
+** grids are held to (the tolerance, Polsby-Popper 0.20, half the limit free).
+*/
+static double badness(const run *r, const split_grid *g, int *why)
+{
+	double t[3] = { fabs(deviation(g)) / r->o->tolerance,
+			g->compactness > 0 ? 0.20 / g->compactness : 10, free_share(g) / 0.5 };
+	*why = t[1] > t[0] ? 1 : 0;
+	*why = t[2] > t[*why] ? 2 : *why;
+	return t[0] + t[1] + t[2];
+}
+
+enum { WORST = 5 };
+
+/* The WORST secondaries, worst first; returns how many. */
+static size_t worst(const run *r, size_t *out)
+{
+	size_t n = 0;
+	double score[WORST];
+	for (size_t i = 0; i < r->ngrids; i++) {
+		if (r->grids[i].level != 2)
+			continue;
+		int why;
+		double s = badness(r, &r->grids[i], &why);
+		size_t k = n < WORST ? n++ : WORST;
+		if (k == WORST && !(s > score[WORST - 1]))
+			continue;
+		if (k == WORST)
+			k = WORST - 1;
+		while (k > 0 && s > score[k - 1]) {
+			score[k] = score[k - 1];
+			out[k] = out[k - 1];
+			k--;
+		}
+		score[k] = s;
+		out[k] = i;
+	}
+	return n;
+}
+
+static const char *why_name[] = { "households", "shape", "free limit" };
+
+static void json_grids(geo_buf *b, const run *r)
+{
+	geo_buf_add(b, ", \"grids\": [");
+	for (size_t i = 0; i < r->nall; i++) {
+		const split_grid *g = &r->all[i];
+		geo_buf_add(b, i ? ", {\"grid_id\": " : "{\"grid_id\": ");
+		geo_json_str(b, g->id);
+		geo_buf_printf(b, ", \"level\": %d, \"name\": ", g->level);
+		geo_json_str(b, g->name ? g->name : "");
+		geo_buf_add(b, ", \"households\": ");
+		geo_json_num(b, g->households, 0);
+		geo_buf_add(b, ", \"persons\": ");
+		if (r->has_persons && g->households >= 0)
+			geo_json_num(b, g->persons, 0);
+		else
+			geo_buf_add(b, "null");
+		geo_buf_add(b, ", \"area_m2\": ");
+		geo_json_num(b, g->area, 1);
+		geo_buf_add(b, ", \"compactness\": ");
+		geo_json_num(b, g->compactness, 4);
+		if (g->kept) {
+			geo_buf_add(b, ", \"kept\": true}");
+			continue;
+		}
+		geo_buf_add(b, ", \"deviation_pct\": ");
+		geo_json_num(b, deviation(g) * 100, 2);
+		geo_buf_add(b, ", \"limit_m\": ");
+		geo_json_num(b, g->perimeter, 1);
+		double p = g->perimeter > 0 ? g->perimeter : 1;
+		geo_buf_add(b, ", \"on_roads\": ");
+		geo_json_num(b, g->on_road / p, 4);
+		geo_buf_add(b, ", \"on_rivers\": ");
+		geo_json_num(b, g->on_water / p, 4);
+		geo_buf_add(b, ", \"on_village_limits\": ");
+		geo_json_num(b, g->on_village / p, 4);
+		geo_buf_add(b, ", \"on_town_boundary\": ");
+		geo_json_num(b, g->on_town / p, 4);
+		geo_buf_add(b, ", \"free\": ");
+		geo_json_num(b, free_share(g), 4);
+		geo_buf_add(b, "}");
+	}
+	geo_buf_add(b, "]");
+	size_t w[WORST], n = worst(r, w);
+	geo_buf_add(b, ", \"worst\": [");
+	for (size_t k = 0; k < n; k++) {
+		int why;
+		double s = badness(r, &r->grids[w[k]], &why);
+		geo_buf_add(b, k ? ", {\"grid_id\": " : "{\"grid_id\": ");
+		geo_json_str(b, r->grids[w[k]].id);
+		geo_buf_add(b, ", \"score\": ");
+		geo_json_num(b, s, 3);
+		geo_buf_printf(b, ", \"mostly\": \"%s\"}", why_name[why]);
+	}
+	geo_buf_add(b, "]");
+}
+
+/* Secondaries' limits by what they follow, as shares of their total length. */
+static void text_limits(geo_buf *b, const run *r)
+{
+	double len = 0, road = 0, water = 0, vil = 0, town = 0;
+	for (size_t i = 0; i < r->ngrids; i++) {
+		const split_grid *g = &r->grids[i];
+		if (g->level != 2)
+			continue;
+		len += g->perimeter;
+		road += g->on_road;
+		water += g->on_water;
+		vil += g->on_village;
+		town += g->on_town;
+	}
+	if (!(len > 0))
+		return;
+	geo_buf_printf(b, "  secondaries' limits: %.0f%% on roads, %.0f%% on rivers, %.0f%% on village "
+		       "limits, %.0f%% on the %s, %.0f%% free\n", 100 * road / len,
+		       100 * water / len, 100 * vil / len, 100 * town / len,
+		       r->rd ? "kept grids' limits" : "town boundary",
+		       fmax(0, 100 * (1 - (road + water + vil + town) / len)));
+	size_t w[WORST], n = worst(r, w);
+	if (n)
+		geo_buf_printf(b, "  the %zu secondaries furthest from the floors:\n", n);
+	for (size_t k = 0; k < n; k++) {
+		const split_grid *g = &r->grids[w[k]];
+		int why;
+		badness(r, g, &why);
+		geo_buf_printf(b, "    %s %s: %.0f households (%+.1f%%), Polsby-Popper %.2f, %.0f%% "
+			       "of its limit free (mostly %s)\n", g->id, g->name ? g->name : "",
+			       g->households, 100 * deviation(g), g->compactness, 100 * free_share(g),
+			       why_name[why]);
+	}
+}
+
 static void render_json(geo_buf *b, const run *r, const outside *out, double seconds)
 {
 	const geo_split_opts *o = r->o;
@@ -665,6 +841,7 @@ static void render_json(geo_buf *b, const run *r, const outside *out, double sec
 		geo_buf_add(b, ", \"along_share\": ");
 		geo_json_num(b, internal > 0 ? along / internal : 0, 4);
 		geo_buf_add(b, "}");
+		json_grids(b, r);
 	}
 	geo_buf_add(b, ", \"time_s\": ");
 	geo_json_num(b, seconds, 3);
@@ -715,6 +892,7 @@ static void render_text(geo_buf *b, const run *r, const outside *out)
 		       "%.1f km\n", internal > 0 ? 100 * along / internal : 0, internal / 1000);
 	if (p.holes || s.holes)
 		geo_buf_printf(b, "  grids with holes: %zu primary, %zu secondary\n", p.holes, s.holes);
+	text_limits(b, r);
 }
 
 /* ---- the verb -------------------------------------------------------------------------------- */
@@ -876,24 +1054,37 @@ static geo_err write_grids(run *r, const char *output)
 {
 	const geo_split_opts *o = r->o;
 	geo_crs *out_crs = o->t_srs ? geo_crs_new(r->ctx, o->t_srs) : geo_crs_clone(r->town_crs);
-	size_t nkept = r->rd ? r->rd->nkept : 0, n = 0;
-	split_grid *sorted = malloc((r->ngrids + nkept + 1) * sizeof *sorted);
-	geo_err e = out_crs && sorted ? GEO_OK : geo_last_code(r->ctx);
-	if (!e) {
-		/* In a level 2 redraw the new primaries stand for kept ones. */
-		for (size_t i = 0; i < r->ngrids; i++)
-			if (!(r->rd && r->rd->level == 2 && r->grids[i].level == 1))
-				sorted[n++] = r->grids[i];
-		if (nkept)
-			memcpy(sorted + n, r->rd->kept, nkept * sizeof *sorted);
-		n += nkept;
-		qsort(sorted, n, sizeof *sorted, by_level_code);
-		e = split_write(r->ctx, output, o, r->work, out_crs, sorted, n,
-				r->has_persons, o->method != GEO_SPLIT_BALANCED);
-	}
-	free(sorted);
+	geo_err e = out_crs ? GEO_OK : geo_last_code(r->ctx);
+	if (!e)
+		e = split_write(r->ctx, output, o, r->work, out_crs, r->all, r->nall, r->has_persons,
+				o->method != GEO_SPLIT_BALANCED);
+	if (!e && o->report_table)
+		e = split_write_table(r->ctx, o->report_table, o, r->all, r->nall, r->has_persons);
 	geo_crs_free(out_crs);
 	return e;
+}
+
+/* r->all: every grid written, kept ones included, in code order, with its
+** deviation and free share. */
+static geo_err collect(run *r)
+{
+	size_t nkept = r->rd ? r->rd->nkept : 0;
+	r->all = malloc((r->ngrids + nkept + 1) * sizeof *r->all);
+	if (!r->all)
+		return geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
+	r->nall = 0;
+	for (size_t i = 0; i < r->ngrids; i++)
+		if (written(r, i)) {
+			split_grid *g = &r->grids[i];
+			g->deviation = deviation(g);
+			g->free = free_share(g);
+			r->all[r->nall++] = *g;
+		}
+	if (nkept)
+		memcpy(r->all + r->nall, r->rd->kept, nkept * sizeof *r->all);
+	r->nall += nkept;
+	qsort(r->all, r->nall, sizeof *r->all, by_level_code);
+	return GEO_OK;
 }
 
 static double elapsed(const struct timespec *t0)
@@ -939,6 +1130,8 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 			out.n == 1 ? " lies" : "s lie", out.fid[0], out.x, out.y);
 	if (!e && !step(&r, 0.9, "writing"))
 		e = GEO_ERR_INTERNAL;
+	if (!e)
+		e = collect(&r);
 	if (!e)
 		e = write_grids(&r, output);
 	if (!e) {

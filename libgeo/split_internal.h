@@ -13,7 +13,8 @@
 
 /* What a line of the linework is; the order is the order of preference when
 ** one piece of line is several things at once. */
-enum { SPLIT_OPEN = 0, SPLIT_BARRIER, SPLIT_VILLAGE, SPLIT_TOWN };
+enum { SPLIT_OPEN = 0, SPLIT_BARRIER, SPLIT_WATER, SPLIT_VILLAGE, SPLIT_TOWN };
+/* Barriers are roads (SPLIT_BARRIER) or water: rivers, canals, ditches. */
 
 /* Cut cost per metre: open land costs 1; following a barrier or a village
 ** limit costs less, so parts' limits are drawn along them. */
@@ -23,7 +24,7 @@ enum { SPLIT_OPEN = 0, SPLIT_BARRIER, SPLIT_VILLAGE, SPLIT_TOWN };
 
 typedef struct split_line {
 	GEOSGeometry *geom;     /* owned; lines in the working CRS */
-	int kind;               /* SPLIT_BARRIER or SPLIT_VILLAGE */
+	int kind;               /* SPLIT_BARRIER, SPLIT_WATER or SPLIT_VILLAGE */
 	double cost;            /* cut cost per metre along it */
 } split_line;
 
@@ -108,6 +109,7 @@ typedef struct split_atoms {
 	double *len;            /* shared boundary length, m */
 	double *cost;           /* shared boundary length weighted by cut cost */
 	double *along;          /* shared boundary length on barriers or village limits */
+	double *road, *water, *vlimit; /* the same, on roads, on water, on village limits */
 	long *point_atom;       /* per input point: its atom, -1 outside the town */
 	size_t nsplit;          /* blocks split by k-means and Voronoi */
 } split_atoms;
@@ -161,6 +163,12 @@ typedef struct split_grid {
 	double persons, weight, target, area, compactness;
 	double heaviest;        /* the heaviest single household point in it */
 	long col, row;          /* regular cells only */
+	/* Its limit (balanced, new grids only): length, and the lengths on roads,
+	** water, village limits and the town boundary. */
+	double perimeter, on_road, on_water, on_village, on_town;
+	double deviation;       /* from the target, a fraction (signed) */
+	double free;            /* share of the limit that follows nothing */
+	int kept;               /* a partial redraw kept it as it was */
 } split_grid;
 
 /* Old grids of both levels, in the working CRS (split_codes.c). */
@@ -205,6 +213,11 @@ geo_err split_read(geo_ctx *ctx, const char *town, const geo_split_opts *o, spli
 geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		    const geo_crs *work, const geo_crs *out_crs, const split_grid *g, size_t n,
 		    int has_persons, int with_cells);
+
+/* Writes the per-grid table (--report): CSV, XLSX, ODS or any table OGR
+** writes, by the extension (split_io.c). */
+geo_err split_write_table(geo_ctx *ctx, const char *path, const geo_split_opts *o,
+			  const split_grid *g, size_t n, int has_persons);
 
 /*
 ** Codes and names (split_codes.c): primaries g[0..np) numbered across the

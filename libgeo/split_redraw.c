@@ -335,6 +335,7 @@ static geo_err keep(geo_ctx *ctx, split_redraw *rd)
 					       len > 0 ? 4 * M_PI * k->area / (len * len) : 0);
 			k->weight = k->households;
 			k->index = -1;
+			k->kept = 1;
 		}
 	return GEO_OK;
 }

@@ -12,7 +12,7 @@ enum {
 	OPT_HOUSEHOLDS = CLI_TOOL_KEYS, OPT_WEIGHT, OPT_PERSONS, OPT_BARRIERS, OPT_CLASS,
 	OPT_VILLAGES, OPT_VILLAGE_NAME, OPT_PRIMARY, OPT_PRIMARY_BY, OPT_SECONDARY, OPT_MAX,
 	OPT_METHOD, OPT_TOLERANCE, OPT_TOWN_CODE, OPT_SEED, OPT_KEEP, OPT_KEEP_FROM, OPT_REDRAW,
-	OPT_REDRAW_GRIDS
+	OPT_REDRAW_GRIDS, OPT_REPORT
 };
 
 static const cli_option options[] = {
@@ -59,6 +59,8 @@ static const cli_option options[] = {
 	  "redraw these primaries (with their secondaries) or secondaries" },
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
+	{ "report", required_argument, OPT_REPORT, "FILE",
+	  "per-grid table (.csv, .xlsx, .ods): households, shape, limits" },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -175,6 +177,7 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_KEEP_FROM: o->keep_from = arg; return 0;
 	case OPT_REDRAW: o->redraw = arg; return 0;
 	case OPT_REDRAW_GRIDS: o->redraw_grids = arg; return 0;
+	case OPT_REPORT: o->report_table = arg; return 0;
 	default: return GEO_ERR_USAGE;
 	}
 }
