@@ -70,6 +70,9 @@ void split_atoms_free(split_atoms *a)
 	free(a->len);
 	free(a->cost);
 	free(a->along);
+	free(a->road);
+	free(a->water);
+	free(a->vlimit);
 	free(a->point_atom);
 	free(a);
 }
@@ -454,6 +457,7 @@ static int enter_faces(geo_ctx *ctx, const split_geoms *faces, segtab *t)
 typedef struct pair {
 	size_t a, b;
 	double len, cost, along;
+	double road, water, vlimit;
 } pair;
 
 static int by_pair(const void *x, const void *y)
@@ -474,6 +478,9 @@ static size_t merge_pairs(pair *p, size_t n)
 			p[m - 1].len += p[i].len;
 			p[m - 1].cost += p[i].cost;
 			p[m - 1].along += p[i].along;
+			p[m - 1].road += p[i].road;
+			p[m - 1].water += p[i].water;
+			p[m - 1].vlimit += p[i].vlimit;
 		} else {
 			p[m++] = p[i];
 		}
@@ -499,8 +506,10 @@ static pair *face_pairs(geo_ctx *ctx, const segtab *t, size_t nfaces, double *ou
 			continue;
 		}
 		size_t a = (size_t)s->fa, b = (size_t)s->fb;
-		int along = s->kind == SPLIT_BARRIER || s->kind == SPLIT_VILLAGE;
-		p[n++] = (pair){ a < b ? a : b, a < b ? b : a, len, len * s->cost, along ? len : 0 };
+		int along = s->kind == SPLIT_BARRIER || s->kind == SPLIT_WATER || s->kind == SPLIT_VILLAGE;
+		p[n++] = (pair){ a < b ? a : b, a < b ? b : a, len, len * s->cost, along ? len : 0,
+				 s->kind == SPLIT_BARRIER ? len : 0, s->kind == SPLIT_WATER ? len : 0,
+				 s->kind == SPLIT_VILLAGE ? len : 0 };
 	}
 	*npairs = p ? merge_pairs(p, n) : 0;
 	return p;
@@ -657,15 +666,19 @@ static int atom_graph(geo_ctx *ctx, split_atoms *a, const pair *fp, size_t nfp,
 	for (size_t i = 0; i < nfp; i++) {
 		size_t x = a->face_atom[fp[i].a], y = a->face_atom[fp[i].b];
 		if (x != y)
-			p[n++] = (pair){ x < y ? x : y, x < y ? y : x, fp[i].len, fp[i].cost, fp[i].along };
+			p[n++] = (pair){ x < y ? x : y, x < y ? y : x, fp[i].len, fp[i].cost, fp[i].along,
+					 fp[i].road, fp[i].water, fp[i].vlimit };
 	}
 	n = merge_pairs(p, n);
 	a->adj = geo_calloc(ctx, 2 * n + 1, sizeof *a->adj);
 	a->len = geo_calloc(ctx, 2 * n + 1, sizeof *a->len);
 	a->cost = geo_calloc(ctx, 2 * n + 1, sizeof *a->cost);
 	a->along = geo_calloc(ctx, 2 * n + 1, sizeof *a->along);
+	a->road = geo_calloc(ctx, 2 * n + 1, sizeof *a->road);
+	a->water = geo_calloc(ctx, 2 * n + 1, sizeof *a->water);
+	a->vlimit = geo_calloc(ctx, 2 * n + 1, sizeof *a->vlimit);
 	size_t *fill = geo_calloc(ctx, a->natoms + 1, sizeof *fill);
-	int ok = a->adj && a->len && a->cost && a->along && fill;
+	int ok = a->adj && a->len && a->cost && a->along && a->road && a->water && a->vlimit && fill;
 	for (size_t i = 0; ok && i < n; i++) {
 		a->xadj[p[i].a + 1]++;
 		a->xadj[p[i].b + 1]++;
@@ -684,6 +697,9 @@ static int atom_graph(geo_ctx *ctx, split_atoms *a, const pair *fp, size_t nfp,
 			a->len[k] = p[i].len;
 			a->cost[k] = p[i].cost;
 			a->along[k] = p[i].along;
+			a->road[k] = p[i].road;
+			a->water[k] = p[i].water;
+			a->vlimit[k] = p[i].vlimit;
 		}
 	for (size_t f = 0; ok && f < nfaces; f++)
 		a->outside[a->face_atom[f]] += face_outside[f];

@@ -832,6 +832,14 @@ typedef struct geo_split_opts {
 	const char *town_code;      /* 9 digits; default GEO_TOWN_CODE_DEFAULT */
 	unsigned long seed;         /* same inputs and seed, same output bytes; default 1 */
 	const char *keep_codes_from; /* old grids whose codes to reuse, or NULL */
+	const char *keep_from;      /* partial redraw: the current grids (both levels); every
+				       grid not redrawn is kept exactly, geometry and code */
+	const char *redraw;         /* with keep_from: village names, comma-separated, whose
+				       primaries and secondaries are redrawn */
+	const char *redraw_grids;   /* with keep_from: grid codes, comma-separated: a primary
+				       is redrawn with its secondaries; secondaries of one
+				       kept primary are redrawn among themselves */
+	const char *report_table;   /* per-grid table (CSV, XLSX...) to write, or NULL */
 	const char *s_srs, *t_srs, *work_srs, *where; /* where: filter on the town layer */
 	geo_output_opts output;
 	int json;                   /* report as one JSON object */

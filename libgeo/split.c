@@ -61,6 +61,9 @@ typedef struct run {
 	split_grid *grids;      /* primaries, then secondaries */
 	size_t ngrids;
 	double total_weight;
+	split_redraw *rd;       /* a partial redraw, or NULL */
+	split_grid *all;        /* every grid written, in code order (copies, not owners) */
+	size_t nall;
 	geo_progress progress;
 	void *progress_data;
 } run;
@@ -82,6 +85,8 @@ static void run_free(run *r)
 	free(r->sec);
 	free(r->kunit);
 	free(r->kprim);
+	split_redraw_free(r->h, r->rd);
+	free(r->all);
 }
 
 static int step(run *r, double f, const char *msg)
@@ -276,6 +281,8 @@ static geo_err make_primaries(run *r)
 	long n = o->primaries;
 	if (o->primary_by_villages || n == GEO_SPLIT_AUTO)
 		n = (long)r->nunits;
+	if (r->rd && n < (long)r->nunits) /* as many as it had, and one per village piece */
+		n = (long)r->nunits;
 	if (n < (long)r->nunits)
 		return geo_fail(r->ctx, GEO_ERR_USAGE,
 				"--primary %ld: the villages make %zu separate areas and a primary "
@@ -427,6 +434,21 @@ static void measure(run *r)
 		p->heaviest = fmax(p->heaviest, a->heaviest[v]);
 		s->heaviest = fmax(s->heaviest, a->heaviest[v]);
 		s->index = r->prim[v];
+		/* Its limits: edges to other grids, and the town boundary. */
+		split_grid *both[2] = { p, s };
+		const long *lab[2] = { r->prim, r->sec };
+		for (int k = 0; k < 2; k++) {
+			both[k]->perimeter += a->outside[v];
+			both[k]->on_town += a->outside[v];
+			for (size_t e = a->xadj[v]; e < a->xadj[v + 1]; e++) {
+				if (lab[k][a->adj[e]] == lab[k][v])
+					continue;
+				both[k]->perimeter += a->len[e];
+				both[k]->on_road += a->road[e];
+				both[k]->on_water += a->water[e];
+				both[k]->on_village += a->vlimit[e];
+			}
+		}
 	}
 	for (size_t i = 0; i < r->ngrids; i++) {
 		split_grid *g = &r->grids[i];
@@ -465,9 +487,12 @@ static geo_err number(run *r)
 		return geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
 	for (size_t v = 0; v < r->a->natoms; v++)
 		village_of[r->prim[v]] = r->a->village[v];
-	geo_err e = split_number(r->ctx, r->grids, r->nprim, r->nsec, village_of,
-				 r->in.village_names, r->in.nvillages, r->o->town_code,
-				 r->o->keep_codes_from, r->work);
+	geo_err e = r->rd ? split_number_redraw(r->ctx, r->grids, r->nprim, r->nsec, village_of,
+						r->in.village_names, r->in.nvillages,
+						r->o->town_code, r->rd, r->work)
+			  : split_number(r->ctx, r->grids, r->nprim, r->nsec, village_of,
+					 r->in.village_names, r->in.nvillages, r->o->town_code,
+					 r->o->keep_codes_from, r->work);
 	free(village_of);
 	return e;
 }
@@ -604,6 +629,164 @@ static outside households_outside(const run *r, const long *where)
 	return o;
 }
 
+/* ---- per grid: the planner's table ----------------------------------------------- */
+
+/* Whether grid i of r->grids is written: in a level 2 redraw the new
+** primaries stand for kept ones and are not. */
+static int written(const run *r, size_t i)
+{
+	return !(r->rd && r->rd->level == 2 && r->grids[i].level == 1);
+}
+
+static double deviation(const split_grid *g)
+{
+	return g->target > 0 ? (g->weight - g->target) / g->target : 0;
+}
+
+static double free_share(const split_grid *g)
+{
+	if (!(g->perimeter > 0))
+		return 0;
+	double on = g->on_road + g->on_water + g->on_village + g->on_town;
+	return fmax(0, 1 - on / g->perimeter);
+}
+
+/*
+** How far a secondary is from what a planner accepts: its deviation over
+** the tolerance, plus 0.20 over its Polsby-Popper, plus the share of its
+** limit that follows nothing over one half. Each term is 1 at the floor the
+** grids are held to (the tolerance, Polsby-Popper 0.20, half the limit free).
+*/
+static double badness(const run *r, const split_grid *g, int *why)
+{
+	double t[3] = { fabs(deviation(g)) / r->o->tolerance,
+			g->compactness > 0 ? 0.20 / g->compactness : 10, free_share(g) / 0.5 };
+	*why = t[1] > t[0] ? 1 : 0;
+	*why = t[2] > t[*why] ? 2 : *why;
+	return t[0] + t[1] + t[2];
+}
+
+enum { WORST = 5 };
+
+/* The WORST secondaries, worst first; returns how many. */
+static size_t worst(const run *r, size_t *out)
+{
+	size_t n = 0;
+	double score[WORST];
+	for (size_t i = 0; i < r->ngrids; i++) {
+		if (r->grids[i].level != 2)
+			continue;
+		int why;
+		double s = badness(r, &r->grids[i], &why);
+		size_t k = n < WORST ? n++ : WORST;
+		if (k == WORST && !(s > score[WORST - 1]))
+			continue;
+		if (k == WORST)
+			k = WORST - 1;
+		while (k > 0 && s > score[k - 1]) {
+			score[k] = score[k - 1];
+			out[k] = out[k - 1];
+			k--;
+		}
+		score[k] = s;
+		out[k] = i;
+	}
+	return n;
+}
+
+static const char *why_name[] = { "households", "shape", "free limit" };
+
+static void json_grids(geo_buf *b, const run *r)
+{
+	geo_buf_add(b, ", \"grids\": [");
+	for (size_t i = 0; i < r->nall; i++) {
+		const split_grid *g = &r->all[i];
+		geo_buf_add(b, i ? ", {\"grid_id\": " : "{\"grid_id\": ");
+		geo_json_str(b, g->id);
+		geo_buf_printf(b, ", \"level\": %d, \"name\": ", g->level);
+		geo_json_str(b, g->name ? g->name : "");
+		geo_buf_add(b, ", \"households\": ");
+		geo_json_num(b, g->households, 0);
+		geo_buf_add(b, ", \"persons\": ");
+		if (r->has_persons && g->households >= 0)
+			geo_json_num(b, g->persons, 0);
+		else
+			geo_buf_add(b, "null");
+		geo_buf_add(b, ", \"area_m2\": ");
+		geo_json_num(b, g->area, 1);
+		geo_buf_add(b, ", \"compactness\": ");
+		geo_json_num(b, g->compactness, 4);
+		if (g->kept) {
+			geo_buf_add(b, ", \"kept\": true}");
+			continue;
+		}
+		geo_buf_add(b, ", \"deviation_pct\": ");
+		geo_json_num(b, deviation(g) * 100, 2);
+		geo_buf_add(b, ", \"limit_m\": ");
+		geo_json_num(b, g->perimeter, 1);
+		double p = g->perimeter > 0 ? g->perimeter : 1;
+		geo_buf_add(b, ", \"on_roads\": ");
+		geo_json_num(b, g->on_road / p, 4);
+		geo_buf_add(b, ", \"on_rivers\": ");
+		geo_json_num(b, g->on_water / p, 4);
+		geo_buf_add(b, ", \"on_village_limits\": ");
+		geo_json_num(b, g->on_village / p, 4);
+		geo_buf_add(b, ", \"on_town_boundary\": ");
+		geo_json_num(b, g->on_town / p, 4);
+		geo_buf_add(b, ", \"free\": ");
+		geo_json_num(b, free_share(g), 4);
+		geo_buf_add(b, "}");
+	}
+	geo_buf_add(b, "]");
+	size_t w[WORST], n = worst(r, w);
+	geo_buf_add(b, ", \"worst\": [");
+	for (size_t k = 0; k < n; k++) {
+		int why;
+		double s = badness(r, &r->grids[w[k]], &why);
+		geo_buf_add(b, k ? ", {\"grid_id\": " : "{\"grid_id\": ");
+		geo_json_str(b, r->grids[w[k]].id);
+		geo_buf_add(b, ", \"score\": ");
+		geo_json_num(b, s, 3);
+		geo_buf_printf(b, ", \"mostly\": \"%s\"}", why_name[why]);
+	}
+	geo_buf_add(b, "]");
+}
+
+/* Secondaries' limits by what they follow, as shares of their total length. */
+static void text_limits(geo_buf *b, const run *r)
+{
+	double len = 0, road = 0, water = 0, vil = 0, town = 0;
+	for (size_t i = 0; i < r->ngrids; i++) {
+		const split_grid *g = &r->grids[i];
+		if (g->level != 2)
+			continue;
+		len += g->perimeter;
+		road += g->on_road;
+		water += g->on_water;
+		vil += g->on_village;
+		town += g->on_town;
+	}
+	if (!(len > 0))
+		return;
+	geo_buf_printf(b, "  secondaries' limits: %.0f%% on roads, %.0f%% on rivers, %.0f%% on village "
+		       "limits, %.0f%% on the %s, %.0f%% free\n", 100 * road / len,
+		       100 * water / len, 100 * vil / len, 100 * town / len,
+		       r->rd ? "kept grids' limits" : "town boundary",
+		       fmax(0, 100 * (1 - (road + water + vil + town) / len)));
+	size_t w[WORST], n = worst(r, w);
+	if (n)
+		geo_buf_printf(b, "  the %zu secondaries furthest from the floors:\n", n);
+	for (size_t k = 0; k < n; k++) {
+		const split_grid *g = &r->grids[w[k]];
+		int why;
+		badness(r, g, &why);
+		geo_buf_printf(b, "    %s %s: %.0f households (%+.1f%%), Polsby-Popper %.2f, %.0f%% "
+			       "of its limit free (mostly %s)\n", g->id, g->name ? g->name : "",
+			       g->households, 100 * deviation(g), g->compactness, 100 * free_share(g),
+			       why_name[why]);
+	}
+}
+
 static void render_json(geo_buf *b, const run *r, const outside *out, double seconds)
 {
 	const geo_split_opts *o = r->o;
@@ -621,6 +804,13 @@ static void render_json(geo_buf *b, const run *r, const outside *out, double sec
 		       "\"atoms\": %zu, \"blocks_split\": %zu, \"villages\": %zu}",
 		       methods[o->method], p.n, s.n, r->a ? r->a->natoms : 0,
 		       r->a ? r->a->nsplit : 0, r->in.nvillages);
+	if (r->rd) {
+		const split_redraw *rd = r->rd;
+		geo_buf_printf(b, ", \"redraw\": {\"level\": %d, \"redrawn\": {\"primary\": %zu, "
+			       "\"secondary\": %zu}, \"kept\": {\"primary\": %zu, \"secondary\": %zu}}",
+			       rd->level, rd->redrawn[0].n, rd->redrawn[1].n, rd->keptv[0].n,
+			       rd->keptv[1].n);
+	}
 	geo_buf_add(b, ", \"households\": {\"inside\": ");
 	geo_json_num(b, households, 0);
 	geo_buf_add(b, ", \"persons\": ");
@@ -651,6 +841,7 @@ static void render_json(geo_buf *b, const run *r, const outside *out, double sec
 		geo_buf_add(b, ", \"along_share\": ");
 		geo_json_num(b, internal > 0 ? along / internal : 0, 4);
 		geo_buf_add(b, "}");
+		json_grids(b, r);
 	}
 	geo_buf_add(b, ", \"time_s\": ");
 	geo_json_num(b, seconds, 3);
@@ -670,20 +861,38 @@ static void render_text(geo_buf *b, const run *r, const outside *out)
 	}
 	double internal, along;
 	limits(r, &internal, &along);
-	geo_buf_printf(b, "%zu primary and %zu secondary grids from %zu atoms\n", p.n, s.n,
-		       r->a->natoms);
-	geo_buf_printf(b, "  households: %.0f in the town, %zu outside\n",
-		       r->total_weight >= 0 ? (double)(r->in.npoints - out->n) : 0, out->n);
+	const split_redraw *rd = r->rd;
+	if (rd && rd->level == 2)
+		geo_buf_printf(b, "%zu secondary grids redrawn from %zu atoms in the place of %zu, "
+			       "in %zu kept primaries\n", s.n, r->a->natoms, rd->redrawn[1].n, p.n);
+	else if (rd)
+		geo_buf_printf(b, "%zu primary and %zu secondary grids redrawn from %zu atoms in the "
+			       "place of %zu and %zu\n", p.n, s.n, r->a->natoms, rd->redrawn[0].n,
+			       rd->redrawn[1].n);
+	else
+		geo_buf_printf(b, "%zu primary and %zu secondary grids from %zu atoms\n", p.n, s.n,
+			       r->a->natoms);
+	if (rd)
+		geo_buf_printf(b, "  kept as they were: %zu primary and %zu secondary grids\n",
+			       rd->keptv[0].n, rd->keptv[1].n);
+	geo_buf_printf(b, "  households: %.0f in the %s, %zu outside\n",
+		       r->total_weight >= 0 ? (double)(r->in.npoints - out->n) : 0,
+		       rd ? "redrawn area" : "town", out->n);
 	geo_buf_printf(b, "  secondary %s: %.0f to %.0f, largest deviation %.1f%% of its primary's "
 		       "target (tolerance %.0f%%), %zu outside it\n",
 		       o->weight_field ? o->weight_field : "households", s.wmin, s.wmax,
 		       s.maxdev * 100, o->tolerance * 100, s.out_of_tol);
-	geo_buf_printf(b, "  compactness (Polsby-Popper): primary min %.2f, median %.2f; "
-		       "secondary min %.2f, median %.2f\n", p.cmin, p.cmed, s.cmin, s.cmed);
+	if (rd && rd->level == 2)
+		geo_buf_printf(b, "  compactness (Polsby-Popper): secondary min %.2f, median %.2f\n",
+			       s.cmin, s.cmed);
+	else
+		geo_buf_printf(b, "  compactness (Polsby-Popper): primary min %.2f, median %.2f; "
+			       "secondary min %.2f, median %.2f\n", p.cmin, p.cmed, s.cmin, s.cmed);
 	geo_buf_printf(b, "  internal limits along roads, rivers and village limits: %.1f%% of "
 		       "%.1f km\n", internal > 0 ? 100 * along / internal : 0, internal / 1000);
 	if (p.holes || s.holes)
 		geo_buf_printf(b, "  grids with holes: %zu primary, %zu secondary\n", p.holes, s.holes);
+	text_limits(b, r);
 }
 
 /* ---- the verb -------------------------------------------------------------------------------- */
@@ -704,13 +913,27 @@ static geo_err check_opts(geo_ctx *ctx, const geo_split_opts *o)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--primary-by villages needs --villages LAYER");
 	if (o->primary_by_villages && o->primaries != GEO_SPLIT_AUTO)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--primary and --primary-by villages: give one");
-	if (o->method == GEO_SPLIT_BALANCED && !o->villages && o->primaries == GEO_SPLIT_AUTO)
+	if (o->method == GEO_SPLIT_BALANCED && !o->villages && o->primaries == GEO_SPLIT_AUTO &&
+	    !o->keep_from)
 		return geo_fail(ctx, GEO_ERR_USAGE, "say how many primaries with --primary N, or give "
 				"--villages LAYER for one per village");
 	if (o->primaries < 0 || o->secondaries < 0 || o->max_households < 0)
 		return geo_fail(ctx, GEO_ERR_USAGE, "grid counts must be above 0");
 	if (o->secondaries != GEO_SPLIT_AUTO && o->max_households != GEO_SPLIT_AUTO)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--secondary and --max-households: give one");
+	if ((o->redraw || o->redraw_grids) && !o->keep_from)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--redraw and --redraw-grids need --keep-from OLD "
+				"(the grids to keep)");
+	if (o->keep_from && !o->redraw && !o->redraw_grids)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--keep-from: say what to redraw with --redraw "
+				"VILLAGE,... or --redraw-grids CODE,...");
+	if (o->keep_from && o->keep_codes_from)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--keep-from and --keep-codes-from: give one "
+				"(--keep-from keeps codes too)");
+	if (o->keep_from && o->method != GEO_SPLIT_BALANCED)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--keep-from works with the balanced method only");
+	if (o->redraw && !o->villages)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--redraw names villages: give --villages LAYER");
 	if (!(o->atom_fraction > 0 && o->atom_fraction <= 1))
 		return geo_fail(ctx, GEO_ERR_USAGE, "atom fraction must be in (0, 1]");
 	return GEO_OK;
@@ -736,7 +959,7 @@ static geo_err balanced(run *r, outside *out)
 				o->households);
 	if (!step(r, 0.4, "atoms"))
 		return GEO_ERR_INTERNAL;
-	if (o->villages)
+	if (r->in.nvillages)
 		close_village_gaps(r->a);
 	geo_err e = find_units(r);
 	if (!e)
@@ -831,17 +1054,37 @@ static geo_err write_grids(run *r, const char *output)
 {
 	const geo_split_opts *o = r->o;
 	geo_crs *out_crs = o->t_srs ? geo_crs_new(r->ctx, o->t_srs) : geo_crs_clone(r->town_crs);
-	split_grid *sorted = malloc((r->ngrids + 1) * sizeof *sorted);
-	geo_err e = out_crs && sorted ? GEO_OK : geo_last_code(r->ctx);
-	if (!e) {
-		memcpy(sorted, r->grids, r->ngrids * sizeof *sorted);
-		qsort(sorted, r->ngrids, sizeof *sorted, by_level_code);
-		e = split_write(r->ctx, output, o, r->work, out_crs, sorted, r->ngrids,
-				r->has_persons, o->method != GEO_SPLIT_BALANCED);
-	}
-	free(sorted);
+	geo_err e = out_crs ? GEO_OK : geo_last_code(r->ctx);
+	if (!e)
+		e = split_write(r->ctx, output, o, r->work, out_crs, r->all, r->nall, r->has_persons,
+				o->method != GEO_SPLIT_BALANCED);
+	if (!e && o->report_table)
+		e = split_write_table(r->ctx, o->report_table, o, r->all, r->nall, r->has_persons);
 	geo_crs_free(out_crs);
 	return e;
+}
+
+/* r->all: every grid written, kept ones included, in code order, with its
+** deviation and free share. */
+static geo_err collect(run *r)
+{
+	size_t nkept = r->rd ? r->rd->nkept : 0;
+	r->all = malloc((r->ngrids + nkept + 1) * sizeof *r->all);
+	if (!r->all)
+		return geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
+	r->nall = 0;
+	for (size_t i = 0; i < r->ngrids; i++)
+		if (written(r, i)) {
+			split_grid *g = &r->grids[i];
+			g->deviation = deviation(g);
+			g->free = free_share(g);
+			r->all[r->nall++] = *g;
+		}
+	if (nkept)
+		memcpy(r->all + r->nall, r->rd->kept, nkept * sizeof *r->all);
+	r->nall += nkept;
+	qsort(r->all, r->nall, sizeof *r->all, by_level_code);
+	return GEO_OK;
 }
 
 static double elapsed(const struct timespec *t0)
@@ -860,7 +1103,11 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	geo_err e = check_opts(ctx, o);
 	if (e)
 		return e;
-	run r = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o, .progress = progress,
+	/* A partial redraw sets the counts of the area it redraws. */
+	geo_split_opts local = *o;
+	split_redraw rd;
+	memset(&rd, 0, sizeof rd);
+	run r = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = &local, .progress = progress,
 		  .progress_data = progress_data };
 	outside out = { 0 };
 	/* A fixed timestamp in GeoPackage metadata, so output bytes repeat. */
@@ -869,6 +1116,10 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	if (!had)
 		CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", FIXED_DATE);
 	e = split_read(ctx, town, o, &r.in, &r.work, &r.town_crs, &r.has_persons);
+	if (!e && o->keep_from) {
+		r.rd = &rd;
+		e = split_redraw_prepare(ctx, &local, r.work, &r.in, &rd);
+	}
 	if (!e && !step(&r, 0.1, "read"))
 		e = GEO_ERR_INTERNAL;
 	if (!e)
@@ -879,6 +1130,8 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 			out.n == 1 ? " lies" : "s lie", out.fid[0], out.x, out.y);
 	if (!e && !step(&r, 0.9, "writing"))
 		e = GEO_ERR_INTERNAL;
+	if (!e)
+		e = collect(&r);
 	if (!e)
 		e = write_grids(&r, output);
 	if (!e) {

@@ -22,13 +22,7 @@
 
 typedef char code_t[GEO_SECONDARY_CODE_LEN + 2];
 
-/* The old grids of each level, in the working CRS. */
-typedef struct old_grids {
-	geo_gridset *sets[2];
-	geo_gridset level[2];   /* views holding only level 1 and level 2 grids */
-} old_grids;
-
-static void old_free(old_grids *o)
+void split_old_free(split_old *o)
 {
 	for (int i = 0; i < 2; i++) {
 		free(o->level[i].grids);
@@ -44,7 +38,7 @@ static int has_name(char **names, const char *name)
 	return 0;
 }
 
-static geo_err read_old(geo_ctx *ctx, const char *name, const geo_crs *work, old_grids *o)
+geo_err split_old_read(geo_ctx *ctx, const char *name, const geo_crs *work, split_old *o)
 {
 	memset(o, 0, sizeof *o);
 	char **layers = geo_input_layer_names(ctx, name);
@@ -103,10 +97,12 @@ static geo_err match(geo_ctx *ctx, const geo_gridset *old, split_grid *const *gr
 /*
 ** Gives grids[0..n) (in numbering order) codes under `prefix` (a town code
 ** for primaries, a primary code for secondaries): kept codes first, then
-** new numbers after the highest old one under the prefix.
+** new numbers after the highest old one under the prefix. The codes of
+** `taken` (grids a partial redraw keeps, or NULL) are never given.
 */
 static geo_err assign(geo_ctx *ctx, split_grid *const *grids, size_t n, const char *prefix,
-		      int level, const code_t *kept, const geo_gridset *old)
+		      int level, const code_t *kept, const geo_gridset *old,
+		      const geo_gridset *taken)
 {
 	int max = level == 1 ? 999 : 99;
 	size_t plen = strlen(prefix);
@@ -118,6 +114,13 @@ static geo_err assign(geo_ctx *ctx, split_grid *const *grids, size_t n, const ch
 		return GEO_ERR_INTERNAL;
 	}
 	int next = 1;
+	for (size_t i = 0; taken && i < taken->n; i++) {
+		const char *id = taken->grids[i].id;
+		int s = geo_grid_code_level(id) == level && !strncmp(id, prefix, plen)
+				? atoi(id + plen) : 0;
+		if (s >= 1 && s <= max)
+			used[s] = 1;
+	}
 	for (size_t i = 0; old && i < old->n; i++) {
 		const char *id = old->grids[i].id;
 		if (geo_grid_code_level(id) == level && !strncmp(id, prefix, plen))
@@ -208,8 +211,11 @@ static geo_err name_primaries(geo_ctx *ctx, split_grid **p, size_t np, const lon
 	return e;
 }
 
+/* Secondaries under each primary: matching ones keep the code of the grid
+** of `match_set` they match; new numbers come after the highest of `old`. */
 static geo_err number_secondaries(geo_ctx *ctx, split_grid *g, size_t np, size_t ns,
-				  const old_grids *old, const geo_crs *work)
+				  const geo_gridset *match_set, const geo_gridset *old,
+				  const geo_gridset *taken, const geo_crs *work)
 {
 	split_grid **s = geo_calloc(ctx, ns + 1, sizeof *s);
 	code_t *kept = geo_calloc(ctx, ns + 1, sizeof *kept);
@@ -221,11 +227,11 @@ static geo_err number_secondaries(geo_ctx *ctx, split_grid *g, size_t np, size_t
 			if (g[np + i].index == pg->index)
 				s[m++] = &g[np + i];
 		e = ordered(ctx, s, m);
-		if (!e && old)
-			e = match(ctx, &old->level[1], s, m, work, kept);
+		if (!e && match_set)
+			e = match(ctx, match_set, s, m, work, kept);
 		if (!e)
-			e = assign(ctx, s, m, pg->id, 2, old ? (const code_t *)kept : NULL,
-				   old ? &old->level[1] : NULL);
+			e = assign(ctx, s, m, pg->id, 2, match_set ? (const code_t *)kept : NULL, old,
+				   taken);
 		for (size_t k = 0; !e && k < m; k++) {
 			snprintf(s[k]->parent, sizeof s[k]->parent, "%s", pg->id);
 			s[k]->name = printed("%s-%02d", pg->name, atoi(s[k]->id + GEO_PRIMARY_CODE_LEN));
@@ -242,13 +248,13 @@ geo_err split_number(geo_ctx *ctx, split_grid *g, size_t np, size_t ns, const lo
 		     char *const *village_names, size_t nvillages, const char *town_code,
 		     const char *keep_from, const geo_crs *work)
 {
-	old_grids old;
+	split_old old;
 	memset(&old, 0, sizeof old);
 	split_grid **p = geo_calloc(ctx, np + 1, sizeof *p);
 	code_t *kept = geo_calloc(ctx, np + 1, sizeof *kept);
 	geo_err e = p && kept ? GEO_OK : GEO_ERR_INTERNAL;
 	if (!e && keep_from)
-		e = read_old(ctx, keep_from, work, &old);
+		e = split_old_read(ctx, keep_from, work, &old);
 	for (size_t i = 0; !e && i < np; i++)
 		p[i] = &g[i];
 	if (!e)
@@ -257,14 +263,84 @@ geo_err split_number(geo_ctx *ctx, split_grid *g, size_t np, size_t ns, const lo
 		e = match(ctx, &old.level[0], p, np, work, kept);
 	if (!e)
 		e = assign(ctx, p, np, town_code, 1, keep_from ? (const code_t *)kept : NULL,
-			   keep_from ? &old.level[0] : NULL);
+			   keep_from ? &old.level[0] : NULL, NULL);
 	if (e == GEO_ERR_USAGE)
 		e = geo_fail(ctx, e, "cannot number %zu primaries under town code %s", np, town_code);
 	if (!e)
 		e = name_primaries(ctx, p, np, village_of, village_names, nvillages);
 	if (!e)
-		e = number_secondaries(ctx, g, np, ns, keep_from ? &old : NULL, work);
-	old_free(&old);
+		e = number_secondaries(ctx, g, np, ns, keep_from ? &old.level[1] : NULL,
+				       keep_from ? &old.level[1] : NULL, NULL, work);
+	split_old_free(&old);
+	free(p);
+	free(kept);
+	return e;
+}
+
+/* The old grid of `set` with this code, or NULL. */
+static const geo_grid *old_grid(const geo_gridset *set, const char *id)
+{
+	long i = geo_gridset_find(set, id);
+	return i >= 0 ? &set->grids[i] : NULL;
+}
+
+geo_err split_number_redraw(geo_ctx *ctx, split_grid *g, size_t np, size_t ns,
+			    const long *village_of, char *const *village_names, size_t nvillages,
+			    const char *town_code, const split_redraw *rd, const geo_crs *work)
+{
+	if (rd->level == 2) {
+		/* The new primaries stand for the kept primaries they lie in; the
+		** secondaries of every piece of one kept primary are numbered together. */
+		for (size_t p = 0; p < np; p++) {
+			const char *code = village_names[village_of[g[p].index]];
+			const geo_grid *old = old_grid(&rd->old.level[0], code);
+			snprintf(g[p].id, sizeof g[p].id, "%s", code);
+			g[p].name = geo_strdup(ctx, old && *old->name ? old->name : code);
+			if (!g[p].name)
+				return GEO_ERR_INTERNAL;
+		}
+		for (size_t i = 0; i < ns; i++) {
+			split_grid *s = &g[np + i];
+			for (size_t p = 0; p < np; p++)
+				if (!strcmp(g[p].id, g[s->index].id)) {
+					s->index = g[p].index;
+					break;
+				}
+		}
+		return number_secondaries(ctx, g, np, ns, &rd->redrawn[1], &rd->old.level[1],
+					  &rd->keptv[1], work);
+	}
+	split_grid **p = geo_calloc(ctx, np + 1, sizeof *p);
+	code_t *kept = geo_calloc(ctx, np + 1, sizeof *kept);
+	geo_err e = p && kept ? GEO_OK : GEO_ERR_INTERNAL;
+	for (size_t i = 0; !e && i < np; i++)
+		p[i] = &g[i];
+	if (!e)
+		e = ordered(ctx, p, np);
+	if (!e)
+		e = match(ctx, &rd->redrawn[0], p, np, work, kept);
+	if (!e)
+		e = assign(ctx, p, np, town_code, 1, (const code_t *)kept, &rd->old.level[0],
+			   &rd->keptv[0]);
+	if (e == GEO_ERR_USAGE)
+		e = geo_fail(ctx, e, "cannot number %zu more primaries under town code %s", np,
+			     town_code);
+	if (!e)
+		e = name_primaries(ctx, p, np, village_of, village_names, nvillages);
+	/* A primary that keeps its code keeps its name too. */
+	for (size_t i = 0; !e && i < np; i++) {
+		const geo_grid *old = old_grid(&rd->redrawn[0], p[i]->id);
+		if (old && *old->name) {
+			char *name = geo_strdup(ctx, old->name);
+			if (!name)
+				e = GEO_ERR_INTERNAL;
+			free(e ? NULL : p[i]->name);
+			p[i]->name = e ? p[i]->name : name;
+		}
+	}
+	if (!e)
+		e = number_secondaries(ctx, g, np, ns, &rd->redrawn[1], &rd->old.level[1],
+				       &rd->keptv[1], work);
 	free(p);
 	free(kept);
 	return e;

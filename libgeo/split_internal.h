@@ -13,7 +13,8 @@
 
 /* What a line of the linework is; the order is the order of preference when
 ** one piece of line is several things at once. */
-enum { SPLIT_OPEN = 0, SPLIT_BARRIER, SPLIT_VILLAGE, SPLIT_TOWN };
+enum { SPLIT_OPEN = 0, SPLIT_BARRIER, SPLIT_WATER, SPLIT_VILLAGE, SPLIT_TOWN };
+/* Barriers are roads (SPLIT_BARRIER) or water: rivers, canals, ditches. */
 
 /* Cut cost per metre: open land costs 1; following a barrier or a village
 ** limit costs less, so parts' limits are drawn along them. */
@@ -23,7 +24,7 @@ enum { SPLIT_OPEN = 0, SPLIT_BARRIER, SPLIT_VILLAGE, SPLIT_TOWN };
 
 typedef struct split_line {
 	GEOSGeometry *geom;     /* owned; lines in the working CRS */
-	int kind;               /* SPLIT_BARRIER or SPLIT_VILLAGE */
+	int kind;               /* SPLIT_BARRIER, SPLIT_WATER or SPLIT_VILLAGE */
 	double cost;            /* cut cost per metre along it */
 } split_line;
 
@@ -108,6 +109,7 @@ typedef struct split_atoms {
 	double *len;            /* shared boundary length, m */
 	double *cost;           /* shared boundary length weighted by cut cost */
 	double *along;          /* shared boundary length on barriers or village limits */
+	double *road, *water, *vlimit; /* the same, on roads, on water, on village limits */
 	long *point_atom;       /* per input point: its atom, -1 outside the town */
 	size_t nsplit;          /* blocks split by k-means and Voronoi */
 } split_atoms;
@@ -161,7 +163,48 @@ typedef struct split_grid {
 	double persons, weight, target, area, compactness;
 	double heaviest;        /* the heaviest single household point in it */
 	long col, row;          /* regular cells only */
+	/* Its limit (balanced, new grids only): length, and the lengths on roads,
+	** water, village limits and the town boundary. */
+	double perimeter, on_road, on_water, on_village, on_town;
+	double deviation;       /* from the target, a fraction (signed) */
+	double free;            /* share of the limit that follows nothing */
+	int kept;               /* a partial redraw kept it as it was */
 } split_grid;
+
+/* Old grids of both levels, in the working CRS (split_codes.c). */
+typedef struct split_old {
+	geo_gridset *sets[2];   /* as read: the primary and secondary layers, or one layer */
+	geo_gridset level[2];   /* views holding only level 1 and level 2 grids */
+} split_old;
+
+geo_err split_old_read(geo_ctx *ctx, const char *name, const geo_crs *work, split_old *o);
+void split_old_free(split_old *o);
+
+/*
+** A partial redraw (split_redraw.c): the old grids, which of them are
+** redrawn, and the ones kept as they are. level 1: primaries are redrawn
+** with their secondaries; level 2: secondaries of kept primaries only.
+*/
+typedef struct split_redraw {
+	split_old old;
+	int level;
+	geo_gridset redrawn[2]; /* views: the old grids of each level being redrawn */
+	geo_gridset keptv[2];   /* views: the old grids of each level kept */
+	split_grid *kept;       /* the old grids kept, as they are written */
+	size_t nkept;
+	size_t nnamed;          /* villages or grids named */
+} split_redraw;
+
+/*
+** Reads OLD and narrows in (read from the whole town) to the area the
+** redrawn grids covered: in->town becomes that area, the villages are
+** clipped to it (for a level 2 redraw they are the kept primaries), and
+** households outside it are dropped. *o gets the grid counts of the
+** redrawn area unless the caller gave them.
+*/
+geo_err split_redraw_prepare(geo_ctx *ctx, geo_split_opts *o, const geo_crs *work,
+			     split_input *in, split_redraw *rd);
+void split_redraw_free(GEOSContextHandle_t h, split_redraw *rd);
 
 /* Reads and checks the inputs (split_io.c). */
 geo_err split_read(geo_ctx *ctx, const char *town, const geo_split_opts *o, split_input *in,
@@ -170,6 +213,11 @@ geo_err split_read(geo_ctx *ctx, const char *town, const geo_split_opts *o, spli
 geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		    const geo_crs *work, const geo_crs *out_crs, const split_grid *g, size_t n,
 		    int has_persons, int with_cells);
+
+/* Writes the per-grid table (--report): CSV, XLSX, ODS or any table OGR
+** writes, by the extension (split_io.c). */
+geo_err split_write_table(geo_ctx *ctx, const char *path, const geo_split_opts *o,
+			  const split_grid *g, size_t n, int has_persons);
 
 /*
 ** Codes and names (split_codes.c): primaries g[0..np) numbered across the
@@ -180,6 +228,16 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 geo_err split_number(geo_ctx *ctx, split_grid *g, size_t np, size_t ns, const long *village_of,
 		     char *const *village_names, size_t nvillages, const char *town_code,
 		     const char *keep_from, const geo_crs *work);
+/*
+** The same for a partial redraw: new grids that match a redrawn one keep its
+** code, the others get numbers after the highest old one, and no code of a
+** kept grid is given again. In a level 2 redraw village_names are the codes
+** of the kept primaries the new secondaries go into; the primaries g[0..np)
+** stand for them and are not written.
+*/
+geo_err split_number_redraw(geo_ctx *ctx, split_grid *g, size_t np, size_t ns,
+			    const long *village_of, char *const *village_names, size_t nvillages,
+			    const char *town_code, const split_redraw *rd, const geo_crs *work);
 
 /* Regular cells (cells.c): PostGIS ST_SquareGrid or ST_HexagonGrid cells of
 ** `size` from the origin, clipped to the town, one grid per polygon part,

@@ -255,10 +255,24 @@ static geo_err add_line(geo_ctx *ctx, split_input *in, size_t *cap, GEOSGeometry
 	return GEO_OK;
 }
 
+/* Whether a barrier class, or failing that its layer's name, says water:
+** the report tells limits on rivers and canals from limits on roads. */
+static int is_water(const char *v)
+{
+	static const char *words[] = { "river", "canal", "stream", "ditch", "water", "drain",
+				       "河", "渠", "沟" };
+	for (size_t i = 0; v && i < sizeof words / sizeof words[0]; i++)
+		if ((unsigned char)words[i][0] < 0x80 ? strcasestr(v, words[i]) != NULL
+						      : strstr(v, words[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 struct barriers {
 	split_input *in;
 	size_t *cap;
 	int class_field;        /* or -1 */
+	int layer_water;        /* the layer's name says water */
 };
 
 static geo_err barrier_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeometry **g,
@@ -268,11 +282,13 @@ static geo_err barrier_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSG
 	int dim = *g ? geo_geom_dimension_class(OGR_G_GetGeometryType(OGR_F_GetGeometryRef(f))) : 2;
 	if (dim == 3 || dim == 0)
 		return wrong_type(ctx, in, f, "barriers must be lines or polygons");
-	double cost = class_cost(b->class_field >= 0 ? geo_feat_str(f, b->class_field) : NULL);
+	const char *cls = b->class_field >= 0 ? geo_feat_str(f, b->class_field) : NULL;
+	double cost = class_cost(cls);
+	int kind = is_water(cls) || b->layer_water ? SPLIT_WATER : SPLIT_BARRIER;
 	GEOSGeometry *line = *g && dim == 1 ? GEOSBoundary_r(geo_ctx_geos(ctx), *g) : *g;
 	if (line == *g)
 		*g = NULL;
-	return line ? add_line(ctx, b->in, b->cap, line, SPLIT_BARRIER, cost) : GEO_OK;
+	return line ? add_line(ctx, b->in, b->cap, line, kind, cost) : GEO_OK;
 }
 
 static geo_err read_barriers(geo_ctx *ctx, const char *town, const geo_split_opts *o,
@@ -285,7 +301,8 @@ static geo_err read_barriers(geo_ctx *ctx, const char *town, const geo_split_opt
 			return geo_last_code(ctx);
 		struct barriers b = { in, cap, o->barrier_class ? OGR_FD_GetFieldIndex(geo_input_defn(bi),
 										 o->barrier_class)
-								: -1 };
+								: -1,
+				   is_water(o->barriers[i]) };
 		if (o->barrier_class && b.class_field < 0)
 			e = geo_fail(ctx, GEO_ERR_USAGE, "--barrier-class %s: %s has no such field",
 				     o->barrier_class, geo_input_name(bi));
@@ -704,5 +721,86 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		e = geo_output_commit(ctx, out);
 	geo_output_close(out);
 	geo_transform_free(t);
+	return e;
+}
+
+/* ---- the planner's table (--report) ------------------------------------------- */
+
+static geo_err table_fields(geo_ctx *ctx, OGRLayerH l)
+{
+	static const struct {
+		const char *name;
+		OGRFieldType type;
+	} f[] = {
+		{ "grid_id", OFTString }, { "level", OFTInteger }, { "parent_id", OFTString },
+		{ "name", OFTString }, { "households", OFTInteger }, { "persons", OFTInteger },
+		{ "area_m2", OFTReal }, { "compactness", OFTReal }, { "deviation_pct", OFTReal },
+		{ "limit_m", OFTReal }, { "on_roads_pct", OFTReal }, { "on_rivers_pct", OFTReal },
+		{ "on_village_limits_pct", OFTReal }, { "on_town_boundary_pct", OFTReal },
+		{ "free_pct", OFTReal }, { "kept", OFTInteger },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		OGRFieldDefnH fd = OGR_Fld_Create(f[i].name, f[i].type);
+		OGRErr err = OGR_L_CreateField(l, fd, TRUE);
+		OGR_Fld_Destroy(fd);
+		if (err != OGRERR_NONE)
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "cannot add field %s to the report: %s",
+					f[i].name, geo_cpl_error("driver refused"));
+	}
+	return GEO_OK;
+}
+
+static void set_num(OGRFeatureH f, int i, double v, double scale)
+{
+	OGR_F_SetFieldDouble(f, i, round(v * scale) / scale);
+}
+
+static geo_err table_row(geo_ctx *ctx, OGRLayerH l, const split_grid *g, int has_persons)
+{
+	OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+	OGR_F_SetFieldString(f, 0, g->id);
+	OGR_F_SetFieldInteger(f, 1, g->level);
+	if (g->level == 2)
+		OGR_F_SetFieldString(f, 2, g->parent);
+	OGR_F_SetFieldString(f, 3, g->name ? g->name : "");
+	if (g->households >= 0)
+		OGR_F_SetFieldInteger(f, 4, (int)llround(g->households));
+	if (has_persons && g->households >= 0)
+		OGR_F_SetFieldInteger(f, 5, (int)llround(g->persons));
+	set_num(f, 6, g->area, 10);
+	set_num(f, 7, g->compactness, 1e4);
+	if (!g->kept && g->perimeter > 0) {
+		set_num(f, 8, 100 * g->deviation, 100);
+		set_num(f, 9, g->perimeter, 10);
+		set_num(f, 10, 100 * g->on_road / g->perimeter, 10);
+		set_num(f, 11, 100 * g->on_water / g->perimeter, 10);
+		set_num(f, 12, 100 * g->on_village / g->perimeter, 10);
+		set_num(f, 13, 100 * g->on_town / g->perimeter, 10);
+		set_num(f, 14, 100 * g->free, 10);
+	}
+	OGR_F_SetFieldInteger(f, 15, g->kept);
+	geo_err e = OGR_L_CreateFeature(l, f) == OGRERR_NONE
+			    ? GEO_OK
+			    : geo_fail(ctx, GEO_ERR_OUTPUT, "cannot write the report row of %s: %s", g->id,
+				       geo_cpl_error("driver refused"));
+	OGR_F_Destroy(f);
+	return e;
+}
+
+geo_err split_write_table(geo_ctx *ctx, const char *path, const geo_split_opts *o,
+			  const split_grid *g, size_t n, int has_persons)
+{
+	geo_output_opts oo = o->output;
+	oo.format = NULL; /* the report's format follows its own extension */
+	geo_output *out = geo_output_open(ctx, path, &oo);
+	if (!out)
+		return geo_last_code(ctx);
+	OGRLayerH l = geo_output_create_layer(ctx, out, "grids", NULL, wkbNone);
+	geo_err e = l ? table_fields(ctx, l) : geo_last_code(ctx);
+	for (size_t i = 0; !e && i < n; i++)
+		e = table_row(ctx, l, &g[i], has_persons);
+	if (!e)
+		e = geo_output_commit(ctx, out);
+	geo_output_close(out);
 	return e;
 }

@@ -11,7 +11,8 @@
 enum {
 	OPT_HOUSEHOLDS = CLI_TOOL_KEYS, OPT_WEIGHT, OPT_PERSONS, OPT_BARRIERS, OPT_CLASS,
 	OPT_VILLAGES, OPT_VILLAGE_NAME, OPT_PRIMARY, OPT_PRIMARY_BY, OPT_SECONDARY, OPT_MAX,
-	OPT_METHOD, OPT_TOLERANCE, OPT_TOWN_CODE, OPT_SEED, OPT_KEEP, OPT_ALLOW_LARGE
+	OPT_METHOD, OPT_TOLERANCE, OPT_TOWN_CODE, OPT_SEED, OPT_KEEP, OPT_KEEP_FROM, OPT_REDRAW,
+	OPT_REDRAW_GRIDS, OPT_REPORT, OPT_ALLOW_LARGE
 };
 
 static const cli_range count_range = { NULL, 1, 100000, CLI_WHOLE };
@@ -59,8 +60,17 @@ static const cli_option options[] = {
 	{ "seed", required_argument, OPT_SEED, "N", "random seed (same seed, same output)", &seed_range },
 	{ "keep-codes-from", required_argument, OPT_KEEP, "OLD",
 	  "reuse the codes of old grids the new ones match" },
+	CLI_HEADING("Partial redraw (after an election in some villages)"),
+	{ "keep-from", required_argument, OPT_KEEP_FROM, "OLD",
+	  "the current grids, both levels; all but the redrawn are kept exactly" },
+	{ "redraw", required_argument, OPT_REDRAW, "VILLAGE,...",
+	  "redraw the primaries and secondaries of these villages (--village-name)" },
+	{ "redraw-grids", required_argument, OPT_REDRAW_GRIDS, "CODE,...",
+	  "redraw these primaries (with their secondaries) or secondaries" },
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
+	{ "report", required_argument, OPT_REPORT, "FILE",
+	  "per-grid table (.csv, .xlsx, .ods): households, shape, limits" },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -159,6 +169,10 @@ static int on_option(int key, const char *arg, void *data)
 		o->seed = (unsigned long)d;
 		return 0;
 	case OPT_KEEP: o->keep_codes_from = arg; return 0;
+	case OPT_KEEP_FROM: o->keep_from = arg; return 0;
+	case OPT_REDRAW: o->redraw = arg; return 0;
+	case OPT_REDRAW_GRIDS: o->redraw_grids = arg; return 0;
+	case OPT_REPORT: o->report_table = arg; return 0;
 	default: return GEO_ERR_USAGE;
 	}
 }
@@ -175,7 +189,7 @@ int main(int argc, char **argv)
 		return cli_usage_error(&tool, "--json prints on standard output; write the grids "
 				       "with -o GRIDS");
 	const char *town = argv[first];
-	const char *inputs[GEO_SPLIT_MAX_BARRIERS + 5];
+	const char *inputs[GEO_SPLIT_MAX_BARRIERS + 6];
 	size_t ni = 0;
 	inputs[ni++] = town;
 	if (o.households)
@@ -184,6 +198,8 @@ int main(int argc, char **argv)
 		inputs[ni++] = o.villages;
 	if (o.keep_codes_from)
 		inputs[ni++] = o.keep_codes_from;
+	if (o.keep_from)
+		inputs[ni++] = o.keep_from;
 	for (int i = 0; i < o.nbarriers; i++)
 		inputs[ni++] = o.barriers[i];
 	inputs[ni] = NULL;
