@@ -720,6 +720,11 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 	geo_output *out = geo_output_open_raster(ctx, output, &oo), *sout = NULL, *bout = NULL;
 	if (!out)
 		return geo_last_code(ctx);
+	const char *drv = geo_output_driver(out);
+	if (strcmp(drv, "GTiff") && strcmp(drv, "COG")) {
+		geo_output_close(out);
+		return geo_fail(ctx, GEO_ERR_USAGE, "-f %s: grid-cover writes GTiff or COG", drv);
+	}
 	inputs[ni] = output;
 	geo_output_opts_init(&oo);
 	oo.overwrite = o->overwrite;
