@@ -70,6 +70,7 @@ static CPLErr fill(GDALDatasetH ds, const cover_surface *s, const char *wkt, con
 	GDALRasterBandH band = GDALGetRasterBand(ds, 1);
 	GDALSetRasterNoDataValue(band, COVER_NODATA);
 	GDALSetDescription(band, "cameras seeing the cell");
+	GDALSetRasterUnitType(band, "cameras");
 	GDALSetMetadataItem(ds, "CAMERAS", CPLSPrintf("%zu", ncams), NULL);
 	GDALSetMetadataItem(ds, "TARGET_HEIGHT_M", CPLSPrintf("%.17g", o->target_height), NULL);
 	GDALSetMetadataItem(ds, "SURFACE", o->dem ? (o->obstacles ? "DEM and obstacles" : "DEM")
