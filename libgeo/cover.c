@@ -760,6 +760,8 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 		e = check_inside(ctx, cameras, &s, cams, fids, n);
 	double t1 = now();
 	r.seconds[0] = t1 - t0;
+	if (!e && OSRExportToWkt(geo_crs_ogr(work), &s.wkt) != OGRERR_NONE)
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "cannot write %s as WKT", geo_crs_name(work));
 	if (!e)
 		e = cover_run(ctx, &s, cams, n, o->target_height, o->threads, progress, pdata);
 	double t2 = now();
@@ -793,6 +795,7 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 	geo_output_close(out);
 	geo_output_close(sout);
 	geo_output_close(bout);
+	CPLFree(s.wkt);
 	free(s.z);
 	free(s.count);
 	free(s.grid);

@@ -12,6 +12,7 @@
 /* The surface every camera looks over, and what is known per cell. */
 typedef struct cover_surface {
 	geo_raster_grid g;
+	char *wkt;              /* the working CRS (CPLFree) */
 	float *z;               /* ground plus obstacles, m */
 	uint16_t *count;        /* cameras seeing each cell */
 	int32_t *grid;          /* index of the grid holding the cell's centre, -1 outside */

@@ -88,7 +88,7 @@ enum { VIS = 1, INVIS = 0, OUT_OF_RANGE = 2 };
 
 /* The viewshed of c over win of z into vis (win[2] x win[3]); err gets the
 ** reason of a failure. Touches no shared state but what it reads. */
-static int viewshed(const geo_raster_grid *g, const float *z, const geo_camera *c,
+static int viewshed(const geo_raster_grid *g, const float *z, const char *wkt, const geo_camera *c,
 		    double target_h, const int win[4], unsigned char *vis, char *err, size_t errsz)
 {
 	GDALDatasetH src = GDALCreate(GDALGetDriverByName("MEM"), "", win[2], win[3], 0,
@@ -111,6 +111,10 @@ static int viewshed(const geo_raster_grid *g, const float *z, const geo_camera *
 		goto done;
 	}
 	GDALSetGeoTransform(src, gt);
+	/* GDAL takes the earth's diameter for the curvature from the CRS's
+	** ellipsoid: without it, results differ from gdal_viewshed's on a file. */
+	if (wkt)
+		GDALSetProjection(src, wkt);
 	out = GDALViewshedGenerate(GDALGetRasterBand(src, 1), "MEM", "", NULL, c->x, c->y,
 				   c->height, target_h, VIS, INVIS, OUT_OF_RANGE, -1,
 				   GEO_COVER_CURVATURE, GVM_Edge, c->range, NULL, NULL,
@@ -174,8 +178,8 @@ static void mask(const geo_raster_grid *g, const float *z, const geo_camera *c, 
 		}
 }
 
-static int view(const geo_raster_grid *g, const float *z, const geo_camera *c, double target_h,
-		unsigned char **vis, int win[4], char *err, size_t errsz)
+static int view(const geo_raster_grid *g, const float *z, const char *wkt, const geo_camera *c,
+		double target_h, unsigned char **vis, int win[4], char *err, size_t errsz)
 {
 	*vis = NULL;
 	int cx = (int)floor((c->x - g->x0) / g->px), cy = (int)floor((g->y0 - c->y) / g->py);
@@ -188,7 +192,7 @@ static int view(const geo_raster_grid *g, const float *z, const geo_camera *c, d
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	if (viewshed(g, z, c, target_h, win, *vis, err, errsz)) {
+	if (viewshed(g, z, wkt, c, target_h, win, *vis, err, errsz)) {
 		free(*vis);
 		*vis = NULL;
 		return -1;
@@ -197,11 +201,11 @@ static int view(const geo_raster_grid *g, const float *z, const geo_camera *c, d
 	return 0;
 }
 
-geo_err geo_cover_view(geo_ctx *ctx, const geo_raster_grid *g, const float *z,
+geo_err geo_cover_view(geo_ctx *ctx, const geo_raster_grid *g, const float *z, const char *wkt,
 		       const geo_camera *c, double target_h, unsigned char **vis, int win[4])
 {
 	char err[512];
-	if (view(g, z, c, target_h, vis, win, err, sizeof err))
+	if (view(g, z, wkt, c, target_h, vis, win, err, sizeof err))
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "%s", err);
 	return GEO_OK;
 }
@@ -242,7 +246,8 @@ static void *worker(void *arg)
 		unsigned char *vis;
 		int win[4];
 		char err[512];
-		int rc = view(&r->s->g, r->s->z, &r->cams[i], r->target_h, &vis, win, err, sizeof err);
+		int rc = view(&r->s->g, r->s->z, r->s->wkt, &r->cams[i], r->target_h, &vis, win, err,
+			      sizeof err);
 		pthread_mutex_lock(&r->mu);
 		if (rc) {
 			if (!r->failed)

@@ -1044,13 +1044,15 @@ int geo_camera_in_sector(const geo_camera *c, double dx, double dy);
 
 /*
 ** The visible cells of camera c on surface z (g->width x g->height values,
-** rows from the top, metres) for a target target_h above the surface: a
+** rows from the top, metres, in the CRS of WKT text wkt, whose ellipsoid
+** GDAL takes for the earth's curvature; NULL: its mean earth diameter) for
+** a target target_h above the surface: a
 ** window win[0..3] = column, row, width, height of g, and *vis (win[2] x
 ** win[3] bytes, the caller frees) with 1 where c sees the cell. Safe to call
 ** from several threads at once on the same surface; ctx records a failure
 ** only and must belong to the calling thread.
 */
-geo_err geo_cover_view(geo_ctx *ctx, const geo_raster_grid *g, const float *z,
+geo_err geo_cover_view(geo_ctx *ctx, const geo_raster_grid *g, const float *z, const char *wkt,
 		       const geo_camera *c, double target_h, unsigned char **vis, int win[4]);
 
 /* Defaults by camera kind (the kind field's value), for fields that are absent or null. */
