@@ -75,6 +75,7 @@ static CPLErr fill(GDALDatasetH ds, const cover_surface *s, const char *wkt, con
 	GDALSetMetadataItem(ds, "TARGET_HEIGHT_M", CPLSPrintf("%.17g", o->target_height), NULL);
 	GDALSetMetadataItem(ds, "SURFACE", o->dem ? (o->obstacles ? "DEM and obstacles" : "DEM")
 						  : (o->obstacles ? "flat with obstacles" : "flat"), NULL);
+	GDALSetMetadataItem(ds, "UNITS", "cameras", NULL);
 	GDALSetMetadataItem(ds, "SOFTWARE", "wangge grid-cover " GEO_VERSION, NULL);
 	return GDALRasterIO(band, GF_Write, 0, 0, s->g.width, s->g.height, (void *)v, s->g.width,
 			    s->g.height, GDT_UInt16, 0, 0);
