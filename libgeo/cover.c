@@ -67,6 +67,10 @@ void geo_cover_opts_init(geo_cover_opts *o)
 	o->kind_f = "type";
 	o->resolution_f = "resolution_px";
 	o->dori = GEO_DORI_DETECTION;
+	o->site_spacing = 50;
+	o->add_height = 6;
+	o->add_fov = 90;
+	o->add_range = 100;
 	geo_grid_opts_init(&o->grid);
 }
 
@@ -79,7 +83,7 @@ static double now(void)
 
 struct cover_report {
 	size_t cameras, range_field, range_dori, range_kind, obstacles, spots, dem_nodata;
-	double cell, covered, inside, spot_area, seconds[3];
+	double cell, covered, inside, spot_area, seconds[4];
 	const char *dem;
 };
 
@@ -578,8 +582,15 @@ static void worst_grids(const geo_gridset *gs, const cover_grid_stats *st, size_
 
 static void report(geo_buf *b, const char *output, const geo_cover_opts *o, const cover_surface *s,
 		   const geo_crs *work, const geo_gridset *gs, const cover_grid_stats *st,
-		   const struct cover_report *r, double hh_seen, double hh_total)
+		   const struct cover_report *r, double hh_seen, double hh_total,
+		   const cover_add_result *add)
 {
+	double ub_pct = add->demand > 0 ? 100 * add->upper / add->demand : 0;
+	double after_pct = add->demand > 0 ? 100 * add->seen_after / add->demand : 0;
+	double before_pct = add->demand > 0 ? 100 * add->seen_before / add->demand : 0;
+	/* The greedy's gain as a share of the most any --add cameras could add. */
+	double share = add->upper > add->seen_before
+		? 100 * (add->seen_after - add->seen_before) / (add->upper - add->seen_before) : 100;
 	size_t worst[WORST], nw;
 	worst_grids(gs, st, worst, &nw);
 	double pct = r->inside > 0 ? 100 * r->covered / r->inside : 0;
@@ -609,9 +620,23 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 				       100 * st[i].covered / st[i].cells, st[i].cameras,
 				       (st[i].cells - st[i].covered) * cell_m2);
 		}
+		if (o->add) {
+			geo_buf_printf(b, "added: %zu of %d cameras (%g m, %g°, %g m) from %zu sites by lazy "
+					  "greedy, %zu gains computed\n", add->n, o->add, o->add_height,
+				       o->add_fov, o->add_range, add->sites, add->evaluations);
+			geo_buf_printf(b, "demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n",
+				       before_pct, after_pct, add->demand);
+			geo_buf_printf(b, "bound: no %d cameras reach more than %.2f%%, so these add at least "
+					  "%.1f%% of the best possible gain (greedy guarantees %.1f%%, 1-1/e, "
+					  "without the one-camera-per-site rule)\n", o->add, ub_pct, share,
+				       100 * (1 - exp(-1)));
+			for (size_t k = 0; k < add->n && (o->verbose || k < 10); k++)
+				geo_buf_printf(b, "%s %zu: +%.0f demand, %.2f%%\n", k ? "     " : "  new", k + 1,
+					       add->gain[k], add->pct[k]);
+		}
 		if (o->verbose)
-			geo_buf_printf(b, "seconds: surface %.3f, viewsheds %.3f, write %.3f\n",
-				       r->seconds[0], r->seconds[1], r->seconds[2]);
+			geo_buf_printf(b, "seconds: surface %.3f, viewsheds %.3f, write %.3f, add %.3f\n",
+				       r->seconds[0], r->seconds[1], r->seconds[2], r->seconds[3]);
 		return;
 	}
 	geo_buf_add(b, "{\"output\": ");
@@ -646,12 +671,36 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 		geo_json_num(b, 100 * st[i].covered / st[i].cells, 2);
 		geo_buf_printf(b, ", \"cameras\": %ld}", st[i].cameras);
 	}
-	geo_buf_add(b, "], \"seconds\": {\"surface\": ");
+	geo_buf_add(b, "]");
+	if (o->add) {
+		geo_buf_printf(b, ", \"add\": {\"asked\": %d, \"added\": %zu, \"sites\": %zu, "
+				  "\"evaluations\": %zu, \"demand\": ", o->add, add->n, add->sites,
+			       add->evaluations);
+		geo_json_num(b, add->demand, 1);
+		geo_buf_add(b, ", \"seen_pct_before\": ");
+		geo_json_num(b, before_pct, 2);
+		geo_buf_add(b, ", \"seen_pct_after\": ");
+		geo_json_num(b, after_pct, 2);
+		geo_buf_add(b, ", \"upper_bound_pct\": ");
+		geo_json_num(b, ub_pct, 2);
+		geo_buf_add(b, ", \"gain_share_of_best_pct\": ");
+		geo_json_num(b, share, 2);
+		geo_buf_add(b, ", \"gains\": [");
+		for (size_t k = 0; k < add->n; k++) {
+			if (k)
+				geo_buf_add(b, ", ");
+			geo_json_num(b, add->gain[k], 1);
+		}
+		geo_buf_add(b, "]}");
+	}
+	geo_buf_add(b, ", \"seconds\": {\"surface\": ");
 	geo_json_num(b, r->seconds[0], 3);
 	geo_buf_add(b, ", \"viewsheds\": ");
 	geo_json_num(b, r->seconds[1], 3);
 	geo_buf_add(b, ", \"write\": ");
 	geo_json_num(b, r->seconds[2], 3);
+	geo_buf_add(b, ", \"add\": ");
+	geo_json_num(b, r->seconds[3], 3);
 	geo_buf_add(b, "}}\n");
 }
 
@@ -669,8 +718,19 @@ static geo_err check_opts(geo_ctx *ctx, const geo_cover_opts *o)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--threads: must be 0 (all) or more");
 	if (o->summary && !o->grids)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--summary needs the grids (-g GRIDS)");
-	if ((o->roads || o->households) && !o->summary)
-		return geo_fail(ctx, GEO_ERR_USAGE, "--roads and --households go into --summary");
+	if ((o->roads || o->households) && !o->summary && !o->add)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--roads and --households go into --summary or --add");
+	if (o->add < 0)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--add: must be 0 or more");
+	if (o->add && !o->sites && !o->roads)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--add needs candidate sites: --sites LAYER, or --roads "
+				"to make them along the roads");
+	if ((o->sites || o->proposed) && !o->add)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--sites and --proposed go with --add K");
+	if (!(o->site_spacing > 0) || !(o->add_height >= 0) || !(o->add_fov > 0 && o->add_fov <= 360) ||
+	    !(o->add_range > 0))
+		return geo_fail(ctx, GEO_ERR_USAGE, "--site-spacing, --add-height, --add-fov or --add-range "
+				"out of range (> 0; fov up to 360)");
 	return GEO_OK;
 }
 
@@ -706,9 +766,9 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 	geo_err e = check_opts(ctx, o);
 	if (e)
 		return e;
-	const char *inputs[8] = { cameras };
+	const char *inputs[10] = { cameras };
 	int ni = 1;
-	const char *in_names[] = { o->grids, o->dem, o->obstacles, o->roads, o->households };
+	const char *in_names[] = { o->grids, o->dem, o->obstacles, o->roads, o->households, o->sites };
 	for (size_t i = 0; i < sizeof in_names / sizeof in_names[0]; i++)
 		if (in_names[i])
 			inputs[ni++] = in_names[i];
@@ -733,6 +793,11 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 		e = geo_last_code(ctx);
 	if (!e && o->blind_spots && !(bout = geo_output_open(ctx, o->blind_spots, &oo)))
 		e = geo_last_code(ctx);
+	geo_output *pout = NULL;
+	if (!e && o->proposed && !(pout = geo_output_open(ctx, o->proposed, &oo)))
+		e = geo_last_code(ctx);
+	cover_add_result add;
+	memset(&add, 0, sizeof add);
 	struct cover_report r;
 	memset(&r, 0, sizeof r);
 	geo_crs *work = NULL;
@@ -778,23 +843,31 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 		e = cover_blind_spots(ctx, bout, &s, gs, work, o, st, &r.spots, &r.spot_area);
 	if (!e && sout)
 		e = cover_write_summary(ctx, sout, gs, st, o);
+	double t3 = now();
+	if (!e && o->add)
+		e = cover_add(ctx, &s, o, work, gs, pout, progress, pdata, &add);
+	r.seconds[3] = now() - t3;
 	if (!e)
 		e = geo_output_commit(ctx, out);
 	if (!e && sout)
 		e = geo_output_commit(ctx, sout);
 	if (!e && bout)
 		e = geo_output_commit(ctx, bout);
-	r.seconds[2] = now() - t2;
+	if (!e && pout)
+		e = geo_output_commit(ctx, pout);
+	r.seconds[2] = now() - t2 - r.seconds[3];
 	if (!e) {
 		geo_buf b;
 		geo_buf_init(&b);
-		report(&b, output, o, &s, work, gs, st, &r, hh_seen, hh_total);
+		report(&b, output, o, &s, work, gs, st, &r, hh_seen, hh_total, &add);
 		if (!(*report_out = geo_buf_take(&b)))
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
 	geo_output_close(out);
 	geo_output_close(sout);
 	geo_output_close(bout);
+	geo_output_close(pout);
+	cover_add_result_free(&add);
 	CPLFree(s.wkt);
 	free(s.z);
 	free(s.count);

@@ -25,6 +25,12 @@ typedef struct cover_surface {
 */
 geo_err cover_run(geo_ctx *ctx, cover_surface *s, const geo_camera *cams, size_t n,
 		  double target_h, int threads, geo_progress progress, void *pdata);
+/* The same, handing each camera's visible cells (a window of s, 1 where
+** seen) to sink instead, under a lock: one call at a time. */
+typedef void (*cover_sink)(void *data, size_t camera, const int win[4], const unsigned char *vis);
+geo_err cover_run_sink(geo_ctx *ctx, cover_surface *s, const geo_camera *cams, size_t n,
+		       double target_h, int threads, cover_sink sink, void *sink_data,
+		       geo_progress progress, void *pdata);
 
 /* A MEM dataset over buf (Float32, Int32...) on g, in crs (no copy). */
 GDALDatasetH cover_mem_over(const geo_raster_grid *g, void *buf, GDALDataType t, const geo_crs *crs);
@@ -56,5 +62,21 @@ geo_err cover_blind_spots(geo_ctx *ctx, geo_output *out, const cover_surface *s,
 /* The per-grid table. */
 geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs,
 			    const cover_grid_stats *st, const geo_cover_opts *o);
+
+/* What --add proposes: n cameras at sites[site[k]] facing heading[k]
+** (in eighths of a turn), each adding gain[k] of demand weight and bringing
+** the demand seen to pct[k] %. */
+typedef struct cover_add_result {
+	size_t n, sites, evaluations;
+	size_t *site;
+	int *heading;
+	double *gain, *pct;
+	double demand, seen_before, seen_after;
+	double upper;           /* no --add cameras see more demand than this */
+} cover_add_result;
+geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
+		  const geo_crs *work, const geo_gridset *gs, geo_output *out,
+		  geo_progress progress, void *pdata, cover_add_result *res);
+void cover_add_result_free(cover_add_result *r);
 
 #endif

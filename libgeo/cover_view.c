@@ -214,6 +214,8 @@ geo_err geo_cover_view(geo_ctx *ctx, const geo_raster_grid *g, const float *z, c
 
 struct run {
 	cover_surface *s;
+	cover_sink sink;
+	void *sink_data;
 	const geo_camera *cams;
 	const size_t *order;
 	size_t n, next, done;
@@ -224,8 +226,11 @@ struct run {
 	pthread_cond_t cv;
 };
 
-static void add(cover_surface *s, const int win[4], const unsigned char *vis)
+/* The default sink: counts the cameras seeing each cell. */
+static void add(void *data, size_t i, const int win[4], const unsigned char *vis)
 {
+	cover_surface *s = data;
+	(void)i;
 	for (int r = 0; r < win[3]; r++) {
 		uint16_t *row = s->count + (size_t)(win[1] + r) * s->g.width + win[0];
 		const unsigned char *v = vis + (size_t)r * win[2];
@@ -254,7 +259,7 @@ static void *worker(void *arg)
 				snprintf(r->err, sizeof r->err, "camera %zu: %s", i + 1, err);
 			r->failed = r->stop = 1;
 		} else {
-			add(r->s, win, vis);
+			r->sink(r->sink_data, i, win, vis);
 		}
 		r->done++;
 		pthread_cond_signal(&r->cv);
@@ -276,6 +281,13 @@ static int by_range(const void *a, const void *b, void *data)
 geo_err cover_run(geo_ctx *ctx, cover_surface *s, const geo_camera *cams, size_t n,
 		  double target_h, int threads, geo_progress progress, void *pdata)
 {
+	return cover_run_sink(ctx, s, cams, n, target_h, threads, add, s, progress, pdata);
+}
+
+geo_err cover_run_sink(geo_ctx *ctx, cover_surface *s, const geo_camera *cams, size_t n,
+		       double target_h, int threads, cover_sink sink, void *sink_data,
+		       geo_progress progress, void *pdata)
+{
 	if (threads <= 0) {
 		long np = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = np > 0 ? (int)np : 1;
@@ -296,6 +308,8 @@ geo_err cover_run(geo_ctx *ctx, cover_surface *s, const geo_camera *cams, size_t
 	struct run r;
 	memset(&r, 0, sizeof r);
 	r.s = s;
+	r.sink = sink;
+	r.sink_data = sink_data;
 	r.cams = cams;
 	r.order = order;
 	r.n = n;

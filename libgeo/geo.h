@@ -1077,10 +1077,24 @@ typedef struct geo_cover_opts {
 		*resolution_f;
 	geo_dori dori;          /* the level ranges derived from resolution use; default detection */
 	int threads;            /* 0: one per processor */
+	/* Placement (cover_add.c): add new cameras, lazy greedy on weighted
+	** unseen cells (GEO_COVER_W_* below), keeping the existing ones. */
+	int add;                /* how many; 0: none */
+	const char *sites;      /* candidate points, or NULL: along the roads */
+	const char *proposed;   /* where the proposals go (points), or NULL */
+	double site_spacing;    /* metres between sites along roads; default 50 */
+	double add_height, add_fov, add_range; /* the new cameras; default 6 m, 90°, 100 m */
 	const char *s_srs, *work_srs, *where, *format;
 	int overwrite, json, verbose;
 	geo_grid_opts grid;
 } geo_cover_opts;
+
+/* Demand weights of a cell inside the grids for placement: every cell, plus
+** a road through it (--roads), plus a household in it (--households, as a
+** stand-in for its doorway). */
+#define GEO_COVER_W_CELL 1.0
+#define GEO_COVER_W_ROAD 4.0
+#define GEO_COVER_W_HOUSEHOLD 4.0
 void geo_cover_opts_init(geo_cover_opts *o);
 
 /*

@@ -12,7 +12,8 @@
 enum {
 	O_GRIDS = CLI_TOOL_KEYS, O_DEM, O_OBSTACLES, O_HEIGHT_FIELD, O_CELL, O_TARGET_HEIGHT,
 	O_SUMMARY, O_BLIND, O_MIN_AREA, O_ROADS, O_HOUSEHOLDS, O_CAM_HEIGHT, O_AZIMUTH, O_FOV,
-	O_RANGE, O_TILT, O_VFOV, O_KIND, O_RESOLUTION, O_DORI, O_THREADS
+	O_RANGE, O_TILT, O_VFOV, O_KIND, O_RESOLUTION, O_DORI, O_THREADS, O_ADD, O_SITES,
+	O_PROPOSED, O_SPACING, O_ADD_HEIGHT, O_ADD_FOV, O_ADD_RANGE
 };
 
 static const cli_option options[] = {
@@ -42,6 +43,14 @@ static const cli_option options[] = {
 	{ "roads", required_argument, O_ROADS, "LAYER", "road lines: % of their length seen, in --summary" },
 	{ "households", required_argument, O_HOUSEHOLDS, "LAYER", "household points: % seen, in --summary" },
 	CLI_OPTS_ID_FIELD,
+	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
+	{ "add", required_argument, O_ADD, "K", "propose K new cameras (lazy greedy)" },
+	{ "sites", required_argument, O_SITES, "LAYER", "candidate sites (default: along --roads)" },
+	{ "proposed", required_argument, O_PROPOSED, "LAYER", "where the proposed cameras go" },
+	{ "site-spacing", required_argument, O_SPACING, "M", "metres between sites along roads (default 50)" },
+	{ "add-height", required_argument, O_ADD_HEIGHT, "M", "the new cameras' height (default 6)" },
+	{ "add-fov", required_argument, O_ADD_FOV, "DEG", "their field of view (default 90; 360: PTZ)" },
+	{ "add-range", required_argument, O_ADD_RANGE, "M", "their range (default 100)" },
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "the cameras' CRS when the layer has none" },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS in metres to compute in" },
 	{ "threads", required_argument, O_THREADS, "N", "threads to use (default: one per processor)" },
@@ -96,6 +105,19 @@ static int on_option(int key, const char *arg, void *data)
 					       "recognition, identification)", arg);
 		return 0;
 	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
+	case O_ADD:
+		if (cli_int(&tool, "--add", arg, &n))
+			return GEO_ERR_USAGE;
+		if (n < 1 || n > 100000)
+			return cli_usage_error(&tool, "--add: %ld is not between 1 and 100000", n);
+		o->add = (int)n;
+		return 0;
+	case O_SITES: o->sites = arg; return 0;
+	case O_PROPOSED: o->proposed = arg; return 0;
+	case O_SPACING: return number("--site-spacing", arg, &o->site_spacing);
+	case O_ADD_HEIGHT: return number("--add-height", arg, &o->add_height);
+	case O_ADD_FOV: return number("--add-fov", arg, &o->add_fov);
+	case O_ADD_RANGE: return number("--add-range", arg, &o->add_range);
 	case O_THREADS:
 		if (cli_int(&tool, "--threads", arg, &n))
 			return GEO_ERR_USAGE;
@@ -125,7 +147,8 @@ int main(int argc, char **argv)
 	o.json = c.json;
 	o.verbose = c.verbose;
 	int table_on_stdout = (o.summary && !strcmp(o.summary, "-")) ||
-			      (o.blind_spots && !strcmp(o.blind_spots, "-"));
+			      (o.blind_spots && !strcmp(o.blind_spots, "-")) ||
+			      (o.proposed && !strcmp(o.proposed, "-"));
 	if (table_on_stdout && c.json)
 		return cli_usage_error(&tool, "--json and an output on standard output both want it");
 	geo_ctx *ctx = cli_context(&c);
