@@ -621,9 +621,10 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 				       (st[i].cells - st[i].covered) * cell_m2);
 		}
 		if (o->add) {
-			geo_buf_printf(b, "added: %zu of %d cameras (%g m, %g°, %g m) from %zu sites by lazy "
-					  "greedy, %zu gains computed\n", add->n, o->add, o->add_height,
-				       o->add_fov, o->add_range, add->sites, add->evaluations);
+			geo_buf_printf(b, "added: %zu of %d cameras (%g m, %g°, %g m) from %zu sites (%zu near "
+					  "unseen demand) by lazy greedy, %zu gains computed\n", add->n, o->add,
+				       o->add_height, o->add_fov, o->add_range, add->sites, add->viewsheds,
+				       add->evaluations);
 			geo_buf_printf(b, "demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n",
 				       before_pct, after_pct, add->demand);
 			geo_buf_printf(b, "bound: no %d cameras reach more than %.2f%%, so these add at least "
@@ -674,8 +675,8 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 	geo_buf_add(b, "]");
 	if (o->add) {
 		geo_buf_printf(b, ", \"add\": {\"asked\": %d, \"added\": %zu, \"sites\": %zu, "
-				  "\"evaluations\": %zu, \"demand\": ", o->add, add->n, add->sites,
-			       add->evaluations);
+				  "\"viewsheds\": %zu, \"evaluations\": %zu, \"demand\": ", o->add, add->n,
+			       add->sites, add->viewsheds, add->evaluations);
 		geo_json_num(b, add->demand, 1);
 		geo_buf_add(b, ", \"seen_pct_before\": ");
 		geo_json_num(b, before_pct, 2);

@@ -388,7 +388,35 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		if (s->count[i])
 			res->seen_before += w[i];
 	}
-	geo_camera *cams = e ? NULL : geo_calloc(ctx, ns, sizeof *cams);
+	/* Sites that cannot see any unseen demand (most of those in open fields
+	** the towers cover) are dropped before their viewshed: blocks of
+	** BLOCK x BLOCK cells say where unseen demand is. */
+	enum { BLOCK = 16 };
+	int bw = (s->g.width + BLOCK - 1) / BLOCK, bh = (s->g.height + BLOCK - 1) / BLOCK;
+	uint8_t *blk = e ? NULL : geo_calloc(ctx, (size_t)bw * bh, 1);
+	if (!e && !blk)
+		e = GEO_ERR_INTERNAL;
+	for (size_t i = 0; !e && i < cells; i++)
+		if (w[i] > 0 && !s->count[i])
+			blk[(i / s->g.width / BLOCK) * bw + (i % s->g.width) / BLOCK] = 1;
+	size_t kept = 0;
+	for (size_t i = 0; !e && i < ns; i++) {
+		double r = o->add_range;
+		int x0 = (int)floor((sites[i].x - r - s->g.x0) / s->g.px) / BLOCK;
+		int x1 = (int)floor((sites[i].x + r - s->g.x0) / s->g.px) / BLOCK;
+		int y0 = (int)floor((s->g.y0 - sites[i].y - r) / s->g.py) / BLOCK;
+		int y1 = (int)floor((s->g.y0 - sites[i].y + r) / s->g.py) / BLOCK;
+		int any = 0;
+		for (int by = y0 < 0 ? 0 : y0; !any && by <= y1 && by < bh; by++)
+			for (int bx = x0 < 0 ? 0 : x0; !any && bx <= x1 && bx < bw; bx++)
+				any = blk[(size_t)by * bw + bx];
+		if (any)
+			sites[kept++] = sites[i];
+	}
+	free(blk);
+	res->sites = ns;
+	ns = kept;
+	geo_camera *cams = e ? NULL : geo_calloc(ctx, ns ? ns : 1, sizeof *cams);
 	if (!e && !cams)
 		e = GEO_ERR_INTERNAL;
 	for (size_t i = 0; !e && i < ns; i++) {
@@ -404,7 +432,7 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 				   collect, &a, progress, pdata);
 	if (!e && a.failed)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	res->sites = ns;
+	res->viewsheds = ns;
 	size_t nopt = ns * a.headings, nh = 0;
 	struct opt *heap = e ? NULL : geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
 	res->site = e ? NULL : geo_calloc(ctx, o->add, sizeof *res->site);

@@ -67,7 +67,7 @@ geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs
 ** (in eighths of a turn), each adding gain[k] of demand weight and bringing
 ** the demand seen to pct[k] %. */
 typedef struct cover_add_result {
-	size_t n, sites, evaluations;
+	size_t n, sites, viewsheds, evaluations; /* sites: candidates; viewsheds: those near unseen demand */
 	size_t *site;
 	int *heading;
 	double *gain, *pct;
