@@ -288,7 +288,15 @@ static geo_err read_dem(geo_ctx *ctx, GDALDatasetH ds, const char *path, cover_s
 	arg.dfYOff = (s->g.y0 - gt[3]) / gt[5];
 	arg.dfXSize = s->g.width * s->g.px / gt[1];
 	arg.dfYSize = s->g.height * s->g.py / -gt[5];
-	int xoff = (int)floor(arg.dfXOff), yoff = (int)floor(arg.dfYOff);
+	/* The surface lies inside the DEM: a window edge a rounding error
+	** outside it is on it. */
+	int xoff = (int)floor(arg.dfXOff + 1e-6), yoff = (int)floor(arg.dfYOff + 1e-6);
+	if (xoff < 0)
+		xoff = 0;
+	if (yoff < 0)
+		yoff = 0;
+	arg.dfXOff = fmax(arg.dfXOff, 0);
+	arg.dfYOff = fmax(arg.dfYOff, 0);
 	int xs = (int)ceil(arg.dfXOff + arg.dfXSize) - xoff, ys = (int)ceil(arg.dfYOff + arg.dfYSize) - yoff;
 	if (xoff + xs > GDALGetRasterXSize(ds))
 		xs = GDALGetRasterXSize(ds) - xoff;

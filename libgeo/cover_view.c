@@ -65,7 +65,11 @@ int geo_camera_in_sector(const geo_camera *c, double dx, double dy)
 	if (c->fov >= 360 || (dx == 0 && dy == 0))
 		return 1;
 	double bearing = atan2(dx, dy) * 180 / M_PI;
-	double off = fabs(fmod(bearing - c->azimuth + 720 + 180, 360) - 180);
+	double off = fmod(bearing - c->azimuth, 360);
+	if (off < 0)
+		off += 360;
+	if (off > 180)
+		off = 360 - off;
 	/* A hair of tolerance so that a cell exactly on the edge of the sector
 	** is in whatever the rounding of the bearing. */
 	return off <= c->fov / 2 + 1e-9;

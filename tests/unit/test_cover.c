@@ -38,6 +38,11 @@ static void test_sector(void)
 	CHECK("31° off is not", !geo_camera_in_sector(&c, cos(31 * M_PI / 180), sin(31 * M_PI / 180)));
 	c.azimuth = 350;
 	CHECK("a sector across north", geo_camera_in_sector(&c, -1, 10) && geo_camera_in_sector(&c, 3, 10));
+	c.azimuth = -10;
+	CHECK("a negative azimuth is the same heading", geo_camera_in_sector(&c, -1, 10) &&
+							      !geo_camera_in_sector(&c, 10, 1));
+	c.azimuth = 710;
+	CHECK("so is one past a turn", geo_camera_in_sector(&c, -1, 10));
 	c.fov = 360;
 	CHECK("all round", geo_camera_in_sector(&c, 0, -10));
 	c.fov = 60;
