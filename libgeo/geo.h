@@ -1096,4 +1096,113 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
 			 const geo_map_opts *o);
 
+/* ---- grid-cover (cover.c, cover_view.c, cover_out.c) -------------------- */
+
+/*
+** What cameras see. Each camera is a point with a mount height above the
+** surface, a heading, a horizontal field of view, optionally a tilt and a
+** vertical field of view, and a range. Its visible cells come from GDAL's
+** viewshed (GDALViewshedGenerate, Wang 2000) on a window of the surface
+** cropped to its range; wangge then keeps the cells inside the camera's
+** sector and, with a tilt, between the near and far edges of its view.
+** docs/grid-cover.md describes the whole tool.
+*/
+
+/* DORI levels of IEC 62676-4: pixels per metre at the target. */
+typedef enum geo_dori {
+	GEO_DORI_DETECTION, GEO_DORI_OBSERVATION, GEO_DORI_RECOGNITION, GEO_DORI_IDENTIFICATION
+} geo_dori;
+/* Names detection, observation, recognition, identification; 0 when unknown. */
+int geo_dori_from_name(const char *name, geo_dori *d);
+const char *geo_dori_name(geo_dori d);
+/* 25, 62, 125 or 250 px/m. */
+double geo_dori_density(geo_dori d);
+/* The distance at which a sensor `pixels` wide behind a lens of horizontal
+** field of view fov_deg (0 < fov < 180) still gives the level's density. */
+double geo_dori_range(geo_dori d, double pixels, double fov_deg);
+
+/* One camera in the working CRS. Angles in degrees: azimuth clockwise from
+** north, fov the horizontal field of view (360: all round), tilt below the
+** horizon and vfov the vertical field of view (used when has_tilt). */
+typedef struct geo_camera {
+	double x, y;
+	double height;          /* above the surface at the camera, m */
+	double azimuth, fov;
+	int has_tilt;
+	double tilt, vfov;
+	double range;           /* m, > 0 */
+} geo_camera;
+
+/* The target height above the surface and the curvature coefficient GDAL's
+** viewshed gets (gdal_viewshed's default -cc, standard refraction). */
+#define GEO_COVER_CURVATURE 0.85714
+
+/* 1 when the direction (dx east, dy north, in metres) from a camera lies in
+** its horizontal sector; the camera's own position (0, 0) always does. */
+int geo_camera_in_sector(const geo_camera *c, double dx, double dy);
+
+/*
+** The visible cells of camera c on surface z (g->width x g->height values,
+** rows from the top, metres, in the CRS of WKT text wkt, whose ellipsoid
+** GDAL takes for the earth's curvature; NULL: its mean earth diameter) for
+** a target target_h above the surface: a
+** window win[0..3] = column, row, width, height of g, and *vis (win[2] x
+** win[3] bytes, the caller frees) with 1 where c sees the cell. Safe to call
+** from several threads at once on the same surface; ctx records a failure
+** only and must belong to the calling thread.
+*/
+geo_err geo_cover_view(geo_ctx *ctx, const geo_raster_grid *g, const float *z, const char *wkt,
+		       const geo_camera *c, double target_h, unsigned char **vis, int win[4]);
+
+/* Defaults by camera kind (the kind field's value), for fields that are absent or null. */
+typedef struct geo_camera_kind {
+	const char *name;       /* compared without case */
+	double height, fov, range, lens_fov;
+} geo_camera_kind;
+
+typedef struct geo_cover_opts {
+	const char *grids;      /* -g: grid polygons, or NULL */
+	const char *dem;        /* elevation raster in the working CRS, or NULL (flat) */
+	const char *obstacles;  /* building footprints, or NULL */
+	const char *height_field;   /* the obstacles' height above ground; default height_m */
+	double cell;            /* metres; 0: chosen from the extent (see cover.c) */
+	double target_height;   /* metres above the surface; default 1.5 */
+	double min_area;        /* blind spots smaller than this (m²) are dropped; default 100 */
+	const char *summary;    /* per-grid table output, or NULL */
+	const char *blind_spots;    /* blind-spot polygons output, or NULL */
+	const char *roads, *households; /* for the per-grid table, or NULL */
+	/* camera fields; NULL or absent: the kind's defaults */
+	const char *height_f, *azimuth_f, *fov_f, *range_f, *tilt_f, *vfov_f, *kind_f,
+		*resolution_f;
+	geo_dori dori;          /* the level ranges derived from resolution use; default detection */
+	int threads;            /* 0: one per processor */
+	/* Placement (cover_add.c): add new cameras, lazy greedy on weighted
+	** unseen cells (GEO_COVER_W_* below), keeping the existing ones. */
+	int add;                /* how many; 0: none */
+	const char *sites;      /* candidate points, or NULL: along the roads */
+	const char *proposed;   /* where the proposals go (points), or NULL */
+	double site_spacing;    /* metres between sites along roads; default 50 */
+	double add_height, add_fov, add_range; /* the new cameras; default 6 m, 90°, 100 m */
+	const char *s_srs, *work_srs, *where, *format;
+	int overwrite, json, verbose;
+	geo_grid_opts grid;
+} geo_cover_opts;
+
+/* Demand weights of a cell inside the grids for placement: every cell, plus
+** a road through it (--roads), plus a household in it (--households, as a
+** stand-in for its doorway). */
+#define GEO_COVER_W_CELL 1.0
+#define GEO_COVER_W_ROAD 4.0
+#define GEO_COVER_W_HOUSEHOLD 4.0
+void geo_cover_opts_init(geo_cover_opts *o);
+
+/*
+** Computes what the cameras see and writes the coverage raster to output
+** (UInt16 GeoTIFF or COG: how many cameras see each cell, nodata outside the
+** grids) with a .qml beside it; with o->grids the per-grid table and blind
+** spots when asked. *report (text or JSON by o->json) is the caller's to free.
+*/
+geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const geo_cover_opts *o,
+		  geo_progress progress, void *progress_data, char **report);
+
 #endif

@@ -1,0 +1,82 @@
+/*
+** cover_internal.h: what the files of grid-cover's verb share. cover.c reads
+** the cameras and builds the surface, cover_view.c runs the viewsheds on
+** every core, cover_out.c writes the raster, the per-grid table and the blind
+** spots.
+*/
+#ifndef COVER_INTERNAL_H
+#define COVER_INTERNAL_H
+
+#include "geo_internal.h"
+
+/* The surface every camera looks over, and what is known per cell. */
+typedef struct cover_surface {
+	geo_raster_grid g;
+	char *wkt;              /* the working CRS (CPLFree) */
+	float *z;               /* ground plus obstacles, m */
+	uint16_t *count;        /* cameras seeing each cell */
+	int32_t *grid;          /* index of the grid holding the cell's centre, -1 outside */
+	int has_grids;
+} cover_surface;
+
+/*
+** Adds every camera's visible cells to s->count on `threads` threads (0:
+** one per processor), the largest windows first. Cancels through progress.
+*/
+geo_err cover_run(geo_ctx *ctx, cover_surface *s, const geo_camera *cams, size_t n,
+		  double target_h, int threads, geo_progress progress, void *pdata);
+/* The same, handing each camera's visible cells (a window of s, 1 where
+** seen) to sink instead, under a lock: one call at a time. */
+typedef void (*cover_sink)(void *data, size_t camera, const int win[4], const unsigned char *vis);
+geo_err cover_run_sink(geo_ctx *ctx, cover_surface *s, const geo_camera *cams, size_t n,
+		       double target_h, int threads, cover_sink sink, void *sink_data,
+		       geo_progress progress, void *pdata);
+
+/* A MEM dataset over buf (Float32, Int32...) on g, in crs (no copy). */
+GDALDatasetH cover_mem_over(const geo_raster_grid *g, void *buf, GDALDataType t, const geo_crs *crs);
+
+/* Per-grid figures for the table and the report. */
+typedef struct cover_grid_stats {
+	double cells, covered;          /* cells of the grid, those seen */
+	double road_m, road_seen_m;
+	double households, hh_seen;
+	double blind_m2;                /* area of the blind spots kept */
+	long cameras, spots;
+} cover_grid_stats;
+
+/* Sums the road lengths and households per grid, seen or not. */
+geo_err cover_roads(geo_ctx *ctx, const cover_surface *s, const char *roads, const geo_crs *work,
+		    cover_grid_stats *st);
+geo_err cover_households(geo_ctx *ctx, const cover_surface *s, const char *households,
+			 const geo_crs *work, cover_grid_stats *st, double *seen, double *total);
+
+/* The coverage raster, with its style. */
+geo_err cover_write_raster(geo_ctx *ctx, geo_output *out, const cover_surface *s,
+			   const geo_crs *work, size_t ncams, const geo_cover_opts *o);
+/* Blind spots: uncovered cells inside grids (or anywhere without grids),
+** polygonised per grid, cleaned, kept above o->min_area; counts go to st
+** (may be NULL) and *nspots, *area. */
+geo_err cover_blind_spots(geo_ctx *ctx, geo_output *out, const cover_surface *s,
+			  const geo_gridset *gs, const geo_crs *work, const geo_cover_opts *o,
+			  cover_grid_stats *st, size_t *nspots, double *area);
+/* The per-grid table. */
+geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs,
+			    const cover_grid_stats *st, const geo_cover_opts *o);
+
+/* What --add proposes: n cameras at sites[site[k]] facing heading[k]
+** (in eighths of a turn), each adding gain[k] of demand weight and bringing
+** the demand seen to pct[k] %. */
+typedef struct cover_add_result {
+	size_t n, sites, viewsheds, evaluations; /* sites: candidates; viewsheds: those near unseen demand */
+	size_t *site;
+	int *heading;
+	double *gain, *pct;
+	double demand, seen_before, seen_after;
+	double upper;           /* no --add cameras see more demand than this */
+} cover_add_result;
+geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
+		  const geo_crs *work, const geo_gridset *gs, geo_output *out,
+		  geo_progress progress, void *pdata, cover_add_result *res);
+void cover_add_result_free(cover_add_result *r);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+** grid-cover: what the cameras see, where nobody looks: a coverage raster,
+** a per-grid table and blind-spot polygons, from GDAL's viewshed with each
+** camera's sector and tilt.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	O_GRIDS = CLI_TOOL_KEYS, O_DEM, O_OBSTACLES, O_HEIGHT_FIELD, O_CELL, O_TARGET_HEIGHT,
+	O_SUMMARY, O_BLIND, O_MIN_AREA, O_ROADS, O_HOUSEHOLDS, O_CAM_HEIGHT, O_AZIMUTH, O_FOV,
+	O_RANGE, O_TILT, O_VFOV, O_KIND, O_RESOLUTION, O_DORI, O_THREADS, O_ADD, O_SITES,
+	O_PROPOSED, O_SPACING, O_ADD_HEIGHT, O_ADD_FOV, O_ADD_RANGE
+};
+
+static const cli_option options[] = {
+	CLI_HEADING("Surface"),
+	{ "grids", required_argument, 'g', "GRIDS", "grid polygons: the extent, the table's rows" },
+	{ "dem", required_argument, O_DEM, "DEM", "elevation raster in the working CRS (default: flat)" },
+	{ "obstacles", required_argument, O_OBSTACLES, "LAYER", "building footprints burnt onto the surface" },
+	{ "height-field", required_argument, O_HEIGHT_FIELD, "FIELD", "the obstacles' height in metres (default height_m)" },
+	{ "cell", required_argument, O_CELL, "M", "cell size in metres (default: from the extent)" },
+	{ "target-height", required_argument, O_TARGET_HEIGHT, "M", "height seen above the surface (default 1.5)" },
+	CLI_HEADING("Camera fields (absent or null: the defaults of the camera's kind)"),
+	{ "height", required_argument, O_CAM_HEIGHT, "FIELD", "mount height above the surface (default height_m)" },
+	{ "azimuth", required_argument, O_AZIMUTH, "FIELD", "heading, degrees from north (default azimuth_deg)" },
+	{ "fov", required_argument, O_FOV, "FIELD", "horizontal field of view (default fov_deg)" },
+	{ "range", required_argument, O_RANGE, "FIELD", "range in metres (default range_m)" },
+	{ "tilt", required_argument, O_TILT, "FIELD", "degrees below the horizon (default tilt_deg)" },
+	{ "vfov", required_argument, O_VFOV, "FIELD", "vertical field of view (default vfov_deg)" },
+	{ "kind", required_argument, O_KIND, "FIELD", "camera kind: high_point, ptz, dome, bullet... (default type)" },
+	{ "resolution", required_argument, O_RESOLUTION, "FIELD", "horizontal pixels, for the DORI range (default resolution_px)" },
+	{ "dori", required_argument, O_DORI, "LEVEL", "detection (default), observation, recognition or identification" },
+	CLI_OPTS_WHERE,
+	CLI_HEADING("Outputs"),
+	CLI_OPTS_OUTPUT,
+	{ "summary", required_argument, O_SUMMARY, "TABLE", "per-grid table (needs -g)" },
+	{ "blind-spots", required_argument, O_BLIND, "LAYER", "polygons of the cells no camera sees" },
+	{ "min-area", required_argument, O_MIN_AREA, "M2", "smallest blind spot kept (default 100)" },
+	{ "roads", required_argument, O_ROADS, "LAYER", "road lines: % of their length seen, in --summary" },
+	{ "households", required_argument, O_HOUSEHOLDS, "LAYER", "household points: % seen, in --summary" },
+	CLI_OPTS_ID_FIELD,
+	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
+	{ "add", required_argument, O_ADD, "K", "propose K new cameras (lazy greedy)" },
+	{ "sites", required_argument, O_SITES, "LAYER", "candidate sites (default: along --roads)" },
+	{ "proposed", required_argument, O_PROPOSED, "LAYER", "where the proposed cameras go" },
+	{ "site-spacing", required_argument, O_SPACING, "M", "metres between sites along roads (default 50)" },
+	{ "add-height", required_argument, O_ADD_HEIGHT, "M", "the new cameras' height (default 6)" },
+	{ "add-fov", required_argument, O_ADD_FOV, "DEG", "their field of view (default 90; 360: PTZ)" },
+	{ "add-range", required_argument, O_ADD_RANGE, "M", "their range (default 100)" },
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "the cameras' CRS when the layer has none" },
+	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS in metres to compute in" },
+	{ "threads", required_argument, O_THREADS, "N", "threads to use (default: one per processor)" },
+	CLI_HEADING("Report"),
+	CLI_OPTS_REPORT,
+	CLI_OPTS_BASIC,
+	CLI_END
+};
+
+static const cli_tool tool = {
+	"grid-cover", "[options] CAMERAS -o COVERAGE.tif",
+	"Count the cameras that see each cell (GDAL's viewshed with each camera's sector\n"
+	"and tilt) into a UInt16 GeoTIFF with a QGIS style; per grid the share seen; blind spots.",
+	options, 1, 1
+};
+
+static int number(const char *opt, const char *arg, double *out)
+{
+	return cli_double(&tool, opt, arg, out);
+}
+
+static int on_option(int key, const char *arg, void *data)
+{
+	geo_cover_opts *o = data;
+	long n;
+	switch (key) {
+	case 'g': o->grids = arg; return 0;
+	case O_DEM: o->dem = arg; return 0;
+	case O_OBSTACLES: o->obstacles = arg; return 0;
+	case O_HEIGHT_FIELD: o->height_field = arg; return 0;
+	case O_CELL:
+		if (number("--cell", arg, &o->cell))
+			return GEO_ERR_USAGE;
+		return o->cell > 0 ? 0 : cli_usage_error(&tool, "--cell: must be positive");
+	case O_TARGET_HEIGHT: return number("--target-height", arg, &o->target_height);
+	case O_SUMMARY: o->summary = arg; return 0;
+	case O_BLIND: o->blind_spots = arg; return 0;
+	case O_MIN_AREA: return number("--min-area", arg, &o->min_area);
+	case O_ROADS: o->roads = arg; return 0;
+	case O_HOUSEHOLDS: o->households = arg; return 0;
+	case O_CAM_HEIGHT: o->height_f = arg; return 0;
+	case O_AZIMUTH: o->azimuth_f = arg; return 0;
+	case O_FOV: o->fov_f = arg; return 0;
+	case O_RANGE: o->range_f = arg; return 0;
+	case O_TILT: o->tilt_f = arg; return 0;
+	case O_VFOV: o->vfov_f = arg; return 0;
+	case O_KIND: o->kind_f = arg; return 0;
+	case O_RESOLUTION: o->resolution_f = arg; return 0;
+	case O_DORI:
+		if (!geo_dori_from_name(arg, &o->dori))
+			return cli_usage_error(&tool, "--dori: unknown level '%s' (detection, observation, "
+					       "recognition, identification)", arg);
+		return 0;
+	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
+	case O_ADD:
+		if (cli_int(&tool, "--add", arg, &n))
+			return GEO_ERR_USAGE;
+		if (n < 1 || n > 100000)
+			return cli_usage_error(&tool, "--add: %ld is not between 1 and 100000", n);
+		o->add = (int)n;
+		return 0;
+	case O_SITES: o->sites = arg; return 0;
+	case O_PROPOSED: o->proposed = arg; return 0;
+	case O_SPACING: return number("--site-spacing", arg, &o->site_spacing);
+	case O_ADD_HEIGHT: return number("--add-height", arg, &o->add_height);
+	case O_ADD_FOV: return number("--add-fov", arg, &o->add_fov);
+	case O_ADD_RANGE: return number("--add-range", arg, &o->add_range);
+	case O_THREADS:
+		if (cli_int(&tool, "--threads", arg, &n))
+			return GEO_ERR_USAGE;
+		if (n < 0 || n > 64)
+			return cli_usage_error(&tool, "--threads: %ld is not between 0 and 64", n);
+		o->threads = (int)n;
+		return 0;
+	default: return GEO_ERR_USAGE;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	cli_common c;
+	geo_cover_opts o;
+	geo_cover_opts_init(&o);
+	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	if (rc >= 0)
+		return rc;
+	if (!c.output)
+		return cli_usage_error(&tool, "missing -o COVERAGE.tif");
+	o.s_srs = c.s_srs;
+	o.work_srs = c.work_srs;
+	o.where = c.where;
+	o.format = c.format;
+	o.overwrite = c.overwrite;
+	o.json = c.json;
+	o.verbose = c.verbose;
+	int table_on_stdout = (o.summary && !strcmp(o.summary, "-")) ||
+			      (o.blind_spots && !strcmp(o.blind_spots, "-")) ||
+			      (o.proposed && !strcmp(o.proposed, "-"));
+	if (table_on_stdout && c.json)
+		return cli_usage_error(&tool, "--json and an output on standard output both want it");
+	geo_ctx *ctx = cli_context(&c);
+	if (!ctx)
+		return GEO_ERR_INTERNAL;
+	char *report = NULL;
+	geo_err e = geo_cover(ctx, argv[first], c.output, &o, cli_progress(&c), &c, &report);
+	if (e)
+		rc = cli_fail(&c, ctx, e);
+	else if (report && (c.json || !c.quiet))
+		fputs(report, table_on_stdout ? stderr : stdout);
+	free(report);
+	geo_ctx_free(ctx);
+	return e ? rc : GEO_OK;
+}
