@@ -16,14 +16,22 @@ enum {
 	O_PROPOSED, O_SPACING, O_ADD_HEIGHT, O_ADD_FOV, O_ADD_RANGE
 };
 
+static const cli_range cell_range = { NULL, 0, 1e4, CLI_ABOVE_MIN };
+static const cli_range height_range = { NULL, 0, 1e4, 0 };
+static const cli_range area_range = { NULL, 0, 1e12, 0 };
+static const cli_range add_range = { NULL, 1, 100000, CLI_WHOLE };
+static const cli_range length_range = { NULL, 0, 1e5, CLI_ABOVE_MIN };
+static const cli_range fov_range = { NULL, 0, 360, CLI_ABOVE_MIN };
+static const cli_range threads_range = { NULL, 0, 64, CLI_WHOLE };
+
 static const cli_option options[] = {
 	CLI_HEADING("Surface"),
 	{ "grids", required_argument, 'g', "GRIDS", "grid polygons: the extent, the table's rows" },
 	{ "dem", required_argument, O_DEM, "DEM", "elevation raster in the working CRS (default: flat)" },
 	{ "obstacles", required_argument, O_OBSTACLES, "LAYER", "building footprints burnt onto the surface" },
 	{ "height-field", required_argument, O_HEIGHT_FIELD, "FIELD", "the obstacles' height in metres (default height_m)" },
-	{ "cell", required_argument, O_CELL, "M", "cell size in metres (default: from the extent)" },
-	{ "target-height", required_argument, O_TARGET_HEIGHT, "M", "height seen above the surface (default 1.5)" },
+	{ "cell", required_argument, O_CELL, "M", "cell size in metres (default: from the extent)", &cell_range },
+	{ "target-height", required_argument, O_TARGET_HEIGHT, "M", "height seen above the surface (default 1.5)", &height_range },
 	CLI_HEADING("Camera fields (absent or null: the defaults of the camera's kind)"),
 	{ "height", required_argument, O_CAM_HEIGHT, "FIELD", "mount height above the surface (default height_m)" },
 	{ "azimuth", required_argument, O_AZIMUTH, "FIELD", "heading, degrees from north (default azimuth_deg)" },
@@ -39,21 +47,21 @@ static const cli_option options[] = {
 	CLI_OPTS_OUTPUT,
 	{ "summary", required_argument, O_SUMMARY, "TABLE", "per-grid table (needs -g)" },
 	{ "blind-spots", required_argument, O_BLIND, "LAYER", "polygons of the cells no camera sees" },
-	{ "min-area", required_argument, O_MIN_AREA, "M2", "smallest blind spot kept (default 100)" },
+	{ "min-area", required_argument, O_MIN_AREA, "M2", "smallest blind spot kept (default 100)", &area_range },
 	{ "roads", required_argument, O_ROADS, "LAYER", "road lines: % of their length seen, in --summary" },
 	{ "households", required_argument, O_HOUSEHOLDS, "LAYER", "household points: % seen, in --summary" },
 	CLI_OPTS_ID_FIELD,
 	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
-	{ "add", required_argument, O_ADD, "K", "propose K new cameras (lazy greedy)" },
+	{ "add", required_argument, O_ADD, "K", "propose K new cameras (lazy greedy)", &add_range },
 	{ "sites", required_argument, O_SITES, "LAYER", "candidate sites (default: along --roads)" },
 	{ "proposed", required_argument, O_PROPOSED, "LAYER", "where the proposed cameras go" },
-	{ "site-spacing", required_argument, O_SPACING, "M", "metres between sites along roads (default 50)" },
-	{ "add-height", required_argument, O_ADD_HEIGHT, "M", "the new cameras' height (default 6)" },
-	{ "add-fov", required_argument, O_ADD_FOV, "DEG", "their field of view (default 90; 360: PTZ)" },
-	{ "add-range", required_argument, O_ADD_RANGE, "M", "their range (default 100)" },
+	{ "site-spacing", required_argument, O_SPACING, "M", "metres between sites along roads (default 50)", &length_range },
+	{ "add-height", required_argument, O_ADD_HEIGHT, "M", "the new cameras' height (default 6)", &height_range },
+	{ "add-fov", required_argument, O_ADD_FOV, "DEG", "their field of view (default 90; 360: PTZ)", &fov_range },
+	{ "add-range", required_argument, O_ADD_RANGE, "M", "their range (default 100)", &length_range },
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "the cameras' CRS when the layer has none" },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS in metres to compute in" },
-	{ "threads", required_argument, O_THREADS, "N", "threads to use (default: one per processor)" },
+	{ "threads", required_argument, O_THREADS, "N", "threads to use (default: one per processor)", &threads_range },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -67,28 +75,20 @@ static const cli_tool tool = {
 	options, 1, 1
 };
 
-static int number(const char *opt, const char *arg, double *out)
-{
-	return cli_double(&tool, opt, arg, out);
-}
-
 static int on_option(int key, const char *arg, void *data)
 {
 	geo_cover_opts *o = data;
-	long n;
+	double n;
 	switch (key) {
 	case 'g': o->grids = arg; return 0;
 	case O_DEM: o->dem = arg; return 0;
 	case O_OBSTACLES: o->obstacles = arg; return 0;
 	case O_HEIGHT_FIELD: o->height_field = arg; return 0;
-	case O_CELL:
-		if (number("--cell", arg, &o->cell))
-			return GEO_ERR_USAGE;
-		return o->cell > 0 ? 0 : cli_usage_error(&tool, "--cell: must be positive");
-	case O_TARGET_HEIGHT: return number("--target-height", arg, &o->target_height);
+	case O_CELL: return cli_number(&tool, key, arg, &o->cell);
+	case O_TARGET_HEIGHT: return cli_number(&tool, key, arg, &o->target_height);
 	case O_SUMMARY: o->summary = arg; return 0;
 	case O_BLIND: o->blind_spots = arg; return 0;
-	case O_MIN_AREA: return number("--min-area", arg, &o->min_area);
+	case O_MIN_AREA: return cli_number(&tool, key, arg, &o->min_area);
 	case O_ROADS: o->roads = arg; return 0;
 	case O_HOUSEHOLDS: o->households = arg; return 0;
 	case O_CAM_HEIGHT: o->height_f = arg; return 0;
@@ -106,23 +106,19 @@ static int on_option(int key, const char *arg, void *data)
 		return 0;
 	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
 	case O_ADD:
-		if (cli_int(&tool, "--add", arg, &n))
+		if (cli_number(&tool, key, arg, &n))
 			return GEO_ERR_USAGE;
-		if (n < 1 || n > 100000)
-			return cli_usage_error(&tool, "--add: %ld is not between 1 and 100000", n);
 		o->add = (int)n;
 		return 0;
 	case O_SITES: o->sites = arg; return 0;
 	case O_PROPOSED: o->proposed = arg; return 0;
-	case O_SPACING: return number("--site-spacing", arg, &o->site_spacing);
-	case O_ADD_HEIGHT: return number("--add-height", arg, &o->add_height);
-	case O_ADD_FOV: return number("--add-fov", arg, &o->add_fov);
-	case O_ADD_RANGE: return number("--add-range", arg, &o->add_range);
+	case O_SPACING: return cli_number(&tool, key, arg, &o->site_spacing);
+	case O_ADD_HEIGHT: return cli_number(&tool, key, arg, &o->add_height);
+	case O_ADD_FOV: return cli_number(&tool, key, arg, &o->add_fov);
+	case O_ADD_RANGE: return cli_number(&tool, key, arg, &o->add_range);
 	case O_THREADS:
-		if (cli_int(&tool, "--threads", arg, &n))
+		if (cli_number(&tool, key, arg, &n))
 			return GEO_ERR_USAGE;
-		if (n < 0 || n > 64)
-			return cli_usage_error(&tool, "--threads: %ld is not between 0 and 64", n);
 		o->threads = (int)n;
 		return 0;
 	default: return GEO_ERR_USAGE;
