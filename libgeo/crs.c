@@ -145,7 +145,8 @@ geo_crs *geo_crs_working(geo_ctx *ctx, const geo_crs *crs, double x, double y)
 	if (!(fabs(lon) <= 180 && fabs(lat) <= 90)) {
 		geo_fail(ctx, GEO_ERR_INPUT,
 			 "the data's centre (%.6g, %.6g) is not a longitude and latitude, as CRS %s "
-			 "says; is the CRS right?", lon, lat, crs->name);
+			 "says; is the CRS right? (--s-srs names it for data that state none)", lon, lat,
+			 crs->name);
 		return NULL;
 	}
 	char epsg[32];

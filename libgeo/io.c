@@ -342,7 +342,13 @@ geo_crs *geo_input_working_crs(geo_ctx *ctx, geo_input *in)
 	double x = (env.MinX + env.MaxX) / 2, y = (env.MinY + env.MaxY) / 2;
 	if (geo_crs_shift(in->crs) != GEO_SHIFT_NONE)
 		geo_gcj02_to_wgs84(x, y, &x, &y);
-	return geo_crs_working(ctx, in->crs, x, y);
+	geo_crs *work = geo_crs_working(ctx, in->crs, x, y);
+	if (!work) { /* the message names the data: say whose */
+		char *why = strdup(geo_last_error(ctx));
+		geo_fail(ctx, geo_last_code(ctx), "%s: %s", in->name, why ? why : "no working CRS");
+		free(why);
+	}
+	return work;
 }
 
 geo_err geo_input_set_target(geo_ctx *ctx, geo_input *in, const geo_crs *target)
