@@ -140,15 +140,6 @@ geo_crs *geo_crs_working(geo_ctx *ctx, const geo_crs *crs, double x, double y)
 		geo_fail(ctx, GEO_ERR_INPUT, "CRS %s is neither projected nor geographic", crs->name);
 		return NULL;
 	}
-	/* No zone holds a centre off the globe: the coordinates are not degrees,
-	** whatever the CRS says. */
-	if (!(fabs(lon) <= 180 && fabs(lat) <= 90)) {
-		geo_fail(ctx, GEO_ERR_INPUT,
-			 "the data's centre (%.6g, %.6g) is not a longitude and latitude, as CRS %s "
-			 "says; is the CRS right? (--s-srs names it for data that state none)", lon, lat,
-			 crs->name);
-		return NULL;
-	}
 	char epsg[32];
 	snprintf(epsg, sizeof epsg, "EPSG:%d", geo_crs_working_epsg(lon, lat));
 	return geo_crs_new(ctx, epsg);

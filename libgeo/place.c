@@ -251,6 +251,10 @@ static void size_lattice(geo_placer *p, size_t nedges)
 	double side = sqrt(W * H / cells);
 	p->nx = (long)fmin(fmax(ceil(W / side), 1), 1 << 16);
 	p->ny = (long)fmin(fmax(ceil(H / side), 1), 1 << 16);
+	/* W * H underflows to 0 in an extent of subnormals: side is 0 and both
+	** counts reach their cap, 2^32 cells, unless the cap holds here too. */
+	if ((double)p->nx * (double)p->ny > MAX_CELLS)
+		p->nx = MAX_CELLS / p->ny;
 	p->w = W / (double)p->nx;
 	p->h_row = H / (double)p->ny;
 	p->inv_w = 1 / p->w;
