@@ -149,24 +149,12 @@ static void mark(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surf
 			mark(gh, GEOSGetGeometryN_r(gh, g, i), s, w, spacing, sites, n, cap, oom);
 }
 
-static geo_input *open_layer(geo_ctx *ctx, const char *name, const geo_crs *work)
-{
-	geo_input_opts io;
-	geo_input_opts_init(&io);
-	geo_input *in = geo_input_open(ctx, name, &io);
-	if (in && (geo_input_require_crs(ctx, in) || geo_input_set_target(ctx, in, work))) {
-		geo_input_close(in);
-		return NULL;
-	}
-	return in;
-}
-
 /* Weights from the roads (and sites along them when want_sites). */
 static geo_err read_roads(geo_ctx *ctx, const cover_surface *s, const char *roads,
 			  const geo_crs *work, float *w, double spacing, int want_sites,
 			  struct site **sites, size_t *n)
 {
-	geo_input *in = open_layer(ctx, roads, work);
+	geo_input *in = cover_open_input(ctx, roads, work);
 	if (!in)
 		return geo_last_code(ctx);
 	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
@@ -194,7 +182,7 @@ static geo_err read_roads(geo_ctx *ctx, const cover_surface *s, const char *road
 static geo_err read_points(geo_ctx *ctx, const cover_surface *s, const char *name,
 			   const geo_crs *work, float *w, struct site **sites, size_t *n)
 {
-	geo_input *in = open_layer(ctx, name, work);
+	geo_input *in = cover_open_input(ctx, name, work);
 	if (!in)
 		return geo_last_code(ctx);
 	GEOSContextHandle_t gh = geo_ctx_geos(ctx);

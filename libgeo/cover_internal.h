@@ -44,6 +44,10 @@ typedef struct cover_grid_stats {
 	long cameras, spots;
 } cover_grid_stats;
 
+/* A layer read into the working CRS (roads, households, sites); NULL after
+** a message when it cannot be, or states no CRS. */
+geo_input *cover_open_input(geo_ctx *ctx, const char *name, const geo_crs *work);
+
 /* Sums the road lengths and households per grid, seen or not. */
 geo_err cover_roads(geo_ctx *ctx, const cover_surface *s, const char *roads, const geo_crs *work,
 		    cover_grid_stats *st);

@@ -149,7 +149,7 @@ geo_err cover_write_raster(geo_ctx *ctx, geo_output *out, const cover_surface *s
 
 /* ---- roads and households ------------------------------------------------------ */
 
-static geo_input *open_input(geo_ctx *ctx, const char *name, const geo_crs *work)
+geo_input *cover_open_input(geo_ctx *ctx, const char *name, const geo_crs *work)
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
@@ -203,7 +203,7 @@ static void walk(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surf
 geo_err cover_roads(geo_ctx *ctx, const cover_surface *s, const char *roads, const geo_crs *work,
 		    cover_grid_stats *st)
 {
-	geo_input *in = open_input(ctx, roads, work);
+	geo_input *in = cover_open_input(ctx, roads, work);
 	if (!in)
 		return geo_last_code(ctx);
 	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
@@ -224,7 +224,7 @@ geo_err cover_roads(geo_ctx *ctx, const cover_surface *s, const char *roads, con
 geo_err cover_households(geo_ctx *ctx, const cover_surface *s, const char *households,
 			 const geo_crs *work, cover_grid_stats *st, double *seen, double *total)
 {
-	geo_input *in = open_input(ctx, households, work);
+	geo_input *in = cover_open_input(ctx, households, work);
 	if (!in)
 		return geo_last_code(ctx);
 	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
