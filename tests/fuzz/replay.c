@@ -85,7 +85,8 @@ static void replay_dir(const char *dir, int required)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof *names, by_name);
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		failed |= replay_file(names[i]) != 0;
