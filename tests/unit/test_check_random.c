@@ -712,10 +712,18 @@ int main(void)
 	double cases = env_number("WANGGE_RANDOM_CASES", 1000);
 	double seconds = env_number("WANGGE_RANDOM_SECONDS", 0), t0 = now();
 	struct tally ty = { 0 };
+	unsigned said = 0;
 	for (uint64_t s = first; (double)(s - first) < cases; s++) {
 		if (seconds > 0 && now() - t0 > seconds)
 			break;
 		run_case(s, &ty);
+		/* A soak may be stopped: say how far it got now and then. */
+		if (cases > 1000 && ty.cases % 1000 == 0 && ty.cases != said) {
+			said = ty.cases;
+			fprintf(stderr, "# %u cases from seed %llu in %.0f s: %u missed, %u false, %u failed\n",
+				ty.cases, (unsigned long long)first, now() - t0, ty.missed,
+				ty.false_reports, ty.cases_failed);
+		}
 	}
 	printf("# %u random cases from seed %llu in %.1f s: %u missed, %u false, %u cases failed "
 	       "(%u after --fix); %u overlay artifacts in the oracle refuted by point tests\n", ty.cases,
