@@ -158,6 +158,7 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_B)/corpus/$$t $(FUZZ_B)/crashes/$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		nice -n 10 $(FUZZ_B)/fuzz_$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
 			$$(cat tests/fuzz/$$t.options 2>/dev/null) \
 			-dict=tests/fuzz/$$t.dict -artifact_prefix=$(FUZZ_B)/crashes/$$t/ \
