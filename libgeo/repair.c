@@ -819,6 +819,10 @@ static void weigh_neighbour(size_t i, void *data)
 	const GEOSGeometry *g = h->rp->gs->grids[i].geom;
 	if (i == h->self || !g || GEOSDistanceWithin_r(h->rp->h, g, h->part, 10 * GEO_CHECK_EPS) != 1)
 		return;
+	/* A piece stays in its grid's primary: given to another primary's
+	** grid it would make that one reach out of its own. */
+	if (h->rp->parents && strcmp(h->rp->gs->grids[i].parent_id, h->rp->gs->grids[h->self].parent_id))
+		return;
 	double l = shared_border(h->rp, h->part, g, 0);
 	if (l > 0 && better(h->rp, (long)i, l, h->best, h->longest)) {
 		h->best = (long)i;
@@ -826,8 +830,9 @@ static void weigh_neighbour(size_t i, void *data)
 	}
 }
 
-/* A grid in pieces keeps its largest; each other piece goes to the grid that
-** shares the longest border with it (an island no grid borders stays). */
+/* A grid in pieces keeps its largest; each other piece goes to the grid of
+** its primary that shares the longest border with it (an island no such grid
+** borders stays). */
 static geo_err fix_pieces(struct repair *rp, const geo_check_result *r)
 {
 	GEOSGeometry **geoms = geo_calloc(rp->ctx, rp->gs->n + 1, sizeof *geoms);

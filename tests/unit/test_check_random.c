@@ -533,8 +533,9 @@ static void take_repaired(struct rtiling *t, geo_gridset *gs)
 	}
 }
 
-/* Whether grid i's stray parts touch no other grid: --fix leaves such a
-** piece as it is (grid-check(1), REPAIR), the final check reports it. */
+/* Whether grid i's stray parts touch no other grid of its primary: --fix
+** leaves such a piece as it is (grid-check(1), REPAIR), the final check
+** reports it. */
 static int lone_pieces(const geo_gridset *gs, size_t i)
 {
 	const GEOSGeometry *g = gs->grids[i].geom;
@@ -545,6 +546,7 @@ static int lone_pieces(const geo_gridset *gs, size_t i)
 	for (int k = 0; k < n; k++)
 		for (size_t j = 0; k != big && j < gs->n; j++)
 			if (j != i && gs->grids[j].geom &&
+			    !strcmp(gs->grids[j].parent_id, gs->grids[i].parent_id) &&
 			    GEOSDistanceWithin_r(h, gs->grids[j].geom, GEOSGetGeometryN_r(h, g, k), NEAR) == 1)
 				return 0;
 	return 1;
@@ -706,6 +708,7 @@ static double env_number(const char *name, double fallback)
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0); /* a stopped soak keeps the seeds it printed */
 	ctx = geo_ctx_new();
 	h = geo_ctx_geos(ctx);
 	uint64_t first = (uint64_t)env_number("WANGGE_RANDOM_SEED", 1);
