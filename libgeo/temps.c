@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -302,13 +303,21 @@ char *geo_tmpdir_new(geo_ctx *ctx, const char *dir, const char *base, const char
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
-	if (!mkdtemp(tmpl)) {
+	/* Signals wait while the folder is made and registered: one arriving
+	** in between would leave a folder the handler does not know of. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int made = mkdtemp(tmpl) != NULL, err = errno;
+	if (made)
+		temps_add(geo_ctx_temps(ctx), tmpl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!made) {
 		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write in folder %s: %s", label, dir,
-			 strerror(errno));
+			 strerror(err));
 		free(tmpl);
 		return NULL;
 	}
-	temps_add(geo_ctx_temps(ctx), tmpl);
 	return tmpl;
 }
 

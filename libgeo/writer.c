@@ -275,6 +275,10 @@ static int open_attempt(geo_ctx *ctx, geo_writer *w, const char *path, int busy_
 		return -1;
 	}
 	sqlite3_busy_handler(w->db, busy_wait, &w->wait);
+	/* Known to the signal handler before the transaction makes a journal: a
+	** signal from here on stops the run's writes (geo_write_feature), which
+	** then rolls back, instead of ending the process with a hot journal. */
+	geo_temps_add_db(ctx, w->db);
 	if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
 		write_failed(ctx, w, "cannot begin a transaction");
 		return -1;
@@ -283,7 +287,6 @@ static int open_attempt(geo_ctx *ctx, geo_writer *w, const char *path, int busy_
 	if (take_write_lock(ctx, w))
 		return -1;
 	sqlite3_commit_hook(w->db, veto_commit, w);
-	geo_temps_add_db(ctx, w->db);
 	return before >= 0 && schema_version(w->db) == before;
 }
 
