@@ -33,32 +33,14 @@ static long cell_at(const cover_surface *s, double x, double y)
 
 static char *raster_qml(size_t ncams)
 {
-	static const struct { int v; const char *rgb, *label; int alpha; } cls[] = {
-		{ 0, "#e31a1c", "0: blind", 200 }, { 1, "#c7e9c0", "1 camera", 200 },
-		{ 2, "#74c476", "2 cameras", 220 }, { 65534, "#238b45", "3 or more", 230 },
+	static const geo_qml_stop cls[] = {
+		{ 0, "#e31a1c", 200, "0: blind" }, { 1, "#c7e9c0", 200, "1 camera" },
+		{ 2, "#74c476", 220, "2 cameras" }, { 65534, "#238b45", 230, "3 or more" },
 	};
-	geo_buf b;
-	geo_buf_init(&b);
-	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n");
-	geo_buf_printf(&b, "  <layerTitle>cameras seeing each cell (%zu cameras)</layerTitle>\n  <pipe>\n",
-		       ncams);
-	geo_buf_add(&b, "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
-			"alphaBand=\"-1\" classificationMin=\"0\" classificationMax=\"3\" nodataColor=\"\">\n"
-			"      <rasterTransparency/>\n"
-			"      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent>"
-			"<statAccuracy>Exact</statAccuracy></minMaxOrigin>\n      <rastershader>\n"
-			"        <colorrampshader colorRampType=\"DISCRETE\" classificationMode=\"2\" "
-			"clip=\"0\" minimumValue=\"0\" maximumValue=\"3\" labelPrecision=\"0\">\n");
-	for (size_t i = 0; i < sizeof cls / sizeof cls[0]; i++)
-		geo_buf_printf(&b, "          <item alpha=\"%d\" color=\"%s\" value=\"%d\" label=\"%s\"/>\n",
-			       cls[i].alpha, cls[i].rgb, cls[i].v, cls[i].label);
-	geo_buf_add(&b, "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n"
-			"    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
-			"    <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\"/>\n"
-			"    <rasterresampler maxOversampling=\"2\"/>\n  </pipe>\n"
-			"  <blendMode>0</blendMode>\n</qgis>\n");
-	return geo_buf_take(&b);
+	char title[64];
+	snprintf(title, sizeof title, "cameras seeing each cell (%zu cameras)", ncams);
+	return geo_qml_raster(cls, sizeof cls / sizeof cls[0],
+			      &(geo_qml_raster_opts){ title, 1, 3, 0, NULL });
 }
 
 static CPLErr fill(GDALDatasetH ds, const cover_surface *s, const char *wkt, const uint16_t *v,

@@ -215,6 +215,27 @@ typedef struct geo_qml_categorized_opts {
 ** when out of memory. */
 char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_categorized_opts *o);
 
+/* One colour stop of a raster style: the cells of value (and, on a
+** continuous ramp, those between it and its neighbours) in rgb. */
+typedef struct geo_qml_stop {
+	double value;
+	const char *rgb;        /* "#rrggbb" */
+	int alpha;              /* 0 to 255 */
+	const char *label;
+} geo_qml_stop;
+
+typedef struct geo_qml_raster_opts {
+	const char *title;
+	int discrete;           /* classes up to each stop, not a ramp between stops */
+	double max;             /* the style's range is 0 to max */
+	int precision;          /* decimals QGIS gives the labels it makes */
+	const char *unit;       /* suffix of a continuous legend; NULL: none */
+} geo_qml_raster_opts;
+
+/* A QGIS style (QML) drawing band 1 of a raster by the n stops. NULL when
+** out of memory. */
+char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts *o);
+
 /*
 ** Bulk-loads the R-tree spatial index of a GeoPackage layer written without
 ** one (gpkg_rtree.c), through db, the connection writing the file, inside

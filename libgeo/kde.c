@@ -469,44 +469,25 @@ static int label_decimals(double max)
 /*
 ** A pseudocolour ramp from transparent at 0 through yellow and orange to dark
 ** red at the raster's maximum, its labels and continuous legend carrying the
-** units (QGIS 3.18+ reads rampLegendSettings; older ones show the labels).
+** units.
 */
 static char *raster_qml(const geo_heat_opts *o, double max, const char *title)
 {
-	static const struct { double at; const char *rgb; int alpha; } stops[] = {
+	static const struct { double at; const char *rgb; int alpha; } ramp[] = {
 		{ 0, "#ffffb2", 0 }, { 0.25, "#fecc5c", 255 }, { 0.5, "#fd8d3c", 255 },
 		{ 0.75, "#f03b20", 255 }, { 1, "#bd0026", 255 },
 	};
+	enum { N = sizeof ramp / sizeof ramp[0] };
 	if (!(max > 0))
 		max = 1;
 	int dec = label_decimals(max);
-	geo_buf b;
-	geo_buf_init(&b);
-	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n");
-	geo_buf_printf(&b, "  <layerTitle>%s</layerTitle>\n  <pipe>\n", title);
-	geo_buf_printf(&b, "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
-			   "alphaBand=\"-1\" classificationMin=\"0\" classificationMax=\"%.9g\" "
-			   "nodataColor=\"\">\n      <rasterTransparency/>\n"
-			   "      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent>"
-			   "<statAccuracy>Exact</statAccuracy></minMaxOrigin>\n      <rastershader>\n",
-		       max);
-	geo_buf_printf(&b, "        <colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"1\" "
-			   "clip=\"0\" minimumValue=\"0\" maximumValue=\"%.9g\" labelPrecision=\"%d\">\n",
-		       max, dec);
-	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
-		geo_buf_printf(&b, "          <item alpha=\"%d\" color=\"%s\" value=\"%.9g\" label=\"%.*f %s\"/>\n",
-			       stops[i].alpha, stops[i].rgb, stops[i].at * max, dec, stops[i].at * max,
-			       units(o));
-	geo_buf_printf(&b, "          <rampLegendSettings prefix=\"\" suffix=\" %s\" minimumLabel=\"\" "
-			   "maximumLabel=\"\" useContinuousLegend=\"1\" orientation=\"2\" direction=\"0\"/>\n",
-		       units(o));
-	geo_buf_add(&b, "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n"
-			"    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
-			"    <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\"/>\n"
-			"    <rasterresampler maxOversampling=\"2\"/>\n  </pipe>\n"
-			"  <blendMode>0</blendMode>\n</qgis>\n");
-	return geo_buf_take(&b);
+	char labels[N][64];
+	geo_qml_stop stops[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(labels[i], sizeof labels[i], "%.*f %s", dec, ramp[i].at * max, units(o));
+		stops[i] = (geo_qml_stop){ ramp[i].at * max, ramp[i].rgb, ramp[i].alpha, labels[i] };
+	}
+	return geo_qml_raster(stops, N, &(geo_qml_raster_opts){ title, 0, max, dec, units(o) });
 }
 
 static void set_metadata(GDALDatasetH ds, const geo_heat_opts *o, const geo_window *win,

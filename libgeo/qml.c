@@ -3,7 +3,8 @@
 ** fill for per-grid numbers with class breaks taken from the data (grid-heat's
 ** per-grid map, grid-place's summary), and a categorized style of markers,
 ** lines or fills by a field's value (grid-check's problems, grid-place's
-** features). Written for QGIS 3.22 and read by every later version.
+** features), and a pseudocolour style of a raster's band (grid-heat's
+** surface, grid-cover's cameras per cell). Written for QGIS 3.22 and read by every later version.
 */
 #include "geo_internal.h"
 
@@ -233,5 +234,43 @@ char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_cat
 	if (o->label)
 		add_labels(&b, o->label, 0);
 	geo_buf_add(&b, "</qgis>\n");
+	return geo_buf_take(&b);
+}
+
+char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts *o)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+			"<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n  <layerTitle>");
+	geo_xml_text(&b, o->title);
+	geo_buf_printf(&b, "</layerTitle>\n  <pipe>\n"
+			   "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
+			   "alphaBand=\"-1\" classificationMin=\"0\" classificationMax=\"%.9g\" "
+			   "nodataColor=\"\">\n      <rasterTransparency/>\n"
+			   "      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent>"
+			   "<statAccuracy>Exact</statAccuracy></minMaxOrigin>\n      <rastershader>\n"
+			   "        <colorrampshader colorRampType=\"%s\" classificationMode=\"%d\" "
+			   "clip=\"0\" minimumValue=\"0\" maximumValue=\"%.9g\" labelPrecision=\"%d\">\n",
+		       o->max, o->discrete ? "DISCRETE" : "INTERPOLATED", o->discrete ? 2 : 1, o->max,
+		       o->precision);
+	for (size_t i = 0; i < n; i++) {
+		geo_buf_printf(&b, "          <item alpha=\"%d\" color=\"%s\" value=\"%.9g\" label=\"",
+			       s[i].alpha, s[i].rgb, s[i].value);
+		geo_xml_text(&b, s[i].label);
+		geo_buf_add(&b, "\"/>\n");
+	}
+	/* QGIS 3.18+ reads rampLegendSettings; older ones show the labels. */
+	if (o->unit) {
+		geo_buf_add(&b, "          <rampLegendSettings prefix=\"\" suffix=\" ");
+		geo_xml_text(&b, o->unit);
+		geo_buf_add(&b, "\" minimumLabel=\"\" maximumLabel=\"\" useContinuousLegend=\"1\" "
+				"orientation=\"2\" direction=\"0\"/>\n");
+	}
+	geo_buf_add(&b, "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n"
+			"    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+			"    <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\"/>\n"
+			"    <rasterresampler maxOversampling=\"2\"/>\n  </pipe>\n"
+			"  <blendMode>0</blendMode>\n</qgis>\n");
 	return geo_buf_take(&b);
 }
