@@ -77,17 +77,22 @@ void geo_temps_free(geo_temps *t)
 	free(t);
 }
 
+/* Folders inside a temporary folder removed with it (GDAL's CSV and
+** Shapefile drivers make one for an output named without an extension). */
+#define NESTED_DEPTH 4
+
 /*
-** Removes a folder's files, then the folder, with system calls only (no
-** allocation, no stdio), so that a signal handler may call it. Unlinking
-** while reading a folder can make the reading skip names, so it reads the
-** folder again until a pass finds nothing to remove.
+** Removes the folder name in dirfd (AT_FDCWD: a path), its files and its
+** folders, with system calls only (no allocation, no stdio), so that a
+** signal handler may call it. Unlinking while reading a folder can make the
+** reading skip names, so it reads the folder again until a pass finds
+** nothing to remove.
 */
-static void remove_folder(const char *path)
+static void remove_tree(int dirfd, const char *name, int depth)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
-		char buf[4096] __attribute__((aligned(8)));
+		char buf[2048] __attribute__((aligned(8)));
 		for (int pass = 0, removed = 1; removed && pass < 8; pass++) {
 			removed = 0;
 			if (lseek(fd, 0, SEEK_SET) != 0)
@@ -100,6 +105,8 @@ static void remove_folder(const char *path)
 					const char *s = d->d_name;
 					if (s[0] == '.' && (!s[1] || (s[1] == '.' && !s[2])))
 						continue;
+					if ((d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) && depth < NESTED_DEPTH)
+						remove_tree(fd, s, depth + 1);
 					if (unlinkat(fd, s, 0) == 0 ||
 					    unlinkat(fd, s, AT_REMOVEDIR) == 0)
 						removed = 1;
@@ -108,7 +115,15 @@ static void remove_folder(const char *path)
 		}
 		close(fd);
 	}
-	rmdir(path);
+	if (depth > 0)
+		unlinkat(dirfd, name, AT_REMOVEDIR);
+	else
+		rmdir(name);
+}
+
+static void remove_folder(const char *path)
+{
+	remove_tree(AT_FDCWD, path, 0);
 }
 
 void geo_temps_remove(geo_temps *t)

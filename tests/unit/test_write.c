@@ -147,8 +147,13 @@ static void test_temps(geo_ctx *ctx)
 	snprintf(folder, sizeof folder, "%s", find_entry(".t_gpkg.wangge-tmp."));
 	CHECK("the temporary folder is named for the output, the run's process and machine",
 	      out && !strncmp(folder, ".t_gpkg", 7) && strstr(folder, pid));
+	char nested[600];
+	snprintf(nested, sizeof nested, "%s/csv", folder);
+	make_folder_with_file(nested);
+	snprintf(nested, sizeof nested, "%s/csv/deeper", folder);
+	make_folder_with_file(nested);
 	geo_temps_remove(t);
-	CHECK("the registry a signal handler empties removes it with its files",
+	CHECK("the registry a signal handler empties removes it with its files and folders",
 	      folder[0] && !exists(at(folder)));
 	geo_output_close(out);
 	CHECK("and the run can still close its output", !exists(at("t.gpkg")));
@@ -167,6 +172,9 @@ static void test_temps(geo_ctx *ctx)
 	snprintf(alive, sizeof alive, ".k_gpkg.wangge-tmp.%ld.%s.BBBBBB", (long)getppid(), host);
 	snprintf(other, sizeof other, ".k_gpkg.wangge-tmp.%ld.%s-elsewhere.CCCCCC", (long)gone, host);
 	make_folder_with_file(dead);
+	char dead_nested[300];
+	snprintf(dead_nested, sizeof dead_nested, "%s/layer", dead);
+	make_folder_with_file(dead_nested);
 	make_folder_with_file(alive);
 	make_folder_with_file(other);
 	CHECK("a run writing into the folder succeeds", write_layer(ctx, at("u.gpkg"), NULL, 0) == 0);
