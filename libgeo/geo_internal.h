@@ -171,6 +171,9 @@ geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
 		   char ***changes);
 
+/* The LAYER of an output named PATH:LAYER (inside name), or NULL. */
+const char *geo_output_layer_of(const char *name);
+
 /* How geo_qml_graduated makes its classes from the values. */
 typedef enum geo_qml_classes {
 	GEO_QML_QUANTILES,      /* a class for 0, then up to five at quantiles of the positives */

@@ -512,6 +512,15 @@ static char *split_output_layer(char *path)
 	return NULL;
 }
 
+const char *geo_output_layer_of(const char *name)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s", name) >= (int)sizeof path)
+		return NULL;
+	const char *layer = split_output_layer(path);
+	return layer ? name + (layer - path) : NULL;
+}
+
 static int is_input(const char *path, const char *const *inputs)
 {
 	for (size_t i = 0; inputs && inputs[i]; i++) {
