@@ -10,7 +10,7 @@ report() {
 	echo "## Run of $(date -u '+%Y-%m-%d %H:%M UTC'), BENCH_SIZES=$BENCH_SIZES"
 	echo
 	echo "- Machine: $cores cores, ${cpu:-unknown CPU}, $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, $(uname -sr)"
-	echo "- wangge $(sed -n 's/#define GEO_VERSION "\(.*\)"/\1/p' "$ROOT/libgeo/geo.h") ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)), built with -O3 -march=native"
+	echo "- wangge $(sed -n 's/#define GEO_VERSION "\(.*\)"/\1/p' "$ROOT/libgeo/geo.h") ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)), built with ${BENCH_BUILD:-flags not recorded}"
 	echo "- GDAL $(gdal-config --version 2>/dev/null), GEOS $(geos-config --version 2>/dev/null), PROJ $(pkg-config --modversion proj 2>/dev/null), SpatiaLite $(pkg-config --modversion spatialite 2>/dev/null)"
 	echo "- Peers: QGIS $("${QGIS[@]}" --version 2>/dev/null | sed -n 's/^QGIS \([0-9.]*\).*/\1/p' | head -n 1)," \
 		"PostGIS $(ls /usr/share/postgresql/*/extension/postgis--*.sql 2>/dev/null | sed -n 's/.*postgis--\([0-9.]*\)\.sql$/\1/p' | sort -V | tail -n 1)" \

@@ -174,6 +174,21 @@ geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 /* The LAYER of an output named PATH:LAYER (inside name), or NULL. */
 const char *geo_output_layer_of(const char *name);
 
+/*
+** A hot loop's function gets a clone for x86-64-v3 (AVX2) that the loader
+** picks on CPUs that have it, so a build for baseline x86-64 (a
+** distribution's) runs it as fast as -march=native. C11 mode keeps
+** floating-point contraction off, so both clones give the same bytes.
+*/
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && !defined(__clang__)
+#define GEO_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+#endif
+#ifndef GEO_HOT
+#define GEO_HOT
+#endif
+
 /* How geo_qml_graduated makes its classes from the values. */
 typedef enum geo_qml_classes {
 	GEO_QML_QUANTILES,      /* a class for 0, then up to five at quantiles of the positives */

@@ -11,7 +11,8 @@
 ** row (one square root per row, not per pixel), and the squared column
 ** offsets are computed once per point and reused on every row. All but the
 ** triangular kernel are polynomials in d^2 (the Gaussian splits into a
-** product of an x and a y factor), so no pixel needs a square root.
+** product of an x and a y factor), so no pixel needs a square root, and
+** the inner loops vectorise (the Makefile's HOT files, GEO_HOT).
 */
 #include "geo_internal.h"
 
@@ -103,8 +104,11 @@ struct scratch {
 /*
 ** Adds one point's contribution to the rows [a, b] of a band. dx2 holds the
 ** squared x offsets of the columns clo.. and ex the Gaussian's x factors.
+** The loops have no branches, so that they vectorise: max(t, 0) is written
+** (t + |t|) / 2, which is exact, and a test is a factor of 1 or 0 (and
+** HOT_OPT's -fno-math-errno lets sqrt, never given a negative, vectorise).
 */
-static void add_rows(const struct job *j, double *acc, int r0, int a, int b, double x, double y,
+GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, int b, double x, double y,
 		     double w, int clo, int chi, const double *restrict dx2, const double *ex)
 {
 	const geo_raster_grid *g = j->g;
@@ -122,28 +126,26 @@ static void add_rows(const struct job *j, double *acc, int r0, int a, int b, dou
 		switch (j->kernel) {
 		case GEO_KERNEL_QUARTIC:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv;
-				t = t > 0 ? t : 0;
-				row[c] += w * (t * t);
+				double t = 1 - (d[c] + dy2) * inv, p = (t + fabs(t)) * 0.5;
+				row[c] += w * (p * p);
 			}
 			break;
 		case GEO_KERNEL_EPANECHNIKOV:
 			for (int c = ca; c <= cb; c++) {
 				double t = 1 - (d[c] + dy2) * inv;
-				row[c] += w * (t > 0 ? t : 0);
+				row[c] += w * ((t + fabs(t)) * 0.5);
 			}
 			break;
 		case GEO_KERNEL_TRIWEIGHT:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv;
-				t = t > 0 ? t : 0;
-				row[c] += w * (t * t * t);
+				double t = 1 - (d[c] + dy2) * inv, p = (t + fabs(t)) * 0.5;
+				row[c] += w * (p * p * p);
 			}
 			break;
 		case GEO_KERNEL_TRIANGULAR:
 			for (int c = ca; c <= cb; c++) {
 				double t = 1 - sqrt(d[c] + dy2) * j->inv_r;
-				row[c] += w * (t > 0 ? t : 0);
+				row[c] += w * ((t + fabs(t)) * 0.5);
 			}
 			break;
 		case GEO_KERNEL_UNIFORM:
@@ -154,8 +156,8 @@ static void add_rows(const struct job *j, double *acc, int r0, int a, int b, dou
 			const double *ec = ex - clo;
 			double ey = exp(-GAUSS_S * dy2 * inv);
 			for (int c = ca; c <= cb; c++) {
-				double v = (ec[c] * ey - e) * ginv;
-				row[c] += d[c] + dy2 < r2 && v > 0 ? w * v : 0;
+				double v = (ec[c] * ey - e) * ginv, inside = d[c] + dy2 < r2;
+				row[c] += w * ((v + fabs(v)) * 0.5) * inside;
 			}
 			break;
 		}
