@@ -588,6 +588,31 @@ static void worst_grids(const geo_gridset *gs, const cover_grid_stats *st, size_
 	}
 }
 
+/* How many cameras --add asked for, or --target placed. */
+static size_t add_asked(const geo_cover_opts *o, const cover_add_result *add)
+{
+	return o->add ? (size_t)o->add : add->n;
+}
+
+static int target_reached(const geo_cover_opts *o, const cover_add_result *add)
+{
+	return add->seen_after >= o->target * add->demand / 100;
+}
+
+/* Whether --target was reached, and how few cameras it could have taken. */
+static void target_line(geo_buf *b, double target, const cover_add_result *add)
+{
+	if (add->seen_after < target * add->demand / 100)
+		geo_buf_printf(b, "target: %g%% NOT reached: these sites can see at most %.2f%% of the "
+				  "demand; more sites (--sites, --site-spacing) or longer ranges are needed\n",
+			       target, add->demand > 0 ? 100 * add->seen_after / add->demand : 0);
+	else if (add->fewest == 0)
+		geo_buf_printf(b, "target: %g%% already reached by the cameras there are\n", target);
+	else
+		geo_buf_printf(b, "target: %g%% reached with %zu cameras; no placement from these "
+				  "sites does it with fewer than %zu\n", target, add->n, add->fewest);
+}
+
 static void report(geo_buf *b, const char *output, const geo_cover_opts *o, const cover_surface *s,
 		   const geo_crs *work, const geo_gridset *gs, const cover_grid_stats *st,
 		   const struct cover_report *r, double hh_seen, double hh_total,
@@ -628,17 +653,22 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 				       100 * st[i].covered / st[i].cells, st[i].cameras,
 				       (st[i].cells - st[i].covered) * cell_m2);
 		}
-		if (o->add) {
-			geo_buf_printf(b, "added: %zu of %d cameras (%g m, %g°, %g m) from %zu sites (%zu near "
-					  "unseen demand) by lazy greedy, %zu gains computed\n", add->n, o->add,
-				       o->add_height, o->add_fov, o->add_range, add->sites, add->viewsheds,
-				       add->evaluations);
+		if (o->add || o->target > 0) {
+			if (o->add)
+				geo_buf_printf(b, "added: %zu of %d cameras", add->n, o->add);
+			else
+				geo_buf_printf(b, "added: %zu cameras for %g%% of the demand", add->n, o->target);
+			geo_buf_printf(b, " (%g m, %g°, %g m) from %zu sites (%zu near unseen demand) by lazy "
+					  "greedy, %zu gains computed\n", o->add_height, o->add_fov, o->add_range,
+				       add->sites, add->viewsheds, add->evaluations);
 			geo_buf_printf(b, "demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n",
 				       before_pct, after_pct, add->demand);
-			geo_buf_printf(b, "bound: no %d cameras reach more than %.2f%%, so these add at least "
+			if (o->target > 0)
+				target_line(b, o->target, add);
+			geo_buf_printf(b, "bound: no %zu cameras reach more than %.2f%%, so these add at least "
 					  "%.1f%% of the best possible gain (greedy guarantees %.1f%%, 1-1/e, "
-					  "without the one-camera-per-site rule)\n", o->add, ub_pct, share,
-				       100 * (1 - exp(-1)));
+					  "without the one-camera-per-site rule)\n", add_asked(o, add), ub_pct,
+				       share, 100 * (1 - exp(-1)));
 			for (size_t k = 0; k < add->n && (o->verbose || k < 10); k++)
 				geo_buf_printf(b, "%s %zu: +%.0f demand, %.2f%%\n", k ? "     " : "  new", k + 1,
 					       add->gain[k], add->pct[k]);
@@ -681,10 +711,27 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 		geo_buf_printf(b, ", \"cameras\": %ld}", st[i].cameras);
 	}
 	geo_buf_add(b, "]");
-	if (o->add) {
-		geo_buf_printf(b, ", \"add\": {\"asked\": %d, \"added\": %zu, \"sites\": %zu, "
-				  "\"viewsheds\": %zu, \"evaluations\": %zu, \"demand\": ", o->add, add->n,
-			       add->sites, add->viewsheds, add->evaluations);
+	if (o->add || o->target > 0) {
+		geo_buf_add(b, ", \"add\": {\"asked\": ");
+		if (o->add)
+			geo_buf_printf(b, "%d", o->add);
+		else
+			geo_buf_add(b, "null");
+		geo_buf_add(b, ", \"target_pct\": ");
+		if (o->target > 0) {
+			geo_json_num(b, o->target, 2);
+			geo_buf_printf(b, ", \"target_reached\": %s, \"fewest_bound\": ",
+				       target_reached(o, add) ? "true" : "false");
+			if (add->fewest == SIZE_MAX)
+				geo_buf_add(b, "null");
+			else
+				geo_buf_printf(b, "%zu", add->fewest);
+		} else {
+			geo_buf_add(b, "null");
+		}
+		geo_buf_printf(b, ", \"added\": %zu, \"sites\": %zu, \"viewsheds\": %zu, "
+				  "\"evaluations\": %zu, \"demand\": ", add->n, add->sites, add->viewsheds,
+			       add->evaluations);
 		geo_json_num(b, add->demand, 1);
 		geo_buf_add(b, ", \"seen_pct_before\": ");
 		geo_json_num(b, before_pct, 2);
@@ -727,15 +774,21 @@ static geo_err check_opts(geo_ctx *ctx, const geo_cover_opts *o)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--threads: must be 0 (all) or more");
 	if (o->summary && !o->grids)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--summary needs the grids (-g GRIDS)");
-	if ((o->roads || o->households) && !o->summary && !o->add)
-		return geo_fail(ctx, GEO_ERR_USAGE, "--roads and --households go into --summary or --add");
+	int placing = o->add || o->target > 0;
+	if ((o->roads || o->households) && !o->summary && !placing)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--roads and --households go into --summary, --add "
+				"or --target");
 	if (o->add < 0)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--add: must be 0 or more");
-	if (o->add && !o->sites && !o->roads)
-		return geo_fail(ctx, GEO_ERR_USAGE, "--add needs candidate sites: --sites LAYER, or --roads "
-				"to make them along the roads");
-	if ((o->sites || o->proposed) && !o->add)
-		return geo_fail(ctx, GEO_ERR_USAGE, "--sites and --proposed go with --add K");
+	if (!(o->target >= 0 && o->target <= 100))
+		return geo_fail(ctx, GEO_ERR_USAGE, "--target: a percentage, above 0 and up to 100");
+	if (o->add && o->target > 0)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--add K and --target P: give one of them");
+	if (placing && !o->sites && !o->roads)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--add and --target need candidate sites: --sites "
+				"LAYER, or --roads to make them along the roads");
+	if ((o->sites || o->proposed) && !placing)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--sites and --proposed go with --add K or --target P");
 	if (!(o->site_spacing > 0) || !(o->add_height >= 0) || !(o->add_fov > 0 && o->add_fov <= 360) ||
 	    !(o->add_range > 0))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--site-spacing, --add-height, --add-fov or --add-range "
@@ -853,8 +906,12 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 	if (!e && sout)
 		e = cover_write_summary(ctx, sout, gs, st, o);
 	double t3 = now();
-	if (!e && o->add)
+	if (!e && (o->add || o->target > 0))
 		e = cover_add(ctx, &s, o, work, gs, pout, progress, pdata, &add);
+	if (!e && o->target > 0 && !target_reached(o, &add))
+		geo_log(ctx, GEO_LOG_WARN, "--target %g%%: not reached; the candidate sites see at most "
+			"%.2f%% of the demand", o->target,
+			add.demand > 0 ? 100 * add.seen_after / add.demand : 0);
 	r.seconds[3] = now() - t3;
 	if (!e)
 		e = geo_output_commit(ctx, out);

@@ -339,6 +339,24 @@ static geo_err write_proposals(geo_ctx *ctx, geo_output *out, const geo_crs *wor
 	return e;
 }
 
+/*
+** A lower bound on the cameras any placement needs to see `want`: each site
+** holds one camera, which adds at most its best gain before any other is
+** added (coverage is submodular), so fewer than the m sites of largest gains
+** cannot get there. best is sorted in place; SIZE_MAX when no number can.
+*/
+static size_t fewest_cameras(double *best, size_t n, double before, double want)
+{
+	qsort(best, n, sizeof *best, by_desc);
+	double sum = before;
+	for (size_t m = 0; m < n; m++) {
+		if (sum >= want)
+			return m;
+		sum += best[m];
+	}
+	return sum >= want ? n : SIZE_MAX;
+}
+
 void cover_add_result_free(cover_add_result *r)
 {
 	free(r->site);
@@ -423,21 +441,29 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 	res->viewsheds = ns;
 	size_t nopt = ns * a.headings, nh = 0;
 	struct opt *heap = e ? NULL : geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
-	res->site = e ? NULL : geo_calloc(ctx, o->add, sizeof *res->site);
-	res->heading = e ? NULL : geo_calloc(ctx, o->add, sizeof *res->heading);
-	res->gain = e ? NULL : geo_calloc(ctx, o->add, sizeof *res->gain);
-	res->pct = e ? NULL : geo_calloc(ctx, o->add, sizeof *res->pct);
+	/* --target: one camera a site at most, so as many as there are sites. */
+	size_t limit = o->add ? (size_t)o->add : ns ? ns : 1;
+	res->site = e ? NULL : geo_calloc(ctx, limit, sizeof *res->site);
+	res->heading = e ? NULL : geo_calloc(ctx, limit, sizeof *res->heading);
+	res->gain = e ? NULL : geo_calloc(ctx, limit, sizeof *res->gain);
+	res->pct = e ? NULL : geo_calloc(ctx, limit, sizeof *res->pct);
 	double *top = e ? NULL : geo_calloc(ctx, nopt ? nopt : 1, sizeof *top);
 	if (!e && (!heap || !res->site || !res->heading || !res->gain || !res->pct || !top))
 		e = GEO_ERR_INTERNAL;
-	for (size_t i = 0; !e && i < ns; i++)
+	for (size_t i = 0; !e && i < ns; i++) {
+		top[i] = 0;
 		for (int h = 0; h < a.headings; h++) {
 			struct opt op = { gain(&sites[i], h, w, seen), (uint32_t)i, (uint8_t)h };
 			if (op.bound > 0)
 				heap_push(heap, &nh, op);
+			top[i] = fmax(top[i], op.bound);
 		}
+	}
+	double want = o->target * res->demand / 100;
+	if (!e && o->target > 0)
+		res->fewest = fewest_cameras(top, ns, res->seen_before, want);
 	double got = res->seen_before;
-	while (!e && res->n < (size_t)o->add && nh) {
+	while (!e && res->n < limit && nh && !(o->target > 0 && got >= want)) {
 		struct opt op = heap_pop(heap, &nh);
 		if (sites[op.site].used)
 			continue;
@@ -474,7 +500,7 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 				top[m++] = gain(&sites[i], h, w, seen);
 		qsort(top, m, sizeof *top, by_desc);
 		double ub = got;
-		for (size_t k = 0; k < m && k < (size_t)o->add; k++)
+		for (size_t k = 0; k < m && k < (o->add ? (size_t)o->add : res->n); k++)
 			ub += top[k];
 		res->upper = ub;
 	}

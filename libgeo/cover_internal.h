@@ -77,6 +77,7 @@ typedef struct cover_add_result {
 	double *gain, *pct;
 	double demand, seen_before, seen_after;
 	double upper;           /* no --add cameras see more demand than this */
+	size_t fewest;          /* --target: no fewer cameras reach it (SIZE_MAX: none do) */
 } cover_add_result;
 geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		  const geo_crs *work, const geo_gridset *gs, geo_output *out,

@@ -1179,6 +1179,7 @@ typedef struct geo_cover_opts {
 	/* Placement (cover_add.c): add new cameras, lazy greedy on weighted
 	** unseen cells (GEO_COVER_W_* below), keeping the existing ones. */
 	int add;                /* how many; 0: none */
+	double target;          /* or the fewest to see this % of the demand; 0: none */
 	const char *sites;      /* candidate points, or NULL: along the roads */
 	const char *proposed;   /* where the proposals go (points), or NULL */
 	double site_spacing;    /* metres between sites along roads; default 50 */

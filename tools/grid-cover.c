@@ -12,7 +12,7 @@
 enum {
 	O_GRIDS = CLI_TOOL_KEYS, O_DEM, O_OBSTACLES, O_HEIGHT_FIELD, O_CELL, O_TARGET_HEIGHT,
 	O_SUMMARY, O_BLIND, O_MIN_AREA, O_ROADS, O_HOUSEHOLDS, O_CAM_HEIGHT, O_AZIMUTH, O_FOV,
-	O_RANGE, O_TILT, O_VFOV, O_KIND, O_RESOLUTION, O_DORI, O_THREADS, O_ADD, O_SITES,
+	O_RANGE, O_TILT, O_VFOV, O_KIND, O_RESOLUTION, O_DORI, O_THREADS, O_ADD, O_TARGET, O_SITES,
 	O_PROPOSED, O_SPACING, O_ADD_HEIGHT, O_ADD_FOV, O_ADD_RANGE
 };
 
@@ -22,6 +22,7 @@ static const cli_range area_range = { NULL, 0, 1e12, 0 };
 static const cli_range add_range = { NULL, 1, 100000, CLI_WHOLE };
 static const cli_range length_range = { NULL, 0, 1e5, CLI_ABOVE_MIN };
 static const cli_range fov_range = { NULL, 0, 360, CLI_ABOVE_MIN };
+static const cli_range pct_range = { NULL, 0, 100, CLI_ABOVE_MIN };
 static const cli_range threads_range = { NULL, 0, 64, CLI_WHOLE };
 
 static const cli_option options[] = {
@@ -53,6 +54,8 @@ static const cli_option options[] = {
 	CLI_OPTS_ID_FIELD,
 	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
 	{ "add", required_argument, O_ADD, "K", "propose K new cameras (lazy greedy)", &add_range },
+	{ "target", required_argument, O_TARGET, "P", "or the fewest new cameras to see P% of the demand",
+	  &pct_range },
 	{ "sites", required_argument, O_SITES, "LAYER", "candidate sites (default: along --roads)" },
 	{ "proposed", required_argument, O_PROPOSED, "LAYER", "where the proposed cameras go" },
 	{ "site-spacing", required_argument, O_SPACING, "M", "metres between sites along roads (default 50)", &length_range },
@@ -110,6 +113,7 @@ static int on_option(int key, const char *arg, void *data)
 			return GEO_ERR_USAGE;
 		o->add = (int)n;
 		return 0;
+	case O_TARGET: return cli_number(&tool, key, arg, &o->target);
 	case O_SITES: o->sites = arg; return 0;
 	case O_PROPOSED: o->proposed = arg; return 0;
 	case O_SPACING: return cli_number(&tool, key, arg, &o->site_spacing);
