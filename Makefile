@@ -15,7 +15,7 @@ CC ?= cc
 Q ?= @
 PKGS = gdal geos proj spatialite sqlite3 pangocairo
 OPT ?= -O2 -g
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC $(OPT) \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -fvisibility=hidden $(OPT) \
 	-DGEOS_USE_ONLY_R_API -Ilibgeo -Itools $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lmetis -lm -lpthread
@@ -26,6 +26,10 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 HOT = kde_surface
 HOT_OPT ?= -O3 -fno-math-errno
 
+VERSION = $(shell sed -n 's/^\#define GEO_VERSION "\(.*\)"/\1/p' libgeo/geo.h)
+ABI = $(shell sed -n 's/^\#define GEO_ABI \([0-9]*\)/\1/p' libgeo/geo.h)
+LIBDIR ?= $(PREFIX)/lib
+PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 LIB_SRC = $(wildcard libgeo/*.c)
 LIB_OBJ = $(LIB_SRC:libgeo/%.c=$(B)/libgeo/%.o)
 CLI_OBJ = $(B)/tools/cli.o
@@ -46,7 +50,7 @@ FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
 FUZZ_SRC = tests/fuzz/harness.c tests/fuzz/fuzz.h
 
-.PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install format clean soak \
+.PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install uninstall format clean soak \
 	fuzz fuzz-build fuzz-merge
 .SUFFIXES:
 .SECONDARY:
@@ -73,11 +77,15 @@ $(B)/libgeo.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
+# The shared library: libgeo.so.VERSION with SONAME libgeo.so.ABI, and the
+# two links a loader and a linker look for.
 $(B)/libgeo.so: $(LIB_OBJ)
-	$(Q)$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,libgeo.so.$(ABI) $(LDFLAGS_ALL) -o $@.$(VERSION) $^ $(LIBS)
+	$(Q)ln -sf libgeo.so.$(VERSION) $@.$(ABI) && ln -sf libgeo.so.$(VERSION) $@
 
-$(B)/libgeo.pc: libgeo/libgeo.pc.in
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/#define GEO_VERSION "\(.*\)"/\1/p' libgeo/geo.h)|' $< > $@
+# Made again at install, with the prefix and library folder installed to.
+$(B)/libgeo.pc: libgeo/libgeo.pc.in libgeo/geo.h
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 $(BIN)/%: $(B)/tools/%.o $(CLI_OBJ) $(B)/libgeo.a
 	@mkdir -p $(@D)
@@ -191,15 +199,28 @@ bench: deps
 	@$(MAKE) --no-print-directory build $(BENCH_BIN)
 	@BENCH_BUILD="$(OPT) $(CFLAGS), hot loops $(HOT_OPT) with AVX2 clones" bench/run
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(B)/libgeo.a $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(B)/libgeo.so $(DESTDIR)$(PREFIX)/lib
-	install -m 644 libgeo/geo.h $(DESTDIR)$(PREFIX)/include
-	install -m 644 $(B)/libgeo.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig
+# DESTDIR for staging (a package); PREFIX and LIBDIR for where it runs.
+INSTALLED_SCRIPTS = scripts/weekly-maps scripts/qgis-check
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/wangge $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(TOOLS) $(INSTALLED_SCRIPTS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(B)/libgeo.a $(DESTDIR)$(LIBDIR)
+	install -m 755 $(B)/libgeo.so.$(VERSION) $(DESTDIR)$(LIBDIR)
+	ln -sf libgeo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgeo.so.$(ABI)
+	ln -sf libgeo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgeo.so
+	install -m 644 libgeo/geo.h $(DESTDIR)$(PREFIX)/include/wangge
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		libgeo/libgeo.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libgeo.pc
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS) $(INSTALLED_SCRIPTS))) \
+		$(addprefix $(DESTDIR)$(LIBDIR)/,libgeo.a libgeo.so libgeo.so.$(ABI) \
+		libgeo.so.$(VERSION) pkgconfig/libgeo.pc) \
+		$(DESTDIR)$(PREFIX)/include/wangge/geo.h \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard docs/man/*.1)))
+	-rmdir $(DESTDIR)$(PREFIX)/include/wangge
 
 format:
 	clang-format -i libgeo/*.c libgeo/*.h tools/*.c tools/*.h tests/unit/*.c tests/unit/*.h scripts/*.c \

@@ -42,6 +42,13 @@
 #include <ogr_srs_api.h>
 
 #define GEO_VERSION "0.1.0"
+/* The shared library's ABI version: its SONAME is libgeo.so.GEO_ABI. Raise
+** it when a change here breaks a program built against an older header. */
+#define GEO_ABI 0
+
+/* libgeo.so exports what this header declares and nothing else: the library
+** is built with -fvisibility=hidden, and this says which are public. */
+#pragma GCC visibility push(default)
 
 /*
 ** Limits. No projected CRS reaches GEO_COORD_MAX metres (Gauss-Kruger CRSs
@@ -1205,5 +1212,7 @@ void geo_cover_opts_init(geo_cover_opts *o);
 */
 geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const geo_cover_opts *o,
 		  geo_progress progress, void *progress_data, char **report);
+
+#pragma GCC visibility pop
 
 #endif
