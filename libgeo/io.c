@@ -43,6 +43,7 @@ void geo_input_opts_init(geo_input_opts *o)
 	o->where = NULL;
 	o->layer = NULL;
 	o->window = NULL;
+	o->as_text = 0;
 }
 
 static int has_ext(const char *path, const char *ext)
@@ -152,9 +153,22 @@ static OGRLayerH choose_layer(geo_ctx *ctx, geo_input *in, const char *layer)
 	return NULL;
 }
 
-static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path)
+/* A table read as text keeps its codes' leading zeros and its phone
+** numbers as written; a spreadsheet of text cells only would otherwise have
+** its header row taken for data. */
+static char **text_open_options(const char *path)
 {
-	char **oo = has_ext(path, "csv") ? csv_open_options() : NULL;
+	char **o = NULL;
+	if (has_ext(path, "xlsx") || has_ext(path, "ods")) {
+		o = CSLSetNameValue(o, "HEADERS", "FORCE");
+		o = CSLSetNameValue(o, "FIELD_TYPES", "STRING");
+	}
+	return o;
+}
+
+static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int as_text)
+{
+	char **oo = as_text ? text_open_options(path) : has_ext(path, "csv") ? csv_open_options() : NULL;
 	CPLErrorReset();
 	in->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo,
 			    NULL);
@@ -239,7 +253,7 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		if (l)
 			layer = l;
 	}
-	if (!path || open_dataset(ctx, in, path))
+	if (!path || open_dataset(ctx, in, path, o && o->as_text))
 		goto fail;
 	if (!(in->layer = choose_layer(ctx, in, layer)))
 		goto fail;
@@ -1275,7 +1289,7 @@ char **geo_input_layer_names(geo_ctx *ctx, const char *name)
 		return names;
 	}
 	geo_input probe = { .name = (char *)name };
-	if (open_dataset(ctx, &probe, path) == GEO_OK) {
+	if (open_dataset(ctx, &probe, path, 0) == GEO_OK) {
 		for (int i = 0; i < GDALDatasetGetLayerCount(probe.ds); i++) {
 			OGRLayerH l = GDALDatasetGetLayer(probe.ds, i);
 			if (is_data_layer(l))
