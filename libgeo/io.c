@@ -155,23 +155,35 @@ static OGRLayerH choose_layer(geo_ctx *ctx, geo_input *in, const char *layer)
 
 /* A table read as text keeps its codes' leading zeros and its phone
 ** numbers as written; a spreadsheet of text cells only would otherwise have
-** its header row taken for data. */
-static char **text_open_options(const char *path)
+** its header row taken for data. GDAL 3.6's XLSX and ODS drivers take these
+** as configuration options only, read when a sheet is first read: set for
+** this thread while the file is opened and its sheets read. */
+static void text_config(const char *path, int on)
 {
-	char **o = NULL;
-	if (has_ext(path, "xlsx") || has_ext(path, "ods")) {
-		o = CSLSetNameValue(o, "HEADERS", "FORCE");
-		o = CSLSetNameValue(o, "FIELD_TYPES", "STRING");
-	}
-	return o;
+	const char *fmt = has_ext(path, "xlsx") ? "XLSX" : has_ext(path, "ods") ? "ODS" : NULL;
+	if (!fmt)
+		return;
+	char key[64];
+	snprintf(key, sizeof key, "OGR_%s_HEADERS", fmt);
+	CPLSetThreadLocalConfigOption(key, on ? "FORCE" : NULL);
+	snprintf(key, sizeof key, "OGR_%s_FIELD_TYPES", fmt);
+	CPLSetThreadLocalConfigOption(key, on ? "STRING" : NULL);
 }
 
 static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int as_text)
 {
-	char **oo = as_text ? text_open_options(path) : has_ext(path, "csv") ? csv_open_options() : NULL;
+	char **oo = as_text ? NULL : has_ext(path, "csv") ? csv_open_options() : NULL;
 	CPLErrorReset();
+	if (as_text)
+		text_config(path, 1);
 	in->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo,
 			    NULL);
+	if (as_text) {
+		/* The sheets are read when their fields are first asked for. */
+		for (int i = 0; in->ds && i < GDALDatasetGetLayerCount(in->ds); i++)
+			OGR_L_GetLayerDefn(GDALDatasetGetLayer(in->ds, i));
+		text_config(path, 0);
+	}
 	CSLDestroy(oo);
 	if (in->ds)
 		return GEO_OK;
