@@ -45,8 +45,9 @@ const char *diff_layer_title(const char *layer)
 
 /* ---- order ----------------------------------------------------------------- */
 
-/* Receivers: a named worker (by name, then phone), then grids nobody was
-** named for, then features that leave every grid. */
+/* Receivers: a named worker (by name, then phone), then each grid nobody
+** was named for (its list waits for whoever gets it), then the features
+** that leave every grid. */
 static int receiver_rank(const geo_diff_result *r, const geo_diff_move *m)
 {
 	return m->new_grid < 0 ? 2 : *r->new_staff[m->new_grid].worker ? 0 : 1;
@@ -55,8 +56,12 @@ static int receiver_rank(const geo_diff_result *r, const geo_diff_move *m)
 int diff_receiver_cmp(const geo_diff_result *r, const geo_diff_move *a, const geo_diff_move *b)
 {
 	int ra = receiver_rank(r, a), rb = receiver_rank(r, b);
-	if (ra != rb || ra)
+	if (ra != rb || ra == 2)
 		return ra - rb;
+	if (ra == 1) {
+		int c = strcmp(r->new_grids->grids[a->new_grid].id, r->new_grids->grids[b->new_grid].id);
+		return c ? c : (a->new_grid > b->new_grid) - (a->new_grid < b->new_grid);
+	}
 	const geo_diff_staff *sa = &r->new_staff[a->new_grid], *sb = &r->new_staff[b->new_grid];
 	int c = strcmp(sa->worker, sb->worker);
 	return c ? c : strcmp(sa->phone, sb->phone);
@@ -213,12 +218,18 @@ static char *sheet_name(GDALDatasetH ds, const char *want)
 	return strdup(name);
 }
 
-static const char *receiver_title(const geo_diff_result *r, const geo_diff_move *m)
+/* The sheet's name: the worker's, the grid's code and name for a grid
+** without a worker, or 移出网格 for what leaves every grid. */
+static void receiver_title(const geo_diff_result *r, const geo_diff_move *m, char *buf,
+			   size_t size)
 {
 	switch (receiver_rank(r, m)) {
-	case 0: return r->new_staff[m->new_grid].worker;
-	case 1: return "未知网格员";
-	default: return "移出网格";
+	case 0: snprintf(buf, size, "%s", r->new_staff[m->new_grid].worker); break;
+	case 1:
+		snprintf(buf, size, "%s %s", r->new_grids->grids[m->new_grid].id,
+			 r->new_staff[m->new_grid].name);
+		break;
+	default: snprintf(buf, size, "移出网格"); break;
 	}
 }
 
@@ -237,7 +248,9 @@ static geo_err write_sheets(struct diff_run *run, geo_output *out, const char *n
 	for (size_t k = 0; !e && k < r->nmoves; k++) {
 		const geo_diff_move *m = &r->moves[order[k]];
 		if (!k || diff_receiver_cmp(r, &r->moves[order[k - 1]], m)) {
-			char *sheet = sheet_name(ds, receiver_title(r, m));
+			char title[256];
+			receiver_title(r, m, title, sizeof title);
+			char *sheet = sheet_name(ds, title);
 			if (!sheet)
 				return geo_fail(run->ctx, GEO_ERR_INTERNAL, "out of memory");
 			l = geo_output_create_layer(run->ctx, out, sheet, NULL, wkbNone);

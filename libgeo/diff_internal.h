@@ -42,8 +42,9 @@ void diff_handover_close(struct diff_run *run);
 /* The hand-over's rows in their order: by receiving worker, new grid, layer,
 ** old grid, feature (indices into r->moves; free). */
 size_t *diff_handover_order(const geo_diff_result *r);
-/* 0 when two rows go to the same receiver (worker and phone; every grid
-** without a worker is one receiver, every feature in no new grid another). */
+/* 0 when two rows go to the same receiver (a worker by name and phone; a
+** grid without a worker is a receiver of its own, and every feature in no
+** new grid goes to one more). */
 int diff_receiver_cmp(const geo_diff_result *r, const geo_diff_move *a, const geo_diff_move *b);
 /* The layer's name as the lists print it: 住户 for households, ... */
 const char *diff_layer_title(const char *layer);

@@ -129,6 +129,9 @@ static void next_page(struct pdf *p, int with_head)
 {
 	cairo_show_page(p->cr);
 	page_start(p);
+	char s[256];
+	snprintf(s, sizeof s, "%s（续）", p->who);
+	p->y += say(p, s, MARGIN, p->y + 1, 0, 10, 1, -1, 0) + 2;
 	if (with_head)
 		table_head(p);
 }
@@ -186,9 +189,11 @@ static void section_head(struct pdf *p, const size_t *order, size_t from, size_t
 	geo_buf_init(&b);
 	if (first->new_grid < 0) {
 		geo_buf_add(&b, "移出网格：以下对象不在任何新网格内");
+	} else if (!*r->new_staff[first->new_grid].worker) {
+		geo_buf_add(&b, "接收网格员：（未指定，请填写）______________");
 	} else {
 		const geo_diff_staff *st = &r->new_staff[first->new_grid];
-		geo_buf_printf(&b, "接收网格员：%s", *st->worker ? st->worker : "（未知，请指定）");
+		geo_buf_printf(&b, "接收网格员：%s", st->worker);
 		if (*st->phone)
 			geo_buf_printf(&b, "    电话：%s", st->phone);
 	}
@@ -252,7 +257,7 @@ static void sections(struct pdf *p, const size_t *order)
 		const geo_diff_move *m = &r->moves[order[from]];
 		p->who = m->new_grid < 0 ? "移出网格"
 			 : *r->new_staff[m->new_grid].worker ? r->new_staff[m->new_grid].worker
-							     : "未知网格员";
+							     : r->new_grids->grids[m->new_grid].id;
 		if (from)
 			cairo_show_page(p->cr);
 		page_start(p);

@@ -26,8 +26,7 @@ static const cli_option options[] = {
 	{ "phone-field", required_argument, OPT_PHONE_FIELD, "FIELD",
 	  "grid worker's phone field (default phone)" },
 	{ "roster", required_argument, OPT_ROSTER, "TABLE",
-	  "NEW's grid workers by code (CSV, XLSX, ...): columns grid_id|网格编码, "
-	  "worker|网格员, optionally phone|电话 and name|网格名称; wins over the grids' fields" },
+	  "table of NEW's grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)" },
 	{ "old-roster", required_argument, OPT_OLD_ROSTER, "TABLE", "the same for OLD" },
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
@@ -44,8 +43,7 @@ static const cli_option options[] = {
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
 	{ "moves", required_argument, OPT_MOVES, "FILE",
-	  "write the hand-over list, a row per moved feature: .csv (or any table format), "
-	  ".xlsx (a sheet per receiving worker), .pdf (printable, A4); repeatable" },
+	  "hand-over list: .csv or any table, .xlsx (a sheet per worker), .pdf (A4) (repeatable)" },
 	{ "keep-codes", required_argument, OPT_KEEP_CODES, "OUT",
 	  "write NEW with each grid carrying the code of the old grid it matches" },
 	CLI_HEADING("Report"),
