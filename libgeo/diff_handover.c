@@ -25,7 +25,9 @@ static int ends_with(const char *s, const char *ext)
 
 static enum handover_form form_of(const char *name)
 {
-	return ends_with(name, ".pdf") ? FORM_PDF : ends_with(name, ".xlsx") ? FORM_XLSX : FORM_TABLE;
+	return ends_with(name, ".pdf")    ? FORM_PDF
+	       : ends_with(name, ".xlsx") ? FORM_XLSX
+					  : FORM_TABLE;
 }
 
 static const struct {
@@ -59,7 +61,8 @@ int diff_receiver_cmp(const geo_diff_result *r, const geo_diff_move *a, const ge
 	if (ra != rb || ra == 2)
 		return ra - rb;
 	if (ra == 1) {
-		int c = strcmp(r->new_grids->grids[a->new_grid].id, r->new_grids->grids[b->new_grid].id);
+		int c = strcmp(r->new_grids->grids[a->new_grid].id,
+			       r->new_grids->grids[b->new_grid].id);
 		return c ? c : (a->new_grid > b->new_grid) - (a->new_grid < b->new_grid);
 	}
 	const geo_diff_staff *sa = &r->new_staff[a->new_grid], *sb = &r->new_staff[b->new_grid];
@@ -105,8 +108,20 @@ size_t *diff_handover_order(const geo_diff_result *r)
 
 /* ---- tables ------------------------------------------------------------------ */
 
-enum { COL_LAYER, COL_FEATURE, COL_OLD_ID, COL_OLD_NAME, COL_NEW_ID, COL_NEW_NAME, COL_OLD_WORKER,
-       COL_OLD_PHONE, COL_NEW_WORKER, COL_NEW_PHONE, COL_FID, NCOLS };
+enum {
+	COL_LAYER,
+	COL_FEATURE,
+	COL_OLD_ID,
+	COL_OLD_NAME,
+	COL_NEW_ID,
+	COL_NEW_NAME,
+	COL_OLD_WORKER,
+	COL_OLD_PHONE,
+	COL_NEW_WORKER,
+	COL_NEW_PHONE,
+	COL_FID,
+	NCOLS
+};
 
 static const struct {
 	const char *name, *zh;
@@ -132,8 +147,9 @@ static geo_err add_columns(struct diff_run *run, OGRLayerH l, const char *name, 
 		OGRErr err = OGR_L_CreateField(l, fd, TRUE);
 		OGR_Fld_Destroy(fd);
 		if (err != OGRERR_NONE)
-			return geo_fail(run->ctx, GEO_ERR_OUTPUT, "%s: cannot create column '%s': %s",
-					name, columns[k].name, geo_cpl_error("driver refused"));
+			return geo_fail(run->ctx, GEO_ERR_OUTPUT,
+					"%s: cannot create column '%s': %s", name, columns[k].name,
+					geo_cpl_error("driver refused"));
 	}
 	return GEO_OK;
 }
@@ -220,8 +236,7 @@ static char *sheet_name(GDALDatasetH ds, const char *want)
 
 /* The sheet's name: the worker's, the grid's code and name for a grid
 ** without a worker, or 移出网格 for what leaves every grid. */
-static void receiver_title(const geo_diff_result *r, const geo_diff_move *m, char *buf,
-			   size_t size)
+static void receiver_title(const geo_diff_result *r, const geo_diff_move *m, char *buf, size_t size)
 {
 	switch (receiver_rank(r, m)) {
 	case 0: snprintf(buf, size, "%s", r->new_staff[m->new_grid].worker); break;

@@ -27,8 +27,8 @@ static const struct {
 	const char *title;
 	double width;
 } cols[] = {
-	{ "序号", 11 }, { "图层", 15 }, { "对象", 44 }, { "原网格", 42 }, { "原网格员", 26 },
-	{ "新网格", 42 },
+	{ "序号", 11 },   { "图层", 15 },     { "对象", 44 },
+	{ "原网格", 42 }, { "原网格员", 26 }, { "新网格", 42 },
 };
 enum { NCOL = sizeof cols / sizeof cols[0] };
 
@@ -38,13 +38,13 @@ struct pdf {
 	PangoContext *pc;
 	int page;
 	double y;
-	const char *who;        /* the section's receiver, for continuation pages */
+	const char *who; /* the section's receiver, for continuation pages */
 };
 
 /* Text with its top-left at (x, y), ellipsized to w mm (0: no limit) and
 ** aligned left, centre or right (-1, 0, 1) in it; returns its height. */
-static double say(struct pdf *p, const char *s, double x, double y, double w, double pt,
-		  int bold, int align, double grey)
+static double say(struct pdf *p, const char *s, double x, double y, double w, double pt, int bold,
+		  int align, double grey)
 {
 	PangoLayout *l = pango_layout_new(p->pc);
 	PangoFontDescription *fd = pango_font_description_from_string(p->run->o->font);
@@ -58,7 +58,8 @@ static double say(struct pdf *p, const char *s, double x, double y, double w, do
 		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
 		pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
 		pango_layout_set_alignment(l, align < 0 ? PANGO_ALIGN_LEFT
-					      : align ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_CENTER);
+					      : align   ? PANGO_ALIGN_RIGHT
+							: PANGO_ALIGN_CENTER);
 	}
 	PangoRectangle r;
 	pango_layout_get_extents(l, NULL, &r);
@@ -170,8 +171,8 @@ static void row(struct pdf *p, const geo_diff_move *m, size_t n)
 	x += cols[3].width;
 	if (m->old_grid >= 0) {
 		const geo_diff_staff *st = geo_diff_staff_of(r, r->old_grids, (size_t)m->old_grid);
-		say(p, *st->worker ? st->worker : "（未知）", x + 1, p->y + 0.9, cols[4].width - 2, 8,
-		    0, -1, *st->worker ? 0 : 0.4);
+		say(p, *st->worker ? st->worker : "（未知）", x + 1, p->y + 0.9, cols[4].width - 2,
+		    8, 0, -1, *st->worker ? 0 : 0.4);
 		say(p, st->phone, x + 1, p->y + 4.4, cols[4].width - 2, 7, 0, -1, 0.35);
 	}
 	x += cols[4].width;
@@ -213,7 +214,8 @@ static void section_head(struct pdf *p, const size_t *order, size_t from, size_t
 	if (ngrids) {
 		snprintf(s, sizeof s, "接收网格（%zu 个）：", ngrids);
 		say(p, s, MARGIN, p->y, 0, 10, 1, -1, 0);
-		p->y += paragraph(p, b.s ? b.s : "", MARGIN + 32, p->y, PAGE_W - 2 * MARGIN - 32, 10) +
+		p->y += paragraph(p, b.s ? b.s : "", MARGIN + 32, p->y, PAGE_W - 2 * MARGIN - 32,
+				  10) +
 			1.5;
 	}
 	geo_buf_free(&b);
@@ -247,15 +249,17 @@ static void sections(struct pdf *p, const size_t *order)
 	if (!r->nmoves) {
 		p->who = "网格移交清单";
 		page_start(p);
-		say(p, "没有要移交的对象：新旧网格的编码与范围相同。", MARGIN, p->y + 4, 0, 12, 0, -1, 0);
+		say(p, "没有要移交的对象：新旧网格的编码与范围相同。", MARGIN, p->y + 4, 0, 12, 0,
+		    -1, 0);
 		return;
 	}
 	for (size_t from = 0; from < r->nmoves;) {
 		size_t to = from + 1;
-		while (to < r->nmoves && !diff_receiver_cmp(r, &r->moves[order[from]], &r->moves[order[to]]))
+		while (to < r->nmoves &&
+		       !diff_receiver_cmp(r, &r->moves[order[from]], &r->moves[order[to]]))
 			to++;
 		const geo_diff_move *m = &r->moves[order[from]];
-		p->who = m->new_grid < 0 ? "移出网格"
+		p->who = m->new_grid < 0                     ? "移出网格"
 			 : *r->new_staff[m->new_grid].worker ? r->new_staff[m->new_grid].worker
 							     : r->new_grids->grids[m->new_grid].id;
 		if (from)
@@ -274,8 +278,7 @@ static void sections(struct pdf *p, const size_t *order)
 	}
 }
 
-geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name,
-		       const size_t *order)
+geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name, const size_t *order)
 {
 	double k = 72 / 25.4;
 	cairo_surface_t *s = cairo_pdf_surface_create(geo_output_path(out), PAGE_W * k, PAGE_H * k);
@@ -286,7 +289,8 @@ geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name,
 		return e;
 	}
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "网格移交清单");
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "wangge grid-diff " GEO_VERSION);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR,
+				       "wangge grid-diff " GEO_VERSION);
 	cairo_t *cr = cairo_create(s);
 	cairo_scale(cr, k, k);
 	/* A font map of our own, freed below (see map_draw.c), and no hinting:

@@ -13,12 +13,12 @@
 #include <strings.h>
 
 /* Column headers a roster is read by, after the field the caller named. */
-static const char *const code_names[] = { "grid_id", "grid_code", "code", "网格编码", "网格编号",
-					  "网格代码", "编码", NULL };
-static const char *const worker_names[] = { "worker", "grid_worker", "网格员", "网格员姓名",
-					    "姓名", NULL };
-static const char *const phone_names[] = { "phone", "tel", "mobile", "电话", "联系电话",
-					   "手机", "手机号", "手机号码", NULL };
+static const char *const code_names[] = { "grid_id",  "grid_code", "code", "网格编码",
+					  "网格编号", "网格代码",  "编码", NULL };
+static const char *const worker_names[] = { "worker",     "grid_worker", "网格员",
+					    "网格员姓名", "姓名",        NULL };
+static const char *const phone_names[] = { "phone", "tel",    "mobile",   "电话", "联系电话",
+					   "手机",  "手机号", "手机号码", NULL };
 static const char *const name_names[] = { "grid_name", "name", "网格名称", "网格名", NULL };
 
 /* A header equal to name but for case and surrounding spaces. */
@@ -113,11 +113,11 @@ static size_t first_with_code(const geo_gridset *gs, const char *code)
 }
 
 struct roster {
-	const char *name;       /* as the user gave it */
+	const char *name; /* as the user gave it */
 	geo_input *in;
 	int code, worker, phone, gname;
-	char *seen;             /* per grid: the roster has named it */
-	size_t unknown;         /* codes that name no grid */
+	char *seen;     /* per grid: the roster has named it */
+	size_t unknown; /* codes that name no grid */
 	geo_buf unknown_list;
 };
 
@@ -140,8 +140,9 @@ static geo_err open_roster(struct diff_run *run, struct roster *ro)
 	geo_buf_init(&b);
 	list_names(&b, ro->code < 0 ? o->grid.id_field : o->worker_field,
 		   ro->code < 0 ? code_names : worker_names);
-	geo_err e = geo_fail(run->ctx, GEO_ERR_INPUT, "%s: roster has no column of grid %s (one of %s)",
-			     ro->name, ro->code < 0 ? "codes" : "workers", b.s ? b.s : "");
+	geo_err e = geo_fail(run->ctx, GEO_ERR_INPUT,
+			     "%s: roster has no column of grid %s (one of %s)", ro->name,
+			     ro->code < 0 ? "codes" : "workers", b.s ? b.s : "");
 	geo_buf_free(&b);
 	return e;
 }
@@ -158,7 +159,8 @@ static geo_err roster_row(struct diff_run *run, struct roster *ro, const geo_gri
 	size_t i = *code ? first_with_code(gs, code) : gs->n;
 	if (*code && i == gs->n) {
 		if (ro->unknown++ < 5)
-			geo_buf_printf(&ro->unknown_list, "%s%s", ro->unknown > 1 ? ", " : "", code);
+			geo_buf_printf(&ro->unknown_list, "%s%s", ro->unknown > 1 ? ", " : "",
+				       code);
 	}
 	char *worker = trimmed(run->ctx, geo_feat_str(f, ro->worker));
 	if (!worker)
@@ -200,9 +202,10 @@ static geo_err from_roster(struct diff_run *run, const char *name, const geo_gri
 		OGR_F_Destroy(f);
 	}
 	if (!e && ro.unknown)
-		geo_log(run->ctx, GEO_LOG_WARN, "%s: %zu grid code%s name%s no grid of %s: %s%s", name,
-			ro.unknown, ro.unknown > 1 ? "s" : "", ro.unknown > 1 ? "" : "s", side,
-			ro.unknown_list.s ? ro.unknown_list.s : "", ro.unknown > 5 ? ", ..." : "");
+		geo_log(run->ctx, GEO_LOG_WARN, "%s: %zu grid code%s name%s no grid of %s: %s%s",
+			name, ro.unknown, ro.unknown > 1 ? "s" : "", ro.unknown > 1 ? "" : "s",
+			side, ro.unknown_list.s ? ro.unknown_list.s : "",
+			ro.unknown > 5 ? ", ..." : "");
 	geo_buf_free(&ro.unknown_list);
 	free(ro.seen);
 	geo_input_close(ro.in);
@@ -212,8 +215,10 @@ static geo_err from_roster(struct diff_run *run, const char *name, const geo_gri
 geo_err diff_staff(struct diff_run *run)
 {
 	geo_diff_result *r = run->r;
-	r->old_staff = geo_calloc(run->ctx, r->old_grids->n ? r->old_grids->n : 1, sizeof *r->old_staff);
-	r->new_staff = geo_calloc(run->ctx, r->new_grids->n ? r->new_grids->n : 1, sizeof *r->new_staff);
+	r->old_staff = geo_calloc(run->ctx, r->old_grids->n ? r->old_grids->n : 1,
+				  sizeof *r->old_staff);
+	r->new_staff = geo_calloc(run->ctx, r->new_grids->n ? r->new_grids->n : 1,
+				  sizeof *r->new_staff);
 	if (!r->old_staff || !r->new_staff)
 		return GEO_ERR_INTERNAL;
 	geo_err e = from_layer(run, r->old_grids, r->old_staff);
@@ -259,8 +264,8 @@ static size_t unstaffed(const geo_diff_result *r, int new_side, geo_buf *b, int 
 	}
 	for (size_t i = 0; hit && i < gs->n; i++)
 		if (hit[i] && (*listed)++ < 6)
-			geo_buf_printf(b, "%s%s %s", *listed > 1 ? ", " : "", new_side ? "new" : "old",
-				       gs->grids[i].id);
+			geo_buf_printf(b, "%s%s %s", *listed > 1 ? ", " : "",
+				       new_side ? "new" : "old", gs->grids[i].id);
 	free(hit);
 	return n;
 }
@@ -284,9 +289,11 @@ void diff_warn_unstaffed(struct diff_run *run)
 	n += unstaffed(r, 0, &b, &listed);
 	if (n)
 		geo_log(run->ctx, GEO_LOG_WARN,
-			"%zu grid%s in the hand-over %s no worker (%s%s): give %s in the '%s' field "
+			"%zu grid%s in the hand-over %s no worker (%s%s): give %s in the '%s' "
+			"field "
 			"or a --roster",
 			n, n > 1 ? "s" : "", n > 1 ? "have" : "has", b.s ? b.s : "",
-			listed > 6 ? ", ..." : "", n > 1 ? "them one" : "it one", run->o->worker_field);
+			listed > 6 ? ", ..." : "", n > 1 ? "them one" : "it one",
+			run->o->worker_field);
 	geo_buf_free(&b);
 }
