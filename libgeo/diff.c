@@ -24,6 +24,8 @@ void geo_diff_opts_init(geo_diff_opts *o)
 	geo_grid_opts_init(&o->grid);
 	geo_window_opts_init(&o->window);
 	o->worker_field = "worker";
+	o->phone_field = "phone";
+	o->font = "Noto Sans CJK SC";
 	o->min_area = 1.0;
 	o->keep_threshold = 0.5;
 }
@@ -111,7 +113,7 @@ static geo_err read_both(struct diff_run *run, const char *old_name, const char 
 		return geo_last_code(ctx);
 	if (!(r->new_grids = read_set(ctx, new_name, run->o, r->old_grids->crs)))
 		return geo_last_code(ctx);
-	int lo, ln;
+	int lo = 0, ln = 0;
 	geo_err e = set_level(ctx, r->old_grids, &lo);
 	if (!e)
 		e = set_level(ctx, r->new_grids, &ln);
@@ -121,8 +123,6 @@ static geo_err read_both(struct diff_run *run, const char *old_name, const char 
 			     old_name, lo == 1 ? "primary" : "secondary", lo, new_name,
 			     ln == 1 ? "primary" : "secondary", ln);
 	r->level = lo ? lo : ln;
-	r->has_workers = OGR_FD_GetFieldIndex(r->old_grids->defn, r->worker_field) >= 0 ||
-			 OGR_FD_GetFieldIndex(r->new_grids->defn, r->worker_field) >= 0;
 	return e;
 }
 
@@ -448,11 +448,14 @@ int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j)
 	       !strcmp(r->old_grids->grids[old_i].id, r->new_grids->grids[new_j].id);
 }
 
+const geo_diff_staff *geo_diff_staff_of(const geo_diff_result *r, const geo_gridset *gs, size_t i)
+{
+	return gs == r->old_grids ? &r->old_staff[i] : &r->new_staff[i];
+}
+
 const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, size_t i)
 {
-	OGRFeatureH f = gs->grids[i].feat;
-	int k = f && r->worker_field ? OGR_F_GetFieldIndex(f, r->worker_field) : -1;
-	return geo_feat_str(f, k);
+	return geo_diff_staff_of(r, gs, i)->worker;
 }
 
 void geo_diff_result_free(geo_diff_result *r)
@@ -471,7 +474,11 @@ void geo_diff_result_free(geo_diff_result *r)
 		free(r->layers[l].count_new);
 	}
 	free(r->layers);
+	for (size_t k = 0; k < r->nmoves; k++)
+		free(r->moves[k].label);
 	free(r->moves);
+	diff_staff_free(r->old_staff, r->old_grids ? r->old_grids->n : 0);
+	diff_staff_free(r->new_staff, r->new_grids ? r->new_grids->n : 0);
 	free(r->new_to_old);
 	free(r->old_to_new);
 	free(r->outside_new);
@@ -498,12 +505,12 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 	*result = NULL;
 	if (!(o->min_area >= 0))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--min-area %g is negative", o->min_area);
-	size_t nf = 0;
+	size_t nf = 0, nr = 0;
 	while (o->features && o->features[nf])
 		nf++;
-	if (o->moves && !nf)
+	if (o->moves && o->moves[0] && !nf)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--moves needs at least one --features layer");
-	const char **inputs = geo_calloc(ctx, nf + 3, sizeof *inputs);
+	const char **inputs = geo_calloc(ctx, nf + 5, sizeof *inputs);
 	geo_diff_result *r = geo_calloc(ctx, 1, sizeof *r);
 	if (!inputs || !r || !(r->worker_field = geo_strdup(ctx, o->worker_field))) {
 		free(inputs);
@@ -514,6 +521,10 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 	inputs[1] = new_name;
 	for (size_t k = 0; k < nf; k++)
 		inputs[k + 2] = o->features[k];
+	if (o->roster)
+		inputs[nf + 2 + nr++] = o->roster;
+	if (o->old_roster)
+		inputs[nf + 2 + nr++] = o->old_roster;
 	struct diff_run run = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o, .r = r,
 				.inputs = inputs, .progress = progress,
 				.progress_data = progress_data };
@@ -528,12 +539,20 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 	if (!e)
 		e = measure(&run);
 	if (!e)
+		e = diff_staff(&run);
+	if (!e)
+		e = diff_handover_open(&run);
+	if (!e)
 		e = diff_place_features(&run);
+	if (!e)
+		diff_warn_unstaffed(&run);
+	if (!e)
+		e = diff_handover_write(&run);
 	if (!e)
 		e = diff_write_outputs(&run);
 	free_pieces(run.h, run.old_out, r->old_grids ? r->old_grids->n : 0);
 	free_pieces(run.h, run.new_out, r->new_grids ? r->new_grids->n : 0);
-	geo_output_close(run.moves_out);
+	diff_handover_close(&run);
 	free(inputs);
 	if (e) {
 		geo_diff_result_free(r);

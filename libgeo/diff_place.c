@@ -3,18 +3,27 @@
 ** placed on OLD and on NEW with grid-place's rules (geo_feature_placer), so
 ** a feature lands in the grid grid-place would give it; a feature whose new
 ** grid has another code than its old grid changes grid (its ledger entry
-** moves) and goes into the hand-over list and the --moves table, with the
-** feature's own fields.
+** moves) and goes into the hand-over, labelled by its name, address or id
+** (diff_handover.c writes the lists).
 */
 #include "diff_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-/* One feature input, open, with where its fields go in the moves table. */
+/* Fields that say what a feature is, tried in order: a name or address, an
+** id, and the village it lies in. */
+static const char *const name_fields[] = { "name", "名称", "head", "户主", "householder",
+					   "address", "地址", "addr", NULL };
+static const char *const village_fields[] = { "village", "村", "村庄", "所属村", NULL };
+
+/* One feature input, open, with the fields its rows are labelled by. */
 struct source {
 	geo_input *in;
-	int *to_column;         /* per field of the input: column of the table, or -1 */
+	int name[9];            /* fields of name_fields present, -1 after the last */
+	int id;                 /* id, or the first field named *_id or 编号; -1 */
+	int village;
 };
 
 struct placing {
@@ -22,17 +31,58 @@ struct placing {
 	geo_feature_placer *old_p, *new_p;
 	struct source *src;
 	size_t nsrc, cap_moves;
-	OGRLayerH table;        /* the --moves layer, or NULL */
-	int fixed;              /* columns before the features' own fields */
 };
 
 static void close_sources(struct placing *pl)
 {
-	for (size_t k = 0; pl->src && k < pl->nsrc; k++) {
+	for (size_t k = 0; pl->src && k < pl->nsrc; k++)
 		geo_input_close(pl->src[k].in);
-		free(pl->src[k].to_column);
-	}
 	free(pl->src);
+}
+
+static void label_fields(struct source *s)
+{
+	OGRFeatureDefnH d = geo_input_defn(s->in);
+	int n = 0;
+	for (int k = 0; name_fields[k]; k++) {
+		int f = OGR_FD_GetFieldIndex(d, name_fields[k]);
+		if (f >= 0)
+			s->name[n++] = f;
+	}
+	s->name[n] = -1;
+	s->id = OGR_FD_GetFieldIndex(d, "id");
+	for (int f = 0; s->id < 0 && f < OGR_FD_GetFieldCount(d); f++) {
+		const char *fn = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, f));
+		size_t len = strlen(fn);
+		if ((len > 3 && !strcasecmp(fn + len - 3, "_id")) || !strcmp(fn, "编号") || !strcmp(fn, "hid"))
+			s->id = f;
+	}
+	s->village = -1;
+	for (int k = 0; s->village < 0 && village_fields[k]; k++)
+		s->village = OGR_FD_GetFieldIndex(d, village_fields[k]);
+}
+
+/* "name (village)", "id (village)" or "#FID". */
+static char *feature_label(geo_ctx *ctx, const struct source *s, OGRFeatureH f)
+{
+	const char *what = "";
+	for (int k = 0; !*what && s->name[k] >= 0; k++)
+		what = geo_feat_str(f, s->name[k]);
+	if (!*what)
+		what = geo_feat_str(f, s->id);
+	const char *village = geo_feat_str(f, s->village);
+	geo_buf b;
+	geo_buf_init(&b);
+	if (*what)
+		geo_buf_add(&b, what);
+	else
+		geo_buf_printf(&b, "#%lld", (long long)OGR_F_GetFID(f));
+	if (*village && !strstr(what, village))
+		geo_buf_printf(&b, " (%s)", village);
+	char *label = geo_buf_take(&b);
+	if (!label)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return label;
 }
 
 /* --s-srs only supplies a CRS to a layer that states none (io.c). */
@@ -82,6 +132,7 @@ static geo_err open_sources(struct placing *pl)
 		geo_diff_layer *l = &r->layers[k];
 		if (!(pl->src[k].in = open_source(run, name)))
 			return geo_last_code(run->ctx);
+		label_fields(&pl->src[k]);
 		if (window_source(run, pl->src[k].in, name, &windowed))
 			return geo_last_code(run->ctx);
 		l->name = geo_strdup(run->ctx, OGR_L_GetName(geo_input_layer(pl->src[k].in)));
@@ -96,101 +147,6 @@ static geo_err open_sources(struct placing *pl)
 				"the time window applies to no --features layer (none has a field '%s')",
 				run->o->window.date_field);
 	return GEO_OK;
-}
-
-/* ---- the moves table -------------------------------------------------------- */
-
-static int add_column(OGRLayerH l, const char *name, OGRFieldType t)
-{
-	OGRFieldDefnH fd = OGR_Fld_Create(name, t);
-	OGRErr e = OGR_L_CreateField(l, fd, TRUE);
-	OGR_Fld_Destroy(fd);
-	return e == OGRERR_NONE;
-}
-
-/* The features' own fields follow the fixed columns; a field of the same
-** name in several layers is one column (text when their types differ), and
-** a field named like a fixed column is left out, since the fixed one says
-** what the table is about. */
-static geo_err map_fields(struct placing *pl)
-{
-	OGRFeatureDefnH td = OGR_L_GetLayerDefn(pl->table);
-	for (size_t k = 0; k < pl->nsrc; k++) {
-		OGRFeatureDefnH d = geo_input_defn(pl->src[k].in);
-		int n = OGR_FD_GetFieldCount(d);
-		pl->src[k].to_column = geo_calloc(pl->run->ctx, n ? (size_t)n : 1, sizeof(int));
-		if (!pl->src[k].to_column)
-			return GEO_ERR_INTERNAL;
-		for (int f = 0; f < n; f++) {
-			OGRFieldDefnH fd = OGR_FD_GetFieldDefn(d, f);
-			int col = OGR_FD_GetFieldIndex(td, OGR_Fld_GetNameRef(fd));
-			if (col < 0) {
-				if (OGR_L_CreateField(pl->table, fd, TRUE) != OGRERR_NONE)
-					return geo_fail(pl->run->ctx, GEO_ERR_OUTPUT,
-							"%s: cannot create column '%s'", pl->run->o->moves,
-							OGR_Fld_GetNameRef(fd));
-				col = OGR_FD_GetFieldIndex(td, OGR_Fld_GetNameRef(fd));
-			} else if (col < pl->fixed) {
-				col = -1;
-			} else if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(td, col)) != OGR_Fld_GetType(fd)) {
-				OGRFieldDefnH text = OGR_Fld_Create(OGR_Fld_GetNameRef(fd), OFTString);
-				OGR_L_AlterFieldDefn(pl->table, col, text, ALTER_TYPE_FLAG);
-				OGR_Fld_Destroy(text);
-			}
-			pl->src[k].to_column[f] = col;
-		}
-	}
-	return GEO_OK;
-}
-
-static geo_err open_table(struct placing *pl)
-{
-	struct diff_run *run = pl->run;
-	geo_output_opts oo;
-	geo_output_opts_init(&oo);
-	oo.overwrite = run->o->overwrite;
-	oo.inputs = run->inputs;
-	if (!(run->moves_out = geo_output_open(run->ctx, run->o->moves, &oo)) ||
-	    !(pl->table = geo_output_create_layer(run->ctx, run->moves_out, NULL, NULL, wkbNone)))
-		return geo_last_code(run->ctx);
-	static const char *const fixed[] = { "layer", "fid", "old_grid_id", "new_grid_id",
-					     "old_worker", "new_worker" };
-	pl->fixed = run->r->has_workers ? 6 : 4;
-	for (int k = 0; k < pl->fixed; k++)
-		if (!add_column(pl->table, fixed[k], k == 1 ? OFTInteger64 : OFTString))
-			return geo_fail(run->ctx, GEO_ERR_OUTPUT, "%s: cannot create column '%s'",
-					run->o->moves, fixed[k]);
-	return map_fields(pl);
-}
-
-static geo_err write_row(struct placing *pl, size_t layer, OGRFeatureH feat, long io, long jn)
-{
-	const geo_diff_result *r = pl->run->r;
-	OGRFeatureDefnH td = OGR_L_GetLayerDefn(pl->table);
-	OGRFeatureH row = OGR_F_Create(td);
-	OGR_F_SetFieldString(row, 0, r->layers[layer].name);
-	OGR_F_SetFieldInteger64(row, 1, OGR_F_GetFID(feat));
-	if (io >= 0)
-		OGR_F_SetFieldString(row, 2, r->old_grids->grids[io].id);
-	if (jn >= 0)
-		OGR_F_SetFieldString(row, 3, r->new_grids->grids[jn].id);
-	if (pl->fixed > 4 && io >= 0)
-		OGR_F_SetFieldString(row, 4, geo_diff_worker(r, r->old_grids, (size_t)io));
-	if (pl->fixed > 4 && jn >= 0)
-		OGR_F_SetFieldString(row, 5, geo_diff_worker(r, r->new_grids, (size_t)jn));
-	const int *to = pl->src[layer].to_column;
-	for (int f = 0; f < OGR_F_GetFieldCount(feat); f++) {
-		if (to[f] < 0 || !OGR_F_IsFieldSetAndNotNull(feat, f))
-			continue;
-		if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(td, to[f])) ==
-		    OGR_Fld_GetType(OGR_F_GetFieldDefnRef(feat, f)))
-			OGR_F_SetFieldRaw(row, to[f], OGR_F_GetRawFieldRef(feat, f));
-		else
-			OGR_F_SetFieldString(row, to[f], OGR_F_GetFieldAsString(feat, f));
-	}
-	geo_err e = geo_write_feature(pl->run->ctx, pl->table, row, NULL, NULL);
-	OGR_F_Destroy(row);
-	return e;
 }
 
 /* ---- placing ----------------------------------------------------------------- */
@@ -220,9 +176,13 @@ static geo_err add_move(struct placing *pl, size_t layer, OGRFeatureH feat, long
 		r->moves = m;
 		pl->cap_moves = cap;
 	}
-	r->moves[r->nmoves++] = (geo_diff_move){ layer, (long long)OGR_F_GetFID(feat), io, jn };
+	char *label = feature_label(pl->run->ctx, &pl->src[layer], feat);
+	if (!label)
+		return GEO_ERR_INTERNAL;
+	r->moves[r->nmoves++] =
+		(geo_diff_move){ layer, (long long)OGR_F_GetFID(feat), io, jn, label };
 	r->layers[layer].moved++;
-	return pl->table ? write_row(pl, layer, feat, io, jn) : GEO_OK;
+	return GEO_OK;
 }
 
 static geo_err place_layer(struct placing *pl, size_t k)
@@ -266,8 +226,6 @@ geo_err diff_place_features(struct diff_run *run)
 		e = geo_last_code(run->ctx);
 	if (!e && !(pl.new_p = geo_feature_placer_new(run->ctx, run->r->new_grids, NULL)))
 		e = geo_last_code(run->ctx);
-	if (!e && run->o->moves)
-		e = open_table(&pl);
 	for (size_t k = 0; !e && k < pl.nsrc; k++) {
 		e = place_layer(&pl, k);
 		if (!e && !geo_progress_step(run->ctx, run->progress, run->progress_data,

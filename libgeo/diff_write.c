@@ -341,8 +341,8 @@ geo_err diff_write_outputs(struct diff_run *run)
 	if (!e && kept)
 		e = write_keep_codes(run, kept);
 	/* Everything is written; only now does any output replace a file. */
-	if (!e && run->moves_out)
-		e = geo_output_commit(run->ctx, run->moves_out);
+	for (size_t k = 0; !e && k < run->nmoves_out; k++)
+		e = geo_output_commit(run->ctx, run->moves_out[k]);
 	if (!e && changes)
 		e = geo_output_commit(run->ctx, changes);
 	if (!e && kept)

@@ -249,6 +249,9 @@ typedef struct geo_input_opts {
 	const char *where;      /* OGR SQL attribute filter, or NULL */
 	const char *layer;      /* layer name when the name carries none, or NULL */
 	const geo_window_opts *window; /* keep only features dated in it; NULL: all */
+	int as_text;            /* a table read as text (a roster's codes and phones): CSV
+				   without type detection, XLSX and ODS with the first row
+				   as headers and every cell as text */
 } geo_input_opts;
 void geo_input_opts_init(geo_input_opts *o);
 
@@ -945,11 +948,17 @@ typedef struct geo_diff_opts {
 	geo_window_opts window;     /* time window on the feature inputs */
 	geo_grid_opts grid;
 	const char *worker_field;   /* grid worker's name; default "worker" */
+	const char *phone_field;    /* grid worker's phone; default "phone" */
+	const char *roster;         /* table of NEW's grid workers by code (see below), or NULL */
+	const char *old_roster;     /* the same for OLD, or NULL */
 	double min_area;            /* m²: shape tolerance, smallest overlap counted; default 1 */
 	double keep_threshold;      /* share of both areas for the one-to-one match; 0.5 */
 	const char *const *features; /* NULL-terminated feature inputs, or NULL */
 	const char *changes;        /* moved pieces as polygons, or NULL */
-	const char *moves;          /* table of moved features (CSV), or NULL */
+	const char *const *moves;   /* NULL-terminated hand-over lists (a table in any OGR
+				       format; .xlsx: a sheet per receiving worker; .pdf: a
+				       printable list), or NULL */
+	const char *font;           /* Pango family of the PDF list; default "Noto Sans CJK SC" */
 	const char *keep_codes;     /* NEW with the codes of the old grids it matches, or NULL */
 	const char *format;         /* GDAL driver of `changes`; NULL: from the extension */
 	int overwrite;
@@ -968,7 +977,26 @@ typedef struct geo_diff_move {
 	size_t layer;
 	long long fid;              /* feature number, from 1 (see geo_input_number) */
 	long old_grid, new_grid;
+	char *label;                /* what the feature is called: its name, address or id
+				       (and village), or "#FID" */
 } geo_diff_move;
+
+/*
+** What the hand-over says of a grid besides its code: its name, its grid
+** worker and the worker's phone ("" when unknown). They come from the grid
+** layer's fields (grid.name_field, worker_field, phone_field) and, where a
+** roster names the grid, from the roster, which wins: a roster is any table
+** OGR reads (CSV, XLSX, a GeoPackage table) with a column of grid codes
+** (grid_id, grid_code, code, 网格编码, 网格编号, 网格代码, 编码 or the
+** --id-field), of workers (worker, grid_worker, 网格员, 网格员姓名, 姓名 or
+** worker_field) and optionally of phones (phone, tel, mobile, 电话, 联系电话,
+** 手机, 手机号, 手机号码 or phone_field) and grid names (grid_name, name,
+** 网格名称, 网格名 or the name field); headers match without regard to case
+** or surrounding spaces, and every cell is read as text.
+*/
+typedef struct geo_diff_staff {
+	char *name, *worker, *phone;
+} geo_diff_staff;
 
 typedef struct geo_diff_layer {
 	char *name;                 /* the layer's name */
@@ -995,7 +1023,9 @@ typedef struct geo_diff_result {
 	size_t code_changes;        /* matched grids whose codes differ */
 	size_t codes_kept, codes_renumbered; /* --keep-codes: old codes given, fresh codes made */
 	char *worker_field;         /* the worker field's name */
-	int has_workers;            /* either set has the worker field */
+	int has_workers;            /* a worker is known for some grid of either set */
+	int has_phones;             /* a phone is known for some grid of either set */
+	geo_diff_staff *old_staff, *new_staff; /* per grid of OLD, of NEW */
 	size_t nlayers;
 	geo_diff_layer *layers;
 	size_t nmoves;
@@ -1016,6 +1046,8 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 void geo_diff_result_free(geo_diff_result *r);
 /* The worker's name of grid i of gs ("" when none). */
 const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, size_t i);
+/* The name, worker and phone of grid i of gs (r's old or new grids). */
+const geo_diff_staff *geo_diff_staff_of(const geo_diff_result *r, const geo_gridset *gs, size_t i);
 /* 1 when old grid old_i and new grid new_j (either -1: none) have one code. */
 int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j);
 /* The report: text (verbose adds every pair and the per-grid counts) or one

@@ -43,6 +43,7 @@ void geo_input_opts_init(geo_input_opts *o)
 	o->where = NULL;
 	o->layer = NULL;
 	o->window = NULL;
+	o->as_text = 0;
 }
 
 static int has_ext(const char *path, const char *ext)
@@ -152,12 +153,37 @@ static OGRLayerH choose_layer(geo_ctx *ctx, geo_input *in, const char *layer)
 	return NULL;
 }
 
-static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path)
+/* A table read as text keeps its codes' leading zeros and its phone
+** numbers as written; a spreadsheet of text cells only would otherwise have
+** its header row taken for data. GDAL 3.6's XLSX and ODS drivers take these
+** as configuration options only, read when a sheet is first read: set for
+** this thread while the file is opened and its sheets read. */
+static void text_config(const char *path, int on)
 {
-	char **oo = has_ext(path, "csv") ? csv_open_options() : NULL;
+	const char *fmt = has_ext(path, "xlsx") ? "XLSX" : has_ext(path, "ods") ? "ODS" : NULL;
+	if (!fmt)
+		return;
+	char key[64];
+	snprintf(key, sizeof key, "OGR_%s_HEADERS", fmt);
+	CPLSetThreadLocalConfigOption(key, on ? "FORCE" : NULL);
+	snprintf(key, sizeof key, "OGR_%s_FIELD_TYPES", fmt);
+	CPLSetThreadLocalConfigOption(key, on ? "STRING" : NULL);
+}
+
+static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int as_text)
+{
+	char **oo = as_text ? NULL : has_ext(path, "csv") ? csv_open_options() : NULL;
 	CPLErrorReset();
+	if (as_text)
+		text_config(path, 1);
 	in->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo,
 			    NULL);
+	if (as_text) {
+		/* The sheets are read when their fields are first asked for. */
+		for (int i = 0; in->ds && i < GDALDatasetGetLayerCount(in->ds); i++)
+			OGR_L_GetLayerDefn(GDALDatasetGetLayer(in->ds, i));
+		text_config(path, 0);
+	}
 	CSLDestroy(oo);
 	if (in->ds)
 		return GEO_OK;
@@ -239,7 +265,7 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		if (l)
 			layer = l;
 	}
-	if (!path || open_dataset(ctx, in, path))
+	if (!path || open_dataset(ctx, in, path, o && o->as_text))
 		goto fail;
 	if (!(in->layer = choose_layer(ctx, in, layer)))
 		goto fail;
@@ -1284,7 +1310,7 @@ char **geo_input_layer_names(geo_ctx *ctx, const char *name)
 		return names;
 	}
 	geo_input probe = { .name = (char *)name };
-	if (open_dataset(ctx, &probe, path) == GEO_OK) {
+	if (open_dataset(ctx, &probe, path, 0) == GEO_OK) {
 		for (int i = 0; i < GDALDatasetGetLayerCount(probe.ds); i++) {
 			OGRLayerH l = GDALDatasetGetLayer(probe.ds, i);
 			if (is_data_layer(l))

@@ -11,7 +11,8 @@
 
 enum {
 	OPT_WORKER_FIELD = CLI_TOOL_KEYS, OPT_MIN_AREA,
-	OPT_KEEP_CODES, OPT_KEEP_THRESHOLD, OPT_FEATURES, OPT_MOVES
+	OPT_KEEP_CODES, OPT_KEEP_THRESHOLD, OPT_FEATURES, OPT_MOVES, OPT_PHONE_FIELD, OPT_ROSTER,
+	OPT_OLD_ROSTER
 };
 
 static const cli_range area_range = { NULL, 0, 1e10, 0 };
@@ -22,6 +23,11 @@ static const cli_option options[] = {
 	CLI_OPTS_GRID_FIELDS,
 	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD",
 	  "grid worker's name field (default worker)" },
+	{ "phone-field", required_argument, OPT_PHONE_FIELD, "FIELD",
+	  "grid worker's phone field (default phone)" },
+	{ "roster", required_argument, OPT_ROSTER, "TABLE",
+	  "table of NEW's grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)" },
+	{ "old-roster", required_argument, OPT_OLD_ROSTER, "TABLE", "the same for OLD" },
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
 	CLI_HEADING("Comparing"),
@@ -36,7 +42,8 @@ static const cli_option options[] = {
 	CLI_OPTS_WINDOW,
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
-	{ "moves", required_argument, OPT_MOVES, "FILE", "write the moved features as a table (CSV)" },
+	{ "moves", required_argument, OPT_MOVES, "FILE",
+	  "hand-over list: .csv or any table, .xlsx (a sheet per worker), .pdf (A4) (repeatable)" },
 	{ "keep-codes", required_argument, OPT_KEEP_CODES, "OUT",
 	  "write NEW with each grid carrying the code of the old grid it matches" },
 	CLI_HEADING("Report"),
@@ -56,8 +63,8 @@ static const cli_tool tool = {
 
 struct args {
 	geo_diff_opts o;
-	const char **features;
-	size_t nfeatures;
+	const char **features, **moves;
+	size_t nfeatures, nmoves;
 };
 
 static int percent(const char *arg, double *out)
@@ -81,7 +88,10 @@ static int on_option(int key, const char *arg, void *data)
 	case CLI_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
 	case OPT_WORKER_FIELD: a->o.worker_field = arg; return 0;
 	case OPT_KEEP_CODES: a->o.keep_codes = arg; return 0;
-	case OPT_MOVES: a->o.moves = arg; return 0;
+	case OPT_MOVES: a->moves[a->nmoves++] = arg; return 0;
+	case OPT_PHONE_FIELD: a->o.phone_field = arg; return 0;
+	case OPT_ROSTER: a->o.roster = arg; return 0;
+	case OPT_OLD_ROSTER: a->o.old_roster = arg; return 0;
 	case OPT_FEATURES: a->features[a->nfeatures++] = arg; return 0;
 	case OPT_KEEP_THRESHOLD: return percent(arg, &a->o.keep_threshold);
 	case OPT_MIN_AREA: return cli_number(&tool, key, arg, &a->o.min_area);
@@ -91,22 +101,29 @@ static int on_option(int key, const char *arg, void *data)
 
 int main(int argc, char **argv)
 {
-	struct args a = { .features = calloc((size_t)argc + 1, sizeof(char *)) };
-	if (!a.features)
+	struct args a = { .features = calloc((size_t)argc + 1, sizeof(char *)),
+			  .moves = calloc((size_t)argc + 1, sizeof(char *)) };
+	if (!a.features || !a.moves) {
+		free(a.features);
+		free(a.moves);
 		return GEO_ERR_INTERNAL;
+	}
 	geo_diff_opts_init(&a.o);
 	cli_common c;
 	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
 	if (rc >= 0) {
 		free(a.features);
+		free(a.moves);
 		return rc;
 	}
 	int to_stdout = c.output && !strcmp(c.output, "-");
 	if (to_stdout && c.json) {
 		free(a.features);
+		free(a.moves);
 		return cli_usage_error(&tool, "--json and -o - would both write to standard output");
 	}
 	a.o.features = a.features;
+	a.o.moves = a.moves;
 	a.o.changes = c.output;
 	a.o.format = c.format;
 	a.o.overwrite = c.overwrite;
@@ -118,6 +135,7 @@ int main(int argc, char **argv)
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx) {
 		free(a.features);
+		free(a.moves);
 		return GEO_ERR_INTERNAL;
 	}
 	geo_diff_result *r = NULL;
@@ -135,5 +153,6 @@ int main(int argc, char **argv)
 	geo_diff_result_free(r);
 	geo_ctx_free(ctx);
 	free(a.features);
+	free(a.moves);
 	return rc;
 }

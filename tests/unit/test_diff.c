@@ -6,7 +6,7 @@
 ** over the drawn grids, independent of the placer and of the gridset reader.
 */
 #include "check.h"
-#include "geo_internal.h"
+#include "diff_internal.h"
 #include "tiling.h"
 
 #include <stdlib.h>
@@ -260,6 +260,65 @@ static void test_features(geo_ctx *ctx)
 	geo_diff_result_free(r);
 }
 
+/* Workers from a roster with Chinese, padded headers win over the layer's;
+** the hand-over's order goes by receiving worker, then new grid. */
+static void test_staff(geo_ctx *ctx)
+{
+	const char *features[] = { path("points.geojson"), NULL };
+	geo_diff_opts o;
+	geo_diff_opts_init(&o);
+	o.features = features;
+	geo_diff_result *r = NULL;
+	geo_diff(ctx, path("old.geojson"), path("new.geojson"), &o, &r, NULL, NULL);
+	FILE *f = fopen(path("roster.csv"), "w");
+	CHECK("write a roster", r && f);
+	if (!r || !f) {
+		if (f)
+			fclose(f);
+		geo_diff_result_free(r);
+		return;
+	}
+	/* Every other new grid, in reverse letters, so that workers sort
+	** otherwise than codes. */
+	fputs(" 网格编码 ,网格员,联系电话\n", f);
+	for (size_t j = 0; j < r->new_grids->n; j += 2)
+		fprintf(f, "%s,%c 网格员,0%zu\n", r->new_grids->grids[j].id,
+			'Z' - letter_of(r->new_grids->grids[j].id) + 'A', j);
+	fclose(f);
+	geo_diff_result_free(r);
+	r = NULL;
+	o.roster = path("roster.csv");
+	geo_diff(ctx, path("old.geojson"), path("new.geojson"), &o, &r, NULL, NULL);
+	size_t bad = 0;
+	for (size_t j = 0; r && j < r->new_grids->n; j++) {
+		const geo_diff_staff *st = geo_diff_staff_of(r, r->new_grids, j);
+		char want[64], phone[32];
+		snprintf(want, sizeof want, j % 2 ? "worker %c" : "%c 网格员",
+			 j % 2 ? letter_of(r->new_grids->grids[j].id)
+			       : 'Z' - letter_of(r->new_grids->grids[j].id) + 'A');
+		snprintf(phone, sizeof phone, j % 2 ? "" : "0%zu", j);
+		bad += strcmp(st->worker, want) != 0 || strcmp(st->phone, phone) != 0;
+	}
+	CHECK("the roster's workers and phones win, the layer's stay elsewhere", r && bad == 0);
+	for (size_t i = 0; r && i < r->old_grids->n; i++)
+		bad += *geo_diff_worker(r, r->old_grids, i) == 0;
+	CHECK("OLD keeps its layer's workers", r && bad == 0);
+	size_t *order = r ? diff_handover_order(r) : NULL;
+	for (size_t k = 1; order && k < r->nmoves; k++) {
+		const geo_diff_move *a = &r->moves[order[k - 1]], *b = &r->moves[order[k]];
+		int c = diff_receiver_cmp(r, a, b);
+		bad += c > 0 || (c == 0 && a->new_grid >= 0 && b->new_grid >= 0 &&
+				 strcmp(r->new_grids->grids[a->new_grid].id,
+					r->new_grids->grids[b->new_grid].id) > 0);
+	}
+	for (size_t k = 0; r && k < r->nmoves; k++)
+		bad += !r->moves[k].label || r->moves[k].label[0] != '#';
+	CHECK("the hand-over goes by receiver, then new grid; features without fields are #FID",
+	      order && bad == 0);
+	free(order);
+	geo_diff_result_free(r);
+}
+
 static void test_order(geo_ctx *ctx)
 {
 	/* The same NEW with its grids written in reverse order: the same report. */
@@ -335,11 +394,12 @@ int main(void)
 	test_classes(ctx);
 	test_fractional(ctx);
 	test_features(ctx);
+	test_staff(ctx);
 	test_order(ctx);
 	test_levels(ctx);
 	geo_ctx_free(ctx);
 	const char *files[] = { "old.geojson", "new.geojson", "fold.geojson", "fnew.geojson",
-				"points.geojson", "rev.geojson", "mixed.geojson" };
+				"points.geojson", "rev.geojson", "mixed.geojson", "roster.csv" };
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		unlink(path(files[i]));
 	rmdir(dir);

@@ -1,0 +1,321 @@
+/*
+** diff_pdf.c: grid-diff's hand-over as a printable list, for the grid
+** workers who carry it: A4 pages, one section per receiving worker, each
+** starting on a page of its own so that it can be handed out alone. A
+** section opens with the worker, phone, the grids received and the count by
+** layer, lists every feature with the grid and worker it comes from, and
+** ends with lines for the signatures. Cairo draws and Pango shapes the
+** Chinese, in the font grid-map uses (Noto Sans CJK SC by default).
+*/
+#include "diff_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+/* Page geometry in millimetres. */
+#define PAGE_W 210.0
+#define PAGE_H 297.0
+#define MARGIN 15.0
+#define ROW_H 8.6
+#define HEAD_H 7.0
+#define FOOT_Y (PAGE_H - 9.0)
+
+static const struct {
+	const char *title;
+	double width;
+} cols[] = {
+	{ "序号", 11 },   { "图层", 15 },     { "对象", 44 },
+	{ "原网格", 42 }, { "原网格员", 26 }, { "新网格", 42 },
+};
+enum { NCOL = sizeof cols / sizeof cols[0] };
+
+struct pdf {
+	struct diff_run *run;
+	cairo_t *cr;
+	PangoContext *pc;
+	int page;
+	double y;
+	const char *who; /* the section's receiver, for continuation pages */
+};
+
+/* Text with its top-left at (x, y), ellipsized to w mm (0: no limit) and
+** aligned left, centre or right (-1, 0, 1) in it; returns its height. */
+static double say(struct pdf *p, const char *s, double x, double y, double w, double pt, int bold,
+		  int align, double grey)
+{
+	PangoLayout *l = pango_layout_new(p->pc);
+	PangoFontDescription *fd = pango_font_description_from_string(p->run->o->font);
+	pango_font_description_set_absolute_size(fd, pt * 25.4 / 72 * PANGO_SCALE);
+	if (bold)
+		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+	pango_layout_set_font_description(l, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_text(l, s, -1);
+	if (w > 0) {
+		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
+		pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+		pango_layout_set_alignment(l, align < 0 ? PANGO_ALIGN_LEFT
+					      : align   ? PANGO_ALIGN_RIGHT
+							: PANGO_ALIGN_CENTER);
+	}
+	PangoRectangle r;
+	pango_layout_get_extents(l, NULL, &r);
+	cairo_set_source_rgb(p->cr, grey, grey, grey);
+	cairo_move_to(p->cr, x, y);
+	pango_cairo_show_layout(p->cr, l);
+	g_object_unref(l);
+	return (double)r.height / PANGO_SCALE;
+}
+
+/* Wrapped text w mm wide; returns its height. */
+static double paragraph(struct pdf *p, const char *s, double x, double y, double w, double pt)
+{
+	PangoLayout *l = pango_layout_new(p->pc);
+	PangoFontDescription *fd = pango_font_description_from_string(p->run->o->font);
+	pango_font_description_set_absolute_size(fd, pt * 25.4 / 72 * PANGO_SCALE);
+	pango_layout_set_font_description(l, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_text(l, s, -1);
+	pango_layout_set_width(l, (int)(w * PANGO_SCALE));
+	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	PangoRectangle r;
+	pango_layout_get_extents(l, NULL, &r);
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	cairo_move_to(p->cr, x, y);
+	pango_cairo_show_layout(p->cr, l);
+	g_object_unref(l);
+	return (double)r.height / PANGO_SCALE;
+}
+
+static void rule(struct pdf *p, double y, double width, double grey)
+{
+	cairo_set_source_rgb(p->cr, grey, grey, grey);
+	cairo_set_line_width(p->cr, width);
+	cairo_move_to(p->cr, MARGIN, y);
+	cairo_line_to(p->cr, PAGE_W - MARGIN, y);
+	cairo_stroke(p->cr);
+}
+
+static void page_start(struct pdf *p)
+{
+	p->page++;
+	const geo_diff_result *r = p->run->r;
+	say(p, "网格移交清单", MARGIN, MARGIN - 6, 0, 9, 1, -1, 0.35);
+	char s[512];
+	snprintf(s, sizeof s, "%s → %s", r->old_grids->source, r->new_grids->source);
+	say(p, s, MARGIN + 40, MARGIN - 6, PAGE_W - 2 * MARGIN - 40, 7, 0, 1, 0.45);
+	rule(p, MARGIN - 1, 0.2, 0.6);
+	snprintf(s, sizeof s, "%s · 第 %d 页", p->who, p->page);
+	say(p, s, MARGIN, FOOT_Y, PAGE_W - 2 * MARGIN, 7.5, 0, 0, 0.35);
+	p->y = MARGIN + 1;
+}
+
+static void table_head(struct pdf *p)
+{
+	double x = MARGIN;
+	cairo_set_source_rgb(p->cr, 0.9, 0.9, 0.9);
+	cairo_rectangle(p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, HEAD_H);
+	cairo_fill(p->cr);
+	for (int c = 0; c < NCOL; c++) {
+		say(p, cols[c].title, x + 1, p->y + 1.6, cols[c].width - 2, 8.5, 1, -1, 0);
+		x += cols[c].width;
+	}
+	p->y += HEAD_H;
+}
+
+static void next_page(struct pdf *p, int with_head)
+{
+	cairo_show_page(p->cr);
+	page_start(p);
+	char s[256];
+	snprintf(s, sizeof s, "%s（续）", p->who);
+	p->y += say(p, s, MARGIN, p->y + 1, 0, 10, 1, -1, 0) + 2;
+	if (with_head)
+		table_head(p);
+}
+
+/* A grid as two lines: its code, and its name in grey beneath. */
+static void grid_cell(struct pdf *p, const geo_gridset *gs, long i, double x, double w)
+{
+	if (i < 0) {
+		say(p, "（无）", x + 1, p->y + 1.2, w - 2, 8, 0, -1, 0.4);
+		return;
+	}
+	const geo_diff_staff *st = geo_diff_staff_of(p->run->r, gs, (size_t)i);
+	say(p, gs->grids[i].id, x + 1, p->y + 0.9, w - 2, 8, 0, -1, 0);
+	say(p, st->name, x + 1, p->y + 4.4, w - 2, 7, 0, -1, 0.35);
+}
+
+static void row(struct pdf *p, const geo_diff_move *m, size_t n)
+{
+	const geo_diff_result *r = p->run->r;
+	char num[32];
+	snprintf(num, sizeof num, "%zu", n);
+	double x = MARGIN;
+	if (n % 2 == 0) {
+		cairo_set_source_rgb(p->cr, 0.965, 0.965, 0.965);
+		cairo_rectangle(p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, ROW_H);
+		cairo_fill(p->cr);
+	}
+	say(p, num, x + 1, p->y + 2.2, cols[0].width - 3, 8, 0, 1, 0.3);
+	x += cols[0].width;
+	say(p, diff_layer_title(r->layers[m->layer].name), x + 1, p->y + 2.2, cols[1].width - 2, 8,
+	    0, -1, 0);
+	x += cols[1].width;
+	say(p, m->label, x + 1, p->y + 2.2, cols[2].width - 2, 8.5, 0, -1, 0);
+	x += cols[2].width;
+	grid_cell(p, r->old_grids, m->old_grid, x, cols[3].width);
+	x += cols[3].width;
+	if (m->old_grid >= 0) {
+		const geo_diff_staff *st = geo_diff_staff_of(r, r->old_grids, (size_t)m->old_grid);
+		say(p, *st->worker ? st->worker : "（未知）", x + 1, p->y + 0.9, cols[4].width - 2,
+		    8, 0, -1, *st->worker ? 0 : 0.4);
+		say(p, st->phone, x + 1, p->y + 4.4, cols[4].width - 2, 7, 0, -1, 0.35);
+	}
+	x += cols[4].width;
+	grid_cell(p, r->new_grids, m->new_grid, x, cols[5].width);
+	p->y += ROW_H;
+}
+
+/* The section's heading: the receiver, the grids received, the count by layer. */
+static void section_head(struct pdf *p, const size_t *order, size_t from, size_t to)
+{
+	const geo_diff_result *r = p->run->r;
+	const geo_diff_move *first = &r->moves[order[from]];
+	char s[512];
+	geo_buf b;
+	geo_buf_init(&b);
+	if (first->new_grid < 0) {
+		geo_buf_add(&b, "移出网格：以下对象不在任何新网格内");
+	} else if (!*r->new_staff[first->new_grid].worker) {
+		geo_buf_add(&b, "接收网格员：（未指定，请填写）______________");
+	} else {
+		const geo_diff_staff *st = &r->new_staff[first->new_grid];
+		geo_buf_printf(&b, "接收网格员：%s", st->worker);
+		if (*st->phone)
+			geo_buf_printf(&b, "    电话：%s", st->phone);
+	}
+	p->y += say(p, b.s ? b.s : "", MARGIN, p->y + 2, 0, 15, 1, -1, 0) + 3;
+	geo_buf_free(&b);
+	geo_buf_init(&b);
+	long last = -2;
+	size_t ngrids = 0;
+	for (size_t k = from; k < to; k++) {
+		long j = r->moves[order[k]].new_grid;
+		if (j < 0 || j == last)
+			continue;
+		geo_buf_printf(&b, "%s%s %s", ngrids++ ? "、" : "", r->new_grids->grids[j].id,
+			       r->new_staff[j].name);
+		last = j;
+	}
+	if (ngrids) {
+		snprintf(s, sizeof s, "接收网格（%zu 个）：", ngrids);
+		say(p, s, MARGIN, p->y, 0, 10, 1, -1, 0);
+		p->y += paragraph(p, b.s ? b.s : "", MARGIN + 32, p->y, PAGE_W - 2 * MARGIN - 32,
+				  10) +
+			1.5;
+	}
+	geo_buf_free(&b);
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "共 %zu 项", to - from);
+	for (size_t l = 0, shown = 0; l < r->nlayers; l++) {
+		size_t n = 0;
+		for (size_t k = from; k < to; k++)
+			n += r->moves[order[k]].layer == l;
+		if (n)
+			geo_buf_printf(&b, "%s%s %zu", shown++ ? "，" : "：",
+				       diff_layer_title(r->layers[l].name), n);
+	}
+	p->y += say(p, b.s ? b.s : "", MARGIN, p->y, 0, 10, 1, -1, 0) + 3;
+	geo_buf_free(&b);
+}
+
+static void signatures(struct pdf *p)
+{
+	if (p->y + 20 > FOOT_Y - 4)
+		next_page(p, 0);
+	p->y += 10;
+	say(p, "移交人签字：______________    接收人签字：______________    日期：__________",
+	    MARGIN, p->y, 0, 10, 0, -1, 0);
+	p->y += 8;
+}
+
+static void sections(struct pdf *p, const size_t *order)
+{
+	const geo_diff_result *r = p->run->r;
+	if (!r->nmoves) {
+		p->who = "网格移交清单";
+		page_start(p);
+		say(p, "没有要移交的对象：新旧网格的编码与范围相同。", MARGIN, p->y + 4, 0, 12, 0,
+		    -1, 0);
+		return;
+	}
+	for (size_t from = 0; from < r->nmoves;) {
+		size_t to = from + 1;
+		while (to < r->nmoves &&
+		       !diff_receiver_cmp(r, &r->moves[order[from]], &r->moves[order[to]]))
+			to++;
+		const geo_diff_move *m = &r->moves[order[from]];
+		p->who = m->new_grid < 0                     ? "移出网格"
+			 : *r->new_staff[m->new_grid].worker ? r->new_staff[m->new_grid].worker
+							     : r->new_grids->grids[m->new_grid].id;
+		if (from)
+			cairo_show_page(p->cr);
+		page_start(p);
+		section_head(p, order, from, to);
+		table_head(p);
+		for (size_t k = from; k < to; k++) {
+			if (p->y + ROW_H > FOOT_Y - 4)
+				next_page(p, 1);
+			row(p, &r->moves[order[k]], k - from + 1);
+		}
+		rule(p, p->y, 0.3, 0.5);
+		signatures(p);
+		from = to;
+	}
+}
+
+geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name, const size_t *order)
+{
+	double k = 72 / 25.4;
+	cairo_surface_t *s = cairo_pdf_surface_create(geo_output_path(out), PAGE_W * k, PAGE_H * k);
+	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+		geo_err e = geo_fail(run->ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", name,
+				     cairo_status_to_string(cairo_surface_status(s)));
+		cairo_surface_destroy(s);
+		return e;
+	}
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "网格移交清单");
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR,
+				       "wangge grid-diff " GEO_VERSION);
+	cairo_t *cr = cairo_create(s);
+	cairo_scale(cr, k, k);
+	/* A font map of our own, freed below (see map_draw.c), and no hinting:
+	** text laid out in millimetres scales exactly. */
+	PangoFontMap *fm = pango_cairo_font_map_new();
+	struct pdf p = { .run = run, .cr = cr, .pc = pango_font_map_create_context(fm) };
+	pango_cairo_update_context(cr, p.pc);
+	cairo_font_options_t *fo = cairo_font_options_create();
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	pango_cairo_context_set_font_options(p.pc, fo);
+	pango_context_set_round_glyph_positions(p.pc, FALSE);
+	cairo_font_options_destroy(fo);
+	sections(&p, order);
+	geo_err e = GEO_OK;
+	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+		e = geo_fail(run->ctx, GEO_ERR_INTERNAL, "%s: drawing failed: %s", name,
+			     cairo_status_to_string(cairo_status(cr)));
+	cairo_destroy(cr);
+	g_object_unref(p.pc);
+	g_object_unref(fm);
+	cairo_surface_finish(s);
+	if (!e && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+		e = geo_fail(run->ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", name,
+			     cairo_status_to_string(cairo_surface_status(s)));
+	cairo_surface_destroy(s);
+	return e;
+}
