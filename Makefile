@@ -91,6 +91,9 @@ $(BIN)/%: $(B)/tools/%.o $(CLI_OBJ) $(B)/libgeo.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(CLI_OBJ) $(B)/libgeo.a $(LIBS)
 
+# The placement test solves its instances exactly with GLPK.
+$(B)/tests/test_cover_opt: LIBS += -lglpk
+
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libgeo.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(B)/libgeo.a $(LIBS)

@@ -603,9 +603,11 @@ static int target_reached(const geo_cover_opts *o, const cover_add_result *add)
 static void target_line(geo_buf *b, double target, const cover_add_result *add)
 {
 	if (add->seen_after < target * add->demand / 100)
-		geo_buf_printf(b, "target: %g%% NOT reached: these sites can see at most %.2f%% of the "
-				  "demand; more sites (--sites, --site-spacing) or longer ranges are needed\n",
-			       target, add->demand > 0 ? 100 * add->seen_after / add->demand : 0);
+		geo_buf_printf(b, "target: %g%% NOT reached: the proposals see %.2f%% of the demand%s; "
+				  "more sites (--sites, --site-spacing) or longer ranges are needed\n", target,
+			       add->demand > 0 ? 100 * add->seen_after / add->demand : 0,
+			       add->fewest == SIZE_MAX ? ", and no placement from these sites reaches it"
+						       : "");
 	else if (add->fewest == 0)
 		geo_buf_printf(b, "target: %g%% already reached by the cameras there are\n", target);
 	else
@@ -909,9 +911,8 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 	if (!e && (o->add || o->target > 0))
 		e = cover_add(ctx, &s, o, work, gs, pout, progress, pdata, &add);
 	if (!e && o->target > 0 && !target_reached(o, &add))
-		geo_log(ctx, GEO_LOG_WARN, "--target %g%%: not reached; the candidate sites see at most "
-			"%.2f%% of the demand", o->target,
-			add.demand > 0 ? 100 * add.seen_after / add.demand : 0);
+		geo_log(ctx, GEO_LOG_WARN, "--target %g%%: not reached; the proposals see %.2f%% of the "
+			"demand", o->target, add.demand > 0 ? 100 * add.seen_after / add.demand : 0);
 	r.seconds[3] = now() - t3;
 	if (!e)
 		e = geo_output_commit(ctx, out);

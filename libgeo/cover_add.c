@@ -22,22 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { HEADINGS = 8 };
-
-struct site {
-	double x, y;
-	long long fid;          /* the --sites feature, or -1 along roads */
-	uint32_t *cell;         /* unseen demand cells it sees */
-	uint8_t *mask;          /* per cell, the headings that see it */
-	size_t n;
-	int used;
-};
-
 struct add_run {
 	geo_ctx *ctx;
 	const cover_surface *s;
 	const float *w;
-	struct site *sites;
+	cover_site *sites;
 	const geo_camera *cams;
 	int headings;
 	double fov;
@@ -49,7 +38,7 @@ static void collect(void *data, size_t i, const int win[4], const unsigned char 
 {
 	struct add_run *a = data;
 	const cover_surface *s = a->s;
-	struct site *st = &a->sites[i];
+	cover_site *st = &a->sites[i];
 	size_t n = 0;
 	for (int r = 0; r < win[3]; r++)
 		for (int k = 0; k < win[2]; k++) {
@@ -74,7 +63,7 @@ static void collect(void *data, size_t i, const int win[4], const unsigned char 
 			uint8_t m = 0;
 			double dx = (win[0] + k - cx) * s->g.px, dy = (cy - win[1] - r) * s->g.py;
 			for (int h = 0; h < a->headings; h++) {
-				c.azimuth = h * 360.0 / HEADINGS;
+				c.azimuth = h * 360.0 / COVER_HEADINGS;
 				if (geo_camera_in_sector(&c, dx, dy))
 					m |= (uint8_t)(1u << h);
 			}
@@ -88,7 +77,7 @@ static void collect(void *data, size_t i, const int win[4], const unsigned char 
 /* ---- demand and sites ------------------------------------------------------- */
 
 static void mark_line(GEOSContextHandle_t gh, const GEOSGeometry *line, const cover_surface *s,
-		      float *w, double spacing, struct site **sites, size_t *n, size_t *cap, int *oom)
+		      float *w, double spacing, cover_site **sites, size_t *n, size_t *cap, int *oom)
 {
 	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(gh, line);
 	unsigned int np = 0;
@@ -118,7 +107,7 @@ static void mark_line(GEOSContextHandle_t gh, const GEOSGeometry *line, const co
 			    (!s->has_grids || s->grid[(size_t)cy * s->g.width + (size_t)cx] >= 0)) {
 				if (*n == *cap) {
 					size_t c2 = *cap ? 2 * *cap : 1024;
-					struct site *s2 = realloc(*sites, c2 * sizeof **sites);
+					cover_site *s2 = realloc(*sites, c2 * sizeof **sites);
 					if (!s2) {
 						*oom = 1;
 						return;
@@ -139,7 +128,7 @@ static void mark_line(GEOSContextHandle_t gh, const GEOSGeometry *line, const co
 }
 
 static void mark(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surface *s, float *w,
-		 double spacing, struct site **sites, size_t *n, size_t *cap, int *oom)
+		 double spacing, cover_site **sites, size_t *n, size_t *cap, int *oom)
 {
 	int t = GEOSGeomTypeId_r(gh, g);
 	if (t == GEOS_LINESTRING || t == GEOS_LINEARRING)
@@ -152,7 +141,7 @@ static void mark(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surf
 /* Weights from the roads (and sites along them when want_sites). */
 static geo_err read_roads(geo_ctx *ctx, const cover_surface *s, const char *roads,
 			  const geo_crs *work, float *w, double spacing, int want_sites,
-			  struct site **sites, size_t *n)
+			  cover_site **sites, size_t *n)
 {
 	geo_input *in = cover_open_input(ctx, roads, work);
 	if (!in)
@@ -180,7 +169,7 @@ static geo_err read_roads(geo_ctx *ctx, const cover_surface *s, const char *road
 
 /* Points of a layer: households add weight to their cell; sites are kept. */
 static geo_err read_points(geo_ctx *ctx, const cover_surface *s, const char *name,
-			   const geo_crs *work, float *w, struct site **sites, size_t *n)
+			   const geo_crs *work, float *w, cover_site **sites, size_t *n)
 {
 	geo_input *in = cover_open_input(ctx, name, work);
 	if (!in)
@@ -202,7 +191,7 @@ static geo_err read_points(geo_ctx *ctx, const cover_surface *s, const char *nam
 			if (sites && inside) {
 				if (*n == cap) {
 					cap = cap ? 2 * cap : 256;
-					struct site *s2 = geo_realloc_array(ctx, *sites, cap, sizeof **sites);
+					cover_site *s2 = geo_realloc_array(ctx, *sites, cap, sizeof **sites);
 					if (!s2) {
 						e = GEO_ERR_INTERNAL;
 						OGR_F_Destroy(f);
@@ -266,7 +255,7 @@ static struct opt heap_pop(struct opt *h, size_t *n)
 	return top;
 }
 
-static double gain(const struct site *st, int h, const float *w, const uint8_t *seen)
+static double gain(const cover_site *st, int h, const float *w, const uint8_t *seen)
 {
 	double g = 0;
 	for (size_t k = 0; k < st->n; k++)
@@ -283,7 +272,7 @@ static int by_desc(const void *a, const void *b)
 
 static geo_err write_proposals(geo_ctx *ctx, geo_output *out, const geo_crs *work,
 			       const cover_surface *s, const geo_gridset *gs, const geo_cover_opts *o,
-			       const struct site *sites, const cover_add_result *res)
+			       const cover_site *sites, const cover_add_result *res)
 {
 	OGRLayerH l = geo_output_create_layer(ctx, out, NULL, work, wkbPoint);
 	if (!l)
@@ -305,12 +294,12 @@ static geo_err write_proposals(geo_ctx *ctx, geo_output *out, const geo_crs *wor
 	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
 	geo_err e = GEO_OK;
 	for (size_t k = 0; !e && k < res->n; k++) {
-		const struct site *st = &sites[res->site[k]];
+		const cover_site *st = &sites[res->site[k]];
 		OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
 		OGR_F_SetFieldInteger(f, 0, (int)k + 1);
 		OGR_F_SetFieldString(f, 1, "proposed");
 		OGR_F_SetFieldDouble(f, 2, o->add_height);
-		OGR_F_SetFieldDouble(f, 3, o->add_fov >= 360 ? 0 : res->heading[k] * 360.0 / HEADINGS);
+		OGR_F_SetFieldDouble(f, 3, o->add_fov >= 360 ? 0 : res->heading[k] * 360.0 / COVER_HEADINGS);
 		OGR_F_SetFieldDouble(f, 4, o->add_fov);
 		OGR_F_SetFieldDouble(f, 5, o->add_range);
 		OGR_F_SetFieldDouble(f, 6, round(res->gain[k] * 10) / 10);
@@ -357,6 +346,93 @@ static size_t fewest_cameras(double *best, size_t n, double before, double want)
 	return sum >= want ? n : SIZE_MAX;
 }
 
+/*
+** Lazy greedy over the sites' options (site, heading): picks, up to limit
+** times (add; 0: as many as there are sites) or until target % of
+** res->demand is seen, the option that adds the most unseen weight, marking
+** what it sees in seen. Fills res's proposals, seen_after, upper and, for
+** a target, fewest; res->demand and res->seen_before are the caller's.
+*/
+geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
+		     uint8_t *seen, size_t ncells, int add, double target, cover_add_result *res)
+{
+	size_t nopt = ns * (size_t)headings, nh = 0;
+	/* --target: one camera a site at most, so as many as there are sites. */
+	size_t limit = add ? (size_t)add : ns ? ns : 1;
+	struct opt *heap = geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
+	double *top = geo_calloc(ctx, nopt ? nopt : 1, sizeof *top);
+	res->site = geo_calloc(ctx, limit, sizeof *res->site);
+	res->heading = geo_calloc(ctx, limit, sizeof *res->heading);
+	res->gain = geo_calloc(ctx, limit, sizeof *res->gain);
+	res->pct = geo_calloc(ctx, limit, sizeof *res->pct);
+	if (!heap || !top || !res->site || !res->heading || !res->gain || !res->pct) {
+		free(heap);
+		free(top);
+		return GEO_ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		top[i] = 0;
+		for (int h = 0; h < headings; h++) {
+			struct opt op = { gain(&sites[i], h, w, seen), (uint32_t)i, (uint8_t)h };
+			if (op.bound > 0)
+				heap_push(heap, &nh, op);
+			top[i] = fmax(top[i], op.bound);
+		}
+	}
+	double want = target * res->demand / 100;
+	if (target > 0)
+		res->fewest = fewest_cameras(top, ns, res->seen_before, want);
+	double got = res->seen_before;
+	while (res->n < limit && nh && !(target > 0 && got >= want)) {
+		struct opt op = heap_pop(heap, &nh);
+		if (sites[op.site].used)
+			continue;
+		res->evaluations++;
+		double g = gain(&sites[op.site], op.heading, w, seen);
+		if (nh && g < heap[0].bound) {
+			op.bound = g;
+			if (g > 0)
+				heap_push(heap, &nh, op);
+			continue;
+		}
+		if (!(g > 0))
+			break;
+		cover_site *st = &sites[op.site];
+		for (size_t k = 0; k < st->n; k++)
+			if (st->mask[k] >> op.heading & 1)
+				seen[st->cell[k]] = 1;
+		st->used = 1;
+		got += g;
+		res->site[res->n] = op.site;
+		res->heading[res->n] = op.heading;
+		res->gain[res->n] = g;
+		res->pct[res->n] = res->demand > 0 ? 100 * got / res->demand : 0;
+		res->n++;
+	}
+	res->seen_after = got;
+	if (cover_swap(ctx, sites, ns, headings, w, seen, ncells, target > 0 ? want : 0, res)) {
+		free(heap);
+		free(top);
+		return GEO_ERR_INTERNAL;
+	}
+	got = res->seen_after;
+	/* The online bound (Leskovec et al. 2007): for monotone submodular
+	** coverage, no K options add more than the K largest gains given the
+	** greedy's choice, the one-camera-per-site rule relaxed. */
+	size_t m = 0;
+	for (size_t i = 0; i < ns; i++)
+		for (int h = 0; h < headings; h++)
+			top[m++] = gain(&sites[i], h, w, seen);
+	qsort(top, m, sizeof *top, by_desc);
+	double ub = got;
+	for (size_t k = 0; k < m && k < (add ? (size_t)add : res->n); k++)
+		ub += top[k];
+	res->upper = ub;
+	free(heap);
+	free(top);
+	return GEO_OK;
+}
+
 void cover_add_result_free(cover_add_result *r)
 {
 	free(r->site);
@@ -374,7 +450,7 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 	size_t cells = (size_t)s->g.width * s->g.height;
 	float *w = geo_calloc(ctx, cells, sizeof *w);
 	uint8_t *seen = geo_calloc(ctx, cells, 1);
-	struct site *sites = NULL;
+	cover_site *sites = NULL;
 	size_t ns = 0;
 	geo_err e = w && seen ? GEO_OK : GEO_ERR_INTERNAL;
 	for (size_t i = 0; !e && i < cells; i++)
@@ -432,78 +508,15 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		cams[i].fov = 360;
 		cams[i].range = o->add_range;
 	}
-	struct add_run a = { ctx, s, w, sites, cams, o->add_fov >= 360 ? 1 : HEADINGS, o->add_fov, 0 };
+	struct add_run a = { ctx, s, w, sites, cams, o->add_fov >= 360 ? 1 : COVER_HEADINGS, o->add_fov, 0 };
 	if (!e)
 		e = cover_run_sink(ctx, (cover_surface *)s, cams, ns, o->target_height, o->threads,
 				   collect, &a, progress, pdata);
 	if (!e && a.failed)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	res->viewsheds = ns;
-	size_t nopt = ns * a.headings, nh = 0;
-	struct opt *heap = e ? NULL : geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
-	/* --target: one camera a site at most, so as many as there are sites. */
-	size_t limit = o->add ? (size_t)o->add : ns ? ns : 1;
-	res->site = e ? NULL : geo_calloc(ctx, limit, sizeof *res->site);
-	res->heading = e ? NULL : geo_calloc(ctx, limit, sizeof *res->heading);
-	res->gain = e ? NULL : geo_calloc(ctx, limit, sizeof *res->gain);
-	res->pct = e ? NULL : geo_calloc(ctx, limit, sizeof *res->pct);
-	double *top = e ? NULL : geo_calloc(ctx, nopt ? nopt : 1, sizeof *top);
-	if (!e && (!heap || !res->site || !res->heading || !res->gain || !res->pct || !top))
-		e = GEO_ERR_INTERNAL;
-	for (size_t i = 0; !e && i < ns; i++) {
-		top[i] = 0;
-		for (int h = 0; h < a.headings; h++) {
-			struct opt op = { gain(&sites[i], h, w, seen), (uint32_t)i, (uint8_t)h };
-			if (op.bound > 0)
-				heap_push(heap, &nh, op);
-			top[i] = fmax(top[i], op.bound);
-		}
-	}
-	double want = o->target * res->demand / 100;
-	if (!e && o->target > 0)
-		res->fewest = fewest_cameras(top, ns, res->seen_before, want);
-	double got = res->seen_before;
-	while (!e && res->n < limit && nh && !(o->target > 0 && got >= want)) {
-		struct opt op = heap_pop(heap, &nh);
-		if (sites[op.site].used)
-			continue;
-		res->evaluations++;
-		double g = gain(&sites[op.site], op.heading, w, seen);
-		if (nh && g < heap[0].bound) {
-			op.bound = g;
-			if (g > 0)
-				heap_push(heap, &nh, op);
-			continue;
-		}
-		if (!(g > 0))
-			break;
-		struct site *st = &sites[op.site];
-		for (size_t k = 0; k < st->n; k++)
-			if (st->mask[k] >> op.heading & 1)
-				seen[st->cell[k]] = 1;
-		st->used = 1;
-		got += g;
-		res->site[res->n] = op.site;
-		res->heading[res->n] = op.heading;
-		res->gain[res->n] = g;
-		res->pct[res->n] = res->demand > 0 ? 100 * got / res->demand : 0;
-		res->n++;
-	}
-	res->seen_after = got;
-	/* The online bound (Leskovec et al. 2007): for monotone submodular
-	** coverage, no K options add more than the K largest gains given the
-	** greedy's choice, the one-camera-per-site rule relaxed. */
-	if (!e) {
-		size_t m = 0;
-		for (size_t i = 0; i < ns; i++)
-			for (int h = 0; h < a.headings; h++)
-				top[m++] = gain(&sites[i], h, w, seen);
-		qsort(top, m, sizeof *top, by_desc);
-		double ub = got;
-		for (size_t k = 0; k < m && k < (o->add ? (size_t)o->add : res->n); k++)
-			ub += top[k];
-		res->upper = ub;
-	}
+	if (!e)
+		e = cover_greedy(ctx, sites, ns, a.headings, w, seen, cells, o->add, o->target, res);
 	if (!e && out)
 		e = write_proposals(ctx, out, work, s, gs, o, sites, res);
 	for (size_t i = 0; sites && i < ns; i++) {
@@ -512,8 +525,6 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 	}
 	free(sites);
 	free(cams);
-	free(heap);
-	free(top);
 	free(w);
 	free(seen);
 	return e;

@@ -67,6 +67,18 @@ geo_err cover_blind_spots(geo_ctx *ctx, geo_output *out, const cover_surface *s,
 geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs,
 			    const cover_grid_stats *st, const geo_cover_opts *o);
 
+/* A candidate site of --add: its position and the unseen demand cells it
+** sees, each with a byte of the headings (eighths of a turn) that see it. */
+enum { COVER_HEADINGS = 8 };
+typedef struct cover_site {
+	double x, y;
+	long long fid;          /* the --sites feature, or -1 along roads */
+	uint32_t *cell;         /* unseen demand cells it sees */
+	uint8_t *mask;          /* per cell, the headings that see it */
+	size_t n;
+	int used;               /* holds a proposed camera */
+} cover_site;
+
 /* What --add proposes: n cameras at sites[site[k]] facing heading[k]
 ** (in eighths of a turn), each adding gain[k] of demand weight and bringing
 ** the demand seen to pct[k] %. */
@@ -83,5 +95,12 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		  const geo_crs *work, const geo_gridset *gs, geo_output *out,
 		  geo_progress progress, void *pdata, cover_add_result *res);
 void cover_add_result_free(cover_add_result *r);
+geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
+		     uint8_t *seen, size_t ncells, int add, double target, cover_add_result *res);
+/* Improves the greedy's res by exchanges (cover_swap.c); with want > 0
+** (demand weight, seen before included), also drops cameras not needed to
+** see it. Updates res's proposals, seen_after and seen. */
+geo_err cover_swap(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
+		   uint8_t *seen, size_t ncells, double want, cover_add_result *res);
 
 #endif
