@@ -735,6 +735,8 @@ static void assess_free(assess *a)
 	for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
 		free(p[i]);
 	geo_gridset_free(a->gs);
+	geo_output_close(a->tables);
+	geo_output_close(a->report);
 }
 
 geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, char **report,
@@ -746,7 +748,10 @@ geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, cha
 	a.o = o;
 	*report = NULL;
 	double t0 = now_s();
+	a.town_name = town;
 	geo_err e = check_opts(&a);
+	if (!e)
+		e = assess_open_outputs(&a);
 	char *grids = e ? NULL : layer_name(&a, o->grids, town, "secondary");
 	if (!e && !grids)
 		e = GEO_ERR_INTERNAL;
@@ -775,7 +780,6 @@ geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, cha
 	if (!e)
 		e = figures(&a, &a.prev, 0);
 	a.seconds_figures = now_s() - t1;
-	a.town_name = town;
 	if (!e && !geo_progress_step(ctx, progress, pdata, 0.8, "figures"))
 		e = GEO_ERR_INTERNAL;
 	if (!e && o->output)

@@ -63,6 +63,7 @@ typedef struct assess {
 	long *worker_of_grid;   /* the worker row of each grid, or -1 */
 	assess_row town_row;
 	double seconds_read, seconds_figures;
+	geo_output *tables, *report; /* opened first, so a refused output costs no reading */
 } assess;
 
 #define ASSESS_NONE INT32_MIN
@@ -73,6 +74,7 @@ double assess_score(const assess_fig *f);
 int assess_fig_empty(const assess_fig *f);
 
 /* assess_out.c */
+geo_err assess_open_outputs(assess *a);
 geo_err assess_write_tables(assess *a);
 geo_err assess_write_report(assess *a);
 char *assess_summary(const assess *a);

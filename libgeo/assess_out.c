@@ -260,15 +260,34 @@ static geo_err write_town(assess *a, geo_output *out)
 	return e;
 }
 
-geo_err assess_write_tables(assess *a)
+/* The outputs an input may not be: every layer's file the run reads. */
+geo_err assess_open_outputs(assess *a)
 {
+	const geo_assess_opts *o = a->o;
+	const char *inputs[] = { a->town_name, o->grids, o->households, o->hazards, o->cases,
+				 o->visits, o->ponds, o->ditches, o->inspections, NULL };
+	const char *in[10];
+	size_t k = 0;
+	for (size_t i = 0; i < 9; i++)
+		if (inputs[i])
+			in[k++] = inputs[i];
+	in[k] = NULL;
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.format = a->o->format;
-	oo.overwrite = a->o->overwrite;
-	geo_output *out = geo_output_open(a->ctx, a->o->output, &oo);
-	if (!out)
+	oo.format = o->format;
+	oo.overwrite = o->overwrite;
+	oo.inputs = in;
+	if (o->output && !(a->tables = geo_output_open(a->ctx, o->output, &oo)))
 		return geo_last_code(a->ctx);
+	oo.format = NULL;
+	if (o->report && !(a->report = geo_output_open_file(a->ctx, o->report, &oo)))
+		return geo_last_code(a->ctx);
+	return GEO_OK;
+}
+
+geo_err assess_write_tables(assess *a)
+{
+	geo_output *out = a->tables;
 	geo_err e = write_rows(a, out, "grids", a->grid_rows, a->gs->n, 0);
 	if (!e)
 		e = write_rows(a, out, "workers", a->worker_rows, a->nworkers, 1);
@@ -276,7 +295,6 @@ geo_err assess_write_tables(assess *a)
 		e = write_town(a, out);
 	if (!e)
 		e = geo_output_commit(a->ctx, out);
-	geo_output_close(out);
 	return e;
 }
 
@@ -525,12 +543,7 @@ static geo_err scratch_grids(assess *a, const char *path)
 geo_err assess_write_report(assess *a)
 {
 	geo_ctx *ctx = a->ctx;
-	geo_output_opts oo;
-	geo_output_opts_init(&oo);
-	oo.overwrite = a->o->overwrite;
-	geo_output *out = geo_output_open_file(ctx, a->o->report, &oo);
-	if (!out)
-		return geo_last_code(ctx);
+	geo_output *out = a->report;
 	char scratch[96], title[512], sub[256];
 	snprintf(scratch, sizeof scratch, "/vsimem/grid-assess-%p.fgb", (void *)a);
 	snprintf(title, sizeof title, "%s 网格考评 grid assessment %s",
@@ -594,7 +607,6 @@ geo_err assess_write_report(assess *a)
 	VSIUnlink(scratch);
 	if (!e)
 		e = geo_output_commit(ctx, out);
-	geo_output_close(out);
 	return e;
 }
 
