@@ -707,6 +707,10 @@ static geo_err check_opts(assess *a)
 		return geo_fail(a->ctx, GEO_ERR_USAGE,
 				"give the period: --week, --month, --quarter, --year or --from/--to");
 	geo_err e = geo_window_parse(a->ctx, &o->window, &a->w);
+	if (!e && (a->w.start == GEO_TIME_MIN || a->w.end == GEO_TIME_MAX))
+		e = geo_fail(a->ctx, GEO_ERR_USAGE,
+			     "the period must be bounded: give --from with --to, or --week, --month, "
+			     "--quarter, --year");
 	if (!e)
 		e = geo_window_previous(a->ctx, &a->w, &a->prev);
 	int m = 0, d = 0;
