@@ -235,8 +235,9 @@ static geo_err make_rows(assess *a)
 	geo_gridset *gs = a->gs;
 	int wf = OGR_FD_GetFieldIndex(gs->defn, a->o->worker_field);
 	if (wf < 0)
-		return geo_fail(a->ctx, GEO_ERR_INPUT, "%s: no field '%s' naming each grid's worker",
-				gs->source, a->o->worker_field);
+		return geo_fail(a->ctx, GEO_ERR_INPUT,
+				"%s: no field '%s' naming each grid's worker", gs->source,
+				a->o->worker_field);
 	a->grid_rows = geo_calloc(a->ctx, gs->n + 1, sizeof *a->grid_rows);
 	a->worker_rows = geo_calloc(a->ctx, gs->n + 1, sizeof *a->worker_rows);
 	a->worker_of_grid = geo_calloc(a->ctx, gs->n + 1, sizeof *a->worker_of_grid);
@@ -314,8 +315,9 @@ static geo_err read_visits(assess *a, const char *name)
 	}
 	reader_close(&r);
 	if (!e && unknown)
-		geo_log(a->ctx, GEO_LOG_WARN, "%s: %ld visits name a household that %s does not hold",
-			name, unknown, "the households layer");
+		geo_log(a->ctx, GEO_LOG_WARN,
+			"%s: %ld visits name a household that %s does not hold", name, unknown,
+			"the households layer");
 	return e;
 }
 
@@ -323,7 +325,9 @@ static int level_of(const char *s)
 {
 	if (!*s)
 		return 3;
-	static const char *names[3][2] = { { "grid", "网格" }, { "area", "片区" }, { "town", "镇" } };
+	static const char *names[3][2] = { { "grid", "网格" },
+					   { "area", "片区" },
+					   { "town", "镇" } };
 	for (int i = 0; i < 3; i++)
 		if (!strcmp(s, names[i][0]) || !strcmp(s, names[i][1]))
 			return i;
@@ -389,7 +393,8 @@ static geo_err read_cases(assess *a, const char *name)
 			e = geo_last_code(a->ctx);
 		else if (level < 0)
 			e = geo_fail(a->ctx, GEO_ERR_INPUT,
-				     "%s: feature %lld: level '%s' is not grid, area or town (or empty)",
+				     "%s: feature %lld: level '%s' is not grid, area or town (or "
+				     "empty)",
 				     name, (long long)OGR_F_GetFID(f), geo_feat_str(f, fl));
 		else if (!grow(a, (void **)&a->c_grid, a->nc, &c[0], sizeof *a->c_grid) ||
 			 !grow(a, (void **)&a->c_day, a->nc, &c[1], sizeof *a->c_day) ||
@@ -466,17 +471,18 @@ static geo_err read_inspections(assess *a, const char *name)
 	}
 	reader_close(&r);
 	if (!e && unknown)
-		geo_log(a->ctx, GEO_LOG_WARN, "%s: %ld inspections name no pond or ditch", name, unknown);
+		geo_log(a->ctx, GEO_LOG_WARN, "%s: %ld inspections name no pond or ditch", name,
+			unknown);
 	return e;
 }
 
 static geo_err read_all(assess *a, const char *town, geo_progress progress, void *pdata)
 {
 	const geo_assess_opts *o = a->o;
-	const char *given[7] = { o->households, o->visits, o->hazards, o->cases, o->ponds,
-				 o->ditches, o->inspections };
-	static const char *layers[7] = { "households", "visits", "hazards", "cases", "ponds",
-					 "ditches", "pond_inspections" };
+	const char *given[7] = { o->households, o->visits,  o->hazards,    o->cases,
+				 o->ponds,      o->ditches, o->inspections };
+	static const char *layers[7] = { "households", "visits",  "hazards",         "cases",
+					 "ponds",      "ditches", "pond_inspections" };
 	char *names[7] = { 0 };
 	geo_err e = GEO_OK;
 	for (int i = 0; i < 7 && !e; i++)
@@ -520,7 +526,8 @@ double assess_score(const assess_fig *f)
 	double solved = (double)(f->cases[0] + f->cases[1] + f->cases[2]);
 	double hw = (double)f->households * (double)f->weeks, s = 0;
 	s += hw > 0 ? 40.0 * (double)f->hh_weeks / hw : 40;
-	s += f->closed + f->overdue ? 30.0 * (double)f->on_time / (double)(f->closed + f->overdue) : 30;
+	s += f->closed + f->overdue ? 30.0 * (double)f->on_time / (double)(f->closed + f->overdue)
+				    : 30;
 	s += solved > 0 ? 20.0 * (double)f->cases[0] / solved : 20;
 	s += f->waters ? 10.0 * (double)f->inspected / (double)f->waters : 10;
 	return round(s * 10) / 10;
@@ -533,8 +540,8 @@ int assess_fig_empty(const assess_fig *f)
 }
 
 typedef struct period {
-	int32_t first, last;    /* days, inclusive */
-	int32_t monday0;        /* the first week's Monday */
+	int32_t first, last; /* days, inclusive */
+	int32_t monday0;     /* the first week's Monday */
 	long weeks;
 	int32_t pre_from, pre_to; /* pre-flood inspections: days, inclusive */
 } period;
@@ -705,11 +712,13 @@ static geo_err check_opts(assess *a)
 	const geo_assess_opts *o = a->o;
 	if (!geo_window_opts_given(&o->window))
 		return geo_fail(a->ctx, GEO_ERR_USAGE,
-				"give the period: --week, --month, --quarter, --year or --from/--to");
+				"give the period: --week, --month, --quarter, --year or "
+				"--from/--to");
 	geo_err e = geo_window_parse(a->ctx, &o->window, &a->w);
 	if (!e && (a->w.start == GEO_TIME_MIN || a->w.end == GEO_TIME_MAX))
 		e = geo_fail(a->ctx, GEO_ERR_USAGE,
-			     "the period must be bounded: give --from with --to, or --week, --month, "
+			     "the period must be bounded: give --from with --to, or --week, "
+			     "--month, "
 			     "--quarter, --year");
 	if (!e)
 		e = geo_window_previous(a->ctx, &a->w, &a->prev);
@@ -717,8 +726,8 @@ static geo_err check_opts(assess *a)
 	char tail;
 	if (!e && (sscanf(o->flood_start, "%2d-%2d%c", &m, &d, &tail) != 2 || m < 1 || m > 12 ||
 		   d < 1 || d > 31))
-		e = geo_fail(a->ctx, GEO_ERR_USAGE, "--flood-start: '%s' is not a day such as 06-01",
-			     o->flood_start);
+		e = geo_fail(a->ctx, GEO_ERR_USAGE,
+			     "--flood-start: '%s' is not a day such as 06-01", o->flood_start);
 	a->flood_month = m;
 	a->flood_day = d;
 	if (!e && !o->output && !o->report && !o->json)
@@ -732,10 +741,11 @@ static void assess_free(assess *a)
 		free(a->hh_id[i]);
 	for (size_t i = 0; i < a->nw; i++)
 		free(a->w_id[i]);
-	void *p[] = { a->hh_id, a->hh_grid, a->hh_sorted, a->v_hh, a->v_day, a->v_worker,
-		      a->z_grid, a->z_day, a->z_deadline, a->z_closed, a->c_grid, a->c_day,
-		      a->c_level, a->w_id, a->w_grid, a->w_sorted, a->i_water, a->i_day,
-		      a->grid_rows, a->worker_rows, a->worker_of_grid };
+	void *p[] = { a->hh_id,         a->hh_grid, a->hh_sorted, a->v_hh,       a->v_day,
+		      a->v_worker,      a->z_grid,  a->z_day,     a->z_deadline, a->z_closed,
+		      a->c_grid,        a->c_day,   a->c_level,   a->w_id,       a->w_grid,
+		      a->w_sorted,      a->i_water, a->i_day,     a->grid_rows,  a->worker_rows,
+		      a->worker_of_grid };
 	for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
 		free(p[i]);
 	geo_gridset_free(a->gs);

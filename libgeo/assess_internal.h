@@ -14,7 +14,7 @@
 typedef struct assess_fig {
 	long households, weeks, weekly, hh_weeks, visits, visits_made;
 	long found, closed, on_time, overdue;
-	long cases[4];          /* solved by grid, area, town; open */
+	long cases[4]; /* solved by grid, area, town; open */
 	long waters, inspected;
 	double score;
 	int rank;
@@ -23,7 +23,7 @@ typedef struct assess_fig {
 /* A row of a table: a grid or a worker, now and in the period before. */
 typedef struct assess_row {
 	const char *id, *name, *parent, *worker;
-	long grids;             /* workers: how many grids they hold */
+	long grids; /* workers: how many grids they hold */
 	assess_fig now, prev;
 } assess_row;
 
@@ -32,7 +32,7 @@ typedef struct assess {
 	const geo_assess_opts *o;
 	geo_gridset *gs;
 	geo_window w, prev;
-	const char *town_name;  /* for the report's title */
+	const char *town_name; /* for the report's title */
 	/* households: id (sorted order in hh_sorted), grid */
 	size_t nh;
 	char **hh_id;
@@ -60,7 +60,7 @@ typedef struct assess {
 	/* the tables */
 	assess_row *grid_rows, *worker_rows;
 	size_t nworkers;
-	long *worker_of_grid;   /* the worker row of each grid, or -1 */
+	long *worker_of_grid; /* the worker row of each grid, or -1 */
 	assess_row town_row;
 	double seconds_read, seconds_figures;
 	geo_output *tables, *report; /* opened first, so a refused output costs no reading */

@@ -21,10 +21,11 @@
 
 /* The figures' columns, in the order of geo.h's list. */
 static const char *const fig_cols[] = {
-	"households", "weeks", "visited_weekly", "visited_pct", "household_weeks", "coverage_pct",
-	"visits", "hazards_found",
-	"hazards_closed", "closed_on_time", "overdue", "cases_grid", "cases_area", "cases_town",
-	"cases_open", "waters", "waters_inspected", "score"
+	"households",       "weeks",          "visited_weekly", "visited_pct",
+	"household_weeks",  "coverage_pct",   "visits",         "hazards_found",
+	"hazards_closed",   "closed_on_time", "overdue",        "cases_grid",
+	"cases_area",       "cases_town",     "cases_open",     "waters",
+	"waters_inspected", "score"
 };
 enum { NFIG = sizeof fig_cols / sizeof fig_cols[0] };
 
@@ -47,7 +48,10 @@ static double fig_value(const assess_fig *f, int k)
 	case 8: return (double)f->closed;
 	case 9: return (double)f->on_time;
 	case 10: return (double)f->overdue;
-	case 11: case 12: case 13: case 14: return (double)f->cases[k - 11];
+	case 11:
+	case 12:
+	case 13:
+	case 14: return (double)f->cases[k - 11];
 	case 15: return (double)f->waters;
 	case 16: return (double)f->inspected;
 	default: return f->score;
@@ -61,25 +65,35 @@ static int fig_real(int k)
 
 /* The rules sheet and the man page say the same. */
 static const char *const rules[][2] = {
-	{ "households", "household points in the grid (grid-place's rule: the grid holding the point)" },
+	{ "households",
+	  "household points in the grid (grid-place's rule: the grid holding the point)" },
 	{ "weeks", "ISO weeks (Monday to Sunday) whose Thursday lies in the period" },
-	{ "visited_weekly", "households with at least one visit in each of those weeks (visits ledger, by hh_id)" },
+	{ "visited_weekly",
+	  "households with at least one visit in each of those weeks (visits ledger, by hh_id)" },
 	{ "visited_pct", "visited_weekly / households, in %" },
 	{ "household_weeks", "(household, week) pairs of those weeks with at least one visit" },
 	{ "coverage_pct", "household_weeks / (households x weeks), in %" },
 	{ "visits", "visits to the grid's households dated in the period" },
 	{ "visits_made", "workers: visits the worker recorded in the period, in any grid" },
 	{ "hazards_found", "hazards dated (date) in the period" },
-	{ "hazards_closed", "hazards whose closing day (closed) lies in the period, whenever found" },
+	{ "hazards_closed",
+	  "hazards whose closing day (closed) lies in the period, whenever found" },
 	{ "closed_on_time", "of hazards_closed, those closed on or before their deadline" },
-	{ "overdue", "hazards found by the period's last day, not closed by then, deadline on or before it" },
-	{ "cases_grid/area/town", "cases dated in the period, by the level that solved them (level)" },
+	{ "overdue",
+	  "hazards found by the period's last day, not closed by then, deadline on or before it" },
+	{ "cases_grid/area/town",
+	  "cases dated in the period, by the level that solved them (level)" },
 	{ "cases_open", "cases dated in the period with no level (not solved)" },
 	{ "waters", "ponds and ditches in the grid (the grid holding most of each)" },
-	{ "waters_inspected", "of those, inspected (pond_inspections) from 1 January of the last day's year to the day before the flood season (--flood-start, 06-01), and by the last day" },
-	{ "score", "40 x household_weeks/(households x weeks) + 30 x closed_on_time/(hazards_closed+overdue) + 20 x cases_grid/(cases solved) + 10 x waters_inspected/waters; a part with nothing to count gets its full points" },
+	{ "waters_inspected",
+	  "of those, inspected (pond_inspections) from 1 January of the last day's year to the day "
+	  "before the flood season (--flood-start, 06-01), and by the last day" },
+	{ "score", "40 x household_weeks/(households x weeks) + 30 x "
+		   "closed_on_time/(hazards_closed+overdue) + 20 x cases_grid/(cases solved) + 10 "
+		   "x waters_inspected/waters; a part with nothing to count gets its full points" },
 	{ "rank", "by score, highest first; equal scores share a rank" },
-	{ "prev_*", "the same figure for the period before (the previous week, month, quarter, year or span)" },
+	{ "prev_*", "the same figure for the period before (the previous week, month, quarter, "
+		    "year or span)" },
 	{ "rank_change", "prev_rank - rank: positive is a rise" },
 };
 
@@ -100,8 +114,8 @@ static geo_err add_field(geo_ctx *ctx, OGRLayerH l, const char *name, OGRFieldTy
 	OGRErr err = OGR_L_CreateField(l, fd, TRUE);
 	OGR_Fld_Destroy(fd);
 	return err == OGRERR_NONE ? GEO_OK
-				  : geo_fail(ctx, GEO_ERR_OUTPUT, "cannot create field %s: %s", name,
-					     geo_cpl_error("driver refused"));
+				  : geo_fail(ctx, GEO_ERR_OUTPUT, "cannot create field %s: %s",
+					     name, geo_cpl_error("driver refused"));
 }
 
 static geo_err fig_fields(geo_ctx *ctx, OGRLayerH l, const char *prefix, int workers)
@@ -198,8 +212,10 @@ static geo_err write_rows(assess *a, geo_output *out, const char *lname, const a
 		OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "rank"), r->now.rank);
 		OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "grid_id"), r->id ? r->id : "");
 		OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "name"), r->name ? r->name : "");
-		OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "parent_id"), r->parent ? r->parent : "");
-		OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "worker"), r->worker ? r->worker : "");
+		OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "parent_id"),
+				     r->parent ? r->parent : "");
+		OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "worker"),
+				     r->worker ? r->worker : "");
 		if (workers)
 			OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "grids"), (int)r->grids);
 		set_figs(f, &r->now, "");
@@ -264,8 +280,8 @@ static geo_err write_town(assess *a, geo_output *out)
 geo_err assess_open_outputs(assess *a)
 {
 	const geo_assess_opts *o = a->o;
-	const char *inputs[] = { a->town_name, o->grids, o->households, o->hazards, o->cases,
-				 o->visits, o->ponds, o->ditches, o->inspections, NULL };
+	const char *inputs[] = { a->town_name, o->grids, o->households, o->hazards,     o->cases,
+				 o->visits,    o->ponds, o->ditches,    o->inspections, NULL };
 	const char *in[10];
 	size_t k = 0;
 	for (size_t i = 0; i < 9; i++)
@@ -304,8 +320,8 @@ typedef struct page {
 	cairo_t *cr;
 	PangoContext *pc;
 	PangoFontMap *fm;
-	double y;               /* mm from the top */
-	int n;                  /* pages so far */
+	double y; /* mm from the top */
+	int n;    /* pages so far */
 } page;
 
 enum { PAGE_W = 210, PAGE_H = 297, MARGIN = 12 };
@@ -352,7 +368,7 @@ static void new_page(page *p, cairo_surface_t *s)
 
 typedef struct col {
 	const char *head;
-	double w;               /* mm */
+	double w; /* mm */
 	int right;
 } col;
 
@@ -360,7 +376,8 @@ static void table_head(page *p, const col *c, int n)
 {
 	double x = MARGIN;
 	for (int i = 0; i < n; i++) {
-		text(p, c[i].head, c[i].right ? x + c[i].w - 1.5 : x, p->y, 6.5, 1, c[i].right ? 0 : c[i].w, c[i].right);
+		text(p, c[i].head, c[i].right ? x + c[i].w - 1.5 : x, p->y, 6.5, 1,
+		     c[i].right ? 0 : c[i].w, c[i].right);
 		x += c[i].w;
 	}
 	p->y += 6.6;
@@ -412,13 +429,14 @@ static void percent(char *buf, double v)
 static void ranked_table(page *p, cairo_surface_t *s, const char *title, const assess_row *rows,
 			 size_t n, size_t *ix, int workers, int prev_empty)
 {
-	static const col c[] = {
-		{ "名次\nrank", 9, 1 }, { "网格\ngrid", 24, 0 }, { "名称\nname", 32, 0 },
-		{ "网格员\nworker", 15, 0 }, { "户\nhh", 8, 1 }, { "每周\nweekly", 10, 1 },
-		{ "覆盖\ncover", 11, 1 }, { "隐患\nfound", 9, 1 }, { "销号\nclosed", 9, 1 },
-		{ "按期\non time", 9, 1 }, { "逾期\noverdue", 9, 1 }, { "网/片/镇\ncases", 14, 1 },
-		{ "汛前\nponds", 10, 1 }, { "得分\nscore", 10, 1 }, { "升降\n±", 7, 1 }
-	};
+	static const col c[] = { { "名次\nrank", 9, 1 },    { "网格\ngrid", 24, 0 },
+				 { "名称\nname", 32, 0 },   { "网格员\nworker", 15, 0 },
+				 { "户\nhh", 8, 1 },        { "每周\nweekly", 10, 1 },
+				 { "覆盖\ncover", 11, 1 },  { "隐患\nfound", 9, 1 },
+				 { "销号\nclosed", 9, 1 },  { "按期\non time", 9, 1 },
+				 { "逾期\noverdue", 9, 1 }, { "网/片/镇\ncases", 14, 1 },
+				 { "汛前\nponds", 10, 1 },  { "得分\nscore", 10, 1 },
+				 { "升降\n±", 7, 1 } };
 	enum { NC = sizeof c / sizeof c[0] };
 	char cells[NC][64];
 	for (size_t j = 0; j < n; j++) {
@@ -430,7 +448,8 @@ static void ranked_table(page *p, cairo_surface_t *s, const char *title, const a
 		const assess_row *r = &rows[ix[j]];
 		const assess_fig *f = &r->now;
 		num(cells[0], f->rank);
-		snprintf(cells[1], 64, "%s%s", r->id ? r->id : "", workers && r->grids > 1 ? " …" : "");
+		snprintf(cells[1], 64, "%s%s", r->id ? r->id : "",
+			 workers && r->grids > 1 ? " …" : "");
 		snprintf(cells[2], 64, "%s", r->name ? r->name : "");
 		snprintf(cells[3], 64, "%s", r->worker ? r->worker : "");
 		num(cells[4], (double)f->households);
@@ -461,8 +480,10 @@ static void town_page(assess *a, page *p, cairo_surface_t *s, const char *title)
 			 ? " (no ledger entry in that period: its changes are against nothing)"
 			 : "");
 	p->y += text(p, sub, MARGIN, p->y, 9, 0, 0, 0) + 4;
-	static const col c[] = { { "figure", 60, 0 }, { "this period", 30, 1 },
-				 { "previous", 30, 1 }, { "change", 30, 1 } };
+	static const col c[] = { { "figure", 60, 0 },
+				 { "this period", 30, 1 },
+				 { "previous", 30, 1 },
+				 { "change", 30, 1 } };
 	table_head(p, c, 4);
 	char cells[4][64];
 	for (int k = 0; k < NFIG; k++) {
@@ -485,7 +506,8 @@ static void town_page(assess *a, page *p, cairo_surface_t *s, const char *title)
 		}
 	}
 	p->y += 5;
-	p->y += text(p, "How each figure is counted (grid-assess(1)):", MARGIN, p->y, 9, 1, 0, 0) + 1;
+	p->y += text(p, "How each figure is counted (grid-assess(1)):", MARGIN, p->y, 9, 1, 0, 0) +
+		1;
 	for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
 		char line[512];
 		snprintf(line, sizeof line, "%s: %s", rules[k][0], rules[k][1]);
@@ -513,7 +535,7 @@ static geo_err scratch_grids(assess *a, const char *path)
 	GDALDriverH drv = GDALGetDriverByName("FlatGeobuf");
 	GDALDatasetH ds = drv ? GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL) : NULL;
 	OGRLayerH l = ds ? GDALDatasetCreateLayer(ds, "grids", geo_crs_ogr(a->gs->crs), wkbPolygon,
-						 NULL)
+						  NULL)
 			 : NULL;
 	geo_err e = l ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "cannot make the report's map");
 	if (!e)
@@ -548,7 +570,8 @@ geo_err assess_write_report(assess *a)
 	snprintf(scratch, sizeof scratch, "/vsimem/grid-assess-%p.fgb", (void *)a);
 	snprintf(title, sizeof title, "%s 网格考评 grid assessment %s",
 		 a->o->title ? a->o->title : "", a->w.label);
-	snprintf(sub, sizeof sub, "得分 score 0-100, 标注为名次 labels are ranks; previous period %s",
+	snprintf(sub, sizeof sub,
+		 "得分 score 0-100, 标注为名次 labels are ranks; previous period %s",
 		 a->prev.label);
 	geo_err e = scratch_grids(a, scratch);
 	cairo_surface_t *s = e ? NULL : cairo_pdf_surface_create(geo_output_path(out), 595, 842);
@@ -556,7 +579,8 @@ geo_err assess_write_report(assess *a)
 		e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->report,
 			     cairo_status_to_string(cairo_surface_status(s)));
 	if (!e) {
-		geo_map_layer ml = { .name = scratch, .kind = GEO_MAP_SECONDARY,
+		geo_map_layer ml = { .name = scratch,
+				     .kind = GEO_MAP_SECONDARY,
 				     .title = "二级网格 secondary grids" };
 		geo_map_opts mo;
 		geo_map_opts_init(&mo);
@@ -582,9 +606,10 @@ geo_err assess_write_report(assess *a)
 		size_t *wi = rank_order(ctx, a->worker_rows, a->nworkers);
 		if (gi && wi) {
 			int pe = assess_fig_empty(&a->town_row.prev);
-			ranked_table(&p, s, "网格排名 grids ranked", a->grid_rows, a->gs->n, gi, 0, pe);
-			ranked_table(&p, s, "网格员排名 workers ranked", a->worker_rows, a->nworkers, wi,
-				     1, pe);
+			ranked_table(&p, s, "网格排名 grids ranked", a->grid_rows, a->gs->n, gi, 0,
+				     pe);
+			ranked_table(&p, s, "网格员排名 workers ranked", a->worker_rows,
+				     a->nworkers, wi, 1, pe);
 		} else {
 			e = GEO_ERR_INTERNAL;
 		}
@@ -635,9 +660,9 @@ static void text_fig(geo_buf *b, const char *label, const assess_fig *f)
 		       "%ld/%ld/%ld, %ld open; ponds and ditches inspected before the flood season "
 		       "%ld of %ld; score %.1f\n",
 		       label, f->households, f->weekly, f->weeks, isnan(vp) ? 0 : vp,
-		       isnan(cov) ? 0 : cov, f->found, f->closed,
-		       f->on_time, f->overdue, f->cases[0], f->cases[1], f->cases[2], f->cases[3],
-		       f->inspected, f->waters, f->score);
+		       isnan(cov) ? 0 : cov, f->found, f->closed, f->on_time, f->overdue,
+		       f->cases[0], f->cases[1], f->cases[2], f->cases[3], f->inspected, f->waters,
+		       f->score);
 }
 
 char *assess_summary(const assess *a)
@@ -676,7 +701,9 @@ char *assess_summary(const assess *a)
 		       a->nworkers, a->nv);
 	text_fig(&b, a->w.label, &a->town_row.now);
 	if (assess_fig_empty(&a->town_row.prev))
-		geo_buf_printf(&b, "%s: no ledger entry in that period; changes against it mean nothing\n",
+		geo_buf_printf(&b,
+			       "%s: no ledger entry in that period; changes against it mean "
+			       "nothing\n",
 			       a->prev.label);
 	else
 		text_fig(&b, a->prev.label, &a->town_row.prev);

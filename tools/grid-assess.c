@@ -11,30 +11,48 @@
 #include <string.h>
 
 enum {
-	OPT_GRIDS = CLI_TOOL_KEYS, OPT_HOUSEHOLDS, OPT_HAZARDS, OPT_CASES, OPT_VISITS, OPT_PONDS,
-	OPT_DITCHES, OPT_INSPECTIONS, OPT_WORKER_FIELD, OPT_FLOOD_START, OPT_REPORT, OPT_TITLE
+	OPT_GRIDS = CLI_TOOL_KEYS,
+	OPT_HOUSEHOLDS,
+	OPT_HAZARDS,
+	OPT_CASES,
+	OPT_VISITS,
+	OPT_PONDS,
+	OPT_DITCHES,
+	OPT_INSPECTIONS,
+	OPT_WORKER_FIELD,
+	OPT_FLOOD_START,
+	OPT_REPORT,
+	OPT_TITLE
 };
 
 static const cli_option options[] = {
 	CLI_HEADING("Ledgers (default: the layer of that name in TOWN)"),
-	{ "grids", required_argument, OPT_GRIDS, "PATH[:LAYER]", "the grids assessed (default TOWN:secondary)" },
-	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD", "the grids' worker field (default worker)" },
-	{ "households", required_argument, OPT_HOUSEHOLDS, "PATH[:LAYER]", "household points with hh_id" },
-	{ "visits", required_argument, OPT_VISITS, "PATH[:LAYER]", "visits ledger: hh_id, worker, date" },
-	{ "hazards", required_argument, OPT_HAZARDS, "PATH[:LAYER]", "hazard points: date, deadline, closed" },
-	{ "cases", required_argument, OPT_CASES, "PATH[:LAYER]", "case points: date, level (grid, area, town)" },
+	{ "grids", required_argument, OPT_GRIDS, "PATH[:LAYER]",
+	  "the grids assessed (default TOWN:secondary)" },
+	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD",
+	  "the grids' worker field (default worker)" },
+	{ "households", required_argument, OPT_HOUSEHOLDS, "PATH[:LAYER]",
+	  "household points with hh_id" },
+	{ "visits", required_argument, OPT_VISITS, "PATH[:LAYER]",
+	  "visits ledger: hh_id, worker, date" },
+	{ "hazards", required_argument, OPT_HAZARDS, "PATH[:LAYER]",
+	  "hazard points: date, deadline, closed" },
+	{ "cases", required_argument, OPT_CASES, "PATH[:LAYER]",
+	  "case points: date, level (grid, area, town)" },
 	{ "ponds", required_argument, OPT_PONDS, "PATH[:LAYER]", "pond polygons with pond_id" },
 	{ "ditches", required_argument, OPT_DITCHES, "PATH[:LAYER]", "ditch lines with ditch_id" },
 	{ "inspections", required_argument, OPT_INSPECTIONS, "PATH[:LAYER]",
 	  "pond and ditch inspections: pond_id, date (default TOWN:pond_inspections)" },
 	CLI_HEADING("Period"),
 	CLI_OPTS_WINDOW_ONLY,
-	{ "flood-start", required_argument, OPT_FLOOD_START, "MM-DD", "first day of the flood season (default 06-01)" },
+	{ "flood-start", required_argument, OPT_FLOOD_START, "MM-DD",
+	  "first day of the flood season (default 06-01)" },
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "CRS of inputs that state none" },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to compute in" },
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
-	{ "report", required_argument, OPT_REPORT, "PATH.pdf", "the printable report: map, town, ranked tables" },
+	{ "report", required_argument, OPT_REPORT, "PATH.pdf",
+	  "the printable report: map, town, ranked tables" },
 	{ "title", required_argument, OPT_TITLE, "TEXT", "the report's title (the town's name)" },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
@@ -43,13 +61,16 @@ static const cli_option options[] = {
 };
 
 static const cli_tool tool = {
-	"grid-assess", "[options] --month 2021-09 TOWN",
+	"grid-assess",
+	"[options] --month 2021-09 TOWN",
 	"Assess every grid and grid worker of TOWN for a period from its ledgers: households\n"
 	"visited every week, hazards found, closed and closed on time, cases by the level that\n"
 	"solved them, ponds and ditches inspected before the flood season; a score, a rank and\n"
 	"the change against the period before. -o writes the tables (.xlsx: one sheet each),\n"
 	"--report the printable PDF.",
-	options, 1, 1
+	options,
+	1,
+	1
 };
 
 static int on_option(int key, const char *arg, void *data)
@@ -89,12 +110,14 @@ int main(int argc, char **argv)
 	o.json = c.json;
 	o.verbose = c.verbose;
 	if (o.output && !strcmp(o.output, "-"))
-		return cli_usage_error(&tool, "-o -: the tables are a workbook; name a file (.xlsx)");
+		return cli_usage_error(&tool,
+				       "-o -: the tables are a workbook; name a file (.xlsx)");
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
 	char *report = NULL;
-	geo_err e = geo_assess(ctx, argv[first], &o, &report, c.progress ? cli_progress(&c) : NULL, &c);
+	geo_err e = geo_assess(ctx, argv[first], &o, &report, c.progress ? cli_progress(&c) : NULL,
+			       &c);
 	if (e)
 		rc = cli_fail(&c, ctx, e);
 	else

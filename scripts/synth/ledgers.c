@@ -24,18 +24,16 @@
 /* 2021-01-01 was a Friday: ISO week 1 begins on day 3 (Monday 4 January). */
 enum { WEEK1_MONDAY = 3, WEEKS = 52, LAST_DAY = 364, FLOOD_START = 151, FLOOD_END = 272 };
 
-static const char *surnames[] = {
-	"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱",
-	"胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
-	"邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡"
-};
-static const char *given[] = {
-	"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-	"涛", "明", "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "兰", "红", "建",
-	"国", "志", "春", "海", "文", "辉", "力", "云", "凤", "洁", "梅", "琳", "淑", "珍",
-	"宏", "亮", "斌", "鹏", "飞", "宇", "浩", "晨", "欣", "颖", "博", "瑞", "鑫", "蕾",
-	"婷", "雪", "倩", "立"
-};
+static const char *surnames[] = { "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
+				  "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
+				  "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+				  "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡" };
+static const char *given[] = { "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
+			       "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
+			       "刚", "桂", "英", "华", "玉", "兰", "红", "建", "国", "志",
+			       "春", "海", "文", "辉", "力", "云", "凤", "洁", "梅", "琳",
+			       "淑", "珍", "宏", "亮", "斌", "鹏", "飞", "宇", "浩", "晨",
+			       "欣", "颖", "博", "瑞", "鑫", "蕾", "婷", "雪", "倩", "立" };
 static const char *prefixes[] = { "139", "138", "137", "136", "135", "158", "159", "188",
 				  "187", "131", "132", "155", "156", "186", "185", "189" };
 
@@ -127,7 +125,10 @@ static void case_levels(synth *s, town *t)
 		e->grid = grid_at(s, t, e->x, e->y);
 		double u = rng_unif(&r), v = rng_unif(&r), q = diligence_at(t, e->grid);
 		const double *gp = grid_p[e->category];
-		e->level = e->status != 0 ? -1 : u < gp[0] + gp[1] * q ? 0 : v < area_p[e->category] ? 1 : 2;
+		e->level = e->status != 0            ? -1
+			   : u < gp[0] + gp[1] * q   ? 0
+			   : v < area_p[e->category] ? 1
+						     : 2;
 	}
 }
 
@@ -191,12 +192,16 @@ static void make_visits(synth *s, town *t)
 			int worker = covered ? -1 - t->ss.parent[g] : g;
 			for (size_t j = 0; j < nm[g]; j++) {
 				size_t h = members[g][j];
-				double p = missed ? (covered ? 0.6 : 0) : away[h] ? 0.35 : 0.8 + 0.19 * q;
+				double p = missed    ? (covered ? 0.6 : 0)
+					   : away[h] ? 0.35
+						     : 0.8 + 0.19 * q;
 				double u = rng_unif(&r);
 				int day = monday + (int)rng_below(&r, 6);
 				if (u < p && day <= LAST_DAY)
 					push_visit(&t->visits, &t->nvisits, &cap,
-						   (visit){ .doy = day, .what = t->hh_num[h], .worker = worker });
+						   (visit){ .doy = day,
+							    .what = t->hh_num[h],
+							    .worker = worker });
 			}
 		}
 	}
@@ -231,12 +236,14 @@ static void make_inspections(synth *s, town *t)
 		for (int k = 0; k < n; k++)
 			push_visit(&t->inspections, &t->ninspections, &cap,
 				   (visit){ .doy = 59 + (int)rng_below(&r, FLOOD_START - 59),
-					    .what = (int)i, .worker = g });
+					    .what = (int)i,
+					    .worker = g });
 		if (rng_unif(&r) < 0.25)
 			push_visit(&t->inspections, &t->ninspections, &cap,
 				   (visit){ .doy = FLOOD_START +
 						   (int)rng_below(&r, FLOOD_END - FLOOD_START + 1),
-					    .what = (int)i, .worker = g });
+					    .what = (int)i,
+					    .worker = g });
 	}
 	for (size_t i = 0; i < t->ditches.n; i++) {
 		double x, y;
@@ -246,7 +253,8 @@ static void make_inspections(synth *s, town *t)
 			push_visit(&t->inspections, &t->ninspections, &cap,
 				   (visit){ .doy = FLOOD_START +
 						   (int)rng_below(&r, FLOOD_END - FLOOD_START + 1),
-					    .what = 1000 + (int)i, .worker = g });
+					    .what = 1000 + (int)i,
+					    .worker = g });
 	}
 	qsort(t->inspections, t->ninspections, sizeof *t->inspections, cmp_visit);
 }
