@@ -1135,6 +1135,60 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
 			 const geo_map_opts *o);
 
+/* ---- grid-assess (assess.c, assess_out.c) ------------------------------- */
+
+/*
+** The periodic assessment (月考评, 季汇报, 年终量化评比): for a period, one
+** row per grid and one per grid worker, with the figures of the town's
+** ledgers, a score and a rank, and the same for the period before. The
+** rules of every figure are in docs/man/grid-assess.1; in short, for a
+** period [start, end) whose last day is L:
+**   households       household points in the grid
+**   weeks            ISO weeks whose Thursday lies in the period
+**   visited_weekly   households with a visit in every one of those weeks
+**   household_weeks  (household, week) pairs with a visit; coverage_pct is
+**                    household_weeks / (households x weeks)
+**   visits           visits to the grid's households dated in the period
+**   hazards_found    hazards dated in the period
+**   hazards_closed   hazards whose closing day lies in the period
+**   closed_on_time   of those, closed on or before their deadline
+**   overdue          hazards found by L, not closed by L, deadline on or before L
+**   cases_grid/_area/_town  cases dated in the period, by the level that solved them
+**   cases_open       cases dated in the period that no level has solved
+**   waters           ponds and ditches in the grid (the grid holding most of each)
+**   waters_inspected of those, inspected before the flood season of L's year
+**                    (1 January up to the day before flood_start, and by L)
+**   score            0-100: 40 x coverage, 30 x closed_on_time
+**                    / (hazards_closed + overdue), 20 x cases_grid / cases solved,
+**                    10 x waters_inspected / waters; a part with nothing to count
+**                    gets its full points
+*/
+typedef struct geo_assess_opts {
+	const char *grids;      /* the grids; NULL: TOWN:secondary */
+	const char *households, *hazards, *cases, *visits, *ponds, *ditches, *inspections;
+				/* the ledgers; NULL: TOWN:households, ... TOWN:pond_inspections */
+	const char *worker_field;   /* on the grids; default "worker" */
+	const char *flood_start;    /* MM-DD, default "06-01" */
+	geo_window_opts window;     /* the period (required) */
+	const char *s_srs, *work_srs;
+	const char *output;     /* the tables (XLSX, or any format with several layers); NULL */
+	const char *format;
+	const char *report;     /* the printable report (PDF); NULL */
+	const char *title;      /* the report's title; NULL: the town layer's name or "grid-assess" */
+	int overwrite;
+	int json;               /* report as one JSON object */
+	int verbose;
+} geo_assess_opts;
+void geo_assess_opts_init(geo_assess_opts *o);
+
+/*
+** Assesses the grids of `town` (a dataset holding the layers named above)
+** for o->window and the period before it, and writes o->output and
+** o->report. *report is the text or JSON summary (caller frees).
+*/
+geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, char **report,
+		   geo_progress progress, void *progress_data);
+
 /* ---- grid-cover (cover.c, cover_view.c, cover_out.c) -------------------- */
 
 /*

@@ -720,3 +720,30 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 		geo_progress_step(ctx, progress, pdata, 1, "done");
 	return e;
 }
+
+/*
+** One page of a multi-page PDF that another verb writes (grid-assess's
+** report): the map laid out and drawn as geo_map draws it, on a page of the
+** size and orientation it chooses, then shown. The caller owns the surface.
+*/
+geo_err map_pdf_page(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
+		     cairo_surface_t *pdf)
+{
+	map m;
+	memset(&m, 0, sizeof m);
+	m.ctx = ctx;
+	m.o = o;
+	geo_err e = prepare(&m, layers, n, NULL, NULL);
+	if (!e) {
+		double k = 72 / 25.4;
+		m.px_per_mm = 150 / 25.4;
+		cairo_pdf_surface_set_size(pdf, m.page_w * k, m.page_h * k);
+		cairo_t *cr = cairo_create(pdf);
+		cairo_scale(cr, k, k);
+		e = map_draw(&m, cr, NULL, NULL);
+		cairo_show_page(cr);
+		cairo_destroy(cr);
+	}
+	map_free(&m);
+	return e;
+}

@@ -129,4 +129,9 @@ const char *map_default_title(const geo_map_layer *spec, geo_map_kind kind, cons
 /* The legend title sample layer names carry ("隐患 hazards"), or NULL. */
 const char *map_known_title(const char *layer_name);
 
+/* A map as geo_map draws it, as the next page of a PDF surface the caller
+** owns (grid-assess's report); the page takes the map's size. */
+geo_err map_pdf_page(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
+		     cairo_surface_t *pdf);
+
 #endif

@@ -22,9 +22,11 @@
 #define TOWN_Y 4361000.0
 
 /* Random streams, one per layer, so that one layer's size does not shift
-** the numbers another layer sees. */
+** the numbers another layer sees. The ledgers' streams come last, so that
+** adding them left every earlier layer byte for byte as it was. */
 enum { S_SHAPE = 1, S_VILLAGES, S_HOUSEHOLDS, S_NAMES, S_ROADS, S_RIVERS, S_DITCHES, S_PONDS,
-       S_CAMERAS, S_HAZARDS, S_CASES, S_TILING, S_POINTS, S_DEFECTS };
+       S_CAMERAS, S_HAZARDS, S_CASES, S_TILING, S_POINTS, S_DEFECTS, S_WORKERS, S_HAZARD_LEDGER,
+       S_CASE_LEVELS, S_VISITS, S_INSPECTIONS };
 
 /* The sample town's real figures (DOMAIN.md) that the tilings follow too. */
 enum { N_PRIMARY = 37, N_SECONDARY = 131 };

@@ -306,7 +306,8 @@ static void town_free(synth *s, town *t)
 	seeds_free(&t->ps);
 	seeds_free(&t->ss);
 	void *arrays[] = { t->sigma, t->vadj, t->hx, t->hy, t->hp, t->hv, t->hs,
-			   t->road_class.v, t->pond, t->cams, t->hazards, t->cases };
+			   t->road_class.v, t->pond, t->cams, t->hazards, t->cases,
+			   t->visits, t->inspections, t->hh_num };
 	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
 		free(arrays[i]);
 	for (size_t i = 0; i < t->roads.n; i++)
@@ -334,6 +335,7 @@ static void town_build(synth *s, town *t)
 	make_cameras(s, t);
 	make_hazards(s, t);
 	make_cases(s, t);
+	make_ledgers(s, t);
 }
 
 geo_err make_town(synth *s, const char *path, const char *csv, double scale, int overwrite)

@@ -29,7 +29,18 @@ typedef struct event {
 	double x, y;
 	int doy, category, severity, status, village;
 	size_t gen;             /* order of drawing, to sort stably by day */
+	/* ledgers.c: the secondary grid, the deadline and closing day (-1: not
+	** closed) of a hazard; the level that solved a case (0 grid, 1 area,
+	** 2 town, -1 not solved). */
+	int grid, deadline, closed, level;
 } event;
+
+/* A household visit or a pond or ditch inspection: who, what, which day. */
+typedef struct visit {
+	int doy;
+	int what;               /* household index, or pond (0..) / ditch (1000+) */
+	int worker;             /* secondary grid (its worker), or -1 - primary (its head) */
+} visit;
 
 typedef struct town {
 	double scale;                   /* --scale: households, cameras, events × scale */
@@ -63,6 +74,15 @@ typedef struct town {
 	size_t ncams;
 	event *hazards, *cases;
 	size_t nhazards, ncases;
+	/* ledgers.c: the grid workers (网格员) of the secondaries, the heads
+	** (网格长) of the primaries, how diligent each secondary's worker is
+	** (0..1), the visits ledger and the pond and ditch inspections */
+	char sec_worker[N_SECONDARY][32], sec_phone[N_SECONDARY][16];
+	char prim_worker[N_PRIMARY][32], prim_phone[N_PRIMARY][16];
+	double diligence[N_SECONDARY];
+	visit *visits, *inspections;
+	size_t nvisits, ninspections;
+	int *hh_num;            /* each household's number in hh_id (H000001 ..) */
 } town;
 
 /* town.c */
@@ -75,6 +95,11 @@ void make_ponds(synth *s, town *t);
 void make_cameras(synth *s, town *t);
 void make_hazards(synth *s, town *t);
 void make_cases(synth *s, town *t);
+
+/* ledgers.c */
+void make_ledgers(synth *s, town *t);
+/* The pond or ditch id an inspection names (KT001, GQ001). */
+void inspected_id(const visit *v, char *buf, size_t size);
 
 /* network.c */
 void make_roads(synth *s, town *t);

@@ -133,7 +133,8 @@ static void write_villages(synth *s, const town *t, geo_output *out, const geo_c
 static const field grid_fields[] = { { "grid_id", OFTString }, { "level", OFTInteger },
 				     { "parent_id", OFTString }, { "name", OFTString },
 				     { "village", OFTString }, { "households", OFTInteger },
-				     { "persons", OFTInteger }, { "area_m2", OFTReal }, { 0 } };
+				     { "persons", OFTInteger }, { "area_m2", OFTReal },
+				     { "worker", OFTString }, { "phone", OFTString }, { 0 } };
 
 /* What the secondaries take from their primary: its code and its name. */
 typedef struct primaries {
@@ -182,6 +183,8 @@ static void write_primaries(synth *s, const town *t, geo_output *out, const geo_
 		set_int(f, "households", hh);
 		set_int(f, "persons", pp);
 		set_num(f, "area_m2", area_of(s, t->prim[p]));
+		set_str(f, "worker", t->prim_worker[p]);
+		set_str(f, "phone", t->prim_phone[p]);
 		put(s, l, f, t->prim[p]);
 		OGR_F_Destroy(f);
 	}
@@ -215,6 +218,8 @@ static void write_children(synth *s, const town *t, OGRLayerH l, const counts *c
 		set_int(f, "households", c->sh[g]);
 		set_int(f, "persons", c->sp[g]);
 		set_num(f, "area_m2", area_of(s, t->sec[g]));
+		set_str(f, "worker", t->sec_worker[g]);
+		set_str(f, "phone", t->sec_phone[g]);
 		put(s, l, f, t->sec[g]);
 		OGR_F_Destroy(f);
 	}
@@ -340,16 +345,18 @@ static void write_cameras(synth *s, const town *t, geo_output *out, const geo_cr
 	OGR_F_Destroy(f);
 }
 
-/* Day doy (0-364) of 2021 as an OGR date. */
+/* Day doy of 2021 (0-364; later days run into 2022, as a deadline may) as
+** an OGR date. */
 static void set_date(OGRFeatureH f, const char *name, int doy)
 {
 	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int m = 0;
+	int m = 0, y = 2021;
 	while (doy >= mdays[m]) {
 		doy -= mdays[m];
-		m++;
+		if (++m == 12)
+			m = 0, y++;
 	}
-	OGR_F_SetFieldDateTime(f, OGR_F_GetFieldIndex(f, name), 2021, m + 1, doy + 1, 0, 0, 0, 0);
+	OGR_F_SetFieldDateTime(f, OGR_F_GetFieldIndex(f, name), y, m + 1, doy + 1, 0, 0, 0, 0);
 }
 
 static const char *hazard_cats[] = { "fire", "flood", "traffic", "building", "electrical",
@@ -357,6 +364,7 @@ static const char *hazard_cats[] = { "fire", "flood", "traffic", "building", "el
 static const char *severities[] = { "low", "medium", "high" };
 static const char *statuses[] = { "resolved", "in_progress", "open" };
 static const char *case_cats[] = { "dispute", "service_request", "petition" };
+static const char *levels[] = { "grid", "area", "town" };
 
 /* Hazards (hazards = 1) or cases, numbered YH2021-0001 / AJ2021-0001 by day. */
 static void write_events(synth *s, const town *t, geo_output *out, const geo_crs *crs,
@@ -364,10 +372,11 @@ static void write_events(synth *s, const town *t, geo_output *out, const geo_crs
 {
 	static const field hf[] = { { "hazard_id", OFTString }, { "date", OFTDate },
 				    { "category", OFTString }, { "severity", OFTString },
-				    { "status", OFTString }, { "village", OFTString }, { 0 } };
+				    { "status", OFTString }, { "village", OFTString },
+				    { "deadline", OFTDate }, { "closed", OFTDate }, { 0 } };
 	static const field kf[] = { { "case_id", OFTString }, { "date", OFTDate },
 				    { "category", OFTString }, { "status", OFTString },
-				    { "village", OFTString }, { 0 } };
+				    { "village", OFTString }, { "level", OFTString }, { 0 } };
 	const event *e = hazards ? t->hazards : t->cases;
 	size_t n = hazards ? t->nhazards : t->ncases;
 	OGRLayerH l = town_layer(s, out, hazards ? "hazards" : "cases", crs, wkbPoint, hazards ? hf : kf);
@@ -382,7 +391,61 @@ static void write_events(synth *s, const town *t, geo_output *out, const geo_crs
 			set_str(f, "severity", severities[e[i].severity]);
 		set_str(f, "status", statuses[e[i].status]);
 		set_str(f, "village", vname_or_empty(t, e[i].village));
+		if (hazards) {
+			set_date(f, "deadline", e[i].deadline);
+			if (e[i].closed >= 0)
+				set_date(f, "closed", e[i].closed);
+			else
+				OGR_F_SetFieldNull(f, OGR_F_GetFieldIndex(f, "closed"));
+		} else if (e[i].level >= 0) {
+			set_str(f, "level", levels[e[i].level]);
+		} else {
+			OGR_F_SetFieldNull(f, OGR_F_GetFieldIndex(f, "level"));
+		}
 		put_point(l, f, e[i].x, e[i].y);
+	}
+	OGR_F_Destroy(f);
+}
+
+/* Who did a visit or an inspection: the secondary's worker or the primary's head. */
+static const char *visitor(const town *t, const visit *v)
+{
+	return v->worker >= 0 ? t->sec_worker[v->worker]
+	       : v->worker < -1 - N_PRIMARY ? "" : t->prim_worker[-1 - v->worker];
+}
+
+/* The visits ledger and the pond and ditch inspections: tables without
+** geometry, in the order of their days. */
+static void write_ledgers(synth *s, const town *t, geo_output *out)
+{
+	static const field vf[] = { { "hh_id", OFTString }, { "worker", OFTString },
+				    { "date", OFTDate }, { 0 } };
+	static const field pf[] = { { "pond_id", OFTString }, { "worker", OFTString },
+				    { "date", OFTDate }, { 0 } };
+	OGRLayerH l = new_layer(s, out, "visits", NULL, wkbNone, vf);
+	OGRFeatureH f = new_feature(l);
+	for (size_t i = 0; i < t->nvisits; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "H%06d", t->visits[i].what);
+		set_str(f, "hh_id", id);
+		set_str(f, "worker", visitor(t, &t->visits[i]));
+		set_date(f, "date", t->visits[i].doy);
+		OGR_F_SetFID(f, OGRNullFID);
+		if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
+			fatal("cannot write to layer visits: %s", geo_cpl_error("write failed"));
+	}
+	OGR_F_Destroy(f);
+	l = new_layer(s, out, "pond_inspections", NULL, wkbNone, pf);
+	f = new_feature(l);
+	for (size_t i = 0; i < t->ninspections; i++) {
+		char id[32];
+		inspected_id(&t->inspections[i], id, sizeof id);
+		set_str(f, "pond_id", id);
+		set_str(f, "worker", visitor(t, &t->inspections[i]));
+		set_date(f, "date", t->inspections[i].doy);
+		OGR_F_SetFID(f, OGRNullFID);
+		if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
+			fatal("cannot write to layer pond_inspections: %s", geo_cpl_error("write failed"));
 	}
 	OGR_F_Destroy(f);
 }
@@ -408,6 +471,7 @@ void write_town_layers(synth *s, const town *t, geo_output *out, const geo_crs *
 	write_cameras(s, t, out, crs);
 	write_events(s, t, out, crs, 1);
 	write_events(s, t, out, crs, 0);
+	write_ledgers(s, t, out);
 }
 
 /* The cameras as a user copies them from a web map: GCJ-02 lon/lat with
