@@ -10,13 +10,23 @@
 **                           georeferenced pixel centre; nodata counts as 0)
 **                           and prints "corr R integral_a IA integral_b IB
 **                           shared N": the Pearson correlation and the sums of
-**                           value x pixel area in m².
+**                           value x pixel area in m². Then "either E same S":
+**                           of the pixels non-zero in either, how many hold
+**                           the same whole value (cameras seeing them).
+**   util rast A.tif B.tif MASK.tif   the same, then "reach R alike L": of the
+**                           pixels non-zero in MASK (same grid as A), how
+**                           many A and B count alike, zeros included.
+**   util dem X0 Y0 X1 Y1 CELL OUT.tif [flat]   writes a hilly surface with house
+**                           blocks (Float32, EPSG:4548) for grid-cover's bench:
+**                           hills of 15 m over kilometres, and one 20 m block
+**                           in eight raised 4 to 10 m, so views are blocked.
 **
 ** Built by bench/run with cc and pkg-config gdal; not part of the product.
 */
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
+#include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,11 +111,15 @@ static double raster_integral(const raster *r)
 	return s * fabs(r->gt[1] * r->gt[5]);
 }
 
-static int compare(const char *pa, const char *pb)
+static int compare(const char *pa, const char *pb, const char *pm)
 {
-	raster a = {0}, b = {0};
-	if (raster_load(pa, &a) || raster_load(pb, &b))
+	raster a = {0}, b = {0}, m = {0};
+	if (raster_load(pa, &a) || raster_load(pb, &b) || (pm && raster_load(pm, &m)))
 		return 3;
+	if (pm && (m.w != a.w || m.h != a.h)) {
+		fprintf(stderr, "util: the mask is not on A's grid\n");
+		return 3;
+	}
 	if (fabs(a.gt[1] - b.gt[1]) > 1e-9 * fabs(a.gt[1]) ||
 	    fabs(fabs(a.gt[5]) - fabs(b.gt[5])) > 1e-9 * fabs(a.gt[5])) {
 		fprintf(stderr, "util: pixel sizes differ\n");
@@ -114,7 +128,7 @@ static int compare(const char *pa, const char *pb)
 	/* Offset of b's pixel grid in a's, rounded: rasters made for the same
 	** extent by different tools may differ by a fraction of a pixel. */
 	double sxy = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
-	long n = 0;
+	long n = 0, either = 0, same = 0, reach = 0, alike = 0;
 	for (int row = 0; row < a.h; row++) {
 		double y = a.gt[3] + (row + 0.5) * a.gt[5];
 		long brow = lround((y - b.gt[3]) / b.gt[5] - 0.5);
@@ -132,15 +146,71 @@ static int compare(const char *pa, const char *pb)
 			syy += vb * vb;
 			sxy += va * vb;
 			n++;
+			if (va != 0 || vb != 0) {
+				either++;
+				same += lround(va) == lround(vb);
+			}
+			if (pm && m.v[(size_t)row * a.w + col] != 0) {
+				reach++;
+				alike += lround(va) == lround(vb);
+			}
 		}
 	}
 	double cov = sxy - sx * sy / n, va = sxx - sx * sx / n, vb = syy - sy * sy / n;
 	double corr = va > 0 && vb > 0 ? cov / sqrt(va * vb) : 0;
-	printf("corr %.6f integral_a %.6g integral_b %.6g shared %ld\n", corr,
-	       raster_integral(&a), raster_integral(&b), n);
+	printf("corr %.6f integral_a %.6g integral_b %.6g shared %ld either %ld same %ld", corr,
+	       raster_integral(&a), raster_integral(&b), n, either, same);
+	if (pm)
+		printf(" reach %ld alike %ld", reach, alike);
+	printf("\n");
+	free(m.v);
 	free(a.v);
 	free(b.v);
 	return 0;
+}
+
+/* A hash of a block's indices into [0, 1). */
+static double block_hash(long i, long j)
+{
+	unsigned long long h = (unsigned long long)(i * 73856093L) ^ (unsigned long long)(j * 19349663L);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (double)(h % 1000003ULL) / 1000003.0;
+}
+
+static int make_dem(char **a, int flat)
+{
+	double x0 = atof(a[0]), y0 = atof(a[1]), x1 = atof(a[2]), y1 = atof(a[3]), cell = atof(a[4]);
+	int w = (int)ceil((x1 - x0) / cell), h = (int)ceil((y1 - y0) / cell);
+	if (!(cell > 0) || w < 1 || h < 1 || (double)w * h > 4e8)
+		return 2;
+	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), a[5], w, h, 1, GDT_Float32,
+				     (char *[]){ "COMPRESS=DEFLATE", "TILED=YES", NULL });
+	if (!ds)
+		return 4;
+	double gt[6] = { x0, cell, 0, y1, 0, -cell };
+	GDALSetGeoTransform(ds, gt);
+	OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+	OSRImportFromEPSG(srs, 4548);
+	GDALSetSpatialRef(ds, srs);
+	OSRDestroySpatialReference(srs);
+	float *row = malloc(sizeof *row * (size_t)w);
+	int rc = 0;
+	for (int r = 0; r < h && !rc; r++) {
+		double y = y1 - (r + 0.5) * cell;
+		for (int c = 0; c < w; c++) {
+			double x = x0 + (c + 0.5) * cell;
+			double z = 15 * sin(x / 1300) * cos(y / 1700) + 6 * sin((x + y) / 530);
+			double b = block_hash((long)floor(x / 20), (long)floor(y / 20));
+			row[c] = flat ? 0 : (float)(z + (b < 0.125 ? 4 + 48 * b : 0));
+		}
+		rc = GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 0, r, w, 1, row, w, 1, GDT_Float32,
+				  0, 0) != CE_None;
+	}
+	free(row);
+	GDALClose(ds);
+	return rc ? 4 : 0;
 }
 
 int main(int argc, char **argv)
@@ -148,8 +218,11 @@ int main(int argc, char **argv)
 	GDALAllRegister();
 	if (argc == 3 && strcmp(argv[1], "read") == 0)
 		return read_all(argv[2]);
-	if (argc == 4 && strcmp(argv[1], "rast") == 0)
-		return compare(argv[2], argv[3]);
-	fprintf(stderr, "usage: util read FILE[:LAYER] | util rast A.tif B.tif\n");
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "rast") == 0)
+		return compare(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+	if ((argc == 8 || (argc == 9 && !strcmp(argv[8], "flat"))) && strcmp(argv[1], "dem") == 0)
+		return make_dem(argv + 2, argc == 9);
+	fprintf(stderr, "usage: util read FILE[:LAYER] | util rast A.tif B.tif [MASK.tif] | "
+			"util dem X0 Y0 X1 Y1 CELL OUT.tif [flat]\n");
 	return 2;
 }
