@@ -588,6 +588,7 @@ geo_err assess_write_report(assess *a)
 		mo.subtitle = sub;
 		mo.fill_field = "score";
 		mo.fill_title = "得分 score";
+		mo.fill_good = 1;
 		mo.label_field = "rank";
 		e = map_pdf_page(ctx, &ml, 1, &mo, s);
 	}

@@ -1093,6 +1093,7 @@ typedef struct geo_map_opts {
 	const char *category_field; /* colour points by this field, or NULL */
 	const char *fill_field;     /* colour grids by this numeric field, or NULL */
 	const char *fill_title;     /* legend heading for fill_field; NULL: the field */
+	int fill_good;              /* higher values are better (a score): red to green */
 	const char *raster;         /* heat raster drawn beneath, or NULL */
 	const char *raster_title;   /* legend heading; NULL: band description or file */
 	const char *raster_units;   /* NULL: the band's unit type */

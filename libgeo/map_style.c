@@ -101,7 +101,9 @@ void map_class_colour(const map *m, int c, double rgb[3])
 {
 	static const unsigned seq[] = { 0xf4f4f4, 0xfed976, 0xfd8d3c, 0xe31a1c, 0x800026 };
 	static const unsigned div[] = { 0x2166ac, 0x92c5de, 0xf4f4f4, 0xf4a582, 0xb2182b };
-	hex(c < 0 ? 0xffffff : m->diverging ? div[c] : seq[c], rgb);
+	/* A score: low in red, high in green (ColorBrewer RdYlGn's ends). */
+	static const unsigned good[] = { 0xf4f4f4, 0xd7301f, 0xfc8d59, 0xa6d96a, 0x1a9850 };
+	hex(c < 0 ? 0xffffff : m->diverging ? div[c] : m->o->fill_good ? good[c] : seq[c], rgb);
 }
 
 /* A number with as many decimals as the class step needs. */
