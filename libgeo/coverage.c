@@ -30,6 +30,20 @@ const char *geo_problem_name(geo_problem_type t)
 	return t < GEO_PROBLEM_TYPES ? names[t] : "unknown";
 }
 
+/* The names as a planner reads them: the plain word, then the name. */
+static const char *const labels[GEO_PROBLEM_TYPES] = {
+	NC_("problem", "gap"), NC_("problem", "overlap"), NC_("problem", "outside"),
+	NC_("problem", "not_nested"), NC_("problem", "parent_missing"), NC_("problem", "invalid"),
+	NC_("problem", "duplicate_id"), NC_("problem", "bad_id"), NC_("problem", "multipart"),
+	NC_("problem", "sliver"), NC_("problem", "empty"), NC_("problem", "unplaced_point"),
+	NC_("problem", "multiply_placed_point"),
+};
+
+const char *geo_problem_label(geo_problem_type t)
+{
+	return t < GEO_PROBLEM_TYPES ? geo_pgettext(labels[t], names[t]) : "unknown";
+}
+
 void geo_check_opts_init(geo_check_opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -107,6 +121,7 @@ geo_err geo_problem_add(geo_ctx *ctx, geo_check_result *r, geo_problem_type type
 	p->wx = p->x = wx;
 	p->wy = p->y = wy;
 	p->detail = detail;
+	p->detail_local = detail + strlen(detail) + 1;
 	p->geom = geom;
 	r->count[type]++;
 	return GEO_OK;
@@ -138,21 +153,64 @@ static geo_err add_problem(struct check *c, geo_problem_type type, const long *i
 	return geo_problem_add(c->ctx, c->r, type, idx, codes, area, wx, wy, detail, geom);
 }
 
-static char *fmt(geo_ctx *ctx, const char *f, ...) __attribute__((format(printf, 2, 3)));
-
-static char *fmt(geo_ctx *ctx, const char *f, ...)
+char *geo_detail_pair(geo_ctx *ctx, const char *en, const char *local)
 {
-	geo_buf b;
-	geo_buf_init(&b);
-	va_list ap;
-	va_start(ap, f);
-	geo_buf_vprintf(&b, f, ap);
-	va_end(ap);
-	char *s = geo_buf_take(&b);
-	if (!s)
+	size_t n = strlen(en) + 1, m = strlen(local) + 1;
+	char *s = malloc(n + m);
+	if (!s) {
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	memcpy(s, en, n);
+	memcpy(s + n, local, m);
 	return s;
 }
+
+/*
+** A problem's detail: the English text and, after its NUL, the same in the
+** reader's language (geo_problem.detail_local), formatted from f and from
+** f's translation with the same arguments. A %s naming another detail takes
+** that detail's English in the one and its translation in the other: pass
+** the problem as `of` (NULL when no argument is a detail).
+*/
+static char *fmt_of(geo_ctx *ctx, const geo_problem *of, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static char *fmt_of(geo_ctx *ctx, const geo_problem *of, const char *f, ...)
+{
+	geo_buf en, local;
+	geo_buf_init(&en);
+	geo_buf_init(&local);
+	va_list ap;
+	va_start(ap, f);
+	geo_buf_vprintf(&en, f, ap);
+	va_end(ap);
+	if (of) {
+		/* The detail is the first argument: the rest are formatted after it. */
+		const char *tr = _(f), *pos = strstr(tr, "%s");
+		if (pos) {
+			geo_buf_addn(&local, tr, (size_t)(pos - tr));
+			geo_buf_add(&local, of->detail_local);
+			va_start(ap, f);
+			(void)va_arg(ap, const char *);
+			geo_buf_vprintf(&local, pos + 2, ap);
+			va_end(ap);
+		}
+	} else {
+		va_start(ap, f);
+		geo_buf_vprintf(&local, _(f), ap);
+		va_end(ap);
+	}
+	char *s = NULL;
+	if (en.failed || local.failed)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	else
+		s = geo_detail_pair(ctx, en.s ? en.s : "", local.s ? local.s : en.s ? en.s : "");
+	geo_buf_free(&en);
+	geo_buf_free(&local);
+	return s;
+}
+#define fmt(ctx, ...) fmt_of(ctx, NULL, __VA_ARGS__)
 
 /* A point inside g, or NaN when g has none: its centroid when that is well
 ** inside (near the middle, also for long thin slivers), else a point at
@@ -1026,13 +1084,14 @@ static geo_err fold_artifacts(struct check *c)
 		}
 		if (!folded)
 			continue;
-		char *d = fmt(c->ctx, "%s; made valid, the grid leaves %zu gap%s or overlap%s at the "
+		char *d = fmt_of(c->ctx, inv, "%s; made valid, the grid leaves %zu gap%s or overlap%s at the "
 				      "crossing, counted here", inv->detail, folded, folded == 1 ? "" : "s",
 			      folded == 1 ? "" : "s");
 		if (!d)
 			return GEO_ERR_INTERNAL;
 		free(inv->detail);
 		inv->detail = d;
+		inv->detail_local = d + strlen(d) + 1;
 		inv->area_m2 = area;
 	}
 	return GEO_OK;
@@ -1083,13 +1142,15 @@ static geo_err fold_stray_parts(struct check *c)
 			GEOSGeom_destroy_r(c->h, x);
 			if (!(a >= nn->area_m2 * (1 - 1e-6)))
 				continue;
-			char *d = fmt(c->ctx, "%s; they lie outside its primary", r->problems[p].detail);
+			char *d = fmt_of(c->ctx, &r->problems[p], "%s; they lie outside its primary",
+					 r->problems[p].detail);
 			if (!d) {
 				GEOSGeom_destroy_r(c->h, stray);
 				return GEO_ERR_INTERNAL;
 			}
 			free(r->problems[p].detail);
 			r->problems[p].detail = d;
+			r->problems[p].detail_local = d + strlen(d) + 1;
 			drop_problem(r, q);
 			if (q < p)
 				p--;

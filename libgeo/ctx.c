@@ -113,7 +113,7 @@ geo_err geo_fail(geo_ctx *ctx, geo_err code, const char *fmt, ...)
 	char msg[sizeof ctx->error];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, _(fmt), ap);
 	va_end(ap);
 	memcpy(ctx->error, msg, sizeof msg);
 	ctx->code = code;
@@ -127,7 +127,7 @@ void geo_log(geo_ctx *ctx, geo_log_level level, const char *fmt, ...)
 	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, _(fmt), ap);
 	va_end(ap);
 	ctx->log(level, msg, ctx->log_data);
 }
@@ -138,7 +138,7 @@ int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const
 		geo_fail(ctx, GEO_ERR_INTERNAL, "interrupted");
 		return 0;
 	}
-	if (!fn || fn(f, msg, data))
+	if (!fn || fn(f, msg ? _(msg) : NULL, data))
 		return 1;
 	geo_fail(ctx, GEO_ERR_INTERNAL, "cancelled");
 	return 0;
