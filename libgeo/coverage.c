@@ -943,14 +943,19 @@ static geo_err region_problem(struct check *c, geo_problem_type type, const geo_
 		int open = on_boundary(c, g, ref);
 		if (t < c->o->sliver) {
 			type = GEO_PROBLEM_SLIVER;
-			d = fmt(c->ctx, "a gap of thinness %.4f (4πA/P²), under %.4f%s", t,
-				c->o->sliver, open ? ", open to the town boundary" : "");
+			/* Whole sentences, each translated as one. */
+			d = open ? fmt(c->ctx, "a gap of thinness %.4f (4πA/P²), under %.4f, open to the "
+					       "town boundary", t, c->o->sliver)
+				 : fmt(c->ctx, "a gap of thinness %.4f (4πA/P²), under %.4f", t,
+				       c->o->sliver);
 		} else if (c->parents && (p = primary_at(c, x, y)) >= 0) {
-			d = fmt(c->ctx, "in primary %s, covered by none of its secondaries%s",
-				c->parents->grids[p].id, open ? "; open to its boundary" : "");
+			d = open ? fmt(c->ctx, "in primary %s, covered by none of its secondaries; open "
+					       "to its boundary", c->parents->grids[p].id)
+				 : fmt(c->ctx, "in primary %s, covered by none of its secondaries",
+				       c->parents->grids[p].id);
 		} else {
-			d = fmt(c->ctx, "%s", open ? "covered by no grid, open to the town boundary"
-						   : "covered by no grid");
+			d = open ? fmt(c->ctx, "covered by no grid, open to the town boundary")
+				 : fmt(c->ctx, "covered by no grid");
 		}
 	} else if (type == GEO_PROBLEM_OVERLAP || type == GEO_PROBLEM_OUTSIDE) {
 		n = f->ngrids;
