@@ -153,11 +153,11 @@ static geo_err name_region(run *r, const long *label, long which, size_t atom)
 	char why[1024];
 	snprintf(why, sizeof why, "%s", geo_last_error(r->ctx));
 	long v = r->a->village[atom];
-	const char *village = v >= 0 ? r->in.village_names[v] : "the town";
+	const char *village = v >= 0 ? r->in.village_names[v] : _("the town");
 	if (label == r->unit)
-		return geo_fail(r->ctx, GEO_ERR_USAGE, "%s%s: %s", v >= 0 ? "village " : "", village, why);
+		return geo_fail(r->ctx, GEO_ERR_USAGE, "%s%s: %s", v >= 0 ? _("village ") : "", village, why);
 	return geo_fail(r->ctx, GEO_ERR_USAGE, "primary %ld (in %s%s): %s", which + 1,
-			v >= 0 ? "village " : "", village, why);
+			v >= 0 ? _("village ") : "", village, why);
 }
 
 /* Partitions the atoms labelled `which` into k parts numbered from `base`
@@ -1120,7 +1120,7 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 		r.rd = &rd;
 		e = split_redraw_prepare(ctx, &local, r.work, &r.in, &rd);
 	}
-	if (!e && !step(&r, 0.1, "read"))
+	if (!e && !step(&r, 0.1, N_("read")))
 		e = GEO_ERR_INTERNAL;
 	if (!e)
 		e = o->method == GEO_SPLIT_BALANCED ? balanced(&r, &out) : regular(&r, &out);
@@ -1128,7 +1128,7 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 		geo_log(ctx, GEO_LOG_WARN, "%s: %zu household%s outside the town, not counted "
 			"(the first: feature %lld at (%.1f, %.1f))", o->households, out.n,
 			out.n == 1 ? " lies" : "s lie", out.fid[0], out.x, out.y);
-	if (!e && !step(&r, 0.9, "writing"))
+	if (!e && !step(&r, 0.9, N_("writing")))
 		e = GEO_ERR_INTERNAL;
 	if (!e)
 		e = collect(&r);
@@ -1145,7 +1145,7 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
 	if (!e)
-		step(&r, 1, "done");
+		step(&r, 1, N_("done"));
 	if (!had)
 		CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
 	CPLFree(saved);

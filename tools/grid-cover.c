@@ -48,7 +48,9 @@ static const cli_option options[] = {
 	{ "summary", required_argument, O_SUMMARY, "TABLE", N_("per-grid table (needs -g)") },
 	{ "blind-spots", required_argument, O_BLIND, "LAYER", N_("polygons of the cells no camera sees") },
 	{ "min-area", required_argument, O_MIN_AREA, "M2", N_("smallest blind spot kept (default 100)"), &area_range },
+	/* xgettext:no-c-format */
 	{ "roads", required_argument, O_ROADS, "LAYER", N_("road lines: % of their length seen, in --summary") },
+	/* xgettext:no-c-format */
 	{ "households", required_argument, O_HOUSEHOLDS, "LAYER", N_("household points: % seen, in --summary") },
 	CLI_OPTS_ID_FIELD,
 	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
