@@ -521,7 +521,8 @@ static void run_free(struct run *run)
 static geo_err fix(struct run *run, geo_check_result *r)
 {
 	geo_ctx *ctx = run->ctx;
-	geo_err e = geo_repair(ctx, run->gs, run->town, run->parents, run->o, r, &r->changes);
+	geo_err e = geo_repair(ctx, run->gs, run->town, run->parents, run->o, r, &r->changes,
+				 &r->changes_local);
 	if (e)
 		return e;
 	r->nchanges = (size_t)CSLCount(r->changes);
@@ -689,8 +690,9 @@ static void render_text(geo_buf *b, const geo_check_result *r)
 	if (!r->after)
 		return;
 	geo_buf_printf(b, P_("fix: %zu change\n", "fix: %zu changes\n", r->nchanges), r->nchanges);
-	for (size_t i = 0; r->changes && r->changes[i]; i++)
-		geo_buf_printf(b, "  %s\n", r->changes[i]);
+	char **changes = r->changes_local ? r->changes_local : r->changes;
+	for (size_t i = 0; changes && changes[i]; i++)
+		geo_buf_printf(b, "  %s\n", changes[i]);
 	geo_buf_add(b, _("after the fix: "));
 	text_summary(b, r->after);
 	geo_buf_add(b, "\n");

@@ -30,6 +30,15 @@ const char *geo_problem_name(geo_problem_type t)
 	return t < GEO_PROBLEM_TYPES ? names[t] : "unknown";
 }
 
+/* GEOS's reasons for an invalid geometry (GEOSisValidDetail), for the
+** catalogue: the detail of an invalid grid is one of them. */
+static const char *const geos_reasons[] __attribute__((unused)) = {
+	N_("Self-intersection"), N_("Ring Self-intersection"), N_("Too few points"),
+	N_("Hole lies outside shell"), N_("Interior is disconnected"), N_("Nested holes"),
+	N_("Nested shells"), N_("Duplicate Rings"), N_("Invalid Coordinate"),
+	N_("Ring is not closed"), N_("Topology Validation Error"),
+};
+
 /* The names as a planner reads them: the plain word, then the name. */
 static const char *const labels[GEO_PROBLEM_TYPES] = {
 	NC_("problem", "gap"), NC_("problem", "overlap"), NC_("problem", "outside"),
@@ -68,6 +77,7 @@ void geo_check_result_free(geo_check_result *r)
 	}
 	free(r->problems);
 	CSLDestroy(r->changes);
+	CSLDestroy(r->changes_local);
 	geo_check_result_free(r->after);
 	free(r);
 }
@@ -345,7 +355,7 @@ static geo_err check_invalid(struct check *c, size_t i)
 	if (e != GEO_PROBLEMS)
 		return e;
 	long idx = (long)i;
-	char *d = fmt(c->ctx, "%s", why);
+	char *d = geo_detail_pair(c->ctx, why, _(why));
 	if (!d || add_problem(c, GEO_PROBLEM_INVALID, &idx, 1, NAN, x, y, d, NULL))
 		return GEO_ERR_INTERNAL;
 	c->knots[i] = self_crossings(c, g->geom, x, y);
@@ -527,11 +537,13 @@ static geo_err check_duplicates(struct check *c, const size_t *order)
 				continue;
 			geo_buf b;
 			geo_buf_init(&b);
-			geo_buf_printf(&b, "%zu grids have this code (features", j - i);
 			for (size_t m = i; m < j; m++)
 				geo_buf_printf(&b, "%s %lld", m > i ? "," : "", gs->grids[order[m]].fid);
-			geo_buf_printf(&b, "); this is feature %lld", gs->grids[order[k]].fid);
-			char *d = geo_buf_take(&b);
+			char *d = b.failed ? NULL
+					   : fmt(c->ctx, "%zu grids have this code (features%s); this is "
+							 "feature %lld", j - i, b.s ? b.s : "",
+						 gs->grids[order[k]].fid);
+			geo_buf_free(&b);
 			double x, y, area = c->valid[order[k]] ? geo_geom_area(c->ctx, c->valid[order[k]]) : NAN;
 			inside(c, c->valid[order[k]], &x, &y);
 			long idx = (long)order[k];

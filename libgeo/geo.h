@@ -566,7 +566,8 @@ typedef struct geo_check_result {
 	size_t count[GEO_PROBLEM_TYPES];
 	size_t tolerated;       /* gaps, overlaps, spill and nesting pieces under min_area */
 	double tolerated_m2;
-	char **changes;         /* --fix: one line per change (CSL list) */
+	char **changes;         /* --fix: one line per change (CSL list), in English */
+	char **changes_local;   /* the same in the reader's language, for text reports */
 	size_t nchanges;
 	struct geo_check_result *after; /* --fix: the check of the repaired grids */
 	int decimals;           /* of x and y in reports: 1 for metres, 7 for degrees */

@@ -172,11 +172,12 @@ geo_err geo_check_finish(geo_ctx *ctx, geo_check_result *r, const geo_gridset *g
 /*
 ** grid-check --fix (repair.c): repairs gs in place against the town and the
 ** primaries, as docs/grid-check.md documents, appending one line per change
-** to *changes (a CSL list). first is the check of gs as it was read.
+** to *changes (a CSL list) and the same, in the reader's language, to
+** *changes_local. first is the check of gs as it was read.
 */
 geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
-		   char ***changes);
+		   char ***changes, char ***changes_local);
 
 /* How geo_qml_graduated makes its classes from the values. */
 typedef enum geo_qml_classes {
