@@ -176,7 +176,7 @@ void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size)
 const char *geo_cpl_error(const char *fallback)
 {
 	const char *m = CPLGetLastErrorMsg();
-	return m && *m ? m : fallback;
+	return m && *m ? m : _(fallback);
 }
 
 long long geo_file_size(const char *path)

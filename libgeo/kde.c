@@ -457,8 +457,8 @@ static unsigned char *town_mask(geo_ctx *ctx, const struct town *t, const geo_ra
 static const char *units(const geo_heat_opts *o)
 {
 	if (o->scale == GEO_HEAT_RAW)
-		return o->weight_field ? "weighted kernel sum (raw)" : "kernel sum (raw)";
-	return o->weight_field ? "weight per km²" : "points per km²";
+		return o->weight_field ? N_("weighted kernel sum (raw)") : N_("kernel sum (raw)");
+	return o->weight_field ? N_("weight per km²") : N_("points per km²");
 }
 
 static int label_decimals(double max)
@@ -700,7 +700,7 @@ static void report_text(geo_buf *b, const char *output, const geo_heat_opts *o,
 		       output, g->width, g->height, g->px, g->py, geo_crs_name(work), g->x0,
 		       g->y0 - g->height * g->py, g->x0 + g->width * g->px, g->y0);
 	geo_buf_printf(b, _("kernel: %s, radius %.6g m, %s\n"), geo_kernel_name(o->kernel), o->radius,
-		       units(o));
+		       _(units(o)));
 	if (win->kind != GEO_WINDOW_ALL) {
 		char a[32] = "", z[32] = "";
 		if (win->start != GEO_TIME_MIN)
@@ -722,7 +722,7 @@ static void report_text(geo_buf *b, const char *output, const geo_heat_opts *o,
 		geo_buf_printf(b, _("; %zu too far from the raster to touch it"), r->beyond);
 	geo_buf_add(b, "\n");
 	geo_buf_printf(b, _("surface: maximum %.6g %s; weight inside the raster %.6g\n"), r->max,
-		       units(o), r->inside);
+		       _(units(o)), r->inside);
 	if (!o->grids)
 		return;
 	geo_buf_printf(b, _("grids: %zu grids written to %s; %zu points placed, %zu outside every grid"),

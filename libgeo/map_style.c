@@ -403,7 +403,7 @@ static void report_text(map *m, const char *output, const char *fmt, geo_buf *b)
 	}
 	if (m->o->raster)
 		geo_buf_printf(b, _("  raster    %s: max %.4g %s\n"), m->o->raster, m->raster.max,
-			       m->raster.units);
+			       *m->raster.units ? _(m->raster.units) : "");
 	if (m->o->label_field)
 		geo_buf_printf(b, _("labels: %zu drawn, %zu left out (too small or overlapping)\n"),
 			       m->nlabels, m->labels_skipped);

@@ -1341,7 +1341,7 @@ static void free_run(run *r)
 
 static const char *mode_name(geo_place_mode m)
 {
-	return m == GEO_PLACE_SPLIT ? "split" : m == GEO_PLACE_CENTROID ? "centroid" : "largest";
+	return m == GEO_PLACE_SPLIT ? N_("split") : m == GEO_PLACE_CENTROID ? N_("centroid") : N_("largest");
 }
 
 static void report_json(const run *r, const char *features, geo_buf *b)
@@ -1386,7 +1386,7 @@ static void report_text(const run *r, geo_buf *b)
 	geo_buf_printf(b, _("Features: %lld (%lld points, %lld lines, %lld polygons, %lld without geometry)\n"),
 		       r->features, r->dims[3], r->dims[2], r->dims[1], r->no_geometry);
 	if (r->dims[1] || r->dims[2])
-		geo_buf_printf(b, _("Mode: %s\n"), mode_name(r->o->mode));
+		geo_buf_printf(b, _("Mode: %s\n"), _(mode_name(r->o->mode)));
 	geo_buf_printf(b, _("Placed: %lld\n"), r->placed);
 	if (r->near) {
 		geo_buf_printf(b, _("Near a grid (within %.2f m): %lld:"), r->o->max_distance, r->near);
