@@ -187,7 +187,13 @@ static void print_ranges(const cli_option *o, int indent)
 
 static void print_help(const cli_tool *t)
 {
-	printf(_("Usage: %s %s\n\n%s\n"), t->name, t->usage, _(t->summary));
+	/* "[options]" is the one word of a usage line that is not a name. */
+	char usage[512];
+	if (!strncmp(t->usage, "[options]", 9))
+		snprintf(usage, sizeof usage, "%s%s", _("[options]"), t->usage + 9);
+	else
+		snprintf(usage, sizeof usage, "%s", t->usage);
+	printf(_("Usage: %s %s\n\n%s\n"), t->name, usage, _(t->summary));
 	for (const cli_option *o = t->options; o->help; o++) {
 		if (!o->name) {
 			printf(_("\n%s:\n"), _(o->help));
