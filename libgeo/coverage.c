@@ -355,7 +355,7 @@ static geo_err check_invalid(struct check *c, size_t i)
 	if (e != GEO_PROBLEMS)
 		return e;
 	long idx = (long)i;
-	char *d = geo_detail_pair(c->ctx, why, _(why));
+	char *d = geo_detail_pair(c->ctx, why, T_(why));
 	if (!d || add_problem(c, GEO_PROBLEM_INVALID, &idx, 1, NAN, x, y, d, NULL))
 		return GEO_ERR_INTERNAL;
 	c->knots[i] = self_crossings(c, g->geom, x, y);

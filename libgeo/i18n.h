@@ -28,6 +28,9 @@
 /* A word whose translation depends on where it is used ("gap" the problem):
 ** msgctxt ctx in the catalogue, as gettext's pgettext. */
 #define C_(ctx, s) geo_pgettext(ctx "\004" s, s)
+/* A string that may be empty or not a literal: gettext maps "" to the
+** catalogue's header, so "" stays "". */
+#define T_(s) (*(s) ? _(s) : (s))
 /* The same key for a static table, looked up later with geo_pgettext. */
 #define NC_(ctx, s) ctx "\004" s
 

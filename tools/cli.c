@@ -185,18 +185,24 @@ static void print_ranges(const cli_option *o, int indent)
 	printf("]\n");
 }
 
+/* The usage line in the reader's language: "[options]" is its one word that
+** is not a name. */
+static void usage_text(const cli_tool *t, char *buf, size_t size)
+{
+	if (!strncmp(t->usage, "[options]", 9))
+		snprintf(buf, size, "%s%s", _("[options]"), t->usage + 9);
+	else
+		snprintf(buf, size, "%s", t->usage);
+}
+
 static void print_help(const cli_tool *t)
 {
-	/* "[options]" is the one word of a usage line that is not a name. */
 	char usage[512];
-	if (!strncmp(t->usage, "[options]", 9))
-		snprintf(usage, sizeof usage, "%s%s", _("[options]"), t->usage + 9);
-	else
-		snprintf(usage, sizeof usage, "%s", t->usage);
+	usage_text(t, usage, sizeof usage);
 	printf(_("Usage: %s %s\n\n%s\n"), t->name, usage, _(t->summary));
 	for (const cli_option *o = t->options; o->help; o++) {
 		if (!o->name) {
-			printf(_("\n%s:\n"), _(o->help));
+			printf(_("\n%s:\n"), T_(o->help));
 			continue;
 		}
 		char left[80];
@@ -204,7 +210,7 @@ static void print_help(const cli_tool *t)
 				 o->key < 128 && o->key > ' ' ? o->key : ' ',
 				 o->key < 128 && o->key > ' ' ? ", " : "  ", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-		printf("  %-*s %s", n < 30 ? 30 : n, left, _(o->help));
+		printf("  %-*s %s", n < 30 ? 30 : n, left, T_(o->help));
 		if (o->range)
 			print_ranges(o, 2 + (n < 30 ? 30 : n) + 1);
 		else
@@ -219,7 +225,7 @@ int cli_usage_error(const cli_tool *t, const char *fmt, ...)
 	va_list ap;
 	fprintf(stderr, _("%s: error: "), t->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, _(fmt), ap);
+	vfprintf(stderr, T_(fmt), ap);
 	va_end(ap);
 	fprintf(stderr, _("\nTry '%s --help'.\n"), t->name);
 	return GEO_ERR_USAGE;
@@ -344,8 +350,11 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	if (c->tz && set_zone(t, c->tz))
 		return GEO_ERR_USAGE;
 	int nargs = argc - optind;
-	if (nargs < t->min_args)
-		return cli_usage_error(t, "missing argument: %s", t->usage);
+	if (nargs < t->min_args) {
+		char usage[512];
+		usage_text(t, usage, sizeof usage);
+		return cli_usage_error(t, "missing argument: %s", usage);
+	}
 	if (nargs > t->max_args)
 		return cli_usage_error(t, "unexpected argument '%s'", argv[optind + t->max_args]);
 	*first = optind;
