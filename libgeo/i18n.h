@@ -12,9 +12,11 @@
 **
 ** Wrap, do not reword: _("text") at the point of use, N_("text") in static
 ** tables (translated where printed), P_(one, many, n) for counts that English
-** puts in the plural, C_(context, "text") for a word that needs one. geo_fail, geo_log and cli_usage_error translate their
-** format themselves (xgettext knows them as keywords, see the Makefile's pot
-** target), so their callers write plain literals.
+** puts in the plural, C_(context, "text") for a word that needs one, T_(s)
+** for a string that may be empty. geo_fail, geo_log, cli_usage_error and
+** geo_cpl_error's fallback translate their format themselves (xgettext knows
+** them as keywords, see the Makefile's pot target), so their callers write
+** plain literals. See docs/conventions.md, "Language".
 */
 #ifndef GEO_I18N_H
 #define GEO_I18N_H
