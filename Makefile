@@ -7,6 +7,7 @@
 #   make bench      measure the tools against their peers (see bench/)
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (see tests/fuzz/README.md)
 #   make fuzz-merge minimise tests/fuzz/corpus/ with what make fuzz found
+#   make pot        refresh po/wangge.pot and merge it into every po/LANG.po
 
 PREFIX ?= /usr/local
 B ?= build
@@ -16,7 +17,7 @@ Q ?= @
 PKGS = gdal geos proj spatialite sqlite3 pangocairo
 OPT ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -fvisibility=hidden $(OPT) \
-	-DGEOS_USE_ONLY_R_API -Ilibgeo -Itools $(SAN) \
+	-DGEOS_USE_ONLY_R_API -DLOCALEDIR='"$(PREFIX)/share/locale"' -Ilibgeo -Itools $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lmetis -lm -lpthread
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
@@ -49,9 +50,20 @@ HEADERS = $(wildcard libgeo/*.h) tools/cli.h
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY = $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
 FUZZ_SRC = tests/fuzz/harness.c tests/fuzz/fuzz.h
+# Translations: po/LANG.po, compiled (and checked) into
+# $(B)/locale/LANG/LC_MESSAGES/wangge.mo, where the tools of the build tree
+# find them (tools/cli.c); make install puts them in $(PREFIX)/share/locale.
+PO = $(wildcard po/*.po)
+MO = $(PO:po/%.po=$(B)/locale/%/LC_MESSAGES/wangge.mo)
+# xgettext's keywords: the markers of libgeo/i18n.h, the functions that
+# translate their format themselves, and the --help table's headings.
+XGETTEXT_KEYWORDS = -k_ -kN_ -kP_:1,2 -kC_:1c,2 -kNC_:1c,2 -kgeo_fail:3 -kgeo_log:3 -kcli_usage_error:2 \
+	-kCLI_HEADING -kCLI_OPTS_STRICT -kgeo_progress_step:5 -kfmt:2 -kfmt_of:3 -ksay_change:2 -kgeo_cpl_error \
+	--flag=geo_fail:3:c-format --flag=geo_log:3:c-format --flag=cli_usage_error:2:c-format \
+	--flag=fmt:2:c-format --flag=fmt_of:3:c-format --flag=say_change:2:c-format
 
 .PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install uninstall format clean soak \
-	fuzz fuzz-build fuzz-merge
+	fuzz fuzz-build fuzz-merge pot
 .SUFFIXES:
 .SECONDARY:
 
@@ -60,7 +72,7 @@ all: deps
 
 .PHONY: build
 build: $(B)/libgeo.a $(B)/libgeo.so $(B)/libgeo.pc $(TOOLS) $(UNITS) $(FUZZ_REPLAY) \
-	$(SCRIPT_BIN) $(B)/scripts/synth
+	$(SCRIPT_BIN) $(B)/scripts/synth $(MO)
 
 deps:
 	@scripts/deps
@@ -72,6 +84,18 @@ $(B)/libgeo/%.o: libgeo/%.c $(HEADERS)
 $(B)/tools/%.o: tools/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# --check: a format that does not match its English, or a broken header,
+# fails the build rather than a run.
+$(B)/locale/%/LC_MESSAGES/wangge.mo: po/%.po
+	@mkdir -p $(@D)
+	$(Q)msgfmt --check -o $@ $<
+
+pot:
+	xgettext --from-code=UTF-8 --language=C $(XGETTEXT_KEYWORDS) --add-comments=TRANSLATORS: \
+		--package-name=wangge --package-version=$(shell sed -n 's/#define GEO_VERSION "\(.*\)"/\1/p' libgeo/geo.h) \
+		--sort-by-file -o po/wangge.pot libgeo/*.c libgeo/*.h tools/*.c tools/*.h
+	for po in $(PO); do msgmerge --quiet --update --backup=none $$po po/wangge.pot; done
 
 $(B)/libgeo.a: $(LIB_OBJ)
 	@rm -f $@
@@ -216,13 +240,24 @@ install: build
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		libgeo/libgeo.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libgeo.pc
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	for mo in $(MO); do lang=$${mo#$(B)/locale/}; lang=$${lang%%/*}; \
+		install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
+		install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/wangge.mo || exit 1; \
+	done
+	for d in docs/man/*/; do [ -d "$$d" ] || continue; lang=$$(basename $$d); \
+		install -d $(DESTDIR)$(PREFIX)/share/man/$$lang/man1 && \
+		install -m 644 $$d*.1 $(DESTDIR)$(PREFIX)/share/man/$$lang/man1 || exit 1; \
+	done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS) $(INSTALLED_SCRIPTS))) \
 		$(addprefix $(DESTDIR)$(LIBDIR)/,libgeo.a libgeo.so libgeo.so.$(ABI) \
 		libgeo.so.$(VERSION) pkgconfig/libgeo.pc) \
 		$(DESTDIR)$(PREFIX)/include/wangge/geo.h \
-		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard docs/man/*.1)))
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard docs/man/*.1))) \
+		$(patsubst po/%.po,$(DESTDIR)$(PREFIX)/share/locale/%/LC_MESSAGES/wangge.mo,$(PO)) \
+		$(foreach f,$(wildcard docs/man/*/*.1),$(DESTDIR)$(PREFIX)/share/man/$(notdir \
+			$(patsubst %/,%,$(dir $(f))))/man1/$(notdir $(f)))
 	-rmdir $(DESTDIR)$(PREFIX)/include/wangge
 
 format:

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 void geo_buf_init(geo_buf *b)
 {
@@ -126,4 +127,24 @@ void geo_xml_text(geo_buf *b, const char *s)
 		default: geo_buf_addn(b, s, 1); break;
 		}
 	}
+}
+
+/* Columns s takes on a terminal: a Chinese character takes two. Its bytes
+** when the locale cannot say (the C locale, text not in its character set). */
+static size_t columns(const char *s)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	if (n == (size_t)-1)
+		return strlen(s);
+	wchar_t *w = malloc((n + 1) * sizeof *w);
+	int cols = w && mbstowcs(w, s, n + 1) == n ? wcswidth(w, n) : -1;
+	free(w);
+	return cols < 0 ? strlen(s) : (size_t)cols;
+}
+
+void geo_buf_pad(geo_buf *b, const char *s, size_t width)
+{
+	geo_buf_add(b, s);
+	for (size_t n = columns(s); n < width; n++)
+		geo_buf_add(b, " ");
 }

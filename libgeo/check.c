@@ -120,11 +120,14 @@ static geo_err place_point(struct points *p, OGRFeatureH f, double x, double y)
 	char **codes = NULL;
 	for (size_t i = 0; i < n && i < 8; i++)
 		codes = CSLAddString(codes, p->gs->grids[held[i]].id);
-	geo_buf b;
+	geo_buf b, local;
 	geo_buf_init(&b);
+	geo_buf_init(&local);
 	geo_buf_printf(&b, "%s: %s", p->layer, label);
+	geo_buf_printf(&local, "%s: %s", p->layer, label);
 	if (n) {
 		geo_buf_printf(&b, " in %zu grids", n);
+		geo_buf_printf(&local, _(" in %zu grids"), n);
 	} else {
 		int out = 0;
 		if (p->town) {
@@ -132,11 +135,16 @@ static geo_err place_point(struct points *p, OGRFeatureH f, double x, double y)
 			out = pt && GEOSPreparedIntersects_r(p->h, p->town, pt) == 0;
 			GEOSGeom_destroy_r(p->h, pt);
 		}
-		geo_buf_add(&b, out ? " in no grid (outside the town)" : " in no grid");
+		const char *where = out ? N_(" in no grid (outside the town)") : N_(" in no grid");
+		geo_buf_add(&b, where);
+		geo_buf_add(&local, _(where));
 	}
+	char *detail = b.failed || local.failed ? NULL : geo_detail_pair(p->ctx, b.s, local.s);
+	geo_buf_free(&b);
+	geo_buf_free(&local);
 	return geo_problem_add(p->ctx, p->r,
 			       n ? GEO_PROBLEM_MULTIPLY_PLACED_POINT : GEO_PROBLEM_UNPLACED_POINT,
-			       n ? held : NULL, codes, NAN, x, y, geo_buf_take(&b), NULL);
+			       n ? held : NULL, codes, NAN, x, y, detail, NULL);
 }
 
 static geo_err place_geometry(struct points *p, OGRFeatureH f, const GEOSGeometry *g)
@@ -513,7 +521,8 @@ static void run_free(struct run *run)
 static geo_err fix(struct run *run, geo_check_result *r)
 {
 	geo_ctx *ctx = run->ctx;
-	geo_err e = geo_repair(ctx, run->gs, run->town, run->parents, run->o, r, &r->changes);
+	geo_err e = geo_repair(ctx, run->gs, run->town, run->parents, run->o, r, &r->changes,
+				 &r->changes_local);
 	if (e)
 		return e;
 	r->nchanges = (size_t)CSLCount(r->changes);
@@ -633,28 +642,29 @@ static void render_json(geo_buf *b, const geo_check_result *r)
 
 static void text_problem(geo_buf *b, const geo_problem *p, int decimals)
 {
-	geo_buf_printf(b, "  %-22s", geo_problem_name(p->type));
+	geo_buf_add(b, "  ");
+	geo_buf_pad(b, geo_problem_label(p->type), 22);
 	if (isfinite(p->area_m2))
 		geo_buf_printf(b, " %12.1f m²", p->area_m2);
 	else
 		geo_buf_printf(b, " %15s", "");
 	if (isfinite(p->x))
-		geo_buf_printf(b, "  at %.*f %.*f", decimals, p->x, decimals, p->y);
+		geo_buf_printf(b, _("  at %.*f %.*f"), decimals, p->x, decimals, p->y);
 	for (size_t i = 0; p->grids && p->grids[i]; i++)
 		geo_buf_printf(b, "%s%s", i ? ", " : "  ", p->grids[i]);
-	geo_buf_printf(b, ": %s\n", p->detail);
+	geo_buf_printf(b, ": %s\n", p->detail_local ? p->detail_local : p->detail);
 }
 
 static void text_summary(geo_buf *b, const geo_check_result *r)
 {
 	if (!r->n) {
-		geo_buf_add(b, "no problems");
+		geo_buf_add(b, _("no problems"));
 	} else {
-		geo_buf_printf(b, "%zu problem%s (", r->n, r->n == 1 ? "" : "s");
+		geo_buf_printf(b, P_("%zu problem (", "%zu problems (", r->n), r->n);
 		int first = 1;
 		for (int t = 0; t < GEO_PROBLEM_TYPES; t++)
 			if (r->count[t]) {
-				geo_buf_printf(b, "%s%s %zu", first ? "" : ", ", geo_problem_name(t),
+				geo_buf_printf(b, "%s%s %zu", first ? "" : _(", "), geo_problem_label(t),
 					       r->count[t]);
 				first = 0;
 			}
@@ -664,23 +674,26 @@ static void text_summary(geo_buf *b, const geo_check_result *r)
 
 static void render_text(geo_buf *b, const geo_check_result *r)
 {
-	geo_buf_printf(b, "%zu grids", r->grids);
+	geo_buf_printf(b, _("%zu grids"), r->grids);
 	if (r->points)
-		geo_buf_printf(b, ", %zu points", r->points);
+		geo_buf_printf(b, _(", %zu points"), r->points);
 	geo_buf_add(b, ": ");
 	text_summary(b, r);
 	if (r->tolerated)
-		geo_buf_printf(b, "; %zu piece%s under the minimum area tolerated (%.3f m² in all)",
-			       r->tolerated, r->tolerated == 1 ? "" : "s", r->tolerated_m2);
+		geo_buf_printf(b, P_("; %zu piece under the minimum area tolerated (%.3f m² in all)",
+				     "; %zu pieces under the minimum area tolerated (%.3f m² in all)",
+				     r->tolerated),
+			       r->tolerated, r->tolerated_m2);
 	geo_buf_add(b, "\n");
 	for (size_t i = 0; i < r->n; i++)
 		text_problem(b, &r->problems[i], r->decimals);
 	if (!r->after)
 		return;
-	geo_buf_printf(b, "fix: %zu change%s\n", r->nchanges, r->nchanges == 1 ? "" : "s");
-	for (size_t i = 0; r->changes && r->changes[i]; i++)
-		geo_buf_printf(b, "  %s\n", r->changes[i]);
-	geo_buf_add(b, "after the fix: ");
+	geo_buf_printf(b, P_("fix: %zu change\n", "fix: %zu changes\n", r->nchanges), r->nchanges);
+	char **changes = r->changes_local ? r->changes_local : r->changes;
+	for (size_t i = 0; changes && changes[i]; i++)
+		geo_buf_printf(b, "  %s\n", changes[i]);
+	geo_buf_add(b, _("after the fix: "));
 	text_summary(b, r->after);
 	geo_buf_add(b, "\n");
 	for (size_t i = 0; i < r->after->n; i++)

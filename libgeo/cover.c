@@ -510,8 +510,8 @@ static geo_err make_surface(geo_ctx *ctx, const geo_cover_opts *o, const geo_crs
 	if (!(env[2] > env[0] && env[3] > env[1])) {
 		if (dem)
 			GDALClose(dem);
-		return geo_fail(ctx, GEO_ERR_INPUT, "%s", dem ? "--dem: the DEM does not overlap the grids"
-							      : "the grids have no area");
+		return geo_fail(ctx, GEO_ERR_INPUT, "%s", dem ? _("--dem: the DEM does not overlap the grids")
+							      : _("the grids have no area"));
 	}
 	double cell = o->cell > 0 ? o->cell : auto_cell(env[2] - env[0], env[3] - env[1]);
 	r->cell = cell;
@@ -603,16 +603,16 @@ static int target_reached(const geo_cover_opts *o, const cover_add_result *add)
 static void target_line(geo_buf *b, double target, const cover_add_result *add)
 {
 	if (add->seen_after < target * add->demand / 100)
-		geo_buf_printf(b, "target: %g%% NOT reached: the proposals see %.2f%% of the demand%s; "
-				  "more sites (--sites, --site-spacing) or longer ranges are needed\n", target,
+		geo_buf_printf(b, _("target: %g%% NOT reached: the proposals see %.2f%% of the demand%s; "
+				    "more sites (--sites, --site-spacing) or longer ranges are needed\n"), target,
 			       add->demand > 0 ? 100 * add->seen_after / add->demand : 0,
-			       add->fewest == SIZE_MAX ? ", and no placement from these sites reaches it"
+			       add->fewest == SIZE_MAX ? _(", and no placement from these sites reaches it")
 						       : "");
 	else if (add->fewest == 0)
-		geo_buf_printf(b, "target: %g%% already reached by the cameras there are\n", target);
+		geo_buf_printf(b, _("target: %g%% already reached by the cameras there are\n"), target);
 	else
-		geo_buf_printf(b, "target: %g%% reached with %zu cameras; no placement from these "
-				  "sites does it with fewer than %zu\n", target, add->n, add->fewest);
+		geo_buf_printf(b, _("target: %g%% reached with %zu cameras; no placement from these "
+				    "sites does it with fewer than %zu\n"), target, add->n, add->fewest);
 }
 
 static void report(geo_buf *b, const char *output, const geo_cover_opts *o, const cover_surface *s,
@@ -631,52 +631,53 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 	double pct = r->inside > 0 ? 100 * r->covered / r->inside : 0;
 	double cell_m2 = s->g.px * s->g.py;
 	if (!o->json) {
-		geo_buf_printf(b, "%s: %d x %d cells of %g m in %s, extent %.1f %.1f %.1f %.1f\n", output,
+		geo_buf_printf(b, _("%s: %d x %d cells of %g m in %s, extent %.1f %.1f %.1f %.1f\n"), output,
 			       s->g.width, s->g.height, s->g.px, geo_crs_name(work), s->g.x0,
 			       s->g.y0 - s->g.height * s->g.py, s->g.x0 + s->g.width * s->g.px, s->g.y0);
-		geo_buf_printf(b, "surface: %s%s, target %.2f m above it\n",
-			       o->dem ? "DEM" : "flat ground", o->obstacles ? " with obstacles" : "",
+		geo_buf_printf(b, _("surface: %s%s, target %.2f m above it\n"),
+			       o->dem ? "DEM" : _("flat ground"), o->obstacles ? _(" with obstacles") : "",
 			       o->target_height);
-		geo_buf_printf(b, "cameras: %zu; ranges: %zu from the field, %zu by DORI %s (%.0f px/m), "
-				  "%zu by kind\n", r->cameras, r->range_field, r->range_dori,
+		geo_buf_printf(b, _("cameras: %zu; ranges: %zu from the field, %zu by DORI %s (%.0f px/m), "
+				  "%zu by kind\n"), r->cameras, r->range_field, r->range_dori,
 			       geo_dori_name(o->dori), geo_dori_density(o->dori), r->range_kind);
-		geo_buf_printf(b, "covered: %.2f%% of %.4f km² (%s)\n", pct, r->inside * cell_m2 / 1e6,
-			       s->has_grids ? "the grids" : "the surface");
+		geo_buf_printf(b, _("covered: %.2f%% of %.4f km² (%s)\n"), pct, r->inside * cell_m2 / 1e6,
+			       s->has_grids ? _("the grids") : _("the surface"));
 		if (hh_total > 0)
-			geo_buf_printf(b, "households seen: %.0f of %.0f (%.2f%%)\n", hh_seen, hh_total,
+			geo_buf_printf(b, _("households seen: %.0f of %.0f (%.2f%%)\n"), hh_seen, hh_total,
 				       100 * hh_seen / hh_total);
 		if (o->blind_spots)
-			geo_buf_printf(b, "blind spots: %zu of at least %g m², %.0f m²\n", r->spots,
+			geo_buf_printf(b, _("blind spots: %zu of at least %g m², %.0f m²\n"), r->spots,
 				       o->min_area, r->spot_area);
 		for (size_t k = 0; k < nw; k++) {
 			size_t i = worst[k];
-			geo_buf_printf(b, "%s %s: %.2f%% covered, %ld cameras, %.0f m² blind\n",
-				       k ? "      " : "worst:", gs->grids[i].id,
+			geo_buf_printf(b, _("%s %s: %.2f%% covered, %ld cameras, %.0f m² blind\n"),
+				       k ? "      " : _("worst:"), gs->grids[i].id,
 				       100 * st[i].covered / st[i].cells, st[i].cameras,
 				       (st[i].cells - st[i].covered) * cell_m2);
 		}
 		if (o->add || o->target > 0) {
 			if (o->add)
-				geo_buf_printf(b, "added: %zu of %d cameras", add->n, o->add);
+				geo_buf_printf(b, _("added: %zu of %d cameras"), add->n, o->add);
 			else
-				geo_buf_printf(b, "added: %zu cameras for %g%% of the demand", add->n, o->target);
-			geo_buf_printf(b, " (%g m, %g°, %g m) from %zu sites (%zu near unseen demand) by lazy "
-					  "greedy, %zu gains computed\n", o->add_height, o->add_fov, o->add_range,
+				geo_buf_printf(b, _("added: %zu cameras for %g%% of the demand"), add->n,
+					       o->target);
+			geo_buf_printf(b, _(" (%g m, %g°, %g m) from %zu sites (%zu near unseen demand) by lazy "
+					  "greedy, %zu gains computed\n"), o->add_height, o->add_fov, o->add_range,
 				       add->sites, add->viewsheds, add->evaluations);
-			geo_buf_printf(b, "demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n",
+			geo_buf_printf(b, _("demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n"),
 				       before_pct, after_pct, add->demand);
 			if (o->target > 0)
 				target_line(b, o->target, add);
-			geo_buf_printf(b, "bound: no %zu cameras reach more than %.2f%%, so these add at least "
+			geo_buf_printf(b, _("bound: no %zu cameras reach more than %.2f%%, so these add at least "
 					  "%.1f%% of the best possible gain (greedy guarantees %.1f%%, 1-1/e, "
-					  "without the one-camera-per-site rule)\n", add_asked(o, add), ub_pct,
+					  "without the one-camera-per-site rule)\n"), add_asked(o, add), ub_pct,
 				       share, 100 * (1 - exp(-1)));
 			for (size_t k = 0; k < add->n && (o->verbose || k < 10); k++)
-				geo_buf_printf(b, "%s %zu: +%.0f demand, %.2f%%\n", k ? "     " : "  new", k + 1,
+				geo_buf_printf(b, _("%s %zu: +%.0f demand, %.2f%%\n"), k ? "     " : _("  new"), k + 1,
 					       add->gain[k], add->pct[k]);
 		}
 		if (o->verbose)
-			geo_buf_printf(b, "seconds: surface %.3f, viewsheds %.3f, write %.3f, add %.3f\n",
+			geo_buf_printf(b, _("seconds: surface %.3f, viewsheds %.3f, write %.3f, add %.3f\n"),
 				       r->seconds[0], r->seconds[1], r->seconds[2], r->seconds[3]);
 		return;
 	}

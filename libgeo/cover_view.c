@@ -98,7 +98,7 @@ static int viewshed(const geo_raster_grid *g, const float *z, const char *wkt, c
 	GDALDatasetH src = GDALCreate(GDALGetDriverByName("MEM"), "", win[2], win[3], 0,
 				      GDT_Float32, NULL);
 	if (!src) {
-		snprintf(err, errsz, "cannot make a MEM dataset: %s", geo_cpl_error("out of memory"));
+		snprintf(err, errsz, _("cannot make a MEM dataset: %s"), geo_cpl_error("out of memory"));
 		return -1;
 	}
 	char opt[3][96];
@@ -111,7 +111,7 @@ static int viewshed(const geo_raster_grid *g, const float *z, const char *wkt, c
 	int rc = -1;
 	GDALDatasetH out = NULL;
 	if (GDALAddBand(src, GDT_Float32, opts) != CE_None) {
-		snprintf(err, errsz, "cannot map the surface: %s", geo_cpl_error("MEM refused"));
+		snprintf(err, errsz, _("cannot map the surface: %s"), geo_cpl_error("MEM refused"));
 		goto done;
 	}
 	GDALSetGeoTransform(src, gt);
@@ -124,7 +124,7 @@ static int viewshed(const geo_raster_grid *g, const float *z, const char *wkt, c
 				   GEO_COVER_CURVATURE, GVM_Edge, c->range, NULL, NULL,
 				   GVOT_NORMAL, NULL);
 	if (!out) {
-		snprintf(err, errsz, "GDAL's viewshed failed: %s", geo_cpl_error("no reason given"));
+		snprintf(err, errsz, _("GDAL's viewshed failed: %s"), geo_cpl_error("no reason given"));
 		goto done;
 	}
 	/* GDAL 3.6 crops its output to the range; place it in the window. */
@@ -133,13 +133,13 @@ static int viewshed(const geo_raster_grid *g, const float *z, const char *wkt, c
 	int ox = (int)lround((ogt[0] - gt[0]) / g->px), oy = (int)lround((gt[3] - ogt[3]) / g->py);
 	int ow = GDALGetRasterXSize(out), oh = GDALGetRasterYSize(out);
 	if (ox < 0 || oy < 0 || ox + ow > win[2] || oy + oh > win[3]) {
-		snprintf(err, errsz, "GDAL's viewshed returned an unexpected window");
+		snprintf(err, errsz, _("GDAL's viewshed returned an unexpected window"));
 		goto done;
 	}
 	memset(vis, 0, (size_t)win[2] * win[3]);
 	if (GDALDatasetRasterIO(out, GF_Read, 0, 0, ow, oh, vis + (size_t)oy * win[2] + ox, ow, oh,
 				GDT_Byte, 1, NULL, 1, win[2], 0) != CE_None) {
-		snprintf(err, errsz, "cannot read the viewshed: %s", geo_cpl_error("read failed"));
+		snprintf(err, errsz, _("cannot read the viewshed: %s"), geo_cpl_error("read failed"));
 		goto done;
 	}
 	rc = 0;
@@ -188,12 +188,12 @@ static int view(const geo_raster_grid *g, const float *z, const char *wkt, const
 	*vis = NULL;
 	int cx = (int)floor((c->x - g->x0) / g->px), cy = (int)floor((g->y0 - c->y) / g->py);
 	if (cx < 0 || cy < 0 || cx >= g->width || cy >= g->height) {
-		snprintf(err, errsz, "the camera at (%.1f, %.1f) is outside the surface", c->x, c->y);
+		snprintf(err, errsz, _("the camera at (%.1f, %.1f) is outside the surface"), c->x, c->y);
 		return -1;
 	}
 	window(g, cx, cy, c->range, win);
 	if (!(*vis = malloc((size_t)win[2] * win[3]))) {
-		snprintf(err, errsz, "out of memory");
+		snprintf(err, errsz, _("out of memory"));
 		return -1;
 	}
 	if (viewshed(g, z, wkt, c, target_h, win, *vis, err, errsz)) {
@@ -260,7 +260,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&r->mu);
 		if (rc) {
 			if (!r->failed)
-				snprintf(r->err, sizeof r->err, "camera %zu: %s", i + 1, err);
+				snprintf(r->err, sizeof r->err, _("camera %zu: %s"), i + 1, err);
 			r->failed = r->stop = 1;
 		} else {
 			r->sink(r->sink_data, i, win, vis);

@@ -30,6 +30,29 @@ const char *geo_problem_name(geo_problem_type t)
 	return t < GEO_PROBLEM_TYPES ? names[t] : "unknown";
 }
 
+/* GEOS's reasons for an invalid geometry (GEOSisValidDetail), for the
+** catalogue: the detail of an invalid grid is one of them. */
+static const char *const geos_reasons[] __attribute__((unused)) = {
+	N_("Self-intersection"), N_("Ring Self-intersection"), N_("Too few points"),
+	N_("Hole lies outside shell"), N_("Interior is disconnected"), N_("Nested holes"),
+	N_("Nested shells"), N_("Duplicate Rings"), N_("Invalid Coordinate"),
+	N_("Ring is not closed"), N_("Topology Validation Error"),
+};
+
+/* The names as a planner reads them: the plain word, then the name. */
+static const char *const labels[GEO_PROBLEM_TYPES] = {
+	NC_("problem", "gap"), NC_("problem", "overlap"), NC_("problem", "outside"),
+	NC_("problem", "not_nested"), NC_("problem", "parent_missing"), NC_("problem", "invalid"),
+	NC_("problem", "duplicate_id"), NC_("problem", "bad_id"), NC_("problem", "multipart"),
+	NC_("problem", "sliver"), NC_("problem", "empty"), NC_("problem", "unplaced_point"),
+	NC_("problem", "multiply_placed_point"),
+};
+
+const char *geo_problem_label(geo_problem_type t)
+{
+	return t < GEO_PROBLEM_TYPES ? geo_pgettext(labels[t], names[t]) : "unknown";
+}
+
 void geo_check_opts_init(geo_check_opts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -54,6 +77,7 @@ void geo_check_result_free(geo_check_result *r)
 	}
 	free(r->problems);
 	CSLDestroy(r->changes);
+	CSLDestroy(r->changes_local);
 	geo_check_result_free(r->after);
 	free(r);
 }
@@ -107,6 +131,7 @@ geo_err geo_problem_add(geo_ctx *ctx, geo_check_result *r, geo_problem_type type
 	p->wx = p->x = wx;
 	p->wy = p->y = wy;
 	p->detail = detail;
+	p->detail_local = detail + strlen(detail) + 1;
 	p->geom = geom;
 	r->count[type]++;
 	return GEO_OK;
@@ -138,21 +163,64 @@ static geo_err add_problem(struct check *c, geo_problem_type type, const long *i
 	return geo_problem_add(c->ctx, c->r, type, idx, codes, area, wx, wy, detail, geom);
 }
 
-static char *fmt(geo_ctx *ctx, const char *f, ...) __attribute__((format(printf, 2, 3)));
-
-static char *fmt(geo_ctx *ctx, const char *f, ...)
+char *geo_detail_pair(geo_ctx *ctx, const char *en, const char *local)
 {
-	geo_buf b;
-	geo_buf_init(&b);
-	va_list ap;
-	va_start(ap, f);
-	geo_buf_vprintf(&b, f, ap);
-	va_end(ap);
-	char *s = geo_buf_take(&b);
-	if (!s)
+	size_t n = strlen(en) + 1, m = strlen(local) + 1;
+	char *s = malloc(n + m);
+	if (!s) {
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	memcpy(s, en, n);
+	memcpy(s + n, local, m);
 	return s;
 }
+
+/*
+** A problem's detail: the English text and, after its NUL, the same in the
+** reader's language (geo_problem.detail_local), formatted from f and from
+** f's translation with the same arguments. A %s naming another detail takes
+** that detail's English in the one and its translation in the other: pass
+** the problem as `of` (NULL when no argument is a detail).
+*/
+static char *fmt_of(geo_ctx *ctx, const geo_problem *of, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static char *fmt_of(geo_ctx *ctx, const geo_problem *of, const char *f, ...)
+{
+	geo_buf en, local;
+	geo_buf_init(&en);
+	geo_buf_init(&local);
+	va_list ap;
+	va_start(ap, f);
+	geo_buf_vprintf(&en, f, ap);
+	va_end(ap);
+	if (of) {
+		/* The detail is the first argument: the rest are formatted after it. */
+		const char *tr = _(f), *pos = strstr(tr, "%s");
+		if (pos) {
+			geo_buf_addn(&local, tr, (size_t)(pos - tr));
+			geo_buf_add(&local, of->detail_local);
+			va_start(ap, f);
+			(void)va_arg(ap, const char *);
+			geo_buf_vprintf(&local, pos + 2, ap);
+			va_end(ap);
+		}
+	} else {
+		va_start(ap, f);
+		geo_buf_vprintf(&local, _(f), ap);
+		va_end(ap);
+	}
+	char *s = NULL;
+	if (en.failed || local.failed)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	else
+		s = geo_detail_pair(ctx, en.s ? en.s : "", local.s ? local.s : en.s ? en.s : "");
+	geo_buf_free(&en);
+	geo_buf_free(&local);
+	return s;
+}
+#define fmt(ctx, ...) fmt_of(ctx, NULL, __VA_ARGS__)
 
 /* A point inside g, or NaN when g has none: its centroid when that is well
 ** inside (near the middle, also for long thin slivers), else a point at
@@ -287,7 +355,7 @@ static geo_err check_invalid(struct check *c, size_t i)
 	if (e != GEO_PROBLEMS)
 		return e;
 	long idx = (long)i;
-	char *d = fmt(c->ctx, "%s", why);
+	char *d = geo_detail_pair(c->ctx, why, T_(why));
 	if (!d || add_problem(c, GEO_PROBLEM_INVALID, &idx, 1, NAN, x, y, d, NULL))
 		return GEO_ERR_INTERNAL;
 	c->knots[i] = self_crossings(c, g->geom, x, y);
@@ -469,11 +537,13 @@ static geo_err check_duplicates(struct check *c, const size_t *order)
 				continue;
 			geo_buf b;
 			geo_buf_init(&b);
-			geo_buf_printf(&b, "%zu grids have this code (features", j - i);
 			for (size_t m = i; m < j; m++)
 				geo_buf_printf(&b, "%s %lld", m > i ? "," : "", gs->grids[order[m]].fid);
-			geo_buf_printf(&b, "); this is feature %lld", gs->grids[order[k]].fid);
-			char *d = geo_buf_take(&b);
+			char *d = b.failed ? NULL
+					   : fmt(c->ctx, "%zu grids have this code (features%s); this is "
+							 "feature %lld", j - i, b.s ? b.s : "",
+						 gs->grids[order[k]].fid);
+			geo_buf_free(&b);
 			double x, y, area = c->valid[order[k]] ? geo_geom_area(c->ctx, c->valid[order[k]]) : NAN;
 			inside(c, c->valid[order[k]], &x, &y);
 			long idx = (long)order[k];
@@ -885,14 +955,19 @@ static geo_err region_problem(struct check *c, geo_problem_type type, const geo_
 		int open = on_boundary(c, g, ref);
 		if (t < c->o->sliver) {
 			type = GEO_PROBLEM_SLIVER;
-			d = fmt(c->ctx, "a gap of thinness %.4f (4πA/P²), under %.4f%s", t,
-				c->o->sliver, open ? ", open to the town boundary" : "");
+			/* Whole sentences, each translated as one. */
+			d = open ? fmt(c->ctx, "a gap of thinness %.4f (4πA/P²), under %.4f, open to the "
+					       "town boundary", t, c->o->sliver)
+				 : fmt(c->ctx, "a gap of thinness %.4f (4πA/P²), under %.4f", t,
+				       c->o->sliver);
 		} else if (c->parents && (p = primary_at(c, x, y)) >= 0) {
-			d = fmt(c->ctx, "in primary %s, covered by none of its secondaries%s",
-				c->parents->grids[p].id, open ? "; open to its boundary" : "");
+			d = open ? fmt(c->ctx, "in primary %s, covered by none of its secondaries; open "
+					       "to its boundary", c->parents->grids[p].id)
+				 : fmt(c->ctx, "in primary %s, covered by none of its secondaries",
+				       c->parents->grids[p].id);
 		} else {
-			d = fmt(c->ctx, "%s", open ? "covered by no grid, open to the town boundary"
-						   : "covered by no grid");
+			d = open ? fmt(c->ctx, "covered by no grid, open to the town boundary")
+				 : fmt(c->ctx, "covered by no grid");
 		}
 	} else if (type == GEO_PROBLEM_OVERLAP || type == GEO_PROBLEM_OUTSIDE) {
 		n = f->ngrids;
@@ -1026,13 +1101,14 @@ static geo_err fold_artifacts(struct check *c)
 		}
 		if (!folded)
 			continue;
-		char *d = fmt(c->ctx, "%s; made valid, the grid leaves %zu gap%s or overlap%s at the "
+		char *d = fmt_of(c->ctx, inv, "%s; made valid, the grid leaves %zu gap%s or overlap%s at the "
 				      "crossing, counted here", inv->detail, folded, folded == 1 ? "" : "s",
 			      folded == 1 ? "" : "s");
 		if (!d)
 			return GEO_ERR_INTERNAL;
 		free(inv->detail);
 		inv->detail = d;
+		inv->detail_local = d + strlen(d) + 1;
 		inv->area_m2 = area;
 	}
 	return GEO_OK;
@@ -1083,13 +1159,15 @@ static geo_err fold_stray_parts(struct check *c)
 			GEOSGeom_destroy_r(c->h, x);
 			if (!(a >= nn->area_m2 * (1 - 1e-6)))
 				continue;
-			char *d = fmt(c->ctx, "%s; they lie outside its primary", r->problems[p].detail);
+			char *d = fmt_of(c->ctx, &r->problems[p], "%s; they lie outside its primary",
+					 r->problems[p].detail);
 			if (!d) {
 				GEOSGeom_destroy_r(c->h, stray);
 				return GEO_ERR_INTERNAL;
 			}
 			free(r->problems[p].detail);
 			r->problems[p].detail = d;
+			r->problems[p].detail_local = d + strlen(d) + 1;
 			drop_problem(r, q);
 			if (q < p)
 				p--;

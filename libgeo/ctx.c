@@ -113,7 +113,7 @@ geo_err geo_fail(geo_ctx *ctx, geo_err code, const char *fmt, ...)
 	char msg[sizeof ctx->error];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, T_(fmt), ap);
 	va_end(ap);
 	memcpy(ctx->error, msg, sizeof msg);
 	ctx->code = code;
@@ -127,7 +127,7 @@ void geo_log(geo_ctx *ctx, geo_log_level level, const char *fmt, ...)
 	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, T_(fmt), ap);
 	va_end(ap);
 	ctx->log(level, msg, ctx->log_data);
 }
@@ -138,7 +138,7 @@ int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const
 		geo_fail(ctx, GEO_ERR_INTERNAL, "interrupted");
 		return 0;
 	}
-	if (!fn || fn(f, msg, data))
+	if (!fn || fn(f, msg ? T_(msg) : NULL, data))
 		return 1;
 	geo_fail(ctx, GEO_ERR_INTERNAL, "cancelled");
 	return 0;
@@ -176,7 +176,7 @@ void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size)
 const char *geo_cpl_error(const char *fallback)
 {
 	const char *m = CPLGetLastErrorMsg();
-	return m && *m ? m : fallback;
+	return m && *m ? m : T_(fallback);
 }
 
 long long geo_file_size(const char *path)

@@ -290,30 +290,44 @@ static void render_json(geo_buf *b, const geo_diff_result *r, const size_t *orde
 
 /* ---- text ------------------------------------------------------------------ */
 
+/* The classes as a planner reads them (拆分(split) under zh_CN). */
+static const char *const class_labels[GEO_DIFF_NCLASSES] = {
+	NC_("grid change", "unchanged"), NC_("grid change", "reshaped"), NC_("grid change", "split"),
+	NC_("grid change", "merged"), NC_("grid change", "regrouped"), NC_("grid change", "new"),
+	NC_("grid change", "removed"),
+};
+
+static const char *class_label(geo_diff_class c)
+{
+	return c >= 0 && c < GEO_DIFF_NCLASSES ? geo_pgettext(class_labels[c], geo_diff_class_name(c))
+					       : "?";
+}
+
 static void text_groups(geo_buf *b, const geo_diff_result *r, int verbose)
 {
-	geo_buf_add(b, "Grids:");
+	geo_buf_add(b, _("Grids:"));
 	for (int c = 0; c < GEO_DIFF_NCLASSES; c++)
-		geo_buf_printf(b, "%s %zu %s", c ? "," : "", r->classes[c], geo_diff_class_name(c));
+		geo_buf_printf(b, "%s %zu %s", c ? _(",") : "", r->classes[c], class_label(c));
 	geo_buf_add(b, "\n");
 	for (size_t k = 0; k < r->ngroups; k++) {
 		const geo_diff_group *g = &r->groups[k];
 		if (g->cls == GEO_DIFF_UNCHANGED && !verbose)
 			continue;
-		geo_buf_printf(b, "  %-10s", geo_diff_class_name(g->cls));
+		geo_buf_add(b, "  ");
+		geo_buf_pad(b, class_label(g->cls), 10);
 		for (size_t i = 0; i < g->nold; i++)
 			geo_buf_printf(b, " %s", shown(r->old_grids->grids[g->old_idx[i]].id));
-		geo_buf_add(b, g->nold ? " ->" : " (none) ->");
+		geo_buf_add(b, g->nold ? " ->" : _(" (none) ->"));
 		for (size_t j = 0; j < g->nnew; j++)
 			geo_buf_printf(b, " %s", shown(r->new_grids->grids[g->new_idx[j]].id));
-		geo_buf_add(b, g->nnew ? "\n" : " (none)\n");
+		geo_buf_add(b, g->nnew ? "\n" : _(" (none)\n"));
 	}
 }
 
 static void text_area(geo_buf *b, const geo_diff_result *r, int verbose)
 {
 	const geo_overlay *ov = r->overlay;
-	geo_buf_printf(b, "Area moved to other grids: %.1f m² (%.2f%% of OLD's %.1f m²)\n",
+	geo_buf_printf(b, _("Area moved to other grids: %.1f m² (%.2f%% of OLD's %.1f m²)\n"),
 		       r->moved_m2, r->area_old > 0 ? 100 * r->moved_m2 / r->area_old : 0.0,
 		       r->area_old);
 	for (size_t k = 0; k < ov->n; k++) {
@@ -321,26 +335,26 @@ static void text_area(geo_buf *b, const geo_diff_result *r, int verbose)
 		int same = geo_diff_same_code(r, (long)p->a, (long)p->b);
 		if (same && !verbose)
 			continue;
-		geo_buf_printf(b, "  %s -> %s: %.1f m², %.2f%% of old, %.2f%% of new%s\n",
+		geo_buf_printf(b, _("  %s -> %s: %.1f m², %.2f%% of old, %.2f%% of new%s\n"),
 			       shown(r->old_grids->grids[p->a].id), shown(r->new_grids->grids[p->b].id),
 			       p->area, 100 * p->area / ov->area_a[p->a],
-			       100 * p->area / ov->area_b[p->b], same ? " (stays)" : "");
+			       100 * p->area / ov->area_b[p->b], same ? _(" (stays)") : "");
 	}
 	if (r->outside_new_m2 > 0 || r->outside_old_m2 > 0 || verbose) {
-		geo_buf_printf(b, "Spill: %.1f m² of OLD in no new grid, %.1f m² of NEW in no old grid\n",
+		geo_buf_printf(b, _("Spill: %.1f m² of OLD in no new grid, %.1f m² of NEW in no old grid\n"),
 			       r->outside_new_m2, r->outside_old_m2);
 		for (size_t i = 0; i < r->old_grids->n; i++)
 			if (r->outside_new[i] > 0)
-				geo_buf_printf(b, "  old %s: %.1f m² in no new grid\n",
+				geo_buf_printf(b, _("  old %s: %.1f m² in no new grid\n"),
 					       shown(r->old_grids->grids[i].id), r->outside_new[i]);
 		for (size_t j = 0; j < r->new_grids->n; j++)
 			if (r->outside_old[j] > 0)
-				geo_buf_printf(b, "  new %s: %.1f m² in no old grid\n",
+				geo_buf_printf(b, _("  new %s: %.1f m² in no old grid\n"),
 					       shown(r->new_grids->grids[j].id), r->outside_old[j]);
 	}
 	if (!r->code_changes)
 		return;
-	geo_buf_printf(b, "Code changes (the same grid by area, another code): %zu\n",
+	geo_buf_printf(b, _("Code changes (the same grid by area, another code): %zu\n"),
 		       r->code_changes);
 	for (size_t j = 0; j < r->new_grids->n; j++) {
 		long i = r->new_to_old[j];
@@ -353,7 +367,7 @@ static void text_area(geo_buf *b, const geo_diff_result *r, int verbose)
 static void text_grid(geo_buf *b, const geo_diff_result *r, const geo_gridset *gs, long i)
 {
 	if (i < 0) {
-		geo_buf_add(b, "(no grid)");
+		geo_buf_add(b, _("(no grid)"));
 		return;
 	}
 	geo_buf_add(b, shown(gs->grids[i].id));
@@ -366,16 +380,16 @@ static void text_features(geo_buf *b, const geo_diff_result *r, const size_t *or
 {
 	if (!r->nlayers)
 		return;
-	geo_buf_add(b, "Features that change grid:\n");
+	geo_buf_add(b, _("Features that change grid:\n"));
 	for (size_t l = 0; l < r->nlayers; l++) {
 		const geo_diff_layer *ly = &r->layers[l];
-		geo_buf_printf(b, "  %s: %zu of %zu", ly->name, ly->moved, ly->features);
-		geo_buf_printf(b, " (%zu in no old grid, %zu in no new grid", ly->outside_old,
+		geo_buf_printf(b, _("  %s: %zu of %zu"), ly->name, ly->moved, ly->features);
+		geo_buf_printf(b, _(" (%zu in no old grid, %zu in no new grid"), ly->outside_old,
 			       ly->outside_new);
-		geo_buf_printf(b, ly->empty ? ", %zu without geometry)\n" : ")\n", ly->empty);
+		geo_buf_printf(b, ly->empty ? _(", %zu without geometry)\n") : ")\n", ly->empty);
 	}
 	if (r->nmoves)
-		geo_buf_add(b, "Hand-over (old grid -> new grid: features):\n");
+		geo_buf_add(b, _("Hand-over (old grid -> new grid: features):\n"));
 	for (size_t k = 0; k < r->nmoves;) {
 		const geo_diff_move *m = &r->moves[order[k]];
 		size_t n = 0;
@@ -395,8 +409,8 @@ static void text_features(geo_buf *b, const geo_diff_result *r, const size_t *or
 			if (c[k].n_old == c[k].n_new && !verbose)
 				continue;
 			if (!head++)
-				geo_buf_printf(b, "%s per grid (old -> new)%s:\n", r->layers[l].name,
-					       verbose ? "" : ", where it changes");
+				geo_buf_printf(b, _("%s per grid (old -> new)%s:\n"), r->layers[l].name,
+					       verbose ? "" : _(", where it changes"));
 			geo_buf_printf(b, "  %s: %zu -> %zu\n", shown(c[k].code), c[k].n_old,
 				       c[k].n_new);
 		}
@@ -406,19 +420,19 @@ static void text_features(geo_buf *b, const geo_diff_result *r, const size_t *or
 
 static void render_text(geo_buf *b, const geo_diff_result *r, const size_t *order, int verbose)
 {
-	geo_buf_printf(b, "OLD: %s, %zu grids\nNEW: %s, %zu grids\n", r->old_grids->source,
+	geo_buf_printf(b, _("OLD: %s, %zu grids\nNEW: %s, %zu grids\n"), r->old_grids->source,
 		       r->old_grids->n, r->new_grids->source, r->new_grids->n);
-	geo_buf_printf(b, "%s grids, compared in %s\n",
-		       r->level == 1 ? "Primary" : r->level == 2 ? "Secondary" : "Unlevelled",
+	geo_buf_printf(b, _("%s grids, compared in %s\n"),
+		       r->level == 1 ? _("Primary") : r->level == 2 ? _("Secondary") : _("Unlevelled"),
 		       geo_crs_name(r->old_grids->crs));
 	text_groups(b, r, verbose);
 	text_area(b, r, verbose);
 	text_features(b, r, order, verbose);
 	if (r->codes_kept || r->codes_renumbered)
-		geo_buf_printf(b, "Kept codes: %zu new grids carry their old grid's code, %zu got a "
-				  "fresh code\n",
+		geo_buf_printf(b, _("Kept codes: %zu new grids carry their old grid's code, %zu got a "
+				  "fresh code\n"),
 			       r->codes_kept, r->codes_renumbered);
-	geo_buf_add(b, r->changed ? "Changed.\n" : "No change.\n");
+	geo_buf_add(b, r->changed ? _("Changed.\n") : _("No change.\n"));
 }
 
 char *geo_diff_report(const geo_diff_result *r, int json, int verbose)

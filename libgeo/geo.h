@@ -550,6 +550,9 @@ typedef enum geo_problem_type {
 
 /* The type's name in reports: "gap", "multiply_placed_point", ... */
 const char *geo_problem_name(geo_problem_type t);
+/* The same for people, in the reader's language (缝隙(gap) under zh_CN; the
+** name itself in English): text reports, never JSON or layers. */
+const char *geo_problem_label(geo_problem_type t);
 
 typedef struct geo_problem {
 	geo_problem_type type;
@@ -559,7 +562,9 @@ typedef struct geo_problem {
 	double area_m2;         /* NAN for problems without an area */
 	double x, y;            /* a point inside it in the grids' CRS; NAN when none */
 	double wx, wy;          /* the same point in the working CRS */
-	char *detail;           /* one line of explanation */
+	char *detail;           /* one line of explanation, in English (JSON, layers) */
+	const char *detail_local; /* the same in the reader's language, for text
+				   ** reports; points into detail's allocation */
 	GEOSGeometry *geom;     /* the region (working CRS) for area problems, else NULL */
 } geo_problem;
 
@@ -571,7 +576,8 @@ typedef struct geo_check_result {
 	size_t count[GEO_PROBLEM_TYPES];
 	size_t tolerated;       /* gaps, overlaps, spill and nesting pieces under min_area */
 	double tolerated_m2;
-	char **changes;         /* --fix: one line per change (CSL list) */
+	char **changes;         /* --fix: one line per change (CSL list), in English */
+	char **changes_local;   /* the same in the reader's language, for text reports */
 	size_t nchanges;
 	struct geo_check_result *after; /* --fix: the check of the repaired grids */
 	int decimals;           /* of x and y in reports: 1 for metres, 7 for degrees */

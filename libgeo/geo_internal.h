@@ -7,6 +7,7 @@
 #define GEO_INTERNAL_H
 
 #include "geo.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@ void geo_buf_add(geo_buf *b, const char *s);
 void geo_buf_addn(geo_buf *b, const char *s, size_t n);
 void geo_buf_printf(geo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void geo_buf_vprintf(geo_buf *b, const char *fmt, va_list ap);
+/* s, then spaces up to width columns (as %-*s, counting a Chinese character
+** as the two columns it takes). */
+void geo_buf_pad(geo_buf *b, const char *s, size_t width);
 /* Hands the string to the caller (NULL if an allocation failed); b is reset. */
 char *geo_buf_take(geo_buf *b);
 
@@ -157,6 +161,9 @@ void geo_arr_out_free(geo_ctx *ctx, geo_arr_out *out);
 geo_err geo_make_valid_polygons(geo_ctx *ctx, const GEOSGeometry *g, GEOSGeometry **out);
 /* Appends a problem at (wx, wy) in the working CRS; takes codes (CSL), detail
 ** and geom; idx (may be NULL) gives the codes' grid indices. */
+/* A problem's detail as geo_problem_add takes it: the English, a NUL, and the
+** same in the reader's language (geo_problem.detail_local); one allocation. */
+char *geo_detail_pair(geo_ctx *ctx, const char *en, const char *local);
 geo_err geo_problem_add(geo_ctx *ctx, geo_check_result *r, geo_problem_type type,
 			const long *idx, char **codes, double area, double wx, double wy,
 			char *detail, GEOSGeometry *geom);
@@ -165,11 +172,12 @@ geo_err geo_check_finish(geo_ctx *ctx, geo_check_result *r, const geo_gridset *g
 /*
 ** grid-check --fix (repair.c): repairs gs in place against the town and the
 ** primaries, as docs/grid-check.md documents, appending one line per change
-** to *changes (a CSL list). first is the check of gs as it was read.
+** to *changes (a CSL list) and the same, in the reader's language, to
+** *changes_local. first is the check of gs as it was read.
 */
 geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
-		   char ***changes);
+		   char ***changes, char ***changes_local);
 
 /* The LAYER of an output named PATH:LAYER (inside name), or NULL. */
 const char *geo_output_layer_of(const char *name);

@@ -269,31 +269,31 @@ static void text_list(geo_buf *b, const char *what, char **list, long long n)
 
 static void render_text(geo_buf *b, const struct layer_info *li)
 {
-	geo_buf_printf(b, "Layer: %s\n  CRS: %s", li->name, li->crs);
+	geo_buf_printf(b, _("Layer: %s\n  CRS: %s"), li->name, li->crs);
 	if (*li->work_crs && strcmp(li->crs, li->work_crs))
-		geo_buf_printf(b, " (measured in %s)", li->work_crs);
-	geo_buf_printf(b, "\n  Features: %lld", li->features);
+		geo_buf_printf(b, _(" (measured in %s)"), li->work_crs);
+	geo_buf_printf(b, _("\n  Features: %lld"), li->features);
 	if (li->empty)
-		geo_buf_printf(b, " (%lld without geometry)", li->empty);
-	geo_buf_add(b, "\n  Geometry:");
+		geo_buf_printf(b, _(" (%lld without geometry)"), li->empty);
+	geo_buf_add(b, _("\n  Geometry:"));
 	for (int i = 0; i < li->ntypes; i++)
 		geo_buf_printf(b, " %s%s %lld", i ? "," : "", li->types[i].name, li->types[i].n);
 	if (li->has_env)
-		geo_buf_printf(b, "\n  Extent: %.6f %.6f %.6f %.6f", li->env.MinX, li->env.MinY,
+		geo_buf_printf(b, _("\n  Extent: %.6f %.6f %.6f %.6f"), li->env.MinX, li->env.MinY,
 			       li->env.MaxX, li->env.MaxY);
 	if (li->area_m2 > 0)
-		geo_buf_printf(b, "\n  Area: %.1f m² (%.3f km²)", li->area_m2, li->area_m2 / 1e6);
+		geo_buf_printf(b, _("\n  Area: %.1f m² (%.3f km²)"), li->area_m2, li->area_m2 / 1e6);
 	if (li->length_m > 0)
-		geo_buf_printf(b, "\n  Length: %.1f m", li->length_m);
+		geo_buf_printf(b, _("\n  Length: %.1f m"), li->length_m);
 	geo_buf_add(b, "\n");
 	if (li->is_grid) {
-		geo_buf_printf(b, "  Grids: %lld primary, %lld secondary", li->level[1], li->level[2]);
+		geo_buf_printf(b, _("  Grids: %lld primary, %lld secondary"), li->level[1], li->level[2]);
 		if (li->level[0])
-			geo_buf_printf(b, ", %lld of unknown level", li->level[0]);
+			geo_buf_printf(b, _(", %lld of unknown level"), li->level[0]);
 		geo_buf_add(b, "\n");
-		text_list(b, "Malformed codes", li->malformed, li->nmalformed);
-		text_list(b, "Duplicate codes", li->duplicates, li->nduplicates);
-		text_list(b, "Secondaries whose parent is missing", li->orphans, li->norphans);
+		text_list(b, _("Malformed codes"), li->malformed, li->nmalformed);
+		text_list(b, _("Duplicate codes"), li->duplicates, li->nduplicates);
+		text_list(b, _("Secondaries whose parent is missing"), li->orphans, li->norphans);
 	}
 }
 
@@ -317,7 +317,7 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 		geo_json_str(&b, name);
 		geo_buf_add(&b, ", \"layers\": [");
 	} else {
-		geo_buf_printf(&b, "Dataset: %s\n", name);
+		geo_buf_printf(&b, _("Dataset: %s\n"), name);
 	}
 	geo_err e = GEO_OK;
 	for (int i = 0; !e && layers[i]; i++) {

@@ -192,7 +192,7 @@ static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int a
 		return geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot read: %s", in->name,
 				geo_cpl_error("not a vector dataset GDAL recognises, or damaged"));
 	return geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot open: %s", in->name,
-			errno == ENOENT || !strchr(path, ':') ? "no such file"
+			errno == ENOENT || !strchr(path, ':') ? _("no such file")
 							      : geo_cpl_error("GDAL cannot open it"));
 }
 

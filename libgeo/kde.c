@@ -457,8 +457,8 @@ static unsigned char *town_mask(geo_ctx *ctx, const struct town *t, const geo_ra
 static const char *units(const geo_heat_opts *o)
 {
 	if (o->scale == GEO_HEAT_RAW)
-		return o->weight_field ? "weighted kernel sum (raw)" : "kernel sum (raw)";
-	return o->weight_field ? "weight per km²" : "points per km²";
+		return o->weight_field ? N_("weighted kernel sum (raw)") : N_("kernel sum (raw)");
+	return o->weight_field ? N_("weight per km²") : N_("points per km²");
 }
 
 static int label_decimals(double max)
@@ -677,44 +677,44 @@ static void report_text(geo_buf *b, const char *output, const geo_heat_opts *o,
 			const geo_raster_grid *g, const geo_crs *work, const geo_window *win,
 			const struct heat_report *r)
 {
-	geo_buf_printf(b, "%s: %d x %d pixels of %.6g x %.6g m in %s, extent %.1f %.1f %.1f %.1f\n",
+	geo_buf_printf(b, _("%s: %d x %d pixels of %.6g x %.6g m in %s, extent %.1f %.1f %.1f %.1f\n"),
 		       output, g->width, g->height, g->px, g->py, geo_crs_name(work), g->x0,
 		       g->y0 - g->height * g->py, g->x0 + g->width * g->px, g->y0);
-	geo_buf_printf(b, "kernel: %s, radius %.6g m, %s\n", geo_kernel_name(o->kernel), o->radius,
-		       units(o));
+	geo_buf_printf(b, _("kernel: %s, radius %.6g m, %s\n"), geo_kernel_name(o->kernel), o->radius,
+		       _(units(o)));
 	if (win->kind != GEO_WINDOW_ALL) {
 		char a[32] = "", z[32] = "";
 		if (win->start != GEO_TIME_MIN)
 			geo_time_format(win->start, a, sizeof a);
 		if (win->end != GEO_TIME_MAX)
 			geo_time_format(win->end - (win->end % 86400 ? 1 : 86400), z, sizeof z);
-		geo_buf_printf(b, "window: %s (%s to %s) by field '%s'\n", win->label, *a ? a : "the start",
-			       *z ? z : "the end", o->window.date_field);
+		geo_buf_printf(b, _("window: %s (%s to %s) by field '%s'\n"), win->label, *a ? a : _("the start"),
+			       *z ? z : _("the end"), o->window.date_field);
 	}
-	geo_buf_printf(b, "points: %zu read, %zu in the window, total weight %.6g", r->read,
+	geo_buf_printf(b, _("points: %zu read, %zu in the window, total weight %.6g"), r->read,
 		       r->in_window, r->weight);
 	if (r->no_date)
-		geo_buf_printf(b, "; %zu without a date", r->no_date);
+		geo_buf_printf(b, _("; %zu without a date"), r->no_date);
 	if (r->no_weight)
-		geo_buf_printf(b, "; %zu without a weight", r->no_weight);
+		geo_buf_printf(b, _("; %zu without a weight"), r->no_weight);
 	if (r->no_geometry)
-		geo_buf_printf(b, "; %zu without geometry", r->no_geometry);
+		geo_buf_printf(b, _("; %zu without geometry"), r->no_geometry);
 	if (r->beyond)
-		geo_buf_printf(b, "; %zu too far from the raster to touch it", r->beyond);
+		geo_buf_printf(b, _("; %zu too far from the raster to touch it"), r->beyond);
 	geo_buf_add(b, "\n");
-	geo_buf_printf(b, "surface: maximum %.6g %s; weight inside the raster %.6g\n", r->max,
-		       units(o), r->inside);
+	geo_buf_printf(b, _("surface: maximum %.6g %s; weight inside the raster %.6g\n"), r->max,
+		       _(units(o)), r->inside);
 	if (!o->grids)
 		return;
-	geo_buf_printf(b, "grids: %zu grids written to %s; %zu points placed, %zu outside every grid",
-		       r->grid.grids, strcmp(o->grid_output, "-") ? o->grid_output : "standard output",
+	geo_buf_printf(b, _("grids: %zu grids written to %s; %zu points placed, %zu outside every grid"),
+		       r->grid.grids, strcmp(o->grid_output, "-") ? o->grid_output : _("standard output"),
 		       r->grid.placed, r->grid.unplaced);
 	if (r->grid.compared)
-		geo_buf_printf(b, "; %zu placed in the previous window %s", r->grid.prev_placed,
+		geo_buf_printf(b, _("; %zu placed in the previous window %s"), r->grid.prev_placed,
 			       r->grid.prev_label);
 	geo_buf_add(b, "\n");
 	for (size_t i = 0; i < r->grid.ntop; i++)
-		geo_buf_printf(b, "%s %s: %zu point%s, weight %.6g\n", i ? "    " : "top:",
+		geo_buf_printf(b, _("%s %s: %zu point%s, weight %.6g\n"), i ? "    " : _("top:"),
 			       r->grid.top[i].id, r->grid.top[i].count,
 			       r->grid.top[i].count == 1 ? "" : "s", r->grid.top[i].weight);
 }

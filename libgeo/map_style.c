@@ -376,37 +376,38 @@ void map_raster_free(map_raster *r)
 
 static const char *noun(int dim, size_t n)
 {
-	return dim == 3 ? (n == 1 ? "point" : "points") : dim == 2 ? (n == 1 ? "line" : "lines")
-							     : (n == 1 ? "polygon" : "polygons");
+	return dim == 3 ? (n == 1 ? _("point") : _("points"))
+	       : dim == 2 ? (n == 1 ? _("line") : _("lines"))
+			  : (n == 1 ? _("polygon") : _("polygons"));
 }
 
 static void report_text(map *m, const char *output, const char *fmt, geo_buf *b)
 {
 	const char *paper = m->o->paper == GEO_PAPER_A3 ? "A3" : "A4";
-	const char *orient = m->landscape ? "landscape" : "portrait";
+	const char *orient = m->landscape ? _("landscape") : _("portrait");
 	if (!strcmp(fmt, "png"))
-		geo_buf_printf(b, "%s: %s %s, %.0f dpi, %d x %d px\n", output, paper, orient, m->o->dpi,
+		geo_buf_printf(b, _("%s: %s %s, %.0f dpi, %d x %d px\n"), output, paper, orient, m->o->dpi,
 			       m->width_px, m->height_px);
 	else
 		geo_buf_printf(b, "%s: %s %s, %s\n", output, paper, orient, fmt);
 	double g = m->ground / m->scale; /* ground metres per paper mm */
-	geo_buf_printf(b, "scale 1:%.0f in %s", g * 1000, geo_crs_name(m->work));
+	geo_buf_printf(b, _("scale 1:%.0f in %s"), g * 1000, geo_crs_name(m->work));
 	if (!strcmp(fmt, "png"))
-		geo_buf_printf(b, " (1 px = %.2f m on the ground)", g / m->px_per_mm);
-	geo_buf_printf(b, "\nscale bar %.0f m = %.1f mm", m->bar_m, m->bar_mm);
+		geo_buf_printf(b, _(" (1 px = %.2f m on the ground)"), g / m->px_per_mm);
+	geo_buf_printf(b, _("\nscale bar %.0f m = %.1f mm"), m->bar_m, m->bar_mm);
 	if (!strcmp(fmt, "png"))
-		geo_buf_printf(b, " = %.0f px", m->bar_mm * m->px_per_mm);
-	geo_buf_printf(b, "; north %.2f° from the frame's vertical\n", m->north * 180 / M_PI);
+		geo_buf_printf(b, _(" = %.0f px"), m->bar_mm * m->px_per_mm);
+	geo_buf_printf(b, _("; north %.2f° from the frame's vertical\n"), m->north * 180 / M_PI);
 	for (size_t i = 0; i < m->nlayers; i++) {
 		const map_layer *l = &m->layers[i];
 		geo_buf_printf(b, "  %-9s %s: %zu %s\n", geo_map_kind_name(l->kind), l->source, l->n,
 			       noun(l->dim, l->n));
 	}
 	if (m->o->raster)
-		geo_buf_printf(b, "  raster    %s: max %.4g %s\n", m->o->raster, m->raster.max,
-			       m->raster.units);
+		geo_buf_printf(b, _("  raster    %s: max %.4g %s\n"), m->o->raster, m->raster.max,
+			       *m->raster.units ? _(m->raster.units) : "");
 	if (m->o->label_field)
-		geo_buf_printf(b, "labels: %zu drawn, %zu left out (too small or overlapping)\n",
+		geo_buf_printf(b, _("labels: %zu drawn, %zu left out (too small or overlapping)\n"),
 			       m->nlabels, m->labels_skipped);
 }
 
@@ -475,14 +476,14 @@ geo_err map_report(map *m, const char *output, const char *fmt, char **report)
 			geo_json_str(&b, m->o->qgis_project);
 			geo_buf_add(&b, "}\n");
 		} else {
-			geo_buf_printf(&b, "%s: QGIS project written\n", m->o->qgis_project);
+			geo_buf_printf(&b, _("%s: QGIS project written\n"), m->o->qgis_project);
 		}
 	} else if (m->o->json) {
 		report_json(m, output, fmt, &b);
 	} else {
 		report_text(m, output, fmt, &b);
 		if (m->o->qgis_project)
-			geo_buf_printf(&b, "%s: QGIS project written\n", m->o->qgis_project);
+			geo_buf_printf(&b, _("%s: QGIS project written\n"), m->o->qgis_project);
 	}
 	*report = geo_buf_take(&b);
 	return *report ? GEO_OK : geo_fail(m->ctx, GEO_ERR_INTERNAL, "out of memory");

@@ -859,7 +859,7 @@ static geo_err transform_batch_points(run *r, batch *b)
 		double x = OGR_G_GetX(g, 0), y = OGR_G_GetY(g, 0);
 		if (geo_transform_points(r->ctx, r->to_work, 1, &x, &y)) {
 			char why[512];
-			snprintf(why, sizeof why, "cannot transform to the working CRS: %s",
+			snprintf(why, sizeof why, _("cannot transform to the working CRS: %s"),
 				 geo_last_error(r->ctx));
 			return feature_error(r, b->f[i], why);
 		}
@@ -1341,7 +1341,7 @@ static void free_run(run *r)
 
 static const char *mode_name(geo_place_mode m)
 {
-	return m == GEO_PLACE_SPLIT ? "split" : m == GEO_PLACE_CENTROID ? "centroid" : "largest";
+	return m == GEO_PLACE_SPLIT ? N_("split") : m == GEO_PLACE_CENTROID ? N_("centroid") : N_("largest");
 }
 
 static void report_json(const run *r, const char *features, geo_buf *b)
@@ -1381,30 +1381,30 @@ static void report_json(const run *r, const char *features, geo_buf *b)
 static void report_text(const run *r, geo_buf *b)
 {
 	const place_grids *g = &r->g;
-	geo_buf_printf(b, "Grids: %zu%s, from %s\n", g->view.n,
-		       g->levels == 2 ? " secondary (the layer holds both levels)" : "", g->set->source);
-	geo_buf_printf(b, "Features: %lld (%lld points, %lld lines, %lld polygons, %lld without geometry)\n",
+	geo_buf_printf(b, _("Grids: %zu%s, from %s\n"), g->view.n,
+		       g->levels == 2 ? _(" secondary (the layer holds both levels)") : "", g->set->source);
+	geo_buf_printf(b, _("Features: %lld (%lld points, %lld lines, %lld polygons, %lld without geometry)\n"),
 		       r->features, r->dims[3], r->dims[2], r->dims[1], r->no_geometry);
 	if (r->dims[1] || r->dims[2])
-		geo_buf_printf(b, "Mode: %s\n", mode_name(r->o->mode));
-	geo_buf_printf(b, "Placed: %lld\n", r->placed);
+		geo_buf_printf(b, _("Mode: %s\n"), _(mode_name(r->o->mode)));
+	geo_buf_printf(b, _("Placed: %lld\n"), r->placed);
 	if (r->near) {
-		geo_buf_printf(b, "Near a grid (within %.2f m): %lld:", r->o->max_distance, r->near);
+		geo_buf_printf(b, _("Near a grid (within %.2f m): %lld:"), r->o->max_distance, r->near);
 		for (long long i = 0; i < r->near && i < MAX_LISTED; i++)
 			geo_buf_printf(b, " %lld (%s, %.2f m)", r->near_list[i].fid,
 				       g->ids[r->near_list[i].grid], r->near_list[i].distance);
 		geo_buf_add(b, r->near > MAX_LISTED ? " ...\n" : "\n");
 	}
-	geo_buf_printf(b, "Unplaced: %lld", r->unplaced);
+	geo_buf_printf(b, _("Unplaced: %lld"), r->unplaced);
 	for (long long i = 0; i < r->unplaced && i < MAX_LISTED; i++)
-		geo_buf_printf(b, "%s%lld", i ? " " : " (features ", r->listed[i]);
+		geo_buf_printf(b, "%s%lld", i ? " " : _(" (features "), r->listed[i]);
 	geo_buf_add(b, r->unplaced > MAX_LISTED ? " ...)\n" : r->unplaced ? ")\n" : "\n");
 	if (r->outside)
-		geo_buf_printf(b, "Pieces outside every grid: %lld\n", r->outside);
+		geo_buf_printf(b, _("Pieces outside every grid: %lld\n"), r->outside);
 	if (r->out_layer && r->o->mode == GEO_PLACE_SPLIT)
-		geo_buf_printf(b, "Written: %lld features\n", r->pieces_out);
+		geo_buf_printf(b, _("Written: %lld features\n"), r->pieces_out);
 	if (r->o->verbose)
-		geo_buf_printf(b, "Time: %.3f s reading grids, %.3f s placing\n", r->seconds_grids,
+		geo_buf_printf(b, _("Time: %.3f s reading grids, %.3f s placing\n"), r->seconds_grids,
 			       r->seconds_features);
 }
 

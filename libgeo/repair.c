@@ -42,27 +42,42 @@ struct repair {
 	const GEOSGeometry *town;
 	geo_gridset *parents;
 	const geo_check_opts *o;
-	char ***changes;
+	char ***changes, ***changes_local;
 	int decimals;
 	unsigned char *tried;           /* per grid: its pieces were dealt with */
 };
 
-static geo_err say(struct repair *rp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static geo_err say(struct repair *rp, const char *fmt, ...)
+/* Appends a change in English (JSON) and in the reader's language (text). */
+static geo_err say_both(struct repair *rp, const char *en, const char *local)
 {
-	geo_buf b;
-	geo_buf_init(&b);
+	if (!en || !local)
+		return geo_fail(rp->ctx, GEO_ERR_INTERNAL, "out of memory");
+	*rp->changes = CSLAddString(*rp->changes, en);
+	*rp->changes_local = CSLAddString(*rp->changes_local, local);
+	return GEO_OK;
+}
+
+/* A change, formatted from fmt and from its translation with the same
+** arguments: those must not be English words (make them part of fmt). */
+static geo_err say_change(struct repair *rp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static geo_err say_change(struct repair *rp, const char *fmt, ...)
+{
+	geo_buf en, local;
+	geo_buf_init(&en);
+	geo_buf_init(&local);
 	va_list ap;
 	va_start(ap, fmt);
-	geo_buf_vprintf(&b, fmt, ap);
+	geo_buf_vprintf(&en, fmt, ap);
 	va_end(ap);
-	char *s = geo_buf_take(&b);
-	if (!s)
-		return geo_fail(rp->ctx, GEO_ERR_INTERNAL, "out of memory");
-	*rp->changes = CSLAddString(*rp->changes, s);
-	free(s);
-	return GEO_OK;
+	va_start(ap, fmt);
+	geo_buf_vprintf(&local, _(fmt), ap);
+	va_end(ap);
+	geo_err e = say_both(rp, en.failed ? NULL : en.s ? en.s : "",
+			     local.failed ? NULL : local.s ? local.s : "");
+	geo_buf_free(&en);
+	geo_buf_free(&local);
+	return e;
 }
 
 /* A grid's name in the change list: its code, or its feature id. Returned
@@ -235,10 +250,19 @@ static geo_err report_invalid(struct repair *rp, const geo_check_result *r)
 			continue;
 		/* A geometry GEOS could not read has nothing to repair from. */
 		int unreadable = rp->gs->grids[p->index[0]].unreadable != NULL;
-		if (unreadable ? say(rp, "%s: invalid (%s); not repaired: draw it again",
-				     p->grids[0], p->detail)
-			       : say(rp, "%s: invalid (%s) at %.*f %.*f; replaced by GEOS's valid version",
-				     p->grids[0], p->detail, rp->decimals, p->x, rp->decimals, p->y))
+		const char *f = unreadable
+				  ? N_("%s: invalid (%s); not repaired: draw it again")
+				  : N_("%s: invalid (%s) at %.*f %.*f; replaced by GEOS's valid version");
+		/* The detail is the problem's own, in English and translated. */
+		char *en = CPLStrdup(CPLSPrintf(f, p->grids[0], p->detail, rp->decimals, p->x,
+						rp->decimals, p->y));
+		char *local = CPLStrdup(CPLSPrintf(_(f), p->grids[0],
+						   p->detail_local ? p->detail_local : p->detail,
+						   rp->decimals, p->x, rp->decimals, p->y));
+		geo_err e = say_both(rp, en, local);
+		CPLFree(en);
+		CPLFree(local);
+		if (e)
 			return GEO_ERR_INTERNAL;
 	}
 	return GEO_OK;
@@ -512,7 +536,7 @@ static geo_err snap_all(struct repair *rp)
 		if (!e && b.moved && moved) {
 			replace(rp, i, moved);
 			moved = NULL;
-			e = say(rp, "%s: %zu vertices snapped (within %g m of another grid's)",
+			e = say_change(rp, "%s: %zu vertices snapped (within %g m of another grid's)",
 				code(g).s, b.moved, rp->o->snap);
 		}
 		GEOSGeom_destroy_r(rp->h, moved);
@@ -575,20 +599,24 @@ static geo_err set_parent(struct repair *rp, size_t i, long p)
 {
 	geo_grid *g = &rp->gs->grids[i];
 	const char *to = rp->parents->grids[p].id;
-	geo_err e = say(rp, "%s: parent_id %s -> %s (it lies mostly there)", code(g).s,
+	geo_err e = say_change(rp, "%s: parent_id %s -> %s (it lies mostly there)", code(g).s,
 			*g->parent_id ? g->parent_id : "(none)", to);
 	geo_err set = set_code(rp, g, &g->parent_id, rp->o->grid.parent_field, to);
 	return set ? set : e;
 }
 
-static geo_err clip_to(struct repair *rp, size_t i, const GEOSGeometry *to, const char *what)
+static geo_err clip_to(struct repair *rp, size_t i, const GEOSGeometry *to, long primary)
 {
 	GEOSGeometry *x = GEOSIntersection_r(rp->h, rp->gs->grids[i].geom, to);
 	if (!x)
 		return geo_fail(rp->ctx, GEO_ERR_INTERNAL, "cannot clip grid %s: %s",
 				code(&rp->gs->grids[i]).s, geo_last_error(rp->ctx));
 	double change = replace(rp, i, x);
-	return say(rp, "%s: clipped to %s (%.1f m² removed)", code(&rp->gs->grids[i]).s, what, -change);
+	if (primary < 0)
+		return say_change(rp, "%s: clipped to the town (%.1f m² removed)", code(&rp->gs->grids[i]).s,
+			   -change);
+	return say_change(rp, "%s: clipped to its primary %s (%.1f m² removed)", code(&rp->gs->grids[i]).s,
+		   rp->parents->grids[primary].id, -change);
 }
 
 static geo_err clip_spill(struct repair *rp, const geo_check_result *r)
@@ -600,7 +628,7 @@ static geo_err clip_spill(struct repair *rp, const geo_check_result *r)
 		for (size_t j = 0; p->type == GEO_PROBLEM_OUTSIDE && !e && j < p->ngrids; j++) {
 			long i = p->index[j];
 			if (i >= 0 && !done[i] && rp->town && rp->gs->grids[i].geom)
-				e = clip_to(rp, (size_t)i, rp->town, "the town");
+				e = clip_to(rp, (size_t)i, rp->town, -1);
 			if (i >= 0)
 				done[i] = 1;
 		}
@@ -617,7 +645,7 @@ static geo_err clip_spill(struct repair *rp, const geo_check_result *r)
 		geo_grid *g = &rp->gs->grids[i];
 		long declared = primary_index(rp, g->parent_id), mostly = mostly_in(rp, g->geom);
 		if (mostly < 0) {
-			e = say(rp, "%s: left as it is: outside every primary", code(g).s);
+			e = say_change(rp, "%s: left as it is: outside every primary", code(g).s);
 			continue;
 		}
 		const GEOSGeometry *pg = rp->parents->grids[mostly].geom;
@@ -628,11 +656,8 @@ static geo_err clip_spill(struct repair *rp, const geo_check_result *r)
 			continue;
 		if (declared != mostly)
 			e = set_parent(rp, i, mostly);
-		if (!e) {
-			char what[64];
-			snprintf(what, sizeof what, "its primary %s", rp->parents->grids[mostly].id);
-			e = clip_to(rp, i, pg, what);
-		}
+		if (!e)
+			e = clip_to(rp, i, pg, mostly);
 	}
 	free(done);
 	return e;
@@ -702,7 +727,7 @@ static geo_err give_overlap(struct repair *rp, const geo_problem *p)
 		replace(rp, (size_t)i, d);
 		geo_buf_printf(&losers, "%s%s", losers.len ? ", " : "", code(&rp->gs->grids[i]).s);
 	}
-	geo_err e = say(rp, "overlap of %.1f m² at %.*f %.*f given to %s (longest shared border, %.1f m); "
+	geo_err e = say_change(rp, "overlap of %.1f m² at %.*f %.*f given to %s (longest shared border, %.1f m); "
 			"removed from %s", p->area_m2, rp->decimals, p->x, rp->decimals, p->y,
 			code(&rp->gs->grids[best]).s, longest, losers.s ? losers.s : "none");
 	geo_buf_free(&losers);
@@ -713,19 +738,33 @@ static geo_err fill_gap(struct repair *rp, const geo_problem *p)
 {
 	double longest;
 	long best = longest_border(rp, p, 0, &longest);
-	const char *what = p->type == GEO_PROBLEM_SLIVER ? "sliver gap" : "gap";
+	int sliver = p->type == GEO_PROBLEM_SLIVER;
+	/* Whole sentences, so that each translates as one. */
+	double a = p->area_m2, x = p->x, y = p->y;
+	int d = rp->decimals;
+	if ((best < 0 || !(longest > 0)) && rp->parents && sliver)
+		return say_change(rp, "sliver gap of %.1f m² at %.*f %.*f left: no grid of the primary "
+				      "holding it borders it", a, d, x, d, y);
+	if ((best < 0 || !(longest > 0)) && rp->parents)
+		return say_change(rp, "gap of %.1f m² at %.*f %.*f left: no grid of the primary holding "
+				      "it borders it", a, d, x, d, y);
+	if ((best < 0 || !(longest > 0)) && sliver)
+		return say_change(rp, "sliver gap of %.1f m² at %.*f %.*f left: no grid borders it", a, d,
+				  x, d, y);
 	if (best < 0 || !(longest > 0))
-		return say(rp, "%s of %.1f m² at %.*f %.*f left: no grid %sborders it", what, p->area_m2,
-			   rp->decimals, p->x, rp->decimals, p->y,
-			   rp->parents ? "of the primary holding it " : "");
+		return say_change(rp, "gap of %.1f m² at %.*f %.*f left: no grid borders it", a, d, x, d,
+				  y);
 	GEOSGeometry *u = GEOSUnion_r(rp->h, rp->gs->grids[best].geom, p->geom);
 	if (!u)
 		return geo_fail(rp->ctx, GEO_ERR_INTERNAL, "cannot merge a gap into grid %s: %s",
 				code(&rp->gs->grids[best]).s, geo_last_error(rp->ctx));
 	replace(rp, (size_t)best, u);
-	return say(rp, "%s of %.1f m² at %.*f %.*f merged into %s (longest shared border, %.1f m)",
-		   what, p->area_m2, rp->decimals, p->x, rp->decimals, p->y,
-		   code(&rp->gs->grids[best]).s, longest);
+	if (sliver)
+		return say_change(rp, "sliver gap of %.1f m² at %.*f %.*f merged into %s (longest shared "
+				      "border, %.1f m)", a, d, x, d, y, code(&rp->gs->grids[best]).s,
+				  longest);
+	return say_change(rp, "gap of %.1f m² at %.*f %.*f merged into %s (longest shared border, %.1f m)",
+			  a, d, x, d, y, code(&rp->gs->grids[best]).s, longest);
 }
 
 static geo_err overlaps_and_gaps(struct repair *rp, const geo_check_result *r)
@@ -795,10 +834,10 @@ static geo_err fix_codes(struct repair *rp, const geo_check_result *r)
 		snprintf(prefix, sizeof prefix, "%.*s",
 			 level == 2 ? GEO_PRIMARY_CODE_LEN : GEO_TOWN_CODE_LEN, g->id);
 		if (!level || !free_code(rp, prefix, fresh, sizeof fresh)) {
-			e = say(rp, "%s: feature %lld left as it is: no free code", code(g).s, g->fid);
+			e = say_change(rp, "%s: feature %lld left as it is: no free code", code(g).s, g->fid);
 			continue;
 		}
-		e = say(rp, "%s: feature %lld takes the free code %s", code(g).s, g->fid, fresh);
+		e = say_change(rp, "%s: feature %lld takes the free code %s", code(g).s, g->fid, fresh);
 		if (set_code(rp, g, &g->id, rp->o->grid.id_field, fresh))
 			return GEO_ERR_INTERNAL;
 	}
@@ -872,7 +911,7 @@ static geo_err fix_pieces(struct repair *rp, const geo_check_result *r)
 				continue;
 			}
 			if (h.best < 0) {
-				e = say(rp, "%s: a piece of %.1f m² left: no other grid borders it",
+				e = say_change(rp, "%s: a piece of %.1f m² left: no other grid borders it",
 					code(&rp->gs->grids[i]).s, a);
 				continue;
 			}
@@ -889,7 +928,7 @@ static geo_err fix_pieces(struct repair *rp, const geo_check_result *r)
 			replace(rp, i, d);
 			geoms[h.best] = rp->gs->grids[h.best].geom;
 			geoms[i] = rp->gs->grids[i].geom;
-			e = say(rp, "%s: a piece of %.1f m² given to %s (longest shared border, %.1f m)",
+			e = say_change(rp, "%s: a piece of %.1f m² given to %s (longest shared border, %.1f m)",
 				code(&rp->gs->grids[i]).s, a, code(&rp->gs->grids[h.best]).s, h.longest);
 		}
 		GEOSGeom_destroy_r(rp->h, g);
@@ -909,7 +948,7 @@ static geo_err fix_parents(struct repair *rp, const geo_check_result *r)
 			continue;
 		long mostly = mostly_in(rp, rp->gs->grids[p->index[0]].geom);
 		e = mostly >= 0 ? set_parent(rp, (size_t)p->index[0], mostly)
-				: say(rp, "%s: left as it is: outside every primary",
+				: say_change(rp, "%s: left as it is: outside every primary",
 				      code(&rp->gs->grids[p->index[0]]).s);
 	}
 	return e;
@@ -917,9 +956,9 @@ static geo_err fix_parents(struct repair *rp, const geo_check_result *r)
 
 geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
-		   char ***changes)
+		   char ***changes, char ***changes_local)
 {
-	struct repair rp = { ctx, geo_ctx_geos(ctx), gs, town, parents, o, changes,
+	struct repair rp = { ctx, geo_ctx_geos(ctx), gs, town, parents, o, changes, changes_local,
 			     geo_crs_is_projected(gs->source_crs) ? 1 : 7, NULL };
 	geo_check_result *r = NULL;
 	if (!(rp.tried = geo_calloc(ctx, gs->n + 1, 1)))

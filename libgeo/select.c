@@ -122,7 +122,7 @@ void geo_select_report(geo_ctx *ctx, const char *what, const char *source, const
 	if (undated > 0) {
 		char d[32];
 		thousands(undated, d, sizeof d);
-		snprintf(u, sizeof u, "; %s without a date", d);
+		snprintf(u, sizeof u, _("; %s without a date"), d);
 	}
 	if (kept)
 		geo_log(ctx, GEO_LOG_INFO, "%s: %s of %s %s in %s%s", what, k, n, layer, source, u);
@@ -153,7 +153,7 @@ void geo_select_end(geo_ctx *ctx, geo_select *s)
 	int64_t total = s->total >= 0 ? s->total : s->seen;
 	char what[1024];
 	if (s->windowed && s->where)
-		snprintf(what, sizeof what, "%s and --where \"%s\"", s->win.label, s->where);
+		snprintf(what, sizeof what, _("%s and --where \"%s\""), s->win.label, s->where);
 	else if (s->windowed)
 		snprintf(what, sizeof what, "%s", s->win.label);
 	else

@@ -153,11 +153,11 @@ static geo_err name_region(run *r, const long *label, long which, size_t atom)
 	char why[1024];
 	snprintf(why, sizeof why, "%s", geo_last_error(r->ctx));
 	long v = r->a->village[atom];
-	const char *village = v >= 0 ? r->in.village_names[v] : "the town";
+	const char *village = v >= 0 ? r->in.village_names[v] : _("the town");
 	if (label == r->unit)
-		return geo_fail(r->ctx, GEO_ERR_USAGE, "%s%s: %s", v >= 0 ? "village " : "", village, why);
+		return geo_fail(r->ctx, GEO_ERR_USAGE, "%s%s: %s", v >= 0 ? _("village ") : "", village, why);
 	return geo_fail(r->ctx, GEO_ERR_USAGE, "primary %ld (in %s%s): %s", which + 1,
-			v >= 0 ? "village " : "", village, why);
+			v >= 0 ? _("village ") : "", village, why);
 }
 
 /* Partitions the atoms labelled `which` into k parts numbered from `base`
@@ -306,7 +306,7 @@ static geo_err make_primaries(run *r)
 		e = cut_region(r, r->unit, (long)u, r->kunit[u], base,
 			       r->o->seed * 1000003UL + u, r->prim);
 		base += r->kunit[u];
-		if (!step(r, 0.4 + 0.2 * (double)u / (double)r->nunits, "primaries"))
+		if (!step(r, 0.4 + 0.2 * (double)u / (double)r->nunits, N_("primaries")))
 			e = GEO_ERR_INTERNAL;
 	}
 	r->nprim = (size_t)n;
@@ -345,7 +345,7 @@ static geo_err make_secondaries(run *r)
 		e = cut_region(r, r->prim, (long)p, r->kprim[p], base,
 			       r->o->seed * 7919UL + 1000003UL * p, r->sec);
 		base += r->kprim[p];
-		if (!step(r, 0.6 + 0.2 * (double)p / (double)r->nprim, "secondaries"))
+		if (!step(r, 0.6 + 0.2 * (double)p / (double)r->nprim, N_("secondaries")))
 			e = GEO_ERR_INTERNAL;
 	}
 	r->nsec = (size_t)base;
@@ -694,7 +694,7 @@ static size_t worst(const run *r, size_t *out)
 	return n;
 }
 
-static const char *why_name[] = { "households", "shape", "free limit" };
+static const char *why_name[] = { N_("households"), N_("shape"), N_("free limit") };
 
 static void json_grids(geo_buf *b, const run *r)
 {
@@ -768,22 +768,22 @@ static void text_limits(geo_buf *b, const run *r)
 	}
 	if (!(len > 0))
 		return;
-	geo_buf_printf(b, "  secondaries' limits: %.0f%% on roads, %.0f%% on rivers, %.0f%% on village "
-		       "limits, %.0f%% on the %s, %.0f%% free\n", 100 * road / len,
+	geo_buf_printf(b, _("  secondaries' limits: %.0f%% on roads, %.0f%% on rivers, %.0f%% on village "
+		       "limits, %.0f%% on the %s, %.0f%% free\n"), 100 * road / len,
 		       100 * water / len, 100 * vil / len, 100 * town / len,
-		       r->rd ? "kept grids' limits" : "town boundary",
+		       r->rd ? _("kept grids' limits") : _("town boundary"),
 		       fmax(0, 100 * (1 - (road + water + vil + town) / len)));
 	size_t w[WORST], n = worst(r, w);
 	if (n)
-		geo_buf_printf(b, "  the %zu secondaries furthest from the floors:\n", n);
+		geo_buf_printf(b, _("  the %zu secondaries furthest from the floors:\n"), n);
 	for (size_t k = 0; k < n; k++) {
 		const split_grid *g = &r->grids[w[k]];
 		int why;
 		badness(r, g, &why);
-		geo_buf_printf(b, "    %s %s: %.0f households (%+.1f%%), Polsby-Popper %.2f, %.0f%% "
-			       "of its limit free (mostly %s)\n", g->id, g->name ? g->name : "",
+		geo_buf_printf(b, _("    %s %s: %.0f households (%+.1f%%), Polsby-Popper %.2f, %.0f%% "
+			       "of its limit free (mostly %s)\n"), g->id, g->name ? g->name : "",
 			       g->households, 100 * deviation(g), g->compactness, 100 * free_share(g),
-			       why_name[why]);
+			       _(why_name[why]));
 	}
 }
 
@@ -853,9 +853,9 @@ static void render_text(geo_buf *b, const run *r, const outside *out)
 	const geo_split_opts *o = r->o;
 	level_stats p = stats(r, 1), s = stats(r, 2);
 	if (o->method != GEO_SPLIT_BALANCED) {
-		geo_buf_printf(b, "%zu %s cells of %g m\n", p.n,
-			       o->method == GEO_SPLIT_SQUARE ? "square" : "hexagon", o->cell_size);
-		geo_buf_printf(b, "  compactness (Polsby-Popper): min %.2f, median %.2f\n", p.cmin,
+		geo_buf_printf(b, _("%zu %s cells of %g m\n"), p.n,
+			       o->method == GEO_SPLIT_SQUARE ? _("square") : _("hexagon"), o->cell_size);
+		geo_buf_printf(b, _("  compactness (Polsby-Popper): min %.2f, median %.2f\n"), p.cmin,
 			       p.cmed);
 		return;
 	}
@@ -863,35 +863,35 @@ static void render_text(geo_buf *b, const run *r, const outside *out)
 	limits(r, &internal, &along);
 	const split_redraw *rd = r->rd;
 	if (rd && rd->level == 2)
-		geo_buf_printf(b, "%zu secondary grids redrawn from %zu atoms in the place of %zu, "
-			       "in %zu kept primaries\n", s.n, r->a->natoms, rd->redrawn[1].n, p.n);
+		geo_buf_printf(b, _("%zu secondary grids redrawn from %zu atoms in the place of %zu, "
+			       "in %zu kept primaries\n"), s.n, r->a->natoms, rd->redrawn[1].n, p.n);
 	else if (rd)
-		geo_buf_printf(b, "%zu primary and %zu secondary grids redrawn from %zu atoms in the "
-			       "place of %zu and %zu\n", p.n, s.n, r->a->natoms, rd->redrawn[0].n,
+		geo_buf_printf(b, _("%zu primary and %zu secondary grids redrawn from %zu atoms in the "
+			       "place of %zu and %zu\n"), p.n, s.n, r->a->natoms, rd->redrawn[0].n,
 			       rd->redrawn[1].n);
 	else
-		geo_buf_printf(b, "%zu primary and %zu secondary grids from %zu atoms\n", p.n, s.n,
+		geo_buf_printf(b, _("%zu primary and %zu secondary grids from %zu atoms\n"), p.n, s.n,
 			       r->a->natoms);
 	if (rd)
-		geo_buf_printf(b, "  kept as they were: %zu primary and %zu secondary grids\n",
+		geo_buf_printf(b, _("  kept as they were: %zu primary and %zu secondary grids\n"),
 			       rd->keptv[0].n, rd->keptv[1].n);
-	geo_buf_printf(b, "  households: %.0f in the %s, %zu outside\n",
+	geo_buf_printf(b, _("  households: %.0f in the %s, %zu outside\n"),
 		       r->total_weight >= 0 ? (double)(r->in.npoints - out->n) : 0,
-		       rd ? "redrawn area" : "town", out->n);
-	geo_buf_printf(b, "  secondary %s: %.0f to %.0f, largest deviation %.1f%% of its primary's "
-		       "target (tolerance %.0f%%), %zu outside it\n",
-		       o->weight_field ? o->weight_field : "households", s.wmin, s.wmax,
+		       rd ? _("redrawn area") : _("town"), out->n);
+	geo_buf_printf(b, _("  secondary %s: %.0f to %.0f, largest deviation %.1f%% of its primary's "
+		       "target (tolerance %.0f%%), %zu outside it\n"),
+		       o->weight_field ? o->weight_field : _("households"), s.wmin, s.wmax,
 		       s.maxdev * 100, o->tolerance * 100, s.out_of_tol);
 	if (rd && rd->level == 2)
-		geo_buf_printf(b, "  compactness (Polsby-Popper): secondary min %.2f, median %.2f\n",
+		geo_buf_printf(b, _("  compactness (Polsby-Popper): secondary min %.2f, median %.2f\n"),
 			       s.cmin, s.cmed);
 	else
-		geo_buf_printf(b, "  compactness (Polsby-Popper): primary min %.2f, median %.2f; "
-			       "secondary min %.2f, median %.2f\n", p.cmin, p.cmed, s.cmin, s.cmed);
-	geo_buf_printf(b, "  internal limits along roads, rivers and village limits: %.1f%% of "
-		       "%.1f km\n", internal > 0 ? 100 * along / internal : 0, internal / 1000);
+		geo_buf_printf(b, _("  compactness (Polsby-Popper): primary min %.2f, median %.2f; "
+			       "secondary min %.2f, median %.2f\n"), p.cmin, p.cmed, s.cmin, s.cmed);
+	geo_buf_printf(b, _("  internal limits along roads, rivers and village limits: %.1f%% of "
+		       "%.1f km\n"), internal > 0 ? 100 * along / internal : 0, internal / 1000);
 	if (p.holes || s.holes)
-		geo_buf_printf(b, "  grids with holes: %zu primary, %zu secondary\n", p.holes, s.holes);
+		geo_buf_printf(b, _("  grids with holes: %zu primary, %zu secondary\n"), p.holes, s.holes);
 	text_limits(b, r);
 }
 
@@ -957,7 +957,7 @@ static geo_err balanced(run *r, outside *out)
 	if (!(r->total_weight > 0))
 		return geo_fail(r->ctx, GEO_ERR_INPUT, "%s: no household inside the town",
 				o->households);
-	if (!step(r, 0.4, "atoms"))
+	if (!step(r, 0.4, N_("atoms")))
 		return GEO_ERR_INTERNAL;
 	if (r->in.nvillages)
 		close_village_gaps(r->a);
@@ -1124,7 +1124,7 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 		r.rd = &rd;
 		e = split_redraw_prepare(ctx, &local, r.work, &r.in, &rd);
 	}
-	if (!e && !step(&r, 0.1, "read"))
+	if (!e && !step(&r, 0.1, N_("read")))
 		e = GEO_ERR_INTERNAL;
 	if (!e)
 		e = o->method == GEO_SPLIT_BALANCED ? balanced(&r, &out) : regular(&r, &out);
@@ -1132,7 +1132,7 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 		geo_log(ctx, GEO_LOG_WARN, "%s: %zu household%s outside the town, not counted "
 			"(the first: feature %lld at (%.1f, %.1f))", o->households, out.n,
 			out.n == 1 ? " lies" : "s lie", out.fid[0], out.x, out.y);
-	if (!e && !step(&r, 0.9, "writing"))
+	if (!e && !step(&r, 0.9, N_("writing")))
 		e = GEO_ERR_INTERNAL;
 	if (!e)
 		e = collect(&r);
@@ -1149,7 +1149,7 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
 	if (!e)
-		step(&r, 1, "done");
+		step(&r, 1, N_("done"));
 	if (!had)
 		CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
 	CPLFree(saved);

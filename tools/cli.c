@@ -6,6 +6,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +17,70 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef LOCALEDIR
+#define LOCALEDIR "/usr/local/share/locale"
+#endif
+
+/*
+** Where the translations are. WANGGE_LOCALEDIR, when set, says it (tests
+** set it). Otherwise relative to the running program, so that the tools
+** work where they are without a fixed path: an installed PREFIX/bin/TOOL
+** finds PREFIX/share/locale (make install puts them there), bin/TOOL of a
+** build tree finds build/locale, and B/bin/TOOL (make check-asan's
+** build/asan/bin) finds B/locale; a folder counts when it holds the Chinese
+** catalogue (the one translation so far). LOCALEDIR, the installed path
+** compiled in, is the last resort.
+*/
+static void find_locale_dir(char *dir, size_t size)
+{
+	const char *env = getenv("WANGGE_LOCALEDIR");
+	if (env && *env) {
+		snprintf(dir, size, "%s", env);
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			static const char *const rel[] = { "../build/locale", "../locale",
+							   "../share/locale" };
+			for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+				char cand[PATH_MAX + 32], probe[PATH_MAX + 96];
+				snprintf(cand, sizeof cand, "%s/%s", exe, rel[i]);
+				snprintf(probe, sizeof probe, "%s/zh_CN/LC_MESSAGES/%s.mo", cand,
+					 GEO_TEXT_DOMAIN);
+				if (access(probe, R_OK) == 0) {
+					snprintf(dir, size, "%s", cand);
+					return;
+				}
+			}
+		}
+	}
+	snprintf(dir, size, "%s", LOCALEDIR);
+}
+
+/*
+** The language of messages follows the locale (LANG, LC_ALL, LC_MESSAGES):
+** Chinese under zh_CN.UTF-8, English otherwise. Only LC_MESSAGES and
+** LC_CTYPE (the character set the messages are written in) are taken from
+** the environment: numbers, dates and sorting stay in the C locale, so that
+** no output, SQL statement or GDAL call ever sees a decimal comma.
+*/
+static void start_i18n(void)
+{
+	static int started;
+	if (started++)
+		return;
+	char dir[PATH_MAX + 64];
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
+	find_locale_dir(dir, sizeof dir);
+	bindtextdomain(GEO_TEXT_DOMAIN, dir);
+}
 
 static size_t count_options(const cli_option *o)
 {
@@ -54,7 +120,7 @@ static void range_text(const cli_option *o, const cli_range *r, char *buf, size_
 	bound_text(r->min, lo, sizeof lo);
 	bound_text(r->max, hi, sizeof hi);
 	snprintf(buf, size, "%s %s %s %s %s%s", lo, r->flags & CLI_ABOVE_MIN ? "<" : "<=", what,
-		 r->flags & CLI_BELOW_MAX ? "<" : "<=", hi, r->flags & CLI_WHOLE ? ", whole" : "");
+		 r->flags & CLI_BELOW_MAX ? "<" : "<=", hi, r->flags & CLI_WHOLE ? _(", whole") : "");
 }
 
 static int in_range(const cli_range *r, double v)
@@ -119,12 +185,24 @@ static void print_ranges(const cli_option *o, int indent)
 	printf("]\n");
 }
 
+/* The usage line in the reader's language: "[options]" is its one word that
+** is not a name. */
+static void usage_text(const cli_tool *t, char *buf, size_t size)
+{
+	if (!strncmp(t->usage, "[options]", 9))
+		snprintf(buf, size, "%s%s", _("[options]"), t->usage + 9);
+	else
+		snprintf(buf, size, "%s", t->usage);
+}
+
 static void print_help(const cli_tool *t)
 {
-	printf("Usage: %s %s\n\n%s\n", t->name, t->usage, t->summary);
+	char usage[512];
+	usage_text(t, usage, sizeof usage);
+	printf(_("Usage: %s %s\n\n%s\n"), t->name, usage, _(t->summary));
 	for (const cli_option *o = t->options; o->help; o++) {
 		if (!o->name) {
-			printf("\n%s:\n", o->help);
+			printf(_("\n%s:\n"), T_(o->help));
 			continue;
 		}
 		char left[80];
@@ -132,24 +210,24 @@ static void print_help(const cli_tool *t)
 				 o->key < 128 && o->key > ' ' ? o->key : ' ',
 				 o->key < 128 && o->key > ' ' ? ", " : "  ", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-		printf("  %-*s %s", n < 30 ? 30 : n, left, o->help);
+		printf("  %-*s %s", n < 30 ? 30 : n, left, T_(o->help));
 		if (o->range)
 			print_ranges(o, 2 + (n < 30 ? 30 : n) + 1);
 		else
 			printf("\n");
 	}
-	printf("\nExit status: 0 done (checks: nothing wrong), 1 problems found, 2 usage error,\n"
-	       "3 input error, 4 output error, 5 internal error. See %s(1).\n", t->name);
+	printf(_("\nExit status: 0 done (checks: nothing wrong), 1 problems found, 2 usage error,\n"
+	       "3 input error, 4 output error, 5 internal error. See %s(1).\n"), t->name);
 }
 
 int cli_usage_error(const cli_tool *t, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: error: ", t->name);
+	fprintf(stderr, _("%s: error: "), t->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, T_(fmt), ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", t->name);
+	fprintf(stderr, _("\nTry '%s --help'.\n"), t->name);
 	return GEO_ERR_USAGE;
 }
 
@@ -211,13 +289,14 @@ int cli_strict(const cli_common *c, const geo_ctx *ctx, int rc)
 {
 	if (rc || !c->strict || !ctx || !geo_ctx_empty_selections(ctx))
 		return rc;
-	fprintf(stderr, "%s: --strict: a filter or time window selected no feature\n", c->tool->name);
+	fprintf(stderr, _("%s: --strict: a filter or time window selected no feature\n"), c->tool->name);
 	return GEO_PROBLEMS;
 }
 
 int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first)
 {
+	start_i18n();
 	watch_stdout(t->name);
 	memset(c, 0, sizeof *c);
 	geo_window_opts_init(&c->window);
@@ -229,7 +308,7 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	if (!longs || !shorts) {
 		free(longs);
 		free(shorts);
-		fprintf(stderr, "%s: error: out of memory\n", t->name);
+		fprintf(stderr, _("%s: error: out of memory\n"), t->name);
 		return GEO_ERR_INTERNAL;
 	}
 	size_t nl = 0, ns = 0;
@@ -271,8 +350,11 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	if (c->tz && set_zone(t, c->tz))
 		return GEO_ERR_USAGE;
 	int nargs = argc - optind;
-	if (nargs < t->min_args)
-		return cli_usage_error(t, "missing argument: %s", t->usage);
+	if (nargs < t->min_args) {
+		char usage[512];
+		usage_text(t, usage, sizeof usage);
+		return cli_usage_error(t, "missing argument: %s", usage);
+	}
 	if (nargs > t->max_args)
 		return cli_usage_error(t, "unexpected argument '%s'", argv[optind + t->max_args]);
 	*first = optind;
@@ -300,6 +382,10 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 static geo_temps *run_temps;
 static const char *run_name = "wangge";
 static volatile sig_atomic_t stopping; /* the signal being acted on, or 0 */
+/* What stop_now says, translated before any signal: gettext is not
+** async-signal-safe. */
+static const char *said_interrupted = ": interrupted\n", *said_hung_up = ": hung up\n",
+		  *said_terminated = ": terminated\n";
 
 static void write_str(const char *s)
 {
@@ -325,7 +411,7 @@ static void stop_now(int sig)
 	if (sig == SIGPIPE)
 		die_by(sig);
 	write_str(run_name);
-	write_str(sig == SIGINT ? ": interrupted\n" : sig == SIGHUP ? ": hung up\n" : ": terminated\n");
+	write_str(sig == SIGINT ? said_interrupted : sig == SIGHUP ? said_hung_up : said_terminated);
 	_exit(128 + sig);
 }
 
@@ -362,6 +448,9 @@ static void catch_signals(const char *name)
 	run_name = name;
 	if (caught++)
 		return;
+	said_interrupted = _(": interrupted\n");
+	said_hung_up = _(": hung up\n");
+	said_terminated = _(": terminated\n");
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -396,8 +485,8 @@ static void close_stdout(void)
 		failed = 1;
 	if (!failed)
 		return;
-	fprintf(stderr, "%s: error: standard output: cannot write: %s\n", run_name,
-		errno ? strerror(errno) : "write error");
+	fprintf(stderr, _("%s: error: standard output: cannot write: %s\n"), run_name,
+		errno ? strerror(errno) : _("write error"));
 	_exit(run_failed ? run_failed : GEO_ERR_OUTPUT);
 }
 
@@ -415,7 +504,7 @@ int cli_fail(const cli_common *c, geo_ctx *ctx, geo_err code)
 	if (stopping)   /* the failure is the signal's, said at exit */
 		return code;
 	const char *msg = ctx ? geo_last_error(ctx) : "";
-	fprintf(stderr, "%s: error: %s\n", c->tool->name, *msg ? msg : "failed");
+	fprintf(stderr, _("%s: error: %s\n"), c->tool->name, *msg ? msg : _("failed"));
 	return code;
 }
 
@@ -423,7 +512,7 @@ int cli_part(const cli_tool *t, int key, int part, const char *text, double *out
 {
 	const cli_option *o = find_row(t, key);
 	if (!o || !o->range || part < 0 || part >= (o->nranges > 0 ? o->nranges : 1)) {
-		fprintf(stderr, "%s: error: option %d has no range %d (a bug)\n", t->name, key, part);
+		fprintf(stderr, _("%s: error: option %d has no range %d (a bug)\n"), t->name, key, part);
 		return GEO_ERR_INTERNAL;
 	}
 	return check_number(t, o, &o->range[part], text, out);
@@ -438,11 +527,11 @@ static void log_message(geo_log_level level, const char *msg, void *data)
 {
 	const cli_common *c = data;
 	if (level == GEO_LOG_WARN && !c->quiet)
-		fprintf(stderr, "%s: warning: %s\n", c->tool->name, msg);
+		fprintf(stderr, _("%s: warning: %s\n"), c->tool->name, msg);
 	else if (level == GEO_LOG_INFO && !c->quiet && c->verbose)
 		fprintf(stderr, "%s: %s\n", c->tool->name, msg);
 	else if (level == GEO_LOG_DEBUG && c->verbose > 1)
-		fprintf(stderr, "%s: debug: %s\n", c->tool->name, msg);
+		fprintf(stderr, _("%s: debug: %s\n"), c->tool->name, msg);
 }
 
 geo_ctx *cli_context(cli_common *c)
@@ -452,7 +541,7 @@ geo_ctx *cli_context(cli_common *c)
 		run_temps = geo_temps_new();
 	if (!ctx || !run_temps) {
 		geo_ctx_free(ctx);
-		fprintf(stderr, "%s: error: cannot start (out of memory)\n", c->tool->name);
+		fprintf(stderr, _("%s: error: cannot start (out of memory)\n"), c->tool->name);
 		return NULL;
 	}
 	geo_ctx_set_log(ctx, log_message, c);

@@ -8,6 +8,7 @@
 #define CLI_H
 
 #include "geo.h"
+#include "i18n.h"
 
 #include <getopt.h>
 
@@ -60,46 +61,46 @@ enum {
 };
 
 #define CLI_OPTS_OUTPUT \
-	{ "output", required_argument, 'o', "PATH[:LAYER]", "write to PATH (format from the extension)" }, \
-	{ "format", required_argument, 'f', "DRIVER", "output format as a GDAL driver name" }, \
-	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace an existing output file or layer" }
+	{ "output", required_argument, 'o', "PATH[:LAYER]", N_("write to PATH (format from the extension)") }, \
+	{ "format", required_argument, 'f', "DRIVER", N_("output format as a GDAL driver name") }, \
+	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, N_("replace an existing output file or layer") }
 #define CLI_OPTS_SRS \
-	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "CRS of inputs that state none (EPSG:4490, WKT, PROJ, GCJ02, BD09)" }, \
-	{ "t-srs", required_argument, CLI_T_SRS, "CRS", "output CRS (default: the main input's)" }, \
-	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to compute in" }
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("CRS of inputs that state none (EPSG:4490, WKT, PROJ, GCJ02, BD09)") }, \
+	{ "t-srs", required_argument, CLI_T_SRS, "CRS", N_("output CRS (default: the main input's)") }, \
+	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", N_("projected CRS to compute in") }
 /* Grid fields: their keys go to the tool's on_option, which sets its
 ** geo_grid_opts (the defaults named here live in geo_grid_opts_init). */
 #define CLI_OPTS_ID_FIELD \
-	{ "id-field", required_argument, CLI_ID_FIELD, "FIELD", "grid code field (default grid_id)" }
+	{ "id-field", required_argument, CLI_ID_FIELD, "FIELD", N_("grid code field (default grid_id)") }
 #define CLI_OPTS_GRID_FIELDS \
 	CLI_OPTS_ID_FIELD, \
-	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", "parent code field (default parent_id)" }
+	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", N_("parent code field (default parent_id)") }
 #define CLI_OPTS_WHERE \
-	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL attribute filter on the input" }
+	{ "where", required_argument, CLI_WHERE, "EXPR", N_("OGR SQL attribute filter on the input") }
 /* The one time-window rule of every tool that reads dated features
 ** (docs/conventions.md), and --strict for an empty selection (a tool whose
 ** --strict means more takes CLI_OPTS_WINDOW_ONLY and its own CLI_OPTS_STRICT). */
 #define CLI_OPTS_WINDOW_ONLY \
-	{ "week", required_argument, CLI_WEEK, "YYYY-Www", "one ISO week, Monday to Sunday (2021-W37)" }, \
-	{ "month", required_argument, CLI_MONTH, "YYYY-MM", "one calendar month (2021-09)" }, \
-	{ "quarter", required_argument, CLI_QUARTER, "YYYY-Qn", "one quarter (2021-Q3)" }, \
-	{ "year", required_argument, CLI_YEAR, "YYYY", "one calendar year (2021)" }, \
-	{ "from", required_argument, CLI_FROM, "DATE", "first day (or date-time) included" }, \
-	{ "to", required_argument, CLI_TO, "DATE", "last day (or date-time) included" }, \
-	{ "date-field", required_argument, CLI_DATE_FIELD, "FIELD", "field holding each feature's date (default date)" }, \
-	{ "tz", required_argument, CLI_TZ, "ZONE", "the town's time zone, for timestamps with a zone (default: TZ)" }
+	{ "week", required_argument, CLI_WEEK, "YYYY-Www", N_("one ISO week, Monday to Sunday (2021-W37)") }, \
+	{ "month", required_argument, CLI_MONTH, "YYYY-MM", N_("one calendar month (2021-09)") }, \
+	{ "quarter", required_argument, CLI_QUARTER, "YYYY-Qn", N_("one quarter (2021-Q3)") }, \
+	{ "year", required_argument, CLI_YEAR, "YYYY", N_("one calendar year (2021)") }, \
+	{ "from", required_argument, CLI_FROM, "DATE", N_("first day (or date-time) included") }, \
+	{ "to", required_argument, CLI_TO, "DATE", N_("last day (or date-time) included") }, \
+	{ "date-field", required_argument, CLI_DATE_FIELD, "FIELD", N_("field holding each feature's date (default date)") }, \
+	{ "tz", required_argument, CLI_TZ, "ZONE", N_("the town's time zone, for timestamps with a zone (default: TZ)") }
 #define CLI_OPTS_STRICT(help) { "strict", no_argument, CLI_STRICT, NULL, help }
 #define CLI_OPTS_WINDOW \
 	CLI_OPTS_WINDOW_ONLY, CLI_OPTS_STRICT("exit 1 when --where or the window selects no feature")
 #define CLI_OPTS_REPORT \
-	{ "json", no_argument, CLI_JSON, NULL, "print the report as one JSON object on standard output" }, \
-	{ "quiet", no_argument, 'q', NULL, "print errors only" }, \
-	{ "verbose", no_argument, 'v', NULL, "print more detail" }, \
-	{ "progress", no_argument, CLI_PROGRESS, NULL, "show a progress bar (default on a terminal)" }, \
-	{ "no-progress", no_argument, CLI_NO_PROGRESS, NULL, "never show a progress bar" }
+	{ "json", no_argument, CLI_JSON, NULL, N_("print the report as one JSON object on standard output") }, \
+	{ "quiet", no_argument, 'q', NULL, N_("print errors only") }, \
+	{ "verbose", no_argument, 'v', NULL, N_("print more detail") }, \
+	{ "progress", no_argument, CLI_PROGRESS, NULL, N_("show a progress bar (default on a terminal)") }, \
+	{ "no-progress", no_argument, CLI_NO_PROGRESS, NULL, N_("never show a progress bar") }
 #define CLI_OPTS_BASIC \
-	{ "help", no_argument, 'h', NULL, "show this help and exit" }, \
-	{ "version", no_argument, 'V', NULL, "show the version and exit" }
+	{ "help", no_argument, 'h', NULL, N_("show this help and exit") }, \
+	{ "version", no_argument, 'V', NULL, N_("show the version and exit") }
 #define CLI_HEADING(text) { NULL, 0, 0, NULL, text }
 #define CLI_END { NULL, 0, 0, NULL, NULL }
 

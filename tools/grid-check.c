@@ -20,11 +20,11 @@ static const cli_range snap_range = { NULL, 0, 1000, 0 };
 
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
-	{ "boundary", required_argument, OPT_BOUNDARY, "TOWN", "the polygon the grids must tile exactly" },
+	{ "boundary", required_argument, OPT_BOUNDARY, "TOWN", N_("the polygon the grids must tile exactly") },
 	{ "parents", required_argument, OPT_PARENTS, "PRIMARY",
-	  "primary grids that GRIDS must nest in and tile" },
+	  N_("primary grids that GRIDS must nest in and tile") },
 	{ "points", required_argument, OPT_POINTS, "LAYER",
-	  "points that must lie in exactly one grid (repeatable)" },
+	  N_("points that must lie in exactly one grid (repeatable)") },
 	CLI_OPTS_GRID_FIELDS,
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
@@ -32,18 +32,18 @@ static const cli_option options[] = {
 	CLI_OPTS_WINDOW,
 	CLI_HEADING("Checks"),
 	{ "min-area", required_argument, OPT_MIN_AREA, "M2",
-	  "tolerate gaps, overlaps and spill smaller than this (default 1)", &area_range },
+	  N_("tolerate gaps, overlaps and spill smaller than this (default 1)"), &area_range },
 	{ "sliver", required_argument, OPT_SLIVER, "T",
-	  "report grids and gaps with thinness 4πA/P² under T as slivers (default 0.01)",
+	  N_("report grids and gaps with thinness 4πA/P² under T as slivers (default 0.01)"),
 	  &sliver_range },
 	{ "codes", required_argument, OPT_CODES, "SCHEME",
-	  "any: codes present and unique (default); wangge: also town+primary+secondary digits" },
+	  N_("any: codes present and unique (default); wangge: also town+primary+secondary digits") },
 	CLI_HEADING("Output"),
-	{ "output", required_argument, 'o', "ERRORS", "write the problems as features, styled for QGIS" },
-	{ "format", required_argument, 'f', "DRIVER", "format of ERRORS as a GDAL driver name" },
-	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace existing outputs" },
-	{ "fix", required_argument, OPT_FIX, "OUT", "write a repaired copy of GRIDS (see grid-check(1))" },
-	{ "snap", required_argument, OPT_SNAP, "M", "with --fix: first snap vertices within M metres",
+	{ "output", required_argument, 'o', "ERRORS", N_("write the problems as features, styled for QGIS") },
+	{ "format", required_argument, 'f', "DRIVER", N_("format of ERRORS as a GDAL driver name") },
+	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, N_("replace existing outputs") },
+	{ "fix", required_argument, OPT_FIX, "OUT", N_("write a repaired copy of GRIDS (see grid-check(1))") },
+	{ "snap", required_argument, OPT_SNAP, "M", N_("with --fix: first snap vertices within M metres"),
 	  &snap_range },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
@@ -53,9 +53,9 @@ static const cli_option options[] = {
 
 static const cli_tool tool = {
 	"grid-check", "[options] GRIDS",
-	"Check that grids tile the town with no gap, overlap or spill (横向到边), that\n"
+	N_("Check that grids tile the town with no gap, overlap or spill (横向到边), that\n"
 	"secondaries nest in their primaries (纵向到底) and that every point lies in exactly\n"
-	"one grid. Each problem is reported once, with its area in m² and a point inside it.",
+	"one grid. Each problem is reported once, with its area in m² and a point inside it."),
 	options, 1, 1
 };
 

@@ -22,30 +22,30 @@ static const cli_option options[] = {
 	CLI_HEADING("Input"),
 	CLI_OPTS_GRID_FIELDS,
 	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD",
-	  "grid worker's name field (default worker)" },
+	  N_("grid worker's name field (default worker)") },
 	{ "phone-field", required_argument, OPT_PHONE_FIELD, "FIELD",
-	  "grid worker's phone field (default phone)" },
+	  N_("grid worker's phone field (default phone)") },
 	{ "roster", required_argument, OPT_ROSTER, "TABLE",
-	  "table of NEW's grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)" },
-	{ "old-roster", required_argument, OPT_OLD_ROSTER, "TABLE", "the same for OLD" },
+	  N_("table of NEW's grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)") },
+	{ "old-roster", required_argument, OPT_OLD_ROSTER, "TABLE", N_("the same for OLD") },
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
 	CLI_HEADING("Comparing"),
 	{ "min-area", required_argument, OPT_MIN_AREA, "M2",
-	  "shape tolerance and smallest overlap counted, in m² (default 1)", &area_range },
+	  N_("shape tolerance and smallest overlap counted, in m² (default 1)"), &area_range },
 	{ "keep-threshold", required_argument, OPT_KEEP_THRESHOLD, "PCT",
-	  "share of both areas two grids must share to be the same grid (default 50)",
+	  N_("share of both areas two grids must share to be the same grid (default 50)"),
 	  &percent_range },
 	{ "features", required_argument, OPT_FEATURES, "LAYER",
-	  "place this layer on OLD and NEW and list what changes grid (repeatable)" },
+	  N_("place this layer on OLD and NEW and list what changes grid (repeatable)") },
 	CLI_HEADING("Time window on --features"),
 	CLI_OPTS_WINDOW,
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
 	{ "moves", required_argument, OPT_MOVES, "FILE",
-	  "hand-over list: .csv or any table, .xlsx (a sheet per worker), .pdf (A4) (repeatable)" },
+	  N_("hand-over list: .csv or any table, .xlsx (a sheet per worker), .pdf (A4) (repeatable)") },
 	{ "keep-codes", required_argument, OPT_KEEP_CODES, "OUT",
-	  "write NEW with each grid carrying the code of the old grid it matches" },
+	  N_("write NEW with each grid carrying the code of the old grid it matches") },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -54,10 +54,10 @@ static const cli_option options[] = {
 
 static const cli_tool tool = {
 	"grid-diff", "[options] OLD NEW",
-	"Compare old and new grids of one level: which grids are unchanged, reshaped, split,\n"
+	N_("Compare old and new grids of one level: which grids are unchanged, reshaped, split,\n"
 	"merged, new or removed, the area moved between every pair, and with --features every\n"
 	"household, camera or pond that changes grid and worker (the hand-over list). -o writes\n"
-	"the moved pieces as polygons. Exit 0 when nothing changed, 1 when something did.",
+	"the moved pieces as polygons. Exit 0 when nothing changed, 1 when something did."),
 	options, 2, 2
 };
 

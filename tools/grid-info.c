@@ -10,7 +10,7 @@ static const cli_option options[] = {
 	CLI_HEADING("Input"),
 	CLI_OPTS_GRID_FIELDS,
 	CLI_OPTS_WHERE,
-	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "input CRS when the layer has none" },
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("input CRS when the layer has none") },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -19,8 +19,8 @@ static const cli_option options[] = {
 
 static const cli_tool tool = {
 	"grid-info", "[options] DATASET[:LAYER]",
-	"Print the layers of a dataset with CRS, feature counts, geometry types, extent and\n"
-	"area in m²; for grid layers also the count per level and code problems.",
+	N_("Print the layers of a dataset with CRS, feature counts, geometry types, extent and\n"
+	"area in m²; for grid layers also the count per level and code problems."),
 	options, 1, 1
 };
 

@@ -20,33 +20,33 @@ static const cli_range dpi_range = { NULL, 50, 600, 0 };
 
 static const cli_option options[] = {
 	CLI_HEADING("Output"),
-	{ "output", required_argument, 'o', "MAP", "write the map to MAP.png, MAP.svg or MAP.pdf" },
-	{ "format", required_argument, 'f', "FMT", "png, svg or pdf (default: from the extension)" },
-	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, "replace existing output files" },
+	{ "output", required_argument, 'o', "MAP", N_("write the map to MAP.png, MAP.svg or MAP.pdf") },
+	{ "format", required_argument, 'f', "FMT", N_("png, svg or pdf (default: from the extension)") },
+	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, N_("replace existing output files") },
 	{ "qgis-project", required_argument, OPT_QGIS, "OUT.qgs",
-	  "also write a QGIS project holding the layers with their styles" },
+	  N_("also write a QGIS project holding the layers with their styles") },
 	CLI_HEADING("Page"),
-	{ "paper", required_argument, OPT_PAPER, "a4|a3", "paper size (default a4)" },
-	{ "landscape", no_argument, OPT_LANDSCAPE, NULL, "landscape page (default: what fits the data best)" },
-	{ "portrait", no_argument, OPT_PORTRAIT, NULL, "portrait page" },
-	{ "dpi", required_argument, OPT_DPI, "N", "PNG resolution (default 200)", &dpi_range },
-	{ "title", required_argument, OPT_TITLE, "TEXT", "title at the top" },
-	{ "subtitle", required_argument, OPT_SUBTITLE, "TEXT", "second line, such as the date range" },
-	{ "font", required_argument, OPT_FONT, "FAMILY", "font family (default Noto Sans CJK SC)" },
+	{ "paper", required_argument, OPT_PAPER, "a4|a3", N_("paper size (default a4)") },
+	{ "landscape", no_argument, OPT_LANDSCAPE, NULL, N_("landscape page (default: what fits the data best)") },
+	{ "portrait", no_argument, OPT_PORTRAIT, NULL, N_("portrait page") },
+	{ "dpi", required_argument, OPT_DPI, "N", N_("PNG resolution (default 200)"), &dpi_range },
+	{ "title", required_argument, OPT_TITLE, "TEXT", N_("title at the top") },
+	{ "subtitle", required_argument, OPT_SUBTITLE, "TEXT", N_("second line, such as the date range") },
+	{ "font", required_argument, OPT_FONT, "FAMILY", N_("font family (default Noto Sans CJK SC)") },
 	CLI_HEADING("What to draw"),
-	{ "label", required_argument, OPT_LABEL, "FIELD", "label grids with FIELD (grid_id, name)" },
-	{ "category", required_argument, OPT_CATEGORY, "FIELD", "colour points by FIELD" },
-	{ "fill", required_argument, OPT_FILL, "FIELD", "colour grids by the number in FIELD" },
-	{ "fill-title", required_argument, OPT_FILL_TITLE, "TEXT", "legend heading for --fill" },
-	{ "raster", required_argument, OPT_RASTER, "HEAT.tif", "draw a heat raster beneath" },
-	{ "raster-title", required_argument, OPT_RASTER_TITLE, "TEXT", "legend heading for --raster" },
+	{ "label", required_argument, OPT_LABEL, "FIELD", N_("label grids with FIELD (grid_id, name)") },
+	{ "category", required_argument, OPT_CATEGORY, "FIELD", N_("colour points by FIELD") },
+	{ "fill", required_argument, OPT_FILL, "FIELD", N_("colour grids by the number in FIELD") },
+	{ "fill-title", required_argument, OPT_FILL_TITLE, "TEXT", N_("legend heading for --fill") },
+	{ "raster", required_argument, OPT_RASTER, "HEAT.tif", N_("draw a heat raster beneath") },
+	{ "raster-title", required_argument, OPT_RASTER_TITLE, "TEXT", N_("legend heading for --raster") },
 	{ "raster-units", required_argument, OPT_RASTER_UNITS, "TEXT",
-	  "units of --raster (default: the band's unit type)" },
-	{ "level-field", required_argument, OPT_LEVEL_FIELD, "FIELD", "grid level field (default level)" },
+	  N_("units of --raster (default: the band's unit type)") },
+	{ "level-field", required_argument, OPT_LEVEL_FIELD, "FIELD", N_("grid level field (default level)") },
 	CLI_HEADING("Input"),
-	{ "s-srs", required_argument, CLI_S_SRS, "CRS", "CRS of layers that have none (GCJ02 for web-map CSV)" },
-	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", "projected CRS to draw in" },
-	{ "where", required_argument, CLI_WHERE, "EXPR", "OGR SQL filter on the point layers" },
+	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("CRS of layers that have none (GCJ02 for web-map CSV)") },
+	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", N_("projected CRS to draw in") },
+	{ "where", required_argument, CLI_WHERE, "EXPR", N_("OGR SQL filter on the point layers") },
 	CLI_HEADING("Time window on the point layers that have the date field"),
 	CLI_OPTS_WINDOW,
 	CLI_HEADING("Report"),
@@ -57,11 +57,11 @@ static const cli_option options[] = {
 
 static const cli_tool tool = {
 	"grid-map", "[options] -o MAP.png|MAP.svg|MAP.pdf [KIND[,TITLE]=]LAYER...",
-	"Draw a printable map: grids (primary thick, secondary thin, labelled), a heat raster\n"
+	N_("Draw a printable map: grids (primary thick, secondary thin, labelled), a heat raster\n"
 	"beneath, points above, with title, legend, scale bar and north arrow.\n"
 	"KIND is grids, primary, secondary, boundary, areas, lines or points; without it\n"
 	"grid-map decides from the geometry, the layer's name and its fields. TITLE names\n"
-	"the layer in the legend: points,隐患=town.gpkg:hazards",
+	"the layer in the legend: points,隐患=town.gpkg:hazards"),
 	options, 0, 256
 };
 

@@ -18,16 +18,16 @@ static const cli_range distance_range = { NULL, 0, 1e5, 0 };
 
 static const cli_option options[] = {
 	CLI_HEADING("Grids"),
-	{ "grids", required_argument, 'g', "GRIDS[:LAYER]", "the grid polygons (required)" },
+	{ "grids", required_argument, 'g', "GRIDS[:LAYER]", N_("the grid polygons (required)") },
 	{ "parents", required_argument, OPT_PARENTS, "PRIMARY",
-	  "primary grids: parent_id by geometry where the grids have none" },
+	  N_("primary grids: parent_id by geometry where the grids have none") },
 	CLI_OPTS_GRID_FIELDS,
-	{ "copy-fields", required_argument, OPT_COPY, "A,B", "grid fields to copy onto the features" },
+	{ "copy-fields", required_argument, OPT_COPY, "A,B", N_("grid fields to copy onto the features") },
 	CLI_HEADING("Placing"),
 	{ "mode", required_argument, OPT_MODE, "MODE",
-	  "lines and polygons: largest (default), centroid or split" },
+	  N_("lines and polygons: largest (default), centroid or split") },
 	{ "max-distance", required_argument, OPT_MAX_DISTANCE, "M",
-	  "give features up to M metres outside every grid to the nearest", &distance_range },
+	  N_("give features up to M metres outside every grid to the nearest"), &distance_range },
 	CLI_OPTS_SRS,
 	CLI_HEADING("Selecting"),
 	CLI_OPTS_WHERE,
@@ -35,11 +35,11 @@ static const cli_option options[] = {
 	CLI_OPTS_STRICT("exit 1 when features are left unplaced, or --where or the window selects none"),
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
-	{ "unplaced", required_argument, OPT_UNPLACED, "PATH", "write the unplaced features to PATH" },
+	{ "unplaced", required_argument, OPT_UNPLACED, "PATH", N_("write the unplaced features to PATH") },
 	{ "summary", required_argument, OPT_SUMMARY, "PATH",
-	  "one row per grid: count, length or area, sums (CSV or vector)" },
-	{ "sum", required_argument, OPT_SUM, "FIELD[,FIELD]", "numeric fields to sum per grid" },
-	{ "count-by", required_argument, OPT_COUNT_BY, "FIELD", "a count column per value of FIELD" },
+	  N_("one row per grid: count, length or area, sums (CSV or vector)") },
+	{ "sum", required_argument, OPT_SUM, "FIELD[,FIELD]", N_("numeric fields to sum per grid") },
+	{ "count-by", required_argument, OPT_COUNT_BY, "FIELD", N_("a count column per value of FIELD") },
 	CLI_HEADING("Report"),
 	CLI_OPTS_REPORT,
 	CLI_OPTS_BASIC,
@@ -48,10 +48,10 @@ static const cli_option options[] = {
 
 static const cli_tool tool = {
 	"grid-place", "[options] -g GRIDS FEATURES",
-	"Add grid_id and parent_id to every feature of FEATURES ('-': standard input): points\n"
+	N_("Add grid_id and parent_id to every feature of FEATURES ('-': standard input): points\n"
 	"by the grid holding them (a point on a shared edge goes to the grid to its right or\n"
 	"above), lines and polygons by --mode. Writes GeoJSON to standard output unless -o\n"
-	"or --summary is given.",
+	"or --summary is given."),
 	options, 1, 1
 };
 

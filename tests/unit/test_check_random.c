@@ -652,9 +652,10 @@ static void run_case(uint64_t seed, struct tally *ty)
 	ty->artifacts += orc.artifacts;
 	oracle_free(&orc);
 	if (r && r->n) {
-		char **changes = NULL;
-		e = geo_repair(ctx, gs, town, ps, &o, r, &changes);
+		char **changes = NULL, **changes_local = NULL;
+		e = geo_repair(ctx, gs, town, ps, &o, r, &changes, &changes_local);
 		CSLDestroy(changes);
+		CSLDestroy(changes_local);
 		geo_check_result *r2 = NULL;
 		if (!e)
 			e = geo_check_gridset(ctx, gs, town, ps, &o, &r2);

@@ -540,9 +540,9 @@ static void test_drawn_nesting(void)
 	CHECK("drawn nesting: nothing else", r && r->n == 2);
 	geo_check_result_free(r);
 	/* The repair moves C's cell in P to the neighbour there and E to P. */
-	char **changes = NULL;
+	char **changes = NULL, **changes_local = NULL;
 	geo_check_gridset(ctx, gs, town, ps, &o, &r);
-	geo_err e = geo_repair(ctx, gs, town, ps, &o, r, &changes);
+	geo_err e = geo_repair(ctx, gs, town, ps, &o, r, &changes, &changes_local);
 	geo_check_result_free(r);
 	r = NULL;
 	geo_check_gridset(ctx, gs, town, ps, &o, &r);
@@ -550,6 +550,7 @@ static void test_drawn_nesting(void)
 
 	CHECK("drawn nesting: E's parent_id is P's now", !strcmp(gs->grids[4].parent_id, "120114107016"));
 	CSLDestroy(changes);
+	CSLDestroy(changes_local);
 	geo_check_result_free(r);
 	GEOSGeom_destroy_r(h, town);
 	geo_gridset_free(gs);
@@ -624,8 +625,8 @@ static void test_repair(void)
 	CHECK("repair: before, gaps, an overlap and spill",
 	      r && count(r, GEO_PROBLEM_GAP) == 2 && count(r, GEO_PROBLEM_OVERLAP) == 1 &&
 		      count(r, GEO_PROBLEM_OUTSIDE) == 1);
-	char **changes = NULL;
-	geo_err e = geo_repair(ctx, gs, town, NULL, &o, r, &changes);
+	char **changes = NULL, **changes_local = NULL;
+	geo_err e = geo_repair(ctx, gs, town, NULL, &o, r, &changes, &changes_local);
 	geo_check_result_free(r);
 	r = NULL;
 	geo_check_gridset(ctx, gs, town, NULL, &o, &r);
@@ -638,6 +639,7 @@ static void test_repair(void)
 	GEOSGeom_destroy_r(h, d1);
 	GEOSGeom_destroy_r(h, u);
 	CSLDestroy(changes);
+	CSLDestroy(changes_local);
 	geo_check_result_free(r);
 	GEOSGeom_destroy_r(h, town);
 	geo_gridset_free(gs);
