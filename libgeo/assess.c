@@ -316,8 +316,8 @@ static geo_err read_visits(assess *a, const char *name)
 	reader_close(&r);
 	if (!e && unknown)
 		geo_log(a->ctx, GEO_LOG_WARN,
-			"%s: %ld visits name a household that %s does not hold", name, unknown,
-			"the households layer");
+			"%s: %ld visits name a household that the households layer does not hold",
+			name, unknown);
 	return e;
 }
 

@@ -655,11 +655,11 @@ static void text_fig(geo_buf *b, const char *label, const assess_fig *f)
 {
 	double vp = pct(f->weekly, f->households), cov = pct(f->hh_weeks, f->households * f->weeks);
 	geo_buf_printf(b,
-		       "%s: %ld households, %ld visited every week of %ld (%.1f%%), %.1f%% of "
+		       _("%s: %ld households, %ld visited every week of %ld (%.1f%%), %.1f%% of "
 		       "household-weeks visited; hazards %ld found, "
 		       "%ld closed (%ld on time), %ld overdue; cases solved by grid/area/town "
 		       "%ld/%ld/%ld, %ld open; ponds and ditches inspected before the flood season "
-		       "%ld of %ld; score %.1f\n",
+		       "%ld of %ld; score %.1f\n"),
 		       label, f->households, f->weekly, f->weeks, isnan(vp) ? 0 : vp,
 		       isnan(cov) ? 0 : cov, f->found, f->closed, f->on_time, f->overdue,
 		       f->cases[0], f->cases[1], f->cases[2], f->cases[3], f->inspected, f->waters,
@@ -698,13 +698,13 @@ char *assess_summary(const assess *a)
 			       a->seconds_read, a->seconds_figures);
 		return geo_buf_take(&b);
 	}
-	geo_buf_printf(&b, "%s: %zu grids, %zu workers, %zu visits read\n", a->w.label, n,
+	geo_buf_printf(&b, _("%s: %zu grids, %zu workers, %zu visits read\n"), a->w.label, n,
 		       a->nworkers, a->nv);
 	text_fig(&b, a->w.label, &a->town_row.now);
 	if (assess_fig_empty(&a->town_row.prev))
 		geo_buf_printf(&b,
-			       "%s: no ledger entry in that period; changes against it mean "
-			       "nothing\n",
+			       _("%s: no ledger entry in that period; changes against it mean "
+				 "nothing\n"),
 			       a->prev.label);
 	else
 		text_fig(&b, a->prev.label, &a->town_row.prev);
@@ -718,15 +718,15 @@ char *assess_summary(const assess *a)
 			worst = r;
 	}
 	if (best)
-		geo_buf_printf(&b, "first: %s %s (%s), score %.1f; last: %s %s (%s), score %.1f\n",
+		geo_buf_printf(&b, _("first: %s %s (%s), score %.1f; last: %s %s (%s), score %.1f\n"),
 			       best->id, best->name, best->worker, best->now.score, worst->id,
 			       worst->name, worst->worker, worst->now.score);
 	if (a->o->verbose)
-		geo_buf_printf(&b, "read in %.2f s, figures in %.3f s\n", a->seconds_read,
+		geo_buf_printf(&b, _("read in %.2f s, figures in %.3f s\n"), a->seconds_read,
 			       a->seconds_figures);
 	if (a->o->output)
-		geo_buf_printf(&b, "tables: %s\n", a->o->output);
+		geo_buf_printf(&b, _("tables: %s\n"), a->o->output);
 	if (a->o->report)
-		geo_buf_printf(&b, "report: %s\n", a->o->report);
+		geo_buf_printf(&b, _("report: %s\n"), a->o->report);
 	return geo_buf_take(&b);
 }

@@ -462,9 +462,17 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 	if (!e && o->sites)
 		e = read_points(ctx, s, o->sites, work, w, &sites, &ns);
 	if (!e && !ns)
-		e = geo_fail(ctx, GEO_ERR_INPUT, "--add: no candidate site inside the %s%s",
-			     s->has_grids ? "grids" : "surface",
-			     o->sites ? "" : " (sites are made along --roads)");
+		e = s->has_grids
+			    ? (o->sites ? geo_fail(ctx, GEO_ERR_INPUT,
+						   "--add: no candidate site inside the grids")
+					: geo_fail(ctx, GEO_ERR_INPUT,
+						   "--add: no candidate site inside the grids (sites "
+						   "are made along --roads)"))
+			    : (o->sites ? geo_fail(ctx, GEO_ERR_INPUT,
+						   "--add: no candidate site inside the surface")
+					: geo_fail(ctx, GEO_ERR_INPUT,
+						   "--add: no candidate site inside the surface (sites "
+						   "are made along --roads)"));
 	for (size_t i = 0; i < cells && w; i++) {
 		res->demand += w[i];
 		if (s->count[i])

@@ -17,7 +17,7 @@ static const char *code_of(const geo_gridset *gs, long i)
 
 static const char *shown(const char *code)
 {
-	return *code ? code : "(none)";
+	return *code ? code : _("(none)");
 }
 
 /* Moves ordered by layer, old code, new code, then input order. */

@@ -202,9 +202,10 @@ static geo_err from_roster(struct diff_run *run, const char *name, const geo_gri
 		OGR_F_Destroy(f);
 	}
 	if (!e && ro.unknown)
-		geo_log(run->ctx, GEO_LOG_WARN, "%s: %zu grid code%s name%s no grid of %s: %s%s",
-			name, ro.unknown, ro.unknown > 1 ? "s" : "", ro.unknown > 1 ? "" : "s",
-			side, ro.unknown_list.s ? ro.unknown_list.s : "",
+		geo_log(run->ctx, GEO_LOG_WARN,
+			P_("%s: %zu grid code names no grid of %s: %s%s",
+			   "%s: %zu grid codes name no grid of %s: %s%s", ro.unknown),
+			name, ro.unknown, side, ro.unknown_list.s ? ro.unknown_list.s : "",
 			ro.unknown > 5 ? ", ..." : "");
 	geo_buf_free(&ro.unknown_list);
 	free(ro.seen);
@@ -264,8 +265,8 @@ static size_t unstaffed(const geo_diff_result *r, int new_side, geo_buf *b, int 
 	}
 	for (size_t i = 0; hit && i < gs->n; i++)
 		if (hit[i] && (*listed)++ < 6)
-			geo_buf_printf(b, "%s%s %s", *listed > 1 ? ", " : "",
-				       new_side ? "new" : "old", gs->grids[i].id);
+			geo_buf_printf(b, new_side ? _("%snew %s") : _("%sold %s"),
+				       *listed > 1 ? ", " : "", gs->grids[i].id);
 	free(hit);
 	return n;
 }
@@ -289,11 +290,11 @@ void diff_warn_unstaffed(struct diff_run *run)
 	n += unstaffed(r, 0, &b, &listed);
 	if (n)
 		geo_log(run->ctx, GEO_LOG_WARN,
-			"%zu grid%s in the hand-over %s no worker (%s%s): give %s in the '%s' "
-			"field "
-			"or a --roster",
-			n, n > 1 ? "s" : "", n > 1 ? "have" : "has", b.s ? b.s : "",
-			listed > 6 ? ", ..." : "", n > 1 ? "them one" : "it one",
-			run->o->worker_field);
+			P_("%zu grid in the hand-over has no worker (%s%s): give it one in the '%s' "
+			   "field or a --roster",
+			   "%zu grids in the hand-over have no worker (%s%s): give them one in the '%s' "
+			   "field or a --roster",
+			   n),
+			n, b.s ? b.s : "", listed > 6 ? ", ..." : "", run->o->worker_field);
 	geo_buf_free(&b);
 }
