@@ -140,9 +140,12 @@ static geo_err open_roster(struct diff_run *run, struct roster *ro)
 	geo_buf_init(&b);
 	list_names(&b, ro->code < 0 ? o->grid.id_field : o->worker_field,
 		   ro->code < 0 ? code_names : worker_names);
-	geo_err e = geo_fail(run->ctx, GEO_ERR_INPUT,
-			     "%s: roster has no column of grid %s (one of %s)", ro->name,
-			     ro->code < 0 ? "codes" : "workers", b.s ? b.s : "");
+	geo_err e = ro->code < 0 ? geo_fail(run->ctx, GEO_ERR_INPUT,
+					    "%s: roster has no column of grid codes (one of %s)",
+					    ro->name, b.s ? b.s : "")
+				 : geo_fail(run->ctx, GEO_ERR_INPUT,
+					    "%s: roster has no column of grid workers (one of %s)",
+					    ro->name, b.s ? b.s : "");
 	geo_buf_free(&b);
 	return e;
 }

@@ -56,6 +56,7 @@ static const cli_option options[] = {
 	CLI_OPTS_ID_FIELD,
 	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
 	{ "add", required_argument, O_ADD, "K", N_("propose K new cameras (lazy greedy)"), &add_range },
+	/* xgettext:no-c-format */
 	{ "target", required_argument, O_TARGET, "P", N_("or the fewest new cameras to see P% of the demand"),
 	  &pct_range },
 	{ "sites", required_argument, O_SITES, "LAYER", N_("candidate sites (default: along --roads)") },
