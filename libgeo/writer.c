@@ -122,6 +122,10 @@ static geo_err write_failed(geo_ctx *ctx, geo_writer *w, const char *fallback)
 		return stopped(ctx, w);
 	if (is_busy(rc))
 		return locked(ctx, w->label);
+	char why[1024];
+	if (w->pg)  /* the server's words, on one line */
+		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", w->label,
+				geo_pg_error(why, sizeof why, fallback));
 	return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", w->label,
 			geo_cpl_error(fallback));
 }
