@@ -1146,9 +1146,12 @@ geo_err geo_write_feature(geo_ctx *ctx, OGRLayerH layer, OGRFeatureH feat, const
 		}
 		OGR_F_SetGeometryDirectly(feat, og);
 	}
-	if (OGR_L_CreateFeature(layer, feat) != OGRERR_NONE)
+	if (OGR_L_CreateFeature(layer, feat) != OGRERR_NONE) {
+		/* PostGIS's ERROR line rather than GDAL's statement (pg.c). */
+		char why[1024];
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "cannot write feature to layer '%s': %s",
-				OGR_L_GetName(layer), geo_cpl_error("write failed"));
+				OGR_L_GetName(layer), geo_pg_error(why, sizeof why, "write failed"));
+	}
 	return GEO_OK;
 }
 

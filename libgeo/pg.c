@@ -80,8 +80,41 @@ char *geo_pg_split_layer(char *name)
 	return colon + 1;
 }
 
+/* A server's error within GDAL's message (which repeats the statement
+** first): its ERROR, DETAIL and HINT lines, not the statement, LINE or
+** CONTEXT, which would fill the screen with a COPY's data. */
+static int server_error(const char *cpl, char *buf, size_t size)
+{
+	const char *at = strstr(cpl, "ERROR:");
+	if (!at || (at != cpl && at[-1] != '\n'))
+		return 0;
+	size_t n = 0;
+	buf[0] = '\0';
+	while (*at) {
+		const char *end = strchr(at, '\n');
+		size_t len = end ? (size_t)(end - at) : strlen(at);
+		if (!strncmp(at, "ERROR:", 6) || !strncmp(at, "DETAIL:", 7) || !strncmp(at, "HINT:", 5)) {
+			for (size_t i = 0; i < len && n + 2 < size; i++) {
+				char c = at[i] == '\t' ? ' ' : at[i];
+				if (c == ' ' && (n == 0 || buf[n - 1] == ' '))
+					continue;
+				buf[n++] = c;
+			}
+			if (n + 2 < size)
+				buf[n++] = ' ';
+		}
+		at += len + (end != NULL);
+	}
+	while (n > 0 && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+	return 1;
+}
+
 void geo_pg_explain(const char *cpl, char *buf, size_t size)
 {
+	if (server_error(cpl, buf, size))
+		return;
 	/* GDAL prefixes libpq's message with its own words and a newline. */
 	static const char *const prefixes[] = { "PQconnectdb failed.", "PQconnectdb failed:" };
 	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
