@@ -12,30 +12,35 @@
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PG_DIR=$PWD/pg
 PG_AS=()
-mkdir -p "$PG_DIR"
-if [ "$(id -u)" = 0 ]; then
-	chmod o+x "$PWD"
-	chown postgres "$PG_DIR"
-	PG_AS=(runuser -u postgres --)
-fi
+[ "$(id -u)" = 0 ] && PG_AS=(runuser -u postgres --)
 
 pg_stop() {
 	"${PG_AS[@]}" "$pg_bin/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
 	rm -rf "$PG_DIR"
 }
-trap pg_stop EXIT
 
-if ! "${PG_AS[@]}" "$pg_bin/initdb" -D "$PG_DIR/data" -U tester -A trust -E UTF8 --locale=C \
-	>"$PG_DIR/initdb.log" 2>&1 ||
-	! "${PG_AS[@]}" "$pg_bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-		-o "-k $PG_DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off" \
-		start >"$PG_DIR/start.log" 2>&1; then
-	echo "pg.sh: the PostgreSQL server did not start:"
-	cat "$PG_DIR/initdb.log" "$PG_DIR/start.log" "$PG_DIR/server.log" 2>/dev/null | tail -20
-	exit 99
-fi
-export PGHOST=$PG_DIR PGUSER=tester PGDATABASE=town
-unset PGPORT PGPASSWORD PGSERVICE
-psql -qX -d postgres -c 'CREATE DATABASE town' >/dev/null &&
-	psql -qX -c 'CREATE EXTENSION postgis' >/dev/null || exit 99
-PG="host=$PG_DIR dbname=town user=tester"
+pg_start() {
+	mkdir -p "$PG_DIR" || return 1
+	if [ "$(id -u)" = 0 ]; then
+		chmod o+x "$PWD"
+		chown postgres "$PG_DIR"
+	fi
+	trap pg_stop EXIT
+	if ! "${PG_AS[@]}" "$pg_bin/initdb" -D "$PG_DIR/data" -U tester -A trust -E UTF8 --locale=C \
+		>"$PG_DIR/initdb.log" 2>&1 ||
+		! "${PG_AS[@]}" "$pg_bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+			-o "-k $PG_DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off" \
+			start >"$PG_DIR/start.log" 2>&1; then
+		echo "pg.sh: the PostgreSQL server did not start:"
+		cat "$PG_DIR/initdb.log" "$PG_DIR/start.log" "$PG_DIR/server.log" 2>/dev/null | tail -20
+		return 1
+	fi
+	export PGHOST=$PG_DIR PGUSER=tester PGDATABASE=town
+	unset PGPORT PGPASSWORD PGSERVICE
+	psql -qX -d postgres -c 'CREATE DATABASE town' >/dev/null &&
+		psql -qX -c 'CREATE EXTENSION postgis' >/dev/null || return 1
+	PG="host=$PG_DIR dbname=town user=tester"
+}
+
+# tests/run sources this with PG_LATER set, to start the server itself.
+[ -n "${PG_LATER:-}" ] || pg_start || exit 99
