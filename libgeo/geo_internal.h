@@ -277,6 +277,8 @@ geo_pg_table *geo_writer_pg_find(geo_writer *w, const char *created);
 /* ---- PostGIS (pg.c) ---- */
 /* 1 when name begins with PG: (any case). */
 int geo_pg_is(const char *name);
+/* The name as messages show it: password=*** (libpq's keyword) hidden. */
+char *geo_pg_label(geo_ctx *ctx, const char *name);
 /* PG:CONNINFO:TABLE: cuts name at the last ':' and returns TABLE when it is
 ** a plain or schema-qualified table name; else NULL, name untouched. */
 char *geo_pg_split_layer(char *name);

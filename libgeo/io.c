@@ -237,7 +237,7 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 {
 	geo_input *in = geo_calloc(ctx, 1, sizeof *in);
 	char *path = geo_strdup(ctx, name);
-	if (!in || !path || !(in->name = geo_strdup(ctx, name)))
+	if (!in || !path || !(in->name = geo_pg_is(name) ? geo_pg_label(ctx, name) : geo_strdup(ctx, name)))
 		goto fail;
 	const char *layer = o && o->layer ? o->layer : NULL;
 	if (!strcmp(name, "-")) {
@@ -766,7 +766,7 @@ static geo_err open_dataset_for(geo_ctx *ctx, geo_output *out, GDALDriverH drv, 
 		if (strcmp(out->driver, "PostgreSQL"))
 			return geo_fail(ctx, GEO_ERR_USAGE, "%s: a PG: output is written by GDAL's "
 					"PostgreSQL driver, not %s", name, out->driver);
-		out->w = geo_writer_open_pg(ctx, out->path, name);
+		out->w = geo_writer_open_pg(ctx, out->path, out->target);
 		return out->w ? GEO_OK : geo_last_code(ctx);
 	}
 	CPLErrorReset();
@@ -830,6 +830,12 @@ geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opt
 	} else if (out->mode == OUT_DIRECT) {
 		if (pg_is_input(ctx, name, o->inputs) || !(out->path = geo_strdup(ctx, out->target)))
 			goto fail;
+		/* Messages name it without its password. */
+		char *label = geo_pg_label(ctx, name);
+		if (!label)
+			goto fail;
+		free(out->target);
+		out->target = label;
 	} else if (check_target(ctx, out, o, 0) ||
 		   (out->mode != OUT_IN_PLACE && file_tmpdir(ctx, out))) {
 		goto fail;
@@ -1028,7 +1034,8 @@ OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *nam
 	OGRLayerH l = NULL;
 	if (out->mode == OUT_DIRECT) {
 		free(own);
-		return create_pg_layer(ctx, out, name == own ? out->layer : name, crs, type);
+		OGRLayerH pl = create_pg_layer(ctx, out, name == own ? out->layer : name, crs, type);
+		return pl;
 	}
 	if (!make_room(ctx, out, ds, name)) {
 		char **lo = layer_options(out, type);

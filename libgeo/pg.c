@@ -139,6 +139,41 @@ const char *geo_pg_error(char *buf, size_t size, const char *fallback)
 	return buf;
 }
 
+char *geo_pg_label(geo_ctx *ctx, const char *name)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	const char *p = name;
+	for (const char *at; (at = strstr(p, "password"));) {
+		const char *v = at + 8;
+		v += strspn(v, " ");
+		int word = at == name || at[-1] == ' ' || at[-1] == ':';
+		if (!word || *v != '=') {
+			geo_buf_addn(&b, p, (size_t)(v - p));
+			p = v;
+			continue;
+		}
+		v++;
+		v += strspn(v, " ");
+		geo_buf_addn(&b, p, (size_t)(v - p));
+		geo_buf_add(&b, "***");
+		if (*v == '\'') {  /* a quoted value, \' inside it */
+			for (v++; *v && *v != '\''; v++)
+				if (*v == '\\' && v[1])
+					v++;
+			v += *v == '\'';
+		} else {
+			v += strcspn(v, " ");
+		}
+		p = v;
+	}
+	geo_buf_add(&b, p);
+	char *s = geo_buf_take(&b);
+	if (!s)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return s;
+}
+
 /* "name" with embedded quotes doubled: an identifier exactly as given. */
 static void quote_ident(geo_buf *b, const char *s)
 {
