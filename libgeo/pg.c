@@ -430,13 +430,22 @@ static geo_err styles_table(geo_ctx *ctx, GDALDatasetH ds, const char *label)
 {
 	geo_buf sql;
 	geo_buf_init(&sql);
+	/* Runs that make the table at once would collide on its name in the
+	** catalogue; they take turns, to the end of their transactions, which
+	** follows in a moment (the styles are the last thing written). */
+	geo_buf_add(&sql, "SELECT pg_advisory_xact_lock(hashtext('wangge layer_styles'))");
+	geo_err e;
+	CSLDestroy(query(ctx, ds, label, &sql, &e));
+	geo_buf_free(&sql);
+	if (e)
+		return e;
 	geo_buf_add(&sql, "CREATE TABLE IF NOT EXISTS public.layer_styles ("
 			  "id SERIAL PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, "
 			  "f_table_name varchar, f_geometry_column varchar, styleName text, "
 			  "styleQML xml, styleSLD xml, useAsDefault boolean, description text, "
 			  "owner varchar(63) DEFAULT CURRENT_USER, ui xml, "
 			  "update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)");
-	geo_err e = exec(ctx, ds, label, &sql);
+	e = exec(ctx, ds, label, &sql);
 	geo_buf_free(&sql);
 	return e;
 }
