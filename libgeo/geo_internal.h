@@ -273,6 +273,8 @@ geo_writer *geo_writer_open_pg(geo_ctx *ctx, const char *conninfo, const char *l
 typedef struct geo_pg_table geo_pg_table;
 geo_pg_table *geo_writer_pg_table(geo_ctx *ctx, geo_writer *w, const char *layer, int overwrite);
 geo_pg_table *geo_writer_pg_find(geo_writer *w, const char *created);
+/* 1 when l is a table a PostGIS writer of the context is writing. */
+int geo_writer_is_pg_layer(geo_ctx *ctx, OGRLayerH l);
 
 /* ---- PostGIS (pg.c) ---- */
 /* 1 when name begins with PG: (any case). */
@@ -291,6 +293,8 @@ const char *geo_pg_error(char *buf, size_t size, const char *fallback);
 geo_pg_table *geo_pg_table_new(geo_ctx *ctx, GDALDatasetH ds, const char *label,
 			       const char *layer, int overwrite, int serial);
 const char *geo_pg_table_create_name(const geo_pg_table *t);
+void geo_pg_table_set_layer(geo_pg_table *t, OGRLayerH l);
+OGRLayerH geo_pg_table_layer(const geo_pg_table *t);
 const char *geo_pg_table_name(const geo_pg_table *t);
 geo_pg_table *geo_pg_table_next(geo_pg_table *t);
 void geo_pg_table_link(geo_pg_table *t, geo_pg_table *next);

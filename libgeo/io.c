@@ -1015,6 +1015,7 @@ static OGRLayerH create_pg_layer(geo_ctx *ctx, geo_output *out, const char *name
 		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create table '%s': %s", out->target, name,
 			 geo_pg_error(why, sizeof why, "the server refused"));
 	}
+	geo_pg_table_set_layer(t, l);
 	return l;
 }
 
@@ -1151,6 +1152,13 @@ geo_err geo_write_feature(geo_ctx *ctx, OGRLayerH layer, OGRFeatureH feat, const
 			OGR_G_DestroyGeometry(og);
 			return GEO_ERR_OUTPUT;
 		}
+		/* PostGIS holds a column to its type, where a GeoPackage lets a
+		** polygon into a multipolygon layer: one part is made a multi. */
+		OGRwkbGeometryType want = wkbFlatten(OGR_L_GetGeomType(layer));
+		OGRwkbGeometryType have = wkbFlatten(OGR_G_GetGeometryType(og));
+		if (want != have && OGR_GT_GetCollection(have) == want &&
+		    geo_writer_is_pg_layer(ctx, layer))
+			og = OGR_G_ForceTo(og, want, NULL);
 		OGR_F_SetGeometryDirectly(feat, og);
 	}
 	if (OGR_L_CreateFeature(layer, feat) != OGRERR_NONE) {

@@ -38,6 +38,7 @@ struct geo_pg_table {
 	char *tmp;              /* the temporary table name, when replacing; else NULL */
 	char *geom;             /* the geometry column, or NULL */
 	char *qml;              /* the style, or NULL */
+	OGRLayerH layer;        /* GDAL's layer writing it */
 };
 
 int geo_pg_is(const char *name)
@@ -331,6 +332,8 @@ geo_pg_table *geo_pg_table_new(geo_ctx *ctx, GDALDatasetH ds, const char *label,
 }
 
 const char *geo_pg_table_create_name(const geo_pg_table *t) { return t->create; }
+void geo_pg_table_set_layer(geo_pg_table *t, OGRLayerH l) { t->layer = l; }
+OGRLayerH geo_pg_table_layer(const geo_pg_table *t) { return t->layer; }
 const char *geo_pg_table_name(const geo_pg_table *t) { return t->name; }
 geo_pg_table *geo_pg_table_next(geo_pg_table *t) { return t->next; }
 void geo_pg_table_link(geo_pg_table *t, geo_pg_table *next) { t->next = next; }

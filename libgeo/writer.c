@@ -397,6 +397,15 @@ geo_pg_table *geo_writer_pg_table(geo_ctx *ctx, geo_writer *w, const char *layer
 	return t;
 }
 
+int geo_writer_is_pg_layer(geo_ctx *ctx, OGRLayerH l)
+{
+	for (geo_writer *w = *geo_ctx_writers(ctx); w; w = w->next)
+		for (geo_pg_table *t = w->pg ? w->tables : NULL; t; t = geo_pg_table_next(t))
+			if (geo_pg_table_layer(t) == l)
+				return 1;
+	return 0;
+}
+
 geo_pg_table *geo_writer_pg_find(geo_writer *w, const char *created)
 {
 	/* GDAL names a table of the current schema without it, others with it. */
