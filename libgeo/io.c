@@ -237,7 +237,10 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 {
 	geo_input *in = geo_calloc(ctx, 1, sizeof *in);
 	char *path = geo_strdup(ctx, name);
-	if (!in || !path || !(in->name = geo_pg_is(name) ? geo_pg_label(ctx, name) : geo_strdup(ctx, name)))
+	if (!in || !path)
+		goto fail;
+	/* Messages name a PostGIS input without its password. */
+	if (!(in->name = geo_pg_is(name) ? geo_pg_label(ctx, name) : geo_strdup(ctx, name)))
 		goto fail;
 	const char *layer = o && o->layer ? o->layer : NULL;
 	if (!strcmp(name, "-")) {
@@ -547,10 +550,14 @@ char *geo_output_name_layer(const char *name, const char *format, const char *la
 	const char *driver = format ? format : pg ? "PostgreSQL" : driver_for(name);
 	char *has = pg ? geo_pg_split_layer(copy) : split_output_layer(copy);
 	free(copy);
-	*why = has ? "the output names its layer already (NAME:LAYER); give it once"
-	     : !pg && !multi_layer(driver) ? "only a GeoPackage, SpatiaLite or PG: output has named layers"
-	     : !table_like(layer) ? "not a table name (letters, digits, _; SCHEMA.TABLE)"
-					  : NULL;
+	if (has)
+		*why = "the output names its layer already (NAME:LAYER); give it once";
+	else if (!pg && !multi_layer(driver))
+		*why = "only a GeoPackage, SpatiaLite or PG: output has named layers";
+	else if (!table_like(layer))
+		*why = "not a table name (letters, digits, _; SCHEMA.TABLE)";
+	else
+		*why = NULL;
 	if (*why)
 		return NULL;
 	geo_buf b;
@@ -1033,10 +1040,10 @@ OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *nam
 	}
 	GDALDatasetH ds = geo_output_dataset(out);
 	OGRLayerH l = NULL;
-	if (out->mode == OUT_DIRECT) {
+	if (out->mode == OUT_DIRECT) { /* a table is named, never taken from the connection */
+		l = create_pg_layer(ctx, out, own ? out->layer : name, crs, type);
 		free(own);
-		OGRLayerH pl = create_pg_layer(ctx, out, name == own ? out->layer : name, crs, type);
-		return pl;
+		return l;
 	}
 	if (!make_room(ctx, out, ds, name)) {
 		char **lo = layer_options(out, type);
@@ -1165,7 +1172,10 @@ geo_err geo_write_feature(geo_ctx *ctx, OGRLayerH layer, OGRFeatureH feat, const
 		/* PostGIS's ERROR line rather than GDAL's statement (pg.c). */
 		char why[1024];
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "cannot write feature to layer '%s': %s",
-				OGR_L_GetName(layer), geo_pg_error(why, sizeof why, "write failed"));
+				OGR_L_GetName(layer),
+				geo_writer_is_pg_layer(ctx, layer)
+					? geo_pg_error(why, sizeof why, "write failed")
+					: geo_cpl_error("write failed"));
 	}
 	return GEO_OK;
 }

@@ -400,8 +400,9 @@ static geo_err swap_in(geo_ctx *ctx, GDALDatasetH ds, const char *label, const g
 		geo_buf_free(&sql);
 	}
 	/* Its index, key and sequence were named after the temporary table. */
-	geo_buf_add(&sql, "SELECT c.relkind::text || c.relname::text FROM pg_class c JOIN pg_namespace n ON "
-			  "n.oid = c.relnamespace WHERE c.relkind IN ('i', 'S') AND n.nspname = ");
+	geo_buf_add(&sql, "SELECT c.relkind::text || c.relname::text FROM pg_class c "
+			  "JOIN pg_namespace n ON n.oid = c.relnamespace "
+			  "WHERE c.relkind IN ('i', 'S') AND n.nspname = ");
 	quote_literal(&sql, t->schema);
 	geo_buf_add(&sql, " AND left(c.relname, length(");
 	quote_literal(&sql, t->tmp);
