@@ -385,11 +385,19 @@ static geo_err swap_in(geo_ctx *ctx, GDALDatasetH ds, const char *label, const g
 {
 	geo_buf sql;
 	geo_buf_init(&sql);
+	/* The DROP waits for readers of the old table to finish their query (a
+	** long transaction holds it longer): as long as wangge waits for a
+	** GeoPackage's lock (SQLITE_BUSY_TIMEOUT), then the run fails with the
+	** server's "lock timeout" and rolls back, rather than hang. */
+	geo_buf_printf(&sql, "SET LOCAL lock_timeout = %d", geo_busy_timeout_ms());
+	geo_err e = exec(ctx, ds, label, &sql);
+	geo_buf_free(&sql);
 	/* Another run may have dropped it meanwhile; without CASCADE, a view on
 	** it stops the swap with PostgreSQL's message rather than vanish. */
 	geo_buf_add(&sql, "DROP TABLE IF EXISTS ");
 	quote_table(&sql, t->schema, t->name);
-	geo_err e = exec(ctx, ds, label, &sql);
+	if (!e)
+		e = exec(ctx, ds, label, &sql);
 	geo_buf_free(&sql);
 	if (!e) {
 		geo_buf_add(&sql, "ALTER TABLE ");
