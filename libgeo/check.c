@@ -327,7 +327,7 @@ static geo_err write_problem(geo_ctx *ctx, OGRLayerH l, const geo_problem *p,
 
 static int multi_layer_driver(const char *driver)
 {
-	return !strcmp(driver, "GPKG") || !strcmp(driver, "SQLite");
+	return !strcmp(driver, "GPKG") || !strcmp(driver, "SQLite") || !strcmp(driver, "PostgreSQL");
 }
 
 static geo_err write_problems(geo_ctx *ctx, const geo_check_opts *o, const geo_check_result *r,
@@ -339,7 +339,10 @@ static geo_err write_problems(geo_ctx *ctx, const geo_check_opts *o, const geo_c
 	int has_points = r->count[GEO_PROBLEM_UNPLACED_POINT] +
 			 r->count[GEO_PROBLEM_MULTIPLY_PLACED_POINT] > 0;
 	int two = has_points && multi_layer_driver(geo_output_driver(out));
-	OGRwkbGeometryType type = has_points && !two ? wkbUnknown : wkbMultiPolygon;
+	/* A problem with neither region nor grid is drawn as its point; PostGIS,
+	** unlike GeoPackage, holds a column to its declared type. */
+	int strict = !strcmp(geo_output_driver(out), "PostgreSQL");
+	OGRwkbGeometryType type = (has_points && !two) || strict ? wkbUnknown : wkbMultiPolygon;
 	geo_transform *t = geo_transform_new(ctx, gs->crs, crs);
 	OGRLayerH areas = t ? problems_layer(ctx, out, NULL, crs, type) : NULL, points = areas;
 	geo_err e = areas ? GEO_OK : geo_last_code(ctx);

@@ -339,6 +339,14 @@ void geo_output_opts_init(geo_output_opts *o);
 typedef struct geo_output geo_output;
 
 geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opts *o);
+/*
+** ogr2ogr's -nln: the output name that names LAYER in NAME, as -o NAME:LAYER
+** would (PG:CONNINFO:TABLE, FILE.gpkg:LAYER), in a new string the caller
+** frees. NULL, with *why set to a sentence, when NAME already names a layer
+** or its format (format, or NAME's extension) holds no named layers.
+*/
+char *geo_output_name_layer(const char *name, const char *format, const char *layer,
+			    const char **why);
 /* Driver name chosen for the output (NULL for geo_output_open_file). */
 const char *geo_output_driver(const geo_output *out);
 /* The layer name from the output name, or NULL when it named none. */

@@ -309,6 +309,49 @@ void geo_writer_release(geo_ctx *ctx, geo_writer *w, int committed);
 /* Before an SQLite file is replaced (renamed over): fails with an output
 ** error when another program has it open or locked. Other files pass. */
 geo_err geo_writer_check_idle(geo_ctx *ctx, const char *path, const char *label);
+/* Opens a PostGIS database (PG:CONNINFO, without a table) for writing, or
+** shares this context's writer of it, and begins its transaction at once:
+** every table, swap and style of the run's outputs into it commits together
+** at the last commit, and nothing of them is left on any failure. */
+geo_writer *geo_writer_open_pg(geo_ctx *ctx, const char *conninfo, const char *label);
+/* A table to write into the writer's database (pg.c): NULL with an output
+** error when it exists without overwrite. GDAL creates the layer under
+** geo_pg_table_create_name; geo_writer_pg_find finds it by that name. */
+typedef struct geo_pg_table geo_pg_table;
+geo_pg_table *geo_writer_pg_table(geo_ctx *ctx, geo_writer *w, const char *layer, int overwrite);
+geo_pg_table *geo_writer_pg_find(geo_writer *w, const char *created);
+/* 1 when l is a table a PostGIS writer of the context is writing. */
+int geo_writer_is_pg_layer(geo_ctx *ctx, OGRLayerH l);
+
+/* ---- PostGIS (pg.c) ---- */
+/* 1 when name begins with PG: (any case). */
+int geo_pg_is(const char *name);
+/* The name as messages show it: password=*** (libpq's keyword) hidden. */
+char *geo_pg_label(geo_ctx *ctx, const char *name);
+/* PG:CONNINFO:TABLE: cuts name at the last ':' and returns TABLE when it is
+** a plain or schema-qualified table name; else NULL, name untouched. */
+char *geo_pg_split_layer(char *name);
+/* GDAL's message about a connection or a statement, libpq's own words on
+** one line ("connection to server ... failed: FATAL: role ..."). */
+void geo_pg_explain(const char *cpl, char *buf, size_t size);
+const char *geo_pg_error(char *buf, size_t size, const char *fallback);
+/* A table being written: checks that it may be (exists, overwrite) and picks
+** the name it is written under; serial tells apart a run's temporary names. */
+geo_pg_table *geo_pg_table_new(geo_ctx *ctx, GDALDatasetH ds, const char *label,
+			       const char *layer, int overwrite, int serial);
+const char *geo_pg_table_create_name(const geo_pg_table *t);
+void geo_pg_table_set_layer(geo_pg_table *t, OGRLayerH l);
+OGRLayerH geo_pg_table_layer(const geo_pg_table *t);
+const char *geo_pg_table_name(const geo_pg_table *t);
+geo_pg_table *geo_pg_table_next(geo_pg_table *t);
+void geo_pg_table_link(geo_pg_table *t, geo_pg_table *next);
+/* The QGIS style written into layer_styles at commit. */
+geo_err geo_pg_table_style(geo_ctx *ctx, geo_pg_table *t, const char *geom, const char *qml);
+void geo_pg_table_free(geo_pg_table *list);
+/* At commit, before the transaction commits: swaps replaced tables in and
+** writes the styles. */
+geo_err geo_pg_finish(geo_ctx *ctx, GDALDatasetH ds, const char *label, geo_pg_table *list);
+
 /* How long SQLite waits for another program's lock, in ms. */
 int geo_busy_timeout_ms(void);
 /* The context's writers in place. */

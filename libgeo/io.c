@@ -101,9 +101,12 @@ static char *slurp_stdin(geo_ctx *ctx, void *owner)
 }
 
 /* Splits NAME into a path and a layer at the last ':' when what precedes it
-** is an existing file; returns the layer part or NULL. */
+** is an existing file, or after PG:CONNINFO when it is a table name;
+** returns the layer part or NULL. */
 static char *split_layer(char *path)
 {
+	if (geo_pg_is(path))
+		return geo_pg_split_layer(path);
 	char *colon = strrchr(path, ':');
 	if (!colon)
 		return NULL;
@@ -126,7 +129,8 @@ static OGRLayerH choose_layer(geo_ctx *ctx, geo_input *in, const char *layer)
 	if (layer) {
 		OGRLayerH l = GDALDatasetGetLayerByName(in->ds, layer);
 		if (!l)
-			geo_fail(ctx, GEO_ERR_INPUT, "%s: no layer named '%s'", in->name, layer);
+			geo_fail(ctx, GEO_ERR_INPUT, "%s: no %s named '%s'", in->name,
+				 geo_pg_is(in->name) ? "table" : "layer", layer);
 		return l;
 	}
 	OGRLayerH only = NULL;
@@ -173,11 +177,12 @@ static void text_config(const char *path, int on)
 static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int as_text)
 {
 	char **oo = as_text ? NULL : has_ext(path, "csv") ? csv_open_options() : NULL;
+	const char *pg[] = { "PostgreSQL", NULL };
 	CPLErrorReset();
 	if (as_text)
 		text_config(path, 1);
-	in->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo,
-			    NULL);
+	in->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
+			    geo_pg_is(path) ? pg : NULL, (const char *const *)oo, NULL);
 	if (as_text) {
 		/* The sheets are read when their fields are first asked for. */
 		for (int i = 0; in->ds && i < GDALDatasetGetLayerCount(in->ds); i++)
@@ -187,6 +192,12 @@ static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int a
 	CSLDestroy(oo);
 	if (in->ds)
 		return GEO_OK;
+	/* libpq's own words: a wrong database, role, password or socket. */
+	if (geo_pg_is(path)) {
+		char why[1024];
+		return geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot connect: %s", in->name,
+				geo_pg_error(why, sizeof why, "GDAL cannot open it"));
+	}
 	struct stat st;
 	if (!strcmp(in->name, "-") || stat(path, &st) == 0)
 		return geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot read: %s", in->name,
@@ -252,7 +263,10 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 {
 	geo_input *in = geo_calloc(ctx, 1, sizeof *in);
 	char *path = geo_strdup(ctx, name);
-	if (!in || !path || !(in->name = geo_strdup(ctx, name)))
+	if (!in || !path)
+		goto fail;
+	/* Messages name a PostGIS input without its password. */
+	if (!(in->name = geo_pg_is(name) ? geo_pg_label(ctx, name) : geo_strdup(ctx, name)))
 		goto fail;
 	const char *layer = o && o->layer ? o->layer : NULL;
 	if (!strcmp(name, "-")) {
@@ -524,6 +538,18 @@ static int multi_layer(const char *driver)
 	return driver && (!strcmp(driver, "GPKG") || !strcmp(driver, "SQLite"));
 }
 
+/* A layer name that reads back as one after NAME: (no ':' or '/'; for
+** PG:, a plain or schema-qualified table name). */
+static int table_like(const char *layer)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "PG::%s", layer);
+	int ok = b.s && geo_pg_split_layer(b.s) != NULL;
+	geo_buf_free(&b);
+	return ok;
+}
+
 /* -o PATH:LAYER: split at the last ':' when the part before names a format
 ** by its extension, since the file need not exist yet. */
 static char *split_output_layer(char *path)
@@ -547,6 +573,37 @@ const char *geo_output_layer_of(const char *name)
 	return layer ? name + (layer - path) : NULL;
 }
 
+char *geo_output_name_layer(const char *name, const char *format, const char *layer,
+			    const char **why)
+{
+	char *copy = strdup(name);
+	if (!copy) {
+		*why = "out of memory";
+		return NULL;
+	}
+	int pg = geo_pg_is(name);
+	const char *driver = format ? format : pg ? "PostgreSQL" : driver_for(name);
+	char *has = pg ? geo_pg_split_layer(copy) : split_output_layer(copy);
+	free(copy);
+	if (has)
+		*why = "the output names its layer already (NAME:LAYER); give it once";
+	else if (!pg && !multi_layer(driver))
+		*why = "only a GeoPackage, SpatiaLite or PG: output has named layers";
+	else if (!table_like(layer))
+		*why = "not a table name (letters, digits, _; SCHEMA.TABLE)";
+	else
+		*why = NULL;
+	if (*why)
+		return NULL;
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "%s:%s", name, layer);
+	char *s = geo_buf_take(&b);
+	if (!s)
+		*why = "out of memory";
+	return s;
+}
+
 static int is_input(const char *path, const char *const *inputs)
 {
 	for (size_t i = 0; inputs && inputs[i]; i++) {
@@ -559,6 +616,17 @@ static int is_input(const char *path, const char *const *inputs)
 		if (same)
 			return 1;
 	}
+	return 0;
+}
+
+/* A PostGIS output that names one of the inputs: the same connection
+** string and table, as written. */
+static int pg_is_input(geo_ctx *ctx, const char *name, const char *const *inputs)
+{
+	for (size_t i = 0; inputs && inputs[i]; i++)
+		if (!strcmp(inputs[i], name))
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: output is also an input; refusing "
+					"to touch it", name), 1;
 	return 0;
 }
 
@@ -736,13 +804,15 @@ static geo_err open_dataset_for(geo_ctx *ctx, geo_output *out, GDALDriverH drv, 
 		out->w = geo_writer_open_in_place(ctx, out->target, out->driver, out->target);
 		return out->w ? GEO_OK : geo_last_code(ctx);
 	}
-	CPLErrorReset();
 	if (out->mode == OUT_DIRECT) {
-		ds = GDALOpenEx(out->path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
-		if (!ds)
-			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot open: %s", name,
-					geo_cpl_error("connection failed"));
-	} else {
+		if (strcmp(out->driver, "PostgreSQL"))
+			return geo_fail(ctx, GEO_ERR_USAGE, "%s: a PG: output is written by GDAL's "
+					"PostgreSQL driver, not %s", name, out->driver);
+		out->w = geo_writer_open_pg(ctx, out->path, out->target);
+		return out->w ? GEO_OK : geo_last_code(ctx);
+	}
+	CPLErrorReset();
+	{
 		/* The text drivers ignore failed writes: theirs go through a file
 		** system that reports them when the file is closed. */
 		char *checked = ignores_write_errors(out->driver) ? geo_checked_path(ctx, out->path)
@@ -778,9 +848,13 @@ geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opt
 		out->target = geo_strdup(ctx, name);
 		if (!out->target)
 			goto fail;
-		char *l = split_output_layer(out->target);
+		int pg = geo_pg_is(name);
+		char *l = pg ? geo_pg_split_layer(out->target) : split_output_layer(out->target);
 		out->layer = l ? geo_strdup(ctx, l) : NULL;
-		out->driver = o->format ? o->format : driver_for(out->target);
+		if (l && !out->layer)
+			goto fail;
+		out->mode = pg ? OUT_DIRECT : out->mode;
+		out->driver = o->format ? o->format : pg ? "PostgreSQL" : driver_for(out->target);
 		if (!out->driver) {
 			geo_fail(ctx, GEO_ERR_USAGE,
 				 "%s: cannot tell the format from the extension; use -f DRIVER", name);
@@ -795,10 +869,15 @@ geo_output *geo_output_open(geo_ctx *ctx, const char *name, const geo_output_opt
 	if (out->mode == OUT_STDOUT) {
 		if (stdout_tmpfile(ctx, out, drv))
 			goto fail;
-	} else if (!strncmp(out->target, "PG:", 3)) {
-		out->mode = OUT_DIRECT;
-		if (!(out->path = geo_strdup(ctx, out->target)))
+	} else if (out->mode == OUT_DIRECT) {
+		if (pg_is_input(ctx, name, o->inputs) || !(out->path = geo_strdup(ctx, out->target)))
 			goto fail;
+		/* Messages name it without its password. */
+		char *label = geo_pg_label(ctx, name);
+		if (!label)
+			goto fail;
+		free(out->target);
+		out->target = label;
 	} else if (check_target(ctx, out, o, 0) ||
 		   (out->mode != OUT_IN_PLACE && file_tmpdir(ctx, out))) {
 		goto fail;
@@ -891,6 +970,14 @@ static char **layer_options(const geo_output *out, OGRwkbGeometryType type)
 				    wkbFlatten(type) == wkbPoint ? "AS_XY" : "AS_WKT");
 	if (!strcmp(driver, "ESRI Shapefile"))
 		o = CSLSetNameValue(o, "ENCODING", "UTF-8");
+	/* Tables and columns keep the names as given (GDAL would lower-case
+	** them), with the column names of a GeoPackage. */
+	if (!strcmp(driver, "PostgreSQL")) {
+		o = CSLSetNameValue(o, "LAUNDER", "NO");
+		o = CSLSetNameValue(o, "FID", "fid");
+		if (type != wkbNone)
+			o = CSLSetNameValue(o, "GEOMETRY_NAME", "geom");
+	}
 	return o;
 }
 
@@ -947,6 +1034,33 @@ static geo_err make_room(geo_ctx *ctx, geo_output *out, GDALDatasetH ds, const c
 	return GEO_OK;
 }
 
+/* A table of a PostGIS output: made new, or under a temporary name to be
+** swapped in for the table it replaces at commit (pg.c). */
+static OGRLayerH create_pg_layer(geo_ctx *ctx, geo_output *out, const char *name,
+				 const geo_crs *crs, OGRwkbGeometryType type)
+{
+	if (!name) {
+		geo_fail(ctx, GEO_ERR_USAGE, "%s: name the table: -o PG:CONNINFO:TABLE or --nln TABLE",
+			 out->target);
+		return NULL;
+	}
+	geo_pg_table *t = geo_writer_pg_table(ctx, out->w, name, out->overwrite);
+	if (!t)
+		return NULL;
+	char **lo = layer_options(out, type);
+	CPLErrorReset();
+	OGRLayerH l = GDALDatasetCreateLayer(geo_output_dataset(out), geo_pg_table_create_name(t),
+					     crs ? geo_crs_ogr(crs) : NULL, type, lo);
+	CSLDestroy(lo);
+	if (!l) {
+		char why[1024];
+		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot create table '%s': %s", out->target, name,
+			 geo_pg_error(why, sizeof why, "the server refused"));
+	}
+	geo_pg_table_set_layer(t, l);
+	return l;
+}
+
 OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *name,
 				  const geo_crs *crs, OGRwkbGeometryType type)
 {
@@ -961,6 +1075,11 @@ OGRLayerH geo_output_create_layer(geo_ctx *ctx, geo_output *out, const char *nam
 	}
 	GDALDatasetH ds = geo_output_dataset(out);
 	OGRLayerH l = NULL;
+	if (out->mode == OUT_DIRECT) { /* a table is named, never taken from the connection */
+		l = create_pg_layer(ctx, out, own ? out->layer : name, crs, type);
+		free(own);
+		return l;
+	}
 	if (!make_room(ctx, out, ds, name)) {
 		char **lo = layer_options(out, type);
 		l = GDALDatasetCreateLayer(ds, name, crs ? geo_crs_ogr(crs) : NULL, type, lo);
@@ -1033,6 +1152,12 @@ geo_err geo_output_style(geo_ctx *ctx, geo_output *out, OGRLayerH layer, const c
 {
 	if (out->mode == OUT_STDOUT)
 		return GEO_OK;
+	if (out->mode == OUT_DIRECT) {
+		geo_pg_table *t = layer ? geo_writer_pg_find(out->w, OGR_L_GetName(layer)) : NULL;
+		if (!t)
+			return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: a style needs a table", out->target);
+		return geo_pg_table_style(ctx, t, OGR_L_GetGeometryColumn(layer), qml);
+	}
 	if (!multi_layer(out->driver) || !layer)
 		return write_qml_file(ctx, out, layer ? OGR_L_GetName(layer) : NULL, qml);
 	OGRLayerH t = styles_table(ctx, geo_output_dataset(out), out->target);
@@ -1069,11 +1194,24 @@ geo_err geo_write_feature(geo_ctx *ctx, OGRLayerH layer, OGRFeatureH feat, const
 			OGR_G_DestroyGeometry(og);
 			return GEO_ERR_OUTPUT;
 		}
+		/* PostGIS holds a column to its type, where a GeoPackage lets a
+		** polygon into a multipolygon layer: one part is made a multi. */
+		OGRwkbGeometryType want = wkbFlatten(OGR_L_GetGeomType(layer));
+		OGRwkbGeometryType have = wkbFlatten(OGR_G_GetGeometryType(og));
+		if (want != have && OGR_GT_GetCollection(have) == want &&
+		    geo_writer_is_pg_layer(ctx, layer))
+			og = OGR_G_ForceTo(og, want, NULL);
 		OGR_F_SetGeometryDirectly(feat, og);
 	}
-	if (OGR_L_CreateFeature(layer, feat) != OGRERR_NONE)
+	if (OGR_L_CreateFeature(layer, feat) != OGRERR_NONE) {
+		/* PostGIS's ERROR line rather than GDAL's statement (pg.c). */
+		char why[1024];
 		return geo_fail(ctx, GEO_ERR_OUTPUT, "cannot write feature to layer '%s': %s",
-				OGR_L_GetName(layer), geo_cpl_error("write failed"));
+				OGR_L_GetName(layer),
+				geo_writer_is_pg_layer(ctx, layer)
+					? geo_pg_error(why, sizeof why, "write failed")
+					: geo_cpl_error("write failed"));
+	}
 	return GEO_OK;
 }
 

@@ -700,14 +700,22 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		has[g[i].level == 2 ? 2 : 1] = 1;
 	OGRLayerH layer[3] = { NULL, NULL, NULL };
 	geo_err e = GEO_OK;
-	if (multi_layer(geo_output_driver(out))) {
-		for (int level = 1; level <= 2 && !e; level++)
-			if (has[level] && !(layer[level] = grid_layer(ctx, out, level == 1 ? "primary"
-										   : "secondary",
-								      out_crs, with_cells,
+	/* A PostGIS output holds a district's towns: its tables are named after
+	** the one the output names (town_120114107.grids: grids_primary and
+	** grids_secondary in schema town_120114107). */
+	int pg = !strcmp(geo_output_driver(out), "PostgreSQL");
+	const char *stem = pg ? geo_output_layer_name(out) : NULL;
+	if (multi_layer(geo_output_driver(out)) || pg) {
+		for (int level = 1; level <= 2 && !e; level++) {
+			char name[512];
+			snprintf(name, sizeof name, "%s%s%s", stem ? stem : "", stem ? "_" : "",
+				 level == 1 ? "primary" : "secondary");
+			if (has[level] && !(layer[level] = grid_layer(ctx, out, name, out_crs,
+								      with_cells,
 								      level == 1 ? qml_primary
 										 : qml_secondary)))
 				e = geo_last_code(ctx);
+		}
 	} else {
 		layer[1] = layer[2] = grid_layer(ctx, out, NULL, out_crs, with_cells, qml_both);
 		if (!layer[1])

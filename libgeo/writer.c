@@ -58,6 +58,9 @@ struct geo_writer {
 	int pending;            /* of them, those that have not committed */
 	int failed;             /* one of them was closed without committing */
 	char **unindexed;       /* GeoPackage layers to index: table, column, fid, ... */
+	int pg;                 /* a PostGIS database (key: its connection string) */
+	geo_pg_table *tables;   /* PostGIS: the tables written, to finish at commit */
+	int serial;             /* PostGIS: tables made so far */
 	waiter wait;
 };
 
@@ -119,6 +122,10 @@ static geo_err write_failed(geo_ctx *ctx, geo_writer *w, const char *fallback)
 		return stopped(ctx, w);
 	if (is_busy(rc))
 		return locked(ctx, w->label);
+	char why[1024];
+	if (w->pg)  /* the server's words, on one line */
+		return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", w->label,
+				geo_pg_error(why, sizeof why, fallback));
 	return geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", w->label,
 			geo_cpl_error(fallback));
 }
@@ -140,6 +147,7 @@ static geo_writer *writer_new(geo_ctx *ctx, const char *label, const char *drive
 
 static void writer_free(geo_writer *w)
 {
+	geo_pg_table_free(w->tables);
 	CSLDestroy(w->unindexed);
 	free(w->key);
 	free(w->label);
@@ -299,7 +307,7 @@ geo_writer *geo_writer_open_in_place(geo_ctx *ctx, const char *path, const char 
 		return NULL;
 	}
 	for (geo_writer *w = *geo_ctx_writers(ctx); w; w = w->next) {
-		if (strcmp(w->key, real) || w->done)
+		if (w->pg || strcmp(w->key, real) || w->done)
 			continue;
 		w->users++;
 		w->pending++;
@@ -333,6 +341,83 @@ geo_writer *geo_writer_open_in_place(geo_ctx *ctx, const char *path, const char 
 	w->next = *geo_ctx_writers(ctx);
 	*geo_ctx_writers(ctx) = w;
 	return w;
+}
+
+/*
+** A PostGIS database. GDAL's PostgreSQL driver commits an open transaction
+** when the dataset is closed, so a run that failed would publish what it had
+** written: the transaction is begun here, before the first table, and
+** close_dataset rolls it back unless the commit went through. A run killed
+** outright loses its connection, and the server rolls back for it.
+*/
+geo_writer *geo_writer_open_pg(geo_ctx *ctx, const char *conninfo, const char *label)
+{
+	for (geo_writer *w = *geo_ctx_writers(ctx); w; w = w->next) {
+		if (!w->pg || strcmp(w->key, conninfo) || w->done)
+			continue;
+		w->users++;
+		w->pending++;
+		return w;
+	}
+	geo_writer *w = writer_new(ctx, label, "PostgreSQL");
+	if (!w || !(w->key = geo_strdup(ctx, conninfo))) {
+		if (w)
+			writer_free(w);
+		return NULL;
+	}
+	w->pg = 1;
+	const char *drivers[] = { "PostgreSQL", NULL };
+	char why[1024];
+	CPLErrorReset();
+	w->ds = GDALOpenEx(conninfo, GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, NULL, NULL);
+	if (!w->ds) {
+		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot connect: %s", label,
+			 geo_pg_error(why, sizeof why, "GDAL cannot open it"));
+		writer_free(w);
+		return NULL;
+	}
+	CPLErrorReset();
+	if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
+		geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot begin a transaction: %s", label,
+			 geo_pg_error(why, sizeof why, "the server refused"));
+		close_dataset(ctx, w);
+		writer_free(w);
+		return NULL;
+	}
+	w->in_transaction = 1;
+	w->next = *geo_ctx_writers(ctx);
+	*geo_ctx_writers(ctx) = w;
+	return w;
+}
+
+geo_pg_table *geo_writer_pg_table(geo_ctx *ctx, geo_writer *w, const char *layer, int overwrite)
+{
+	geo_pg_table *t = geo_pg_table_new(ctx, w->ds, w->label, layer, overwrite, ++w->serial);
+	if (t) {
+		geo_pg_table_link(t, w->tables);
+		w->tables = t;
+	}
+	return t;
+}
+
+int geo_writer_is_pg_layer(geo_ctx *ctx, OGRLayerH l)
+{
+	for (geo_writer *w = *geo_ctx_writers(ctx); w; w = w->next)
+		for (geo_pg_table *t = w->pg ? w->tables : NULL; t; t = geo_pg_table_next(t))
+			if (geo_pg_table_layer(t) == l)
+				return 1;
+	return 0;
+}
+
+geo_pg_table *geo_writer_pg_find(geo_writer *w, const char *created)
+{
+	/* GDAL names a table of the current schema without it, others with it. */
+	for (geo_pg_table *t = w ? w->tables : NULL; t; t = geo_pg_table_next(t)) {
+		const char *name = geo_pg_table_create_name(t), *dot = strchr(name, '.');
+		if (!strcmp(name, created) || (dot && !strcmp(dot + 1, created)))
+			return t;
+	}
+	return NULL;
 }
 
 GDALDatasetH geo_writer_dataset(geo_writer *w)
@@ -369,6 +454,11 @@ static geo_err finish(geo_ctx *ctx, geo_writer *w)
 	GDALFlushCache(w->ds);
 	if (CPLGetLastErrorType() >= CE_Failure)
 		return write_failed(ctx, w, "write failed");
+	if (w->pg) {
+		geo_err e = geo_pg_finish(ctx, w->ds, w->label, w->tables);
+		if (e)
+			return e;
+	}
 	for (char **u = w->unindexed; u && u[0] && u[1] && u[2]; u += 3) {
 		if (!w->db)
 			return geo_fail(ctx, GEO_ERR_INTERNAL,

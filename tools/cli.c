@@ -255,6 +255,7 @@ static int common_option(cli_common *c, int key, const char *arg)
 	case CLI_DATE_FIELD: c->window.date_field = arg; return 1;
 	case CLI_TZ: c->tz = arg; return 1;
 	case CLI_STRICT: c->strict = 1; return 1;
+	case CLI_NLN: c->nln = arg; return 1;
 	default: return 0;
 	}
 }
@@ -291,6 +292,26 @@ int cli_strict(const cli_common *c, const geo_ctx *ctx, int rc)
 		return rc;
 	fprintf(stderr, _("%s: --strict: a filter or time window selected no feature\n"), c->tool->name);
 	return GEO_PROBLEMS;
+}
+
+/*
+** --nln LAYER names the layer of -o as -o NAME:LAYER does, so it is joined
+** into the output name here, once, for every tool. The joined name lives as
+** long as the process (held here, so that it is never reported as leaked).
+*/
+static char *nln_output;
+
+static int join_nln(const cli_tool *t, cli_common *c)
+{
+	if (!c->output || !strcmp(c->output, "-"))
+		return cli_usage_error(t, "--nln %s: names the layer of -o, and there is none", c->nln);
+	const char *why = NULL;
+	free(nln_output);
+	nln_output = geo_output_name_layer(c->output, c->format, c->nln, &why);
+	if (!nln_output)
+		return cli_usage_error(t, "--nln %s: %s", c->nln, why);
+	c->output = nln_output;
+	return 0;
 }
 
 int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
@@ -348,6 +369,8 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	if (rc >= 0)
 		return rc;
 	if (c->tz && set_zone(t, c->tz))
+		return GEO_ERR_USAGE;
+	if (c->nln && join_nln(t, c))
 		return GEO_ERR_USAGE;
 	int nargs = argc - optind;
 	if (nargs < t->min_args) {

@@ -57,13 +57,15 @@ enum {
 	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
 	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_WEEK, CLI_MONTH,
 	CLI_QUARTER, CLI_YEAR, CLI_FROM, CLI_TO, CLI_DATE_FIELD, CLI_TZ, CLI_STRICT,
+	CLI_NLN,
 	CLI_TOOL_KEYS = 256
 };
 
 #define CLI_OPTS_OUTPUT \
-	{ "output", required_argument, 'o', "PATH[:LAYER]", N_("write to PATH (format from the extension)") }, \
+	{ "output", required_argument, 'o', "PATH[:LAYER]", N_("write to PATH (format from the extension) or PG:CONNINFO:TABLE") }, \
 	{ "format", required_argument, 'f', "DRIVER", N_("output format as a GDAL driver name") }, \
-	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, N_("replace an existing output file or layer") }
+	{ "overwrite", no_argument, CLI_OVERWRITE, NULL, N_("replace an existing output file or layer") }, \
+	{ "nln", required_argument, CLI_NLN, "LAYER", N_("name the output's layer or table (as -o PATH:LAYER)") }
 #define CLI_OPTS_SRS \
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("CRS of inputs that state none (EPSG:4490, WKT, PROJ, GCJ02, BD09)") }, \
 	{ "t-srs", required_argument, CLI_T_SRS, "CRS", N_("output CRS (default: the main input's)") }, \
@@ -115,6 +117,7 @@ typedef struct cli_tool {
 /* The common options' values after parsing. */
 typedef struct cli_common {
 	const char *output, *format, *s_srs, *t_srs, *work_srs, *where;
+	const char *nln;        /* --nln, joined into output by cli_parse */
 	int overwrite, quiet, verbose, json, progress;
 	geo_window_opts window; /* CLI_OPTS_WINDOW */
 	const char *tz;         /* --tz, put into TZ by cli_parse */
