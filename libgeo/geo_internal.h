@@ -179,9 +179,6 @@ geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 		   geo_gridset *parents, const geo_check_opts *o, const geo_check_result *first,
 		   char ***changes, char ***changes_local);
 
-/* The LAYER of an output named PATH:LAYER (inside name), or NULL. */
-const char *geo_output_layer_of(const char *name);
-
 /*
 ** A hot loop's function gets a clone for x86-64-v3 (AVX2) that the loader
 ** picks on CPUs that have it, so a build for baseline x86-64 (a

@@ -564,15 +564,6 @@ static char *split_output_layer(char *path)
 	return NULL;
 }
 
-const char *geo_output_layer_of(const char *name)
-{
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s", name) >= (int)sizeof path)
-		return NULL;
-	const char *layer = split_output_layer(path);
-	return layer ? name + (layer - path) : NULL;
-}
-
 char *geo_output_name_layer(const char *name, const char *format, const char *layer,
 			    const char **why)
 {

@@ -1100,10 +1100,6 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*report = NULL;
-	const char *layer = output ? geo_output_layer_of(output) : NULL;
-	if (layer)
-		return geo_fail(ctx, GEO_ERR_USAGE, "-o %s: grid-split writes the layers primary and "
-				"secondary; name the file only (without :%s)", output, layer);
 	geo_err e = check_opts(ctx, o);
 	if (e)
 		return e;

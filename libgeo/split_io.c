@@ -700,11 +700,12 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		has[g[i].level == 2 ? 2 : 1] = 1;
 	OGRLayerH layer[3] = { NULL, NULL, NULL };
 	geo_err e = GEO_OK;
-	/* A PostGIS output holds a district's towns: its tables are named after
-	** the one the output names (town_120114107.grids: grids_primary and
-	** grids_secondary in schema town_120114107). */
+	/* An output naming a layer holds other grids too (a district's towns in
+	** PostGIS, a town's years in one GeoPackage): the layers are named after
+	** it (town_120114107.grids: grids_primary and grids_secondary in schema
+	** town_120114107; grids.gpkg:y2024: y2024_primary, y2024_secondary). */
 	int pg = !strcmp(geo_output_driver(out), "PostgreSQL");
-	const char *stem = pg ? geo_output_layer_name(out) : NULL;
+	const char *stem = geo_output_layer_name(out);
 	if (multi_layer(geo_output_driver(out)) || pg) {
 		for (int level = 1; level <= 2 && !e; level++) {
 			char name[512];
