@@ -17,7 +17,8 @@
 **      longest border with it; the others lose it;
 **   5. each gap (and sliver gap), including gaps open to the town boundary,
 **      is merged into the grid that shares the longest border with it (among
-**      the grids whose primary holds it, when there are primaries);
+**      the grids whose primary holds it, when there are primaries; a gap in
+**      several primaries is split along their edges first);
 **
 **   6. a grid in pieces keeps its largest piece; each other piece goes to the
 **      grid that shares the longest border with it;
@@ -710,23 +711,107 @@ static geo_err give_overlap(struct repair *rp, const geo_problem *p)
 	return e;
 }
 
+/* Merges gap p (or a part of it, in q) into the grid that may keep it and
+** shares the longest border with it; *best is that grid, or -1 (left). */
+static geo_err merge_gap(struct repair *rp, const geo_problem *q, long *best, double *longest)
+{
+	*best = longest_border(rp, q, 0, longest);
+	if (*best < 0 || !(*longest > 0)) {
+		*best = -1;
+		return GEO_OK;
+	}
+	GEOSGeometry *u = GEOSUnion_r(rp->h, rp->gs->grids[*best].geom, q->geom);
+	if (!u)
+		return geo_fail(rp->ctx, GEO_ERR_INTERNAL, "cannot merge a gap into grid %s: %s",
+				code(&rp->gs->grids[*best]).s, geo_last_error(rp->ctx));
+	replace(rp, (size_t)*best, u);
+	return GEO_OK;
+}
+
+/* The parts of gap p in each primary it reaches (NULL-terminated), or NULL
+** when it lies in one primary or none. A part under --min-area (the dust of
+** a gap that ends on a primary's edge) is no part: it is left, tolerated. */
+static GEOSGeometry **parts_by_primary(struct repair *rp, const geo_problem *p)
+{
+	double x0, y0, x1, y1;
+	if (!rp->parents || !GEOSGeom_getExtent_r(rp->h, p->geom, &x0, &y0, &x1, &y1))
+		return NULL;
+	GEOSGeometry **v = geo_calloc(rp->ctx, rp->parents->n + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t k = 0; v && k < rp->parents->n; k++) {
+		const GEOSGeometry *pg = rp->parents->grids[k].geom;
+		double a0, b0, a1, b1;
+		if (!pg || !GEOSGeom_getExtent_r(rp->h, pg, &a0, &b0, &a1, &b1) || a0 > x1 || a1 < x0 ||
+		    b0 > y1 || b1 < y0 || GEOSIntersects_r(rp->h, pg, p->geom) != 1)
+			continue;
+		GEOSGeometry *x = tidy(rp, GEOSIntersection_r(rp->h, p->geom, pg));
+		if (x && !GEOSisEmpty_r(rp->h, x) && geo_geom_area(rp->ctx, x) >= rp->o->min_area)
+			v[n++] = x;
+		else if (x)
+			GEOSGeom_destroy_r(rp->h, x);
+	}
+	if (v && n < 2) {
+		for (size_t k = 0; k < n; k++)
+			GEOSGeom_destroy_r(rp->h, v[k]);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+** Merges gap p into the grid that shares the longest border with it. With
+** primaries, a gap reaching into several (gaps cut from grids of two
+** primaries that meet at their edge: seed 4004489 of the random test) is
+** split along their edges first and each part merged in its own primary, so
+** that no grid is made to reach out of its primary.
+*/
 static geo_err fill_gap(struct repair *rp, const geo_problem *p)
 {
 	double longest;
-	long best = longest_border(rp, p, 0, &longest);
+	long best;
 	const char *what = p->type == GEO_PROBLEM_SLIVER ? "sliver gap" : "gap";
-	if (best < 0 || !(longest > 0))
+	GEOSGeometry **parts = parts_by_primary(rp, p);
+	if (!parts) {
+		geo_err e = merge_gap(rp, p, &best, &longest);
+		if (e || best >= 0)
+			return e ? e : say(rp, "%s of %.1f m² at %.*f %.*f merged into %s (longest shared "
+					       "border, %.1f m)", what, p->area_m2, rp->decimals, p->x,
+					   rp->decimals, p->y, code(&rp->gs->grids[best]).s, longest);
 		return say(rp, "%s of %.1f m² at %.*f %.*f left: no grid %sborders it", what, p->area_m2,
 			   rp->decimals, p->x, rp->decimals, p->y,
 			   rp->parents ? "of the primary holding it " : "");
-	GEOSGeometry *u = GEOSUnion_r(rp->h, rp->gs->grids[best].geom, p->geom);
-	if (!u)
-		return geo_fail(rp->ctx, GEO_ERR_INTERNAL, "cannot merge a gap into grid %s: %s",
-				code(&rp->gs->grids[best]).s, geo_last_error(rp->ctx));
-	replace(rp, (size_t)best, u);
-	return say(rp, "%s of %.1f m² at %.*f %.*f merged into %s (longest shared border, %.1f m)",
-		   what, p->area_m2, rp->decimals, p->x, rp->decimals, p->y,
-		   code(&rp->gs->grids[best]).s, longest);
+	}
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "%s of %.1f m² at %.*f %.*f, in several primaries:", what, p->area_m2,
+		       rp->decimals, p->x, rp->decimals, p->y);
+	geo_err e = GEO_OK;
+	for (size_t k = 0; parts[k]; k++) {
+		geo_problem q = *p;
+		q.geom = parts[k];
+		q.area_m2 = geo_geom_area(rp->ctx, parts[k]);
+		GEOSGeometry *pt = GEOSPointOnSurface_r(rp->h, parts[k]);
+		if (pt) {
+			GEOSGeomGetX_r(rp->h, pt, &q.wx);
+			GEOSGeomGetY_r(rp->h, pt, &q.wy);
+			GEOSGeom_destroy_r(rp->h, pt);
+		}
+		if (!e)
+			e = merge_gap(rp, &q, &best, &longest);
+		if (!e && best >= 0)
+			geo_buf_printf(&b, "%s %.1f m² merged into %s (longest shared border, %.1f m)",
+				       k ? ";" : "", q.area_m2, code(&rp->gs->grids[best]).s, longest);
+		else if (!e)
+			geo_buf_printf(&b, "%s %.1f m² left (no grid of its primary borders it)",
+				       k ? ";" : "", q.area_m2);
+		GEOSGeom_destroy_r(rp->h, parts[k]);
+	}
+	free(parts);
+	if (!e)
+		e = say(rp, "%s", b.s ? b.s : what);
+	geo_buf_free(&b);
+	return e;
 }
 
 static geo_err overlaps_and_gaps(struct repair *rp, const geo_check_result *r)
