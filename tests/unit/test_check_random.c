@@ -849,9 +849,11 @@ static double env_number(const char *name, double fallback)
 **   3000806  a bow-tie's spill the oracle kept for a hair along the town's edge
 **   3010161  an invalid grid's spill into another primary the oracle dropped
 **   4004489  --fix merged a gap across two primaries into one grid
+**   4015318  --fix moved a secondary grown mostly over another primary's grid
+**            into that primary, cutting off all of its own part
 */
 static const uint64_t regressions[] = { 1001756, 1006125, 1008940, 2008841,
-					3000806, 3010161, 4004489 };
+					3000806, 3010161, 4004489, 4015318 };
 
 int main(void)
 {
