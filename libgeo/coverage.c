@@ -82,6 +82,18 @@ void geo_check_result_free(geo_check_result *r)
 	free(r);
 }
 
+/* A place where an invalid grid's rings cross or touch themselves, and the
+** box of the grid's segments that pass through it. */
+struct knot {
+	double x, y;
+	double box[4];          /* x0, y0, x1, y1 */
+};
+
+struct knots {
+	struct knot *v;
+	size_t n;
+};
+
 /* The state of one geo_check_gridset run. */
 struct check {
 	geo_ctx *ctx;
@@ -95,7 +107,7 @@ struct check {
 	GEOSGeometry **valid;           /* per grid: its valid polygonal geometry or NULL */
 	GEOSGeometry **pvalid;          /* per primary */
 	long *assigned;                 /* per grid: its primary, or -1 */
-	GEOSGeometry **knots;           /* per invalid grid: where its rings cross themselves */
+	struct knots *knots;            /* per grid: where its rings cross themselves, if invalid */
 	geo_index *idx, *pidx;
 	geo_transform *to_source;
 };
@@ -299,17 +311,65 @@ static int by_xy(const void *p, const void *q)
 	return a[0] != b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1];
 }
 
-/* Where g's rings cross or touch themselves: the ends of its noded
-** boundary's pieces that do not join exactly two pieces, and (x, y). */
-static GEOSGeometry *self_crossings(struct check *c, const GEOSGeometry *g, double x, double y)
+/* Grows box b (x0, y0, x1, y1) to hold every segment of g's rings that
+** passes within d of (x, y). */
+static void crossing_box(struct check *c, const GEOSGeometry *g, double x, double y, double d,
+			 double *b)
+{
+	int type = GEOSGeomTypeId_r(c->h, g);
+	if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+		for (int i = 0; i < GEOSGetNumGeometries_r(c->h, g); i++)
+			crossing_box(c, GEOSGetGeometryN_r(c->h, g, i), x, y, d, b);
+		return;
+	}
+	if (type != GEOS_POLYGON)
+		return;
+	int holes = GEOSGetNumInteriorRings_r(c->h, g);
+	for (int r = -1; r < holes; r++) {
+		const GEOSGeometry *ring = r < 0 ? GEOSGetExteriorRing_r(c->h, g)
+						 : GEOSGetInteriorRingN_r(c->h, g, r);
+		const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(c->h, ring) : NULL;
+		unsigned int n = 0;
+		if (!cs || !GEOSCoordSeq_getSize_r(c->h, cs, &n))
+			continue;
+		double px = 0, py = 0;
+		for (unsigned int k = 0; k < n; k++) {
+			double qx, qy;
+			GEOSCoordSeq_getXY_r(c->h, cs, k, &qx, &qy);
+			if (k > 0) {
+				double dx = qx - px, dy = qy - py, l2 = dx * dx + dy * dy;
+				double t = l2 > 0 ? ((x - px) * dx + (y - py) * dy) / l2 : 0;
+				t = t < 0 ? 0 : t > 1 ? 1 : t;
+				if (hypot(px + t * dx - x, py + t * dy - y) <= d) {
+					b[0] = fmin(b[0], fmin(px, qx) - d);
+					b[1] = fmin(b[1], fmin(py, qy) - d);
+					b[2] = fmax(b[2], fmax(px, qx) + d);
+					b[3] = fmax(b[3], fmax(py, qy) + d);
+				}
+			}
+			px = qx;
+			py = qy;
+		}
+	}
+}
+
+/*
+** Where g's rings cross or touch themselves: the ends of its noded boundary's
+** pieces that do not join exactly two pieces, and (x, y). Each comes with the
+** box of the segments of g that pass through it: what the crossing can leave
+** as gaps or overlaps lies in that box (see fold_artifacts).
+*/
+static geo_err self_crossings(struct check *c, const GEOSGeometry *g, double x, double y,
+			      struct knots *out)
 {
 	GEOSGeometry *b = GEOSBoundary_r(c->h, g);
 	GEOSGeometry *noded = b ? GEOSNode_r(c->h, b) : NULL;
 	GEOSGeom_destroy_r(c->h, b);
 	int n = noded ? GEOSGetNumGeometries_r(c->h, noded) : 0;
 	double(*ends)[2] = geo_calloc(c->ctx, 2 * (size_t)n + 1, sizeof *ends);
-	GEOSGeometry **pts = geo_calloc(c->ctx, 2 * (size_t)n + 2, sizeof *pts);
-	size_t m = 0, k = 0;
+	out->v = geo_calloc(c->ctx, 2 * (size_t)n + 2, sizeof *out->v);
+	out->n = 0;
+	size_t m = 0;
 	for (int i = 0; ends && i < n; i++) {
 		const GEOSGeometry *line = GEOSGetGeometryN_r(c->h, noded, i);
 		const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(c->h, line);
@@ -323,23 +383,30 @@ static GEOSGeometry *self_crossings(struct check *c, const GEOSGeometry *g, doub
 	}
 	if (ends)
 		qsort(ends, m, sizeof *ends, by_xy);
-	for (size_t i = 0; pts && i < m;) {
+	for (size_t i = 0; out->v && i < m;) {
 		size_t j = i + 1;
 		while (j < m && !by_xy(ends[i], ends[j]))
 			j++;
-		if (j - i != 2)
-			pts[k++] = GEOSGeom_createPointFromXY_r(c->h, ends[i][0], ends[i][1]);
+		if (j - i != 2) {
+			out->v[out->n].x = ends[i][0];
+			out->v[out->n++].y = ends[i][1];
+		}
 		i = j;
 	}
-	if (pts && isfinite(x))
-		pts[k++] = GEOSGeom_createPointFromXY_r(c->h, x, y);
-	GEOSGeometry *out = pts ? GEOSGeom_createCollection_r(c->h, GEOS_MULTIPOINT, pts,
-							      (unsigned)k)
-				: NULL;
-	free(pts);
+	if (out->v && isfinite(x)) {
+		out->v[out->n].x = x;
+		out->v[out->n++].y = y;
+	}
+	for (size_t k = 0; out->v && k < out->n; k++) {
+		struct knot *kn = &out->v[k];
+		double *box = kn->box;
+		box[0] = box[2] = kn->x;
+		box[1] = box[3] = kn->y;
+		crossing_box(c, g, kn->x, kn->y, 10 * GEO_CHECK_EPS, box);
+	}
 	free(ends);
 	GEOSGeom_destroy_r(c->h, noded);
-	return out;
+	return out->v ? GEO_OK : GEO_ERR_INTERNAL;
 }
 
 static geo_err check_invalid(struct check *c, size_t i)
@@ -358,7 +425,8 @@ static geo_err check_invalid(struct check *c, size_t i)
 	char *d = geo_detail_pair(c->ctx, why, T_(why));
 	if (!d || add_problem(c, GEO_PROBLEM_INVALID, &idx, 1, NAN, x, y, d, NULL))
 		return GEO_ERR_INTERNAL;
-	c->knots[i] = self_crossings(c, g->geom, x, y);
+	if ((e = self_crossings(c, g->geom, x, y, &c->knots[i])))
+		return e;
 	GEOSGeometry *v = NULL;
 	if ((e = geo_make_valid_polygons(c->ctx, g->geom, &v)))
 		return e;
@@ -1065,25 +1133,47 @@ static void drop_problem(geo_check_result *r, size_t i)
 	r->n--;
 }
 
+/*
+** Whether problem q comes from the crossing of invalid grid `grid`: it is a
+** gap, overlap or spill that touches the grid and one of its crossings, and
+** lies in the box of the segments through that crossing. A bow-tie's
+** triangles are such; a defect that only meets the crossing (a gap beyond the
+** grid's edge that the crossing happens to touch) reaches out of the box and
+** is a problem of its own.
+*/
 static int artifact_of(struct check *c, const geo_problem *q, size_t grid)
 {
 	int kind = q->type == GEO_PROBLEM_GAP || q->type == GEO_PROBLEM_OVERLAP ||
 		   q->type == GEO_PROBLEM_OUTSIDE || q->type == GEO_PROBLEM_SLIVER;
-	return kind && q->geom &&
-	       GEOSDistanceWithin_r(c->h, q->geom, c->knots[grid], 10 * GEO_CHECK_EPS) == 1 &&
-	       c->valid[grid] &&
-	       GEOSDistanceWithin_r(c->h, q->geom, c->valid[grid], 10 * GEO_CHECK_EPS) == 1;
+	if (!kind || !q->geom || !c->valid[grid] ||
+	    GEOSDistanceWithin_r(c->h, q->geom, c->valid[grid], 10 * GEO_CHECK_EPS) != 1)
+		return 0;
+	double x0, y0, x1, y1;
+	if (!GEOSGeom_getExtent_r(c->h, q->geom, &x0, &y0, &x1, &y1))
+		return 0;
+	const struct knots *ks = &c->knots[grid];
+	for (size_t k = 0; k < ks->n; k++) {
+		const double *b = ks->v[k].box;
+		if (x0 < b[0] || y0 < b[1] || x1 > b[2] || y1 > b[3])
+			continue;
+		GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(c->h, ks->v[k].x, ks->v[k].y);
+		int near = pt && GEOSDistanceWithin_r(c->h, q->geom, pt, 10 * GEO_CHECK_EPS) == 1;
+		GEOSGeom_destroy_r(c->h, pt);
+		if (near)
+			return 1;
+	}
+	return 0;
 }
 
-/* Gaps, overlaps and spill that touch the place where an invalid grid's rings
-** cross themselves come from that crossing: they become part of its invalid
-** problem, whose area is theirs, instead of problems of their own. */
+/* Gaps, overlaps and spill that come from the place where an invalid grid's
+** rings cross themselves (artifact_of) become part of its invalid problem,
+** whose area is theirs, instead of problems of their own. */
 static geo_err fold_artifacts(struct check *c)
 {
 	geo_check_result *r = c->r;
 	for (size_t p = 0; p < r->n; p++) {
 		geo_problem *inv = &r->problems[p];
-		if (inv->type != GEO_PROBLEM_INVALID || !c->knots[inv->index[0]])
+		if (inv->type != GEO_PROBLEM_INVALID || !c->knots[inv->index[0]].n)
 			continue;
 		size_t grid = (size_t)inv->index[0], folded = 0;
 		double area = 0;
@@ -1246,8 +1336,7 @@ static void check_free(struct check *c)
 			c->parents->grids[p].geom = c->pvalid[p];
 		}
 	for (size_t i = 0; c->knots && i < c->gs->n; i++)
-		if (c->knots[i])
-			GEOSGeom_destroy_r(c->h, c->knots[i]);
+		free(c->knots[i].v);
 	free(c->knots);
 	free(c->valid);
 	free(c->pvalid);

@@ -29,6 +29,7 @@ static GEOSContextHandle_t h;
 
 #define MIN_AREA 1e-3   /* m²: the defects are 0.01 m² and more */
 #define NEAR 1e-5       /* m: grid-check's 10 eps, for "touches" */
+#define RESOLUTION 1e-5 /* m: grid-check's 10 eps, the depth of the point that tells a face */
 
 /* ---- the oracle ------------------------------------------------------------ */
 
@@ -45,6 +46,7 @@ struct want {
 	size_t ngrids;
 	double area;            /* NAN: not compared */
 	GEOSGeometry *geom;     /* the region, or NULL */
+	GEOSGeometry *raw;      /* the region as overlay made it, before opened() */
 	const char *code;       /* duplicate_id: the code */
 	int matched;
 };
@@ -53,9 +55,11 @@ struct oracle {
 	struct want *v;
 	size_t n;
 	GEOSGeometry **valid;   /* per grid */
-	GEOSGeometry **knot;    /* per invalid grid */
+	GEOSGeometry **knot;    /* per invalid grid: GEOS's location of the fault */
+	double (*box)[4];       /* per invalid grid: the box of its segments through knot */
 	size_t ng;
 	unsigned artifacts;     /* regions of the overlay that a point test refutes */
+	unsigned hairs;         /* regions thinner than the check's resolution */
 };
 
 static void push_want(struct oracle *o, struct want w)
@@ -66,8 +70,10 @@ static void push_want(struct oracle *o, struct want w)
 
 static void oracle_free(struct oracle *o)
 {
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) {
 		GEOSGeom_destroy_r(h, o->v[i].geom);
+		GEOSGeom_destroy_r(h, o->v[i].raw);
+	}
 	for (size_t i = 0; i < o->ng; i++) {
 		GEOSGeom_destroy_r(h, o->valid[i]);
 		GEOSGeom_destroy_r(h, o->knot[i]);
@@ -75,6 +81,7 @@ static void oracle_free(struct oracle *o)
 	free(o->v);
 	free(o->valid);
 	free(o->knot);
+	free(o->box);
 	memset(o, 0, sizeof *o);
 }
 
@@ -119,6 +126,8 @@ static GEOSGeometry *union_of(GEOSGeometry *const *g, size_t n)
 
 /* The regions no grid covers that are enclosed by grids: the pieces of a
 ** box around u, minus u, that do not reach the box's border. */
+static GEOSGeometry *opened(const GEOSGeometry *p);
+
 static GEOSGeometry *enclosed(const GEOSGeometry *u)
 {
 	double x0, y0, x1, y1;
@@ -127,12 +136,20 @@ static GEOSGeometry *enclosed(const GEOSGeometry *u)
 	GEOSGeometry *rest = polygons_only(GEOSDifference_r(h, box, u));
 	GEOSGeometry *border = GEOSBoundary_r(h, box);
 	int n = GEOSGetNumGeometries_r(h, rest);
-	GEOSGeometry **v = calloc((size_t)n + 1, sizeof *v);
+	GEOSGeometry **v = NULL;
 	unsigned k = 0;
 	for (int i = 0; i < n; i++) {
-		const GEOSGeometry *p = GEOSGetGeometryN_r(h, rest, i);
-		if (GEOSIntersects_r(h, p, border) != 1)
+		/* Regions meeting in a point or a hair are apart (seed 5009776: a
+		** notch cut at a vertex of the outline meets the outside there). */
+		GEOSGeometry *op = opened(GEOSGetGeometryN_r(h, rest, i));
+		for (int j = 0; j < GEOSGetNumGeometries_r(h, op); j++) {
+			const GEOSGeometry *p = GEOSGetGeometryN_r(h, op, j);
+			if (GEOSIntersects_r(h, p, border) == 1)
+				continue;
+			v = realloc(v, (k + 1) * sizeof *v);
 			v[k++] = GEOSGeom_clone_r(h, p);
+		}
+		GEOSGeom_destroy_r(h, op);
 	}
 	GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, v, k);
 	free(v);
@@ -184,7 +201,58 @@ static int covered_as_said(struct oracle *o, const GEOSGeometry *g, enum kind k,
 	return k == K_GAP ? hits == 0 : hits == ng && expected == ng;
 }
 
-/* Adds one want per polygon of region (taken) of at least MIN_AREA. */
+/* Whether no point of g lies RESOLUTION deep (its negative buffer is empty). */
+static int thin_region(const GEOSGeometry *g)
+{
+	GEOSGeometry *core = GEOSBuffer_r(h, g, -RESOLUTION, 2);
+	int empty = !core || GEOSisEmpty_r(h, core);
+	GEOSGeom_destroy_r(h, core);
+	return empty;
+}
+
+/*
+** Adds the want of one region (geom and raw taken), if it is wider than the
+** check's resolution and a point test agrees. grid-check tells a face by a
+** point 10 eps (RESOLUTION) inside it and skips a face with none: a region no
+** point of which lies that deep (a wedge a few µm wide where a repaired
+** grid's snap-rounded vertex sits 4 µm from its neighbour's) is below it.
+*/
+static void push_one(struct oracle *o, enum kind k, double area, GEOSGeometry *geom,
+		     GEOSGeometry *raw, const long *grids, size_t ng)
+{
+	struct want w = { .kind = k, .area = area, .geom = geom, .raw = raw };
+	/* Both the opening and the region as overlay made it: a negative buffer
+	** can come out empty for a polygon that is not (GEOS 3.11 on the opening
+	** of a 0.9 m wide triangle with bevelled tips: seed 5024900). */
+	if (thin_region(geom) && thin_region(raw)) {
+		o->hairs++;
+		GEOSGeom_destroy_r(h, w.geom);
+		GEOSGeom_destroy_r(h, w.raw);
+		return;
+	}
+	if (!covered_as_said(o, w.geom, k, grids, ng)) {
+		o->artifacts++;
+		GEOSGeom_destroy_r(h, w.geom);
+		GEOSGeom_destroy_r(h, w.raw);
+		return;
+	}
+	if (k == K_GAP) {
+		for (size_t g = 0; g < o->ng && w.ngrids < 16; g++)
+			if (o->valid[g] && GEOSDistanceWithin_r(h, o->valid[g], w.geom, NEAR) == 1)
+				w.grids[w.ngrids++] = (long)g;
+	} else {
+		for (size_t g = 0; g < ng && g < 16; g++)
+			w.grids[w.ngrids++] = grids[g];
+	}
+	push_want(o, w);
+}
+
+/*
+** Adds one want per polygon of region (taken) of at least MIN_AREA. Overlay
+** can join two regions by a hair far thinner than grid-check's resolution
+** (a strip between a grid's edge and the town's boundary where they differ
+** by rounding): a polygon whose opening falls apart is that many regions.
+*/
 static void push_parts(struct oracle *o, enum kind k, GEOSGeometry *region, const long *grids,
 		       size_t ng)
 {
@@ -193,21 +261,19 @@ static void push_parts(struct oracle *o, enum kind k, GEOSGeometry *region, cons
 		const GEOSGeometry *p = GEOSGetGeometryN_r(h, region, i);
 		if (GEOSGeomTypeId_r(h, p) != GEOS_POLYGON || !(area_of(p) >= MIN_AREA))
 			continue;
-		struct want w = { .kind = k, .area = area_of(p), .geom = opened(p) };
-		if (!covered_as_said(o, w.geom, k, grids, ng)) {
-			o->artifacts++;
-			GEOSGeom_destroy_r(h, w.geom);
+		GEOSGeometry *op = opened(p);
+		int parts = GEOSGetNumGeometries_r(h, op);
+		if (GEOSGeomTypeId_r(h, op) != GEOS_MULTIPOLYGON || parts < 2) {
+			push_one(o, k, area_of(p), op, GEOSGeom_clone_r(h, p), grids, ng);
 			continue;
 		}
-		if (k == K_GAP) {
-			for (size_t g = 0; g < o->ng && w.ngrids < 16; g++)
-				if (o->valid[g] && GEOSDistanceWithin_r(h, o->valid[g], w.geom, NEAR) == 1)
-					w.grids[w.ngrids++] = (long)g;
-		} else {
-			for (size_t g = 0; g < ng && g < 16; g++)
-				w.grids[w.ngrids++] = grids[g];
+		for (int j = 0; j < parts; j++) {
+			const GEOSGeometry *q = GEOSGetGeometryN_r(h, op, j);
+			if (area_of(q) >= MIN_AREA)
+				push_one(o, k, area_of(q), GEOSGeom_clone_r(h, q), GEOSGeom_clone_r(h, q),
+					 grids, ng);
 		}
-		push_want(o, w);
+		GEOSGeom_destroy_r(h, op);
 	}
 	GEOSGeom_destroy_r(h, region);
 }
@@ -246,6 +312,42 @@ static void exact_sets(struct oracle *o, GEOSGeometry *r, long *s, size_t m, int
 	GEOSGeom_destroy_r(h, r);
 }
 
+/* The box of the segments of g's rings within NEAR of point k, grown by NEAR. */
+static void knot_box(const GEOSGeometry *g, const GEOSGeometry *k, double *b)
+{
+	double x, y;
+	GEOSGeomGetX_r(h, k, &x);
+	GEOSGeomGetY_r(h, k, &y);
+	b[0] = b[2] = x;
+	b[1] = b[3] = y;
+	for (int p = 0; p < GEOSGetNumGeometries_r(h, g); p++) {
+		const GEOSGeometry *poly = GEOSGetGeometryN_r(h, g, p);
+		for (int r = -1; r < GEOSGetNumInteriorRings_r(h, poly); r++) {
+			const GEOSGeometry *ring = r < 0 ? GEOSGetExteriorRing_r(h, poly)
+							 : GEOSGetInteriorRingN_r(h, poly, r);
+			const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+			unsigned n = 0;
+			GEOSCoordSeq_getSize_r(h, cs, &n);
+			for (unsigned v = 0; v + 1 < n; v++) {
+				double s[4];
+				GEOSCoordSeq_getXY_r(h, cs, v, &s[0], &s[1]);
+				GEOSCoordSeq_getXY_r(h, cs, v + 1, &s[2], &s[3]);
+				GEOSCoordSequence *cs2 = GEOSCoordSeq_create_r(h, 2, 2);
+				GEOSCoordSeq_setXY_r(h, cs2, 0, s[0], s[1]);
+				GEOSCoordSeq_setXY_r(h, cs2, 1, s[2], s[3]);
+				GEOSGeometry *seg = GEOSGeom_createLineString_r(h, cs2);
+				if (GEOSDistanceWithin_r(h, seg, k, NEAR) == 1) {
+					b[0] = fmin(b[0], fmin(s[0], s[2]) - NEAR);
+					b[1] = fmin(b[1], fmin(s[1], s[3]) - NEAR);
+					b[2] = fmax(b[2], fmax(s[0], s[2]) + NEAR);
+					b[3] = fmax(b[3], fmax(s[1], s[3]) + NEAR);
+				}
+				GEOSGeom_destroy_r(h, seg);
+			}
+		}
+	}
+}
+
 static void oracle_grids(struct oracle *o, const struct rtiling *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -258,6 +360,7 @@ static void oracle_grids(struct oracle *o, const struct rtiling *t)
 			o->valid[i] = polygons_only(GEOSMakeValid_r(h, g));
 			o->knot[i] = loc;
 			loc = NULL;
+			knot_box(g, o->knot[i], o->box[i]);
 			push_want(o, (struct want){ .kind = K_INVALID, .grids = { (long)i }, .ngrids = 1,
 						    .area = NAN });
 		}
@@ -316,7 +419,9 @@ static void oracle_nesting(struct oracle *o, const struct rtiling *t)
 		GEOSGeometry *out = polygons_only(GEOSDifference_r(h, in, t->prim[t->parent[i]]));
 		GEOSGeom_destroy_r(h, in);
 		double a = area_of(out);
-		if (a >= MIN_AREA && !in_stray_parts(o->valid[i], out))
+		/* A stray part's spill is the multipart problem's; an invalid grid
+		** has none (its parts come from making it valid: seed 3010161). */
+		if (a >= MIN_AREA && (o->knot[i] || !in_stray_parts(o->valid[i], out)))
 			push_want(o, (struct want){ .kind = K_NOT_NESTED, .grids = { (long)i },
 						    .ngrids = 1, .area = a, .geom = out });
 		else
@@ -324,7 +429,13 @@ static void oracle_nesting(struct oracle *o, const struct rtiling *t)
 	}
 }
 
-/* Gaps, overlaps and spill near an invalid grid's crossing are its own. */
+/* Gaps, overlaps and spill at an invalid grid's crossing are its own: those
+** that touch the grid and the crossing and lie in the box of the grid's
+** segments through it (a bow-tie's triangles, not a gap beyond its edge that
+** the crossing happens to touch). Touching is told on the region as overlay
+** made it (opening pulls a narrow wedge back from its tip at the crossing),
+** the box on its opening (overlay can leave a hair along an edge that
+** nearly coincides with the town's: seed 3000806). */
 static void oracle_fold(struct oracle *o)
 {
 	for (size_t i = 0; i < o->n; i++) {
@@ -332,13 +443,18 @@ static void oracle_fold(struct oracle *o)
 		if (inv->kind != K_INVALID || !o->knot[inv->grids[0]])
 			continue;
 		long g = inv->grids[0];
+		const double *b = o->box[g];
 		double area = 0;
 		size_t folded = 0;
 		for (size_t k = 0; k < o->n; k++) {
 			struct want *w = &o->v[k];
-			if (w->matched < 0 || !w->geom || w->kind > K_OUTSIDE ||
-			    GEOSDistanceWithin_r(h, w->geom, o->knot[g], NEAR) != 1 ||
-			    GEOSDistanceWithin_r(h, w->geom, o->valid[g], NEAR) != 1)
+			double x0, y0, x1, y1;
+			if (w->matched < 0 || !w->raw || w->kind > K_OUTSIDE)
+				continue;
+			GEOSGeom_getExtent_r(h, w->geom, &x0, &y0, &x1, &y1);
+			if (x0 < b[0] || y0 < b[1] || x1 > b[2] || y1 > b[3] ||
+			    GEOSDistanceWithin_r(h, w->raw, o->knot[g], NEAR) != 1 ||
+			    GEOSDistanceWithin_r(h, w->raw, o->valid[g], NEAR) != 1)
 				continue;
 			area += w->area;
 			folded++;
@@ -355,6 +471,7 @@ static void oracle_run(struct oracle *o, const struct rtiling *t)
 	o->ng = t->n;
 	o->valid = calloc(t->n + 1, sizeof *o->valid);
 	o->knot = calloc(t->n + 1, sizeof *o->knot);
+	o->box = calloc(t->n + 1, sizeof *o->box);
 	oracle_grids(o, t);
 	GEOSGeometry *u = union_of(o->valid, t->n);
 	push_parts(o, K_GAP, t->has_town ? polygons_only(GEOSDifference_r(h, t->town, u)) : enclosed(u),
@@ -450,7 +567,7 @@ static int matches(const struct want *w, const geo_problem *p)
 }
 
 struct tally {
-	unsigned cases, missed, false_reports, cases_failed, fix_failed, artifacts;
+	unsigned cases, missed, false_reports, cases_failed, fix_failed, artifacts, hairs;
 	unsigned by_defect[D_COUNT], failed_by_defect[D_COUNT];
 };
 
@@ -588,7 +705,8 @@ static int left_to_fix(const geo_check_result *r, const geo_gridset *gs, const s
 }
 
 /* Writes one layer of a case as GeoJSON in EPSG:4548, for replaying it with
-** grid-check (WANGGE_RANDOM_DUMP=DIR). */
+** grid-check (WANGGE_RANDOM_DUMP=DIR: town, grids, primary, and fixed, the
+** grids after the repair). */
 static void dump_layer(const char *dir, const char *name, GEOSGeometry *const *g, char *const *code,
 		       const long *parent, char *const *pcode, size_t n)
 {
@@ -623,6 +741,28 @@ static void dump_case(const struct rtiling *t)
 		dump_layer(dir, "primary", t->prim, t->pcode, NULL, NULL, t->np);
 }
 
+/* Prints what the oracle wants and what grid-check found
+** (WANGGE_RANDOM_VERBOSE=1), for debugging one case. */
+static void say_both(const struct oracle *o, const geo_check_result *r, const struct rtiling *t)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		const struct want *w = &o->v[i];
+		printf("#   want %s%s, area %.4f, grids", kind_names[w->kind],
+		       w->matched < 0 ? " (folded)" : "", w->area);
+		for (size_t g = 0; g < w->ngrids; g++)
+			printf(" %s", t->code[w->grids[g]]);
+		printf("\n");
+	}
+	for (size_t k = 0; r && k < r->n; k++) {
+		const geo_problem *p = &r->problems[k];
+		printf("#   found %s, area %.4f at %.2f %.2f, grids", geo_problem_name(p->type),
+		       p->area_m2, p->wx, p->wy);
+		for (int g = 0; p->grids && p->grids[g]; g++)
+			printf(" %s", p->grids[g]);
+		printf(": %s\n", p->detail ? p->detail : "");
+	}
+}
+
 static void run_case(uint64_t seed, struct tally *ty)
 {
 	struct rtiling t;
@@ -643,6 +783,8 @@ static void run_case(uint64_t seed, struct tally *ty)
 	const GEOSGeometry *town = t.has_town ? t.town : NULL;
 	geo_check_result *r = NULL;
 	geo_err e = geo_check_gridset(ctx, gs, town, ps, &o, &r);
+	if (getenv("WANGGE_RANDOM_VERBOSE"))
+		say_both(&orc, r, &t);
 	if ((e != GEO_OK && e != GEO_PROBLEMS) || !r) {
 		print_case(seed, &t, geo_last_error(ctx));
 		ok = 0;
@@ -650,6 +792,7 @@ static void run_case(uint64_t seed, struct tally *ty)
 		ok = agree(&orc, r, seed, &t, "check", ty);
 	}
 	ty->artifacts += orc.artifacts;
+	ty->hairs += orc.hairs;
 	oracle_free(&orc);
 	if (r && r->n) {
 		char **changes = NULL, **changes_local = NULL;
@@ -666,6 +809,13 @@ static void run_case(uint64_t seed, struct tally *ty)
 		} else {
 			take_repaired(&t, gs);
 			oracle_run(&orc, &t);
+			const char *dir = getenv("WANGGE_RANDOM_DUMP");
+			if (dir && *dir)
+				dump_layer(dir, "fixed", t.grid, t.code, t.parent, t.pcode, t.n);
+			if (getenv("WANGGE_RANDOM_VERBOSE")) {
+				printf("# after --fix:\n");
+				say_both(&orc, r2, &t);
+			}
 			int same = agree(&orc, r2, seed, &t, "after --fix", ty);
 			int left = left_to_fix(r2, gs, &t);
 			if (left) {
@@ -678,6 +828,8 @@ static void run_case(uint64_t seed, struct tally *ty)
 			}
 			ok &= same && !left;
 			ty->fix_failed += !same || left;
+			ty->artifacts += orc.artifacts;
+			ty->hairs += orc.hairs;
 			oracle_free(&orc);
 		}
 		geo_check_result_free(r2);
@@ -707,11 +859,39 @@ static double env_number(const char *name, double fallback)
 	return v && *v ? atof(v) : fallback;
 }
 
+/*
+** Seeds that soaks found failing, each for a cause since fixed; run first
+** whenever no WANGGE_RANDOM_SEED is given (make check):
+**   1001756  --fix gave a stray piece to a grid of another primary
+**   1006125  a primary without secondaries folded into a bow-tie it touched
+**   1008940  a 4 µm wedge a repaired grid's rounding left (below resolution)
+**   2008841  two gaps the oracle's overlay joined by a rounding hair
+**   3000806  a bow-tie's spill the oracle kept for a hair along the town's edge
+**   3010161  an invalid grid's spill into another primary the oracle dropped
+**   4004489  --fix merged a gap across two primaries into one grid
+**   4015318  --fix moved a secondary grown mostly over another primary's grid
+**            into that primary, cutting off all of its own part
+**   5009776  a notch the oracle took as open to the outside through one point
+**   5024900  a bow-tie's overlap the oracle's negative buffer lost (GEOS)
+*/
+static const uint64_t regressions[] = { 1001756, 1006125, 1008940, 2008841,
+					3000806, 3010161, 4004489, 4015318, 5009776, 5024900 };
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a stopped soak keeps the seeds it printed */
 	ctx = geo_ctx_new();
 	h = geo_ctx_geos(ctx);
+	if (!getenv("WANGGE_RANDOM_SEED")) {
+		struct tally rt = { 0 };
+		size_t n = sizeof regressions / sizeof *regressions;
+		for (size_t i = 0; i < n; i++)
+			run_case(regressions[i], &rt);
+		char d[128];
+		snprintf(d, sizeof d, "%zu regression seeds agree with the oracle (%u missed, %u false)",
+			 n, rt.missed, rt.false_reports);
+		CHECK(d, rt.cases == n && rt.cases_failed == 0);
+	}
 	uint64_t first = (uint64_t)env_number("WANGGE_RANDOM_SEED", 1);
 	double cases = env_number("WANGGE_RANDOM_CASES", 1000);
 	double seconds = env_number("WANGGE_RANDOM_SECONDS", 0), t0 = now();
@@ -730,9 +910,10 @@ int main(void)
 		}
 	}
 	printf("# %u random cases from seed %llu in %.1f s: %u missed, %u false, %u cases failed "
-	       "(%u after --fix); %u overlay artifacts in the oracle refuted by point tests\n", ty.cases,
+	       "(%u after --fix); %u overlay artifacts in the oracle refuted by point tests, %u regions "
+	       "below the check's resolution\n", ty.cases,
 	       (unsigned long long)first, now() - t0, ty.missed, ty.false_reports, ty.cases_failed,
-	       ty.fix_failed, ty.artifacts);
+	       ty.fix_failed, ty.artifacts, ty.hairs);
 	char desc[160];
 	for (int d = 0; d < D_COUNT; d++) {
 		snprintf(desc, sizeof desc, "random towns with a %s: %u of %u cases agree with the oracle",
