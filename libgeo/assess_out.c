@@ -325,18 +325,13 @@ typedef struct page {
 } page;
 
 enum { PAGE_W = 210, PAGE_H = 297, MARGIN = 12 };
+/* The printed report's family, as grid-map's default. */
+#define REPORT_FONT "Noto Sans CJK SC"
 
 static double text(page *p, const char *s, double x, double y, double pt, int bold, double width,
 		   int right)
 {
-	PangoLayout *l = pango_layout_new(p->pc);
-	PangoFontDescription *fd = pango_font_description_from_string("Noto Sans CJK SC");
-	pango_font_description_set_absolute_size(fd, pt * 25.4 / 72 * PANGO_SCALE);
-	if (bold)
-		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-	pango_layout_set_font_description(l, fd);
-	pango_font_description_free(fd);
-	pango_layout_set_text(l, s, -1);
+	PangoLayout *l = map_text(p->pc, REPORT_FONT, s, pt, bold);
 	if (width > 0) {
 		pango_layout_set_width(l, (int)(width * PANGO_SCALE));
 		pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
@@ -511,14 +506,9 @@ static void town_page(assess *a, page *p, cairo_surface_t *s, const char *title)
 	for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
 		char line[512];
 		snprintf(line, sizeof line, "%s: %s", rules[k][0], rules[k][1]);
-		PangoLayout *l = pango_layout_new(p->pc);
-		PangoFontDescription *fd = pango_font_description_from_string("Noto Sans CJK SC");
-		pango_font_description_set_absolute_size(fd, 7 * 25.4 / 72 * PANGO_SCALE);
-		pango_layout_set_font_description(l, fd);
-		pango_font_description_free(fd);
+		PangoLayout *l = map_text(p->pc, REPORT_FONT, line, 7, 0);
 		pango_layout_set_width(l, (int)((PAGE_W - 2 * MARGIN) * PANGO_SCALE));
 		pango_layout_set_wrap(l, PANGO_WRAP_WORD);
-		pango_layout_set_text(l, line, -1);
 		PangoRectangle r;
 		pango_layout_get_extents(l, NULL, &r);
 		cairo_move_to(p->cr, MARGIN, p->y);

@@ -8,6 +8,7 @@
 ** Chinese, in the font grid-map uses (Noto Sans CJK SC by default).
 */
 #include "diff_internal.h"
+#include "map_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +47,7 @@ struct pdf {
 static double say(struct pdf *p, const char *s, double x, double y, double w, double pt, int bold,
 		  int align, double grey)
 {
-	PangoLayout *l = pango_layout_new(p->pc);
-	PangoFontDescription *fd = pango_font_description_from_string(p->run->o->font);
-	pango_font_description_set_absolute_size(fd, pt * 25.4 / 72 * PANGO_SCALE);
-	if (bold)
-		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-	pango_layout_set_font_description(l, fd);
-	pango_font_description_free(fd);
-	pango_layout_set_text(l, s, -1);
+	PangoLayout *l = map_text(p->pc, p->run->o->font, s, pt, bold);
 	if (w > 0) {
 		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
 		pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
@@ -73,12 +67,7 @@ static double say(struct pdf *p, const char *s, double x, double y, double w, do
 /* Wrapped text w mm wide; returns its height. */
 static double paragraph(struct pdf *p, const char *s, double x, double y, double w, double pt)
 {
-	PangoLayout *l = pango_layout_new(p->pc);
-	PangoFontDescription *fd = pango_font_description_from_string(p->run->o->font);
-	pango_font_description_set_absolute_size(fd, pt * 25.4 / 72 * PANGO_SCALE);
-	pango_layout_set_font_description(l, fd);
-	pango_font_description_free(fd);
-	pango_layout_set_text(l, s, -1);
+	PangoLayout *l = map_text(p->pc, p->run->o->font, s, pt, 0);
 	pango_layout_set_width(l, (int)(w * PANGO_SCALE));
 	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 	PangoRectangle r;

@@ -93,10 +93,10 @@ static void rgbv(cairo_t *cr, const double c[3])
 
 /* ---- text ---------------------------------------------------------------- */
 
-static PangoLayout *text(pen *p, const char *s, double pt, int bold)
+PangoLayout *map_text(PangoContext *pc, const char *font, const char *s, double pt, int bold)
 {
-	PangoLayout *l = pango_layout_new(p->pc);
-	PangoFontDescription *fd = pango_font_description_from_string(p->m->o->font);
+	PangoLayout *l = pango_layout_new(pc);
+	PangoFontDescription *fd = pango_font_description_from_string(font);
 	pango_font_description_set_absolute_size(fd, pt * 25.4 / 72 * PANGO_SCALE);
 	if (bold)
 		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
@@ -104,6 +104,11 @@ static PangoLayout *text(pen *p, const char *s, double pt, int bold)
 	pango_font_description_free(fd);
 	pango_layout_set_text(l, s, -1);
 	return l;
+}
+
+static PangoLayout *text(pen *p, const char *s, double pt, int bold)
+{
+	return map_text(p->pc, p->m->o->font, s, pt, bold);
 }
 
 static void text_size(PangoLayout *l, double *w, double *h)

@@ -2,7 +2,9 @@
 ** map_internal.h: what grid-map's modules share: map.c (reading, layout, the
 ** verb), map_draw.c (features, labels, legend, scale bar, north arrow),
 ** map_style.c (colour classes, the heat raster, the report) and qgs.c (the
-** QGIS project). Private to them; not part of libgeo's contract.
+** QGIS project), and the text setting the other printed pages use (the
+** hand-over list, the assessment report). Private to libgeo; not part of its
+** contract.
 */
 #ifndef MAP_INTERNAL_H
 #define MAP_INTERNAL_H
@@ -10,6 +12,11 @@
 #include "geo.h"
 
 #include <cairo.h>
+#include <pango/pangocairo.h>
+
+/* A Pango layout of s in font (a family) at pt points, on a page measured in
+** millimetres; the caller unrefs it. */
+PangoLayout *map_text(PangoContext *pc, const char *font, const char *s, double pt, int bold);
 
 typedef struct map_feat {
 	GEOSGeometry *g;        /* in the working CRS */
