@@ -31,6 +31,8 @@ VERSION = $(shell sed -n 's/^\#define GEO_VERSION "\(.*\)"/\1/p' libgeo/geo.h)
 ABI = $(shell sed -n 's/^\#define GEO_ABI \([0-9]*\)/\1/p' libgeo/geo.h)
 LIBDIR ?= $(PREFIX)/lib
 PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+# libgeo.pc from libgeo/libgeo.pc.in, at build and again at install.
+PC_SED = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|'
 LIB_SRC = $(wildcard libgeo/*.c)
 LIB_OBJ = $(LIB_SRC:libgeo/%.c=$(B)/libgeo/%.o)
 CLI_OBJ = $(B)/tools/cli.o
@@ -109,7 +111,7 @@ $(B)/libgeo.so: $(LIB_OBJ)
 
 # Made again at install, with the prefix and library folder installed to.
 $(B)/libgeo.pc: libgeo/libgeo.pc.in libgeo/geo.h
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(Q)sed $(PC_SED) $< > $@
 
 $(BIN)/%: $(B)/tools/%.o $(CLI_OBJ) $(B)/libgeo.a
 	@mkdir -p $(@D)
@@ -237,8 +239,7 @@ install: build
 	ln -sf libgeo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgeo.so.$(ABI)
 	ln -sf libgeo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libgeo.so
 	install -m 644 libgeo/geo.h $(DESTDIR)$(PREFIX)/include/wangge
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		libgeo/libgeo.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libgeo.pc
+	sed $(PC_SED) libgeo/libgeo.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libgeo.pc
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	for mo in $(MO); do lang=$${mo#$(B)/locale/}; lang=$${lang%%/*}; \
 		install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \

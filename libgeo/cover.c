@@ -600,9 +600,10 @@ static int target_reached(const geo_cover_opts *o, const cover_add_result *add)
 }
 
 /* Whether --target was reached, and how few cameras it could have taken. */
-static void target_line(geo_buf *b, double target, const cover_add_result *add)
+static void target_line(geo_buf *b, const geo_cover_opts *o, const cover_add_result *add)
 {
-	if (add->seen_after < target * add->demand / 100)
+	double target = o->target;
+	if (!target_reached(o, add))
 		geo_buf_printf(b, _("target: %g%% NOT reached: the proposals see %.2f%% of the demand%s; "
 				    "more sites (--sites, --site-spacing) or longer ranges are needed\n"), target,
 			       add->demand > 0 ? 100 * add->seen_after / add->demand : 0,
@@ -667,7 +668,7 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 			geo_buf_printf(b, _("demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n"),
 				       before_pct, after_pct, add->demand);
 			if (o->target > 0)
-				target_line(b, o->target, add);
+				target_line(b, o, add);
 			geo_buf_printf(b, _("bound: no %zu cameras reach more than %.2f%%, so these add at least "
 					  "%.1f%% of the best possible gain (greedy guarantees %.1f%%, 1-1/e, "
 					  "without the one-camera-per-site rule)\n"), add_asked(o, add), ub_pct,
