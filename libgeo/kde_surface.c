@@ -81,7 +81,7 @@ double geo_kernel_area(geo_kernel k, double radius)
 	return 2 * M_PI * radius * radius * moment;
 }
 
-enum { BAND_ROWS = 16 };
+enum { BAND_ROWS = 32 };
 
 struct job {
 	const geo_heat_points *pts;
@@ -113,11 +113,12 @@ GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, in
 {
 	const geo_raster_grid *g = j->g;
 	double fc = (x - g->x0) / g->px - 0.5, e = exp(-GAUSS_S), ginv = 1 / (1 - e);
+	double inv_px = 1 / g->px;
 	for (int r = a; r <= b; r++) {
 		double dy = g->y0 - (r + 0.5) * g->py - y, dy2 = dy * dy;
 		if (dy2 >= j->r2)
 			continue;
-		double half = sqrt(j->r2 - dy2) / g->px;
+		double half = sqrt(j->r2 - dy2) * inv_px;
 		double fa = floor(fc - half), fb = ceil(fc + half);
 		int ca = fa > clo ? (int)fa : clo, cb = fb < chi ? (int)fb : chi;
 		double *restrict row = acc + (size_t)(r - r0) * g->width;
@@ -200,25 +201,37 @@ static void run_band(struct job *j, int b, struct scratch *s)
 		j->out[first + k] = j->mask && !j->mask[first + k] ? j->nodata : (float)s->acc[k];
 }
 
-static void *worker(void *arg)
+/* A thread's scratch; a failed allocation marks the job failed. */
+static struct scratch scratch_new(struct job *j)
 {
-	struct job *j = arg;
+	size_t width = (size_t)j->g->width;
 	struct scratch s = {
-		malloc(sizeof(double) * BAND_ROWS * (size_t)j->g->width),
-		malloc(sizeof(double) * (size_t)j->g->width),
-		malloc(sizeof(double) * (size_t)j->g->width),
+		malloc(sizeof *s.acc * BAND_ROWS * width), malloc(sizeof *s.dx2 * width),
+		malloc(sizeof *s.ex * width),
 	};
 	if (!s.acc || !s.dx2 || !s.ex)
 		atomic_store(&j->failed, 1);
+	return s;
+}
+
+static void scratch_free(struct scratch *s)
+{
+	free(s->acc);
+	free(s->dx2);
+	free(s->ex);
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	struct scratch s = scratch_new(j);
 	int b;
 	while (!atomic_load(&j->failed) && !atomic_load(&j->stop) &&
 	       (b = atomic_fetch_add(&j->next, 1)) < j->nbands) {
 		run_band(j, b, &s);
 		atomic_fetch_add(&j->done, 1);
 	}
-	free(s.acc);
-	free(s.dx2);
-	free(s.ex);
+	scratch_free(&s);
 	return NULL;
 }
 
@@ -282,13 +295,7 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 		if (pthread_create(&tid[started], NULL, worker, &j) == 0)
 			started++;
 	/* The calling thread works too, and reports progress between its bands. */
-	struct scratch s = {
-		malloc(sizeof(double) * BAND_ROWS * (size_t)grid->width),
-		malloc(sizeof(double) * (size_t)grid->width),
-		malloc(sizeof(double) * (size_t)grid->width),
-	};
-	if (!s.acc || !s.dx2 || !s.ex)
-		atomic_store(&j.failed, 1);
+	struct scratch s = scratch_new(&j);
 	int b;
 	while (!e && !atomic_load(&j.failed) && !atomic_load(&j.stop) &&
 	       (b = atomic_fetch_add(&j.next, 1)) < j.nbands) {
@@ -300,9 +307,7 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 	}
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
-	free(s.acc);
-	free(s.dx2);
-	free(s.ex);
+	scratch_free(&s);
 	free(lo);
 	free(hi);
 	if (e)

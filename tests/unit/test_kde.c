@@ -97,15 +97,22 @@ static void compare(const char *what, const struct cloud *c, const geo_raster_gr
 			want[i] = v;
 			max = fmax(max, fabs(v));
 		}
-	for (size_t i = 0; i < np; i++)
+	int zeros_kept = 1;
+	for (size_t i = 0; i < np; i++) {
 		if (!skip[i])
 			worst = fmax(worst, fabs(got[i] - want[i]));
+		if (!skip[i] && want[i] == 0 && got[i] != 0)
+			zeros_kept = 0;
+	}
 	char desc[200];
 	snprintf(desc, sizeof desc, "%s: %s %s equals the brute-force sum within 1e-5 of the maximum",
 		 what, geo_kernel_name(k), s == GEO_HEAT_RAW ? "raw" : "density");
 	CHECK(desc, e == GEO_OK && max > 0 && worst <= 1e-5 * max);
 	if (!(worst <= 1e-5 * max))
 		printf("     worst difference %g, maximum %g\n", worst, max);
+	snprintf(desc, sizeof desc, "%s: %s %s is exactly 0 where no point reaches", what,
+		 geo_kernel_name(k), s == GEO_HEAT_RAW ? "raw" : "density");
+	CHECK(desc, zeros_kept);
 	geo_ctx_free(ctx);
 	free(got);
 	free(want);
@@ -138,13 +145,21 @@ static void test_surfaces(void)
 	/* Oblong pixels (as --te can make) and a radius a whole number of pixels,
 	** so some centres fall exactly on the radius. */
 	geo_raster_grid ob = { 1000, 2000, 4, 5, 50, 30 };
-	struct cloud c1, c2;
+	/* Radii of 56 and 50 columns, which kde_surface.c sums as coefficients,
+	** on rasters wider than its frames of 256 columns. */
+	geo_raster_grid wide = { 500013.7, 4361987.1, 10, 10, 600, 50 };
+	geo_raster_grid wide_ob = { 1000, 2000, 4, 5, 530, 40 };
+	struct cloud c1, c2, c3, c4;
 	make_cloud(&c1, &sq, 60, 80);
 	make_cloud(&c2, &ob, 25, 30);
+	make_cloud(&c3, &wide, 60, 300);
+	make_cloud(&c4, &wide_ob, 40, 100);
 	for (int k = 0; k <= GEO_KERNEL_GAUSSIAN; k++)
 		for (int s = 0; s < 2; s++) {
 			compare("square pixels", &c1, &sq, k, s, 73, 2);
 			compare("oblong pixels", &c2, &ob, k, s, 40, 3);
+			compare("wide radius", &c3, &wide, k, s, 563, 2);
+			compare("wide radius, oblong pixels", &c4, &wide_ob, k, s, 200, 3);
 		}
 }
 
