@@ -89,7 +89,9 @@ static int fig_real(int k)
 	return k == 3 || k == 5 || k == NFIG - 1;
 }
 
-/* The rules sheet and the man page say the same. */
+/* The rules sheet and the man page say the same. The sheet keeps the English
+** (a workbook is the same bytes in every language); the printed report
+** translates them. */
 static const char *const rules[][2] = {
 	{ NC_("assess figure", "households"),
 	  N_("household points in the grid (grid-place's rule: the grid holding the point)") },
@@ -305,7 +307,7 @@ static geo_err write_town(assess *a, geo_output *out)
 	f = e ? NULL : OGR_F_Create(OGR_L_GetLayerDefn(l));
 	for (size_t k = 0; !e && k < sizeof rules / sizeof rules[0]; k++) {
 		OGR_F_SetFieldString(f, 0, key_name(rules[k][0]));
-		OGR_F_SetFieldString(f, 1, _(rules[k][1]));
+		OGR_F_SetFieldString(f, 1, rules[k][1]);
 		OGR_F_SetFID(f, OGRNullFID);
 		if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
 			e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->output,
