@@ -97,6 +97,8 @@ pot:
 	xgettext --from-code=UTF-8 --language=C $(XGETTEXT_KEYWORDS) --add-comments=TRANSLATORS: \
 		--package-name=wangge --package-version=$(shell sed -n 's/#define GEO_VERSION "\(.*\)"/\1/p' libgeo/geo.h) \
 		--sort-by-file -o po/wangge.pot libgeo/*.c libgeo/*.h tools/*.c tools/*.h
+	xgettext --from-code=UTF-8 --language=Shell -ksay --join-existing --add-comments=TRANSLATORS: \
+		-o po/wangge.pot scripts/demo scripts/weekly-maps
 	for po in $(PO); do msgmerge --quiet --update --backup=none $$po po/wangge.pot; done
 
 $(B)/libgeo.a: $(LIB_OBJ)

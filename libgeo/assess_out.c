@@ -29,6 +29,32 @@ static const char *const fig_cols[] = {
 };
 enum { NFIG = sizeof fig_cols / sizeof fig_cols[0] };
 
+/* The same figures as a planner reads them (住户数 under zh_CN), for the
+** printed report; the tables keep the column names. */
+static const char *const fig_labels[] = {
+	NC_("assess figure", "households"),	  NC_("assess figure", "weeks"),
+	NC_("assess figure", "visited_weekly"),	  NC_("assess figure", "visited_pct"),
+	NC_("assess figure", "household_weeks"),  NC_("assess figure", "coverage_pct"),
+	NC_("assess figure", "visits"),		  NC_("assess figure", "hazards_found"),
+	NC_("assess figure", "hazards_closed"),	  NC_("assess figure", "closed_on_time"),
+	NC_("assess figure", "overdue"),	  NC_("assess figure", "cases_grid"),
+	NC_("assess figure", "cases_area"),	  NC_("assess figure", "cases_town"),
+	NC_("assess figure", "cases_open"),	  NC_("assess figure", "waters"),
+	NC_("assess figure", "waters_inspected"), NC_("assess figure", "score"),
+};
+_Static_assert(sizeof fig_labels / sizeof fig_labels[0] == NFIG, "a label for every figure");
+
+/* A label key's English (the name after the context) and its translation. */
+static const char *key_name(const char *key)
+{
+	return strchr(key, '\004') + 1;
+}
+
+static const char *label(const char *key)
+{
+	return geo_pgettext(key, key_name(key));
+}
+
 static double pct(long part, long whole)
 {
 	return whole ? round(1000.0 * (double)part / (double)whole) / 10 : NAN;
@@ -63,38 +89,54 @@ static int fig_real(int k)
 	return k == 3 || k == 5 || k == NFIG - 1;
 }
 
-/* The rules sheet and the man page say the same. */
+/* The rules sheet and the man page say the same. The sheet keeps the English
+** (a workbook is the same bytes in every language); the printed report
+** translates them. */
 static const char *const rules[][2] = {
-	{ "households",
-	  "household points in the grid (grid-place's rule: the grid holding the point)" },
-	{ "weeks", "ISO weeks (Monday to Sunday) whose Thursday lies in the period" },
-	{ "visited_weekly",
-	  "households with at least one visit in each of those weeks (visits ledger, by hh_id)" },
-	{ "visited_pct", "visited_weekly / households, in %" },
-	{ "household_weeks", "(household, week) pairs of those weeks with at least one visit" },
-	{ "coverage_pct", "household_weeks / (households x weeks), in %" },
-	{ "visits", "visits to the grid's households dated in the period" },
-	{ "visits_made", "workers: visits the worker recorded in the period, in any grid" },
-	{ "hazards_found", "hazards dated (date) in the period" },
-	{ "hazards_closed",
-	  "hazards whose closing day (closed) lies in the period, whenever found" },
-	{ "closed_on_time", "of hazards_closed, those closed on or before their deadline" },
-	{ "overdue",
-	  "hazards found by the period's last day, not closed by then, deadline on or before it" },
-	{ "cases_grid/area/town",
-	  "cases dated in the period, by the level that solved them (level)" },
-	{ "cases_open", "cases dated in the period with no level (not solved)" },
-	{ "waters", "ponds and ditches in the grid (the grid holding most of each)" },
-	{ "waters_inspected",
-	  "of those, inspected (pond_inspections) from 1 January of the last day's year to the day "
-	  "before the flood season (--flood-start, 06-01), and by the last day" },
-	{ "score", "40 x household_weeks/(households x weeks) + 30 x "
+	{ NC_("assess figure", "households"),
+	  N_("household points in the grid (grid-place's rule: the grid holding the point)") },
+	{ NC_("assess figure", "weeks"),
+	  N_("ISO weeks (Monday to Sunday) whose Thursday lies in the period") },
+	{ NC_("assess figure", "visited_weekly"),
+	  N_("households with at least one visit in each of those weeks (visits ledger, by hh_id)") },
+	{ NC_("assess figure", "visited_pct"),
+	  N_("visited_weekly / households, in %") },
+	{ NC_("assess figure", "household_weeks"),
+	  N_("(household, week) pairs of those weeks with at least one visit") },
+	{ NC_("assess figure", "coverage_pct"),
+	  N_("household_weeks / (households x weeks), in %") },
+	{ NC_("assess figure", "visits"),
+	  N_("visits to the grid's households dated in the period") },
+	{ NC_("assess figure", "visits_made"),
+	  N_("workers: visits the worker recorded in the period, in any grid") },
+	{ NC_("assess figure", "hazards_found"),
+	  N_("hazards dated (date) in the period") },
+	{ NC_("assess figure", "hazards_closed"),
+	  N_("hazards whose closing day (closed) lies in the period, whenever found") },
+	{ NC_("assess figure", "closed_on_time"),
+	  N_("of hazards_closed, those closed on or before their deadline") },
+	{ NC_("assess figure", "overdue"),
+	  N_("hazards found by the period's last day, not closed by then, deadline on or before it") },
+	{ NC_("assess figure", "cases_grid/area/town"),
+	  N_("cases dated in the period, by the level that solved them (level)") },
+	{ NC_("assess figure", "cases_open"),
+	  N_("cases dated in the period with no level (not solved)") },
+	{ NC_("assess figure", "waters"),
+	  N_("ponds and ditches in the grid (the grid holding most of each)") },
+	{ NC_("assess figure", "waters_inspected"),
+	  N_("of those, inspected (pond_inspections) from 1 January of the last day's year to the day "
+	  "before the flood season (--flood-start, 06-01), and by the last day") },
+	{ NC_("assess figure", "score"),
+	  N_("40 x household_weeks/(households x weeks) + 30 x "
 		   "closed_on_time/(hazards_closed+overdue) + 20 x cases_grid/(cases solved) + 10 "
-		   "x waters_inspected/waters; a part with nothing to count gets its full points" },
-	{ "rank", "by score, highest first; equal scores share a rank" },
-	{ "prev_*", "the same figure for the period before (the previous week, month, quarter, "
-		    "year or span)" },
-	{ "rank_change", "prev_rank - rank: positive is a rise" },
+		   "x waters_inspected/waters; a part with nothing to count gets its full points") },
+	{ NC_("assess figure", "rank"),
+	  N_("by score, highest first; equal scores share a rank") },
+	{ NC_("assess figure", "prev_*"),
+	  N_("the same figure for the period before (the previous week, month, quarter, "
+		    "year or span)") },
+	{ NC_("assess figure", "rank_change"),
+	  N_("prev_rank - rank: positive is a rise") },
 };
 
 static void set_num(OGRFeatureH f, const char *name, double v)
@@ -264,7 +306,7 @@ static geo_err write_town(assess *a, geo_output *out)
 		e = add_field(ctx, l, "rule", OFTString);
 	f = e ? NULL : OGR_F_Create(OGR_L_GetLayerDefn(l));
 	for (size_t k = 0; !e && k < sizeof rules / sizeof rules[0]; k++) {
-		OGR_F_SetFieldString(f, 0, rules[k][0]);
+		OGR_F_SetFieldString(f, 0, key_name(rules[k][0]));
 		OGR_F_SetFieldString(f, 1, rules[k][1]);
 		OGR_F_SetFID(f, OGRNullFID);
 		if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
@@ -371,7 +413,7 @@ static void table_head(page *p, const col *c, int n)
 {
 	double x = MARGIN;
 	for (int i = 0; i < n; i++) {
-		text(p, c[i].head, c[i].right ? x + c[i].w - 1.5 : x, p->y, 6.5, 1,
+		text(p, _(c[i].head), c[i].right ? x + c[i].w - 1.5 : x, p->y, 6.5, 1,
 		     c[i].right ? 0 : c[i].w, c[i].right);
 		x += c[i].w;
 	}
@@ -424,14 +466,15 @@ static void percent(char *buf, double v)
 static void ranked_table(page *p, cairo_surface_t *s, const char *title, const assess_row *rows,
 			 size_t n, size_t *ix, int workers, int prev_empty)
 {
-	static const col c[] = { { "名次\nrank", 9, 1 },    { "网格\ngrid", 24, 0 },
-				 { "名称\nname", 32, 0 },   { "网格员\nworker", 15, 0 },
-				 { "户\nhh", 8, 1 },        { "每周\nweekly", 10, 1 },
-				 { "覆盖\ncover", 11, 1 },  { "隐患\nfound", 9, 1 },
-				 { "销号\nclosed", 9, 1 },  { "按期\non time", 9, 1 },
-				 { "逾期\noverdue", 9, 1 }, { "网/片/镇\ncases", 14, 1 },
-				 { "汛前\nponds", 10, 1 },  { "得分\nscore", 10, 1 },
-				 { "升降\n±", 7, 1 } };
+	/* Bilingual in English; the Chinese catalogue keeps the Chinese line. */
+	static const col c[] = { { N_("名次\nrank"), 9, 1 },	{ N_("网格\ngrid"), 24, 0 },
+				 { N_("名称\nname"), 32, 0 },	{ N_("网格员\nworker"), 15, 0 },
+				 { N_("户\nhh"), 8, 1 },	{ N_("每周\nweekly"), 10, 1 },
+				 { N_("覆盖\ncover"), 11, 1 },	{ N_("隐患\nfound"), 9, 1 },
+				 { N_("销号\nclosed"), 9, 1 },	{ N_("按期\non time"), 9, 1 },
+				 { N_("逾期\noverdue"), 9, 1 }, { N_("网/片/镇\ncases"), 14, 1 },
+				 { N_("汛前\nponds"), 10, 1 },	{ N_("得分\nscore"), 10, 1 },
+				 { N_("升降\n±"), 7, 1 } };
 	enum { NC = sizeof c / sizeof c[0] };
 	char cells[NC][64];
 	for (size_t j = 0; j < n; j++) {
@@ -469,21 +512,21 @@ static void town_page(assess *a, page *p, cairo_surface_t *s, const char *title)
 {
 	new_page(p, s);
 	p->y += text(p, title, MARGIN, p->y, 14, 1, 0, 0) + 1;
-	char sub[256];
-	snprintf(sub, sizeof sub, "全镇 the town: %s against %s%s", a->w.label, a->prev.label,
+	char sub[512];
+	snprintf(sub, sizeof sub, _("全镇 the town: %s against %s%s"), a->w.label, a->prev.label,
 		 assess_fig_empty(&a->town_row.prev)
-			 ? " (no ledger entry in that period: its changes are against nothing)"
+			 ? _(" (no ledger entry in that period: its changes are against nothing)")
 			 : "");
 	p->y += text(p, sub, MARGIN, p->y, 9, 0, 0, 0) + 4;
-	static const col c[] = { { "figure", 60, 0 },
-				 { "this period", 30, 1 },
-				 { "previous", 30, 1 },
-				 { "change", 30, 1 } };
+	static const col c[] = { { N_("figure"), 60, 0 },
+				 { N_("this period"), 30, 1 },
+				 { N_("previous"), 30, 1 },
+				 { N_("change"), 30, 1 } };
 	table_head(p, c, 4);
 	char cells[4][64];
 	for (int k = 0; k < NFIG; k++) {
 		double v = fig_value(&a->town_row.now, k), w = fig_value(&a->town_row.prev, k);
-		snprintf(cells[0], 64, "%s", fig_cols[k]);
+		snprintf(cells[0], 64, "%s", label(fig_labels[k]));
 		num(cells[1], v);
 		num(cells[2], w);
 		if (isnan(v) || isnan(w))
@@ -492,7 +535,7 @@ static void town_page(assess *a, page *p, cairo_surface_t *s, const char *title)
 			signed_num(cells[3], round((v - w) * 10) / 10);
 		table_row(p, c, 4, cells);
 		if (k == 6) {
-			snprintf(cells[0], 64, "visits_made");
+			snprintf(cells[0], 64, "%s", label(NC_("assess figure", "visits_made")));
 			num(cells[1], (double)a->town_row.now.visits_made);
 			num(cells[2], (double)a->town_row.prev.visits_made);
 			signed_num(cells[3], (double)(a->town_row.now.visits_made -
@@ -501,11 +544,13 @@ static void town_page(assess *a, page *p, cairo_surface_t *s, const char *title)
 		}
 	}
 	p->y += 5;
-	p->y += text(p, "How each figure is counted (grid-assess(1)):", MARGIN, p->y, 9, 1, 0, 0) +
+	p->y += text(p, _("How each figure is counted (grid-assess(1)):"), MARGIN, p->y, 9, 1, 0,
+		     0) +
 		1;
 	for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
-		char line[512];
-		snprintf(line, sizeof line, "%s: %s", rules[k][0], rules[k][1]);
+		char line[1024];
+		snprintf(line, sizeof line, C_("assess rule", "%s: %s"), label(rules[k][0]),
+			 _(rules[k][1]));
 		PangoLayout *l = map_text(p->pc, REPORT_FONT, line, 7, 0);
 		pango_layout_set_width(l, (int)((PAGE_W - 2 * MARGIN) * PANGO_SCALE));
 		pango_layout_set_wrap(l, PANGO_WRAP_WORD);
@@ -558,10 +603,10 @@ geo_err assess_write_report(assess *a)
 	geo_output *out = a->report;
 	char scratch[96], title[512], sub[256];
 	snprintf(scratch, sizeof scratch, "/vsimem/grid-assess-%p.fgb", (void *)a);
-	snprintf(title, sizeof title, "%s 网格考评 grid assessment %s",
+	snprintf(title, sizeof title, _("%s 网格考评 grid assessment %s"),
 		 a->o->title ? a->o->title : "", a->w.label);
 	snprintf(sub, sizeof sub,
-		 "得分 score 0-100, 标注为名次 labels are ranks; previous period %s",
+		 _("得分 score 0-100, 标注为名次 labels are ranks; previous period %s"),
 		 a->prev.label);
 	geo_err e = scratch_grids(a, scratch);
 	cairo_surface_t *s = e ? NULL : cairo_pdf_surface_create(geo_output_path(out), 595, 842);
@@ -571,13 +616,13 @@ geo_err assess_write_report(assess *a)
 	if (!e) {
 		geo_map_layer ml = { .name = scratch,
 				     .kind = GEO_MAP_SECONDARY,
-				     .title = "二级网格 secondary grids" };
+				     .title = _("二级网格 secondary grids") };
 		geo_map_opts mo;
 		geo_map_opts_init(&mo);
 		mo.title = title;
 		mo.subtitle = sub;
 		mo.fill_field = "score";
-		mo.fill_title = "得分 score";
+		mo.fill_title = _("得分 score");
 		mo.fill_good = 1;
 		mo.label_field = "rank";
 		e = map_pdf_page(ctx, &ml, 1, &mo, s);
@@ -597,9 +642,9 @@ geo_err assess_write_report(assess *a)
 		size_t *wi = rank_order(ctx, a->worker_rows, a->nworkers);
 		if (gi && wi) {
 			int pe = assess_fig_empty(&a->town_row.prev);
-			ranked_table(&p, s, "网格排名 grids ranked", a->grid_rows, a->gs->n, gi, 0,
+			ranked_table(&p, s, _("网格排名 grids ranked"), a->grid_rows, a->gs->n, gi, 0,
 				     pe);
-			ranked_table(&p, s, "网格员排名 workers ranked", a->worker_rows,
+			ranked_table(&p, s, _("网格员排名 workers ranked"), a->worker_rows,
 				     a->nworkers, wi, 1, pe);
 		} else {
 			e = GEO_ERR_INTERNAL;
