@@ -180,28 +180,56 @@ static long find_id(char **ids, const size_t *sorted, size_t n, const char *id)
 	return -1;
 }
 
-static geo_err read_households(assess *a, const char *name)
+/*
+** One row of a ledger: its feature, its grid (-1: none, or a ledger that is
+** not placed), the indices of the fields read_ledger was asked for, and the
+** reader's own counters.
+*/
+typedef geo_err (*ledger_row)(assess *a, reader *r, OGRFeatureH f, long grid, const int *field,
+			      size_t *cap, long *unknown);
+
+enum { LEDGER_FIELDS = 3 };
+
+/* Reads a ledger: requires each named field (NULL-ended), then hands every
+** row to fn; cap and unknown carry fn's array capacities and its count of
+** rows naming nothing known. */
+static geo_err read_ledger(assess *a, const char *name, int spatial, const char *const *fields,
+			   ledger_row fn, size_t *cap, long *unknown)
 {
 	reader r;
-	int idf = -1;
-	size_t cap = 0, cap2 = 0;
-	geo_err e = reader_open(a, &r, name, 1);
-	if (!e)
-		e = need_field(&r, "hh_id", &idf);
+	int field[LEDGER_FIELDS] = { -1, -1, -1 };
+	geo_err e = reader_open(a, &r, name, spatial);
+	for (int i = 0; !e && i < LEDGER_FIELDS && fields[i]; i++)
+		e = need_field(&r, fields[i], &field[i]);
 	while (!e) {
 		OGRFeatureH f;
 		long g;
 		if ((e = reader_next(&r, &f, &g)) || !f)
 			break;
-		if (!grow(a, (void **)&a->hh_id, a->nh, &cap, sizeof *a->hh_id) ||
-		    !grow(a, (void **)&a->hh_grid, a->nh, &cap2, sizeof *a->hh_grid) ||
-		    !(a->hh_id[a->nh] = geo_strdup(a->ctx, geo_feat_str(f, idf))))
-			e = GEO_ERR_INTERNAL;
-		else
-			a->hh_grid[a->nh++] = g;
+		e = fn(a, &r, f, g, field, cap, unknown);
 		OGR_F_Destroy(f);
 	}
 	reader_close(&r);
+	return e;
+}
+
+static geo_err household_row(assess *a, reader *r, OGRFeatureH f, long g, const int *field,
+			     size_t *cap, long *unknown)
+{
+	(void)r, (void)unknown;
+	if (!grow(a, (void **)&a->hh_id, a->nh, &cap[0], sizeof *a->hh_id) ||
+	    !grow(a, (void **)&a->hh_grid, a->nh, &cap[1], sizeof *a->hh_grid) ||
+	    !(a->hh_id[a->nh] = geo_strdup(a->ctx, geo_feat_str(f, field[0]))))
+		return GEO_ERR_INTERNAL;
+	a->hh_grid[a->nh++] = g;
+	return GEO_OK;
+}
+
+static geo_err read_households(assess *a, const char *name)
+{
+	static const char *const fields[] = { "hh_id", NULL };
+	size_t cap[2] = { 0 };
+	geo_err e = read_ledger(a, name, 1, fields, household_row, cap, NULL);
 	if (!e && !(a->hh_sorted = sorted_ids(a, a->hh_id, a->nh)))
 		e = GEO_ERR_INTERNAL;
 	return e;
@@ -276,44 +304,32 @@ static geo_err make_rows(assess *a)
 	return GEO_OK;
 }
 
+static geo_err visit_row(assess *a, reader *r, OGRFeatureH f, long g, const int *field,
+			 size_t *cap, long *unknown)
+{
+	(void)g;
+	int32_t day = ASSESS_NONE;
+	int k = day_field(r, f, field[2], &day);
+	if (k <= 0)
+		return k < 0 ? geo_last_code(a->ctx) : GEO_OK;
+	long h = find_id(a->hh_id, a->hh_sorted, a->nh, geo_feat_str(f, field[0]));
+	if (!grow(a, (void **)&a->v_hh, a->nv, &cap[0], sizeof *a->v_hh) ||
+	    !grow(a, (void **)&a->v_day, a->nv, &cap[1], sizeof *a->v_day) ||
+	    !grow(a, (void **)&a->v_worker, a->nv, &cap[2], sizeof *a->v_worker))
+		return GEO_ERR_INTERNAL;
+	*unknown += h < 0;
+	a->v_hh[a->nv] = (int32_t)h;
+	a->v_day[a->nv] = day;
+	a->v_worker[a->nv++] = (int32_t)find_worker(a, geo_feat_str(f, field[1]));
+	return GEO_OK;
+}
+
 static geo_err read_visits(assess *a, const char *name)
 {
-	reader r;
-	int fh = -1, fw = -1, fd = -1;
-	size_t c1 = 0, c2 = 0, c3 = 0;
+	static const char *const fields[] = { "hh_id", "worker", "date" };
+	size_t cap[3] = { 0 };
 	long unknown = 0;
-	geo_err e = reader_open(a, &r, name, 0);
-	if (!e)
-		e = need_field(&r, "hh_id", &fh);
-	if (!e)
-		e = need_field(&r, "worker", &fw);
-	if (!e)
-		e = need_field(&r, "date", &fd);
-	while (!e) {
-		OGRFeatureH f;
-		long g;
-		int32_t day = ASSESS_NONE;
-		if ((e = reader_next(&r, &f, &g)) || !f)
-			break;
-		int k = day_field(&r, f, fd, &day);
-		if (k < 0)
-			e = geo_last_code(a->ctx);
-		else if (k > 0) {
-			long h = find_id(a->hh_id, a->hh_sorted, a->nh, geo_feat_str(f, fh));
-			if (!grow(a, (void **)&a->v_hh, a->nv, &c1, sizeof *a->v_hh) ||
-			    !grow(a, (void **)&a->v_day, a->nv, &c2, sizeof *a->v_day) ||
-			    !grow(a, (void **)&a->v_worker, a->nv, &c3, sizeof *a->v_worker))
-				e = GEO_ERR_INTERNAL;
-			else {
-				unknown += h < 0;
-				a->v_hh[a->nv] = (int32_t)h;
-				a->v_day[a->nv] = day;
-				a->v_worker[a->nv++] = (int32_t)find_worker(a, geo_feat_str(f, fw));
-			}
-		}
-		OGR_F_Destroy(f);
-	}
-	reader_close(&r);
+	geo_err e = read_ledger(a, name, 0, fields, visit_row, cap, &unknown);
 	if (!e && unknown)
 		geo_log(a->ctx, GEO_LOG_WARN,
 			"%s: %ld visits name a household that the households layer does not hold",
@@ -334,142 +350,102 @@ static int level_of(const char *s)
 	return -1;
 }
 
+static geo_err hazard_row(assess *a, reader *r, OGRFeatureH f, long g, const int *field,
+			  size_t *cap, long *unknown)
+{
+	(void)unknown;
+	int32_t day = ASSESS_NONE, dl = ASSESS_NONE, cl = ASSESS_NONE;
+	if (day_field(r, f, field[0], &day) < 0 || day_field(r, f, field[1], &dl) < 0 ||
+	    day_field(r, f, field[2], &cl) < 0)
+		return geo_last_code(a->ctx);
+	if (!grow(a, (void **)&a->z_grid, a->nz, &cap[0], sizeof *a->z_grid) ||
+	    !grow(a, (void **)&a->z_day, a->nz, &cap[1], sizeof *a->z_day) ||
+	    !grow(a, (void **)&a->z_deadline, a->nz, &cap[2], sizeof *a->z_deadline) ||
+	    !grow(a, (void **)&a->z_closed, a->nz, &cap[3], sizeof *a->z_closed))
+		return GEO_ERR_INTERNAL;
+	a->z_grid[a->nz] = g;
+	a->z_day[a->nz] = day;
+	a->z_deadline[a->nz] = dl;
+	a->z_closed[a->nz++] = cl;
+	return GEO_OK;
+}
+
 static geo_err read_hazards(assess *a, const char *name)
 {
-	reader r;
-	int fd = -1, fl = -1, fc = -1;
-	size_t c[4] = { 0 };
-	geo_err e = reader_open(a, &r, name, 1);
-	if (!e)
-		e = need_field(&r, "date", &fd);
-	if (!e)
-		e = need_field(&r, "deadline", &fl);
-	if (!e)
-		e = need_field(&r, "closed", &fc);
-	while (!e) {
-		OGRFeatureH f;
-		long g;
-		if ((e = reader_next(&r, &f, &g)) || !f)
-			break;
-		int32_t day = ASSESS_NONE, dl = ASSESS_NONE, cl = ASSESS_NONE;
-		if (day_field(&r, f, fd, &day) < 0 || day_field(&r, f, fl, &dl) < 0 ||
-		    day_field(&r, f, fc, &cl) < 0)
-			e = geo_last_code(a->ctx);
-		else if (!grow(a, (void **)&a->z_grid, a->nz, &c[0], sizeof *a->z_grid) ||
-			 !grow(a, (void **)&a->z_day, a->nz, &c[1], sizeof *a->z_day) ||
-			 !grow(a, (void **)&a->z_deadline, a->nz, &c[2], sizeof *a->z_deadline) ||
-			 !grow(a, (void **)&a->z_closed, a->nz, &c[3], sizeof *a->z_closed))
-			e = GEO_ERR_INTERNAL;
-		else {
-			a->z_grid[a->nz] = g;
-			a->z_day[a->nz] = day;
-			a->z_deadline[a->nz] = dl;
-			a->z_closed[a->nz++] = cl;
-		}
-		OGR_F_Destroy(f);
-	}
-	reader_close(&r);
-	return e;
+	static const char *const fields[] = { "date", "deadline", "closed" };
+	size_t cap[4] = { 0 };
+	return read_ledger(a, name, 1, fields, hazard_row, cap, NULL);
+}
+
+static geo_err case_row(assess *a, reader *r, OGRFeatureH f, long g, const int *field,
+			size_t *cap, long *unknown)
+{
+	(void)unknown;
+	int32_t day = ASSESS_NONE;
+	int level = level_of(geo_feat_str(f, field[1]));
+	if (day_field(r, f, field[0], &day) < 0)
+		return geo_last_code(a->ctx);
+	if (level < 0)
+		return geo_fail(a->ctx, GEO_ERR_INPUT,
+				"%s: feature %lld: level '%s' is not grid, area or town (or empty)",
+				r->name, (long long)OGR_F_GetFID(f), geo_feat_str(f, field[1]));
+	if (!grow(a, (void **)&a->c_grid, a->nc, &cap[0], sizeof *a->c_grid) ||
+	    !grow(a, (void **)&a->c_day, a->nc, &cap[1], sizeof *a->c_day) ||
+	    !grow(a, (void **)&a->c_level, a->nc, &cap[2], sizeof *a->c_level))
+		return GEO_ERR_INTERNAL;
+	a->c_grid[a->nc] = g;
+	a->c_day[a->nc] = day;
+	a->c_level[a->nc++] = level;
+	return GEO_OK;
 }
 
 static geo_err read_cases(assess *a, const char *name)
 {
-	reader r;
-	int fd = -1, fl = -1;
-	size_t c[3] = { 0 };
-	geo_err e = reader_open(a, &r, name, 1);
-	if (!e)
-		e = need_field(&r, "date", &fd);
-	if (!e)
-		e = need_field(&r, "level", &fl);
-	while (!e) {
-		OGRFeatureH f;
-		long g;
-		if ((e = reader_next(&r, &f, &g)) || !f)
-			break;
-		int32_t day = ASSESS_NONE;
-		int level = level_of(geo_feat_str(f, fl));
-		if (day_field(&r, f, fd, &day) < 0)
-			e = geo_last_code(a->ctx);
-		else if (level < 0)
-			e = geo_fail(a->ctx, GEO_ERR_INPUT,
-				     "%s: feature %lld: level '%s' is not grid, area or town (or "
-				     "empty)",
-				     name, (long long)OGR_F_GetFID(f), geo_feat_str(f, fl));
-		else if (!grow(a, (void **)&a->c_grid, a->nc, &c[0], sizeof *a->c_grid) ||
-			 !grow(a, (void **)&a->c_day, a->nc, &c[1], sizeof *a->c_day) ||
-			 !grow(a, (void **)&a->c_level, a->nc, &c[2], sizeof *a->c_level))
-			e = GEO_ERR_INTERNAL;
-		else {
-			a->c_grid[a->nc] = g;
-			a->c_day[a->nc] = day;
-			a->c_level[a->nc++] = level;
-		}
-		OGR_F_Destroy(f);
-	}
-	reader_close(&r);
-	return e;
+	static const char *const fields[] = { "date", "level", NULL };
+	size_t cap[3] = { 0 };
+	return read_ledger(a, name, 1, fields, case_row, cap, NULL);
 }
 
 /* Ponds (pond_id) and ditches (ditch_id) alike: waters with an id and a grid. */
-static geo_err read_waters(assess *a, const char *name, const char *id_field, size_t *cap,
-			   size_t *cap2)
+static geo_err water_row(assess *a, reader *r, OGRFeatureH f, long g, const int *field,
+			 size_t *cap, long *unknown)
 {
-	reader r;
-	int fi = -1;
-	geo_err e = reader_open(a, &r, name, 1);
-	if (!e)
-		e = need_field(&r, id_field, &fi);
-	while (!e) {
-		OGRFeatureH f;
-		long g;
-		if ((e = reader_next(&r, &f, &g)) || !f)
-			break;
-		if (!grow(a, (void **)&a->w_id, a->nw, cap, sizeof *a->w_id) ||
-		    !grow(a, (void **)&a->w_grid, a->nw, cap2, sizeof *a->w_grid) ||
-		    !(a->w_id[a->nw] = geo_strdup(a->ctx, geo_feat_str(f, fi))))
-			e = GEO_ERR_INTERNAL;
-		else
-			a->w_grid[a->nw++] = g;
-		OGR_F_Destroy(f);
+	(void)r, (void)unknown;
+	if (!grow(a, (void **)&a->w_id, a->nw, &cap[0], sizeof *a->w_id) ||
+	    !grow(a, (void **)&a->w_grid, a->nw, &cap[1], sizeof *a->w_grid) ||
+	    !(a->w_id[a->nw] = geo_strdup(a->ctx, geo_feat_str(f, field[0]))))
+		return GEO_ERR_INTERNAL;
+	a->w_grid[a->nw++] = g;
+	return GEO_OK;
+}
+
+static geo_err inspection_row(assess *a, reader *r, OGRFeatureH f, long g, const int *field,
+			      size_t *cap, long *unknown)
+{
+	(void)g;
+	int32_t day = ASSESS_NONE;
+	int k = day_field(r, f, field[1], &day);
+	if (k <= 0)
+		return k < 0 ? geo_last_code(a->ctx) : GEO_OK;
+	long w = find_id(a->w_id, a->w_sorted, a->nw, geo_feat_str(f, field[0]));
+	if (w < 0) {
+		++*unknown;
+		return GEO_OK;
 	}
-	reader_close(&r);
-	return e;
+	if (!grow(a, (void **)&a->i_water, a->ni, &cap[0], sizeof *a->i_water) ||
+	    !grow(a, (void **)&a->i_day, a->ni, &cap[1], sizeof *a->i_day))
+		return GEO_ERR_INTERNAL;
+	a->i_water[a->ni] = (int32_t)w;
+	a->i_day[a->ni++] = day;
+	return GEO_OK;
 }
 
 static geo_err read_inspections(assess *a, const char *name)
 {
-	reader r;
-	int fi = -1, fd = -1;
-	size_t c1 = 0, c2 = 0;
+	static const char *const fields[] = { "pond_id", "date", NULL };
+	size_t cap[2] = { 0 };
 	long unknown = 0;
-	geo_err e = reader_open(a, &r, name, 0);
-	if (!e)
-		e = need_field(&r, "pond_id", &fi);
-	if (!e)
-		e = need_field(&r, "date", &fd);
-	while (!e) {
-		OGRFeatureH f;
-		long g;
-		int32_t day = ASSESS_NONE;
-		if ((e = reader_next(&r, &f, &g)) || !f)
-			break;
-		long w = find_id(a->w_id, a->w_sorted, a->nw, geo_feat_str(f, fi));
-		int k = day_field(&r, f, fd, &day);
-		if (k < 0)
-			e = geo_last_code(a->ctx);
-		else if (k > 0 && w < 0)
-			unknown++;
-		else if (k > 0 && (!grow(a, (void **)&a->i_water, a->ni, &c1, sizeof *a->i_water) ||
-				   !grow(a, (void **)&a->i_day, a->ni, &c2, sizeof *a->i_day)))
-			e = GEO_ERR_INTERNAL;
-		else if (k > 0) {
-			a->i_water[a->ni] = (int32_t)w;
-			a->i_day[a->ni++] = day;
-		}
-		OGR_F_Destroy(f);
-	}
-	reader_close(&r);
+	geo_err e = read_ledger(a, name, 0, fields, inspection_row, cap, &unknown);
 	if (!e && unknown)
 		geo_log(a->ctx, GEO_LOG_WARN, "%s: %ld inspections name no pond or ditch", name,
 			unknown);
@@ -488,7 +464,8 @@ static geo_err read_all(assess *a, const char *town, geo_progress progress, void
 	for (int i = 0; i < 7 && !e; i++)
 		if (!(names[i] = layer_name(a, given[i], town, layers[i])))
 			e = GEO_ERR_INTERNAL;
-	size_t wc = 0, wc2 = 0;
+	static const char *const pond[] = { "pond_id", NULL }, *const ditch[] = { "ditch_id", NULL };
+	size_t wcap[2] = { 0 };
 	if (!e)
 		e = read_households(a, names[0]);
 	if (!e && !geo_progress_step(a->ctx, progress, pdata, 0.15, "households"))
@@ -502,9 +479,9 @@ static geo_err read_all(assess *a, const char *town, geo_progress progress, void
 	if (!e)
 		e = read_cases(a, names[3]);
 	if (!e)
-		e = read_waters(a, names[4], "pond_id", &wc, &wc2);
+		e = read_ledger(a, names[4], 1, pond, water_row, wcap, NULL);
 	if (!e)
-		e = read_waters(a, names[5], "ditch_id", &wc, &wc2);
+		e = read_ledger(a, names[5], 1, ditch, water_row, wcap, NULL);
 	if (!e && !(a->w_sorted = sorted_ids(a, a->w_id, a->nw)))
 		e = GEO_ERR_INTERNAL;
 	if (!e)
