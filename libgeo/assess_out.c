@@ -219,6 +219,16 @@ static size_t *rank_order(geo_ctx *ctx, const assess_row *rows, size_t n)
 	return ix;
 }
 
+/* Writes f as a new row of l. */
+static geo_err put_row(assess *a, OGRLayerH l, OGRFeatureH f)
+{
+	OGR_F_SetFID(f, OGRNullFID);
+	if (OGR_L_CreateFeature(l, f) == OGRERR_NONE)
+		return GEO_OK;
+	return geo_fail(a->ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->output,
+			geo_cpl_error("write failed"));
+}
+
 static geo_err write_rows(assess *a, geo_output *out, const char *lname, const assess_row *rows,
 			  size_t n, int workers)
 {
@@ -266,10 +276,7 @@ static geo_err write_rows(assess *a, geo_output *out, const char *lname, const a
 		OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "rank_change"),
 				      r->prev.rank - r->now.rank);
 		set_num(f, "score_change", round((r->now.score - r->prev.score) * 10) / 10);
-		OGR_F_SetFID(f, OGRNullFID);
-		if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
-			e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->output,
-				     geo_cpl_error("write failed"));
+		e = put_row(a, l, f);
 	}
 	if (f)
 		OGR_F_Destroy(f);
@@ -290,28 +297,28 @@ static geo_err write_town(assess *a, geo_output *out)
 	for (int k = 0; !e && k < 2; k++) {
 		OGR_F_SetFieldString(f, 0, k ? a->prev.label : a->w.label);
 		set_figs(f, k ? &a->town_row.prev : &a->town_row.now, "");
-		OGR_F_SetFID(f, OGRNullFID);
-		if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
-			e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->output,
-				     geo_cpl_error("write failed"));
+		e = put_row(a, l, f);
 	}
 	if (f)
 		OGR_F_Destroy(f);
-	l = e ? NULL : geo_output_create_layer(ctx, out, "rules", NULL, wkbNone);
-	if (!e && !l)
-		e = geo_last_code(ctx);
-	if (!e)
-		e = add_field(ctx, l, "figure", OFTString);
+	return e;
+}
+
+/* The rules sheet: how each figure is counted. */
+static geo_err write_rules(assess *a, geo_output *out)
+{
+	geo_ctx *ctx = a->ctx;
+	OGRLayerH l = geo_output_create_layer(ctx, out, "rules", NULL, wkbNone);
+	if (!l)
+		return geo_last_code(ctx);
+	geo_err e = add_field(ctx, l, "figure", OFTString);
 	if (!e)
 		e = add_field(ctx, l, "rule", OFTString);
-	f = e ? NULL : OGR_F_Create(OGR_L_GetLayerDefn(l));
+	OGRFeatureH f = e ? NULL : OGR_F_Create(OGR_L_GetLayerDefn(l));
 	for (size_t k = 0; !e && k < sizeof rules / sizeof rules[0]; k++) {
 		OGR_F_SetFieldString(f, 0, key_name(rules[k][0]));
 		OGR_F_SetFieldString(f, 1, rules[k][1]);
-		OGR_F_SetFID(f, OGRNullFID);
-		if (OGR_L_CreateFeature(l, f) != OGRERR_NONE)
-			e = geo_fail(ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->output,
-				     geo_cpl_error("write failed"));
+		e = put_row(a, l, f);
 	}
 	if (f)
 		OGR_F_Destroy(f);
@@ -351,6 +358,8 @@ geo_err assess_write_tables(assess *a)
 		e = write_rows(a, out, "workers", a->worker_rows, a->nworkers, 1);
 	if (!e)
 		e = write_town(a, out);
+	if (!e)
+		e = write_rules(a, out);
 	if (!e)
 		e = geo_output_commit(a->ctx, out);
 	return e;
