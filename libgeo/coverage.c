@@ -63,18 +63,22 @@ void geo_check_opts_init(geo_check_opts *o)
 	o->sliver = 0.01;
 }
 
+/* Frees what a problem holds, not the problem. */
+static void problem_clear(geo_check_result *r, geo_problem *p)
+{
+	CSLDestroy(p->grids);
+	free(p->index);
+	free(p->detail);
+	if (p->geom)
+		GEOSGeom_destroy_r(r->geos, p->geom);
+}
+
 void geo_check_result_free(geo_check_result *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n; i++) {
-		geo_problem *p = &r->problems[i];
-		CSLDestroy(p->grids);
-		free(p->index);
-		free(p->detail);
-		if (p->geom)
-			GEOSGeom_destroy_r(r->geos, p->geom);
-	}
+	for (size_t i = 0; i < r->n; i++)
+		problem_clear(r, &r->problems[i]);
 	free(r->problems);
 	CSLDestroy(r->changes);
 	CSLDestroy(r->changes_local);
@@ -1123,11 +1127,7 @@ static geo_err merge_items(struct check *c, const geo_arr_out *arr, const struct
 static void drop_problem(geo_check_result *r, size_t i)
 {
 	geo_problem *p = &r->problems[i];
-	CSLDestroy(p->grids);
-	free(p->index);
-	free(p->detail);
-	if (p->geom)
-		GEOSGeom_destroy_r(r->geos, p->geom);
+	problem_clear(r, p);
 	r->count[p->type]--;
 	memmove(p, p + 1, (r->n - i - 1) * sizeof *p);
 	r->n--;

@@ -97,6 +97,19 @@ static struct name code(const geo_grid *g)
 	return n;
 }
 
+/* g itself when valid, else GEOS's repair of it kept to its polygons; g is
+** consumed. */
+static GEOSGeometry *valid_polygons(struct repair *rp, GEOSGeometry *g)
+{
+	GEOSContextHandle_t h = rp->h;
+	if (!g || GEOSisValid_r(h, g) == 1)
+		return g;
+	GEOSGeometry *v = NULL;
+	geo_make_valid_polygons(rp->ctx, g, &v);
+	GEOSGeom_destroy_r(h, g);
+	return v;
+}
+
 /* Drops polygons and holes of g smaller than a square millimetre, the dust
 ** overlay leaves where edges nearly coincide; takes g. */
 static GEOSGeometry *tidy(struct repair *rp, GEOSGeometry *g)
@@ -131,13 +144,7 @@ static GEOSGeometry *tidy(struct repair *rp, GEOSGeometry *g)
 		out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, keep, (unsigned)k);
 	free(keep);
 	GEOSGeom_destroy_r(h, g);
-	if (out && GEOSisValid_r(h, out) != 1) {
-		GEOSGeometry *v = NULL;
-		geo_make_valid_polygons(rp->ctx, out, &v);
-		GEOSGeom_destroy_r(h, out);
-		out = v;
-	}
-	return out;
+	return valid_polygons(rp, out);
 }
 
 /*
@@ -493,13 +500,7 @@ static GEOSGeometry *rebuild(struct repair *rp, const GEOSGeometry *g, struct re
 								     (unsigned)k)
 				       : NULL;
 	free(polys);
-	if (out && GEOSisValid_r(h, out) != 1) {
-		GEOSGeometry *v = NULL;
-		geo_make_valid_polygons(rp->ctx, out, &v);
-		GEOSGeom_destroy_r(h, out);
-		out = v;
-	}
-	return out;
+	return valid_polygons(rp, out);
 }
 
 /*
