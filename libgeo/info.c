@@ -310,15 +310,21 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 	char **layers = geo_input_layer_names(ctx, name);
 	if (!layers)
 		return geo_last_code(ctx);
+	char *label = geo_pg_label(ctx, name); /* a PG: password shown as *** */
+	if (!label) {
+		CSLDestroy(layers);
+		return geo_last_code(ctx);
+	}
 	geo_buf b;
 	geo_buf_init(&b);
 	if (o->json) {
 		geo_buf_add(&b, "{\"dataset\": ");
-		geo_json_str(&b, name);
+		geo_json_str(&b, label);
 		geo_buf_add(&b, ", \"layers\": [");
 	} else {
-		geo_buf_printf(&b, _("Dataset: %s\n"), name);
+		geo_buf_printf(&b, _("Dataset: %s\n"), label);
 	}
+	free(label);
 	geo_err e = GEO_OK;
 	for (int i = 0; !e && layers[i]; i++) {
 		struct layer_info li;
