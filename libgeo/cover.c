@@ -677,6 +677,9 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 				geo_buf_printf(b, _("%s %zu: +%.0f demand, %.2f%%\n"), k ? "     " : _("  new"), k + 1,
 					       add->gain[k], add->pct[k]);
 		}
+		if (o->verbose && (o->add || o->target > 0))
+			geo_buf_printf(b, _("exchanges: %.3g cells visited%s; choosing took %.3f s\n"), add->work,
+				       add->pairs_complete ? "" : _(", stopped at their limit"), add->seconds);
 		if (o->verbose)
 			geo_buf_printf(b, _("seconds: surface %.3f, viewsheds %.3f, write %.3f, add %.3f\n"),
 				       r->seconds[0], r->seconds[1], r->seconds[2], r->seconds[3]);

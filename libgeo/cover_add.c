@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct add_run {
 	geo_ctx *ctx;
@@ -217,9 +218,7 @@ static geo_err read_points(geo_ctx *ctx, const cover_surface *s, const char *nam
 
 /* ---- lazy greedy ---------------------------------------------------------------- */
 
-struct opt { double bound; uint32_t site; uint8_t heading; };
-
-static void heap_push(struct opt *h, size_t *n, struct opt o)
+void cover_heap_push(cover_opt *h, size_t *n, cover_opt o)
 {
 	size_t i = (*n)++;
 	while (i > 0) {
@@ -232,9 +231,9 @@ static void heap_push(struct opt *h, size_t *n, struct opt o)
 	h[i] = o;
 }
 
-static struct opt heap_pop(struct opt *h, size_t *n)
+cover_opt cover_heap_pop(cover_opt *h, size_t *n)
 {
-	struct opt top = h[0], last = h[--(*n)];
+	cover_opt top = h[0], last = h[--(*n)];
 	size_t i = 0;
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
@@ -359,7 +358,7 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 	size_t nopt = ns * (size_t)headings, nh = 0;
 	/* --target: one camera a site at most, so as many as there are sites. */
 	size_t limit = add ? (size_t)add : ns ? ns : 1;
-	struct opt *heap = geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
+	cover_opt *heap = geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
 	double *top = geo_calloc(ctx, nopt ? nopt : 1, sizeof *top);
 	res->site = geo_calloc(ctx, limit, sizeof *res->site);
 	res->heading = geo_calloc(ctx, limit, sizeof *res->heading);
@@ -373,9 +372,9 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 	for (size_t i = 0; i < ns; i++) {
 		top[i] = 0;
 		for (int h = 0; h < headings; h++) {
-			struct opt op = { gain(&sites[i], h, w, seen), (uint32_t)i, (uint8_t)h };
+			cover_opt op = { gain(&sites[i], h, w, seen), (uint32_t)i, (uint8_t)h };
 			if (op.bound > 0)
-				heap_push(heap, &nh, op);
+				cover_heap_push(heap, &nh, op);
 			top[i] = fmax(top[i], op.bound);
 		}
 	}
@@ -384,7 +383,7 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 		res->fewest = fewest_cameras(top, ns, res->seen_before, want);
 	double got = res->seen_before;
 	while (res->n < limit && nh && !(target > 0 && got >= want)) {
-		struct opt op = heap_pop(heap, &nh);
+		cover_opt op = cover_heap_pop(heap, &nh);
 		if (sites[op.site].used)
 			continue;
 		res->evaluations++;
@@ -392,7 +391,7 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 		if (nh && g < heap[0].bound) {
 			op.bound = g;
 			if (g > 0)
-				heap_push(heap, &nh, op);
+				cover_heap_push(heap, &nh, op);
 			continue;
 		}
 		if (!(g > 0))
@@ -523,8 +522,13 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 	if (!e && a.failed)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	res->viewsheds = ns;
-	if (!e)
+	if (!e)	{
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		e = cover_greedy(ctx, sites, ns, a.headings, w, seen, cells, o->add, o->target, res);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	}
 	if (!e && out)
 		e = write_proposals(ctx, out, work, s, gs, o, sites, res);
 	for (size_t i = 0; sites && i < ns; i++) {

@@ -90,7 +90,15 @@ typedef struct cover_add_result {
 	double demand, seen_before, seen_after;
 	double upper;           /* no --add cameras see more demand than this */
 	size_t fewest;          /* --target: no fewer cameras reach it (SIZE_MAX: none do) */
+	int pairs_complete;     /* the exchanges ended by themselves, not at COVER_PAIR_WORK */
+	double work;            /* cells the exchanges visited */
+	double seconds;         /* choosing (the viewsheds not counted) */
 } cover_add_result;
+/* An option (site, heading) with a bound on its gain, in a max-heap of
+** bounds for lazy greedy. */
+typedef struct cover_opt { double bound; uint32_t site; uint8_t heading; } cover_opt;
+void cover_heap_push(cover_opt *h, size_t *n, cover_opt o);
+cover_opt cover_heap_pop(cover_opt *h, size_t *n);
 geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		  const geo_crs *work, const geo_gridset *gs, geo_output *out,
 		  geo_progress progress, void *pdata, cover_add_result *res);
@@ -100,6 +108,10 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 /* Improves the greedy's res by exchanges (cover_swap.c); with want > 0
 ** (demand weight, seen before included), also drops cameras not needed to
 ** see it. Updates res's proposals, seen_after and seen. */
+/* The cells the pair exchanges and restarts may visit (under a second's
+** work), and how many restarts of the greedy they try. */
+#define COVER_PAIR_WORK 1e8
+#define COVER_RESTARTS 16
 geo_err cover_swap(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
 		   uint8_t *seen, size_t ncells, double want, cover_add_result *res);
 
