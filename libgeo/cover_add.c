@@ -441,6 +441,23 @@ void cover_add_result_free(cover_add_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The heuristic, then --exact's MIP from its answer; res->seconds is their time. */
+static geo_err choose(geo_ctx *ctx, const geo_cover_opts *o, cover_site *sites, size_t ns,
+		      int headings, const float *w, uint8_t *seen, size_t cells, cover_add_result *res)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	geo_err e = cover_greedy(ctx, sites, ns, headings, w, seen, cells, o->add, o->target, res);
+	double want = o->target * res->demand / 100 - res->seen_before;
+	/* --target: nothing to prove when it is reached already or out of reach. */
+	if (!e && o->exact && (o->add || (want > 0 && res->seen_after >= want + res->seen_before)))
+		e = cover_exact(ctx, sites, ns, headings, w, seen, cells, o->add, want, o->time_limit,
+				res, &res->exact);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	return e;
+}
+
 geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		  const geo_crs *work, const geo_gridset *gs, geo_output *out,
 		  geo_progress progress, void *pdata, cover_add_result *res)
@@ -522,13 +539,8 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 	if (!e && a.failed)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	res->viewsheds = ns;
-	if (!e)	{
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		e = cover_greedy(ctx, sites, ns, a.headings, w, seen, cells, o->add, o->target, res);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
-	}
+	if (!e)
+		e = choose(ctx, o, sites, ns, a.headings, w, seen, cells, res);
 	if (!e && out)
 		e = write_proposals(ctx, out, work, s, gs, o, sites, res);
 	for (size_t i = 0; sites && i < ns; i++) {

@@ -79,6 +79,19 @@ typedef struct cover_site {
 	int used;               /* holds a proposed camera */
 } cover_site;
 
+/* What --exact did (cover_exact.c). */
+typedef struct cover_exact_info {
+	int ran;                /* 0: not asked, or --target already reached or out of reach */
+	int lp_solved;          /* the LP relaxation was solved within the limit */
+	int found, proved;      /* GLPK has a solution; proved it optimal */
+	int improved;           /* its answer beat the heuristic's */
+	double value, bound;    /* --add: demand the proposals add, and no placement adds more;
+				** --target: cameras, and no placement needs fewer */
+	double gap_pct;         /* |bound - value| / value, GLPK's relative gap, in % */
+	double seconds;
+	size_t groups, options; /* the programme's size: y and x variables */
+} cover_exact_info;
+
 /* What --add proposes: n cameras at sites[site[k]] facing heading[k]
 ** (in eighths of a turn), each adding gain[k] of demand weight and bringing
 ** the demand seen to pct[k] %. */
@@ -93,6 +106,7 @@ typedef struct cover_add_result {
 	int pairs_complete;     /* the exchanges ended by themselves, not at COVER_PAIR_WORK */
 	double work;            /* cells the exchanges visited */
 	double seconds;         /* choosing (the viewsheds not counted) */
+	cover_exact_info exact; /* with --exact */
 } cover_add_result;
 /* An option (site, heading) with a bound on its gain, in a max-heap of
 ** bounds for lazy greedy. */
@@ -114,5 +128,17 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 #define COVER_RESTARTS 16
 geo_err cover_swap(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
 		   uint8_t *seen, size_t ncells, double want, cover_add_result *res);
+
+/*
+** --exact (cover_exact.c): improves res, the heuristic's answer, by GLPK's
+** branch and cut within time_limit seconds. add > 0: the most demand add
+** cameras see; else the fewest cameras that see want (demand weight not
+** seen before, > 0). Updates res (proposals, seen_after, seen, upper or
+** fewest) and fills info. Without GLPK: a usage error.
+*/
+int cover_exact_available(void);
+geo_err cover_exact(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
+		    uint8_t *seen, size_t ncells, int add, double want, double time_limit,
+		    cover_add_result *res, cover_exact_info *info);
 
 #endif

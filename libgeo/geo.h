@@ -1292,6 +1292,8 @@ typedef struct geo_cover_opts {
 	const char *proposed;   /* where the proposals go (points), or NULL */
 	double site_spacing;    /* metres between sites along roads; default 50 */
 	double add_height, add_fov, add_range; /* the new cameras; default 6 m, 90°, 100 m */
+	int exact;              /* improve the placement by GLPK's MIP (a build with GLPK) */
+	double time_limit;      /* its seconds; default 60 */
 	const char *s_srs, *work_srs, *where, *format;
 	int overwrite, json, verbose;
 	geo_grid_opts grid;
