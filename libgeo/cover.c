@@ -710,6 +710,9 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 				       add->sites, add->viewsheds, add->evaluations);
 			geo_buf_printf(b, _("demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n"),
 				       before_pct, after_pct, add->demand);
+			if (o->demand)
+				geo_buf_printf(b, _("--demand: %zu features add demand weight %.0f in the grids\n"),
+					       add->demand_features, add->demand_added);
 			if (o->target > 0)
 				target_line(b, o, add);
 			if (o->exact)
@@ -793,6 +796,10 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 		geo_json_num(b, ub_pct, 2);
 		geo_buf_add(b, ", \"gain_share_of_best_pct\": ");
 		geo_json_num(b, share, 2);
+		if (o->demand) {
+			geo_buf_printf(b, ", \"demand_features\": %zu, \"demand_added\": ", add->demand_features);
+			geo_json_num(b, add->demand_added, 1);
+		}
 		if (o->exact)
 			exact_json(b, add);
 		geo_buf_add(b, ", \"gains\": [");
@@ -841,6 +848,10 @@ static geo_err check_opts(geo_ctx *ctx, const geo_cover_opts *o)
 	if (placing && !o->sites && !o->roads)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--add and --target need candidate sites: --sites "
 				"LAYER, or --roads to make them along the roads");
+	if ((o->demand || o->weight_field) && !placing)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--demand and --weight-field go with --add K or --target P");
+	if (o->weight_field && !o->demand)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--weight-field names a field of --demand LAYER");
 	if (o->exact && !placing)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--exact goes with --add K or --target P");
 	if (o->exact && !cover_exact_available())
@@ -891,7 +902,8 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 		return e;
 	const char *inputs[10] = { cameras };
 	int ni = 1;
-	const char *in_names[] = { o->grids, o->dem, o->obstacles, o->roads, o->households, o->sites };
+	const char *in_names[] = { o->grids, o->dem, o->obstacles, o->roads, o->households, o->sites,
+				   o->demand };
 	for (size_t i = 0; i < sizeof in_names / sizeof in_names[0]; i++)
 		if (in_names[i])
 			inputs[ni++] = in_names[i];

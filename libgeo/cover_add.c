@@ -18,6 +18,7 @@
 */
 #include "cover_internal.h"
 
+#include <gdal_alg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,95 @@ static geo_err read_points(geo_ctx *ctx, const cover_surface *s, const char *nam
 		OGR_F_Destroy(f);
 	}
 	geo_input_close(in);
+	return e;
+}
+
+/* A --demand feature's weight: its field, or GEO_COVER_W_PUBLIC when the
+** layer has no such field or the value is null. */
+static geo_err demand_weight(geo_ctx *ctx, geo_input *in, OGRFeatureH f, int field, double *v)
+{
+	*v = GEO_COVER_W_PUBLIC;
+	if (field < 0 || !OGR_F_IsFieldSetAndNotNull(f, field))
+		return GEO_OK;
+	*v = OGR_F_GetFieldAsDouble(f, field);
+	if (!(isfinite(*v) && *v >= 0 && *v <= 1e6))
+		return geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: demand weight %g is not a number "
+				"from 0 to 1000000", geo_input_name(in), (long long)OGR_F_GetFID(f), *v);
+	return GEO_OK;
+}
+
+/*
+** Adds --demand's features to the cells inside the grids: a polygon to the
+** cells whose centre it holds, a line to the cells it crosses, a point to
+** its cell, each its weight (GDAL's rasteriser, weights summed).
+*/
+static geo_err read_demand(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
+			   const geo_crs *work, float *w, cover_add_result *res)
+{
+	geo_input *in = cover_open_input(ctx, o->demand, work);
+	if (!in)
+		return geo_last_code(ctx);
+	const char *fname = o->weight_field ? o->weight_field : "weight";
+	int field = OGR_FD_GetFieldIndex(geo_input_defn(in), fname);
+	geo_err e = GEO_OK;
+	if (field < 0 && o->weight_field)
+		e = geo_fail(ctx, GEO_ERR_USAGE, "--weight-field: %s has no field '%s'", geo_input_name(in),
+			     fname);
+	OGRGeometryH *geoms = NULL;
+	double *v = NULL;
+	size_t n = 0, cap = 0;
+	OGRFeatureH f;
+	GEOSGeometry *g;
+	while (!e && !(e = geo_input_next(ctx, in, &f, &g)) && f) {
+		double wt = 0;
+		e = demand_weight(ctx, in, f, field, &wt);
+		if (!e && g && n == cap) {
+			cap = cap ? 2 * cap : 64;
+			OGRGeometryH *g2 = geo_realloc_array(ctx, geoms, cap, sizeof *geoms);
+			if (g2)
+				geoms = g2;
+			double *v2 = geo_realloc_array(ctx, v, cap, sizeof *v);
+			if (v2)
+				v = v2;
+			if (!g2 || !v2)
+				e = GEO_ERR_INTERNAL;
+		}
+		if (!e && g && !(geoms[n] = geo_geom_to_ogr(ctx, g)))
+			e = geo_last_code(ctx);
+		if (!e && g)
+			v[n++] = wt;
+		if (g)
+			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
+		OGR_F_Destroy(f);
+	}
+	geo_input_close(in);
+	size_t cells = (size_t)s->g.width * s->g.height;
+	float *extra = e ? NULL : geo_calloc(ctx, cells, sizeof *extra);
+	if (!e && !extra)
+		e = GEO_ERR_INTERNAL;
+	GDALDatasetH ds = e ? NULL : cover_mem_over(&s->g, extra, GDT_Float32, work);
+	if (!e && !ds)
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "cannot make a MEM raster: %s",
+			     geo_cpl_error("out of memory"));
+	int band = 1;
+	char *opts[] = { "MERGE_ALG=ADD", NULL };
+	if (!e && n && GDALRasterizeGeometries(ds, 1, &band, (int)n, geoms, NULL, NULL, v, opts, NULL,
+					       NULL) != CE_None)
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "rasterising --demand failed: %s",
+			     geo_cpl_error("GDALRasterizeGeometries refused"));
+	if (ds)
+		GDALClose(ds);
+	for (size_t i = 0; !e && i < cells; i++)
+		if (w[i] > 0 && extra[i] > 0) {
+			w[i] += extra[i];
+			res->demand_added += extra[i];
+		}
+	res->demand_features = n;
+	for (size_t i = 0; i < n; i++)
+		OGR_G_DestroyGeometry(geoms[i]);
+	free(geoms);
+	free(v);
+	free(extra);
 	return e;
 }
 
@@ -475,6 +565,8 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		e = read_roads(ctx, s, o->roads, work, w, o->site_spacing, !o->sites, &sites, &ns);
 	if (!e && o->households)
 		e = read_points(ctx, s, o->households, work, w, NULL, NULL);
+	if (!e && o->demand)
+		e = read_demand(ctx, s, o, work, w, res);
 	if (!e && o->sites)
 		e = read_points(ctx, s, o->sites, work, w, &sites, &ns);
 	if (!e && !ns)

@@ -107,6 +107,8 @@ typedef struct cover_add_result {
 	double work;            /* cells the exchanges visited */
 	double seconds;         /* choosing (the viewsheds not counted) */
 	cover_exact_info exact; /* with --exact */
+	size_t demand_features; /* --demand: its features, and the weight they add in the grids */
+	double demand_added;
 } cover_add_result;
 /* An option (site, heading) with a bound on its gain, in a max-heap of
 ** bounds for lazy greedy. */

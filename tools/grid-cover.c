@@ -56,11 +56,13 @@ static const cli_option options[] = {
 	/* xgettext:no-c-format */
 	{ "households", required_argument, O_HOUSEHOLDS, "LAYER", N_("household points: % seen, in --summary") },
 	CLI_OPTS_ID_FIELD,
-	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
+	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads, at households and --demand)"),
 	{ "add", required_argument, O_ADD, "K", N_("propose K new cameras (lazy greedy)"), &add_range },
 	/* xgettext:no-c-format */
 	{ "target", required_argument, O_TARGET, "P", N_("or the fewest new cameras to see P% of the demand"),
 	  &pct_range },
+	{ "demand", required_argument, O_DEMAND, "LAYER", N_("more demand: public spaces (points, lines, polygons)") },
+	{ "weight-field", required_argument, O_WEIGHT_FIELD, "FIELD", N_("its weight per cell (default weight, else 8)") },
 	{ "sites", required_argument, O_SITES, "LAYER", N_("candidate sites (default: along --roads)") },
 	{ "proposed", required_argument, O_PROPOSED, "LAYER", N_("where the proposed cameras go") },
 	{ "site-spacing", required_argument, O_SPACING, "M", N_("metres between sites along roads (default 50)"), &length_range },
@@ -127,6 +129,8 @@ static int on_option(int key, const char *arg, void *data)
 	case O_ADD_HEIGHT: return cli_number(&tool, key, arg, &o->add_height);
 	case O_ADD_FOV: return cli_number(&tool, key, arg, &o->add_fov);
 	case O_ADD_RANGE: return cli_number(&tool, key, arg, &o->add_range);
+	case O_DEMAND: o->demand = arg; return 0;
+	case O_WEIGHT_FIELD: o->weight_field = arg; return 0;
 	case O_EXACT: o->exact = 1; return 0;
 	case O_TIME_LIMIT: return cli_number(&tool, key, arg, &o->time_limit);
 	case O_THREADS:
