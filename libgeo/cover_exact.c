@@ -247,9 +247,9 @@ static void solve(struct mip *m, double limit, const struct timespec *t0,
 	glp_smcp sp;
 	glp_init_smcp(&sp);
 	sp.msg_lev = GLP_MSG_OFF;
-	sp.meth = GLP_DUALP;
+	sp.meth = GLP_PRIMAL;
 	sp.tm_lim = (int)fmin(limit * 1000, 2e9);
-	glp_adv_basis(m->p, 0);
+	glp_std_basis(m->p);
 	if (glp_simplex(m->p, &sp) || glp_get_status(m->p) != GLP_OPT)
 		return;
 	info->lp_solved = 1;
