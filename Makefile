@@ -15,11 +15,16 @@ BIN ?= bin
 CC ?= cc
 Q ?= @
 PKGS = gdal geos proj spatialite sqlite3 pangocairo
+# GLPK, for grid-cover --exact and the placement test: built in when glpk.h
+# is installed (libglpk-dev); WITH_GLPK=0 leaves it out, WITH_GLPK=1 wants it.
+WITH_GLPK ?= $(if $(wildcard /usr/include/glpk.h),1,0)
+GLPK_CFLAGS = $(if $(filter 1,$(WITH_GLPK)),-DHAVE_GLPK)
+GLPK_LIBS = $(if $(filter 1,$(WITH_GLPK)),-lglpk)
 OPT ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -fvisibility=hidden $(OPT) \
-	-DGEOS_USE_ONLY_R_API -DLOCALEDIR='"$(PREFIX)/share/locale"' -Ilibgeo -Itools $(SAN) \
+	-DGEOS_USE_ONLY_R_API -DLOCALEDIR='"$(PREFIX)/share/locale"' -Ilibgeo -Itools $(SAN) $(GLPK_CFLAGS) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lmetis -lm -lpthread
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lmetis -lm -lpthread $(GLPK_LIBS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 # The hot loops' files are built with HOT_OPT after every other flag, so that
 # a distribution's CFLAGS (-O2) do not undo their vectorising; their inner
@@ -32,7 +37,8 @@ ABI = $(shell sed -n 's/^\#define GEO_ABI \([0-9]*\)/\1/p' libgeo/geo.h)
 LIBDIR ?= $(PREFIX)/lib
 PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 # libgeo.pc from libgeo/libgeo.pc.in, at build and again at install.
-PC_SED = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|'
+PC_SED = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	-e 's| *@GLPK_LIBS@|$(if $(GLPK_LIBS), $(GLPK_LIBS))|'
 LIB_SRC = $(wildcard libgeo/*.c)
 LIB_OBJ = $(LIB_SRC:libgeo/%.c=$(B)/libgeo/%.o)
 CLI_OBJ = $(B)/tools/cli.o
@@ -118,9 +124,6 @@ $(B)/libgeo.pc: libgeo/libgeo.pc.in libgeo/geo.h
 $(BIN)/%: $(B)/tools/%.o $(CLI_OBJ) $(B)/libgeo.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(CLI_OBJ) $(B)/libgeo.a $(LIBS)
-
-# The placement test solves its instances exactly with GLPK.
-$(B)/tests/test_cover_opt: LIBS += -lglpk
 
 $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libgeo.a
 	@mkdir -p $(@D)

@@ -71,6 +71,7 @@ void geo_cover_opts_init(geo_cover_opts *o)
 	o->add_height = 6;
 	o->add_fov = 90;
 	o->add_range = 100;
+	o->time_limit = 60;
 	geo_grid_opts_init(&o->grid);
 }
 
@@ -616,6 +617,48 @@ static void target_line(geo_buf *b, const geo_cover_opts *o, const cover_add_res
 				    "sites does it with fewer than %zu\n"), target, add->n, add->fewest);
 }
 
+/* What --exact proved. */
+static void exact_line(geo_buf *b, const geo_cover_opts *o, const cover_add_result *add)
+{
+	const cover_exact_info *x = &add->exact;
+	if (!x->ran)
+		geo_buf_printf(b, _("exact: nothing to prove (the target is reached already, or out of "
+				    "reach)\n"));
+	else if (!x->lp_solved)
+		geo_buf_printf(b, _("exact: GLPK did not solve the LP relaxation within %g s (%zu options, "
+				    "%zu groups of cells); the gap from the heuristic's bound: %.2f%%\n"),
+			       o->time_limit, x->options, x->groups, x->gap_pct);
+	else if (x->proved)
+		geo_buf_printf(b, _("exact: GLPK proved the optimum in %.1f s (gap 0%%; %zu options, %zu "
+				    "groups of cells); %s\n"), x->seconds, x->options, x->groups,
+			       x->improved ? _("it beats the heuristic's answer")
+					   : _("the heuristic's answer is optimal"));
+	else
+		geo_buf_printf(b, _("exact: GLPK stopped at the time limit (%g s): gap %.2f%% (%s %.0f, "
+				    "bound %.0f; %zu options, %zu groups of cells); %s\n"), o->time_limit,
+			       x->gap_pct, o->add ? _("demand added") : _("cameras"), x->value, x->bound,
+			       x->options, x->groups,
+			       x->improved ? _("its answer beats the heuristic's")
+					   : _("the heuristic's answer stands"));
+}
+
+static void exact_json(geo_buf *b, const cover_add_result *add)
+{
+	const cover_exact_info *x = &add->exact;
+	geo_buf_printf(b, ", \"exact\": {\"ran\": %s, \"lp_solved\": %s, \"proved\": %s, "
+			  "\"improved\": %s, \"value\": ", x->ran ? "true" : "false",
+		       x->lp_solved ? "true" : "false", x->proved ? "true" : "false",
+		       x->improved ? "true" : "false");
+	geo_json_num(b, x->value, 1);
+	geo_buf_add(b, ", \"bound\": ");
+	geo_json_num(b, x->bound, 1);
+	geo_buf_add(b, ", \"gap_pct\": ");
+	geo_json_num(b, x->gap_pct, 3);
+	geo_buf_printf(b, ", \"options\": %zu, \"groups\": %zu, \"seconds\": ", x->options, x->groups);
+	geo_json_num(b, x->seconds, 3);
+	geo_buf_add(b, "}");
+}
+
 static void report(geo_buf *b, const char *output, const geo_cover_opts *o, const cover_surface *s,
 		   const geo_crs *work, const geo_gridset *gs, const cover_grid_stats *st,
 		   const struct cover_report *r, double hh_seen, double hh_total,
@@ -667,8 +710,13 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 				       add->sites, add->viewsheds, add->evaluations);
 			geo_buf_printf(b, _("demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n"),
 				       before_pct, after_pct, add->demand);
+			if (o->demand)
+				geo_buf_printf(b, _("--demand: %zu features add demand weight %.0f in the grids\n"),
+					       add->demand_features, add->demand_added);
 			if (o->target > 0)
 				target_line(b, o, add);
+			if (o->exact)
+				exact_line(b, o, add);
 			geo_buf_printf(b, _("bound: no %zu cameras reach more than %.2f%%, so these add at least "
 					  "%.1f%% of the best possible gain (greedy guarantees %.1f%%, 1-1/e, "
 					  "without the one-camera-per-site rule)\n"), add_asked(o, add), ub_pct,
@@ -677,6 +725,9 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 				geo_buf_printf(b, _("%s %zu: +%.0f demand, %.2f%%\n"), k ? "     " : _("  new"), k + 1,
 					       add->gain[k], add->pct[k]);
 		}
+		if (o->verbose && (o->add || o->target > 0))
+			geo_buf_printf(b, _("exchanges: %.3g cells visited%s; choosing took %.3f s\n"), add->work,
+				       add->pairs_complete ? "" : _(", stopped at their limit"), add->seconds);
 		if (o->verbose)
 			geo_buf_printf(b, _("seconds: surface %.3f, viewsheds %.3f, write %.3f, add %.3f\n"),
 				       r->seconds[0], r->seconds[1], r->seconds[2], r->seconds[3]);
@@ -745,6 +796,12 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 		geo_json_num(b, ub_pct, 2);
 		geo_buf_add(b, ", \"gain_share_of_best_pct\": ");
 		geo_json_num(b, share, 2);
+		if (o->demand) {
+			geo_buf_printf(b, ", \"demand_features\": %zu, \"demand_added\": ", add->demand_features);
+			geo_json_num(b, add->demand_added, 1);
+		}
+		if (o->exact)
+			exact_json(b, add);
 		geo_buf_add(b, ", \"gains\": [");
 		for (size_t k = 0; k < add->n; k++) {
 			if (k)
@@ -791,6 +848,17 @@ static geo_err check_opts(geo_ctx *ctx, const geo_cover_opts *o)
 	if (placing && !o->sites && !o->roads)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--add and --target need candidate sites: --sites "
 				"LAYER, or --roads to make them along the roads");
+	if ((o->demand || o->weight_field) && !placing)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--demand and --weight-field go with --add K or --target P");
+	if (o->weight_field && !o->demand)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--weight-field names a field of --demand LAYER");
+	if (o->exact && !placing)
+		return geo_fail(ctx, GEO_ERR_USAGE, "--exact goes with --add K or --target P");
+	if (o->exact && !cover_exact_available())
+		return geo_fail(ctx, GEO_ERR_USAGE, "--exact needs grid-cover built with GLPK (install "
+				"libglpk-dev, then make WITH_GLPK=1)");
+	if (!(o->time_limit > 0))
+		return geo_fail(ctx, GEO_ERR_USAGE, "--time-limit: must be positive");
 	if ((o->sites || o->proposed) && !placing)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--sites and --proposed go with --add K or --target P");
 	if (!(o->site_spacing > 0) || !(o->add_height >= 0) || !(o->add_fov > 0 && o->add_fov <= 360) ||
@@ -834,7 +902,8 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 		return e;
 	const char *inputs[10] = { cameras };
 	int ni = 1;
-	const char *in_names[] = { o->grids, o->dem, o->obstacles, o->roads, o->households, o->sites };
+	const char *in_names[] = { o->grids, o->dem, o->obstacles, o->roads, o->households, o->sites,
+				   o->demand };
 	for (size_t i = 0; i < sizeof in_names / sizeof in_names[0]; i++)
 		if (in_names[i])
 			inputs[ni++] = in_names[i];

@@ -18,9 +18,11 @@
 */
 #include "cover_internal.h"
 
+#include <gdal_alg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct add_run {
 	geo_ctx *ctx;
@@ -215,11 +217,98 @@ static geo_err read_points(geo_ctx *ctx, const cover_surface *s, const char *nam
 	return e;
 }
 
+/* A --demand feature's weight: its field, or GEO_COVER_W_PUBLIC when the
+** layer has no such field or the value is null. */
+static geo_err demand_weight(geo_ctx *ctx, geo_input *in, OGRFeatureH f, int field, double *v)
+{
+	*v = GEO_COVER_W_PUBLIC;
+	if (field < 0 || !OGR_F_IsFieldSetAndNotNull(f, field))
+		return GEO_OK;
+	*v = OGR_F_GetFieldAsDouble(f, field);
+	if (!(isfinite(*v) && *v >= 0 && *v <= 1e6))
+		return geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: demand weight %g is not a number "
+				"from 0 to 1000000", geo_input_name(in), (long long)OGR_F_GetFID(f), *v);
+	return GEO_OK;
+}
+
+/*
+** Adds --demand's features to the cells inside the grids: a polygon to the
+** cells whose centre it holds, a line to the cells it crosses, a point to
+** its cell, each its weight (GDAL's rasteriser, weights summed).
+*/
+static geo_err read_demand(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
+			   const geo_crs *work, float *w, cover_add_result *res)
+{
+	geo_input *in = cover_open_input(ctx, o->demand, work);
+	if (!in)
+		return geo_last_code(ctx);
+	const char *fname = o->weight_field ? o->weight_field : "weight";
+	int field = OGR_FD_GetFieldIndex(geo_input_defn(in), fname);
+	geo_err e = GEO_OK;
+	if (field < 0 && o->weight_field)
+		e = geo_fail(ctx, GEO_ERR_USAGE, "--weight-field: %s has no field '%s'", geo_input_name(in),
+			     fname);
+	OGRGeometryH *geoms = NULL;
+	double *v = NULL;
+	size_t n = 0, cap = 0;
+	OGRFeatureH f;
+	GEOSGeometry *g;
+	while (!e && !(e = geo_input_next(ctx, in, &f, &g)) && f) {
+		double wt = 0;
+		e = demand_weight(ctx, in, f, field, &wt);
+		if (!e && g && n == cap) {
+			cap = cap ? 2 * cap : 64;
+			OGRGeometryH *g2 = geo_realloc_array(ctx, geoms, cap, sizeof *geoms);
+			if (g2)
+				geoms = g2;
+			double *v2 = geo_realloc_array(ctx, v, cap, sizeof *v);
+			if (v2)
+				v = v2;
+			if (!g2 || !v2)
+				e = GEO_ERR_INTERNAL;
+		}
+		if (!e && g && !(geoms[n] = geo_geom_to_ogr(ctx, g)))
+			e = geo_last_code(ctx);
+		if (!e && g)
+			v[n++] = wt;
+		if (g)
+			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
+		OGR_F_Destroy(f);
+	}
+	geo_input_close(in);
+	size_t cells = (size_t)s->g.width * s->g.height;
+	float *extra = e ? NULL : geo_calloc(ctx, cells, sizeof *extra);
+	if (!e && !extra)
+		e = GEO_ERR_INTERNAL;
+	GDALDatasetH ds = e ? NULL : cover_mem_over(&s->g, extra, GDT_Float32, work);
+	if (!e && !ds)
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "cannot make a MEM raster: %s",
+			     geo_cpl_error("out of memory"));
+	int band = 1;
+	char *opts[] = { "MERGE_ALG=ADD", NULL };
+	if (!e && n && GDALRasterizeGeometries(ds, 1, &band, (int)n, geoms, NULL, NULL, v, opts, NULL,
+					       NULL) != CE_None)
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "rasterising --demand failed: %s",
+			     geo_cpl_error("GDALRasterizeGeometries refused"));
+	if (ds)
+		GDALClose(ds);
+	for (size_t i = 0; !e && i < cells; i++)
+		if (w[i] > 0 && extra[i] > 0) {
+			w[i] += extra[i];
+			res->demand_added += extra[i];
+		}
+	res->demand_features = n;
+	for (size_t i = 0; i < n; i++)
+		OGR_G_DestroyGeometry(geoms[i]);
+	free(geoms);
+	free(v);
+	free(extra);
+	return e;
+}
+
 /* ---- lazy greedy ---------------------------------------------------------------- */
 
-struct opt { double bound; uint32_t site; uint8_t heading; };
-
-static void heap_push(struct opt *h, size_t *n, struct opt o)
+void cover_heap_push(cover_opt *h, size_t *n, cover_opt o)
 {
 	size_t i = (*n)++;
 	while (i > 0) {
@@ -232,9 +321,9 @@ static void heap_push(struct opt *h, size_t *n, struct opt o)
 	h[i] = o;
 }
 
-static struct opt heap_pop(struct opt *h, size_t *n)
+cover_opt cover_heap_pop(cover_opt *h, size_t *n)
 {
-	struct opt top = h[0], last = h[--(*n)];
+	cover_opt top = h[0], last = h[--(*n)];
 	size_t i = 0;
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
@@ -359,7 +448,7 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 	size_t nopt = ns * (size_t)headings, nh = 0;
 	/* --target: one camera a site at most, so as many as there are sites. */
 	size_t limit = add ? (size_t)add : ns ? ns : 1;
-	struct opt *heap = geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
+	cover_opt *heap = geo_calloc(ctx, nopt ? nopt : 1, sizeof *heap);
 	double *top = geo_calloc(ctx, nopt ? nopt : 1, sizeof *top);
 	res->site = geo_calloc(ctx, limit, sizeof *res->site);
 	res->heading = geo_calloc(ctx, limit, sizeof *res->heading);
@@ -373,9 +462,9 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 	for (size_t i = 0; i < ns; i++) {
 		top[i] = 0;
 		for (int h = 0; h < headings; h++) {
-			struct opt op = { gain(&sites[i], h, w, seen), (uint32_t)i, (uint8_t)h };
+			cover_opt op = { gain(&sites[i], h, w, seen), (uint32_t)i, (uint8_t)h };
 			if (op.bound > 0)
-				heap_push(heap, &nh, op);
+				cover_heap_push(heap, &nh, op);
 			top[i] = fmax(top[i], op.bound);
 		}
 	}
@@ -384,7 +473,7 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 		res->fewest = fewest_cameras(top, ns, res->seen_before, want);
 	double got = res->seen_before;
 	while (res->n < limit && nh && !(target > 0 && got >= want)) {
-		struct opt op = heap_pop(heap, &nh);
+		cover_opt op = cover_heap_pop(heap, &nh);
 		if (sites[op.site].used)
 			continue;
 		res->evaluations++;
@@ -392,7 +481,7 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 		if (nh && g < heap[0].bound) {
 			op.bound = g;
 			if (g > 0)
-				heap_push(heap, &nh, op);
+				cover_heap_push(heap, &nh, op);
 			continue;
 		}
 		if (!(g > 0))
@@ -442,6 +531,23 @@ void cover_add_result_free(cover_add_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The heuristic, then --exact's MIP from its answer; res->seconds is their time. */
+static geo_err choose(geo_ctx *ctx, const geo_cover_opts *o, cover_site *sites, size_t ns,
+		      int headings, const float *w, uint8_t *seen, size_t cells, cover_add_result *res)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	geo_err e = cover_greedy(ctx, sites, ns, headings, w, seen, cells, o->add, o->target, res);
+	double want = o->target * res->demand / 100 - res->seen_before;
+	/* --target: nothing to prove when it is reached already or out of reach. */
+	if (!e && o->exact && (o->add || (want > 0 && res->seen_after >= want + res->seen_before)))
+		e = cover_exact(ctx, sites, ns, headings, w, seen, cells, o->add, want, o->time_limit,
+				res, &res->exact);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	return e;
+}
+
 geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		  const geo_crs *work, const geo_gridset *gs, geo_output *out,
 		  geo_progress progress, void *pdata, cover_add_result *res)
@@ -459,6 +565,8 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		e = read_roads(ctx, s, o->roads, work, w, o->site_spacing, !o->sites, &sites, &ns);
 	if (!e && o->households)
 		e = read_points(ctx, s, o->households, work, w, NULL, NULL);
+	if (!e && o->demand)
+		e = read_demand(ctx, s, o, work, w, res);
 	if (!e && o->sites)
 		e = read_points(ctx, s, o->sites, work, w, &sites, &ns);
 	if (!e && !ns)
@@ -524,7 +632,7 @@ geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	res->viewsheds = ns;
 	if (!e)
-		e = cover_greedy(ctx, sites, ns, a.headings, w, seen, cells, o->add, o->target, res);
+		e = choose(ctx, o, sites, ns, a.headings, w, seen, cells, res);
 	if (!e && out)
 		e = write_proposals(ctx, out, work, s, gs, o, sites, res);
 	for (size_t i = 0; sites && i < ns; i++) {

@@ -79,6 +79,19 @@ typedef struct cover_site {
 	int used;               /* holds a proposed camera */
 } cover_site;
 
+/* What --exact did (cover_exact.c). */
+typedef struct cover_exact_info {
+	int ran;                /* 0: not asked, or --target already reached or out of reach */
+	int lp_solved;          /* the LP relaxation was solved within the limit */
+	int found, proved;      /* GLPK has a solution; proved it optimal */
+	int improved;           /* its answer beat the heuristic's */
+	double value, bound;    /* --add: demand the proposals add, and no placement adds more;
+				** --target: cameras, and no placement needs fewer */
+	double gap_pct;         /* |bound - value| / value, GLPK's relative gap, in % */
+	double seconds;
+	size_t groups, options; /* the programme's size: y and x variables */
+} cover_exact_info;
+
 /* What --add proposes: n cameras at sites[site[k]] facing heading[k]
 ** (in eighths of a turn), each adding gain[k] of demand weight and bringing
 ** the demand seen to pct[k] %. */
@@ -90,7 +103,18 @@ typedef struct cover_add_result {
 	double demand, seen_before, seen_after;
 	double upper;           /* no --add cameras see more demand than this */
 	size_t fewest;          /* --target: no fewer cameras reach it (SIZE_MAX: none do) */
+	int pairs_complete;     /* the exchanges ended by themselves, not at COVER_PAIR_WORK */
+	double work;            /* cells the exchanges visited */
+	double seconds;         /* choosing (the viewsheds not counted) */
+	cover_exact_info exact; /* with --exact */
+	size_t demand_features; /* --demand: its features, and the weight they add in the grids */
+	double demand_added;
 } cover_add_result;
+/* An option (site, heading) with a bound on its gain, in a max-heap of
+** bounds for lazy greedy. */
+typedef struct cover_opt { double bound; uint32_t site; uint8_t heading; } cover_opt;
+void cover_heap_push(cover_opt *h, size_t *n, cover_opt o);
+cover_opt cover_heap_pop(cover_opt *h, size_t *n);
 geo_err cover_add(geo_ctx *ctx, const cover_surface *s, const geo_cover_opts *o,
 		  const geo_crs *work, const geo_gridset *gs, geo_output *out,
 		  geo_progress progress, void *pdata, cover_add_result *res);
@@ -100,7 +124,23 @@ geo_err cover_greedy(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, c
 /* Improves the greedy's res by exchanges (cover_swap.c); with want > 0
 ** (demand weight, seen before included), also drops cameras not needed to
 ** see it. Updates res's proposals, seen_after and seen. */
+/* The cells the pair exchanges and restarts may visit (under a second's
+** work), and how many restarts of the greedy they try. */
+#define COVER_PAIR_WORK 1e8
+#define COVER_RESTARTS 16
 geo_err cover_swap(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
 		   uint8_t *seen, size_t ncells, double want, cover_add_result *res);
+
+/*
+** --exact (cover_exact.c): improves res, the heuristic's answer, by GLPK's
+** branch and cut within time_limit seconds. add > 0: the most demand add
+** cameras see; else the fewest cameras that see want (demand weight not
+** seen before, > 0). Updates res (proposals, seen_after, seen, upper or
+** fewest) and fills info. Without GLPK: a usage error.
+*/
+int cover_exact_available(void);
+geo_err cover_exact(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, const float *w,
+		    uint8_t *seen, size_t ncells, int add, double want, double time_limit,
+		    cover_add_result *res, cover_exact_info *info);
 
 #endif

@@ -1292,6 +1292,10 @@ typedef struct geo_cover_opts {
 	const char *proposed;   /* where the proposals go (points), or NULL */
 	double site_spacing;    /* metres between sites along roads; default 50 */
 	double add_height, add_fov, add_range; /* the new cameras; default 6 m, 90°, 100 m */
+	const char *demand;     /* extra demand (public spaces: points, lines, polygons), or NULL */
+	const char *weight_field;   /* its weight per cell; default "weight", else GEO_COVER_W_PUBLIC */
+	int exact;              /* improve the placement by GLPK's MIP (a build with GLPK) */
+	double time_limit;      /* its seconds; default 60 */
 	const char *s_srs, *work_srs, *where, *format;
 	int overwrite, json, verbose;
 	geo_grid_opts grid;
@@ -1303,6 +1307,9 @@ typedef struct geo_cover_opts {
 #define GEO_COVER_W_CELL 1.0
 #define GEO_COVER_W_ROAD 4.0
 #define GEO_COVER_W_HOUSEHOLD 4.0
+/* Plus, per feature of --demand (squares, markets, school gates, village
+** committee offices...) over the cell: its weight field, or this. */
+#define GEO_COVER_W_PUBLIC 8.0
 void geo_cover_opts_init(geo_cover_opts *o);
 
 /*

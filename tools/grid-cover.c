@@ -13,7 +13,8 @@ enum {
 	O_GRIDS = CLI_TOOL_KEYS, O_DEM, O_OBSTACLES, O_HEIGHT_FIELD, O_CELL, O_TARGET_HEIGHT,
 	O_SUMMARY, O_BLIND, O_MIN_AREA, O_ROADS, O_HOUSEHOLDS, O_CAM_HEIGHT, O_AZIMUTH, O_FOV,
 	O_RANGE, O_TILT, O_VFOV, O_KIND, O_RESOLUTION, O_DORI, O_THREADS, O_ADD, O_TARGET, O_SITES,
-	O_PROPOSED, O_SPACING, O_ADD_HEIGHT, O_ADD_FOV, O_ADD_RANGE
+	O_PROPOSED, O_SPACING, O_ADD_HEIGHT, O_ADD_FOV, O_ADD_RANGE, O_EXACT, O_TIME_LIMIT, O_DEMAND,
+	O_WEIGHT_FIELD
 };
 
 static const cli_range cell_range = { NULL, 0, 1e4, CLI_ABOVE_MIN };
@@ -23,6 +24,7 @@ static const cli_range add_range = { NULL, 1, 100000, CLI_WHOLE };
 static const cli_range length_range = { NULL, 0, 1e5, CLI_ABOVE_MIN };
 static const cli_range fov_range = { NULL, 0, 360, CLI_ABOVE_MIN };
 static const cli_range pct_range = { NULL, 0, 100, CLI_ABOVE_MIN };
+static const cli_range seconds_range = { NULL, 0, 1e6, CLI_ABOVE_MIN };
 static const cli_range threads_range = { NULL, 0, 64, CLI_WHOLE };
 
 static const cli_option options[] = {
@@ -54,17 +56,21 @@ static const cli_option options[] = {
 	/* xgettext:no-c-format */
 	{ "households", required_argument, O_HOUSEHOLDS, "LAYER", N_("household points: % seen, in --summary") },
 	CLI_OPTS_ID_FIELD,
-	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads and at households)"),
+	CLI_HEADING("Placement (demand: cells in the grids, weighted up on roads, at households and --demand)"),
 	{ "add", required_argument, O_ADD, "K", N_("propose K new cameras (lazy greedy)"), &add_range },
 	/* xgettext:no-c-format */
 	{ "target", required_argument, O_TARGET, "P", N_("or the fewest new cameras to see P% of the demand"),
 	  &pct_range },
+	{ "demand", required_argument, O_DEMAND, "LAYER", N_("more demand: public spaces (points, lines, polygons)") },
+	{ "weight-field", required_argument, O_WEIGHT_FIELD, "FIELD", N_("its weight per cell (default weight, else 8)") },
 	{ "sites", required_argument, O_SITES, "LAYER", N_("candidate sites (default: along --roads)") },
 	{ "proposed", required_argument, O_PROPOSED, "LAYER", N_("where the proposed cameras go") },
 	{ "site-spacing", required_argument, O_SPACING, "M", N_("metres between sites along roads (default 50)"), &length_range },
 	{ "add-height", required_argument, O_ADD_HEIGHT, "M", N_("the new cameras' height (default 6)"), &height_range },
 	{ "add-fov", required_argument, O_ADD_FOV, "DEG", N_("their field of view (default 90; 360: PTZ)"), &fov_range },
 	{ "add-range", required_argument, O_ADD_RANGE, "M", N_("their range (default 100)"), &length_range },
+	{ "exact", no_argument, O_EXACT, NULL, N_("then GLPK's exact MIP from that answer (a build with GLPK)") },
+	{ "time-limit", required_argument, O_TIME_LIMIT, "S", N_("--exact's seconds (default 60)"), &seconds_range },
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("the cameras' CRS when the layer has none") },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", N_("projected CRS in metres to compute in") },
 	{ "threads", required_argument, O_THREADS, "N", N_("threads to use (default: one per processor)"), &threads_range },
@@ -123,6 +129,10 @@ static int on_option(int key, const char *arg, void *data)
 	case O_ADD_HEIGHT: return cli_number(&tool, key, arg, &o->add_height);
 	case O_ADD_FOV: return cli_number(&tool, key, arg, &o->add_fov);
 	case O_ADD_RANGE: return cli_number(&tool, key, arg, &o->add_range);
+	case O_DEMAND: o->demand = arg; return 0;
+	case O_WEIGHT_FIELD: o->weight_field = arg; return 0;
+	case O_EXACT: o->exact = 1; return 0;
+	case O_TIME_LIMIT: return cli_number(&tool, key, arg, &o->time_limit);
 	case O_THREADS:
 		if (cli_number(&tool, key, arg, &n))
 			return GEO_ERR_USAGE;
