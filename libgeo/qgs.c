@@ -193,53 +193,6 @@ static char *default_raster_style(geo_ctx *ctx, double max, const char *units)
 
 /* ---- styles the data carries --------------------------------------------- */
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	geo_buf b;
-	geo_buf_init(&b);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		geo_buf_addn(&b, chunk, n);
-	fclose(f);
-	return geo_buf_take(&b);
-}
-
-/* The default style in a GeoPackage's or SpatiaLite file's layer_styles. */
-static char *table_style(const char *path, const char *layer)
-{
-	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-	OGRLayerH t = ds ? GDALDatasetGetLayerByName(ds, "layer_styles") : NULL;
-	char *qml = NULL;
-	OGRFeatureH f;
-	while (t && (f = OGR_L_GetNextFeature(t))) {
-		int name = OGR_F_GetFieldIndex(f, "f_table_name");
-		int def = OGR_F_GetFieldIndex(f, "useAsDefault");
-		int text = OGR_F_GetFieldIndex(f, "styleQML");
-		if (!strcmp(geo_feat_str(f, name), layer) && text >= 0 &&
-		    (!qml || (def >= 0 && OGR_F_GetFieldAsInteger(f, def)))) {
-			free(qml);
-			qml = strdup(geo_feat_str(f, text));
-		}
-		OGR_F_Destroy(f);
-	}
-	if (ds)
-		GDALClose(ds);
-	return qml;
-}
-
-/* A .qml beside the data: STEM.qml, or LAYER.qml in the same folder. */
-static char *file_style(const char *path, const char *layer)
-{
-	char *s = read_text(CPLResetExtension(path, "qml"));
-	if (!s && layer)
-		s = read_text(CPLFormFilename(CPLGetPath(path), layer, "qml"));
-	return s;
-}
-
 /* The inside of a QML's <qgis> root, and whether it turns labels on. */
 static char *qml_body(const char *qml, int *labelled)
 {
@@ -413,9 +366,7 @@ static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t inde
 	q->title = strdup(map_default_title(spec, kind, lname));
 	q->id = strdup(CPLSPrintf("layer_%zu_%s", index, lname));
 	q->srs = srs_text(geo_crs_ogr(geo_input_crs(in)));
-	char *qml = table_style(q->file, lname);
-	if (!qml)
-		qml = file_style(q->file, q->layer);
+	char *qml = map_layer_qml(q->file, lname);
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
 	if (!q->style)
@@ -445,7 +396,7 @@ static geo_err raster_layer(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	q->title = strdup(o->raster_title ? o->raster_title : CPLGetBasename(o->raster));
 	q->id = strdup("raster_heat");
 	q->srs = srs ? srs_text(srs) : strdup("");
-	char *qml = read_text(CPLResetExtension(o->raster, "qml"));
+	char *qml = map_layer_qml(o->raster, NULL);
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
 	if (!q->style)
