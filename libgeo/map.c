@@ -26,6 +26,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <cpl_conv.h>
 
 void geo_map_opts_init(geo_map_opts *o)
 {
@@ -739,20 +740,21 @@ static geo_err check_opts(geo_ctx *ctx, const char *output, const geo_map_opts *
 /* Draws the map into out and writes the project into qgs (either may be
 ** NULL), then commits them: the map, then the project. */
 static geo_err draw_and_write(map *m, const geo_map_layer *layers, size_t n, geo_output *out,
-			      const char *output, const char *fmt, geo_output *qgs,
+			      const char *output, const char *fmt, geo_output *qgs, geo_output *qpt,
 			      geo_progress progress, void *pdata)
 {
-	geo_err e = GEO_OK;
-	if (out)
-		e = prepare(m, layers, n, progress, pdata);
+	/* The page is laid out for the project too: its print layout is the page. */
+	geo_err e = prepare(m, layers, n, progress, pdata);
 	if (!e && out)
 		e = render(m, out, output, fmt, progress, pdata);
 	if (!e && qgs)
-		e = map_qgis_write(m->ctx, layers, n, m->o->qgis_project, m->o, qgs);
+		e = map_qgis_write(m->ctx, layers, n, m->o->qgis_project, m->o, m, qgs, qpt);
 	if (!e && out)
 		e = geo_output_commit(m->ctx, out);
 	if (!e && qgs)
 		e = geo_output_commit(m->ctx, qgs);
+	if (!e && qpt)
+		e = geo_output_commit(m->ctx, qpt);
 	return e;
 }
 
@@ -760,7 +762,7 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 		const geo_map_opts *o, char **report, geo_progress progress, void *pdata)
 {
 	const char *fmt = NULL;
-	geo_output *out = NULL, *qgs = NULL;
+	geo_output *out = NULL, *qgs = NULL, *qpt = NULL;
 	*report = NULL;
 	/* An output that is an input is refused before anything else is said. */
 	geo_err e = output && !(out = map_output_open(ctx, output, layers, n, o)) ? geo_last_code(ctx)
@@ -769,16 +771,23 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 		e = check_opts(ctx, output, o, &fmt);
 	if (!e && o->qgis_project && !(qgs = map_output_open(ctx, o->qgis_project, layers, n, o)))
 		e = geo_last_code(ctx);
+	/* The print layout's template beside the project: town.qgs, town.qpt. */
+	char *qpt_path = !e && o->qgis_project ? geo_strdup(ctx, CPLResetExtension(o->qgis_project, "qpt"))
+					       : NULL;
+	if (!e && o->qgis_project && (!qpt_path || !(qpt = map_output_open(ctx, qpt_path, layers, n, o))))
+		e = geo_last_code(ctx);
+	free(qpt_path);
 	map m;
 	memset(&m, 0, sizeof m);
 	m.ctx = ctx;
 	m.o = o;
 	if (!e)
-		e = draw_and_write(&m, layers, n, out, output, fmt, qgs, progress, pdata);
+		e = draw_and_write(&m, layers, n, out, output, fmt, qgs, qpt, progress, pdata);
 	if (!e)
 		e = map_report(&m, output, fmt, report);
 	geo_output_close(out);
 	geo_output_close(qgs);
+	geo_output_close(qpt);
 	map_free(&m);
 	if (!e)
 		geo_progress_step(ctx, progress, pdata, 1, "done");

@@ -138,9 +138,14 @@ void map_period_text(const geo_window *w, char *buf, size_t size);
 /* Output helpers shared with qgs.c. */
 geo_output *map_output_open(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
 			    const geo_map_opts *o);
-/* Writes the QGIS project named path (for its folder) into out. */
+/* Writes the QGIS project named path (for its folder) into out; with the
+** page m laid out (else NULL), the project holds its print layout, also
+** written into qpt as a template (when not NULL). */
 geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
-		       const geo_map_opts *o, geo_output *out);
+		       const geo_map_opts *o, const map *m, geo_output *out, geo_output *qpt);
+/* The print layout (a QGIS <Layout> element) of the page m lays out, named
+** name; srs is the working CRS as a <spatialrefsys>. NULL when out of memory. */
+char *map_qpt_layout(const map *m, const char *name, const char *srs);
 /* Opens a layer; s_srs gives a CRS to one that has none. Fails without a CRS. */
 geo_input *map_open_layer(geo_ctx *ctx, const char *name, const char *s_srs);
 /* 1 polygons, 2 lines, 3 points, 0 unknown (an empty layer of no stated type). */

@@ -515,16 +515,21 @@ geo_err map_report(map *m, const char *output, const char *fmt, char **report)
 		if (m->o->json) {
 			geo_buf_add(&b, "{\"qgis_project\": ");
 			geo_json_str(&b, m->o->qgis_project);
+			geo_buf_add(&b, ", \"qgis_layout\": ");
+			geo_json_str(&b, CPLResetExtension(m->o->qgis_project, "qpt"));
 			geo_buf_add(&b, "}\n");
 		} else {
 			geo_buf_printf(&b, _("%s: QGIS project written\n"), m->o->qgis_project);
+			geo_buf_printf(&b, _("%s: its print layout, as a template\n"),
+				       CPLResetExtension(m->o->qgis_project, "qpt"));
 		}
 	} else if (m->o->json) {
 		report_json(m, output, fmt, &b);
 	} else {
 		report_text(m, output, fmt, &b);
 		if (m->o->qgis_project)
-			geo_buf_printf(&b, _("%s: QGIS project written\n"), m->o->qgis_project);
+			geo_buf_printf(&b, _("%s: QGIS project written\n%s: its print layout, as a template\n"),
+				       m->o->qgis_project, CPLResetExtension(m->o->qgis_project, "qpt"));
 	}
 	*report = geo_buf_take(&b);
 	return *report ? GEO_OK : geo_fail(m->ctx, GEO_ERR_INTERNAL, "out of memory");

@@ -551,7 +551,7 @@ static void write_layer(geo_buf *b, const char *dir, const qlayer *q)
 	geo_buf_add(b, "\n    </maplayer>\n");
 }
 
-static char *project_text(const char *dir, const qlayer *q, size_t n)
+static char *project_text(const char *dir, const qlayer *q, size_t n, const char *layout)
 {
 	geo_buf b;
 	geo_buf_init(&b);
@@ -563,7 +563,13 @@ static char *project_text(const char *dir, const qlayer *q, size_t n)
 	geo_buf_add(&b, "  <projectlayers>\n");
 	for (size_t i = 0; i < n; i++)
 		write_layer(&b, dir, &q[i]);
-	geo_buf_add(&b, "  </projectlayers>\n  <properties>\n    <Paths>\n      <Absolute "
+	geo_buf_add(&b, "  </projectlayers>\n");
+	if (layout) {
+		geo_buf_add(&b, "  <Layouts>\n");
+		geo_buf_add(&b, layout);
+		geo_buf_add(&b, "  </Layouts>\n");
+	}
+	geo_buf_add(&b, "  <properties>\n    <Paths>\n      <Absolute "
 			"type=\"bool\">false</Absolute>\n    </Paths>\n  </properties>\n</qgis>\n");
 	return geo_buf_take(&b);
 }
@@ -590,8 +596,20 @@ static geo_err project_dir(geo_ctx *ctx, const char *path, char dir[PATH_MAX])
 	return e;
 }
 
+/* The page's print layout, named after the title (QGIS lists layouts by name). */
+static char *page_layout(geo_ctx *ctx, const map *m)
+{
+	char *srs = srs_text(geo_crs_ogr(m->work));
+	const char *name = m->o->title ? m->o->title : "wangge";
+	char *layout = srs ? map_qpt_layout(m, name, srs) : NULL;
+	free(srs);
+	if (!layout)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return layout;
+}
+
 geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
-		       const geo_map_opts *o, geo_output *out)
+		       const geo_map_opts *o, const map *m, geo_output *out, geo_output *qpt)
 {
 	char dir[PATH_MAX];
 	geo_err e = project_dir(ctx, path, dir);
@@ -609,11 +627,17 @@ geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, cons
 	}
 	if (!e && o->raster)
 		e = raster_layer(ctx, o, &q[n]);
-	char *text = e ? NULL : project_text(dir, q, nq);
+	char *layout = !e && m ? page_layout(ctx, m) : NULL;
+	if (!e && m && !layout)
+		e = GEO_ERR_INTERNAL;
+	char *text = e ? NULL : project_text(dir, q, nq, layout);
 	if (!e && !text)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)
 		e = write_file(ctx, path, geo_output_path(out), text);
+	if (!e && layout && qpt)
+		e = write_file(ctx, geo_output_path(qpt), geo_output_path(qpt), layout);
+	free(layout);
 	free(text);
 	for (size_t i = 0; i < nq; i++)
 		qlayer_free(&q[i]);
@@ -627,7 +651,7 @@ geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, co
 	geo_output *out = map_output_open(ctx, path, layers, n, o);
 	if (!out)
 		return geo_last_code(ctx);
-	geo_err e = map_qgis_write(ctx, layers, n, path, o, out);
+	geo_err e = map_qgis_write(ctx, layers, n, path, o, NULL, out, NULL);
 	if (!e)
 		e = geo_output_commit(ctx, out);
 	geo_output_close(out);
