@@ -84,8 +84,11 @@ static char *attr(const char *tag, const char *name)
 		if (!q)
 			return NULL;
 		char *s = strndup(v, (size_t)(q - v)), *w = s;
-		static const char *const ent[][2] = { { "&amp;", "&" }, { "&quot;", "\"" },
-						      { "&lt;", "<" }, { "&gt;", ">" }, { "&apos;", "'" } };
+		static const char *const ent[][2] = { { "&amp;", "&" },
+						      { "&quot;", "\"" },
+						      { "&lt;", "<" },
+						      { "&gt;", ">" },
+						      { "&apos;", "'" } };
 		for (const char *r = s; s && *r;) {
 			size_t k = 0;
 			while (k < 5 && strncmp(r, ent[k][0], strlen(ent[k][0])))

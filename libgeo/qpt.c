@@ -14,8 +14,14 @@
 #include <string.h>
 
 /* QgsLayoutItemRegistry's item types (QGraphicsItem::UserType + 100 + n). */
-enum { QPT_PAGE = 65638, QPT_MAP = 65639, QPT_PICTURE = 65640, QPT_LABEL = 65641,
-       QPT_LEGEND = 65642, QPT_SCALEBAR = 65646 };
+enum {
+	QPT_PAGE = 65638,
+	QPT_MAP = 65639,
+	QPT_PICTURE = 65640,
+	QPT_LABEL = 65641,
+	QPT_LEGEND = 65642,
+	QPT_SCALEBAR = 65646
+};
 
 #define QPT_MAP_UUID "{5f0c1a2e-7a4b-4c1d-9e2f-77616e676501}"
 
@@ -28,8 +34,9 @@ static void item_open(geo_buf *b, int type, int n, double x, double y, double w,
 		geo_buf_add(b, "uuid=\"" QPT_MAP_UUID "\" templateUuid=\"" QPT_MAP_UUID "\" ");
 	else
 		geo_buf_printf(b, "uuid=\"{5f0c1a2e-7a4b-4c1d-9e2f-77616e6765%02d}\" ", n);
-	geo_buf_printf(b, "position=\"%.2f,%.2f,mm\" positionOnPage=\"%.2f,%.2f,mm\" "
-			  "size=\"%.2f,%.2f,mm\" referencePoint=\"0\" zValue=\"%d\" visibility=\"1\" ",
+	geo_buf_printf(b,
+		       "position=\"%.2f,%.2f,mm\" positionOnPage=\"%.2f,%.2f,mm\" "
+		       "size=\"%.2f,%.2f,mm\" referencePoint=\"0\" zValue=\"%d\" visibility=\"1\" ",
 		       x, y, x, y, w, h, n);
 }
 
@@ -37,13 +44,17 @@ static void label(geo_buf *b, int n, double x, double y, double w, double h, con
 		  const char *font, double pt, int bold, int halign)
 {
 	item_open(b, QPT_LABEL, n, x, y, w, h);
-	geo_buf_printf(b, "htmlState=\"0\" halign=\"%d\" valign=\"32\" marginX=\"0\" marginY=\"0\" "
-			  "frame=\"false\" background=\"false\" labelText=\"", halign);
+	geo_buf_printf(b,
+		       "htmlState=\"0\" halign=\"%d\" valign=\"32\" marginX=\"0\" marginY=\"0\" "
+		       "frame=\"false\" background=\"false\" labelText=\"",
+		       halign);
 	geo_xml_text(b, text);
 	geo_buf_add(b, "\">\n  <LabelFont description=\"");
 	geo_xml_text(b, font);
-	geo_buf_printf(b, ",%g,-1,5,%d,0,0,0,0,0\" style=\"\"/>\n"
-			  "  <FontColor red=\"0\" green=\"0\" blue=\"0\" alpha=\"255\"/>\n </LayoutItem>\n",
+	geo_buf_printf(b,
+		       ",%g,-1,5,%d,0,0,0,0,0\" style=\"\"/>\n"
+		       "  <FontColor red=\"0\" green=\"0\" blue=\"0\" alpha=\"255\"/>\n "
+		       "</LayoutItem>\n",
 		       pt, bold ? 75 : 50);
 }
 
@@ -65,11 +76,14 @@ static void legend_item(geo_buf *b, const map *m, double x, double y, double w, 
 	geo_buf_add(b, "map_uuid=\"" QPT_MAP_UUID "\" title=\"图例 Legend\" resizeToContents=\"0\" "
 		       "frame=\"true\" background=\"true\" symbolWidth=\"8\" symbolHeight=\"4\" "
 		       "columnCount=\"1\" wrapChar=\"\" legendFilterByAtlas=\"0\">\n  <styles>\n");
-	static const char *const styles[][2] = { { "title", "9" }, { "group", "8" },
-						 { "subgroup", "7.5" }, { "symbolLabel", "7.5" } };
+	static const char *const styles[][2] = {
+		{ "title", "9" }, { "group", "8" }, { "subgroup", "7.5" }, { "symbolLabel", "7.5" }
+	};
 	for (size_t i = 0; i < sizeof styles / sizeof styles[0]; i++) {
-		geo_buf_printf(b, "   <style name=\"%s\" marginTop=\"1.5\" alignment=\"1\">"
-				  "<styleFont description=\"", styles[i][0]);
+		geo_buf_printf(b,
+			       "   <style name=\"%s\" marginTop=\"1.5\" alignment=\"1\">"
+			       "<styleFont description=\"",
+			       styles[i][0]);
 		geo_xml_text(b, font);
 		geo_buf_printf(b, ",%s,-1,5,%d,0,0,0,0,0\" style=\"\"/></style>\n", styles[i][1],
 			       i == 0 ? 75 : 50);
@@ -94,12 +108,14 @@ static void scale_bar(geo_buf *b, const map *m, double x, double y, double maxw)
 	** as grid-map's bar is) and labels it in the bar's units. */
 	double per_unit = (km ? 1000 : 1) / m->ground;
 	item_open(b, QPT_SCALEBAR, 4, x, y, maxw + 10, 10);
-	geo_buf_printf(b, "mapUuid=\"" QPT_MAP_UUID "\" style=\"Single Box\" unitType=\"%s\" "
-			  "unitLabel=\"%s\" numMapUnitsPerScaleBarUnit=\"%g\" numSegments=\"2\" "
-			  "numSegmentsLeft=\"0\" numUnitsPerSegment=\"%g\" segmentSizeMode=\"0\" "
-			  "height=\"1.6\" labelBarSpace=\"1\" boxContentSpace=\"1\" alignment=\"0\" "
-			  "frame=\"false\" background=\"false\">\n  <text-style fontFamily=\"",
-		       km ? "kilometers" : "meters", km ? "km" : "m", per_unit, units / 2 * per_unit);
+	geo_buf_printf(b,
+		       "mapUuid=\"" QPT_MAP_UUID "\" style=\"Single Box\" unitType=\"%s\" "
+		       "unitLabel=\"%s\" numMapUnitsPerScaleBarUnit=\"%g\" numSegments=\"2\" "
+		       "numSegmentsLeft=\"0\" numUnitsPerSegment=\"%g\" segmentSizeMode=\"0\" "
+		       "height=\"1.6\" labelBarSpace=\"1\" boxContentSpace=\"1\" alignment=\"0\" "
+		       "frame=\"false\" background=\"false\">\n  <text-style fontFamily=\"",
+		       km ? "kilometers" : "meters", km ? "km" : "m", per_unit,
+		       units / 2 * per_unit);
 	geo_xml_text(b, m->o->font);
 	geo_buf_add(b, "\" fontSize=\"7\" fontSizeUnit=\"Point\" textColor=\"0,0,0,255\"/>\n"
 		       " </LayoutItem>\n");
@@ -111,7 +127,8 @@ static void north_arrow(geo_buf *b, double x, double y, double size)
 	geo_buf_add(b, "mapUuid=\"" QPT_MAP_UUID "\" northMode=\"1\" northOffset=\"0\" mode=\"0\" "
 		       "resizeMode=\"0\" anchorPoint=\"4\" "
 		       "file=\":/images/north_arrows/layout_default_north_arrow.svg\" "
-		       "svgFillColor=\"0,0,0,255\" svgBorderColor=\"0,0,0,255\" svgBorderWidth=\"0.2\" "
+		       "svgFillColor=\"0,0,0,255\" svgBorderColor=\"0,0,0,255\" "
+		       "svgBorderWidth=\"0.2\" "
 		       "frame=\"false\" background=\"false\">\n </LayoutItem>\n");
 }
 
