@@ -22,9 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <cpl_conv.h>
 
 void geo_map_opts_init(geo_map_opts *o)
 {
@@ -123,6 +125,9 @@ static void layer_free(map_layer *l, GEOSContextHandle_t h)
 		free(l->f[i].cat);
 	}
 	free(l->f);
+	for (size_t i = 0; i < 2 * l->nvalues; i++)
+		free(l->values[i]);
+	free(l->values);
 	free(l->title);
 	free(l->source);
 	free(l->lname);
@@ -331,6 +336,22 @@ const char *map_default_title(const geo_map_layer *spec, geo_map_kind kind, cons
 	return lname;
 }
 
+/* The --category field's value map in the style the layer carries. */
+static geo_err read_value_map(map *m, map_layer *l, const char *name, const char *lname)
+{
+	char *file = geo_strdup(m->ctx, name);
+	if (!file)
+		return GEO_ERR_INTERNAL;
+	char *colon = strrchr(file, ':');
+	if (!geo_file_exists(file) && colon)
+		*colon = '\0';
+	char *qml = geo_file_exists(file) ? map_layer_qml(file, lname) : NULL;
+	geo_err e = map_qml_value_map(m->ctx, qml, m->o->category_field, &l->values, &l->nvalues);
+	free(qml);
+	free(file);
+	return e;
+}
+
 static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 {
 	geo_ctx *ctx = m->ctx;
@@ -363,6 +384,8 @@ static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 	if (!e)
 		e = read_features(m, l, in, &fi);
 	l->has_cat = fi.cat >= 0 && l->dim == 3;
+	if (!e && l->has_cat)
+		e = read_value_map(m, l, spec->name, OGR_L_GetName(ol));
 	l->has_fill = fi.fill >= 0 && l->dim == 1 && l->kind != GEO_MAP_AREAS;
 	geo_input_close(in);
 	return e;
@@ -580,6 +603,7 @@ static void map_free(map *m)
 	map_raster_free(&m->raster);
 	map_classes_free(m);
 	free(m->label_boxes);
+	free(m->marker_boxes);
 	geo_crs_free(m->work);
 }
 
@@ -602,12 +626,29 @@ static geo_err surface_for(map *m, const char *fmt, const char *tmp, cairo_surfa
 	return GEO_OK;
 }
 
+/* The PDF's document properties: what a viewer's title bar and a search
+** show, and which program made it. */
+static void pdf_metadata(const map *m, cairo_surface_t *s)
+{
+	const geo_map_opts *o = m->o;
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE,
+				       o->title ? o->title : o->subtitle ? o->subtitle : "wangge map");
+	char subject[512];
+	snprintf(subject, sizeof subject, "%s%s%s", o->subtitle ? o->subtitle : "",
+		 o->subtitle && *m->period ? "; " : "", m->period);
+	if (*subject)
+		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, subject);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "wangge " GEO_VERSION);
+}
+
 static geo_err render(map *m, geo_output *out, const char *output, const char *fmt,
 		      geo_progress progress, void *pdata)
 {
 	const char *tmp = geo_output_path(out);
 	cairo_surface_t *s = NULL;
 	geo_err e = surface_for(m, fmt, tmp, &s);
+	if (!e && !strcmp(fmt, "pdf"))
+		pdf_metadata(m, s);
 	if (!e) {
 		cairo_t *cr = cairo_create(s);
 		double k = !strcmp(fmt, "png") ? m->px_per_mm : 72 / 25.4;
@@ -633,6 +674,28 @@ static geo_err render(map *m, geo_output *out, const char *output, const char *f
 	return e;
 }
 
+/* The period the points are of (the time window, when one is given) and
+** the day the map is made: SOURCE_DATE_EPOCH when set (reproducible builds'
+** convention, which the tests use), else today. */
+static geo_err footer_texts(map *m)
+{
+	if (geo_window_opts_given(&m->o->window)) {
+		geo_window w;
+		geo_err e = geo_window_parse(m->ctx, &m->o->window, &w);
+		if (e)
+			return e;
+		map_period_text(&w, m->period, sizeof m->period);
+	}
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char *end = NULL;
+	long long t = sde && *sde ? strtoll(sde, &end, 10) : 0;
+	time_t now = end && !*end ? (time_t)t : time(NULL);
+	struct tm tm;
+	if (localtime_r(&now, &tm))
+		strftime(m->made, sizeof m->made, "%Y-%m-%d", &tm);
+	return GEO_OK;
+}
+
 static geo_err prepare(map *m, const geo_map_layer *layers, size_t n, geo_progress progress,
 		       void *pdata)
 {
@@ -648,7 +711,9 @@ static geo_err prepare(map *m, const geo_map_layer *layers, size_t n, geo_progre
 	if (e)
 		return e;
 	layout(m);
-	e = ground_scale(m);
+	e = footer_texts(m);
+	if (!e)
+		e = ground_scale(m);
 	if (!e)
 		e = map_classes(m);
 	if (!e)
@@ -675,20 +740,21 @@ static geo_err check_opts(geo_ctx *ctx, const char *output, const geo_map_opts *
 /* Draws the map into out and writes the project into qgs (either may be
 ** NULL), then commits them: the map, then the project. */
 static geo_err draw_and_write(map *m, const geo_map_layer *layers, size_t n, geo_output *out,
-			      const char *output, const char *fmt, geo_output *qgs,
+			      const char *output, const char *fmt, geo_output *qgs, geo_output *qpt,
 			      geo_progress progress, void *pdata)
 {
-	geo_err e = GEO_OK;
-	if (out)
-		e = prepare(m, layers, n, progress, pdata);
+	/* The page is laid out for the project too: its print layout is the page. */
+	geo_err e = prepare(m, layers, n, progress, pdata);
 	if (!e && out)
 		e = render(m, out, output, fmt, progress, pdata);
 	if (!e && qgs)
-		e = map_qgis_write(m->ctx, layers, n, m->o->qgis_project, m->o, qgs);
+		e = map_qgis_write(m->ctx, layers, n, m->o->qgis_project, m->o, m, qgs, qpt);
 	if (!e && out)
 		e = geo_output_commit(m->ctx, out);
 	if (!e && qgs)
 		e = geo_output_commit(m->ctx, qgs);
+	if (!e && qpt)
+		e = geo_output_commit(m->ctx, qpt);
 	return e;
 }
 
@@ -696,7 +762,7 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 		const geo_map_opts *o, char **report, geo_progress progress, void *pdata)
 {
 	const char *fmt = NULL;
-	geo_output *out = NULL, *qgs = NULL;
+	geo_output *out = NULL, *qgs = NULL, *qpt = NULL;
 	*report = NULL;
 	/* An output that is an input is refused before anything else is said. */
 	geo_err e = output && !(out = map_output_open(ctx, output, layers, n, o)) ? geo_last_code(ctx)
@@ -705,16 +771,23 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 		e = check_opts(ctx, output, o, &fmt);
 	if (!e && o->qgis_project && !(qgs = map_output_open(ctx, o->qgis_project, layers, n, o)))
 		e = geo_last_code(ctx);
+	/* The print layout's template beside the project: town.qgs, town.qpt. */
+	char *qpt_path = !e && o->qgis_project ? geo_strdup(ctx, CPLResetExtension(o->qgis_project, "qpt"))
+					       : NULL;
+	if (!e && o->qgis_project && (!qpt_path || !(qpt = map_output_open(ctx, qpt_path, layers, n, o))))
+		e = geo_last_code(ctx);
+	free(qpt_path);
 	map m;
 	memset(&m, 0, sizeof m);
 	m.ctx = ctx;
 	m.o = o;
 	if (!e)
-		e = draw_and_write(&m, layers, n, out, output, fmt, qgs, progress, pdata);
+		e = draw_and_write(&m, layers, n, out, output, fmt, qgs, qpt, progress, pdata);
 	if (!e)
 		e = map_report(&m, output, fmt, report);
 	geo_output_close(out);
 	geo_output_close(qgs);
+	geo_output_close(qpt);
 	map_free(&m);
 	if (!e)
 		geo_progress_step(ctx, progress, pdata, 1, "done");

@@ -25,6 +25,9 @@ typedef struct pen {
 typedef enum shape { SHAPE_CIRCLE, SHAPE_TRIANGLE, SHAPE_SQUARE, SHAPE_DIAMOND } shape;
 typedef map_look look;
 
+/* Point layers of up to this many markers keep labels off them. */
+enum { MAP_MAX_OBSTACLES = 400 };
+
 /* Layers the sample town names get the look people expect (ponds blue,
 ** roads grey, cameras as triangles); others take the next of a cycle. */
 static const struct named_look {
@@ -117,6 +120,14 @@ static void text_size(PangoLayout *l, double *w, double *h)
 	pango_layout_get_extents(l, NULL, &r);
 	*w = (double)r.width / PANGO_SCALE;
 	*h = (double)r.height / PANGO_SCALE;
+}
+
+/* Where the text of a centred, wrapped layout starts within its width. */
+static double ink_x(PangoLayout *l)
+{
+	PangoRectangle r;
+	pango_layout_get_extents(l, NULL, &r);
+	return (double)r.x / PANGO_SCALE;
 }
 
 /* Shows l with its top-left at (x, y), with a white halo when halo > 0. */
@@ -246,8 +257,11 @@ static void point_colour(const map *m, const map_layer *l, const map_feat *f, co
 	c[2] = (lk->fill & 255) / 255.0;
 }
 
+static int keep_box(map *m, map_box **boxes, size_t *n, size_t *cap, map_box b);
+
 static void draw_points_of(pen *p, size_t li)
 {
+	map *m = p->m;
 	const map_layer *l = &p->m->layers[li];
 	look lk = look_of(p->m, li);
 	for (size_t i = 0; i < l->n; i++) {
@@ -263,6 +277,14 @@ static void draw_points_of(pen *p, size_t li)
 				continue;
 			map_to_paper(p->m, x, y, &px, &py);
 			marker(p->cr, (shape)lk.shape, px, py, lk.width, c);
+			/* Markers a reader must see one by one keep labels off; the
+			** dots of thousands of households, or a year's hazards,
+			** are read as a density and would leave no room for any. */
+			double r = lk.width / 2;
+			if (lk.width >= 1 && l->n <= MAP_MAX_OBSTACLES && px >= m->frame[0] && py >= m->frame[1] &&
+			    px <= m->frame[0] + m->frame[2] && py <= m->frame[1] + m->frame[3])
+				keep_box(m, &m->marker_boxes, &m->nmarkers, &m->marker_cap,
+					 (map_box){ px - r, py - r, 2 * r, 2 * r, NULL, 0 });
 		}
 	}
 }
@@ -358,75 +380,139 @@ static geo_err draw_raster(pen *p)
 
 /* ---- labels -------------------------------------------------------------- */
 
-/* The first placed label box that meets the box, or NULL. */
-static const map_box *overlaps(const map *m, double x, double y, double w, double h)
+static int meets(const map_box *b, double x, double y, double w, double h)
 {
-	for (size_t i = 0; i < m->nlabels; i++) {
-		const map_box *b = &m->label_boxes[i];
-		if (x < b->x + b->w && b->x < x + w && y < b->y + b->h && b->y < y + h)
-			return b;
-	}
-	return NULL;
+	return x < b->x + b->w && b->x < x + w && y < b->y + b->h && b->y < y + h;
 }
 
-static int keep_box(map *m, double x, double y, double w, double h)
+/* Whether a label box at (x, y) is clear of every placed label and marker. */
+static int box_free(const map *m, double x, double y, double w, double h)
 {
-	if (m->nlabels == m->label_cap) {
-		size_t cap = m->label_cap ? 2 * m->label_cap : 64;
-		map_box *nb = geo_realloc_array(m->ctx, m->label_boxes, cap, sizeof *nb);
-		if (!nb)
+	for (size_t i = 0; i < m->nlabels; i++)
+		if (meets(&m->label_boxes[i], x, y, w, h))
 			return 0;
-		m->label_boxes = nb;
-		m->label_cap = cap;
-	}
-	m->label_boxes[m->nlabels++] = (map_box){ x, y, w, h };
+	for (size_t i = 0; i < m->nmarkers; i++)
+		if (meets(&m->marker_boxes[i], x, y, w, h))
+			return 0;
 	return 1;
 }
 
+static int keep_box(map *m, map_box **boxes, size_t *n, size_t *cap, map_box b)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+		map_box *nb = geo_realloc_array(m->ctx, *boxes, c, sizeof *nb);
+		if (!nb)
+			return 0;
+		*boxes = nb;
+		*cap = c;
+	}
+	(*boxes)[(*n)++] = b;
+	return 1;
+}
+
+/* The grid's label anchor in the working CRS: the centre of its largest
+** inscribed circle (where a label has most room), else a point on it. */
+static int anchor(pen *p, const GEOSGeometry *g, double *x, double *y)
+{
+	GEOSGeometry *c = GEOSMaximumInscribedCircle_r(p->h, g, 0.5 / p->m->scale);
+	GEOSGeometry *start = c ? GEOSGeomGetStartPoint_r(p->h, c) : NULL;
+	int ok = start && GEOSGeomGetX_r(p->h, start, x) && GEOSGeomGetY_r(p->h, start, y);
+	GEOSGeom_destroy_r(p->h, start);
+	GEOSGeom_destroy_r(p->h, c);
+	if (ok)
+		return 1;
+	GEOSGeometry *in = GEOSPointOnSurface_r(p->h, g);
+	ok = in && GEOSGeomGetX_r(p->h, in, x) && GEOSGeomGetY_r(p->h, in, y);
+	GEOSGeom_destroy_r(p->h, in);
+	return ok;
+}
+
+/* Whether the paper point (px, py) lies in the grid. */
+static int on_grid(pen *p, const GEOSPreparedGeometry *pg, double px, double py)
+{
+	const map *m = p->m;
+	double x = m->wx0 + (px - m->frame[0]) / m->scale, y = m->wy1 - (py - m->frame[1]) / m->scale;
+	GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(p->h, x, y);
+	int in = pt && GEOSPreparedIntersects_r(p->h, pg, pt) == 1;
+	GEOSGeom_destroy_r(p->h, pt);
+	return in;
+}
+
+/* A name too long for its grid on one line, on two at the smallest size
+** (村名 over 第3网格), centred; NULL when two lines do not fit either. */
+static PangoLayout *wrapped(pen *p, const char *s, double mm, int primary, double room)
+{
+	double size = mm < MAP_MIN_TEXT_MM ? mm : MAP_MIN_TEXT_MM;
+	/* Break after the village's name when there is one, not mid-word. */
+	const char *v = strstr(s, "村");
+	char *two = v && v[3] ? g_strdup_printf("%.*s\n%s", (int)(v + 3 - s), s, v + 3) : NULL;
+	PangoLayout *l = text(p, two ? two : s, size * 72 / 25.4, primary);
+	g_free(two);
+	pango_layout_set_width(l, (int)(room * PANGO_SCALE));
+	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+	PangoRectangle r;
+	pango_layout_get_extents(l, NULL, &r);
+	if (pango_layout_get_line_count(l) <= 2 && r.width <= room * PANGO_SCALE)
+		return l;
+	g_object_unref(l);
+	return NULL;
+}
+
+/*
+** Greedy placement: the label at its full size, or shrunk to the grid's
+** width but never under MAP_MIN_TEXT_MM, else on two lines at that size; then the first of nine positions
+** (on the anchor, then above, below, right, left and the diagonals) whose
+** box clears every placed label and marker and whose centre is on the
+** grid. A label with no such place is left out and counted: a smaller or
+** a covered name would not be read.
+*/
 static void label_one(pen *p, const map_feat *f, int primary)
 {
+	static const double cand[][2] = { { 0, 0 }, { 0, -1 }, { 0, 1 }, { 1, 0 }, { -1, 0 },
+					  { 1, -1 }, { -1, -1 }, { 1, 1 }, { -1, 1 } };
 	map *m = p->m;
-	double pt = primary ? 9 : 6.5, min_pt = primary ? 6 : 4.5;
-	double x0, x1, x, y, px, py;
-	GEOSGeometry *in = GEOSPointOnSurface_r(p->h, f->g);
-	int ok = in && GEOSGeomGetX_r(p->h, in, &x) && GEOSGeomGetY_r(p->h, in, &y) &&
-		 GEOSGeom_getXMin_r(p->h, f->g, &x0) && GEOSGeom_getXMax_r(p->h, f->g, &x1);
-	GEOSGeom_destroy_r(p->h, in);
-	if (!ok)
+	double mm = primary ? 3.2 : 2.3; /* the em, in millimetres */
+	double x0, x1, x, y, px, py, w, h;
+	if (!anchor(p, f->g, &x, &y) || !GEOSGeom_getXMin_r(p->h, f->g, &x0) ||
+	    !GEOSGeom_getXMax_r(p->h, f->g, &x1))
 		return;
 	map_to_paper(m, x, y, &px, &py);
-	double room = 0.9 * (x1 - x0) * m->scale, w, h;
-	PangoLayout *l = text(p, f->label, pt, primary);
+	double room = 0.9 * (x1 - x0) * m->scale;
+	PangoLayout *l = text(p, f->label, mm * 72 / 25.4, primary);
 	text_size(l, &w, &h);
 	if (w > room && w > 0) {
-		/* Shrink to the grid's width, down to a size still legible in print. */
-		double fit = pt * room / w;
+		double fit = mm * room / w;
 		g_object_unref(l);
-		if (fit < min_pt) {
+		l = NULL;
+		if (fit >= MAP_MIN_TEXT_MM) {
+			mm = fit;
+			l = text(p, f->label, mm * 72 / 25.4, primary);
+		} else if ((l = wrapped(p, f->label, mm, primary, room))) {
+			mm = MAP_MIN_TEXT_MM;
+		} else {
 			m->labels_skipped++;
 			return;
 		}
-		l = text(p, f->label, fit, primary);
 		text_size(l, &w, &h);
 	}
-	/* At the grid's inside point, else just above or just below the label in
-	** the way (a primary's label often sits where its middle secondary's
-	** would), as long as that stays inside the grid's height. */
-	double lx = px - w / 2, ly = py - h / 2, y0, y1;
-	const map_box *b = overlaps(m, lx, ly, w, h);
-	if (b && GEOSGeom_getYMin_r(p->h, f->g, &y0) && GEOSGeom_getYMax_r(p->h, f->g, &y1)) {
-		double top = m->frame[1] + (m->wy1 - y1) * m->scale;
-		double bottom = m->frame[1] + (m->wy1 - y0) * m->scale;
-		double above = b->y - h - 0.3, below = b->y + b->h + 0.3;
-		if (above >= top && !overlaps(m, lx, above, w, h))
-			ly = above, b = NULL;
-		else if (below + h <= bottom && !overlaps(m, lx, below, w, h))
-			ly = below, b = NULL;
+	const GEOSPreparedGeometry *pg = GEOSPrepare_r(p->h, f->g);
+	size_t k = 0;
+	double lx = 0, ly = 0;
+	for (; pg && k < sizeof cand / sizeof cand[0]; k++) {
+		lx = px - w / 2 + cand[k][0] * (w / 2 + 1);
+		ly = py - h / 2 + cand[k][1] * (h + 0.3);
+		if (box_free(m, lx, ly, w, h) && on_grid(p, pg, lx + w / 2, ly + h / 2))
+			break;
 	}
-	if (b || !keep_box(m, lx, ly, w, h))
+	GEOSPreparedGeom_destroy_r(p->h, pg);
+	if (!pg || k == sizeof cand / sizeof cand[0] ||
+	    !keep_box(m, &m->label_boxes, &m->nlabels, &m->label_cap,
+		      (map_box){ lx, ly, w, h, f->label, mm }))
 		m->labels_skipped++;
 	else
-		show(p, l, lx, ly, 0x1a1a1a, primary ? 0.55 : 0.4);
+		show(p, l, lx - ink_x(l), ly, 0x1a1a1a, primary ? 0.55 : 0.4);
 	g_object_unref(l);
 }
 
@@ -587,7 +673,7 @@ static void legend_points(pen *p, cursor *c, size_t li)
 			continue;
 		double col[3];
 		map_cat_colour(k, col);
-		snprintf(s, sizeof s, "%s (%zu)", m->cats[k].name ? m->cats[k].name : "其他 other", n);
+		snprintf(s, sizeof s, "%s (%zu)", m->cats[k].label, n);
 		marker_row(p, c, (shape)lk.shape, lk.width, col, s);
 	}
 }
@@ -660,7 +746,8 @@ static void legend_raster(pen *p, cursor *c)
 	char u[512];
 	if (!(r->max > 0)) {
 		/* An empty window: no ramp to explain. */
-		snprintf(u, sizeof u, "全为 0 zero everywhere (%s)", *r->units ? r->units : "no units");
+		snprintf(u, sizeof u, "全为 0 zero everywhere (%s)",
+			 *r->units ? map_units_words(r->units) : "no units");
 		row_text(p, &(cursor){ c->x - SYM - 2, c->y, c->w }, u);
 		c->y += ROW;
 		return;
@@ -686,7 +773,7 @@ static void legend_raster(pen *p, cursor *c)
 		say(p, s, c->x + bw * i / 2, c->y, 6.5, 0, i - 1, 0x1a1a1a);
 	}
 	c->y += 3.5;
-	snprintf(u, sizeof u, "单位 units: %s", *r->units ? r->units : "(not given)");
+	snprintf(u, sizeof u, "单位 units: %s", *r->units ? map_units_words(r->units) : "(not given)");
 	c->y += say(p, u, c->x, c->y, 6.5, 0, -1, 0x1a1a1a) + 1;
 }
 
@@ -833,6 +920,22 @@ static void draw_panel(pen *p)
 	draw_north(p, px + pw / 2, y - 14, 10);
 }
 
+/* Under the frame: the data's period and the day made on the left, what
+** made the map on the right, so a printed page says when it speaks of. */
+static void draw_foot(pen *p)
+{
+	map *m = p->m;
+	double y = m->frame[1] + m->frame[3] + 1.2;
+	char s[256];
+	if (*m->period)
+		snprintf(s, sizeof s, "数据期间 period: %s    制图日期 made: %s", m->period, m->made);
+	else
+		snprintf(s, sizeof s, "制图日期 made: %s", m->made);
+	say(p, s, m->frame[0], y, 6.5, 0, -1, 0x333333);
+	snprintf(s, sizeof s, "wangge grid-map %s", GEO_VERSION);
+	say(p, s, m->frame[0] + m->frame[2], y, 6, 0, 1, 0x808080);
+}
+
 static void draw_head(pen *p)
 {
 	map *m = p->m;
@@ -841,9 +944,7 @@ static void draw_head(pen *p)
 		y += say(p, m->o->title, cx, y, 16, 1, 0, 0x000000) + 0.5;
 	if (m->o->subtitle)
 		say(p, m->o->subtitle, cx, y, 10, 0, 0, 0x333333);
-	char s[128];
-	snprintf(s, sizeof s, "wangge grid-map %s", GEO_VERSION);
-	say(p, s, m->frame[0] + m->frame[2], m->frame[1] + m->frame[3] + 1.2, 6, 0, 1, 0x808080);
+	draw_foot(p);
 }
 
 geo_err map_draw(map *m, cairo_t *cr, geo_progress progress, void *pdata)

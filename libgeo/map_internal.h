@@ -36,6 +36,8 @@ typedef struct map_layer {
 	int has_cat, has_fill;
 	int filtered;           /* --where applied */
 	int windowed;           /* the time window applied */
+	char **values;          /* the --category field's value map: code, label, code, label ... */
+	size_t nvalues;         /* pairs */
 } map_layer;
 
 typedef struct map_raster {
@@ -50,12 +52,19 @@ enum { MAP_MAX_CLASSES = 6, MAP_MAX_CATS = 9 };
 
 typedef struct map_cat {
 	char *name;             /* NULL for the "other" class */
+	const char *label;      /* what the legend says: the value map's, or name */
 	size_t count;
 } map_cat;
 
 typedef struct map_box {
-	double x, y, w, h;
+	double x, y, w, h;      /* mm on the page, y down */
+	const char *text;       /* a label's text (borrowed), or NULL for a marker */
+	double size;            /* a label's font size in mm */
 } map_box;
+
+/* The smallest text on a printed map, in mm (the em of the font): a grid
+** label that does not fit its grid at this size is left out, not shrunk. */
+#define MAP_MIN_TEXT_MM 2.0
 
 typedef struct map {
 	geo_ctx *ctx;
@@ -82,9 +91,13 @@ typedef struct map {
 	int ncats;
 	/* the drawn scale bar */
 	double bar_m, bar_mm;
-	/* labels */
+	/* labels, and the markers they keep clear of */
 	map_box *label_boxes;
 	size_t nlabels, labels_skipped, label_cap;
+	map_box *marker_boxes;
+	size_t nmarkers, marker_cap;
+	/* the footer: the data's period (the time window) and the day made */
+	char period[96], made[16];
 } map;
 
 void map_to_paper(const map *m, double x, double y, double *px, double *py);
@@ -108,12 +121,31 @@ void map_cat_colour(int i, double rgb[3]);
 void map_ramp(double t, double rgba[4]);
 geo_err map_report(map *m, const char *output, const char *fmt, char **report);
 
+/* The default style (QML text) a layer carries: its GeoPackage's or
+** SpatiaLite file's layer_styles, else the .qml beside it; NULL if none. */
+char *map_layer_qml(const char *file, const char *layer);
+/* The value map of field in a QML: from a ValueMap widget, else from a
+** categorized renderer on the field. Pairs code, label in *pairs. */
+geo_err map_qml_value_map(geo_ctx *ctx, const char *qml, const char *field, char ***pairs,
+			  size_t *n);
+/* The words a legend shows for a known code (flood: 防汛), or NULL. */
+const char *map_known_value(const char *code);
+/* A raster's units as a reader says them ("points per km²": per km²). */
+const char *map_units_words(const char *units);
+/* The footer line's period: the window as "2021-W37 (2021-09-13 – 2021-09-19)". */
+void map_period_text(const geo_window *w, char *buf, size_t size);
+
 /* Output helpers shared with qgs.c. */
 geo_output *map_output_open(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
 			    const geo_map_opts *o);
-/* Writes the QGIS project named path (for its folder) into out. */
+/* Writes the QGIS project named path (for its folder) into out; with the
+** page m laid out (else NULL), the project holds its print layout, also
+** written into qpt as a template (when not NULL). */
 geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
-		       const geo_map_opts *o, geo_output *out);
+		       const geo_map_opts *o, const map *m, geo_output *out, geo_output *qpt);
+/* The print layout (a QGIS <Layout> element) of the page m lays out, named
+** name; srs is the working CRS as a <spatialrefsys>. NULL when out of memory. */
+char *map_qpt_layout(const map *m, const char *name, const char *srs);
 /* Opens a layer; s_srs gives a CRS to one that has none. Fails without a CRS. */
 geo_input *map_open_layer(geo_ctx *ctx, const char *name, const char *s_srs);
 /* 1 polygons, 2 lines, 3 points, 0 unknown (an empty layer of no stated type). */

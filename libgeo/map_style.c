@@ -183,6 +183,20 @@ static geo_err count_cats(map *m, map_cat **all, size_t *n)
 	return GEO_OK;
 }
 
+/* A value's words: the value map of a layer that has it, else a code the
+** sample and the tools write, else the value itself (already words). */
+static const char *cat_label(const map *m, const char *name)
+{
+	if (!name)
+		return "其他 other";
+	for (size_t i = 0; i < m->nlayers; i++)
+		for (size_t k = 0; k < m->layers[i].nvalues; k++)
+			if (!strcmp(m->layers[i].values[2 * k], name))
+				return m->layers[i].values[2 * k + 1];
+	const char *known = map_known_value(name);
+	return known ? known : name;
+}
+
 geo_err map_categories(map *m)
 {
 	map_cat *all = NULL;
@@ -206,6 +220,8 @@ geo_err map_categories(map *m)
 		m->ncats = (int)keep + 1;
 	}
 	free(all);
+	for (int i = 0; !e && i < m->ncats; i++)
+		m->cats[i].label = cat_label(m, m->cats[i].name);
 	return e;
 }
 
@@ -411,6 +427,24 @@ static void report_text(map *m, const char *output, const char *fmt, geo_buf *b)
 			       m->nlabels, m->labels_skipped);
 }
 
+/* Every placed label: its text, box on the page (mm, y down) and size (the
+** em in mm), so a test can check that none is small or overlaps. */
+static void report_label_boxes(const map *m, geo_buf *b)
+{
+	for (size_t i = 0; i < m->nlabels; i++) {
+		const map_box *x = &m->label_boxes[i];
+		geo_buf_add(b, i ? ", {\"text\": " : "{\"text\": ");
+		geo_json_str(b, x->text);
+		double v[5] = { x->x, x->y, x->w, x->h, x->size };
+		static const char *const k[5] = { "x", "y", "w", "h", "size_mm" };
+		for (int j = 0; j < 5; j++) {
+			geo_buf_printf(b, ", \"%s\": ", k[j]);
+			geo_json_num(b, v[j], 3);
+		}
+		geo_buf_add(b, "}");
+	}
+}
+
 static void report_json(map *m, const char *output, const char *fmt, geo_buf *b)
 {
 	double g = m->ground / m->scale;
@@ -454,8 +488,15 @@ static void report_json(map *m, const char *output, const char *fmt, geo_buf *b)
 		geo_json_str(b, geo_map_kind_name(m->layers[i].kind));
 		geo_buf_printf(b, ", \"features\": %zu}", m->layers[i].n);
 	}
-	geo_buf_printf(b, "], \"labels\": {\"drawn\": %zu, \"left_out\": %zu}", m->nlabels,
-		       m->labels_skipped);
+	geo_buf_add(b, "], \"frame_mm\": [");
+	for (int i = 0; i < 4; i++) {
+		geo_buf_add(b, i ? ", " : "");
+		geo_json_num(b, m->frame[i], 3);
+	}
+	geo_buf_printf(b, "], \"labels\": {\"drawn\": %zu, \"left_out\": %zu, \"placed\": [",
+		       m->nlabels, m->labels_skipped);
+	report_label_boxes(m, b);
+	geo_buf_add(b, "]}");
 	if (m->o->raster) {
 		geo_buf_add(b, ", \"raster\": {\"max\": ");
 		geo_json_num(b, m->raster.max, 6);
@@ -474,16 +515,21 @@ geo_err map_report(map *m, const char *output, const char *fmt, char **report)
 		if (m->o->json) {
 			geo_buf_add(&b, "{\"qgis_project\": ");
 			geo_json_str(&b, m->o->qgis_project);
+			geo_buf_add(&b, ", \"qgis_layout\": ");
+			geo_json_str(&b, CPLResetExtension(m->o->qgis_project, "qpt"));
 			geo_buf_add(&b, "}\n");
 		} else {
 			geo_buf_printf(&b, _("%s: QGIS project written\n"), m->o->qgis_project);
+			geo_buf_printf(&b, _("%s: its print layout, as a template\n"),
+				       CPLResetExtension(m->o->qgis_project, "qpt"));
 		}
 	} else if (m->o->json) {
 		report_json(m, output, fmt, &b);
 	} else {
 		report_text(m, output, fmt, &b);
 		if (m->o->qgis_project)
-			geo_buf_printf(&b, _("%s: QGIS project written\n"), m->o->qgis_project);
+			geo_buf_printf(&b, _("%s: QGIS project written\n%s: its print layout, as a template\n"),
+				       m->o->qgis_project, CPLResetExtension(m->o->qgis_project, "qpt"));
 	}
 	*report = geo_buf_take(&b);
 	return *report ? GEO_OK : geo_fail(m->ctx, GEO_ERR_INTERNAL, "out of memory");

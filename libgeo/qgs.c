@@ -143,7 +143,7 @@ static void labels(geo_buf *b, const char *field, const char *font)
 }
 
 static char *default_vector_style(geo_ctx *ctx, geo_map_kind kind, int dim, const char *lname,
-				  size_t k, const geo_map_opts *o, int *labelled)
+				  size_t k, const char *field, const geo_map_opts *o, int *labelled)
 {
 	geo_buf b;
 	geo_buf_init(&b);
@@ -156,10 +156,9 @@ static char *default_vector_style(geo_ctx *ctx, geo_map_kind kind, int dim, cons
 		symbol(&b, dim, &lk, "0");
 		geo_buf_add(&b, "</symbols></renderer-v2>");
 	}
-	*labelled = o->label_field && (kind == GEO_MAP_GRIDS || kind == GEO_MAP_PRIMARY ||
-				       kind == GEO_MAP_SECONDARY);
-	if (*labelled)
-		labels(&b, o->label_field, o->font);
+	*labelled = field != NULL;
+	if (field)
+		labels(&b, field, o->font);
 	char *s = geo_buf_take(&b);
 	if (!s)
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
@@ -192,53 +191,6 @@ static char *default_raster_style(geo_ctx *ctx, double max, const char *units)
 }
 
 /* ---- styles the data carries --------------------------------------------- */
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	geo_buf b;
-	geo_buf_init(&b);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		geo_buf_addn(&b, chunk, n);
-	fclose(f);
-	return geo_buf_take(&b);
-}
-
-/* The default style in a GeoPackage's or SpatiaLite file's layer_styles. */
-static char *table_style(const char *path, const char *layer)
-{
-	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-	OGRLayerH t = ds ? GDALDatasetGetLayerByName(ds, "layer_styles") : NULL;
-	char *qml = NULL;
-	OGRFeatureH f;
-	while (t && (f = OGR_L_GetNextFeature(t))) {
-		int name = OGR_F_GetFieldIndex(f, "f_table_name");
-		int def = OGR_F_GetFieldIndex(f, "useAsDefault");
-		int text = OGR_F_GetFieldIndex(f, "styleQML");
-		if (!strcmp(geo_feat_str(f, name), layer) && text >= 0 &&
-		    (!qml || (def >= 0 && OGR_F_GetFieldAsInteger(f, def)))) {
-			free(qml);
-			qml = strdup(geo_feat_str(f, text));
-		}
-		OGR_F_Destroy(f);
-	}
-	if (ds)
-		GDALClose(ds);
-	return qml;
-}
-
-/* A .qml beside the data: STEM.qml, or LAYER.qml in the same folder. */
-static char *file_style(const char *path, const char *layer)
-{
-	char *s = read_text(CPLResetExtension(path, "qml"));
-	if (!s && layer)
-		s = read_text(CPLFormFilename(CPLGetPath(path), layer, "qml"));
-	return s;
-}
 
 /* The inside of a QML's <qgis> root, and whether it turns labels on. */
 static char *qml_body(const char *qml, int *labelled)
@@ -305,6 +257,8 @@ typedef struct qlayer {
 	char *id, *title, *file, *layer; /* layer NULL for a raster or one-layer file */
 	char *subset;           /* --where and the time window, on the point layers they fit */
 	int dim, raster, labelled;
+	geo_map_kind kind;      /* as the tree orders it */
+	int fills;              /* a filled background: the town, its villages or areas */
 	char *style;            /* maplayer children */
 	char *srs;              /* <spatialrefsys> */
 } qlayer;
@@ -377,6 +331,71 @@ static geo_err window_subset(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	return GEO_OK;
 }
 
+/* What grids are labelled with: --label when the layer has it, else their
+** name where they have one (a grid worker knows 南罗各庄村第2网格, not
+** 12011410701203); other layers keep the labels of their own style. */
+static const char *label_field(OGRLayerH ol, geo_map_kind kind, const geo_map_opts *o)
+{
+	OGRFeatureDefnH d = OGR_L_GetLayerDefn(ol);
+	if (kind != GEO_MAP_GRIDS && kind != GEO_MAP_PRIMARY && kind != GEO_MAP_SECONDARY)
+		return NULL;
+	if (o->label_field)
+		return OGR_FD_GetFieldIndex(d, o->label_field) >= 0 ? o->label_field : NULL;
+	return OGR_FD_GetFieldIndex(d, "name") >= 0 ? "name" : NULL;
+}
+
+/* Whether a style fills its polygons: a fill symbol layer whose style
+** option is solid (QGIS writes the option's attributes in any order). */
+static int fills(const char *style)
+{
+	for (const char *p = style; (p = strstr(p, "\"style\"")); p++) {
+		const char *a = p, *z = strchr(p, '>');
+		while (a > style && *a != '<')
+			a--;
+		if (z && (strncmp(a, "<Option", 7) == 0 || strncmp(a, "<prop", 5) == 0)) {
+			char *tag = strndup(a, (size_t)(z - a));
+			int solid = tag && (strstr(tag, "value=\"solid\"") || strstr(tag, "v=\"solid\""));
+			free(tag);
+			if (solid)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether a style labels nothing, or labels grids by their codes. */
+static int labels_codes(const char *style)
+{
+	const char *lab = strstr(style, "<labeling");
+	return !lab || strstr(lab, "fieldName=\"grid_id\"") || strstr(lab, "fieldName=\"parent_id\"");
+}
+
+/* Replaces the labels of a carried style with grid-map's on field: asked
+** for with --label, or names where the style shows codes. Without --label a
+** style that labels by something other than a code is kept as it is. */
+static int relabel(qlayer *q, const char *field, const char *font)
+{
+	char *lab = strstr(q->style, "<labeling");
+	char *end = lab ? strstr(lab, "</labeling>") : NULL;
+	if (lab && !end)
+		return 0;
+	geo_buf b;
+	geo_buf_init(&b);
+	if (lab) {
+		geo_buf_addn(&b, q->style, (size_t)(lab - q->style));
+		geo_buf_add(&b, end + strlen("</labeling>"));
+	} else {
+		geo_buf_add(&b, q->style);
+	}
+	labels(&b, field, font);
+	char *s = geo_buf_take(&b);
+	if (!s)
+		return 0;
+	free(q->style);
+	q->style = s;
+	return 1;
+}
+
 static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t index, size_t k,
 			    const geo_map_opts *o, qlayer *q)
 {
@@ -413,13 +432,17 @@ static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t inde
 	q->title = strdup(map_default_title(spec, kind, lname));
 	q->id = strdup(CPLSPrintf("layer_%zu_%s", index, lname));
 	q->srs = srs_text(geo_crs_ogr(geo_input_crs(in)));
-	char *qml = table_style(q->file, lname);
-	if (!qml)
-		qml = file_style(q->file, q->layer);
+	char *qml = map_layer_qml(q->file, lname);
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
+	const char *field = label_field(ol, kind, o);
 	if (!q->style)
-		q->style = default_vector_style(ctx, kind, q->dim, lname, k, o, &q->labelled);
+		q->style = default_vector_style(ctx, kind, q->dim, lname, k, field, o, &q->labelled);
+	else if (field && (o->label_field || labels_codes(q->style)) && relabel(q, field, o->font))
+		q->labelled = 1;
+	q->kind = kind == GEO_MAP_GRIDS && !strcasecmp(lname, "primary") ? GEO_MAP_PRIMARY : kind;
+	q->fills = fills(q->style) && (kind == GEO_MAP_BOUNDARY || !strcasecmp(lname, "villages") ||
+				       !strcasecmp(lname, "areas"));
 	geo_input_close(in);
 	if (!q->title || !q->id || !q->srs || !q->style || (many && !q->layer))
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
@@ -445,7 +468,7 @@ static geo_err raster_layer(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	q->title = strdup(o->raster_title ? o->raster_title : CPLGetBasename(o->raster));
 	q->id = strdup("raster_heat");
 	q->srs = srs ? srs_text(srs) : strdup("");
-	char *qml = read_text(CPLResetExtension(o->raster, "qml"));
+	char *qml = map_layer_qml(o->raster, NULL);
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
 	if (!q->style)
@@ -469,16 +492,32 @@ static void datasource(geo_buf *b, const char *dir, const qlayer *q)
 	}
 }
 
+/* Where a layer goes in the tree, top (drawn last) first: points, lines,
+** the town's boundary, primary grids, areas (ponds), the heat raster, then
+** grids and secondaries, whose styles may fill them, and at the bottom the
+** filled background: the town, its villages or areas. So ponds show above a filled grid and the town's fill, and the heat is drawn over grids coloured by a count (it is
+** transparent where nothing happened), as grid-map draws them. */
+static int tree_rank(const qlayer *q)
+{
+	if (q->raster)
+		return 5;
+	switch (q->kind) {
+	case GEO_MAP_POINTS: return 0;
+	case GEO_MAP_LINES: return 1;
+	case GEO_MAP_BOUNDARY: return q->fills ? 8 : 2;
+	case GEO_MAP_PRIMARY: return 3;
+	case GEO_MAP_AREAS: return q->fills ? 8 : 4;
+	case GEO_MAP_GRIDS: return 6;
+	default: return 7;
+	}
+}
+
 static void write_tree(geo_buf *b, const char *dir, const qlayer *q, size_t n)
 {
 	geo_buf_add(b, "  <layer-tree-group>\n");
-	/* The tree's top is drawn last: points over lines over the raster over
-	** polygons (as grid-map draws the heat over grids coloured by a count;
-	** it is transparent where nothing happened). */
-	static const int order[] = { 3, 2, 0, 1 };
-	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+	for (int rank = 0; rank <= 8; rank++)
 		for (size_t i = 0; i < n; i++) {
-			if ((q[i].raster ? 0 : q[i].dim) != order[k])
+			if (tree_rank(&q[i]) != rank)
 				continue;
 			geo_buf_add(b, "    <layer-tree-layer expanded=\"1\" checked=\"Qt::Checked\" id=\"");
 			geo_xml_text(b, q[i].id);
@@ -512,7 +551,7 @@ static void write_layer(geo_buf *b, const char *dir, const qlayer *q)
 	geo_buf_add(b, "\n    </maplayer>\n");
 }
 
-static char *project_text(const char *dir, const qlayer *q, size_t n)
+static char *project_text(const char *dir, const qlayer *q, size_t n, const char *layout)
 {
 	geo_buf b;
 	geo_buf_init(&b);
@@ -524,7 +563,13 @@ static char *project_text(const char *dir, const qlayer *q, size_t n)
 	geo_buf_add(&b, "  <projectlayers>\n");
 	for (size_t i = 0; i < n; i++)
 		write_layer(&b, dir, &q[i]);
-	geo_buf_add(&b, "  </projectlayers>\n  <properties>\n    <Paths>\n      <Absolute "
+	geo_buf_add(&b, "  </projectlayers>\n");
+	if (layout) {
+		geo_buf_add(&b, "  <Layouts>\n");
+		geo_buf_add(&b, layout);
+		geo_buf_add(&b, "  </Layouts>\n");
+	}
+	geo_buf_add(&b, "  <properties>\n    <Paths>\n      <Absolute "
 			"type=\"bool\">false</Absolute>\n    </Paths>\n  </properties>\n</qgis>\n");
 	return geo_buf_take(&b);
 }
@@ -551,8 +596,20 @@ static geo_err project_dir(geo_ctx *ctx, const char *path, char dir[PATH_MAX])
 	return e;
 }
 
+/* The page's print layout, named after the title (QGIS lists layouts by name). */
+static char *page_layout(geo_ctx *ctx, const map *m)
+{
+	char *srs = srs_text(geo_crs_ogr(m->work));
+	const char *name = m->o->title ? m->o->title : "wangge";
+	char *layout = srs ? map_qpt_layout(m, name, srs) : NULL;
+	free(srs);
+	if (!layout)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return layout;
+}
+
 geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
-		       const geo_map_opts *o, geo_output *out)
+		       const geo_map_opts *o, const map *m, geo_output *out, geo_output *qpt)
 {
 	char dir[PATH_MAX];
 	geo_err e = project_dir(ctx, path, dir);
@@ -570,11 +627,17 @@ geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, cons
 	}
 	if (!e && o->raster)
 		e = raster_layer(ctx, o, &q[n]);
-	char *text = e ? NULL : project_text(dir, q, nq);
+	char *layout = !e && m ? page_layout(ctx, m) : NULL;
+	if (!e && m && !layout)
+		e = GEO_ERR_INTERNAL;
+	char *text = e ? NULL : project_text(dir, q, nq, layout);
 	if (!e && !text)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)
 		e = write_file(ctx, path, geo_output_path(out), text);
+	if (!e && layout && qpt)
+		e = write_file(ctx, geo_output_path(qpt), geo_output_path(qpt), layout);
+	free(layout);
 	free(text);
 	for (size_t i = 0; i < nq; i++)
 		qlayer_free(&q[i]);
@@ -588,7 +651,7 @@ geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, co
 	geo_output *out = map_output_open(ctx, path, layers, n, o);
 	if (!out)
 		return geo_last_code(ctx);
-	geo_err e = map_qgis_write(ctx, layers, n, path, o, out);
+	geo_err e = map_qgis_write(ctx, layers, n, path, o, NULL, out, NULL);
 	if (!e)
 		e = geo_output_commit(ctx, out);
 	geo_output_close(out);

@@ -530,7 +530,7 @@ geo_err split_read(geo_ctx *ctx, const char *town, const geo_split_opts *o, spli
 
 static const char *qml_primary =
 	"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-	"<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\">\n"
+	"<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
 	" <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
 	"  <symbols>\n"
 	"   <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
@@ -557,7 +557,7 @@ static const char *qml_primary =
 
 static const char *qml_secondary =
 	"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-	"<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\">\n"
+	"<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
 	" <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
 	"  <symbols>\n"
 	"   <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
@@ -576,7 +576,7 @@ static const char *qml_secondary =
 	" </renderer-v2>\n"
 	" <labeling type=\"simple\">\n"
 	"  <settings calloutType=\"simple\">\n"
-	"   <text-style fieldName=\"grid_id\" fontSize=\"7\" textColor=\"60,60,60,255\"/>\n"
+	"   <text-style fieldName=\"name\" fontSize=\"7\" textColor=\"60,60,60,255\"/>\n"
 	"   <placement placement=\"1\"/>\n"
 	"  </settings>\n"
 	" </labeling>\n"
