@@ -1336,7 +1336,7 @@ typedef enum geo_list_sheets {
 typedef struct geo_list_opts {
 	const char *s_srs, *work_srs;
 	const char *where;          /* attribute filter on the features, or NULL */
-	const char *grid_where;     /* attribute filter on the grids, or NULL */
+	const char *grid_where;     /* the grids listed (features are placed on all), or NULL */
 	geo_window_opts window;     /* time window on the features that have its date field */
 	geo_grid_opts grid;
 	const char *worker_field;   /* the grids' worker field; default "worker" */

@@ -30,6 +30,75 @@ static int by_code_then_fid(const void *x, const void *y)
 	return c ? c : a->fid < b->fid ? -1 : a->fid > b->fid;
 }
 
+static int by_fid(const void *x, const void *y)
+{
+	long long a = *(const long long *)x, b = *(const long long *)y;
+	return (a > b) - (a < b);
+}
+
+/* The grids a feature can be listed in: the secondaries of a layer of both
+** levels, as the placer places on them, that --grid-where keeps. */
+static void count_listed(list_run *run)
+{
+	run->grids_listed = 0;
+	for (size_t i = 0; i < run->gs->n; i++) {
+		if (run->both_levels && run->gs->grids[i].level != 2)
+			run->listed[i] = 0;
+		run->grids_listed += run->listed[i] != 0;
+	}
+}
+
+/* --grid-where: the grids listed. Features are placed on every grid all the
+** same, so that one of an unlisted grid is not taken for one in no grid. */
+static geo_err select_grids(list_run *run, const char *name)
+{
+	const geo_list_opts *o = run->o;
+	geo_gridset *gs = run->gs;
+	if (!(run->listed = geo_calloc(run->ctx, gs->n, 1)))
+		return GEO_ERR_INTERNAL;
+	if (!o->grid_where) {
+		memset(run->listed, 1, gs->n);
+		count_listed(run);
+		return GEO_OK;
+	}
+	geo_input_opts io;
+	geo_input_opts_init(&io);
+	io.s_srs = o->s_srs;
+	io.where = o->grid_where;
+	geo_input *in = geo_input_open(run->ctx, name, &io);
+	if (!in)
+		return geo_last_code(run->ctx);
+	size_t n = 0, cap = 64;
+	long long *fids = geo_calloc(run->ctx, cap, sizeof *fids);
+	geo_err e = fids ? GEO_OK : GEO_ERR_INTERNAL;
+	while (!e) {
+		OGRFeatureH f = NULL;
+		if ((e = geo_input_next(run->ctx, in, &f, NULL)) || !f)
+			break;
+		if (n == cap) {
+			long long *more = geo_realloc_array(run->ctx, fids, cap *= 2, sizeof *fids);
+			if (!more)
+				e = GEO_ERR_INTERNAL;
+			else
+				fids = more;
+		}
+		if (!e)
+			fids[n++] = OGR_F_GetFID(f);
+		OGR_F_Destroy(f);
+	}
+	geo_input_close(in);
+	if (!e && !n)
+		e = geo_fail(run->ctx, GEO_ERR_INPUT, "%s: no grids match --grid-where", name);
+	if (!e) {
+		qsort(fids, n, sizeof *fids, by_fid);
+		for (size_t i = 0; i < gs->n; i++)
+			run->listed[i] = bsearch(&gs->grids[i].fid, fids, n, sizeof *fids, by_fid) != NULL;
+		count_listed(run);
+	}
+	free(fids);
+	return e;
+}
+
 static geo_err read_grids(list_run *run, const char *name)
 {
 	const geo_list_opts *o = run->o;
@@ -44,7 +113,6 @@ static geo_err read_grids(list_run *run, const char *name)
 	geo_input_opts io;
 	geo_input_opts_init(&io);
 	io.s_srs = o->s_srs;
-	io.where = o->grid_where;
 	run->gs = geo_gridset_read(run->ctx, name, &io, &o->grid, work);
 	geo_crs_free(work);
 	if (!run->gs)
@@ -55,14 +123,13 @@ static geo_err read_grids(list_run *run, const char *name)
 				"%s: has no '%s' field; name the code field with --id-field", name,
 				o->grid.id_field);
 	if (!gs->n)
-		return geo_fail(run->ctx, GEO_ERR_INPUT, "%s: no grids%s", name,
-				o->grid_where ? " match --grid-where" : "");
+		return geo_fail(run->ctx, GEO_ERR_INPUT, "%s: no grids", name);
 	/* Code order is the order of the lists, whatever the order of the layer. */
 	qsort(gs->grids, gs->n, sizeof *gs->grids, by_code_then_fid);
 	size_t n2 = 0;
 	for (size_t i = 0; i < gs->n; i++)
 		n2 += gs->grids[i].level == 2;
-	run->grids_listed = n2 && n2 < gs->n ? n2 : gs->n;
+	run->both_levels = n2 && n2 < gs->n;
 	if (!(run->staff = geo_calloc(run->ctx, gs->n, sizeof *run->staff)))
 		return GEO_ERR_INTERNAL;
 	geo_staff_fields f = { o->worker_field, o->phone_field, o->grid.id_field,
@@ -70,7 +137,7 @@ static geo_err read_grids(list_run *run, const char *name)
 	geo_err e = geo_staff_read(run->ctx, gs, &f, o->roster, name, run->staff);
 	for (size_t i = 0; !e && i < gs->n; i++)
 		run->has_workers |= *run->staff[i].worker != '\0';
-	return e;
+	return e ? e : select_grids(run, name);
 }
 
 /* ---- the features ------------------------------------------------------------- */
@@ -305,7 +372,7 @@ static long bands_for(size_t n, double w, double h)
 {
 	if (n < 4 || !(h > 0))
 		return 1;
-	double k = round(sqrt((double)n * h / (w > 0 ? w : h)) / 1.5);
+	double k = round(sqrt((double)n * h / (w > 0 ? w : h)));
 	return k < 1 ? 1 : k > (double)n ? (long)n : (long)k;
 }
 
@@ -353,8 +420,35 @@ static geo_err number_section(list_run *run, list_section *s)
 	return GEO_OK;
 }
 
+static void item_free(list_run *run, list_item *it)
+{
+	if (it->geom)
+		GEOSGeom_destroy_r(run->h, it->geom);
+	free(it->id);
+	free(it->name);
+	free(it->kind);
+	free(it->village);
+}
+
+/* Keeps the features of the listed grids and those in no grid. */
+static void drop_unlisted(list_run *run)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < run->nitems; k++) {
+		list_item *it = &run->items[k];
+		if (it->grid >= 0 && !run->listed[it->grid]) {
+			run->layers[it->layer].unlisted++;
+			item_free(run, it);
+		} else {
+			run->items[n++] = *it;
+		}
+	}
+	run->nitems = n;
+}
+
 static geo_err number_items(list_run *run)
 {
+	drop_unlisted(run);
 	qsort(run->items, run->nitems, sizeof *run->items, by_grid);
 	if (!(run->sections = geo_calloc(run->ctx, run->nitems + 1, sizeof *run->sections)))
 		return GEO_ERR_INTERNAL;
@@ -435,8 +529,9 @@ static void report_json(const list_run *run, geo_buf *b)
 		geo_json_str(b, ly->name);
 		geo_buf_add(b, ", \"source\": ");
 		geo_json_str(b, ly->source);
-		geo_buf_printf(b, ", \"features\": %zu, \"unplaced\": %zu, \"empty\": %zu}",
-			       ly->features, ly->unplaced, ly->empty);
+		geo_buf_printf(b, ", \"features\": %zu, \"unplaced\": %zu, \"empty\": %zu, "
+			       "\"unlisted\": %zu}",
+			       ly->features, ly->unplaced, ly->empty, ly->unlisted);
 	}
 	geo_buf_add(b, "], \"lists\": [");
 	for (size_t k = 0; k < run->nsections; k++) {
@@ -466,8 +561,12 @@ static void report_text(const list_run *run, geo_buf *b)
 		       run->title, run->nitems, nlisted, run->grids_listed);
 	for (size_t l = 0; l < run->nlayers; l++) {
 		const list_layer *ly = &run->layers[l];
-		geo_buf_printf(b, _("  %s: %zu features, %zu in no grid\n"), ly->source, ly->features,
-			       ly->unplaced);
+		if (ly->unlisted)
+			geo_buf_printf(b, _("  %s: %zu features, %zu in no grid, %zu in grids not listed\n"),
+				       ly->source, ly->features, ly->unplaced, ly->unlisted);
+		else
+			geo_buf_printf(b, _("  %s: %zu features, %zu in no grid\n"), ly->source,
+				       ly->features, ly->unplaced);
 	}
 	if (!run->o->verbose)
 		return;
@@ -590,16 +689,10 @@ static geo_err write_outputs(list_run *run, const char *grids, const char *const
 
 static void run_free(list_run *run)
 {
-	for (size_t k = 0; k < run->nitems; k++) {
-		list_item *it = &run->items[k];
-		if (it->geom)
-			GEOSGeom_destroy_r(run->h, it->geom);
-		free(it->id);
-		free(it->name);
-		free(it->kind);
-		free(it->village);
-	}
+	for (size_t k = 0; k < run->nitems; k++)
+		item_free(run, &run->items[k]);
 	free(run->items);
+	free(run->listed);
 	free(run->sections);
 	for (size_t l = 0; l < run->nlayers; l++) {
 		free(run->layers[l].name);

@@ -27,6 +27,7 @@ typedef struct list_layer {
 	char *name;             /* the layer's name */
 	char *source;           /* the input as the user named it */
 	size_t features, unplaced, empty;
+	size_t unlisted;        /* in grids --grid-where leaves out */
 } list_layer;
 
 /* The features of one grid's list: items[from, to). */
@@ -41,6 +42,7 @@ typedef struct list_run {
 	const geo_list_opts *o;
 	geo_gridset *gs;        /* sorted by code */
 	geo_diff_staff *staff;  /* per grid of gs */
+	char *listed;           /* per grid of gs: --grid-where keeps it */
 	int has_workers;
 	list_layer *layers;
 	size_t nlayers;
@@ -48,7 +50,8 @@ typedef struct list_run {
 	size_t nitems, cap;
 	list_section *sections; /* a grid with no feature has none */
 	size_t nsections;
-	size_t grids_listed;    /* grids the features were placed on */
+	int both_levels;        /* gs holds both levels: the secondaries are listed */
+	size_t grids_listed;    /* grids that can have a list */
 	char *title;            /* 坑塘踏查清单 ... */
 } list_run;
 

@@ -331,7 +331,7 @@ static void small_map(struct pdf *p, const list_section *s)
 		const geo_grid *g = &run->gs->grids[i];
 		if (!g->geom || (long)i == s->grid || (view && !GEOSIntersects_r(gh, view, g->geom)))
 			continue;
-		if (run->grids_listed < run->gs->n && g->level != 2)
+		if (run->both_levels && g->level != 2)
 			continue;
 		cairo_new_path(p->cr);
 		path_geom(p, g->geom);
