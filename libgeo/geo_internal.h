@@ -83,6 +83,9 @@ void geo_staff_free(geo_diff_staff *st, size_t n);
 ** none of []:*?/\, unique among ds's layers (a second 张伟 gets 张伟(2)).
 ** The caller frees it; NULL when out of memory. */
 char *geo_sheet_name(GDALDatasetH ds, const char *want);
+/* Sets the columns of every sheet of the XLSX file at path to fit their
+** widest cell (xlsx.c); label names the output in messages. */
+geo_err geo_xlsx_fit_columns(geo_ctx *ctx, const char *path, const char *label);
 
 /* grid-place's per-grid table (place_summary.c), used by its verb (place_verb.c). */
 typedef struct geo_place_summary geo_place_summary;
