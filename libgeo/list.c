@@ -225,10 +225,28 @@ static geo_err grow(list_run *run)
 	return GEO_OK;
 }
 
-/* Where the feature's number goes: a point on it (on a polygon, inside). */
+/* The longest line of g (a line, or lines). */
+static const GEOSGeometry *longest_line(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+	const GEOSGeometry *best = NULL;
+	double best_len = -1;
+	for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
+		const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+		double len = 0;
+		if (GEOSGeomTypeId_r(h, part) == GEOS_LINESTRING && GEOSLength_r(h, part, &len) &&
+		    len > best_len)
+			best = part, best_len = len;
+	}
+	return best;
+}
+
+/* Where the feature's number goes: the middle of a line (of its longest
+** line), a point inside a polygon, the point itself. */
 static geo_err number_point(list_run *run, list_item *it)
 {
-	GEOSGeometry *p = GEOSPointOnSurface_r(run->h, it->geom);
+	const GEOSGeometry *line = it->dim == LIST_LINE ? longest_line(run->h, it->geom) : NULL;
+	GEOSGeometry *p = line ? GEOSInterpolateNormalized_r(run->h, line, 0.5)
+			       : GEOSPointOnSurface_r(run->h, it->geom);
 	int ok = p && !GEOSisEmpty_r(run->h, p) && GEOSGeomGetX_r(run->h, p, &it->x) &&
 		 GEOSGeomGetY_r(run->h, p, &it->y);
 	if (p)
