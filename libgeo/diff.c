@@ -477,8 +477,8 @@ void geo_diff_result_free(geo_diff_result *r)
 	for (size_t k = 0; k < r->nmoves; k++)
 		free(r->moves[k].label);
 	free(r->moves);
-	diff_staff_free(r->old_staff, r->old_grids ? r->old_grids->n : 0);
-	diff_staff_free(r->new_staff, r->new_grids ? r->new_grids->n : 0);
+	geo_staff_free(r->old_staff, r->old_grids ? r->old_grids->n : 0);
+	geo_staff_free(r->new_staff, r->new_grids ? r->new_grids->n : 0);
 	free(r->new_to_old);
 	free(r->old_to_new);
 	free(r->outside_new);

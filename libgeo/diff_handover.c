@@ -207,33 +207,6 @@ static geo_err write_table(struct diff_run *run, geo_output *out, const char *na
 
 /* ---- XLSX: a sheet per receiving worker ------------------------------------------ */
 
-/* An Excel sheet name: at most 31 characters, none of []:*?/\, unique
-** among the sheets made so far (a second 张伟 gets 张伟(2)). */
-static char *sheet_name(GDALDatasetH ds, const char *want)
-{
-	char base[128];
-	size_t n = 0, chars = 0;
-	for (const unsigned char *p = (const unsigned char *)want; *p && chars < 27;) {
-		size_t len = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
-		if (n + len >= sizeof base - 8)
-			break;
-		if (len == 1 && strchr("[]:*?/\\", *p))
-			base[n++] = '_', p++;
-		else
-			for (size_t k = 0; k < len && *p; k++)
-				base[n++] = (char)*p++;
-		chars++;
-	}
-	base[n] = '\0';
-	if (!n)
-		snprintf(base, sizeof base, "_");
-	char name[160];
-	snprintf(name, sizeof name, "%s", base);
-	for (int k = 2; GDALDatasetGetLayerByName(ds, name); k++)
-		snprintf(name, sizeof name, "%s(%d)", base, k);
-	return strdup(name);
-}
-
 /* The sheet's name: the worker's, the grid's code and name for a grid
 ** without a worker, or 移出网格 for what leaves every grid. */
 static void receiver_title(const geo_diff_result *r, const geo_diff_move *m, char *buf, size_t size)
@@ -265,7 +238,7 @@ static geo_err write_sheets(struct diff_run *run, geo_output *out, const char *n
 		if (!k || diff_receiver_cmp(r, &r->moves[order[k - 1]], m)) {
 			char title[256];
 			receiver_title(r, m, title, sizeof title);
-			char *sheet = sheet_name(ds, title);
+			char *sheet = geo_sheet_name(ds, title);
 			if (!sheet)
 				return geo_fail(run->ctx, GEO_ERR_INTERNAL, "out of memory");
 			l = geo_output_create_layer(run->ctx, out, sheet, NULL, wkbNone);

@@ -30,7 +30,6 @@ struct diff_run {
 geo_err diff_place_features(struct diff_run *run);
 /* Fills r->old_staff and r->new_staff from the layers and the rosters. */
 geo_err diff_staff(struct diff_run *run);
-void diff_staff_free(geo_diff_staff *st, size_t n);
 /* Says once, as a warning, which grids of the hand-over have no worker. */
 void diff_warn_unstaffed(struct diff_run *run);
 /* Opens every --moves output (so a refused one fails before the work). */

@@ -8,21 +8,15 @@
 ** Chinese, in the font grid-map uses (Noto Sans CJK SC by default).
 */
 #include "diff_internal.h"
-#include "map_internal.h"
+#include "page_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo-pdf.h>
-#include <pango/pangocairo.h>
-
-/* Page geometry in millimetres. */
-#define PAGE_W 210.0
-#define PAGE_H 297.0
-#define MARGIN 15.0
+#define MARGIN PAGE_MARGIN
+#define FOOT_Y PAGE_FOOT_Y
 #define ROW_H 8.6
 #define HEAD_H 7.0
-#define FOOT_Y (PAGE_H - 9.0)
 
 static const struct {
 	const char *title;
@@ -35,57 +29,27 @@ enum { NCOL = sizeof cols / sizeof cols[0] };
 
 struct pdf {
 	struct diff_run *run;
+	geo_page pg;
 	cairo_t *cr;
-	PangoContext *pc;
 	int page;
 	double y;
 	const char *who; /* the section's receiver, for continuation pages */
 };
 
-/* Text with its top-left at (x, y), ellipsized to w mm (0: no limit) and
-** aligned left, centre or right (-1, 0, 1) in it; returns its height. */
 static double say(struct pdf *p, const char *s, double x, double y, double w, double pt, int bold,
 		  int align, double grey)
 {
-	PangoLayout *l = map_text(p->pc, p->run->o->font, s, pt, bold);
-	if (w > 0) {
-		pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-		pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
-		pango_layout_set_alignment(l, align < 0 ? PANGO_ALIGN_LEFT
-					      : align   ? PANGO_ALIGN_RIGHT
-							: PANGO_ALIGN_CENTER);
-	}
-	PangoRectangle r;
-	pango_layout_get_extents(l, NULL, &r);
-	cairo_set_source_rgb(p->cr, grey, grey, grey);
-	cairo_move_to(p->cr, x, y);
-	pango_cairo_show_layout(p->cr, l);
-	g_object_unref(l);
-	return (double)r.height / PANGO_SCALE;
+	return page_say(&p->pg, s, x, y, w, pt, bold, align, grey);
 }
 
-/* Wrapped text w mm wide; returns its height. */
 static double paragraph(struct pdf *p, const char *s, double x, double y, double w, double pt)
 {
-	PangoLayout *l = map_text(p->pc, p->run->o->font, s, pt, 0);
-	pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-	PangoRectangle r;
-	pango_layout_get_extents(l, NULL, &r);
-	cairo_set_source_rgb(p->cr, 0, 0, 0);
-	cairo_move_to(p->cr, x, y);
-	pango_cairo_show_layout(p->cr, l);
-	g_object_unref(l);
-	return (double)r.height / PANGO_SCALE;
+	return page_paragraph(&p->pg, s, x, y, w, pt);
 }
 
 static void rule(struct pdf *p, double y, double width, double grey)
 {
-	cairo_set_source_rgb(p->cr, grey, grey, grey);
-	cairo_set_line_width(p->cr, width);
-	cairo_move_to(p->cr, MARGIN, y);
-	cairo_line_to(p->cr, PAGE_W - MARGIN, y);
-	cairo_stroke(p->cr);
+	page_rule(&p->pg, y, width, grey);
 }
 
 static void page_start(struct pdf *p)
@@ -269,42 +233,12 @@ static void sections(struct pdf *p, const size_t *order)
 
 geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name, const size_t *order)
 {
-	double k = 72 / 25.4;
-	cairo_surface_t *s = cairo_pdf_surface_create(geo_output_path(out), PAGE_W * k, PAGE_H * k);
-	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-		geo_err e = geo_fail(run->ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", name,
-				     cairo_status_to_string(cairo_surface_status(s)));
-		cairo_surface_destroy(s);
+	struct pdf p = { .run = run };
+	geo_err e = page_open(run->ctx, &p.pg, geo_output_path(out), name, "网格移交清单",
+			      "wangge grid-diff " GEO_VERSION, run->o->font);
+	if (e)
 		return e;
-	}
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, "网格移交清单");
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR,
-				       "wangge grid-diff " GEO_VERSION);
-	cairo_t *cr = cairo_create(s);
-	cairo_scale(cr, k, k);
-	/* A font map of our own, freed below (see map_draw.c), and no hinting:
-	** text laid out in millimetres scales exactly. */
-	PangoFontMap *fm = pango_cairo_font_map_new();
-	struct pdf p = { .run = run, .cr = cr, .pc = pango_font_map_create_context(fm) };
-	pango_cairo_update_context(cr, p.pc);
-	cairo_font_options_t *fo = cairo_font_options_create();
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	pango_cairo_context_set_font_options(p.pc, fo);
-	pango_context_set_round_glyph_positions(p.pc, FALSE);
-	cairo_font_options_destroy(fo);
+	p.cr = p.pg.cr;
 	sections(&p, order);
-	geo_err e = GEO_OK;
-	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-		e = geo_fail(run->ctx, GEO_ERR_INTERNAL, "%s: drawing failed: %s", name,
-			     cairo_status_to_string(cairo_status(cr)));
-	cairo_destroy(cr);
-	g_object_unref(p.pc);
-	g_object_unref(fm);
-	cairo_surface_finish(s);
-	if (!e && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-		e = geo_fail(run->ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", name,
-			     cairo_status_to_string(cairo_surface_status(s)));
-	cairo_surface_destroy(s);
-	return e;
+	return page_close(&p.pg, name);
 }

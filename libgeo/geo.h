@@ -1321,6 +1321,58 @@ void geo_cover_opts_init(geo_cover_opts *o);
 geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const geo_cover_opts *o,
 		  geo_progress progress, void *progress_data, char **report);
 
+/* ---- grid-list (list.c, list_out.c, list_pdf.c) -------------------------- */
+
+/*
+** Inspection lists (踏查清单): every feature of one or more layers (ponds and
+** ditches before the flood season, households for the weekly visits, open
+** hazards) placed in its grid by grid-place's rules (geo_feature_placer), so
+** each lands in exactly one grid, and listed per grid with the grid's name,
+** code, worker and phone (the grid layer's fields or a roster, as
+** geo_diff_staff says). Within a grid the features are numbered in reading
+** order: bands from north to south, west to east within a band, by a point
+** on each feature, so the numbers on the small map and the table's rows
+** match. Features in no grid are listed last, under 不在任何网格内, and
+** warned about. A grid layer holding both levels lists the secondaries.
+*/
+typedef enum geo_list_sheets {
+	GEO_LIST_BY_GRID,       /* an XLSX sheet per grid */
+	GEO_LIST_BY_WORKER      /* an XLSX sheet per worker, holding all their grids */
+} geo_list_sheets;
+
+typedef struct geo_list_opts {
+	const char *s_srs, *work_srs;
+	const char *where;          /* attribute filter on the features, or NULL */
+	const char *grid_where;     /* the grids listed (features are placed on all), or NULL */
+	geo_window_opts window;     /* time window on the features that have its date field */
+	geo_grid_opts grid;
+	const char *worker_field;   /* the grids' worker field; default "worker" */
+	const char *phone_field;    /* the grids' phone field; default "phone" */
+	const char *roster;         /* table of grid workers by code (see geo_diff_staff), or NULL */
+	const char *output;         /* .xlsx: the lists as sheets; else one table (.csv, ...) */
+	const char *format;         /* GDAL driver of output; NULL: from the extension */
+	geo_list_sheets sheets;
+	const char *pdf;            /* the printable lists (A4 PDF), or NULL */
+	const char *title;          /* the lists' title; NULL: from the layers (坑塘踏查清单) */
+	const char *font;           /* Pango family of the PDF; default "Noto Sans CJK SC" */
+	int strict;                 /* features in no grid make the result GEO_PROBLEMS */
+	int overwrite;
+	int json;                   /* report as one JSON object */
+	int verbose;                /* report: a line per grid */
+} geo_list_opts;
+void geo_list_opts_init(geo_list_opts *o);
+
+/*
+** Lists the features of the nfeatures layers named in features on the grids
+** named grids and writes o->output and o->pdf. *report is text or JSON by
+** o->json (the caller frees it), and set even when the result is
+** GEO_PROBLEMS (o->strict and some feature in no grid; the lists are written
+** all the same).
+*/
+geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, size_t nfeatures,
+		 const geo_list_opts *o, char **report, geo_progress progress,
+		 void *progress_data);
+
 #pragma GCC visibility pop
 
 #endif

@@ -63,6 +63,30 @@ const char *geo_feat_str(OGRFeatureH feat, int field);
 /* Describes a feature for messages: "feature 17" or "feature 17 (grid_id X)". */
 void geo_feat_label(OGRFeatureH feat, int id_field, char *buf, size_t size);
 
+/*
+** Who keeps each grid (staff.c), for the lists handed to grid workers: per
+** grid of gs its name, worker and phone from the layer's fields, then from
+** roster (NULL: none) where it names the grid's code; gs must be sorted by
+** code. The header names a roster is read by start with the fields named
+** here. side names gs in the warning about codes that name no grid.
+** st holds gs->n entries, zeroed; free with geo_staff_free.
+*/
+typedef struct geo_staff_fields {
+	const char *worker_field, *phone_field; /* on the grid layer (phone may be NULL) */
+	const char *id_field, *name_field;      /* the grids' code and name fields */
+} geo_staff_fields;
+geo_err geo_staff_read(geo_ctx *ctx, const geo_gridset *gs, const geo_staff_fields *f,
+		       const char *roster, const char *side, geo_diff_staff *st);
+void geo_staff_free(geo_diff_staff *st, size_t n);
+
+/* An Excel sheet name made from want (sheets.c): at most 31 characters,
+** none of []:*?/\, unique among ds's layers (a second 张伟 gets 张伟(2)).
+** The caller frees it; NULL when out of memory. */
+char *geo_sheet_name(GDALDatasetH ds, const char *want);
+/* Sets the columns of every sheet of the XLSX file at path to fit their
+** widest cell (xlsx.c); label names the output in messages. */
+geo_err geo_xlsx_fit_columns(geo_ctx *ctx, const char *path, const char *label);
+
 /* grid-place's per-grid table (place_summary.c), used by its verb (place_verb.c). */
 typedef struct geo_place_summary geo_place_summary;
 /* Sums and counts per grid; sum_fields (comma-separated) and count_by name

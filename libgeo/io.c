@@ -1390,6 +1390,8 @@ geo_err geo_output_commit(geo_ctx *ctx, geo_output *out)
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "%s: committed twice", out->target);
 	out->committed = 1;
 	geo_err e = out->w ? geo_writer_commit(ctx, out->w) : GEO_OK;
+	if (!e && out->driver && !strcmp(out->driver, "XLSX") && out->mode != OUT_IN_PLACE)
+		e = geo_xlsx_fit_columns(ctx, out->path, out->target);
 	if (e)
 		return e;
 	int err = 0;
