@@ -247,7 +247,7 @@ static void number(struct pdf *p, const list_item *it, const double frame[4])
 		break;
 	}
 	if (p->boxes)
-		p->boxes[p->nboxes++] = (map_box){ x, y, w, h };
+		p->boxes[p->nboxes++] = (map_box){ .x = x, .y = y, .w = w, .h = h };
 	/* A white halo, then the number. */
 	cairo_move_to(p->cr, x, y);
 	pango_cairo_layout_path(p->cr, l);
