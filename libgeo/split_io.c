@@ -130,7 +130,21 @@ static geo_err valid_polygon(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const G
 struct town_parts {
 	GEOSGeometry **g;
 	size_t n, cap;
+	char code[GEO_TOWN_CODE_LEN + 1]; /* the features' town code, "" if none */
+	int mixed;              /* the features disagree on it, or one is not 9 digits */
 };
+
+/* The town code of the town's own features (the field --town-field names,
+** default code), for grid codes when --town-code is not given. */
+static void note_code(geo_ctx *ctx, OGRFeatureH f, struct town_parts *p)
+{
+	int i = OGR_F_GetFieldIndex(f, geo_ctx_town_field(ctx));
+	const char *v = i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : "";
+	if (!geo_grid_town_code_ok(v) || (p->n > 0 && strcmp(p->code, v)))
+		p->mixed = 1;
+	else
+		snprintf(p->code, sizeof p->code, "%s", v);
+}
 
 static geo_err town_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeometry **g,
 			    void *data)
@@ -139,6 +153,7 @@ static geo_err town_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeom
 	geo_err e = valid_polygon(ctx, in, f, *g, "the town must be a polygon");
 	if (e || !*g)
 		return e;
+	note_code(ctx, f, p);
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 8;
 		GEOSGeometry **parts = geo_realloc_array(ctx, p->g, cap, sizeof *parts);
@@ -165,7 +180,7 @@ static geo_err read_town(geo_ctx *ctx, const char *name, const geo_split_opts *o
 	}
 	*crs = geo_crs_clone(geo_input_crs(t));
 	*work = o->work_srs ? geo_crs_new(ctx, o->work_srs) : geo_input_working_crs(ctx, t);
-	struct town_parts p = { NULL, 0, 0 };
+	struct town_parts p = { NULL, 0, 0, "", 0 };
 	geo_err e = !*crs || !*work ? geo_last_code(ctx) : geo_input_set_target(ctx, t, *work);
 	if (!e)
 		e = read_features(ctx, t, town_feature, &p);
@@ -189,6 +204,8 @@ static geo_err read_town(geo_ctx *ctx, const char *name, const geo_split_opts *o
 	if (!e) {
 		in->town = u;
 		u = NULL;
+		if (!p.mixed)
+			snprintf(in->town_code, sizeof in->town_code, "%s", p.code);
 	}
 	for (size_t i = 0; i < p.n; i++)
 		GEOSGeom_destroy_r(h, p.g[i]);
