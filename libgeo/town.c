@@ -12,6 +12,7 @@
 */
 #include "geo_internal.h"
 
+#include <cpl_conv.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,23 +145,51 @@ static OGRGeometryH town_polygon(geo_ctx *ctx, geo_town *t, GDALDatasetH ds, con
 		if (g)
 			OGR_G_AddGeometry(all, g);
 	}
+	/* Transformed while the township layer, which owns its CRS, is open. */
 	OGRSpatialReferenceH from = OGR_L_GetSpatialRef(tl);
+	int empty = OGR_G_GetGeometryCount(all) == 0;
+	int moved = empty || !from || !srs || OSRIsSame(from, srs) ||
+		    OGR_G_TransformTo(all, srs) == OGRERR_NONE;
 	if (!tin)
 		OGR_L_SetAttributeFilter(tl, NULL);
 	geo_input_close(tin);
-	if (OGR_G_GetGeometryCount(all) == 0) {
+	if (empty || !moved) {
 		OGR_G_DestroyGeometry(all);
-		geo_fail(ctx, GEO_ERR_INPUT, "%s: town %s is not in the township layer", source,
-			 t->code);
-		return NULL;
-	}
-	if (from && srs && !OSRIsSame(from, srs) && OGR_G_TransformTo(all, srs) != OGRERR_NONE) {
-		OGR_G_DestroyGeometry(all);
-		geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot bring town %s's polygon into its CRS",
-			 source, t->code);
+		if (empty)
+			geo_fail(ctx, GEO_ERR_INPUT, "%s: town %s is not in the township layer",
+				 source, t->code);
+		else
+			geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot bring town %s's polygon into its CRS",
+				 source, t->code);
 		return NULL;
 	}
 	return all;
+}
+
+/*
+** GDAL's PostgreSQL driver sends a spatial filter as a bounding-box test
+** (&&) and trusts the server with the rest, so a neighbouring town's points
+** inside the town's box would come too: there the exact test goes to the
+** server as well, as an attribute filter (the box keeps the index).
+*/
+static geo_err exact_on_server(geo_ctx *ctx, GDALDatasetH ds, OGRLayerH layer, OGRGeometryH poly,
+			       char **where)
+{
+	GDALDriverH d = ds ? GDALGetDatasetDriver(ds) : NULL;
+	const char *column = OGR_L_GetGeometryColumn(layer);
+	if (!d || strcmp(GDALGetDriverShortName(d), "PostgreSQL") || !column || !*column ||
+	    strchr(column, '"'))
+		return GEO_OK;
+	char *wkt = NULL;
+	if (OGR_G_ExportToWkt(poly, &wkt) != OGRERR_NONE)
+		return geo_fail(ctx, GEO_ERR_INTERNAL, "cannot write the town's polygon as WKT");
+	geo_buf b;
+	geo_buf_init(&b);
+	geo_buf_printf(&b, "ST_Intersects(\"%s\", ST_SetSRID(ST_GeomFromText('%s'), ST_SRID(\"%s\")))",
+		       column, wkt, column);
+	CPLFree(wkt);
+	*where = geo_buf_take(&b);
+	return *where ? GEO_OK : geo_last_code(ctx);
 }
 
 geo_err geo_town_select(geo_ctx *ctx, GDALDatasetH ds, OGRLayerH layer, const char *source,
@@ -203,6 +232,7 @@ geo_err geo_town_select(geo_ctx *ctx, GDALDatasetH ds, OGRLayerH layer, const ch
 		"%s: town %s: no field '%s', so the features that intersect the town's polygon",
 		source, t->code, t->field);
 	OGR_L_SetSpatialFilter(layer, poly);
+	geo_err e = exact_on_server(ctx, ds, layer, poly, where);
 	OGR_G_DestroyGeometry(poly);
-	return GEO_OK;
+	return e;
 }
