@@ -103,7 +103,7 @@ char *geo_town_join_where(geo_ctx *ctx, const char *where, const char *town)
 	return geo_buf_take(&b);
 }
 
-/* The town's polygon (a union of its features in the township layer),
+/* The town's polygon (its features in the township layer, collected),
 ** in the CRS srs; NULL after an input error. */
 static OGRGeometryH town_polygon(geo_ctx *ctx, geo_town *t, GDALDatasetH ds, const char *source,
 				 OGRSpatialReferenceH srs)
