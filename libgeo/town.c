@@ -19,7 +19,7 @@
 
 struct geo_town {
 	char *code, *field, *layer;
-	int resolving;          /* opening the township layer itself */
+	int resolving; /* opening the township layer itself */
 };
 
 void geo_town_opts_init(geo_town_opts *o)
@@ -121,7 +121,8 @@ static OGRGeometryH town_polygon(geo_ctx *ctx, geo_town *t, GDALDatasetH ds, con
 		tl = GDALDatasetGetLayerByName(ds, "township");
 		if (!tl) {
 			geo_fail(ctx, GEO_ERR_INPUT,
-				 "%s: no field '%s' to select town %s by, and no township layer beside it to select it spatially; name one with --town-layer",
+				 "%s: no field '%s' to select town %s by, and no township layer "
+				 "beside it to select it spatially; name one with --town-layer",
 				 source, t->field, t->code);
 			return NULL;
 		}
@@ -159,8 +160,9 @@ static OGRGeometryH town_polygon(geo_ctx *ctx, geo_town *t, GDALDatasetH ds, con
 			geo_fail(ctx, GEO_ERR_INPUT, "%s: town %s is not in the township layer",
 				 source, t->code);
 		else
-			geo_fail(ctx, GEO_ERR_INPUT, "%s: cannot bring town %s's polygon into its CRS",
-				 source, t->code);
+			geo_fail(ctx, GEO_ERR_INPUT,
+				 "%s: cannot bring town %s's polygon into its CRS", source,
+				 t->code);
 		return NULL;
 	}
 	return all;
@@ -185,7 +187,8 @@ static geo_err exact_on_server(geo_ctx *ctx, GDALDatasetH ds, OGRLayerH layer, O
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "cannot write the town's polygon as WKT");
 	geo_buf b;
 	geo_buf_init(&b);
-	geo_buf_printf(&b, "ST_Intersects(\"%s\", ST_SetSRID(ST_GeomFromText('%s'), ST_SRID(\"%s\")))",
+	geo_buf_printf(&b,
+		       "ST_Intersects(\"%s\", ST_SetSRID(ST_GeomFromText('%s'), ST_SRID(\"%s\")))",
 		       column, wkt, column);
 	CPLFree(wkt);
 	*where = geo_buf_take(&b);
