@@ -234,7 +234,7 @@ bench: deps
 	@BENCH_BUILD="$(OPT) $(CFLAGS), hot loops $(HOT_OPT) with AVX2 clones" bench/run
 
 # DESTDIR for staging (a package); PREFIX and LIBDIR for where it runs.
-INSTALLED_SCRIPTS = scripts/weekly-maps scripts/qgis-check
+INSTALLED_SCRIPTS = scripts/weekly-maps scripts/qgis-check scripts/district
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include/wangge $(DESTDIR)$(PREFIX)/share/man/man1

@@ -20,6 +20,7 @@ struct geo_ctx {
 	geo_temps *temps;       /* borrowed: where temporaries are registered, or NULL */
 	geo_writer *writers;    /* files being written in place (writer.c) */
 	int empty_selections;   /* inputs a filter or window left empty (select.c) */
+	geo_town *town;         /* --town (town.c), or NULL */
 };
 
 /* GEOS reports errors through this handler; we keep the text so that a
@@ -58,6 +59,7 @@ void geo_ctx_free(geo_ctx *ctx)
 	if (!ctx)
 		return;
 	GEOS_finish_r(ctx->geos);
+	geo_town_free(ctx->town);
 	free(ctx);
 }
 
@@ -65,6 +67,17 @@ void geo_ctx_set_log(geo_ctx *ctx, geo_log_fn fn, void *data)
 {
 	ctx->log = fn;
 	ctx->log_data = data;
+}
+
+geo_town *geo_ctx_town_sel(const geo_ctx *ctx)
+{
+	return ctx->town;
+}
+
+void geo_ctx_set_town_sel(geo_ctx *ctx, geo_town *t)
+{
+	geo_town_free(ctx->town);
+	ctx->town = t;
 }
 
 void geo_ctx_set_temps(geo_ctx *ctx, geo_temps *temps)

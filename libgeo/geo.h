@@ -117,6 +117,27 @@ void geo_temps_free(geo_temps *t);
 void geo_ctx_set_temps(geo_ctx *ctx, geo_temps *t);
 /* How many inputs a filter or a time window left empty so far (--strict). */
 int geo_ctx_empty_selections(const geo_ctx *ctx);
+/*
+** The town as a key (town.c): with a code set, every input the context opens
+** keeps only that town's features: a layer with the town field by it, a grid
+** layer without it by the code its grid_id begins with, another layer with
+** geometry by intersecting the town's polygon from the township layer (layer:
+** DATASET[:LAYER]; NULL: the `township` layer of the input's own dataset), a
+** table without geometry whole. Each input logs which way it was selected.
+*/
+#define GEO_TOWN_FIELD_DEFAULT "code"
+typedef struct geo_town_opts {
+	const char *code;       /* the town's code (letters and digits); NULL: every town */
+	const char *field;      /* field holding it; default GEO_TOWN_FIELD_DEFAULT */
+	const char *layer;      /* the township layer for spatial selection, or NULL */
+} geo_town_opts;
+void geo_town_opts_init(geo_town_opts *o);
+/* Copies o into the context (o->code NULL: no town); a usage error for a
+** code that is not letters and digits or a field that is not a name. */
+geo_err geo_ctx_set_town(geo_ctx *ctx, const geo_town_opts *o);
+/* The town code set, or NULL; the town field (the default when none is set). */
+const char *geo_ctx_town_code(const geo_ctx *ctx);
+const char *geo_ctx_town_field(const geo_ctx *ctx);
 /* Removes every folder registered in t with its files. Async-signal-safe. */
 void geo_temps_remove(geo_temps *t);
 /*
@@ -853,7 +874,8 @@ typedef struct geo_split_opts {
 	double origin_x, origin_y;  /* square/hex: grid origin in the working CRS; default 0 0 */
 	double tolerance;           /* allowed deviation from the target, fraction; default 0.10 */
 	double atom_fraction;       /* largest atom, as a fraction of a secondary's target */
-	const char *town_code;      /* 9 digits; default GEO_TOWN_CODE_DEFAULT */
+	const char *town_code;      /* 9 digits; NULL: the town feature's own (its field
+				       geo_ctx_town_field), else GEO_TOWN_CODE_DEFAULT */
 	unsigned long seed;         /* same inputs and seed, same output bytes; default 1 */
 	const char *keep_codes_from; /* old grids whose codes to reuse, or NULL */
 	const char *keep_from;      /* partial redraw: the current grids (both levels); every

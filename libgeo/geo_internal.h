@@ -396,6 +396,20 @@ GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEO
 ** geo_select_report says "WHAT: KEPT of TOTAL LAYER in SOURCE" (a warning,
 ** counted in the context, when KEPT is 0; with -v otherwise).
 */
+/*
+** The context's town (town.c). geo_town_select, for an input layer of
+** dataset ds: sets *where to the town's attribute filter (the caller frees;
+** NULL when the layer is selected otherwise) or sets the layer's spatial
+** filter to the town's polygon. geo_town_join_where joins two filters.
+*/
+typedef struct geo_town geo_town;
+void geo_town_free(geo_town *t);
+geo_town *geo_ctx_town_sel(const geo_ctx *ctx);
+void geo_ctx_set_town_sel(geo_ctx *ctx, geo_town *t);
+geo_err geo_town_select(geo_ctx *ctx, GDALDatasetH ds, OGRLayerH layer, const char *source,
+			char **where);
+char *geo_town_join_where(geo_ctx *ctx, const char *where, const char *town);
+
 typedef struct geo_select geo_select;
 geo_select *geo_select_new(geo_ctx *ctx, OGRLayerH layer, const char *source, const char *where,
 			   const geo_window_opts *window);

@@ -35,6 +35,7 @@ struct geo_input {
 	geo_transform *to_target;
 	int fid_shift;          /* 1 where the driver numbers features from 0 */
 	geo_select *sel;        /* --where and the time window (select.c), or NULL */
+	char *town_where;       /* --town's attribute filter (town.c), or NULL */
 };
 
 void geo_input_opts_init(geo_input_opts *o)
@@ -296,7 +297,10 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		if (srs && !(in->crs = geo_crs_from_ogr(ctx, srs)))
 			goto fail;
 	}
-	if (o && (o->where || o->window) && geo_input_set_filter(ctx, in, o->where, o->window))
+	if (geo_town_select(ctx, in->ds, in->layer, in->name, &in->town_where))
+		goto fail;
+	if (((o && (o->where || o->window)) || in->town_where) &&
+	    geo_input_set_filter(ctx, in, o ? o->where : NULL, o ? o->window : NULL))
 		goto fail;
 	free(path);
 	return in;
@@ -319,6 +323,7 @@ void geo_input_close(geo_input *in)
 	geo_transform_free(in->to_target);
 	geo_select_free(in->sel);
 	geo_crs_free(in->crs);
+	free(in->town_where);
 	free(in->name);
 	free(in);
 }
@@ -341,13 +346,19 @@ geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
 {
 	geo_select_free(in->sel);
 	in->sel = NULL;
-	if ((where || geo_window_opts_given(window)) &&
-	    !(in->sel = geo_select_new(ctx, in->layer, in->name, where, window)))
+	/* --town's filter stays under every --where a tool sets. */
+	char *all = geo_town_join_where(ctx, where, in->town_where);
+	if ((where || in->town_where) && !all)
 		return geo_last_code(ctx);
-	if (OGR_L_SetAttributeFilter(in->layer, where) != OGRERR_NONE)
-		return geo_fail(ctx, GEO_ERR_USAGE, "--where '%s' on %s: %s", where, in->name,
-				geo_cpl_error("invalid expression"));
-	return GEO_OK;
+	geo_err e = GEO_OK;
+	if ((all || geo_window_opts_given(window)) &&
+	    !(in->sel = geo_select_new(ctx, in->layer, in->name, all, window)))
+		e = geo_last_code(ctx);
+	else if (OGR_L_SetAttributeFilter(in->layer, all) != OGRERR_NONE)
+		e = geo_fail(ctx, GEO_ERR_USAGE, "--where '%s' on %s: %s", all, in->name,
+			     geo_cpl_error("invalid expression"));
+	free(all);
+	return e;
 }
 
 int geo_input_windowed(const geo_input *in) { return geo_select_windowed(in->sel); }

@@ -39,7 +39,7 @@ void geo_split_opts_init(geo_split_opts *o)
 	o->method = GEO_SPLIT_BALANCED;
 	o->tolerance = 0.10;
 	o->atom_fraction = 1.0 / 12;
-	o->town_code = GEO_TOWN_CODE_DEFAULT;
+	o->town_code = NULL;
 	o->seed = 1;
 	geo_output_opts_init(&o->output);
 }
@@ -902,7 +902,7 @@ static geo_err check_opts(geo_ctx *ctx, const geo_split_opts *o)
 	if (!(o->tolerance > 0 && o->tolerance < 1))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--tolerance %g: must be above 0 and below 100",
 				o->tolerance * 100);
-	if (!geo_grid_town_code_ok(o->town_code))
+	if (o->town_code && !geo_grid_town_code_ok(o->town_code))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--town-code %s: not 9 digits", o->town_code);
 	if (o->method == GEO_SPLIT_BALANCED && !o->households)
 		return geo_fail(ctx, GEO_ERR_USAGE, "the balanced method needs --households LAYER "
@@ -1094,6 +1094,20 @@ static double elapsed(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* Without --town-code, grid codes begin with the town feature's own code
+** (DESIGN.md: two towns' grids must never share codes), else 000000000. */
+static const char *town_code_of(geo_ctx *ctx, const split_input *in)
+{
+	if (in->town_code[0]) {
+		geo_log(ctx, GEO_LOG_INFO, "grid codes begin with the town's code %s (field %s)",
+			in->town_code, geo_ctx_town_field(ctx));
+		return in->town_code;
+	}
+	geo_log(ctx, GEO_LOG_INFO, "the town has no 9-digit code in field %s: grid codes begin with %s",
+		geo_ctx_town_field(ctx), GEO_TOWN_CODE_DEFAULT);
+	return GEO_TOWN_CODE_DEFAULT;
+}
+
 geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_split_opts *o,
 		  char **report, geo_progress progress, void *progress_data)
 {
@@ -1116,6 +1130,8 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	if (!had)
 		CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", FIXED_DATE);
 	e = split_read(ctx, town, o, &r.in, &r.work, &r.town_crs, &r.has_persons);
+	if (!e && !local.town_code)
+		local.town_code = town_code_of(ctx, &r.in);
 	if (!e && o->keep_from) {
 		r.rd = &rd;
 		e = split_redraw_prepare(ctx, &local, r.work, &r.in, &rd);

@@ -37,6 +37,7 @@ typedef struct split_point {
 /* Everything the atoms are made from, in the working CRS; owned. */
 typedef struct split_input {
 	GEOSGeometry *town;     /* one valid polygon */
+	char town_code[GEO_TOWN_CODE_LEN + 1]; /* the town feature's code field, or "" */
 	size_t nvillages;
 	GEOSGeometry **villages;
 	char **village_names;

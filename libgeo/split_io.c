@@ -130,7 +130,21 @@ static geo_err valid_polygon(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const G
 struct town_parts {
 	GEOSGeometry **g;
 	size_t n, cap;
+	char code[GEO_TOWN_CODE_LEN + 1]; /* the features' town code, "" if none */
+	int mixed;              /* the features disagree on it, or one is not 9 digits */
 };
+
+/* The town code of the town's own features (the field --town-field names,
+** default code), for grid codes when --town-code is not given. */
+static void note_code(geo_ctx *ctx, OGRFeatureH f, struct town_parts *p)
+{
+	int i = OGR_F_GetFieldIndex(f, geo_ctx_town_field(ctx));
+	const char *v = i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) ? OGR_F_GetFieldAsString(f, i) : "";
+	if (!geo_grid_town_code_ok(v) || (p->n > 0 && strcmp(p->code, v)))
+		p->mixed = 1;
+	else
+		snprintf(p->code, sizeof p->code, "%s", v);
+}
 
 static geo_err town_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeometry **g,
 			    void *data)
@@ -139,6 +153,7 @@ static geo_err town_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, GEOSGeom
 	geo_err e = valid_polygon(ctx, in, f, *g, "the town must be a polygon");
 	if (e || !*g)
 		return e;
+	note_code(ctx, f, p);
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 8;
 		GEOSGeometry **parts = geo_realloc_array(ctx, p->g, cap, sizeof *parts);
@@ -165,7 +180,7 @@ static geo_err read_town(geo_ctx *ctx, const char *name, const geo_split_opts *o
 	}
 	*crs = geo_crs_clone(geo_input_crs(t));
 	*work = o->work_srs ? geo_crs_new(ctx, o->work_srs) : geo_input_working_crs(ctx, t);
-	struct town_parts p = { NULL, 0, 0 };
+	struct town_parts p = { NULL, 0, 0, "", 0 };
 	geo_err e = !*crs || !*work ? geo_last_code(ctx) : geo_input_set_target(ctx, t, *work);
 	if (!e)
 		e = read_features(ctx, t, town_feature, &p);
@@ -189,6 +204,8 @@ static geo_err read_town(geo_ctx *ctx, const char *name, const geo_split_opts *o
 	if (!e) {
 		in->town = u;
 		u = NULL;
+		if (!p.mixed)
+			snprintf(in->town_code, sizeof in->town_code, "%s", p.code);
 	}
 	for (size_t i = 0; i < p.n; i++)
 		GEOSGeom_destroy_r(h, p.g[i]);
@@ -685,6 +702,70 @@ static int multi_layer(const char *driver)
 	return !strcmp(driver, "GPKG") || !strcmp(driver, "SQLite");
 }
 
+/*
+** A layer about to be replaced (--overwrite) that holds grids of other towns
+** (a district's table of every town's grids): replacing it would drop them,
+** and a code is unique only within its town. Refused, naming them.
+*/
+static geo_err other_towns_in(geo_ctx *ctx, OGRLayerH l, const char *name, const char *town,
+			      const char *output);
+
+/* The layer as it is now: PostGIS's in the run's own transaction; a file's
+** in the file itself (the run writes a copy of it). */
+static geo_err other_towns(geo_ctx *ctx, geo_output *out, const char *output, const char *name,
+			   const char *town)
+{
+	GDALDatasetH ds = geo_output_dataset(out);
+	OGRLayerH l = ds ? GDALDatasetGetLayerByName(ds, name) : NULL;
+	if (l || geo_pg_is(output))
+		return other_towns_in(ctx, l, name, town, output);
+	char *path = geo_strdup(ctx, output);
+	if (!path)
+		return geo_last_code(ctx);
+	char *colon = strrchr(path, ':');
+	if (!geo_file_exists(path) && colon)
+		*colon = '\0';
+	GDALDatasetH file = geo_file_exists(path)
+		? GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL) : NULL;
+	free(path);
+	geo_err e = other_towns_in(ctx, file ? GDALDatasetGetLayerByName(file, name) : NULL, name,
+				   town, output);
+	if (file)
+		GDALClose(file);
+	return e;
+}
+
+static geo_err other_towns_in(geo_ctx *ctx, OGRLayerH l, const char *name, const char *town,
+			      const char *output)
+{
+	if (!l || !town || OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), "grid_id") < 0)
+		return GEO_OK;
+	char filter[128];
+	snprintf(filter, sizeof filter, "grid_id IS NOT NULL AND grid_id NOT LIKE '%s%%'", town);
+	if (OGR_L_SetAttributeFilter(l, filter) != OGRERR_NONE)
+		return GEO_OK;
+	OGR_L_ResetReading(l);
+	OGRFeatureH f = OGR_L_GetNextFeature(l);
+	char first[64] = "";
+	long long n = 0;
+	if (f) {
+		snprintf(first, sizeof first, "%s", OGR_F_GetFieldAsString(f, OGR_F_GetFieldIndex(f, "grid_id")));
+		n = (long long)OGR_L_GetFeatureCount(l, TRUE);
+		OGR_F_Destroy(f);
+	}
+	OGR_L_SetAttributeFilter(l, NULL);
+	if (!n)
+		return GEO_OK;
+	/* A PostGIS name is shown without its password. */
+	char *label = geo_pg_is(output) ? geo_pg_label(ctx, output) : geo_strdup(ctx, output);
+	geo_fail(ctx, GEO_ERR_OUTPUT,
+		 "%s: layer %s holds %lld grids of other towns than %s (the first %s), which "
+		 "--overwrite would drop; write each town's grids to a layer of its own "
+		 "(PG:...:town_%s.grids)", label ? label : "", name, n, town, first, town);
+	free(label);
+	return GEO_ERR_OUTPUT;
+}
+
 geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		    const geo_crs *work, const geo_crs *out_crs, const split_grid *g, size_t n,
 		    int has_persons, int with_cells)
@@ -711,6 +792,8 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 			char name[512];
 			snprintf(name, sizeof name, "%s%s%s", stem ? stem : "", stem ? "_" : "",
 				 level == 1 ? "primary" : "secondary");
+			if (has[level] && (e = other_towns(ctx, out, output, name, o->town_code)))
+				break;
 			if (has[level] && !(layer[level] = grid_layer(ctx, out, name, out_crs,
 								      with_cells,
 								      level == 1 ? qml_primary

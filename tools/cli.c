@@ -256,6 +256,9 @@ static int common_option(cli_common *c, int key, const char *arg)
 	case CLI_TZ: c->tz = arg; return 1;
 	case CLI_STRICT: c->strict = 1; return 1;
 	case CLI_NLN: c->nln = arg; return 1;
+	case CLI_TOWN: c->town.code = arg; return 1;
+	case CLI_TOWN_FIELD: c->town.field = arg; return 1;
+	case CLI_TOWN_LAYER: c->town.layer = arg; return 1;
 	default: return 0;
 	}
 }
@@ -311,6 +314,27 @@ static int join_nln(const cli_tool *t, cli_common *c)
 	if (!nln_output)
 		return cli_usage_error(t, "--nln %s: %s", c->nln, why);
 	c->output = nln_output;
+	return 0;
+}
+
+/* --town's code goes into SQL filters as a literal: letters and digits only. */
+static int check_town(const cli_tool *t, const geo_town_opts *town)
+{
+	if ((town->field || town->layer) && !town->code)
+		return cli_usage_error(t, "--town-field and --town-layer need --town");
+	if (!town->code)
+		return 0;
+	size_t n = strlen(town->code);
+	int ok = n > 0 && n <= 64;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (town->code[i] >= '0' && town->code[i] <= '9') ||
+		     (town->code[i] >= 'A' && town->code[i] <= 'Z') ||
+		     (town->code[i] >= 'a' && town->code[i] <= 'z');
+	if (!ok)
+		return cli_usage_error(t, "--town '%s': a town code is letters and digits",
+				       town->code);
+	if (town->field && (!*town->field || strchr(town->field, '"')))
+		return cli_usage_error(t, "--town-field '%s': not a field name", town->field);
 	return 0;
 }
 
@@ -371,6 +395,8 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	if (c->tz && set_zone(t, c->tz))
 		return GEO_ERR_USAGE;
 	if (c->nln && join_nln(t, c))
+		return GEO_ERR_USAGE;
+	if (check_town(t, &c->town))
 		return GEO_ERR_USAGE;
 	int nargs = argc - optind;
 	if (nargs < t->min_args) {
@@ -569,6 +595,11 @@ geo_ctx *cli_context(cli_common *c)
 	}
 	geo_ctx_set_log(ctx, log_message, c);
 	geo_ctx_set_temps(ctx, run_temps);
+	if (geo_ctx_set_town(ctx, &c->town)) {
+		fprintf(stderr, _("%s: error: %s\n"), c->tool->name, geo_last_error(ctx));
+		geo_ctx_free(ctx);
+		return NULL;
+	}
 	catch_signals(c->tool->name);
 	return ctx;
 }

@@ -57,7 +57,7 @@ enum {
 	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
 	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_WEEK, CLI_MONTH,
 	CLI_QUARTER, CLI_YEAR, CLI_FROM, CLI_TO, CLI_DATE_FIELD, CLI_TZ, CLI_STRICT,
-	CLI_NLN,
+	CLI_NLN, CLI_TOWN, CLI_TOWN_FIELD, CLI_TOWN_LAYER,
 	CLI_TOOL_KEYS = 256
 };
 
@@ -77,8 +77,14 @@ enum {
 #define CLI_OPTS_GRID_FIELDS \
 	CLI_OPTS_ID_FIELD, \
 	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", N_("parent code field (default parent_id)") }
+/* --town: every input keeps one town's features (town.c says how). */
+#define CLI_OPTS_TOWN \
+	{ "town", required_argument, CLI_TOWN, "CODE", N_("read only this town's features from every input") }, \
+	{ "town-field", required_argument, CLI_TOWN_FIELD, "FIELD", N_("field holding the town code (default code)") }, \
+	{ "town-layer", required_argument, CLI_TOWN_LAYER, "PATH[:LAYER]", N_("towns' polygons, for layers without the field (default: township beside each input)") }
 #define CLI_OPTS_WHERE \
-	{ "where", required_argument, CLI_WHERE, "EXPR", N_("OGR SQL attribute filter on the input") }
+	{ "where", required_argument, CLI_WHERE, "EXPR", N_("OGR SQL attribute filter on the input") }, \
+	CLI_OPTS_TOWN
 /* The one time-window rule of every tool that reads dated features
 ** (docs/conventions.md), and --strict for an empty selection (a tool whose
 ** --strict means more takes CLI_OPTS_WINDOW_ONLY and its own CLI_OPTS_STRICT). */
@@ -118,6 +124,7 @@ typedef struct cli_tool {
 typedef struct cli_common {
 	const char *output, *format, *s_srs, *t_srs, *work_srs, *where;
 	const char *nln;        /* --nln, joined into output by cli_parse */
+	geo_town_opts town;     /* --town, --town-field, --town-layer */
 	int overwrite, quiet, verbose, json, progress;
 	geo_window_opts window; /* CLI_OPTS_WINDOW */
 	const char *tz;         /* --tz, put into TZ by cli_parse */

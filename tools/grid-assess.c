@@ -49,6 +49,7 @@ static const cli_option options[] = {
 	  N_("first day of the flood season (default 06-01)") },
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("CRS of inputs that state none") },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", N_("projected CRS to compute in") },
+	CLI_OPTS_TOWN,
 	CLI_HEADING("Output"),
 	CLI_OPTS_OUTPUT,
 	{ "report", required_argument, OPT_REPORT, "PATH.pdf",

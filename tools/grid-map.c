@@ -47,6 +47,7 @@ static const cli_option options[] = {
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("CRS of layers that have none (GCJ02 for web-map CSV)") },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", N_("projected CRS to draw in") },
 	{ "where", required_argument, CLI_WHERE, "EXPR", N_("OGR SQL filter on the point layers") },
+	CLI_OPTS_TOWN,
 	CLI_HEADING("Time window on the point layers that have the date field"),
 	CLI_OPTS_WINDOW,
 	CLI_HEADING("Report"),

@@ -56,7 +56,7 @@ static const cli_option options[] = {
 	{ "tolerance", required_argument, OPT_TOLERANCE, "PCT",
 	  N_("allowed deviation from the target weight (default 10)"), &tolerance_range },
 	{ "town-code", required_argument, OPT_TOWN_CODE, "CODE",
-	  N_("9-digit town code that grid codes start with") },
+	  N_("9-digit town code that grid codes start with (default: the town's code field)") },
 	{ "seed", required_argument, OPT_SEED, "N", N_("random seed (same seed, same output)"), &seed_range },
 	{ "keep-codes-from", required_argument, OPT_KEEP, "OLD",
 	  N_("reuse the codes of old grids the new ones match") },

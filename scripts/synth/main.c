@@ -34,6 +34,8 @@ static void usage(FILE *to)
 	      "  -o, --output     the GeoPackage (town) or folder (tiling) to write\n"
 	      "  --scale K        town: multiply households, cameras, hazards and cases by K\n"
 	      "  --gcj02-csv F    town: also write the cameras as GCJ-02 lon/lat CSV\n"
+	      "  --code CODE      town: its 9-digit code (default 120114107)\n"
+	      "  --centre X,Y     town: its centre in EPSG:4548 metres (default 500000,4361000)\n"
 	      "  --grids K        tiling: number of secondary grids\n"
 	      "  --points P       tiling: number of points (default 0)\n"
 	      "  --clustered      tiling: points clustered instead of uniform\n"
@@ -58,8 +60,8 @@ static int parse_num(const char *opt, const char *arg, double lo, double *v)
 }
 
 typedef struct args {
-	const char *cmd, *output, *csv;
-	double seed, scale, grids, points;
+	const char *cmd, *output, *csv, *code;
+	double seed, scale, grids, points, x0, y0;
 	tiling_opts tiling;
 	int overwrite, quiet;
 } args;
@@ -71,8 +73,28 @@ static const struct option longs[] = {
 	{ "clustered", no_argument, NULL, 'C' }, { "unmatched", no_argument, NULL, 'U' },
 	{ "defects", no_argument, NULL, 'D' }, { "overwrite", no_argument, NULL, 'O' },
 	{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+	{ "code", required_argument, NULL, 'T' }, { "centre", required_argument, NULL, 'X' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static int bad_value(const char *opt, const char *arg)
+{
+	fprintf(stderr, "synth: error: %s: '%s' is not valid (see --help)\n", opt, arg);
+	return 0;
+}
+
+/* --centre X,Y: where the town lies, in EPSG:4548 metres (whole metres, so
+** the 0.01 m snapping stays exact). */
+static int parse_centre(const char *arg, args *a)
+{
+	char *end;
+	a->x0 = strtod(arg, &end);
+	if (*end != ',')
+		return 0;
+	a->y0 = strtod(end + 1, &end);
+	return !*end && a->x0 == floor(a->x0) && a->y0 == floor(a->y0) && fabs(a->x0 - 500000) < 4e5 &&
+	       a->y0 > 2e6 && a->y0 < 6e6;
+}
 
 /* One option into a; 1 when it was fine. */
 static int take_option(int c, const char *arg, args *a)
@@ -89,6 +111,8 @@ static int take_option(int c, const char *arg, args *a)
 	case 'D': a->tiling.defects = 1; return 1;
 	case 'O': a->overwrite = 1; return 1;
 	case 'q': a->quiet = 1; return 1;
+	case 'T': a->code = arg; return geo_grid_town_code_ok(arg) || bad_value("--code", arg);
+	case 'X': return parse_centre(arg, a) || bad_value("--centre", arg);
 	default: return 0;
 	}
 }
@@ -129,7 +153,8 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? GEO_ERR_USAGE : 0;
 	}
-	args a = { .cmd = argv[1], .seed = 1, .scale = 1 };
+	args a = { .cmd = argv[1], .seed = 1, .scale = 1, .code = TOWN_CODE_SAMPLE,
+		   .x0 = TOWN_X_SAMPLE, .y0 = TOWN_Y_SAMPLE };
 	if (strcmp(a.cmd, "town") && strcmp(a.cmd, "tiling")) {
 		fprintf(stderr, "synth: error: unknown command '%s' (town or tiling)\n", a.cmd);
 		return GEO_ERR_USAGE;
@@ -139,7 +164,8 @@ int main(int argc, char **argv)
 		return code;
 	/* Pins the GeoPackage's timestamps, so equal seeds give equal bytes. */
 	CPLSetConfigOption("OGR_CURRENT_DATE", FIXED_DATE);
-	synth s = { .seed = (uint64_t)a.seed, .quiet = a.quiet };
+	synth s = { .seed = (uint64_t)a.seed, .quiet = a.quiet, .code = a.code, .x0 = a.x0,
+		    .y0 = a.y0 };
 	s.ctx = geo_ctx_new();
 	if (!s.ctx)
 		fatal("cannot start GEOS");

@@ -17,9 +17,14 @@
 
 #include <stdint.h>
 
-#define TOWN_CODE "120114107"
-#define TOWN_X 500000.0
-#define TOWN_Y 4361000.0
+/* The town's code and centre: 120114107 at (500000, 4361000) unless --code
+** and --centre say otherwise (districts of many towns for the benchmarks). */
+#define TOWN_CODE_SAMPLE "120114107"
+#define TOWN_X_SAMPLE 500000.0
+#define TOWN_Y_SAMPLE 4361000.0
+#define TOWN_CODE (s->code)
+#define TOWN_X (s->x0)
+#define TOWN_Y (s->y0)
 
 /* Random streams, one per layer, so that one layer's size does not shift
 ** the numbers another layer sees. The ledgers' streams come last, so that
@@ -52,6 +57,8 @@ typedef struct synth {
 	double scale;           /* coordinates are multiples of 1/scale metres */
 	uint64_t seed;
 	int quiet;
+	const char *code;       /* the town's 9-digit code */
+	double x0, y0;          /* the town's centre */
 } synth;
 
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
