@@ -17,16 +17,17 @@
 
 #include <stdint.h>
 
-#define TOWN_CODE "120114107"
+#define TOWN_CODE "120114105"
 #define TOWN_X 500000.0
 #define TOWN_Y 4361000.0
 
 /* Random streams, one per layer, so that one layer's size does not shift
 ** the numbers another layer sees. The ledgers' streams come last, so that
-** adding them left every earlier layer byte for byte as it was. */
+** adding them left every earlier layer byte for byte as it was; so do the
+** buildings' and the finer hazard and pond kinds' after them. */
 enum { S_SHAPE = 1, S_VILLAGES, S_HOUSEHOLDS, S_NAMES, S_ROADS, S_RIVERS, S_DITCHES, S_PONDS,
        S_CAMERAS, S_HAZARDS, S_CASES, S_TILING, S_POINTS, S_DEFECTS, S_WORKERS, S_HAZARD_LEDGER,
-       S_CASE_LEVELS, S_VISITS, S_INSPECTIONS };
+       S_CASE_LEVELS, S_VISITS, S_INSPECTIONS, S_BUILDINGS, S_HAZARD_KINDS, S_POND_KINDS };
 
 /* The sample town's real figures (DOMAIN.md) that the tilings follow too. */
 enum { N_PRIMARY = 37, N_SECONDARY = 131 };
