@@ -5,7 +5,8 @@
 ** committee house (村委会) in every village and workshops (厂房, 8-14 m)
 ** along the main roads. Footprints are axis-aligned rectangles (village
 ** houses on the North China plain face south), keep 1 m from each other,
-** stay off roads, rivers and ponds and never cover a camera's pole.
+** stay off roads, rivers and ponds and never cover a camera's pole or a
+** household's point: a household stands 1 m in front of its house's door.
 ** Everything is drawn from a stream of its own (S_BUILDINGS), after every
 ** other layer, so the layers the town had before are as they were.
 */
@@ -27,10 +28,13 @@ typedef struct bgrid {
 typedef struct site {
 	synth *s;
 	town *t;
-	bgrid g;
+	bgrid g;                /* buildings */
+	bgrid hg;               /* households */
 	const GEOSPreparedGeometry *nogo; /* roads, rivers and ponds, with a margin */
 	size_t cap;
 } site;
+
+static void bucket_range(const bgrid *g, const double *b, size_t *r);
 
 static void bgrid_init(bgrid *g, const double *env)
 {
@@ -41,6 +45,21 @@ static void bgrid_init(bgrid *g, const double *env)
 	g->cell = xcalloc(g->nx * g->ny, sizeof *g->cell);
 	g->n = xcalloc(g->nx * g->ny, sizeof *g->n);
 	g->cap = xcalloc(g->nx * g->ny, sizeof *g->cap);
+}
+
+static void bgrid_add(bgrid *g, const double *b, size_t k)
+{
+	size_t r[4];
+	bucket_range(g, b, r);
+	for (size_t y = r[1]; y <= r[3]; y++)
+		for (size_t x = r[0]; x <= r[2]; x++) {
+			size_t c = y * g->nx + x;
+			if (g->n[c] == g->cap[c]) {
+				g->cap[c] = g->cap[c] ? 2 * g->cap[c] : 8;
+				g->cell[c] = xrealloc(g->cell[c], g->cap[c], sizeof **g->cell);
+			}
+			g->cell[c][g->n[c]++] = k;
+		}
 }
 
 static void bgrid_free(bgrid *g)
@@ -82,6 +101,26 @@ static int box_free(const site *st, const double *b)
 	return 1;
 }
 
+/* 1 when no household's point lies within 0.5 m of the box: a household
+** stands at its door, where grid-cover looks for it, not on a roof. */
+static int clear_of_households(const site *st, const double *b)
+{
+	const town *t = st->t;
+	size_t r[4];
+	bucket_range(&st->hg, b, r);
+	for (size_t y = r[1]; y <= r[3]; y++)
+		for (size_t x = r[0]; x <= r[2]; x++) {
+			size_t c = y * st->hg.nx + x;
+			for (size_t i = 0; i < st->hg.n[c]; i++) {
+				size_t h = st->hg.cell[c][i];
+				if (t->hx[h] > b[0] - 0.5 && t->hx[h] < b[2] + 0.5 && t->hy[h] > b[1] - 0.5 &&
+				    t->hy[h] < b[3] + 0.5)
+					return 0;
+			}
+		}
+	return 1;
+}
+
 /* 1 when no camera stands within 1.5 m of the box. */
 static int clear_of_cameras(const town *t, const double *b)
 {
@@ -102,7 +141,7 @@ static GEOSGeometry *box_polygon(synth *s, const double *b)
 /* 1 when the box may be built on: free, in the town, off the no-go zone. */
 static int box_fits(site *st, const double *b)
 {
-	if (!box_free(st, b) || !clear_of_cameras(st->t, b))
+	if (!box_free(st, b) || !clear_of_cameras(st->t, b) || !clear_of_households(st, b))
 		return 0;
 	GEOSGeometry *p = box_polygon(st->s, b);
 	int ok = GEOSPreparedContains_r(st->s->h, st->t->town_p, p) == 1 &&
@@ -124,17 +163,7 @@ static void add_building(site *st, const double *b, int kind, int floors, double
 	*o = (building){ .kind = kind, .floors = floors, .height = height, .hh = hh };
 	memcpy(o->box, b, sizeof o->box);
 	o->village = village_at(st->s, t, 0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3]));
-	size_t r[4];
-	bucket_range(&st->g, b, r);
-	for (size_t y = r[1]; y <= r[3]; y++)
-		for (size_t x = r[0]; x <= r[2]; x++) {
-			size_t c = y * st->g.nx + x;
-			if (st->g.n[c] == st->g.cap[c]) {
-				st->g.cap[c] = st->g.cap[c] ? 2 * st->g.cap[c] : 8;
-				st->g.cell[c] = xrealloc(st->g.cell[c], st->g.cap[c], sizeof **st->g.cell);
-			}
-			st->g.cell[c][st->g.n[c]++] = k;
-		}
+	bgrid_add(&st->g, b, k);
 }
 
 /* A w × d box whose point (fx, fy) (fractions of w and d) is at (x, y). */
@@ -228,23 +257,26 @@ static void workshops(site *st, rng *r)
 	}
 }
 
-/* A household's house: one floor mostly, two or three for some; the
-** household's point at its middle, or at its south, north, east or west
-** side (the door), full size or smaller; none when nothing fits (a
-** household in a block, or sharing a courtyard). */
+/* A household's house: one floor mostly, two or three for some, 1 m from
+** the household's point, which stands at its door: north of the point
+** (the house faces south, 坐北朝南) if it fits, else south, west or east
+** of it, full size or smaller; none when nothing fits (a household that
+** shares a courtyard). at[k] is where the point lies in the box's
+** fractions of width and depth, 1 m outside its side. */
 static void house(site *st, rng *r, size_t h)
 {
-	static const double at[5][2] = { { 0.5, 0.5 }, { 0.5, 0.1 }, { 0.5, 0.9 },
-					 { 0.1, 0.5 }, { 0.9, 0.5 } };
 	const town *t = st->t;
 	static const double shrink[3] = { 1, 0.75, 0.55 };
 	double w = rng_range(r, 9, 14), d = rng_range(r, 6, 9), u = rng_unif(r);
 	int floors = u < 0.72 ? 1 : u < 0.96 ? 2 : 3;
 	double height = fmin(10, round((3 * floors + rng_range(r, 0, 1.5)) * 10) / 10);
 	for (int size = 0; size < 3; size++)
-		for (int k = 0; k < 5; k++) {
+		for (int k = 0; k < 4; k++) {
 			double f = shrink[size], b[4];
-			box_at(st->s, t->hx[h], t->hy[h], f * w, f * d, at[k][0], at[k][1], b);
+			double bw = f * w, bd = f * d;
+			const double at[4][2] = { { 0.5, -1 / bd }, { 0.5, 1 + 1 / bd },
+						  { 1 + 1 / bw, 0.5 }, { -1 / bw, 0.5 } };
+			box_at(st->s, t->hx[h], t->hy[h], bw, bd, at[k][0], at[k][1], b);
 			if (box_fits(st, b)) {
 				add_building(st, b, B_HOUSE, floors, height, (long)h);
 				return;
@@ -260,6 +292,9 @@ void make_buildings(synth *s, town *t)
 	env_of(s, t->town, env);
 	site st = { .s = s, .t = t };
 	bgrid_init(&st.g, env);
+	bgrid_init(&st.hg, env);
+	for (size_t h = 0; h < t->nh; h++)
+		bgrid_add(&st.hg, (const double[4]){ t->hx[h], t->hy[h], t->hx[h], t->hy[h] }, h);
 	GEOSGeometry *ng = no_go(s, t);
 	st.nogo = GEOSPrepare_r(s->h, ng);
 	int seat = 0;
@@ -276,4 +311,5 @@ void make_buildings(synth *s, town *t)
 	GEOSPreparedGeom_destroy_r(s->h, st.nogo);
 	GEOSGeom_destroy_r(s->h, ng);
 	bgrid_free(&st.g);
+	bgrid_free(&st.hg);
 }
