@@ -27,13 +27,20 @@
 
 /* Defaults by kind, for fields that are absent or null. A PTZ camera (and a
 ** high point, which carries one) turns all round: its sector is 360° whatever
-** its fov field, which then describes the lens. */
+** its fov field, which then describes the lens.
+** The Chinese words are a town's ledgers': 高点 (the 慧眼 towers), 球机,
+** 半球, 枪机. */
 static const geo_camera_kind kinds[] = {
 	{ "high_point", 40, 360, 2000, 3 },
 	{ "tower", 40, 360, 2000, 3 },
+	{ "高点", 40, 360, 2000, 3 },
+	{ "铁塔", 40, 360, 2000, 3 },
 	{ "ptz", 20, 360, 500, 3 },
+	{ "球机", 20, 360, 500, 3 },
 	{ "dome", 4, 100, 50, 100 },
+	{ "半球", 4, 100, 50, 100 },
 	{ "bullet", 6, 90, 100, 90 },
+	{ "枪机", 6, 90, 100, 90 },
 	{ "village", 6, 90, 100, 90 },
 	{ "", 6, 90, 100, 90 },         /* any other kind, or none */
 };

@@ -450,7 +450,7 @@ size_t geo_index_size(const geo_index *idx);
 
 /*
 ** Grid codes: the 9-digit town code, then 3 digits of primary sequence, then
-** 2 of secondary sequence: 120114107012, 12011410701203. Level 1 is primary,
+** 2 of secondary sequence: 120114105012, 12011410501203. Level 1 is primary,
 ** 2 secondary.
 */
 enum { GEO_TOWN_CODE_LEN = 9, GEO_PRIMARY_CODE_LEN = 12, GEO_SECONDARY_CODE_LEN = 14 };

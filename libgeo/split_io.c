@@ -783,8 +783,8 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 	geo_err e = GEO_OK;
 	/* An output naming a layer holds other grids too (a district's towns in
 	** PostGIS, a town's years in one GeoPackage): the layers are named after
-	** it (town_120114107.grids: grids_primary and grids_secondary in schema
-	** town_120114107; grids.gpkg:y2024: y2024_primary, y2024_secondary). */
+	** it (town_120114105.grids: grids_primary and grids_secondary in schema
+	** town_120114105; grids.gpkg:y2024: y2024_primary, y2024_secondary). */
 	int pg = !strcmp(geo_output_driver(out), "PostgreSQL");
 	const char *stem = geo_output_layer_name(out);
 	if (multi_layer(geo_output_driver(out)) || pg) {

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOWN_CODE "120114107"
+#define TOWN_CODE "120114105"
 
 static const char *const surnames[] = { "王", "李", "张", "刘", "陈", "杨", "赵", "黄",
 					"周", "吴", "徐", "孙", "胡", "朱", "高", "林",

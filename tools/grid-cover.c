@@ -42,7 +42,7 @@ static const cli_option options[] = {
 	{ "range", required_argument, O_RANGE, "FIELD", N_("range in metres (default range_m)") },
 	{ "tilt", required_argument, O_TILT, "FIELD", N_("degrees below the horizon (default tilt_deg)") },
 	{ "vfov", required_argument, O_VFOV, "FIELD", N_("vertical field of view (default vfov_deg)") },
-	{ "kind", required_argument, O_KIND, "FIELD", N_("camera kind: high_point, ptz, dome, bullet... (default type)") },
+	{ "kind", required_argument, O_KIND, "FIELD", N_("camera kind: high_point/高点, ptz, dome, bullet/枪机... (default type)") },
 	{ "resolution", required_argument, O_RESOLUTION, "FIELD", N_("horizontal pixels, for the DORI range (default resolution_px)") },
 	{ "dori", required_argument, O_DORI, "LEVEL", N_("detection (default), observation, recognition or identification") },
 	CLI_OPTS_WHERE,

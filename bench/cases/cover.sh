@@ -32,7 +32,7 @@ case_cover() {
 		return
 	fi
 	ogr2ogr -f GPKG "$w/cams.gpkg" "$town" cameras -nln cameras \
-		-where "village = '$COVER_VILLAGE' AND type = 'village'" -overwrite || return
+		-where "village = '$COVER_VILLAGE' AND type = '枪机'" -overwrite || return
 	n=$(ogrinfo -ro -so "$w/cams.gpkg" cameras | sed -n 's/^Feature Count: //p')
 	ext=$(ogrinfo -ro -so "$w/cams.gpkg" cameras | sed -n 's/^Extent: (\(.*\), \(.*\)) - (\(.*\), \(.*\))$/\1 \2 \3 \4/p')
 	set -- $ext

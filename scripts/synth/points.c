@@ -346,3 +346,28 @@ void make_cases(synth *s, town *t)
 	t->cases = e;
 	t->ncases = n;
 }
+
+/* Finer kinds than the first draw made, from a stream of their own after
+** every other layer, so that the hazards keep their days and places: a
+** fire hazard is a gas one (燃气) 40% of the time in the heating season
+** (15 November to 15 March, coal-to-gas stoves) and 15% otherwise; an
+** "other" hazard is illegal land use (违法用地) 60% of the time. A pond of
+** over 1,800 m² is a fish pond (养殖塘) 60% of the time; a tenth of the rest
+** are reed ponds (苇塘), the others village pit ponds (坑塘). */
+void refine_kinds(synth *s, town *t)
+{
+	rng r;
+	rng_init(&r, s->seed, S_HAZARD_KINDS);
+	for (size_t i = 0; i < t->nhazards; i++) {
+		event *e = &t->hazards[i];
+		double u = rng_unif(&r);
+		int heating = e->doy < 74 || e->doy >= 318;
+		e->sub = e->category == 0 ? u < (heating ? 0.4 : 0.15) : e->category == 7 ? u >= 0.6 : 0;
+	}
+	rng_init(&r, s->seed, S_POND_KINDS);
+	for (size_t i = 0; i < t->nponds; i++) {
+		pond *p = &t->pond[i];
+		double u = rng_unif(&r);
+		p->kind = p->area > 1800 && u < 0.6 ? 1 : u > 0.9 ? 2 : 0;
+	}
+}

@@ -28,7 +28,7 @@ typedef struct category {
 	sym s;
 } category;
 
-enum { MAX_CATEGORIES = 8 };
+enum { MAX_CATEGORIES = 10 };
 
 typedef struct layer_style {
 	const char *layer;
@@ -60,33 +60,38 @@ static const layer_style styles[] = {
 	  .label_size = 6, .priority = 3 },
 	{ .layer = "households",
 	  .single = { .kind = 'm', .shape = "circle", .color = "90,90,90,255", .size = 0.8 } },
+	{ .layer = "buildings",
+	  .single = { .kind = 'f', .color = "205,170,150,255", .outline = "140,100,80,255",
+		      .width = 0.1 } },
 	{ .layer = "roads", .attr = "class",
-	  .cats = { { "main", "main road 主干道", LINE("230,120,40,255", 1.2) },
-		    { "village", "village road 村道", LINE("180,150,100,255", 0.6) },
-		    { "lane", "lane 巷道", LINE("160,160,160,255", 0.3) } } },
+	  .cats = { { "公路", "公路", LINE("230,120,40,255", 1.2) },
+		    { "村道", "村道", LINE("180,150,100,255", 0.6) },
+		    { "巷道", "巷道", LINE("160,160,160,255", 0.3) } } },
 	{ .layer = "rivers", .attr = "class",
-	  .cats = { { "river", "river 河流", LINE("30,110,200,255", 1.6) },
-		    { "canal", "canal 渠", LINE("60,140,220,255", 0.9) } } },
+	  .cats = { { "河流", "河流", LINE("30,110,200,255", 1.6) },
+		    { "人工河道", "人工河道", LINE("60,140,220,255", 0.9) } } },
 	{ .layer = "ditches", .single = LINE("90,160,220,255", 0.35) },
 	{ .layer = "ponds",
 	  .single = { .kind = 'f', .color = "150,200,240,255", .outline = "30,110,200,255",
 		      .width = 0.2 } },
 	{ .layer = "cameras", .attr = "type",
-	  .cats = { { "high_point", "high-point tower 慧眼", DOT("triangle", "200,30,30,255", 3.2) },
-		    { "village", "village camera 村摄像头", DOT("circle", "120,60,160,255", 1.6) } } },
+	  .cats = { { "高点", "高点 慧眼", DOT("triangle", "200,30,30,255", 3.2) },
+		    { "枪机", "枪机 雪亮", DOT("circle", "120,60,160,255", 1.6) } } },
 	{ .layer = "hazards", .attr = "category",
-	  .cats = { { "fire", "fire 火灾", DOT("circle", "215,25,28,255", 1.8) },
-		    { "flood", "flood 汛情", DOT("circle", "44,123,182,255", 1.8) },
-		    { "traffic", "traffic 交通", DOT("circle", "253,174,97,255", 1.8) },
-		    { "building", "building 房屋", DOT("circle", "140,81,10,255", 1.8) },
-		    { "electrical", "electrical 用电", DOT("circle", "230,200,0,255", 1.8) },
-		    { "environment", "environment 环境", DOT("circle", "26,150,65,255", 1.8) },
-		    { "dispute", "dispute 纠纷", DOT("circle", "152,78,163,255", 1.8) },
-		    { "other", "other 其他", DOT("circle", "150,150,150,255", 1.8) } } },
+	  .cats = { { "消防", "消防", DOT("circle", "215,25,28,255", 1.8) },
+		    { "燃气", "燃气", DOT("circle", "241,105,19,255", 1.8) },
+		    { "防汛", "防汛", DOT("circle", "44,123,182,255", 1.8) },
+		    { "交通", "交通", DOT("circle", "253,174,97,255", 1.8) },
+		    { "房屋安全", "房屋安全", DOT("circle", "140,81,10,255", 1.8) },
+		    { "用电", "用电", DOT("circle", "230,200,0,255", 1.8) },
+		    { "环境卫生", "环境卫生", DOT("circle", "26,150,65,255", 1.8) },
+		    { "矛盾纠纷", "矛盾纠纷", DOT("circle", "152,78,163,255", 1.8) },
+		    { "违法用地", "违法用地", DOT("circle", "102,102,102,255", 1.8) },
+		    { "其他", "其他", DOT("circle", "170,170,170,255", 1.8) } } },
 	{ .layer = "cases", .attr = "category",
-	  .cats = { { "dispute", "dispute 矛盾纠纷", DOT("square", "215,48,39,255", 1.8) },
-		    { "service_request", "service 便民服务", DOT("square", "69,117,180,255", 1.8) },
-		    { "petition", "petition 信访", DOT("square", "152,78,163,255", 1.8) } } },
+	  .cats = { { "矛盾纠纷", "矛盾纠纷", DOT("square", "215,48,39,255", 1.8) },
+		    { "便民服务", "便民服务", DOT("square", "69,117,180,255", 1.8) },
+		    { "信访", "信访", DOT("square", "152,78,163,255", 1.8) } } },
 };
 
 static void opt(geo_buf *b, const char *name, const char *value)

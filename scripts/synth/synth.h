@@ -17,9 +17,9 @@
 
 #include <stdint.h>
 
-/* The town's code and centre: 120114107 at (500000, 4361000) unless --code
+/* The town's code and centre: 120114105 at (500000, 4361000) unless --code
 ** and --centre say otherwise (districts of many towns for the benchmarks). */
-#define TOWN_CODE_SAMPLE "120114107"
+#define TOWN_CODE_SAMPLE "120114105"
 #define TOWN_X_SAMPLE 500000.0
 #define TOWN_Y_SAMPLE 4361000.0
 #define TOWN_CODE (s->code)
@@ -28,10 +28,11 @@
 
 /* Random streams, one per layer, so that one layer's size does not shift
 ** the numbers another layer sees. The ledgers' streams come last, so that
-** adding them left every earlier layer byte for byte as it was. */
+** adding them left every earlier layer byte for byte as it was; so do the
+** buildings' and the finer hazard and pond kinds' after them. */
 enum { S_SHAPE = 1, S_VILLAGES, S_HOUSEHOLDS, S_NAMES, S_ROADS, S_RIVERS, S_DITCHES, S_PONDS,
        S_CAMERAS, S_HAZARDS, S_CASES, S_TILING, S_POINTS, S_DEFECTS, S_WORKERS, S_HAZARD_LEDGER,
-       S_CASE_LEVELS, S_VISITS, S_INSPECTIONS };
+       S_CASE_LEVELS, S_VISITS, S_INSPECTIONS, S_BUILDINGS, S_HAZARD_KINDS, S_POND_KINDS };
 
 /* The sample town's real figures (DOMAIN.md) that the tilings follow too. */
 enum { N_PRIMARY = 37, N_SECONDARY = 131 };

@@ -5,7 +5,8 @@
 ** households below them, so grids follow settlements; one exact tiling
 ** (faces.c) cuts villages, primaries and secondaries at once. Six areas grow
 ** from far-apart villages. Roads, rivers and ditches (network.c), ponds,
-** cameras, hazards and cases (points.c) follow, and town_write.c writes it.
+** cameras, hazards and cases (points.c) follow, then the ledgers
+** (ledgers.c) and the buildings (buildings.c); town_write.c writes it.
 */
 #include "town.h"
 
@@ -307,7 +308,7 @@ static void town_free(synth *s, town *t)
 	seeds_free(&t->ss);
 	void *arrays[] = { t->sigma, t->vadj, t->hx, t->hy, t->hp, t->hv, t->hs,
 			   t->road_class.v, t->pond, t->cams, t->hazards, t->cases,
-			   t->visits, t->inspections, t->hh_num };
+			   t->visits, t->inspections, t->hh_num, t->bld };
 	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
 		free(arrays[i]);
 	for (size_t i = 0; i < t->roads.n; i++)
@@ -336,6 +337,8 @@ static void town_build(synth *s, town *t)
 	make_hazards(s, t);
 	make_cases(s, t);
 	make_ledgers(s, t);
+	refine_kinds(s, t);
+	make_buildings(s, t);
 }
 
 geo_err make_town(synth *s, const char *path, const char *csv, double scale, int overwrite)
@@ -356,9 +359,9 @@ geo_err make_town(synth *s, const char *path, const char *csv, double scale, int
 		e = write_gcj02_csv(s, &t, csv, crs, overwrite);
 	if (!e)
 		note(s, "town: %s: %zu households, %zu roads, %zu rivers, %zu ditches, %zu ponds, "
-			"%zu cameras, %zu hazards, %zu cases in %.1f s",
+			"%zu cameras, %zu hazards, %zu cases, %zu buildings in %.1f s",
 		     path, t.nh, t.roads.n, t.rivers.n, t.ditches.n, t.nponds, t.ncams, t.nhazards,
-		     t.ncases, (double)(clock() - t0) / CLOCKS_PER_SEC);
+		     t.ncases, t.nbld, (double)(clock() - t0) / CLOCKS_PER_SEC);
 	geo_output_close(out);
 	geo_crs_free(crs);
 	town_free(s, &t);

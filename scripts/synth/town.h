@@ -16,7 +16,17 @@ enum { BASE_HOUSEHOLDS = 13000, BASE_CAMERAS = 300, BASE_TOWERS = 24, BASE_HAZAR
 typedef struct pond {
 	double x, y, area, depth, silt;
 	int village, inspected;
+	int kind;               /* 坑塘, 养殖塘, 苇塘 (town_write.c's pond_kinds) */
 } pond;
+
+/* A building footprint (buildings.c): an axis-aligned box xmin, ymin,
+** xmax, ymax; hh the household whose house it is, or -1. */
+enum { B_HOUSE, B_BLOCK, B_COMMITTEE, B_WORKSHOP };
+typedef struct building {
+	double box[4], height;
+	int kind, floors, village;
+	long hh;
+} building;
 
 typedef struct camera {
 	double x, y, az, fov, range, height;
@@ -28,6 +38,7 @@ typedef struct camera {
 typedef struct event {
 	double x, y;
 	int doy, category, severity, status, village;
+	int sub;                /* refine_kinds: a fire hazard 0 消防 / 1 燃气, other 0 违法用地 / 1 其他 */
 	size_t gen;             /* order of drawing, to sort stably by day */
 	/* ledgers.c: the secondary grid, the deadline and closing day (-1: not
 	** closed) of a hazard; the level that solved a case (0 grid, 1 area,
@@ -83,6 +94,8 @@ typedef struct town {
 	visit *visits, *inspections;
 	size_t nvisits, ninspections;
 	int *hh_num;            /* each household's number in hh_id (H000001 ..) */
+	building *bld;          /* buildings.c: footprints with heights */
+	size_t nbld;
 } town;
 
 /* town.c */
@@ -100,6 +113,12 @@ void make_cases(synth *s, town *t);
 void make_ledgers(synth *s, town *t);
 /* The pond or ditch id an inspection names (KT001, GQ001). */
 void inspected_id(const visit *v, char *buf, size_t size);
+
+/* buildings.c */
+void make_buildings(synth *s, town *t);
+/* points.c, after the ledgers: fire into 消防 and 燃气, other into 违法用地
+** and 其他 (the hazards' `kind`), and each pond's kind. */
+void refine_kinds(synth *s, town *t);
 
 /* network.c */
 void make_roads(synth *s, town *t);

@@ -246,9 +246,43 @@ static void write_households(synth *s, const town *t, geo_output *out, const geo
 	OGR_F_Destroy(f);
 }
 
+static void write_buildings(synth *s, const town *t, geo_output *out, const geo_crs *crs)
+{
+	static const field bf[] = { { "bld_id", OFTString }, { "kind", OFTString },
+				    { "floors", OFTInteger }, { "height_m", OFTReal },
+				    { "village", OFTString }, { "hh_id", OFTString }, { 0 } };
+	static const char *kinds[] = { "住宅", "楼房", "村委会", "厂房" };
+	OGRLayerH l = town_layer(s, out, "buildings", crs, wkbPolygon, bf);
+	for (size_t i = 0; i < t->nbld; i++) {
+		const building *b = &t->bld[i];
+		char id[32], hh[32];
+		snprintf(id, sizeof id, "JZ%06zu", i + 1);
+		OGRFeatureH f = new_feature(l);
+		set_str(f, "bld_id", id);
+		set_str(f, "kind", kinds[b->kind]);
+		set_int(f, "floors", b->floors);
+		set_num(f, "height_m", b->height);
+		set_str(f, "village", vname_or_empty(t, b->village));
+		if (b->hh >= 0) {
+			snprintf(hh, sizeof hh, "H%06d", t->hh_num[b->hh]);
+			set_str(f, "hh_id", hh);
+		} else {
+			OGR_F_SetFieldNull(f, OGR_F_GetFieldIndex(f, "hh_id"));
+		}
+		double xy[10] = { b->box[0], b->box[1], b->box[2], b->box[1], b->box[2],
+				  b->box[3], b->box[0], b->box[3], b->box[0], b->box[1] };
+		GEOSGeometry *g = make_polygon(s, xy, 5);
+		put(s, l, f, g);
+		GEOSGeom_destroy_r(s->h, g);
+		OGR_F_Destroy(f);
+	}
+}
+
 static void write_roads(synth *s, const town *t, geo_output *out, const geo_crs *crs)
 {
-	static const char *rclass[] = { "main", "village", "lane" };
+	/* main roads, village roads and lanes, in words grid-split weighs as
+	** main, village and lane (公路 0.2, 村道 0.3, 巷 0.45) */
+	static const char *rclass[] = { "公路", "村道", "巷道" };
 	static const field rf[] = { { "class", OFTString }, { "name", OFTString }, { 0 } };
 	OGRLayerH l = town_layer(s, out, "roads", crs, wkbLineString, rf);
 	for (size_t i = 0; i < t->roads.n; i++) {
@@ -268,7 +302,7 @@ static void write_rivers(synth *s, const town *t, geo_output *out, const geo_crs
 	for (size_t i = 0; i < t->rivers.n; i++) {
 		int river = i < t->n_river;
 		OGRFeatureH f = new_feature(l);
-		set_str(f, "class", river ? "river" : "canal");
+		set_str(f, "class", river ? "河流" : "人工河道");
 		set_str(f, "name", river ? "龙凤河" : "新开渠");
 		set_num(f, "width_m", river ? 40 : 12);
 		put(s, l, f, t->rivers.g[i]);
@@ -301,7 +335,9 @@ static void write_ponds(synth *s, const town *t, geo_output *out, const geo_crs 
 	static const field pf[] = { { "pond_id", OFTString }, { "name", OFTString },
 				    { "village", OFTString }, { "area_m2", OFTReal },
 				    { "depth_m", OFTReal }, { "volume_m3", OFTReal },
-				    { "inspected", OFTInteger }, { "silt_m3", OFTReal }, { 0 } };
+				    { "inspected", OFTInteger }, { "silt_m3", OFTReal },
+				    { "kind", OFTString }, { 0 } };
+	static const char *pond_kinds[] = { "坑塘", "养殖塘", "苇塘" };
 	OGRLayerH l = town_layer(s, out, "ponds", crs, wkbPolygon, pf);
 	int seq[N_VILLAGES] = { 0 };
 	for (size_t i = 0; i < t->nponds; i++) {
@@ -318,9 +354,16 @@ static void write_ponds(synth *s, const town *t, geo_output *out, const geo_crs 
 		set_num(f, "volume_m3", round(p->area * p->depth));
 		set_int(f, "inspected", p->inspected);
 		set_num(f, "silt_m3", p->silt);
+		set_str(f, "kind", pond_kinds[p->kind]);
 		put(s, l, f, t->ponds[i]);
 		OGR_F_Destroy(f);
 	}
+}
+
+/* The high-point system's towers (慧眼) and the village bullet cameras (雪亮工程). */
+static const char *camera_kind(const camera *c)
+{
+	return c->tower ? "高点" : "枪机";
 }
 
 static void write_cameras(synth *s, const town *t, geo_output *out, const geo_crs *crs)
@@ -334,7 +377,7 @@ static void write_cameras(synth *s, const town *t, geo_output *out, const geo_cr
 	for (size_t i = 0; i < t->ncams; i++) {
 		const camera *c = &t->cams[i];
 		set_str(f, "name", c->name);
-		set_str(f, "type", c->tower ? "high_point" : "village");
+		set_str(f, "type", camera_kind(c));
 		set_num(f, "azimuth_deg", c->az);
 		set_num(f, "fov_deg", c->fov);
 		set_num(f, "range_m", c->range);
@@ -359,12 +402,20 @@ static void set_date(OGRFeatureH f, const char *name, int doy)
 	OGR_F_SetFieldDateTime(f, OGR_F_GetFieldIndex(f, name), y, m + 1, doy + 1, 0, 0, 0, 0);
 }
 
-static const char *hazard_cats[] = { "fire", "flood", "traffic", "building", "electrical",
-				     "environment", "dispute", "other" };
-static const char *severities[] = { "low", "medium", "high" };
-static const char *statuses[] = { "resolved", "in_progress", "open" };
-static const char *case_cats[] = { "dispute", "service_request", "petition" };
-static const char *levels[] = { "grid", "area", "town" };
+/* The values as a town's ledgers write them. Hazards: fire (消防, or 燃气
+** by refine_kinds), flood, traffic, building, electrical, environment,
+** dispute, other (违法用地 or 其他); severity low, medium, high; status
+** resolved, in progress, open; cases: dispute, service request, petition;
+** the level that solved a case: grid, area, town (grid-assess reads these
+** as well as the English words). */
+static const char *hazard_cats[8][2] = { { "消防", "燃气" }, { "防汛", "防汛" }, { "交通", "交通" },
+					 { "房屋安全", "房屋安全" }, { "用电", "用电" },
+					 { "环境卫生", "环境卫生" }, { "矛盾纠纷", "矛盾纠纷" },
+					 { "违法用地", "其他" } };
+static const char *severities[] = { "一般", "较大", "重大" };
+static const char *statuses[] = { "已办结", "办理中", "待处理" };
+static const char *case_cats[] = { "矛盾纠纷", "便民服务", "信访" };
+static const char *levels[] = { "网格", "片区", "镇" };
 
 /* Hazards (hazards = 1) or cases, numbered YH2021-0001 / AJ2021-0001 by day. */
 static void write_events(synth *s, const town *t, geo_output *out, const geo_crs *crs,
@@ -386,7 +437,8 @@ static void write_events(synth *s, const town *t, geo_output *out, const geo_crs
 		snprintf(id, sizeof id, "%s2021-%04zu", hazards ? "YH" : "AJ", i + 1);
 		set_str(f, hazards ? "hazard_id" : "case_id", id);
 		set_date(f, "date", e[i].doy);
-		set_str(f, "category", hazards ? hazard_cats[e[i].category] : case_cats[e[i].category]);
+		set_str(f, "category", hazards ? hazard_cats[e[i].category][e[i].sub]
+					       : case_cats[e[i].category]);
 		if (hazards)
 			set_str(f, "severity", severities[e[i].severity]);
 		set_str(f, "status", statuses[e[i].status]);
@@ -464,6 +516,7 @@ void write_town_layers(synth *s, const town *t, geo_output *out, const geo_crs *
 	for (int k = 0; k < N_PRIMARY; k++)
 		write_children(s, t, l, &c, &pr, (int)pr.order[k]);
 	write_households(s, t, out, crs);
+	write_buildings(s, t, out, crs);
 	write_roads(s, t, out, crs);
 	write_rivers(s, t, out, crs);
 	write_ditches(s, t, out, crs);
@@ -496,7 +549,7 @@ geo_err write_gcj02_csv(synth *s, const town *t, const char *path, const geo_crs
 		double glon, glat;
 		geo_wgs84_to_gcj02(x[i], y[i], &glon, &glat);
 		geo_buf_printf(&b, "%s,%.6f,%.6f,%s,%.0f,%.0f,%.0f,%.1f\n", c->name, glon, glat,
-			       c->tower ? "high_point" : "village", c->az, c->fov, c->range, c->height);
+			       camera_kind(c), c->az, c->fov, c->range, c->height);
 	}
 	char *text = geo_buf_take(&b);
 	if (!text)

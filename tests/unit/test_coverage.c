@@ -35,9 +35,9 @@ static geo_gridset *gridset(GEOSGeometry **geoms, size_t n)
 	gs->source_crs = geo_crs_new(ctx, "EPSG:3857");
 	for (size_t i = 0; i < n; i++) {
 		char code[48];
-		snprintf(code, sizeof code, "120114107001%02u", (unsigned)(i + 1) % 100);
+		snprintf(code, sizeof code, "120114105001%02u", (unsigned)(i + 1) % 100);
 		gs->grids[i].id = strdup(code);
-		gs->grids[i].parent_id = strdup("120114107001");
+		gs->grids[i].parent_id = strdup("120114105001");
 		gs->grids[i].name = strdup("");
 		gs->grids[i].level = 2;
 		gs->grids[i].fid = (long long)i + 1;
@@ -406,7 +406,7 @@ static geo_gridset *drawn(const char *const *rows, const char *parents)
 	for (size_t i = 0; i < n; i++) {
 		char code[64], parent[32];
 		int l = letters[i] - 'A';
-		snprintf(parent, sizeof parent, "120114107%03d", parents ? parents[l] - 'A' + 1 : l + 1);
+		snprintf(parent, sizeof parent, "120114105%03d", parents ? parents[l] - 'A' + 1 : l + 1);
 		if (parents)
 			snprintf(code, sizeof code, "%s%02d", parent, l + 1);
 		else
@@ -504,8 +504,8 @@ static void test_drawn_overlaps_and_spill(void)
 	CHECK_NEAR("drawn: the spill is the 3 cells above the town", out ? out->area_m2 : 0,
 		   3 * CELL * CELL, 1e-6);
 	CHECK("drawn: the overlap names A and B",
-	      ov && ov->ngrids == 2 && !strcmp(ov->grids[0], "120114107001") &&
-		      !strcmp(ov->grids[1], "120114107002"));
+	      ov && ov->ngrids == 2 && !strcmp(ov->grids[0], "120114105001") &&
+		      !strcmp(ov->grids[1], "120114105002"));
 	geo_check_result_free(r);
 	GEOSGeom_destroy_r(h, town);
 	geo_gridset_free(gs);
@@ -535,8 +535,8 @@ static void test_drawn_nesting(void)
 	CHECK("drawn nesting: one secondary out of its primary, one parent missing",
 	      r && count(r, GEO_PROBLEM_NOT_NESTED) == 1 && count(r, GEO_PROBLEM_PARENT_MISSING) == 1);
 	CHECK_NEAR("drawn nesting: C has one cell in P", nn ? nn->area_m2 : 0, CELL * CELL, 1e-6);
-	CHECK("drawn nesting: it is C", nn && !strcmp(nn->grids[0], "12011410701703"));
-	CHECK("drawn nesting: E's parent_id names no primary", pm && !strcmp(pm->grids[0], "12011410702605"));
+	CHECK("drawn nesting: it is C", nn && !strcmp(nn->grids[0], "12011410501703"));
+	CHECK("drawn nesting: E's parent_id names no primary", pm && !strcmp(pm->grids[0], "12011410502605"));
 	CHECK("drawn nesting: nothing else", r && r->n == 2);
 	geo_check_result_free(r);
 	/* The repair moves C's cell in P to the neighbour there and E to P. */
@@ -548,7 +548,7 @@ static void test_drawn_nesting(void)
 	geo_check_gridset(ctx, gs, town, ps, &o, &r);
 	CHECK("drawn nesting: repaired, a second check passes", !e && r && r->n == 0);
 
-	CHECK("drawn nesting: E's parent_id is P's now", !strcmp(gs->grids[4].parent_id, "120114107016"));
+	CHECK("drawn nesting: E's parent_id is P's now", !strcmp(gs->grids[4].parent_id, "120114105016"));
 	CSLDestroy(changes);
 	CSLDestroy(changes_local);
 	geo_check_result_free(r);
@@ -588,7 +588,7 @@ static void test_unmatched(void)
 	geo_gridset *gs = gridset(v, N * N);
 	for (size_t i = 0; i < gs->n; i++) {
 		char code[32];
-		snprintf(code, sizeof code, "120114107%03zu01", i + 1);
+		snprintf(code, sizeof code, "120114105%03zu01", i + 1);
 		free(gs->grids[i].id);
 		gs->grids[i].id = strdup(code);
 	}

@@ -11,21 +11,21 @@
 static void test_codes(void)
 {
 	char buf[32];
-	CHECK("primary code", geo_grid_code_primary(buf, sizeof buf, "120114107", 12) == GEO_OK &&
-				      !strcmp(buf, "120114107012"));
-	CHECK("secondary code", geo_grid_code_secondary(buf, sizeof buf, "120114107012", 3) == GEO_OK &&
-					!strcmp(buf, "12011410701203"));
+	CHECK("primary code", geo_grid_code_primary(buf, sizeof buf, "120114105", 12) == GEO_OK &&
+				      !strcmp(buf, "120114105012"));
+	CHECK("secondary code", geo_grid_code_secondary(buf, sizeof buf, "120114105012", 3) == GEO_OK &&
+					!strcmp(buf, "12011410501203"));
 	CHECK("sequence too large for 2 digits",
-	      geo_grid_code_secondary(buf, sizeof buf, "120114107012", 100) == GEO_ERR_USAGE);
+	      geo_grid_code_secondary(buf, sizeof buf, "120114105012", 100) == GEO_ERR_USAGE);
 	CHECK("town code must be 9 digits",
 	      geo_grid_code_primary(buf, sizeof buf, "12011410", 1) == GEO_ERR_USAGE);
-	CHECK("levels by form", geo_grid_code_level("120114107012") == 1 &&
-					geo_grid_code_level("12011410701203") == 2 &&
-					geo_grid_code_level("1201141070x2") == 0 &&
+	CHECK("levels by form", geo_grid_code_level("120114105012") == 1 &&
+					geo_grid_code_level("12011410501203") == 2 &&
+					geo_grid_code_level("1201141050x2") == 0 &&
 					geo_grid_code_level("") == 0 && geo_grid_code_level(NULL) == 0);
-	geo_grid_code_parent("12011410701203", buf, sizeof buf);
-	CHECK("parent of a secondary", !strcmp(buf, "120114107012"));
-	geo_grid_code_parent("120114107012", buf, sizeof buf);
+	geo_grid_code_parent("12011410501203", buf, sizeof buf);
+	CHECK("parent of a secondary", !strcmp(buf, "120114105012"));
+	geo_grid_code_parent("120114105012", buf, sizeof buf);
 	CHECK("a primary has no parent code", buf[0] == '\0');
 }
 

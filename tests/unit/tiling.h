@@ -16,10 +16,10 @@
 #define TILING_X0 500000.0
 #define TILING_Y0 4362000.0
 
-/* The grid code of a letter: town 120114107, primary sequence 'A' = 1. */
+/* The grid code of a letter: town 120114105, primary sequence 'A' = 1. */
 static inline void tiling_code(char letter, char *buf, size_t size)
 {
-	snprintf(buf, size, "120114107%03d", letter - 'A' + 1);
+	snprintf(buf, size, "120114105%03d", letter - 'A' + 1);
 }
 
 /* Cells of letter in rows (row 0 is the north). */
