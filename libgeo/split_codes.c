@@ -185,6 +185,22 @@ static char *printed(const char *fmt, const char *a, int n)
 	return geo_buf_take(&b);
 }
 
+/* A secondary's name: "<primary>-01", or in the style of a primary named
+** "...村网格" (as the sample town's and many towns' registers are):
+** "...村第1网格". */
+static char *secondary_name(const char *primary, int n)
+{
+	static const char grid[] = "网格";
+	size_t len = strlen(primary), gl = sizeof grid - 1;
+	if (len > gl && !strcmp(primary + len - gl, grid)) {
+		geo_buf b;
+		geo_buf_init(&b);
+		geo_buf_printf(&b, "%.*s第%d网格", (int)(len - gl), primary, n);
+		return geo_buf_take(&b);
+	}
+	return printed("%s-%02d", primary, n);
+}
+
 /* Primary names: the village's, with -1, -2... when it holds several. */
 static geo_err name_primaries(geo_ctx *ctx, split_grid **p, size_t np, const long *village_of,
 			      char *const *names, size_t nvillages)
@@ -234,7 +250,7 @@ static geo_err number_secondaries(geo_ctx *ctx, split_grid *g, size_t np, size_t
 				   taken);
 		for (size_t k = 0; !e && k < m; k++) {
 			snprintf(s[k]->parent, sizeof s[k]->parent, "%s", pg->id);
-			s[k]->name = printed("%s-%02d", pg->name, atoi(s[k]->id + GEO_PRIMARY_CODE_LEN));
+			s[k]->name = secondary_name(pg->name, atoi(s[k]->id + GEO_PRIMARY_CODE_LEN));
 			if (!s[k]->name)
 				e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 		}

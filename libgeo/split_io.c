@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <cpl_conv.h>
 
@@ -725,7 +726,10 @@ static geo_err other_towns(geo_ctx *ctx, geo_output *out, const char *output, co
 	char *colon = strrchr(path, ':');
 	if (!geo_file_exists(path) && colon)
 		*colon = '\0';
-	GDALDatasetH file = geo_file_exists(path)
+	/* Only a regular file can hold grids: opening a FIFO to look would wait
+	** for a writer that never comes (the run itself is to write it). */
+	struct stat st;
+	GDALDatasetH file = stat(path, &st) == 0 && S_ISREG(st.st_mode)
 		? GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL) : NULL;
 	free(path);
 	geo_err e = other_towns_in(ctx, file ? GDALDatasetGetLayerByName(file, name) : NULL, name,

@@ -304,8 +304,39 @@ static double field(const geo_grid *g, const char *name, double fallback)
 							       : fallback;
 }
 
-/* The kept grids as they are written: geometry and attributes as read. */
-static geo_err keep(geo_ctx *ctx, split_redraw *rd)
+/* Counts the households of the town inside a kept grid: the old counts
+** are as old as the grids, and households come and go. */
+static void recount(geo_ctx *ctx, const split_input *in, split_grid *k)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	double x0, y0, x1, y1;
+	const GEOSPreparedGeometry *pg = GEOSPrepare_r(h, k->geom);
+	if (!pg || !GEOSGeom_getXMin_r(h, k->geom, &x0) || !GEOSGeom_getYMin_r(h, k->geom, &y0) ||
+	    !GEOSGeom_getXMax_r(h, k->geom, &x1) || !GEOSGeom_getYMax_r(h, k->geom, &y1)) {
+		if (pg)
+			GEOSPreparedGeom_destroy_r(h, pg);
+		return;
+	}
+	k->households = k->persons = k->weight = 0;
+	for (size_t i = 0; i < in->npoints; i++) {
+		const split_point *p = &in->points[i];
+		if (p->x < x0 || p->x > x1 || p->y < y0 || p->y > y1)
+			continue;
+		GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, p->x, p->y);
+		if (pt && GEOSPreparedIntersects_r(h, pg, pt) == 1) {
+			k->households += 1;
+			k->persons += p->persons;
+			k->weight += p->weight;
+		}
+		if (pt)
+			GEOSGeom_destroy_r(h, pt);
+	}
+	GEOSPreparedGeom_destroy_r(h, pg);
+}
+
+/* The kept grids as they are written: geometry and attributes as read,
+** households counted again. */
+static geo_err keep(geo_ctx *ctx, const split_input *in, split_redraw *rd)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	size_t n = rd->keptv[0].n + rd->keptv[1].n;
@@ -336,6 +367,7 @@ static geo_err keep(geo_ctx *ctx, split_redraw *rd)
 			k->weight = k->households;
 			k->index = -1;
 			k->kept = 1;
+			recount(ctx, in, k);
 		}
 	return GEO_OK;
 }
@@ -378,9 +410,9 @@ geo_err split_redraw_prepare(geo_ctx *ctx, geo_split_opts *o, const geo_crs *wor
 		e = clip_villages(ctx, in, rd);
 	}
 	if (!e)
-		e = clip_points(ctx, in);
+		e = keep(ctx, in, rd);
 	if (!e)
-		e = keep(ctx, rd);
+		e = clip_points(ctx, in);
 	if (e)
 		return e;
 	/* Counts of the redrawn area: as many grids as it had, unless given. */

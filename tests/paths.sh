@@ -51,9 +51,11 @@ fifo() {
 	shift 2
 	rm -f "$name" "$name.got"
 	mkfifo "$name"
-	timeout 20 cat "$name" >"$name.got" &
+	# Generous limits for a loaded machine; the writer has one too, since
+	# opening a FIFO whose reader has gone blocks for ever.
+	timeout 300 cat "$name" >"$name.got" &
 	reader=$!
-	echo "$label -> FIFO $name: $(run "$@")"
+	echo "$label -> FIFO $name: $(run timeout 300 "$@")"
 	wait $reader
 	echo "  the reader got $(magic "$name.got"); $name is $([ -p "$name" ] && echo "still a FIFO" || echo "NO LONGER A FIFO")"
 }
