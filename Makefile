@@ -8,6 +8,8 @@
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (see tests/fuzz/README.md)
 #   make fuzz-merge minimise tests/fuzz/corpus/ with what make fuzz found
 #   make pot        refresh po/wangge.pot and merge it into every po/LANG.po
+#   make deb        the Debian packages (debian/), into build/packages/
+#   make check-installed  the end-to-end tests against the installed tools
 
 PREFIX ?= /usr/local
 B ?= build
@@ -23,7 +25,7 @@ GLPK_LIBS = $(if $(filter 1,$(WITH_GLPK)),-lglpk)
 OPT ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC -fvisibility=hidden $(OPT) \
 	-DGEOS_USE_ONLY_R_API -DLOCALEDIR='"$(PREFIX)/share/locale"' -Ilibgeo -Itools $(SAN) $(GLPK_CFLAGS) \
-	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS) $(CFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lmetis -lm -lpthread $(GLPK_LIBS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 # The hot loops' files are built with HOT_OPT after every other flag, so that
@@ -71,7 +73,7 @@ XGETTEXT_KEYWORDS = -k_ -kN_ -kP_:1,2 -kC_:1c,2 -kNC_:1c,2 -kgeo_fail:3 -kgeo_lo
 	--flag=fmt:2:c-format --flag=fmt_of:3:c-format --flag=say_change:2:c-format
 
 .PHONY: all deps check check-asan unit e2e regen demo bench bench-deps install uninstall format clean soak \
-	fuzz fuzz-build fuzz-merge pot
+	fuzz fuzz-build fuzz-merge pot deb deb-deps check-installed
 .SUFFIXES:
 .SECONDARY:
 
@@ -79,8 +81,11 @@ all: deps
 	@$(MAKE) --no-print-directory build
 
 .PHONY: build
-build: $(B)/libgeo.a $(B)/libgeo.so $(B)/libgeo.pc $(TOOLS) $(UNITS) $(FUZZ_REPLAY) \
-	$(SCRIPT_BIN) $(B)/scripts/synth $(MO)
+build: installable $(UNITS) $(FUZZ_REPLAY) $(SCRIPT_BIN) $(B)/scripts/synth
+
+# What make install installs, without the tests (the Debian package's build).
+.PHONY: installable
+installable: $(B)/libgeo.a $(B)/libgeo.so $(B)/libgeo.pc $(TOOLS) $(MO)
 
 deps:
 	@scripts/deps
@@ -235,7 +240,7 @@ bench: deps
 
 # DESTDIR for staging (a package); PREFIX and LIBDIR for where it runs.
 INSTALLED_SCRIPTS = scripts/weekly-maps scripts/qgis-check scripts/district
-install: build
+install: installable
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include/wangge $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(TOOLS) $(INSTALLED_SCRIPTS) $(DESTDIR)$(PREFIX)/bin
@@ -254,6 +259,28 @@ install: build
 		install -d $(DESTDIR)$(PREFIX)/share/man/$$lang/man1 && \
 		install -m 644 $$d*.1 $(DESTDIR)$(PREFIX)/share/man/$$lang/man1 || exit 1; \
 	done
+
+# Debian packages: what dpkg-buildpackage needs, then the packages, moved
+# with their .buildinfo and .changes from the parent folder (where
+# dpkg-buildpackage writes them) into build/packages/; lintian fails it on an
+# error.
+deb-deps:
+	@scripts/deps deb
+
+deb: deb-deps
+	dpkg-buildpackage -us -uc -b
+	@mkdir -p build/packages
+	c=wangge_$$(dpkg-parsechangelog -S Version)_$$(dpkg-architecture -qDEB_HOST_ARCH).changes && \
+	for f in $$c $$(sed -n '/^Files:/,/^[A-Z]/s/^ .* //p' ../$$c); do mv ../$$f build/packages/ || exit 1; done
+	lintian --fail-on error build/packages/*.changes
+
+# The end-to-end tests against the tools, scripts and catalogues installed in
+# /usr (the package's; INSTALLED_PREFIX for another), the test helpers from $(B).
+INSTALLED_PREFIX ?= /usr
+check-installed: all
+	@cmp -s data/samples/xiawuqi.gpkg $(INSTALLED_PREFIX)/share/wangge/samples/xiawuqi.gpkg || \
+		{ echo "check-installed: $(INSTALLED_PREFIX)/share/wangge/samples/xiawuqi.gpkg differs from data/samples/ (install the package built from this tree)"; exit 1; }
+	@B=$(B) INSTALLED=1 PREFIX=$(INSTALLED_PREFIX) tests/run e2e
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(TOOLS) $(INSTALLED_SCRIPTS))) \

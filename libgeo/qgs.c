@@ -333,7 +333,7 @@ static geo_err window_subset(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 
 /* What grids are labelled with: --label when the layer has it, else their
 ** name where they have one (a grid worker knows 南罗各庄村第2网格, not
-** 12011410701203); other layers keep the labels of their own style. */
+** 12011410501203); other layers keep the labels of their own style. */
 static const char *label_field(OGRLayerH ol, geo_map_kind kind, const geo_map_opts *o)
 {
 	OGRFeatureDefnH d = OGR_L_GetLayerDefn(ol);

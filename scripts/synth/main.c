@@ -34,7 +34,7 @@ static void usage(FILE *to)
 	      "  -o, --output     the GeoPackage (town) or folder (tiling) to write\n"
 	      "  --scale K        town: multiply households, cameras, hazards and cases by K\n"
 	      "  --gcj02-csv F    town: also write the cameras as GCJ-02 lon/lat CSV\n"
-	      "  --code CODE      town: its 9-digit code (default 120114107)\n"
+	      "  --code CODE      town: its 9-digit code (default 120114105)\n"
 	      "  --centre X,Y     town: its centre in EPSG:4548 metres (default 500000,4361000)\n"
 	      "  --grids K        tiling: number of secondary grids\n"
 	      "  --points P       tiling: number of points (default 0)\n"
