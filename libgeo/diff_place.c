@@ -99,22 +99,6 @@ static geo_input *open_source(struct diff_run *run, const char *name)
 	return in;
 }
 
-/* The time window applies to the feature layers that have its date field
-** (hazards, cases); the others (households, cameras) are read whole. */
-static geo_err window_source(struct diff_run *run, geo_input *in, const char *name, int *applied)
-{
-	const geo_window_opts *w = &run->o->window;
-	if (!geo_window_opts_given(w))
-		return GEO_OK;
-	if (OGR_FD_GetFieldIndex(geo_input_defn(in), w->date_field) < 0) {
-		geo_log(run->ctx, GEO_LOG_WARN, "%s: no field '%s': the time window does not apply",
-			name, w->date_field);
-		return GEO_OK;
-	}
-	(*applied)++;
-	return geo_input_set_filter(run->ctx, in, NULL, w);
-}
-
 static geo_err open_sources(struct placing *pl)
 {
 	struct diff_run *run = pl->run;
@@ -133,7 +117,7 @@ static geo_err open_sources(struct placing *pl)
 		if (!(pl->src[k].in = open_source(run, name)))
 			return geo_last_code(run->ctx);
 		label_fields(&pl->src[k]);
-		if (window_source(run, pl->src[k].in, name, &windowed))
+		if (geo_input_window_if_dated(run->ctx, pl->src[k].in, name, &run->o->window, &windowed))
 			return geo_last_code(run->ctx);
 		l->name = geo_strdup(run->ctx, OGR_L_GetName(geo_input_layer(pl->src[k].in)));
 		l->source = geo_strdup(run->ctx, name);

@@ -425,4 +425,8 @@ void geo_select_report(geo_ctx *ctx, const char *what, const char *source, const
 /* Counts one empty selection (geo_ctx_empty_selections). */
 void geo_ctx_note_empty_selection(geo_ctx *ctx);
 
+/* io.c: the time window on an input that has its date field, else a warning. */
+geo_err geo_input_window_if_dated(geo_ctx *ctx, geo_input *in, const char *name,
+				  const geo_window_opts *w, int *applied);
+
 #endif

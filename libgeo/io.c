@@ -361,6 +361,23 @@ geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
 	return e;
 }
 
+/* The time window on a layer that has its date field (hazards, cases); a
+** layer without it (ponds, households) is read whole, and the run says so.
+** *applied counts the layers it applied to. */
+geo_err geo_input_window_if_dated(geo_ctx *ctx, geo_input *in, const char *name,
+				  const geo_window_opts *w, int *applied)
+{
+	if (!geo_window_opts_given(w))
+		return GEO_OK;
+	if (OGR_FD_GetFieldIndex(geo_input_defn(in), w->date_field) < 0) {
+		geo_log(ctx, GEO_LOG_WARN, "%s: no field '%s': the time window does not apply", name,
+			w->date_field);
+		return GEO_OK;
+	}
+	(*applied)++;
+	return geo_input_set_filter(ctx, in, NULL, w);
+}
+
 int geo_input_windowed(const geo_input *in) { return geo_select_windowed(in->sel); }
 
 void geo_input_read_to_end(geo_ctx *ctx, geo_input *in, int64_t kept)

@@ -177,22 +177,6 @@ static int id_field(OGRFeatureDefnH d)
 	return id;
 }
 
-/* The time window applies to the layers that have its date field (hazards,
-** cases); the others (ponds, households) are read whole. */
-static geo_err window_source(list_run *run, geo_input *in, const char *name, int *applied)
-{
-	const geo_window_opts *w = &run->o->window;
-	if (!geo_window_opts_given(w))
-		return GEO_OK;
-	if (OGR_FD_GetFieldIndex(geo_input_defn(in), w->date_field) < 0) {
-		geo_log(run->ctx, GEO_LOG_WARN, "%s: no field '%s': the time window does not apply",
-			name, w->date_field);
-		return GEO_OK;
-	}
-	(*applied)++;
-	return geo_input_set_filter(run->ctx, in, NULL, w);
-}
-
 static geo_err open_source(list_run *run, const char *name, struct source *s, int *windowed)
 {
 	geo_input_opts io;
@@ -202,7 +186,7 @@ static geo_err open_source(list_run *run, const char *name, struct source *s, in
 	if (!(s->in = geo_input_open(run->ctx, name, &io)))
 		return geo_last_code(run->ctx);
 	if (geo_input_set_target(run->ctx, s->in, run->gs->crs) ||
-	    window_source(run, s->in, name, windowed))
+	    geo_input_window_if_dated(run->ctx, s->in, name, &run->o->window, windowed))
 		return geo_last_code(run->ctx);
 	OGRFeatureDefnH d = geo_input_defn(s->in);
 	s->id = id_field(d);
