@@ -272,6 +272,19 @@ static int holds(const uint32_t *opt, size_t n, uint32_t j)
 	return 0;
 }
 
+/* Replaces the m cameras of opt by the n of best, whose value is known. */
+static void put_back(struct swap *s, uint32_t *opt, size_t m, const uint32_t *best, size_t n,
+		     double value)
+{
+	take_out(s, opt, m);
+	memcpy(opt, best, n * sizeof *opt);
+	for (size_t k = 0; k < n; k++) {
+		count(s, opt[k], 1);
+		set_used(s, opt[k], 1);
+	}
+	s->value = value;
+}
+
 /*
 ** Restarts (partial enumeration): the greedy again with each of the
 ** COVER_RESTARTS options that see most alone as its first camera, each
@@ -295,13 +308,7 @@ static void restarts(struct swap *s, uint32_t *opt, size_t n, uint32_t *best)
 		s->value = s->alone[first];
 		size_t m = greedy_fill(s, opt, 1, n);
 		if (m < n) {
-			take_out(s, opt, m);
-			memcpy(opt, best, n * sizeof *opt);
-			for (size_t k = 0; k < n; k++) {
-				count(s, opt[k], 1);
-				set_used(s, opt[k], 1);
-			}
-			s->value = best_value;
+			put_back(s, opt, m, best, n, best_value);
 			continue;
 		}
 		local_search(s, opt, n);
@@ -311,13 +318,7 @@ static void restarts(struct swap *s, uint32_t *opt, size_t n, uint32_t *best)
 			memcpy(best, opt, n * sizeof *opt);
 		}
 	}
-	take_out(s, opt, n);
-	memcpy(opt, best, n * sizeof *opt);
-	for (size_t k = 0; k < n; k++) {
-		count(s, opt[k], 1);
-		set_used(s, opt[k], 1);
-	}
-	s->value = best_value;
+	put_back(s, opt, n, best, n, best_value);
 }
 
 static double seen_by(const struct swap *s, size_t ncells)
