@@ -115,7 +115,7 @@ static void row(struct pdf *p, const geo_diff_move *m, size_t n)
 	}
 	say(p, num, x + 1, p->y + 2.2, cols[0].width - 3, 8, 0, 1, 0.3);
 	x += cols[0].width;
-	say(p, diff_layer_title(r->layers[m->layer].name), x + 1, p->y + 2.2, cols[1].width - 2, 8,
+	say(p, layer_short_title(r->layers[m->layer].name), x + 1, p->y + 2.2, cols[1].width - 2, 8,
 	    0, -1, 0);
 	x += cols[1].width;
 	say(p, m->label, x + 1, p->y + 2.2, cols[2].width - 2, 8.5, 0, -1, 0);
@@ -180,7 +180,7 @@ static void section_head(struct pdf *p, const size_t *order, size_t from, size_t
 			n += r->moves[order[k]].layer == l;
 		if (n)
 			geo_buf_printf(&b, "%s%s %zu", shown++ ? "，" : "：",
-				       diff_layer_title(r->layers[l].name), n);
+				       layer_short_title(r->layers[l].name), n);
 	}
 	p->y += say(p, b.s ? b.s : "", MARGIN, p->y, 0, 10, 1, -1, 0) + 3;
 	geo_buf_free(&b);

@@ -244,7 +244,7 @@ static geo_err describe(list_run *run, const struct source *s, OGRFeatureH f, li
 	it->id = geo_strdup(run->ctx, geo_feat_str(f, s->id));
 	it->name = geo_strdup(run->ctx, geo_feat_str(f, s->name));
 	it->village = geo_strdup(run->ctx, geo_feat_str(f, s->village));
-	it->kind = geo_strdup(run->ctx, *kind ? kind : diff_layer_title(run->layers[it->layer].name));
+	it->kind = geo_strdup(run->ctx, *kind ? kind : layer_short_title(run->layers[it->layer].name));
 	if (!it->id || !it->name || !it->village || !it->kind)
 		return GEO_ERR_INTERNAL;
 	if (!it->geom)
@@ -592,7 +592,7 @@ static char *default_title(const list_run *run)
 	geo_buf b;
 	geo_buf_init(&b);
 	for (size_t l = 0; l < run->nlayers; l++) {
-		const char *t = diff_layer_title(run->layers[l].name);
+		const char *t = layer_short_title(run->layers[l].name);
 		if (!strstr(b.s ? b.s : "", t))
 			geo_buf_printf(&b, "%s%s", b.len ? "、" : "", t);
 	}

@@ -197,7 +197,7 @@ static void draw_feature(struct pdf *p, const list_item *it)
 	geo_map_kind kind = it->dim == LIST_AREA   ? GEO_MAP_AREAS
 			    : it->dim == LIST_LINE ? GEO_MAP_LINES
 						   : GEO_MAP_POINTS;
-	map_look lk = map_look_for(kind, p->run->layers[it->layer].name, it->layer, 1);
+	layer_look lk = layer_look_for(kind, p->run->layers[it->layer].name, it->layer, 1);
 	if (it->dim == LIST_POINT) {
 		draw_points(p, it->geom, lk.fill ? lk.fill : lk.stroke);
 		return;
