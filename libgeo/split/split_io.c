@@ -9,7 +9,10 @@
 ** file: `grid-split town.gpkg:township --households households` reads
 ** town.gpkg:households when no file named `households` exists.
 */
-#include "split/split_internal.h"
+#include "split/input.h"
+#include "split/linework.h"
+#include "split/split_grid.h"
+#include "split/split_io.h"
 
 #include <ctype.h>
 #include <math.h>
