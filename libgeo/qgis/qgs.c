@@ -557,7 +557,7 @@ static char *project_text(const char *dir, const qlayer *q, size_t n, const char
 	geo_buf b;
 	geo_buf_init(&b);
 	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis projectname=\"wangge\" version=\"3.22.0\">\n  <title>wangge</title>\n");
+			"<qgis projectname=\"wangge\" version=\"" GEO_QGIS_VERSION "\">\n  <title>wangge</title>\n");
 	if (n)
 		geo_buf_printf(&b, "  <projectCrs>%s</projectCrs>\n", q[0].srs);
 	write_tree(&b, dir, q, n);
