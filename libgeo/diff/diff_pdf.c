@@ -28,14 +28,15 @@ struct pdf {
 	int page;
 	double y;
 	const char *who; /* the section's receiver, for continuation pages */
+	char source[512]; /* OLD → NEW, atop every page */
 };
+
+#define TITLE "网格移交清单"
+#define SOURCE_X 40.0
 
 static void page_start(struct pdf *p)
 {
-	const geo_diff_result *r = p->run->r;
-	char s[512];
-	snprintf(s, sizeof s, "%s → %s", r->old_grids->source, r->new_grids->source);
-	p->y = page_top(&p->pg, "网格移交清单", s, 40, p->who, ++p->page);
+	p->y = page_top(&p->pg, TITLE, p->source, SOURCE_X, p->who, ++p->page);
 }
 
 static void table_head(struct pdf *p)
@@ -45,9 +46,7 @@ static void table_head(struct pdf *p)
 
 static void next_page(struct pdf *p, int with_head)
 {
-	cairo_show_page(p->cr);
-	page_start(p);
-	p->y += page_continued(&p->pg, p->who, p->y);
+	p->y = page_next(&p->pg, TITLE, p->source, SOURCE_X, p->who, ++p->page);
 	if (with_head)
 		table_head(p);
 }
@@ -193,7 +192,8 @@ static void sections(struct pdf *p, const size_t *order)
 geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name, const size_t *order)
 {
 	struct pdf p = { .run = run };
-	geo_err e = page_open(run->ctx, &p.pg, geo_output_path(out), name, "网格移交清单",
+	snprintf(p.source, sizeof p.source, "%s → %s", run->r->old_grids->source, run->r->new_grids->source);
+	geo_err e = page_open(run->ctx, &p.pg, geo_output_path(out), name, TITLE,
 			      "wangge grid-diff " GEO_VERSION, run->o->font);
 	if (e)
 		return e;

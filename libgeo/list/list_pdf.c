@@ -51,9 +51,7 @@ static void table_head(struct pdf *p)
 
 static void next_page(struct pdf *p, int with_head)
 {
-	cairo_show_page(p->cr);
-	page_start(p);
-	p->y += page_continued(&p->pg, p->who, p->y);
+	p->y = page_next(&p->pg, p->run->title, p->run->gs->source, 60, p->who, ++p->page);
 	if (with_head)
 		table_head(p);
 }

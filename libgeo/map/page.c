@@ -122,6 +122,14 @@ double page_continued(geo_page *p, const char *who, double y)
 	return page_say(p, s, PAGE_MARGIN, y + 1, 0, 10, 1, -1, 0) + 2;
 }
 
+double page_next(geo_page *p, const char *title, const char *source, double source_x, const char *who,
+		 int page)
+{
+	cairo_show_page(p->cr);
+	double y = page_top(p, title, source, source_x, who, page);
+	return y + page_continued(p, who, y);
+}
+
 void page_band(geo_page *p, double y, double h, double grey)
 {
 	cairo_set_source_rgb(p->cr, grey, grey, grey);

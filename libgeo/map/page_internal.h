@@ -48,6 +48,10 @@ double page_top(geo_page *p, const char *title, const char *source, double sourc
 		int page);
 /* A continuation page's heading, "who（续）", at y; returns the room it takes. */
 double page_continued(geo_page *p, const char *who, double y);
+/* Ends the page and starts the next as the same section's continuation:
+** page_top, then page_continued; returns the y where the section goes on. */
+double page_next(geo_page *p, const char *title, const char *source, double source_x, const char *who,
+		 int page);
 /* A grey band h mm high across the page between the margins (a table row's). */
 void page_band(geo_page *p, double y, double h, double grey);
 /* A table's head row at y: the n titles in bold on grey, in columns of
