@@ -6,6 +6,7 @@
 #include "core/geo_internal.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -103,6 +104,21 @@ void geo_json_str(geo_buf *b, const char *s)
 		}
 	}
 	geo_buf_add(b, "\"");
+}
+
+void geo_json_strings(geo_buf *b, const char *open, ...)
+{
+	va_list ap;
+	va_start(ap, open);
+	geo_buf_add(b, open);
+	const char *key;
+	for (int i = 0; (key = va_arg(ap, const char *)); i++) {
+		geo_buf_add(b, i ? ", " : "");
+		geo_json_str(b, key);
+		geo_buf_add(b, ": ");
+		geo_json_str(b, va_arg(ap, const char *));
+	}
+	va_end(ap);
 }
 
 void geo_json_num(geo_buf *b, double v, int decimals)

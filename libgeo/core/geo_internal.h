@@ -36,6 +36,9 @@ char *geo_buf_take(geo_buf *b);
 /* JSON text: a quoted, escaped string; a number that is always valid JSON
 ** (fixed decimals, non-finite as null). */
 void geo_json_str(geo_buf *b, const char *s);
+/* open ("{", ", {", ", "...), then members "key": "value" of the key,
+** value pairs that follow, up to a NULL key, joined by ", ". */
+void geo_json_strings(geo_buf *b, const char *open, ...) __attribute__((sentinel));
 void geo_json_num(geo_buf *b, double v, int decimals);
 /* XML text or attribute value, escaped (&, <, >, "). */
 void geo_xml_text(geo_buf *b, const char *s);

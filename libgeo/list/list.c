@@ -527,10 +527,7 @@ static void report_json(const list_run *run, geo_buf *b)
 	geo_buf_add(b, ", \"layers\": [");
 	for (size_t l = 0; l < run->nlayers; l++) {
 		const list_layer *ly = &run->layers[l];
-		geo_buf_add(b, l ? ", {\"name\": " : "{\"name\": ");
-		geo_json_str(b, ly->name);
-		geo_buf_add(b, ", \"source\": ");
-		geo_json_str(b, ly->source);
+		geo_json_strings(b, l ? ", {" : "{", "name", ly->name, "source", ly->source, (char *)NULL);
 		geo_buf_printf(b, ", \"features\": %zu, \"unplaced\": %zu, \"empty\": %zu, "
 			       "\"unlisted\": %zu}",
 			       ly->features, ly->unplaced, ly->empty, ly->unlisted);
@@ -539,18 +536,11 @@ static void report_json(const list_run *run, geo_buf *b)
 	for (size_t k = 0; k < run->nsections; k++) {
 		const list_section *s = &run->sections[k];
 		const geo_diff_staff *st = staff_of(run, s);
-		geo_buf_add(b, k ? ", {\"grid_id\": " : "{\"grid_id\": ");
-		if (st) {
-			geo_json_str(b, run->gs->grids[s->grid].id);
-			geo_buf_add(b, ", \"name\": ");
-			geo_json_str(b, st->name);
-			geo_buf_add(b, ", \"worker\": ");
-			geo_json_str(b, st->worker);
-			geo_buf_add(b, ", \"phone\": ");
-			geo_json_str(b, st->phone);
-		} else {
-			geo_buf_add(b, "null");
-		}
+		if (st)
+			geo_json_strings(b, k ? ", {" : "{", "grid_id", run->gs->grids[s->grid].id, "name",
+					 st->name, "worker", st->worker, "phone", st->phone, (char *)NULL);
+		else
+			geo_buf_add(b, k ? ", {\"grid_id\": null" : "{\"grid_id\": null");
 		geo_buf_printf(b, ", \"features\": %zu}", s->to - s->from);
 	}
 	geo_buf_add(b, "]}\n");
