@@ -39,6 +39,10 @@ void geo_json_str(geo_buf *b, const char *s);
 /* open ("{", ", {", ", "...), then members "key": "value" of the key,
 ** value pairs that follow, up to a NULL key, joined by ", ". */
 void geo_json_strings(geo_buf *b, const char *open, ...) __attribute__((sentinel));
+/* The same for key, double pairs, each number with decimals. */
+void geo_json_nums(geo_buf *b, const char *open, int decimals, ...) __attribute__((sentinel));
+/* Appends everything f holds from where it stands to its end. */
+void geo_buf_add_file(geo_buf *b, FILE *f);
 void geo_json_num(geo_buf *b, double v, int decimals);
 /* XML text or attribute value, escaped (&, <, >, "). */
 void geo_xml_text(geo_buf *b, const char *s);

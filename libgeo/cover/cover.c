@@ -798,14 +798,8 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 		}
 		geo_buf_add(b, "]}");
 	}
-	geo_buf_add(b, ", \"seconds\": {\"surface\": ");
-	geo_json_num(b, r->seconds[0], 3);
-	geo_buf_add(b, ", \"viewsheds\": ");
-	geo_json_num(b, r->seconds[1], 3);
-	geo_buf_add(b, ", \"write\": ");
-	geo_json_num(b, r->seconds[2], 3);
-	geo_buf_add(b, ", \"add\": ");
-	geo_json_num(b, r->seconds[3], 3);
+	geo_json_nums(b, ", \"seconds\": {", 3, "surface", r->seconds[0], "viewsheds", r->seconds[1], "write",
+		      r->seconds[2], "add", r->seconds[3], (char *)NULL);
 	geo_buf_add(b, "}}\n");
 }
 

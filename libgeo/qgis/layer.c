@@ -197,10 +197,7 @@ static char *read_text(const char *path)
 		return NULL;
 	geo_buf b;
 	geo_buf_init(&b);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		geo_buf_addn(&b, chunk, n);
+	geo_buf_add_file(&b, f);
 	fclose(f);
 	return geo_buf_take(&b);
 }
