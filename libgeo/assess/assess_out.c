@@ -779,3 +779,9 @@ char *assess_summary(const assess *a)
 		geo_buf_printf(&b, _("report: %s\n"), a->o->report);
 	return geo_buf_take(&b);
 }
+
+int assess_fig_empty(const assess_fig *f)
+{
+	return !f->visits && !f->found && !f->closed && !f->cases[0] && !f->cases[1] &&
+	       !f->cases[2] && !f->cases[3];
+}

@@ -107,6 +107,14 @@ void geo_json_str(geo_buf *b, const char *s)
 	geo_buf_add(b, "\"");
 }
 
+/* An object's member key: ", " before all but the first (i 0), then "key": . */
+static void json_key(geo_buf *b, int i, const char *key)
+{
+	geo_buf_add(b, i ? ", " : "");
+	geo_json_str(b, key);
+	geo_buf_add(b, ": ");
+}
+
 void geo_json_strings(geo_buf *b, const char *open, ...)
 {
 	va_list ap;
@@ -114,9 +122,7 @@ void geo_json_strings(geo_buf *b, const char *open, ...)
 	geo_buf_add(b, open);
 	const char *key;
 	for (int i = 0; (key = va_arg(ap, const char *)); i++) {
-		geo_buf_add(b, i ? ", " : "");
-		geo_json_str(b, key);
-		geo_buf_add(b, ": ");
+		json_key(b, i, key);
 		geo_json_str(b, va_arg(ap, const char *));
 	}
 	va_end(ap);
@@ -137,9 +143,7 @@ void geo_json_nums(geo_buf *b, const char *open, int decimals, ...)
 	geo_buf_add(b, open);
 	const char *key;
 	for (int i = 0; (key = va_arg(ap, const char *)); i++) {
-		geo_buf_add(b, i ? ", " : "");
-		geo_json_str(b, key);
-		geo_buf_add(b, ": ");
+		json_key(b, i, key);
 		geo_json_num(b, va_arg(ap, double), decimals);
 	}
 	va_end(ap);

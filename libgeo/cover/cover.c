@@ -329,24 +329,6 @@ static geo_err read_dem(geo_ctx *ctx, GDALDatasetH ds, const char *path, cover_s
 	return GEO_OK;
 }
 
-GDALDatasetH cover_mem_over(const geo_raster_grid *g, void *buf, GDALDataType t, const geo_crs *crs)
-{
-	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", g->width, g->height, 0, t, NULL);
-	if (!ds)
-		return NULL;
-	char opt[64];
-	snprintf(opt, sizeof opt, "DATAPOINTER=%p", buf);
-	char *opts[] = { opt, NULL };
-	if (GDALAddBand(ds, t, opts) != CE_None) {
-		GDALClose(ds);
-		return NULL;
-	}
-	double gt[6] = { g->x0, g->px, 0, g->y0, 0, -g->py };
-	GDALSetGeoTransform(ds, gt);
-	GDALSetSpatialRef(ds, geo_crs_ogr(crs));
-	return ds;
-}
-
 /* Burns geoms (OGR, taken) with their values into buf; GDAL's rule: the
 ** cells whose centre is inside. */
 static geo_err burn(geo_ctx *ctx, const cover_surface *s, void *buf, GDALDataType t,

@@ -494,3 +494,21 @@ geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs
 	free(unc);
 	return e;
 }
+
+GDALDatasetH cover_mem_over(const geo_raster_grid *g, void *buf, GDALDataType t, const geo_crs *crs)
+{
+	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", g->width, g->height, 0, t, NULL);
+	if (!ds)
+		return NULL;
+	char opt[64];
+	snprintf(opt, sizeof opt, "DATAPOINTER=%p", buf);
+	char *opts[] = { opt, NULL };
+	if (GDALAddBand(ds, t, opts) != CE_None) {
+		GDALClose(ds);
+		return NULL;
+	}
+	double gt[6] = { g->x0, g->px, 0, g->y0, 0, -g->py };
+	GDALSetGeoTransform(ds, gt);
+	GDALSetSpatialRef(ds, geo_crs_ogr(crs));
+	return ds;
+}

@@ -39,42 +39,8 @@ void geo_map_opts_init(geo_map_opts *o)
 	o->dpi = 200;
 }
 
-/* ---- layer arguments ------------------------------------------------------ */
+/* ---- reading ------------------------------------------------------------- */
 
-static const char *const kind_names[] = { "auto", "grids", "primary", "secondary", "boundary",
-					   "areas", "lines", "points" };
-
-const char *geo_map_kind_name(geo_map_kind kind)
-{
-	return (unsigned)kind < sizeof kind_names / sizeof kind_names[0] ? kind_names[kind] : "?";
-}
-
-geo_err geo_map_layer_parse(geo_ctx *ctx, const char *arg, char *buf, geo_map_layer *l)
-{
-	strcpy(buf, arg);
-	l->name = buf;
-	l->kind = GEO_MAP_AUTO;
-	l->title = NULL;
-	char *eq = strchr(buf, '=');
-	if (!eq)
-		return GEO_OK;
-	*eq = '\0';
-	char *comma = strchr(buf, ',');
-	if (comma)
-		*comma = '\0';
-	for (size_t k = 1; k < sizeof kind_names / sizeof kind_names[0]; k++)
-		if (!strcmp(buf, kind_names[k])) {
-			l->kind = (geo_map_kind)k;
-			l->title = comma && comma[1] ? comma + 1 : NULL;
-			l->name = eq + 1;
-			if (!*l->name)
-				return geo_fail(ctx, GEO_ERR_USAGE, "layer '%s': nothing after '='", arg);
-			return GEO_OK;
-		}
-	/* Not a kind: the '=' belongs to the path. */
-	strcpy(buf, arg);
-	return GEO_OK;
-}
 static void layer_free(map_layer *l, GEOSContextHandle_t h)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -436,12 +402,6 @@ static void layout(map *m)
 	double cx = (m->x0 + m->x1) / 2, cy = (m->y0 + m->y1) / 2;
 	double hw = m->frame[2] / m->scale / 2, hh = m->frame[3] / m->scale / 2;
 	m->wx0 = cx - hw, m->wx1 = cx + hw, m->wy0 = cy - hh, m->wy1 = cy + hh;
-}
-
-void map_to_paper(const map *m, double x, double y, double *px, double *py)
-{
-	*px = m->frame[0] + (x - m->wx0) * m->scale;
-	*py = m->frame[1] + (m->wy1 - y) * m->scale;
 }
 
 /* ---- output files -------------------------------------------------------- */

@@ -933,3 +933,9 @@ geo_err map_draw(map *m, cairo_t *cr, geo_progress progress, void *pdata)
 			     cairo_status_to_string(cairo_status(cr)));
 	return e;
 }
+
+void map_to_paper(const map *m, double x, double y, double *px, double *py)
+{
+	*px = m->frame[0] + (x - m->wx0) * m->scale;
+	*py = m->frame[1] + (m->wy1 - y) * m->scale;
+}

@@ -1,6 +1,7 @@
 /*
 ** layer.c: a layer as wangge shows it, on paper (grid-map, grid-list's
-** sheets) and in QGIS (the project qgs.c writes): what kind it is drawn as,
+** sheets) and in QGIS (the project qgs.c writes): the KIND[,TITLE]=PATH
+** argument that names it, what kind it is drawn as,
 ** its legend title, how it looks (the colours people expect of the sample
 ** town's names), the style it carries, and opening it and the outputs made
 ** from it. Shared by the verbs that draw layers, so that a PDF and a QGIS
@@ -16,6 +17,42 @@
 
 #include <cpl_conv.h>
 
+/* ---- layer arguments: KIND[,TITLE]=PATH ---------------------------------- */
+
+static const char *const kind_names[] = { "auto", "grids", "primary", "secondary", "boundary",
+					   "areas", "lines", "points" };
+
+const char *geo_map_kind_name(geo_map_kind kind)
+{
+	return (unsigned)kind < sizeof kind_names / sizeof kind_names[0] ? kind_names[kind] : "?";
+}
+
+geo_err geo_map_layer_parse(geo_ctx *ctx, const char *arg, char *buf, geo_map_layer *l)
+{
+	strcpy(buf, arg);
+	l->name = buf;
+	l->kind = GEO_MAP_AUTO;
+	l->title = NULL;
+	char *eq = strchr(buf, '=');
+	if (!eq)
+		return GEO_OK;
+	*eq = '\0';
+	char *comma = strchr(buf, ',');
+	if (comma)
+		*comma = '\0';
+	for (size_t k = 1; k < sizeof kind_names / sizeof kind_names[0]; k++)
+		if (!strcmp(buf, kind_names[k])) {
+			l->kind = (geo_map_kind)k;
+			l->title = comma && comma[1] ? comma + 1 : NULL;
+			l->name = eq + 1;
+			if (!*l->name)
+				return geo_fail(ctx, GEO_ERR_USAGE, "layer '%s': nothing after '='", arg);
+			return GEO_OK;
+		}
+	/* Not a kind: the '=' belongs to the path. */
+	strcpy(buf, arg);
+	return GEO_OK;
+}
 /* Names the sample town and the other tools use, with the Chinese a legend
 ** should carry and how the layer is drawn when the user said nothing. */
 static const struct known_layer {
