@@ -272,10 +272,7 @@ static OGRLayerH problems_layer(geo_ctx *ctx, geo_output *out, const char *name,
 			return NULL;
 		}
 	}
-	char *qml = problems_qml(type == wkbPoint);
-	geo_err e = qml ? geo_output_style(ctx, out, l, qml) : GEO_ERR_INTERNAL;
-	free(qml);
-	return e ? NULL : l;
+	return geo_qml_attach(ctx, out, l, problems_qml(type == wkbPoint)) ? NULL : l;
 }
 
 static int is_point_problem(geo_problem_type t)

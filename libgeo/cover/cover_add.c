@@ -348,13 +348,7 @@ static geo_err write_proposals(geo_ctx *ctx, geo_output *out, const geo_crs *wor
 	}
 	geo_qml_category c = { "", "proposed camera", "31,120,180", "star" };
 	geo_qml_categorized_opts qo = { "type", GEO_QML_MARKER, 1, 4, "0,0,0", "rank" };
-	char *qml = e ? NULL : geo_qml_categorized(&c, 1, &qo);
-	if (!e && !qml)
-		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	if (!e)
-		e = geo_output_style(ctx, out, l, qml);
-	free(qml);
-	return e;
+	return e ? e : geo_qml_attach(ctx, out, l, geo_qml_categorized(&c, 1, &qo));
 }
 
 /*

@@ -121,12 +121,7 @@ geo_err cover_write_raster(geo_ctx *ctx, geo_output *out, const cover_surface *s
 	free(v);
 	if (e)
 		return e;
-	char *qml = raster_qml(ncams);
-	if (!qml)
-		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	e = geo_output_style(ctx, out, NULL, qml);
-	free(qml);
-	return e;
+	return geo_qml_attach(ctx, out, NULL, raster_qml(ncams));
 }
 
 /* ---- roads and households ------------------------------------------------------ */
@@ -401,12 +396,8 @@ geo_err cover_blind_spots(geo_ctx *ctx, geo_output *out, const cover_surface *s,
 		}
 		OGR_F_Destroy(pf);
 	}
-	char *qml = e ? NULL : spots_qml();
-	if (!e && !qml)
-		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)
-		e = geo_output_style(ctx, out, l, qml);
-	free(qml);
+		e = geo_qml_attach(ctx, out, l, spots_qml());
 	if (vds)
 		GDALClose(vds);
 	if (mem)
@@ -485,12 +476,8 @@ geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs
 		OGR_F_Destroy(f);
 	}
 	geo_qml_graduated_opts qo = { "uncovered_pct", GEO_QML_QUANTILES, "% unseen", 0.8, NULL };
-	char *qml = e ? NULL : geo_qml_graduated(unc, gs->n, &qo);
-	if (!e && !qml)
-		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)
-		e = geo_output_style(ctx, out, l, qml);
-	free(qml);
+		e = geo_qml_attach(ctx, out, l, geo_qml_graduated(unc, gs->n, &qo));
 	free(unc);
 	return e;
 }
