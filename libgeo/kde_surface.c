@@ -16,6 +16,7 @@
 */
 #include "geo_internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -89,6 +90,8 @@ struct job {
 	geo_kernel kernel;
 	double r, r2, inv_r2, inv_r, factor; /* factor: raw 1, density 1e6 / area */
 	const int *row_lo, *row_hi;          /* rows each point may touch */
+	const int *half_cols;                /* columns either side, by whole rows away */
+	int nhalf;
 	const unsigned char *mask;
 	float nodata;
 	float *out;
@@ -103,50 +106,56 @@ struct scratch {
 
 /*
 ** Adds one point's contribution to the rows [a, b] of a band. dx2 holds the
-** squared x offsets of the columns clo.. and ex the Gaussian's x factors.
+** squared x offsets of the columns clo.. and ex the Gaussian's x factors;
+** fr is the point's row and ci the column it falls in.
 ** The loops have no branches, so that they vectorise: max(t, 0) is written
 ** (t + |t|) / 2, which is exact, and a test is a factor of 1 or 0 (and
 ** HOT_OPT's -fno-math-errno lets sqrt, never given a negative, vectorise).
+** The halving is folded into the weight (w2 = w / 2, w4, w8), which scales
+** by a power of two and so rounds the same. A pixel outside the disc adds
+** an exact zero, so a row spans the columns of the job's half_cols, wide
+** enough for every row at that distance, rather than a square root per row.
 */
-GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, int b, double x, double y,
-		     double w, int clo, int chi, const double *restrict dx2, const double *ex)
+GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, int b, double fr,
+			     int ci, double y, double w, int clo, int chi,
+			     const double *restrict dx2, const double *ex)
 {
 	const geo_raster_grid *g = j->g;
-	double fc = (x - g->x0) / g->px - 0.5, e = exp(-GAUSS_S), ginv = 1 / (1 - e);
-	double inv_px = 1 / g->px;
+	double e = exp(-GAUSS_S), ginv = 1 / (1 - e), w2 = w * 0.5, w4 = w * 0.25, w8 = w * 0.125;
 	for (int r = a; r <= b; r++) {
-		double dy = g->y0 - (r + 0.5) * g->py - y, dy2 = dy * dy;
-		if (dy2 >= j->r2)
+		int m = (int)fabs(r - fr);
+		if (m >= j->nhalf)
 			continue;
-		double half = sqrt(j->r2 - dy2) * inv_px;
-		double fa = floor(fc - half), fb = ceil(fc + half);
-		int ca = fa > clo ? (int)fa : clo, cb = fb < chi ? (int)fb : chi;
+		double dy = g->y0 - (r + 0.5) * g->py - y, dy2 = dy * dy;
+		int ca = ci - j->half_cols[m], cb = ci + 1 + j->half_cols[m];
+		ca = ca > clo ? ca : clo;
+		cb = cb < chi ? cb : chi;
 		double *restrict row = acc + (size_t)(r - r0) * g->width;
 		const double *d = dx2 - clo;
 		double inv = j->inv_r2, r2 = j->r2;
 		switch (j->kernel) {
 		case GEO_KERNEL_QUARTIC:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv, p = (t + fabs(t)) * 0.5;
-				row[c] += w * (p * p);
+				double t = 1 - (d[c] + dy2) * inv, q = t + fabs(t);
+				row[c] += w4 * (q * q);
 			}
 			break;
 		case GEO_KERNEL_EPANECHNIKOV:
 			for (int c = ca; c <= cb; c++) {
 				double t = 1 - (d[c] + dy2) * inv;
-				row[c] += w * ((t + fabs(t)) * 0.5);
+				row[c] += w2 * (t + fabs(t));
 			}
 			break;
 		case GEO_KERNEL_TRIWEIGHT:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv, p = (t + fabs(t)) * 0.5;
-				row[c] += w * (p * p * p);
+				double t = 1 - (d[c] + dy2) * inv, q = t + fabs(t);
+				row[c] += w8 * (q * q * q);
 			}
 			break;
 		case GEO_KERNEL_TRIANGULAR:
 			for (int c = ca; c <= cb; c++) {
 				double t = 1 - sqrt(d[c] + dy2) * j->inv_r;
-				row[c] += w * ((t + fabs(t)) * 0.5);
+				row[c] += w2 * (t + fabs(t));
 			}
 			break;
 		case GEO_KERNEL_UNIFORM:
@@ -158,7 +167,7 @@ GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, in
 			double ey = exp(-GAUSS_S * dy2 * inv);
 			for (int c = ca; c <= cb; c++) {
 				double v = (ec[c] * ey - e) * ginv, inside = d[c] + dy2 < r2;
-				row[c] += w * ((v + fabs(v)) * 0.5) * inside;
+				row[c] += w2 * (v + fabs(v)) * inside;
 			}
 			break;
 		}
@@ -194,7 +203,8 @@ static void run_band(struct job *j, int b, struct scratch *s)
 		int a = j->row_lo[i] > r0 ? j->row_lo[i] : r0;
 		int z = j->row_hi[i] < r1 - 1 ? j->row_hi[i] : r1 - 1;
 		double w = (p->w ? p->w[i] : 1) * j->factor;
-		add_rows(j, s->acc, r0, a, z, x, y, w, clo, chi, s->dx2, s->ex);
+		double fr = (g->y0 - y) / g->py - 0.5;
+		add_rows(j, s->acc, r0, a, z, fr, (int)floor(fc), y, w, clo, chi, s->dx2, s->ex);
 	}
 	size_t first = (size_t)r0 * g->width, count = (size_t)(r1 - r0) * g->width;
 	for (size_t k = 0; k < count; k++)
@@ -260,6 +270,21 @@ static geo_err point_rows(geo_ctx *ctx, struct job *j, int **lo, int **hi)
 	return GEO_OK;
 }
 
+/* For each whole number m of rows between a pixel row and a point, the
+** columns either side of the point's that a row at least m rows away can
+** reach; a column of margin covers the rounding of the exact test. */
+static int *half_columns(geo_ctx *ctx, const struct job *j, int *n)
+{
+	const geo_raster_grid *g = j->g;
+	*n = (int)fmin(floor(j->r / g->py) + 2, INT_MAX);
+	int *h = geo_calloc(ctx, (size_t)*n, sizeof *h);
+	for (int m = 0; h && m < *n; m++) {
+		double dy = m * g->py, left = j->r2 - dy * dy;
+		h[m] = (int)ceil(sqrt(left > 0 ? left : 0) / g->px) + 1;
+	}
+	return h;
+}
+
 static int thread_count(int asked, int nbands)
 {
 	long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
@@ -289,6 +314,10 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 	geo_err e = point_rows(ctx, &j, &lo, &hi);
 	j.row_lo = lo;
 	j.row_hi = hi;
+	int *half = e ? NULL : half_columns(ctx, &j, &j.nhalf);
+	if (!e && !half)
+		e = GEO_ERR_INTERNAL;
+	j.half_cols = half;
 	int nt = thread_count(threads, j.nbands), started = 0;
 	pthread_t tid[64];
 	for (int t = 1; !e && t < nt; t++)
@@ -310,6 +339,7 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 	scratch_free(&s);
 	free(lo);
 	free(hi);
+	free(half);
 	if (e)
 		return e;
 	if (atomic_load(&j.failed))
