@@ -88,6 +88,7 @@ struct job {
 	const geo_heat_points *pts;
 	const geo_raster_grid *g;
 	geo_kernel kernel;
+	int polynomial;                      /* a polynomial in u^2: quartic, Epanechnikov, triweight */
 	double r, r2, inv_r2, inv_r, factor; /* factor: raw 1, density 1e6 / area */
 	const int *row_lo, *row_hi;          /* rows each point may touch */
 	const int *half_cols;                /* columns either side, by whole rows away */
@@ -99,15 +100,17 @@ struct job {
 	atomic_int next, done, stop, failed;
 };
 
-/* Per-thread scratch: a band of sums and the per-point column factors. */
+/* Per-thread scratch: a band of sums and the per-point column factors
+** (add_rows says what dx2 holds). */
 struct scratch {
 	double *acc, *dx2, *ex;
 };
 
 /*
 ** Adds one point's contribution to the rows [a, b] of a band. dx2 holds the
-** squared x offsets of the columns clo.. and ex the Gaussian's x factors;
-** fr is the point's row and ci the column it falls in.
+** squared x offsets of the columns clo.. (for a polynomial kernel, divided
+** by r^2, so that u^2 costs one subtraction a pixel) and ex the Gaussian's x
+** factors; fr is the point's row and ci the column it falls in.
 ** The loops have no branches, so that they vectorise: max(t, 0) is written
 ** (t + |t|) / 2, which is exact, and a test is a factor of 1 or 0 (and
 ** HOT_OPT's -fno-math-errno lets sqrt, never given a negative, vectorise).
@@ -132,23 +135,23 @@ GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, in
 		cb = cb < chi ? cb : chi;
 		double *restrict row = acc + (size_t)(r - r0) * g->width;
 		const double *d = dx2 - clo;
-		double inv = j->inv_r2, r2 = j->r2;
+		double inv = j->inv_r2, r2 = j->r2, a1 = 1 - dy2 * inv;
 		switch (j->kernel) {
 		case GEO_KERNEL_QUARTIC:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv, q = t + fabs(t);
+				double t = a1 - d[c], q = t + fabs(t);
 				row[c] += w4 * (q * q);
 			}
 			break;
 		case GEO_KERNEL_EPANECHNIKOV:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv;
+				double t = a1 - d[c];
 				row[c] += w2 * (t + fabs(t));
 			}
 			break;
 		case GEO_KERNEL_TRIWEIGHT:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv, q = t + fabs(t);
+				double t = a1 - d[c], q = t + fabs(t);
 				row[c] += w8 * (q * q * q);
 			}
 			break;
@@ -195,7 +198,7 @@ static void run_band(struct job *j, int b, struct scratch *s)
 		int clo = flo > 0 ? (int)flo : 0, chi = fhi < g->width - 1 ? (int)fhi : g->width - 1;
 		for (int c = clo; c <= chi; c++) {
 			double dx = g->x0 + (c + 0.5) * g->px - x;
-			s->dx2[c - clo] = dx * dx;
+			s->dx2[c - clo] = j->polynomial ? dx * dx * j->inv_r2 : dx * dx;
 		}
 		if (j->kernel == GEO_KERNEL_GAUSSIAN)
 			for (int c = 0; c <= chi - clo; c++)
@@ -304,7 +307,10 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 	    !(grid->py > 0))
 		return geo_fail(ctx, GEO_ERR_USAGE, "surface: radius, pixel size and raster size must be positive");
 	struct job j = {
-		.pts = pts, .g = grid, .kernel = kernel, .r = radius, .r2 = radius * radius,
+		.pts = pts, .g = grid, .kernel = kernel,
+		.polynomial = kernel == GEO_KERNEL_QUARTIC || kernel == GEO_KERNEL_EPANECHNIKOV ||
+			      kernel == GEO_KERNEL_TRIWEIGHT,
+		.r = radius, .r2 = radius * radius,
 		.inv_r2 = 1 / (radius * radius), .inv_r = 1 / radius,
 		.factor = scale == GEO_HEAT_DENSITY ? 1e6 / geo_kernel_area(kernel, radius) : 1,
 		.mask = mask, .nodata = nodata, .out = out,
