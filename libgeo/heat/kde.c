@@ -336,7 +336,7 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 	if (!e && !(*work = working_crs(ctx, o, in)))
 		e = geo_last_code(ctx);
 	/* Without dates, a layer with a fast Arrow stream is read a batch at a
-	** time, in half the time of feature by feature (place_arrow.c). */
+	** time, in half the time of feature by feature (arrow_points.c). */
 	geo_arrow_points *a = NULL;
 	if (!e && !timed)
 		a = geo_arrow_points_open(ctx, geo_input_layer(in), o->weight_field ? 1 : 0,

@@ -8,8 +8,9 @@
 ** every point in input order, so each pixel is summed over the same points
 ** in the same order whatever the number of threads, and the result does not
 ** depend on them. A point touches only the columns its disc covers on each
-** row (one square root per row, not per pixel), and the squared column
-** offsets are computed once per point and reused on every row. All but the
+** row (a table of half-widths by rows away, not a square root per row or
+** pixel), and the squared column offsets are computed once per point and
+** reused on every row. All but the
 ** triangular kernel are polynomials in d^2 (the Gaussian splits into a
 ** product of an x and a y factor), so no pixel needs a square root, and
 ** the inner loops vectorise (the Makefile's HOT files, GEO_HOT).
