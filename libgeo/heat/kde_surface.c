@@ -195,8 +195,9 @@ GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, in
 }
 
 /* Sums every point whose disc meets band b, in point order, then writes the
-** band out as Float32. */
-static void run_band(struct job *j, int b, struct scratch *s)
+** band out as Float32. GEO_HOT too, for the column offsets each point's
+** visit to a band computes. */
+GEO_HOT static void run_band(struct job *j, int b, struct scratch *s)
 {
 	const geo_raster_grid *g = j->g;
 	const geo_heat_points *p = j->pts;
