@@ -336,7 +336,8 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 	if (!e && !(*work = working_crs(ctx, o, in)))
 		e = geo_last_code(ctx);
 	/* Without dates, a layer with a fast Arrow stream is read a batch at a
-	** time, in half the time of feature by feature (arrow_points.c). */
+	** time (arrow_points.c), about three times as fast as feature by
+	** feature for 10^6 GeoPackage points; dates need geo_feature_time. */
 	geo_arrow_points *a = NULL;
 	if (!e && !timed)
 		a = geo_arrow_points_open(ctx, geo_input_layer(in), o->weight_field ? 1 : 0,
