@@ -9,6 +9,8 @@
 ** commit, in that same transaction: DROP of the old table, RENAME of the
 ** new one and of its index, sequence and key. Readers see the old table
 ** until the commit and the new one after; they wait only for the swap.
+** Runs writing one table take turns (lock_table), so that what a run sees
+** in the table before replacing it is what it replaces.
 ** Styles go into QGIS's own layer_styles table, in the same transaction.
 **
 ** GDAL runs the statements here on its own connection (ExecuteSQL), the one
