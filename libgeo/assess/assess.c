@@ -510,12 +510,6 @@ double assess_score(const assess_fig *f)
 	return round(s * 10) / 10;
 }
 
-int assess_fig_empty(const assess_fig *f)
-{
-	return !f->visits && !f->found && !f->closed && !f->cases[0] && !f->cases[1] &&
-	       !f->cases[2] && !f->cases[3];
-}
-
 typedef struct period {
 	int32_t first, last; /* days, inclusive */
 	int32_t monday0;     /* the first week's Monday */

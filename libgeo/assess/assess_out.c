@@ -296,15 +296,24 @@ static geo_err write_rows(assess *a, geo_output *out, const char *lname, const a
 	return e;
 }
 
+/* A table (no geometry) named name whose first columns are the n text
+** fields; NULL after a message. */
+static OGRLayerH text_table(assess *a, geo_output *out, const char *name, const char *const *fields,
+			    int n)
+{
+	OGRLayerH l = create_table(a->ctx, out, name);
+	for (int k = 0; l && k < n; k++)
+		if (add_field(a->ctx, l, fields[k], OFTString))
+			l = NULL;
+	return l;
+}
+
+/* The town's figures, this period's and the last. */
 static geo_err write_town(assess *a, geo_output *out)
 {
-	geo_ctx *ctx = a->ctx;
-	OGRLayerH l = create_table(ctx, out, "town");
-	if (!l)
-		return geo_last_code(ctx);
-	geo_err e = add_field(ctx, l, "period", OFTString);
-	if (!e)
-		e = fig_fields(ctx, l, "", 1);
+	static const char *const cols[] = { "period" };
+	OGRLayerH l = text_table(a, out, "town", cols, 1);
+	geo_err e = l ? fig_fields(a->ctx, l, "", 1) : geo_last_code(a->ctx);
 	OGRFeatureH f = e ? NULL : OGR_F_Create(OGR_L_GetLayerDefn(l));
 	for (int k = 0; !e && k < 2; k++) {
 		OGR_F_SetFieldString(f, 0, k ? a->prev.label : a->w.label);
@@ -319,15 +328,11 @@ static geo_err write_town(assess *a, geo_output *out)
 /* The rules sheet: how each figure is counted. */
 static geo_err write_rules(assess *a, geo_output *out)
 {
-	geo_ctx *ctx = a->ctx;
-	OGRLayerH l = create_table(ctx, out, "rules");
-	if (!l)
-		return geo_last_code(ctx);
-	geo_err e = add_field(ctx, l, "figure", OFTString);
-	if (!e)
-		e = add_field(ctx, l, "rule", OFTString);
-	OGRFeatureH f = e ? NULL : OGR_F_Create(OGR_L_GetLayerDefn(l));
-	for (size_t k = 0; !e && k < sizeof rules / sizeof rules[0]; k++) {
+	static const char *const cols[] = { "figure", "rule" };
+	OGRLayerH l = text_table(a, out, "rules", cols, 2);
+	OGRFeatureH f = l ? OGR_F_Create(OGR_L_GetLayerDefn(l)) : NULL;
+	geo_err e = f ? GEO_OK : geo_last_code(a->ctx);
+	for (size_t k = 0; f && !e && k < sizeof rules / sizeof rules[0]; k++) {
 		OGR_F_SetFieldString(f, 0, key_name(rules[k][0]));
 		OGR_F_SetFieldString(f, 1, rules[k][1]);
 		e = put_row(a, l, f);
@@ -785,4 +790,10 @@ char *assess_summary(const assess *a)
 	if (a->o->report)
 		geo_buf_printf(&b, _("report: %s\n"), a->o->report);
 	return geo_buf_take(&b);
+}
+
+int assess_fig_empty(const assess_fig *f)
+{
+	return !f->visits && !f->found && !f->closed && !f->cases[0] && !f->cases[1] &&
+	       !f->cases[2] && !f->cases[3];
 }

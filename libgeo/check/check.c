@@ -272,10 +272,7 @@ static OGRLayerH problems_layer(geo_ctx *ctx, geo_output *out, const char *name,
 			return NULL;
 		}
 	}
-	char *qml = problems_qml(type == wkbPoint);
-	geo_err e = qml ? geo_output_style(ctx, out, l, qml) : GEO_ERR_INTERNAL;
-	free(qml);
-	return e ? NULL : l;
+	return geo_qml_attach(ctx, out, l, problems_qml(type == wkbPoint)) ? NULL : l;
 }
 
 static int is_point_problem(geo_problem_type t)
@@ -393,34 +390,6 @@ static geo_err write_valid(geo_ctx *ctx, OGRLayerH l, OGRFeatureH feat, const GE
 	return GEO_OK;
 }
 
-/* Outlines labelled with the grid code. */
-static char *grids_qml(const char *id_field)
-{
-	geo_buf b;
-	geo_buf_init(&b);
-	geo_buf_printf(&b,
-		       "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-		       "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
-		       " <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-		       "  <symbols>\n"
-		       "   <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-		       "    <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-		       "     <Option type=\"Map\">\n"
-		       "      <Option name=\"color\" type=\"QString\" value=\"190,207,80,60\"/>\n"
-		       "      <Option name=\"style\" type=\"QString\" value=\"solid\"/>\n"
-		       "      <Option name=\"outline_color\" type=\"QString\" value=\"35,35,35,255\"/>\n"
-		       "      <Option name=\"outline_width\" type=\"QString\" value=\"0.4\"/>\n"
-		       "      <Option name=\"outline_width_unit\" type=\"QString\" value=\"MM\"/>\n"
-		       "     </Option>\n    </layer>\n   </symbol>\n  </symbols>\n </renderer-v2>\n"
-		       " <labeling type=\"simple\">\n  <settings calloutType=\"simple\">\n"
-		       "   <text-style fontSize=\"8\" textColor=\"0,0,0,255\" fieldName=\"%s\">\n"
-		       "    <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>\n"
-		       "   </text-style>\n   <placement placement=\"1\"/>\n  </settings>\n"
-		       " </labeling>\n</qgis>\n",
-		       id_field);
-	return geo_buf_take(&b);
-}
-
 static geo_err write_fixed(geo_ctx *ctx, const geo_check_opts *o, const geo_gridset *gs,
 			   const geo_crs *crs)
 {
@@ -458,11 +427,8 @@ static geo_err write_fixed(geo_ctx *ctx, const geo_check_opts *o, const geo_grid
 			GEOSGeom_destroy_r(h, geom);
 		OGR_F_Destroy(f);
 	}
-	if (!e) {
-		char *qml = grids_qml(o->grid.id_field);
-		e = qml ? geo_output_style(ctx, out, l, qml) : GEO_ERR_INTERNAL;
-		free(qml);
-	}
+	if (!e)
+		e = geo_qml_attach(ctx, out, l, geo_qml_grids(GEO_QML_CHECKED, o->grid.id_field));
 	if (!e)
 		e = geo_output_commit(ctx, out);
 	geo_output_close(out);

@@ -6,6 +6,8 @@
 #include "core/geo_internal.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -103,6 +105,48 @@ void geo_json_str(geo_buf *b, const char *s)
 		}
 	}
 	geo_buf_add(b, "\"");
+}
+
+/* An object's member key: ", " before all but the first (i 0), then "key": . */
+static void json_key(geo_buf *b, int i, const char *key)
+{
+	geo_buf_add(b, i ? ", " : "");
+	geo_json_str(b, key);
+	geo_buf_add(b, ": ");
+}
+
+void geo_json_strings(geo_buf *b, const char *open, ...)
+{
+	va_list ap;
+	va_start(ap, open);
+	geo_buf_add(b, open);
+	const char *key;
+	for (int i = 0; (key = va_arg(ap, const char *)); i++) {
+		json_key(b, i, key);
+		geo_json_str(b, va_arg(ap, const char *));
+	}
+	va_end(ap);
+}
+
+void geo_buf_add_file(geo_buf *b, FILE *f)
+{
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		geo_buf_addn(b, chunk, n);
+}
+
+void geo_json_nums(geo_buf *b, const char *open, int decimals, ...)
+{
+	va_list ap;
+	va_start(ap, decimals);
+	geo_buf_add(b, open);
+	const char *key;
+	for (int i = 0; (key = va_arg(ap, const char *)); i++) {
+		json_key(b, i, key);
+		geo_json_num(b, va_arg(ap, double), decimals);
+	}
+	va_end(ap);
 }
 
 void geo_json_num(geo_buf *b, double v, int decimals)

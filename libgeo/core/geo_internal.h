@@ -36,6 +36,13 @@ char *geo_buf_take(geo_buf *b);
 /* JSON text: a quoted, escaped string; a number that is always valid JSON
 ** (fixed decimals, non-finite as null). */
 void geo_json_str(geo_buf *b, const char *s);
+/* open ("{", ", {", ", "...), then members "key": "value" of the key,
+** value pairs that follow, up to a NULL key, joined by ", ". */
+void geo_json_strings(geo_buf *b, const char *open, ...) __attribute__((sentinel));
+/* The same for key, double pairs, each number with decimals. */
+void geo_json_nums(geo_buf *b, const char *open, int decimals, ...) __attribute__((sentinel));
+/* Appends everything f holds from where it stands to its end. */
+void geo_buf_add_file(geo_buf *b, FILE *f);
 void geo_json_num(geo_buf *b, double v, int decimals);
 /* XML text or attribute value, escaped (&, <, >, "). */
 void geo_xml_text(geo_buf *b, const char *s);
@@ -218,6 +225,10 @@ geo_err geo_repair(geo_ctx *ctx, geo_gridset *gs, const GEOSGeometry *town,
 #define GEO_HOT
 #endif
 
+/* The QGIS version wangge's styles (qml.c) and projects (qgs.c) say they
+** were written for; every later version reads them. */
+#define GEO_QGIS_VERSION "3.22.0"
+
 /* How geo_qml_graduated makes its classes from the values. */
 typedef enum geo_qml_classes {
 	GEO_QML_QUANTILES,      /* a class for 0, then up to five at quantiles of the positives */
@@ -261,6 +272,27 @@ typedef struct geo_qml_categorized_opts {
 /* A QGIS style (QML) drawing each of the n categories in its colour. NULL
 ** when out of memory. */
 char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_categorized_opts *o);
+/* The same with outlines[i] ("r,g,b") round category i, and labels from
+** the QGIS expression label (o->label unused; NULL: no labels). */
+char *geo_qml_categorized_outlined(const geo_qml_category *c, const char *const *outlines, size_t n,
+				   const geo_qml_categorized_opts *o, const char *label);
+
+/* The styles of grids geo_qml_grids makes. */
+typedef enum geo_qml_grids_style {
+	GEO_QML_PRIMARY,        /* grid-split's primaries: thick red outlines, names in red */
+	GEO_QML_SECONDARY,      /* its secondaries: a pale fill in dashed grey outlines, names */
+	GEO_QML_LEVELS,         /* both levels in one layer, by its field "level"; no labels */
+	GEO_QML_OUTLINES,       /* dark outlines, no fill (grid-diff's grids) */
+	GEO_QML_CHECKED         /* a pale green fill in dark outlines (grid-check's --fix) */
+} geo_qml_grids_style;
+
+/* A QGIS style (QML) of grids drawn as style says, labelled with field
+** (unused for GEO_QML_LEVELS). NULL when out of memory. */
+char *geo_qml_grids(geo_qml_grids_style style, const char *field);
+
+/* Attaches qml, a style made above (taken; NULL: it ran out of memory), to
+** layer of out as geo_output_style does. */
+geo_err geo_qml_attach(geo_ctx *ctx, geo_output *out, OGRLayerH layer, char *qml);
 
 /* One colour stop of a raster style: the cells of value (and, on a
 ** continuous ramp, those between it and its neighbours) in rgb. */

@@ -69,10 +69,7 @@ static char *slurp_stdin(geo_ctx *ctx, void *owner)
 {
 	geo_buf b;
 	geo_buf_init(&b);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-		geo_buf_addn(&b, chunk, n);
+	geo_buf_add_file(&b, stdin);
 	size_t len = b.len;
 	char *text = geo_buf_take(&b);
 	if (!text) {

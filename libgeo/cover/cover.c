@@ -329,24 +329,6 @@ static geo_err read_dem(geo_ctx *ctx, GDALDatasetH ds, const char *path, cover_s
 	return GEO_OK;
 }
 
-GDALDatasetH cover_mem_over(const geo_raster_grid *g, void *buf, GDALDataType t, const geo_crs *crs)
-{
-	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", g->width, g->height, 0, t, NULL);
-	if (!ds)
-		return NULL;
-	char opt[64];
-	snprintf(opt, sizeof opt, "DATAPOINTER=%p", buf);
-	char *opts[] = { opt, NULL };
-	if (GDALAddBand(ds, t, opts) != CE_None) {
-		GDALClose(ds);
-		return NULL;
-	}
-	double gt[6] = { g->x0, g->px, 0, g->y0, 0, -g->py };
-	GDALSetGeoTransform(ds, gt);
-	GDALSetSpatialRef(ds, geo_crs_ogr(crs));
-	return ds;
-}
-
 /* Burns geoms (OGR, taken) with their values into buf; GDAL's rule: the
 ** cells whose centre is inside. */
 static geo_err burn(geo_ctx *ctx, const cover_surface *s, void *buf, GDALDataType t,
@@ -385,35 +367,19 @@ static geo_err add_obstacles(geo_ctx *ctx, const geo_cover_opts *o, const geo_cr
 	if (!e && hf < 0)
 		e = geo_fail(ctx, GEO_ERR_USAGE, "--height-field: %s has no field '%s'",
 			     geo_input_name(in), o->height_field);
-	OGRGeometryH *geoms = NULL;
-	double *h = NULL;
-	size_t n = 0, cap = 0, skipped = 0;
+	cover_valued obs = { 0 };
+	size_t skipped = 0;
 	OGRFeatureH f;
 	GEOSGeometry *g;
 	while (!e && !(e = geo_input_next(ctx, in, &f, &g)) && f) {
 		double v = value(f, hf);
-		if (!g || isnan(v)) {
+		if (!g || isnan(v))
 			skipped++;
-		} else if (v < 0) {
+		else if (v < 0)
 			e = geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: height %g m is negative",
 				     geo_input_name(in), (long long)OGR_F_GetFID(f), v);
-		} else {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 256;
-				OGRGeometryH *g2 = geo_realloc_array(ctx, geoms, cap, sizeof *geoms);
-				if (g2)
-					geoms = g2;
-				double *h2 = geo_realloc_array(ctx, h, cap, sizeof *h);
-				if (h2)
-					h = h2;
-				if (!g2 || !h2)
-					e = GEO_ERR_INTERNAL;
-			}
-			if (!e && !(geoms[n] = geo_geom_to_ogr(ctx, g)))
-				e = geo_last_code(ctx);
-			if (!e)
-				h[n++] = v;
-		}
+		else
+			e = cover_valued_add(ctx, &obs, g, v);
 		if (g)
 			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
 		OGR_F_Destroy(f);
@@ -426,17 +392,14 @@ static geo_err add_obstacles(geo_ctx *ctx, const geo_cover_opts *o, const geo_cr
 	if (!e && !top)
 		e = GEO_ERR_INTERNAL;
 	if (!e) {
-		r->obstacles = n;
-		e = burn(ctx, s, top, GDT_Float32, work, geoms, h, n);
-		n = 0;
+		r->obstacles = obs.n;
+		e = burn(ctx, s, top, GDT_Float32, work, obs.geoms, obs.v, obs.n);
+		obs.n = 0; /* burn destroyed them */
 	}
-	for (size_t i = 0; i < n; i++)
-		OGR_G_DestroyGeometry(geoms[i]);
+	cover_valued_free(&obs);
 	for (size_t i = 0; !e && i < (size_t)s->g.width * s->g.height; i++)
 		s->z[i] += top[i];
 	free(top);
-	free(geoms);
-	free(h);
 	return e;
 }
 
@@ -817,14 +780,8 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 		}
 		geo_buf_add(b, "]}");
 	}
-	geo_buf_add(b, ", \"seconds\": {\"surface\": ");
-	geo_json_num(b, r->seconds[0], 3);
-	geo_buf_add(b, ", \"viewsheds\": ");
-	geo_json_num(b, r->seconds[1], 3);
-	geo_buf_add(b, ", \"write\": ");
-	geo_json_num(b, r->seconds[2], 3);
-	geo_buf_add(b, ", \"add\": ");
-	geo_json_num(b, r->seconds[3], 3);
+	geo_json_nums(b, ", \"seconds\": {", 3, "surface", r->seconds[0], "viewsheds", r->seconds[1], "write",
+		      r->seconds[2], "add", r->seconds[3], (char *)NULL);
 	geo_buf_add(b, "}}\n");
 }
 

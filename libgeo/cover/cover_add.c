@@ -170,51 +170,45 @@ static geo_err read_roads(geo_ctx *ctx, const cover_surface *s, const char *road
 }
 
 /* Points of a layer: households add weight to their cell; sites are kept. */
+struct points {
+	const cover_surface *s;
+	float *w;
+	cover_site **sites;     /* NULL: households, adding weight */
+	size_t *n, cap;
+};
+
+static geo_err add_point(geo_ctx *ctx, OGRFeatureH f, const GEOSGeometry *g, void *data)
+{
+	struct points *p = data;
+	const cover_surface *s = p->s;
+	double x, y;
+	if (!cover_point_xy(geo_ctx_geos(ctx), g, &x, &y))
+		return GEO_OK;
+	double cx = floor((x - s->g.x0) / s->g.px), cy = floor((s->g.y0 - y) / s->g.py);
+	if (!(cx >= 0 && cy >= 0 && cx < s->g.width && cy < s->g.height))
+		return GEO_OK;
+	size_t c = (size_t)cy * s->g.width + (size_t)cx;
+	if (!p->sites) {
+		if (p->w[c] > 0)
+			p->w[c] += GEO_COVER_W_HOUSEHOLD;
+		return GEO_OK;
+	}
+	if (*p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 256;
+		cover_site *s2 = geo_realloc_array(ctx, *p->sites, p->cap, sizeof **p->sites);
+		if (!s2)
+			return GEO_ERR_INTERNAL;
+		*p->sites = s2;
+	}
+	(*p->sites)[(*p->n)++] = (cover_site){ .x = x, .y = y, .fid = OGR_F_GetFID(f) };
+	return GEO_OK;
+}
+
+/* Points of a layer: households add weight to their cell; sites are kept. */
 static geo_err read_points(geo_ctx *ctx, const cover_surface *s, const char *name,
 			   const geo_crs *work, float *w, cover_site **sites, size_t *n)
 {
-	geo_input *in = cover_open_input(ctx, name, work);
-	if (!in)
-		return geo_last_code(ctx);
-	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
-	size_t cap = 0;
-	OGRFeatureH f;
-	GEOSGeometry *g;
-	geo_err e;
-	while (!(e = geo_input_next(ctx, in, &f, &g)) && f) {
-		double x, y;
-		if (g && GEOSGeomTypeId_r(gh, g) == GEOS_POINT && !GEOSisEmpty_r(gh, g) &&
-		    GEOSGeomGetX_r(gh, g, &x) && GEOSGeomGetY_r(gh, g, &y)) {
-			double cx = floor((x - s->g.x0) / s->g.px), cy = floor((s->g.y0 - y) / s->g.py);
-			int inside = cx >= 0 && cy >= 0 && cx < s->g.width && cy < s->g.height;
-			size_t c = inside ? (size_t)cy * s->g.width + (size_t)cx : 0;
-			if (!sites && inside && w[c] > 0)
-				w[c] += GEO_COVER_W_HOUSEHOLD;
-			if (sites && inside) {
-				if (*n == cap) {
-					cap = cap ? 2 * cap : 256;
-					cover_site *s2 = geo_realloc_array(ctx, *sites, cap, sizeof **sites);
-					if (!s2) {
-						e = GEO_ERR_INTERNAL;
-						OGR_F_Destroy(f);
-						GEOSGeom_destroy_r(gh, g);
-						break;
-					}
-					*sites = s2;
-				}
-				memset(&(*sites)[*n], 0, sizeof **sites);
-				(*sites)[*n].x = x;
-				(*sites)[*n].y = y;
-				(*sites)[*n].fid = OGR_F_GetFID(f);
-				(*n)++;
-			}
-		}
-		if (g)
-			GEOSGeom_destroy_r(gh, g);
-		OGR_F_Destroy(f);
-	}
-	geo_input_close(in);
-	return e;
+	return cover_each_geometry(ctx, name, work, add_point, &(struct points){ s, w, sites, n, 0 });
 }
 
 /* A --demand feature's weight: its field, or GEO_COVER_W_PUBLIC when the
@@ -248,29 +242,14 @@ static geo_err read_demand(geo_ctx *ctx, const cover_surface *s, const geo_cover
 	if (field < 0 && o->weight_field)
 		e = geo_fail(ctx, GEO_ERR_USAGE, "--weight-field: %s has no field '%s'", geo_input_name(in),
 			     fname);
-	OGRGeometryH *geoms = NULL;
-	double *v = NULL;
-	size_t n = 0, cap = 0;
+	cover_valued d = { 0 };
 	OGRFeatureH f;
 	GEOSGeometry *g;
 	while (!e && !(e = geo_input_next(ctx, in, &f, &g)) && f) {
 		double wt = 0;
 		e = demand_weight(ctx, in, f, field, &wt);
-		if (!e && g && n == cap) {
-			cap = cap ? 2 * cap : 64;
-			OGRGeometryH *g2 = geo_realloc_array(ctx, geoms, cap, sizeof *geoms);
-			if (g2)
-				geoms = g2;
-			double *v2 = geo_realloc_array(ctx, v, cap, sizeof *v);
-			if (v2)
-				v = v2;
-			if (!g2 || !v2)
-				e = GEO_ERR_INTERNAL;
-		}
-		if (!e && g && !(geoms[n] = geo_geom_to_ogr(ctx, g)))
-			e = geo_last_code(ctx);
 		if (!e && g)
-			v[n++] = wt;
+			e = cover_valued_add(ctx, &d, g, wt);
 		if (g)
 			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
 		OGR_F_Destroy(f);
@@ -286,8 +265,8 @@ static geo_err read_demand(geo_ctx *ctx, const cover_surface *s, const geo_cover
 			     geo_cpl_error("out of memory"));
 	int band = 1;
 	char *opts[] = { "MERGE_ALG=ADD", NULL };
-	if (!e && n && GDALRasterizeGeometries(ds, 1, &band, (int)n, geoms, NULL, NULL, v, opts, NULL,
-					       NULL) != CE_None)
+	if (!e && d.n && GDALRasterizeGeometries(ds, 1, &band, (int)d.n, d.geoms, NULL, NULL, d.v, opts,
+						 NULL, NULL) != CE_None)
 		e = geo_fail(ctx, GEO_ERR_INTERNAL, "rasterising --demand failed: %s",
 			     geo_cpl_error("GDALRasterizeGeometries refused"));
 	if (ds)
@@ -297,52 +276,13 @@ static geo_err read_demand(geo_ctx *ctx, const cover_surface *s, const geo_cover
 			w[i] += extra[i];
 			res->demand_added += extra[i];
 		}
-	res->demand_features = n;
-	for (size_t i = 0; i < n; i++)
-		OGR_G_DestroyGeometry(geoms[i]);
-	free(geoms);
-	free(v);
+	res->demand_features = d.n;
+	cover_valued_free(&d);
 	free(extra);
 	return e;
 }
 
 /* ---- lazy greedy ---------------------------------------------------------------- */
-
-void cover_heap_push(cover_opt *h, size_t *n, cover_opt o)
-{
-	size_t i = (*n)++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (!(h[p].bound < o.bound))
-			break;
-		h[i] = h[p];
-		i = p;
-	}
-	h[i] = o;
-}
-
-cover_opt cover_heap_pop(cover_opt *h, size_t *n)
-{
-	cover_opt top = h[0], last = h[--(*n)];
-	size_t i = 0;
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		double mb = last.bound;
-		if (l < *n && h[l].bound > mb) {
-			m = l;
-			mb = h[l].bound;
-		}
-		if (r < *n && h[r].bound > mb)
-			m = r;
-		if (m == i)
-			break;
-		h[i] = h[m];
-		i = m;
-	}
-	if (*n)
-		h[i] = last;
-	return top;
-}
 
 static double gain(const cover_site *st, int h, const float *w, const uint8_t *seen)
 {
@@ -408,13 +348,7 @@ static geo_err write_proposals(geo_ctx *ctx, geo_output *out, const geo_crs *wor
 	}
 	geo_qml_category c = { "", "proposed camera", "31,120,180", "star" };
 	geo_qml_categorized_opts qo = { "type", GEO_QML_MARKER, 1, 4, "0,0,0", "rank" };
-	char *qml = e ? NULL : geo_qml_categorized(&c, 1, &qo);
-	if (!e && !qml)
-		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	if (!e)
-		e = geo_output_style(ctx, out, l, qml);
-	free(qml);
-	return e;
+	return e ? e : geo_qml_attach(ctx, out, l, geo_qml_categorized(&c, 1, &qo));
 }
 
 /*

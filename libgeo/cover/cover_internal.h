@@ -47,6 +47,25 @@ typedef struct cover_grid_stats {
 /* A layer read into the working CRS (roads, households, sites); NULL after
 ** a message when it cannot be, or states no CRS. */
 geo_input *cover_open_input(geo_ctx *ctx, const char *name, const geo_crs *work);
+/* Calls visit with every feature of the layer name that has a geometry,
+** read into work, until visit returns an error. */
+typedef geo_err (*cover_visit)(geo_ctx *ctx, OGRFeatureH f, const GEOSGeometry *g, void *data);
+geo_err cover_each_geometry(geo_ctx *ctx, const char *name, const geo_crs *work, cover_visit visit,
+			    void *data);
+/* The coordinates of a point that is not empty; 0 for anything else. */
+int cover_point_xy(GEOSContextHandle_t gh, const GEOSGeometry *g, double *x, double *y);
+
+/* Geometries in OGR's form, each with a number (--demand's weights, the
+** obstacles' heights), for GDAL's rasteriser. */
+typedef struct cover_valued {
+	OGRGeometryH *geoms;
+	double *v;
+	size_t n, cap;
+} cover_valued;
+/* Appends g (converted; the caller keeps it) with its value v. */
+geo_err cover_valued_add(geo_ctx *ctx, cover_valued *c, const GEOSGeometry *g, double v);
+/* Destroys the geometries still held and the arrays. */
+void cover_valued_free(cover_valued *c);
 
 /* Sums the road lengths and households per grid, seen or not. */
 geo_err cover_roads(geo_ctx *ctx, const cover_surface *s, const char *roads, const geo_crs *work,

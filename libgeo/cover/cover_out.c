@@ -121,12 +121,7 @@ geo_err cover_write_raster(geo_ctx *ctx, geo_output *out, const cover_surface *s
 	free(v);
 	if (e)
 		return e;
-	char *qml = raster_qml(ncams);
-	if (!qml)
-		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	e = geo_output_style(ctx, out, NULL, qml);
-	free(qml);
-	return e;
+	return geo_qml_attach(ctx, out, NULL, raster_qml(ncams));
 }
 
 /* ---- roads and households ------------------------------------------------------ */
@@ -141,6 +136,63 @@ geo_input *cover_open_input(geo_ctx *ctx, const char *name, const geo_crs *work)
 		return NULL;
 	}
 	return in;
+}
+
+geo_err cover_each_geometry(geo_ctx *ctx, const char *name, const geo_crs *work, cover_visit visit,
+			    void *data)
+{
+	geo_input *in = cover_open_input(ctx, name, work);
+	if (!in)
+		return geo_last_code(ctx);
+	OGRFeatureH f;
+	GEOSGeometry *g;
+	geo_err e;
+	while (!(e = geo_input_next(ctx, in, &f, &g)) && f) {
+		if (g) {
+			e = visit(ctx, f, g, data);
+			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
+		}
+		OGR_F_Destroy(f);
+		if (e)
+			break;
+	}
+	geo_input_close(in);
+	return e;
+}
+
+int cover_point_xy(GEOSContextHandle_t gh, const GEOSGeometry *g, double *x, double *y)
+{
+	return GEOSGeomTypeId_r(gh, g) == GEOS_POINT && !GEOSisEmpty_r(gh, g) && GEOSGeomGetX_r(gh, g, x) &&
+	       GEOSGeomGetY_r(gh, g, y);
+}
+
+geo_err cover_valued_add(geo_ctx *ctx, cover_valued *c, const GEOSGeometry *g, double v)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		OGRGeometryH *g2 = geo_realloc_array(ctx, c->geoms, cap, sizeof *c->geoms);
+		if (g2)
+			c->geoms = g2;
+		double *v2 = geo_realloc_array(ctx, c->v, cap, sizeof *c->v);
+		if (v2)
+			c->v = v2;
+		if (!g2 || !v2)
+			return GEO_ERR_INTERNAL;
+		c->cap = cap;
+	}
+	if (!(c->geoms[c->n] = geo_geom_to_ogr(ctx, g)))
+		return geo_last_code(ctx);
+	c->v[c->n++] = v;
+	return GEO_OK;
+}
+
+void cover_valued_free(cover_valued *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		OGR_G_DestroyGeometry(c->geoms[i]);
+	free(c->geoms);
+	free(c->v);
+	*c = (cover_valued){ 0 };
 }
 
 /* Walks a line in steps of at most half a cell, crediting each step to
@@ -182,58 +234,56 @@ static void walk(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surf
 			walk(gh, GEOSGetGeometryN_r(gh, g, i), s, st);
 }
 
+struct road_sums {
+	const cover_surface *s;
+	cover_grid_stats *st;
+};
+
+static geo_err add_road(geo_ctx *ctx, OGRFeatureH f, const GEOSGeometry *g, void *data)
+{
+	(void)f;
+	struct road_sums *r = data;
+	walk(geo_ctx_geos(ctx), g, r->s, r->st);
+	return GEO_OK;
+}
+
 geo_err cover_roads(geo_ctx *ctx, const cover_surface *s, const char *roads, const geo_crs *work,
 		    cover_grid_stats *st)
 {
-	geo_input *in = cover_open_input(ctx, roads, work);
-	if (!in)
-		return geo_last_code(ctx);
-	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
-	OGRFeatureH f;
-	GEOSGeometry *g;
-	geo_err e;
-	while (!(e = geo_input_next(ctx, in, &f, &g)) && f) {
-		if (g) {
-			walk(gh, g, s, st);
-			GEOSGeom_destroy_r(gh, g);
-		}
-		OGR_F_Destroy(f);
+	return cover_each_geometry(ctx, roads, work, add_road, &(struct road_sums){ s, st });
+}
+
+struct household_sums {
+	const cover_surface *s;
+	cover_grid_stats *st;
+	double *seen, *total;
+};
+
+static geo_err add_household(geo_ctx *ctx, OGRFeatureH f, const GEOSGeometry *g, void *data)
+{
+	(void)f;
+	struct household_sums *h = data;
+	double x, y;
+	if (!cover_point_xy(geo_ctx_geos(ctx), g, &x, &y))
+		return GEO_OK;
+	long c = cell_at(h->s, x, y);
+	int32_t gi = c < 0 ? -1 : h->s->grid[c];
+	if (gi < 0)
+		return GEO_OK;
+	h->st[gi].households++;
+	(*h->total)++;
+	if (h->s->count[c]) {
+		h->st[gi].hh_seen++;
+		(*h->seen)++;
 	}
-	geo_input_close(in);
-	return e;
+	return GEO_OK;
 }
 
 geo_err cover_households(geo_ctx *ctx, const cover_surface *s, const char *households,
 			 const geo_crs *work, cover_grid_stats *st, double *seen, double *total)
 {
-	geo_input *in = cover_open_input(ctx, households, work);
-	if (!in)
-		return geo_last_code(ctx);
-	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
-	OGRFeatureH f;
-	GEOSGeometry *g;
-	geo_err e;
-	while (!(e = geo_input_next(ctx, in, &f, &g)) && f) {
-		double x, y;
-		if (g && GEOSGeomTypeId_r(gh, g) == GEOS_POINT && !GEOSisEmpty_r(gh, g) &&
-		    GEOSGeomGetX_r(gh, g, &x) && GEOSGeomGetY_r(gh, g, &y)) {
-			long c = cell_at(s, x, y);
-			int32_t gi = c < 0 ? -1 : s->grid[c];
-			if (gi >= 0) {
-				st[gi].households++;
-				(*total)++;
-				if (s->count[c]) {
-					st[gi].hh_seen++;
-					(*seen)++;
-				}
-			}
-		}
-		if (g)
-			GEOSGeom_destroy_r(gh, g);
-		OGR_F_Destroy(f);
-	}
-	geo_input_close(in);
-	return e;
+	return cover_each_geometry(ctx, households, work, add_household,
+				   &(struct household_sums){ s, st, seen, total });
 }
 
 /* ---- blind spots ------------------------------------------------------------------ */
@@ -346,12 +396,8 @@ geo_err cover_blind_spots(geo_ctx *ctx, geo_output *out, const cover_surface *s,
 		}
 		OGR_F_Destroy(pf);
 	}
-	char *qml = e ? NULL : spots_qml();
-	if (!e && !qml)
-		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)
-		e = geo_output_style(ctx, out, l, qml);
-	free(qml);
+		e = geo_qml_attach(ctx, out, l, spots_qml());
 	if (vds)
 		GDALClose(vds);
 	if (mem)
@@ -430,12 +476,26 @@ geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs
 		OGR_F_Destroy(f);
 	}
 	geo_qml_graduated_opts qo = { "uncovered_pct", GEO_QML_QUANTILES, "% unseen", 0.8, NULL };
-	char *qml = e ? NULL : geo_qml_graduated(unc, gs->n, &qo);
-	if (!e && !qml)
-		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	if (!e)
-		e = geo_output_style(ctx, out, l, qml);
-	free(qml);
+		e = geo_qml_attach(ctx, out, l, geo_qml_graduated(unc, gs->n, &qo));
 	free(unc);
 	return e;
+}
+
+GDALDatasetH cover_mem_over(const geo_raster_grid *g, void *buf, GDALDataType t, const geo_crs *crs)
+{
+	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", g->width, g->height, 0, t, NULL);
+	if (!ds)
+		return NULL;
+	char opt[64];
+	snprintf(opt, sizeof opt, "DATAPOINTER=%p", buf);
+	char *opts[] = { opt, NULL };
+	if (GDALAddBand(ds, t, opts) != CE_None) {
+		GDALClose(ds);
+		return NULL;
+	}
+	double gt[6] = { g->x0, g->px, 0, g->y0, 0, -g->py };
+	GDALSetGeoTransform(ds, gt);
+	GDALSetSpatialRef(ds, geo_crs_ogr(crs));
+	return ds;
 }

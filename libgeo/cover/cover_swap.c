@@ -455,3 +455,41 @@ geo_err cover_swap(geo_ctx *ctx, cover_site *sites, size_t ns, int headings, con
 	free(saved_cnt);
 	return e;
 }
+
+/* ---- the lazy greedy's heap, which the swaps use too -------------------------- */
+
+void cover_heap_push(cover_opt *h, size_t *n, cover_opt o)
+{
+	size_t i = (*n)++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!(h[p].bound < o.bound))
+			break;
+		h[i] = h[p];
+		i = p;
+	}
+	h[i] = o;
+}
+
+cover_opt cover_heap_pop(cover_opt *h, size_t *n)
+{
+	cover_opt top = h[0], last = h[--(*n)];
+	size_t i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		double mb = last.bound;
+		if (l < *n && h[l].bound > mb) {
+			m = l;
+			mb = h[l].bound;
+		}
+		if (r < *n && h[r].bound > mb)
+			m = r;
+		if (m == i)
+			break;
+		h[i] = h[m];
+		i = m;
+	}
+	if (*n)
+		h[i] = last;
+	return top;
+}

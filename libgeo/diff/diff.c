@@ -30,15 +30,6 @@ void geo_diff_opts_init(geo_diff_opts *o)
 	o->keep_threshold = 0.5;
 }
 
-static const char *const class_names[GEO_DIFF_NCLASSES] = {
-	"unchanged", "reshaped", "split", "merged", "regrouped", "new", "removed",
-};
-
-const char *geo_diff_class_name(geo_diff_class c)
-{
-	return c >= 0 && c < GEO_DIFF_NCLASSES ? class_names[c] : "?";
-}
-
 /* ---- reading ------------------------------------------------------------ */
 
 /* --s-srs names the CRS of inputs that state none (io.c); it never
@@ -441,54 +432,6 @@ static geo_err measure(struct diff_run *run)
 }
 
 /* ---- the verb ------------------------------------------------------------- */
-
-int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j)
-{
-	return old_i >= 0 && new_j >= 0 &&
-	       !strcmp(r->old_grids->grids[old_i].id, r->new_grids->grids[new_j].id);
-}
-
-const geo_diff_staff *geo_diff_staff_of(const geo_diff_result *r, const geo_gridset *gs, size_t i)
-{
-	return gs == r->old_grids ? &r->old_staff[i] : &r->new_staff[i];
-}
-
-const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, size_t i)
-{
-	return geo_diff_staff_of(r, gs, i)->worker;
-}
-
-void geo_diff_result_free(geo_diff_result *r)
-{
-	if (!r)
-		return;
-	for (size_t k = 0; k < r->ngroups; k++) {
-		free(r->groups[k].old_idx);
-		free(r->groups[k].new_idx);
-	}
-	free(r->groups);
-	for (size_t l = 0; l < r->nlayers; l++) {
-		free(r->layers[l].name);
-		free(r->layers[l].source);
-		free(r->layers[l].count_old);
-		free(r->layers[l].count_new);
-	}
-	free(r->layers);
-	for (size_t k = 0; k < r->nmoves; k++)
-		free(r->moves[k].label);
-	free(r->moves);
-	geo_staff_free(r->old_staff, r->old_grids ? r->old_grids->n : 0);
-	geo_staff_free(r->new_staff, r->new_grids ? r->new_grids->n : 0);
-	free(r->new_to_old);
-	free(r->old_to_new);
-	free(r->outside_new);
-	free(r->outside_old);
-	free(r->worker_field);
-	geo_overlay_free(r->overlay);
-	geo_gridset_free(r->old_grids);
-	geo_gridset_free(r->new_grids);
-	free(r);
-}
 
 static void free_pieces(GEOSContextHandle_t h, GEOSGeometry **p, size_t n)
 {

@@ -30,45 +30,7 @@ static enum handover_form form_of(const char *name)
 					  : FORM_TABLE;
 }
 
-static const struct {
-	const char *name, *title;
-} layer_titles[] = {
-	{ "households", "住户" }, { "cameras", "摄像头" }, { "ponds", "坑塘" },
-	{ "ditches", "沟渠" },    { "hazards", "隐患" },   { "cases", "案件" },
-};
-
-const char *diff_layer_title(const char *layer)
-{
-	for (size_t k = 0; k < sizeof layer_titles / sizeof layer_titles[0]; k++)
-		if (!strcmp(layer, layer_titles[k].name))
-			return layer_titles[k].title;
-	return layer;
-}
-
 /* ---- order ----------------------------------------------------------------- */
-
-/* Receivers: a named worker (by name, then phone), then each grid nobody
-** was named for (its list waits for whoever gets it), then the features
-** that leave every grid. */
-static int receiver_rank(const geo_diff_result *r, const geo_diff_move *m)
-{
-	return m->new_grid < 0 ? 2 : *r->new_staff[m->new_grid].worker ? 0 : 1;
-}
-
-int diff_receiver_cmp(const geo_diff_result *r, const geo_diff_move *a, const geo_diff_move *b)
-{
-	int ra = receiver_rank(r, a), rb = receiver_rank(r, b);
-	if (ra != rb || ra == 2)
-		return ra - rb;
-	if (ra == 1) {
-		int c = strcmp(r->new_grids->grids[a->new_grid].id,
-			       r->new_grids->grids[b->new_grid].id);
-		return c ? c : (a->new_grid > b->new_grid) - (a->new_grid < b->new_grid);
-	}
-	const geo_diff_staff *sa = &r->new_staff[a->new_grid], *sb = &r->new_staff[b->new_grid];
-	int c = strcmp(sa->worker, sb->worker);
-	return c ? c : strcmp(sa->phone, sb->phone);
-}
 
 static const char *code(const geo_gridset *gs, long i)
 {
@@ -181,7 +143,7 @@ static geo_err write_row(struct diff_run *run, OGRLayerH l, const geo_diff_move 
 	const geo_diff_result *r = run->r;
 	OGRFeatureH row = OGR_F_Create(OGR_L_GetLayerDefn(l));
 	const char *layer = r->layers[m->layer].name;
-	OGR_F_SetFieldString(row, COL_LAYER, zh ? diff_layer_title(layer) : layer);
+	OGR_F_SetFieldString(row, COL_LAYER, zh ? layer_short_title(layer) : layer);
 	OGR_F_SetFieldString(row, COL_FEATURE, m->label);
 	set_grid(row, COL_OLD_ID, r, r->old_grids, m->old_grid);
 	set_grid(row, COL_NEW_ID, r, r->new_grids, m->new_grid);
@@ -211,7 +173,7 @@ static geo_err write_table(struct diff_run *run, geo_output *out, const char *na
 ** without a worker, or 移出网格 for what leaves every grid. */
 static void receiver_title(const geo_diff_result *r, const geo_diff_move *m, char *buf, size_t size)
 {
-	switch (receiver_rank(r, m)) {
+	switch (diff_receiver_rank(r, m)) {
 	case 0: snprintf(buf, size, "%s", r->new_staff[m->new_grid].worker); break;
 	case 1:
 		snprintf(buf, size, "%s %s", r->new_grids->grids[m->new_grid].id,

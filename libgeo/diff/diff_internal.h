@@ -5,12 +5,13 @@
 ** diff_handover.c writes the hand-over lists (tables, XLSX) and diff_pdf.c
 ** the printable one, diff_write.c writes the moved pieces and NEW with the
 ** surviving codes, diff_report.c renders the report from the public result
-** alone.
+** alone; diff_result.c holds what the result says, which all of them ask.
 */
 #ifndef DIFF_INTERNAL_H
 #define DIFF_INTERNAL_H
 
 #include "core/geo_internal.h"
+#include "qgis/layer.h"
 
 struct diff_run {
 	geo_ctx *ctx;
@@ -41,12 +42,13 @@ void diff_handover_close(struct diff_run *run);
 /* The hand-over's rows in their order: by receiving worker, new grid, layer,
 ** old grid, feature (indices into r->moves; free). */
 size_t *diff_handover_order(const geo_diff_result *r);
-/* 0 when two rows go to the same receiver (a worker by name and phone; a
+/* A receiver's rank: 0 a named worker, 1 a grid without one, 2 no new
+** grid (diff_result.c). */
+int diff_receiver_rank(const geo_diff_result *r, const geo_diff_move *m);
+/* 0 when two rows go to the same receiver (diff_result.c) (a worker by name and phone; a
 ** grid without a worker is a receiver of its own, and every feature in no
 ** new grid goes to one more). */
 int diff_receiver_cmp(const geo_diff_result *r, const geo_diff_move *a, const geo_diff_move *b);
-/* The layer's name as the lists print it: 住户 for households, ... */
-const char *diff_layer_title(const char *layer);
 /* Writes the printable list (A4 pages, a section per receiving worker). */
 geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name,
 		       const size_t *order);

@@ -16,16 +16,10 @@
 #define MARGIN PAGE_MARGIN
 #define FOOT_Y PAGE_FOOT_Y
 #define ROW_H 8.6
-#define HEAD_H 7.0
 
-static const struct {
-	const char *title;
-	double width;
-} cols[] = {
-	{ "序号", 11 },   { "图层", 15 },     { "对象", 44 },
-	{ "原网格", 42 }, { "原网格员", 26 }, { "新网格", 42 },
-};
-enum { NCOL = sizeof cols / sizeof cols[0] };
+enum { NCOL = 6 };
+static const char *const col_titles[NCOL] = { "序号", "图层", "对象", "原网格", "原网格员", "新网格" };
+static const double col_widths[NCOL] = { 11, 15, 44, 42, 26, 42 };
 
 struct pdf {
 	struct diff_run *run;
@@ -34,58 +28,25 @@ struct pdf {
 	int page;
 	double y;
 	const char *who; /* the section's receiver, for continuation pages */
+	char source[512]; /* OLD → NEW, atop every page */
 };
 
-static double say(struct pdf *p, const char *s, double x, double y, double w, double pt, int bold,
-		  int align, double grey)
-{
-	return page_say(&p->pg, s, x, y, w, pt, bold, align, grey);
-}
-
-static double paragraph(struct pdf *p, const char *s, double x, double y, double w, double pt)
-{
-	return page_paragraph(&p->pg, s, x, y, w, pt);
-}
-
-static void rule(struct pdf *p, double y, double width, double grey)
-{
-	page_rule(&p->pg, y, width, grey);
-}
+#define TITLE "网格移交清单"
+#define SOURCE_X 40.0
 
 static void page_start(struct pdf *p)
 {
-	p->page++;
-	const geo_diff_result *r = p->run->r;
-	say(p, "网格移交清单", MARGIN, MARGIN - 6, 0, 9, 1, -1, 0.35);
-	char s[512];
-	snprintf(s, sizeof s, "%s → %s", r->old_grids->source, r->new_grids->source);
-	say(p, s, MARGIN + 40, MARGIN - 6, PAGE_W - 2 * MARGIN - 40, 7, 0, 1, 0.45);
-	rule(p, MARGIN - 1, 0.2, 0.6);
-	snprintf(s, sizeof s, "%s · 第 %d 页", p->who, p->page);
-	say(p, s, MARGIN, FOOT_Y, PAGE_W - 2 * MARGIN, 7.5, 0, 0, 0.35);
-	p->y = MARGIN + 1;
+	p->y = page_top(&p->pg, TITLE, p->source, SOURCE_X, p->who, ++p->page);
 }
 
 static void table_head(struct pdf *p)
 {
-	double x = MARGIN;
-	cairo_set_source_rgb(p->cr, 0.9, 0.9, 0.9);
-	cairo_rectangle(p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, HEAD_H);
-	cairo_fill(p->cr);
-	for (int c = 0; c < NCOL; c++) {
-		say(p, cols[c].title, x + 1, p->y + 1.6, cols[c].width - 2, 8.5, 1, -1, 0);
-		x += cols[c].width;
-	}
-	p->y += HEAD_H;
+	p->y += page_table_head(&p->pg, p->y, col_titles, col_widths, NCOL);
 }
 
 static void next_page(struct pdf *p, int with_head)
 {
-	cairo_show_page(p->cr);
-	page_start(p);
-	char s[256];
-	snprintf(s, sizeof s, "%s（续）", p->who);
-	p->y += say(p, s, MARGIN, p->y + 1, 0, 10, 1, -1, 0) + 2;
+	p->y = page_next(&p->pg, TITLE, p->source, SOURCE_X, p->who, ++p->page);
 	if (with_head)
 		table_head(p);
 }
@@ -94,12 +55,12 @@ static void next_page(struct pdf *p, int with_head)
 static void grid_cell(struct pdf *p, const geo_gridset *gs, long i, double x, double w)
 {
 	if (i < 0) {
-		say(p, "（无）", x + 1, p->y + 1.2, w - 2, 8, 0, -1, 0.4);
+		page_say(&p->pg, "（无）", x + 1, p->y + 1.2, w - 2, 8, 0, -1, 0.4);
 		return;
 	}
 	const geo_diff_staff *st = geo_diff_staff_of(p->run->r, gs, (size_t)i);
-	say(p, gs->grids[i].id, x + 1, p->y + 0.9, w - 2, 8, 0, -1, 0);
-	say(p, st->name, x + 1, p->y + 4.4, w - 2, 7, 0, -1, 0.35);
+	page_say(&p->pg, gs->grids[i].id, x + 1, p->y + 0.9, w - 2, 8, 0, -1, 0);
+	page_say(&p->pg, st->name, x + 1, p->y + 4.4, w - 2, 7, 0, -1, 0.35);
 }
 
 static void row(struct pdf *p, const geo_diff_move *m, size_t n)
@@ -108,28 +69,25 @@ static void row(struct pdf *p, const geo_diff_move *m, size_t n)
 	char num[32];
 	snprintf(num, sizeof num, "%zu", n);
 	double x = MARGIN;
-	if (n % 2 == 0) {
-		cairo_set_source_rgb(p->cr, 0.965, 0.965, 0.965);
-		cairo_rectangle(p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, ROW_H);
-		cairo_fill(p->cr);
-	}
-	say(p, num, x + 1, p->y + 2.2, cols[0].width - 3, 8, 0, 1, 0.3);
-	x += cols[0].width;
-	say(p, diff_layer_title(r->layers[m->layer].name), x + 1, p->y + 2.2, cols[1].width - 2, 8,
+	if (n % 2 == 0)
+		page_band(&p->pg, p->y, ROW_H, 0.965);
+	page_say(&p->pg, num, x + 1, p->y + 2.2, col_widths[0] - 3, 8, 0, 1, 0.3);
+	x += col_widths[0];
+	page_say(&p->pg, layer_short_title(r->layers[m->layer].name), x + 1, p->y + 2.2, col_widths[1] - 2, 8,
 	    0, -1, 0);
-	x += cols[1].width;
-	say(p, m->label, x + 1, p->y + 2.2, cols[2].width - 2, 8.5, 0, -1, 0);
-	x += cols[2].width;
-	grid_cell(p, r->old_grids, m->old_grid, x, cols[3].width);
-	x += cols[3].width;
+	x += col_widths[1];
+	page_say(&p->pg, m->label, x + 1, p->y + 2.2, col_widths[2] - 2, 8.5, 0, -1, 0);
+	x += col_widths[2];
+	grid_cell(p, r->old_grids, m->old_grid, x, col_widths[3]);
+	x += col_widths[3];
 	if (m->old_grid >= 0) {
 		const geo_diff_staff *st = geo_diff_staff_of(r, r->old_grids, (size_t)m->old_grid);
-		say(p, *st->worker ? st->worker : "（未知）", x + 1, p->y + 0.9, cols[4].width - 2,
+		page_say(&p->pg, *st->worker ? st->worker : "（未知）", x + 1, p->y + 0.9, col_widths[4] - 2,
 		    8, 0, -1, *st->worker ? 0 : 0.4);
-		say(p, st->phone, x + 1, p->y + 4.4, cols[4].width - 2, 7, 0, -1, 0.35);
+		page_say(&p->pg, st->phone, x + 1, p->y + 4.4, col_widths[4] - 2, 7, 0, -1, 0.35);
 	}
-	x += cols[4].width;
-	grid_cell(p, r->new_grids, m->new_grid, x, cols[5].width);
+	x += col_widths[4];
+	grid_cell(p, r->new_grids, m->new_grid, x, col_widths[5]);
 	p->y += ROW_H;
 }
 
@@ -151,7 +109,7 @@ static void section_head(struct pdf *p, const size_t *order, size_t from, size_t
 		if (*st->phone)
 			geo_buf_printf(&b, "    电话：%s", st->phone);
 	}
-	p->y += say(p, b.s ? b.s : "", MARGIN, p->y + 2, 0, 15, 1, -1, 0) + 3;
+	p->y += page_say(&p->pg, b.s ? b.s : "", MARGIN, p->y + 2, 0, 15, 1, -1, 0) + 3;
 	geo_buf_free(&b);
 	geo_buf_init(&b);
 	long last = -2;
@@ -166,8 +124,8 @@ static void section_head(struct pdf *p, const size_t *order, size_t from, size_t
 	}
 	if (ngrids) {
 		snprintf(s, sizeof s, "接收网格（%zu 个）：", ngrids);
-		say(p, s, MARGIN, p->y, 0, 10, 1, -1, 0);
-		p->y += paragraph(p, b.s ? b.s : "", MARGIN + 32, p->y, PAGE_W - 2 * MARGIN - 32,
+		page_say(&p->pg, s, MARGIN, p->y, 0, 10, 1, -1, 0);
+		p->y += page_paragraph(&p->pg, b.s ? b.s : "", MARGIN + 32, p->y, PAGE_W - 2 * MARGIN - 32,
 				  10) +
 			1.5;
 	}
@@ -180,9 +138,9 @@ static void section_head(struct pdf *p, const size_t *order, size_t from, size_t
 			n += r->moves[order[k]].layer == l;
 		if (n)
 			geo_buf_printf(&b, "%s%s %zu", shown++ ? "，" : "：",
-				       diff_layer_title(r->layers[l].name), n);
+				       layer_short_title(r->layers[l].name), n);
 	}
-	p->y += say(p, b.s ? b.s : "", MARGIN, p->y, 0, 10, 1, -1, 0) + 3;
+	p->y += page_say(&p->pg, b.s ? b.s : "", MARGIN, p->y, 0, 10, 1, -1, 0) + 3;
 	geo_buf_free(&b);
 }
 
@@ -191,7 +149,7 @@ static void signatures(struct pdf *p)
 	if (p->y + 20 > FOOT_Y - 4)
 		next_page(p, 0);
 	p->y += 10;
-	say(p, "移交人签字：______________    接收人签字：______________    日期：__________",
+	page_say(&p->pg, "移交人签字：______________    接收人签字：______________    日期：__________",
 	    MARGIN, p->y, 0, 10, 0, -1, 0);
 	p->y += 8;
 }
@@ -202,7 +160,7 @@ static void sections(struct pdf *p, const size_t *order)
 	if (!r->nmoves) {
 		p->who = "网格移交清单";
 		page_start(p);
-		say(p, "没有要移交的对象：新旧网格的编码与范围相同。", MARGIN, p->y + 4, 0, 12, 0,
+		page_say(&p->pg, "没有要移交的对象：新旧网格的编码与范围相同。", MARGIN, p->y + 4, 0, 12, 0,
 		    -1, 0);
 		return;
 	}
@@ -225,7 +183,7 @@ static void sections(struct pdf *p, const size_t *order)
 				next_page(p, 1);
 			row(p, &r->moves[order[k]], k - from + 1);
 		}
-		rule(p, p->y, 0.3, 0.5);
+		page_rule(&p->pg, p->y, 0.3, 0.5);
 		signatures(p);
 		from = to;
 	}
@@ -234,7 +192,8 @@ static void sections(struct pdf *p, const size_t *order)
 geo_err diff_pdf_write(struct diff_run *run, geo_output *out, const char *name, const size_t *order)
 {
 	struct pdf p = { .run = run };
-	geo_err e = page_open(run->ctx, &p.pg, geo_output_path(out), name, "网格移交清单",
+	snprintf(p.source, sizeof p.source, "%s → %s", run->r->old_grids->source, run->r->new_grids->source);
+	geo_err e = page_open(run->ctx, &p.pg, geo_output_path(out), name, TITLE,
 			      "wangge grid-diff " GEO_VERSION, run->o->font);
 	if (e)
 		return e;

@@ -226,10 +226,7 @@ static void json_layers(geo_buf *b, const geo_diff_result *r)
 	geo_buf_add(b, "}, \"layers\": [");
 	for (size_t l = 0; l < r->nlayers; l++) {
 		const geo_diff_layer *ly = &r->layers[l];
-		geo_buf_add(b, l ? ", {\"layer\": " : "{\"layer\": ");
-		geo_json_str(b, ly->name);
-		geo_buf_add(b, ", \"source\": ");
-		geo_json_str(b, ly->source);
+		geo_json_strings(b, l ? ", {" : "{", "layer", ly->name, "source", ly->source, (char *)NULL);
 		geo_buf_printf(b, ", \"features\": %zu, \"empty\": %zu, \"moved\": %zu, "
 				  "\"outside_old\": %zu, \"outside_new\": %zu, \"counts\": {\"old\": ",
 			       ly->features, ly->empty, ly->moved, ly->outside_old, ly->outside_new);

@@ -13,105 +13,23 @@
 
 #include <cpl_hash_set.h>
 
-static const char changes_qml[] =
-	"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-	"<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
-	" <renderer-v2 type=\"categorizedSymbol\" attr=\"kind\" symbollevels=\"0\" "
-	"enableorderby=\"0\" forceraster=\"0\">\n"
-	"  <categories>\n"
-	"   <category value=\"moved\" symbol=\"0\" label=\"moved to another grid\" render=\"true\"/>\n"
-	"   <category value=\"outside_new\" symbol=\"1\" label=\"in no new grid\" render=\"true\"/>\n"
-	"   <category value=\"outside_old\" symbol=\"2\" label=\"in no old grid\" render=\"true\"/>\n"
-	"  </categories>\n"
-	"  <symbols>\n"
-	"%s%s%s"
-	"  </symbols>\n"
-	" </renderer-v2>\n"
-	" <labeling type=\"simple\">\n"
-	"  <settings calloutType=\"simple\">\n"
-	"   <text-style fontSize=\"8\" textColor=\"0,0,0,255\" isExpression=\"1\" "
-	"fieldName=\"coalesce(&quot;old_grid_id&quot;, '-') || '\\n→ ' || "
-	"coalesce(&quot;new_grid_id&quot;, '-')\">\n"
-	"    <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>\n"
-	"   </text-style>\n"
-	"   <placement placement=\"1\"/>\n"
-	"  </settings>\n"
-	" </labeling>\n"
-	"</qgis>\n";
-
-static const char fill_qml[] =
-	"   <symbol type=\"fill\" name=\"%d\" alpha=\"%s\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-	"    <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-	"     <Option type=\"Map\">\n"
-	"      <Option name=\"color\" type=\"QString\" value=\"%s\"/>\n"
-	"      <Option name=\"style\" type=\"QString\" value=\"%s\"/>\n"
-	"      <Option name=\"outline_color\" type=\"QString\" value=\"%s\"/>\n"
-	"      <Option name=\"outline_width\" type=\"QString\" value=\"0.4\"/>\n"
-	"      <Option name=\"outline_width_unit\" type=\"QString\" value=\"MM\"/>\n"
-	"     </Option>\n"
-	"    </layer>\n"
-	"   </symbol>\n";
-
-static const char grids_qml[] =
-	"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-	"<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
-	" <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
-	"forceraster=\"0\">\n"
-	"  <symbols>\n"
-	"%s"
-	"  </symbols>\n"
-	" </renderer-v2>\n"
-	" <labeling type=\"simple\">\n"
-	"  <settings calloutType=\"simple\">\n"
-	"   <text-style fontSize=\"9\" textColor=\"0,0,0,255\" fieldName=\"%s\">\n"
-	"    <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>\n"
-	"   </text-style>\n"
-	"   <placement placement=\"1\"/>\n"
-	"  </settings>\n"
-	" </labeling>\n"
-	"</qgis>\n";
-
-static char *fill_symbol(int n, const char *alpha, const char *color, const char *style,
-			 const char *outline)
-{
-	geo_buf b;
-	geo_buf_init(&b);
-	geo_buf_printf(&b, fill_qml, n, alpha, color, style, outline);
-	return geo_buf_take(&b);
-}
-
+/* The moved pieces by kind, labelled with the grids each went from and to. */
 static geo_err style_changes(struct diff_run *run, geo_output *out, OGRLayerH l)
 {
-	char *moved = fill_symbol(0, "0.7", "230,85,13,255", "solid", "140,45,4,255");
-	char *gone = fill_symbol(1, "0.7", "150,150,150,255", "b_diagonal", "90,90,90,255");
-	char *added = fill_symbol(2, "0.7", "49,163,84,255", "f_diagonal", "0,90,50,255");
-	geo_buf b;
-	geo_buf_init(&b);
-	if (moved && gone && added)
-		geo_buf_printf(&b, changes_qml, moved, gone, added);
-	char *qml = geo_buf_take(&b);
-	geo_err e = qml ? geo_output_style(run->ctx, out, l, qml)
-			: geo_fail(run->ctx, GEO_ERR_INTERNAL, "out of memory");
-	free(qml);
-	free(moved);
-	free(gone);
-	free(added);
-	return e;
+	static const geo_qml_category kinds[] = {
+		{ "moved", "moved to another grid", "230,85,13", "solid" },
+		{ "outside_new", "in no new grid", "150,150,150", "b_diagonal" },
+		{ "outside_old", "in no old grid", "49,163,84", "f_diagonal" },
+	};
+	static const char *const outlines[] = { "140,45,4", "90,90,90", "0,90,50" };
+	geo_qml_categorized_opts o = { "kind", GEO_QML_FILL, 0.7, 0.4, NULL, NULL };
+	const char *label = "coalesce(\"old_grid_id\", '-') || '\\n→ ' || coalesce(\"new_grid_id\", '-')";
+	return geo_qml_attach(run->ctx, out, l, geo_qml_categorized_outlined(kinds, outlines, 3, &o, label));
 }
 
 static geo_err style_grids(struct diff_run *run, geo_output *out, OGRLayerH l)
 {
-	char *sym = fill_symbol(0, "1", "255,255,255,0", "no", "35,35,35,255");
-	geo_buf b;
-	geo_buf_init(&b);
-	if (sym)
-		geo_buf_printf(&b, grids_qml, sym, run->o->grid.id_field);
-	char *qml = geo_buf_take(&b);
-	geo_err e = qml ? geo_output_style(run->ctx, out, l, qml)
-			: geo_fail(run->ctx, GEO_ERR_INTERNAL, "out of memory");
-	free(qml);
-	free(sym);
-	return e;
+	return geo_qml_attach(run->ctx, out, l, geo_qml_grids(GEO_QML_OUTLINES, run->o->grid.id_field));
 }
 
 static geo_output *open_output(struct diff_run *run, const char *name, const char *format)

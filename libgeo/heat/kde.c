@@ -864,12 +864,8 @@ static void report_json(geo_buf *b, const char *output, const geo_heat_opts *o,
 		}
 		geo_buf_add(b, "]}");
 	}
-	geo_buf_add(b, ", \"seconds\": {\"read\": ");
-	geo_json_num(b, r->seconds[0], 3);
-	geo_buf_add(b, ", \"surface\": ");
-	geo_json_num(b, r->seconds[1], 3);
-	geo_buf_add(b, ", \"write\": ");
-	geo_json_num(b, r->seconds[2], 3);
+	geo_json_nums(b, ", \"seconds\": {", 3, "read", r->seconds[0], "surface", r->seconds[1], "write",
+		      r->seconds[2], (char *)NULL);
 	geo_buf_add(b, "}}\n");
 }
 

@@ -215,12 +215,7 @@ static void json_list(geo_buf *b, const char *key, char **list, long long n)
 
 static void render_json(geo_buf *b, const struct layer_info *li)
 {
-	geo_buf_add(b, "{\"name\": ");
-	geo_json_str(b, li->name);
-	geo_buf_add(b, ", \"crs\": ");
-	geo_json_str(b, li->crs);
-	geo_buf_add(b, ", \"working_crs\": ");
-	geo_json_str(b, li->work_crs);
+	geo_json_strings(b, "{", "name", li->name, "crs", li->crs, "working_crs", li->work_crs, (char *)NULL);
 	geo_buf_printf(b, ", \"features\": %lld, \"empty\": %lld, \"geometry_types\": {",
 		       li->features, li->empty);
 	for (int i = 0; i < li->ntypes; i++) {

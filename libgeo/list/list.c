@@ -244,7 +244,7 @@ static geo_err describe(list_run *run, const struct source *s, OGRFeatureH f, li
 	it->id = geo_strdup(run->ctx, geo_feat_str(f, s->id));
 	it->name = geo_strdup(run->ctx, geo_feat_str(f, s->name));
 	it->village = geo_strdup(run->ctx, geo_feat_str(f, s->village));
-	it->kind = geo_strdup(run->ctx, *kind ? kind : diff_layer_title(run->layers[it->layer].name));
+	it->kind = geo_strdup(run->ctx, *kind ? kind : layer_short_title(run->layers[it->layer].name));
 	if (!it->id || !it->name || !it->village || !it->kind)
 		return GEO_ERR_INTERNAL;
 	if (!it->geom)
@@ -474,39 +474,6 @@ static const geo_diff_staff *staff_of(const list_run *run, const list_section *s
 	return s->grid < 0 ? NULL : &run->staff[s->grid];
 }
 
-int list_same_worker(const list_run *run, const list_section *a, const list_section *b)
-{
-	const geo_diff_staff *sa = staff_of(run, a), *sb = staff_of(run, b);
-	if (!sa || !sb || !*sa->worker || !*sb->worker)
-		return a->grid == b->grid;
-	return !strcmp(sa->worker, sb->worker) && !strcmp(sa->phone, sb->phone);
-}
-
-void list_sheet_order(const list_run *run, int by_worker, size_t *order)
-{
-	size_t n = 0;
-	char *done = calloc(run->nsections + 1, 1);
-	for (size_t k = 0; k < run->nsections; k++) {
-		if (done && done[k])
-			continue;
-		order[n++] = k;
-		for (size_t j = k + 1; by_worker && done && j < run->nsections; j++)
-			if (!done[j] && list_same_worker(run, &run->sections[k], &run->sections[j]))
-				done[j] = 1, order[n++] = j;
-	}
-	free(done);
-}
-
-void list_measure_text(const list_item *it, char *buf, size_t size)
-{
-	if (it->dim == LIST_AREA)
-		snprintf(buf, size, "%.0f m²", it->measure);
-	else if (it->dim == LIST_LINE)
-		snprintf(buf, size, "%.0f m", it->measure);
-	else
-		snprintf(buf, size, "%s", "");
-}
-
 /* ---- the report ---------------------------------------------------------------- */
 
 static size_t unplaced(const list_run *run)
@@ -527,10 +494,7 @@ static void report_json(const list_run *run, geo_buf *b)
 	geo_buf_add(b, ", \"layers\": [");
 	for (size_t l = 0; l < run->nlayers; l++) {
 		const list_layer *ly = &run->layers[l];
-		geo_buf_add(b, l ? ", {\"name\": " : "{\"name\": ");
-		geo_json_str(b, ly->name);
-		geo_buf_add(b, ", \"source\": ");
-		geo_json_str(b, ly->source);
+		geo_json_strings(b, l ? ", {" : "{", "name", ly->name, "source", ly->source, (char *)NULL);
 		geo_buf_printf(b, ", \"features\": %zu, \"unplaced\": %zu, \"empty\": %zu, "
 			       "\"unlisted\": %zu}",
 			       ly->features, ly->unplaced, ly->empty, ly->unlisted);
@@ -539,18 +503,11 @@ static void report_json(const list_run *run, geo_buf *b)
 	for (size_t k = 0; k < run->nsections; k++) {
 		const list_section *s = &run->sections[k];
 		const geo_diff_staff *st = staff_of(run, s);
-		geo_buf_add(b, k ? ", {\"grid_id\": " : "{\"grid_id\": ");
-		if (st) {
-			geo_json_str(b, run->gs->grids[s->grid].id);
-			geo_buf_add(b, ", \"name\": ");
-			geo_json_str(b, st->name);
-			geo_buf_add(b, ", \"worker\": ");
-			geo_json_str(b, st->worker);
-			geo_buf_add(b, ", \"phone\": ");
-			geo_json_str(b, st->phone);
-		} else {
-			geo_buf_add(b, "null");
-		}
+		if (st)
+			geo_json_strings(b, k ? ", {" : "{", "grid_id", run->gs->grids[s->grid].id, "name",
+					 st->name, "worker", st->worker, "phone", st->phone, (char *)NULL);
+		else
+			geo_buf_add(b, k ? ", {\"grid_id\": null" : "{\"grid_id\": null");
 		geo_buf_printf(b, ", \"features\": %zu}", s->to - s->from);
 	}
 	geo_buf_add(b, "]}\n");
@@ -592,7 +549,7 @@ static char *default_title(const list_run *run)
 	geo_buf b;
 	geo_buf_init(&b);
 	for (size_t l = 0; l < run->nlayers; l++) {
-		const char *t = diff_layer_title(run->layers[l].name);
+		const char *t = layer_short_title(run->layers[l].name);
 		if (!strstr(b.s ? b.s : "", t))
 			geo_buf_printf(&b, "%s%s", b.len ? "、" : "", t);
 	}

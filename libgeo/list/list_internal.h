@@ -7,6 +7,7 @@
 #define LIST_INTERNAL_H
 
 #include "core/geo_internal.h"
+#include "qgis/layer.h"
 
 /* What a list's row says of a feature; how it is measured by its kind. */
 enum { LIST_AREA = 1, LIST_LINE = 2, LIST_POINT = 3 };
@@ -54,9 +55,6 @@ typedef struct list_run {
 	size_t grids_listed;    /* grids that can have a list */
 	char *title;            /* 坑塘踏查清单 ... */
 } list_run;
-
-/* The layer's name as the lists print it: 坑塘 for ponds, ... (diff_handover.c). */
-const char *diff_layer_title(const char *layer);
 
 /* The sections in the order of the sheets: by grid, or by worker (grids of
 ** one worker together, workers in the order of their first grid). Fills

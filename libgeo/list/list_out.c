@@ -196,3 +196,39 @@ geo_err list_write_table(list_run *run, geo_output *out, const char *name)
 		e = write_row(run, l, &run->items[k], cols, n);
 	return e;
 }
+
+/* ---- the sheets' order and words, which the PDF shares ----------------------- */
+
+int list_same_worker(const list_run *run, const list_section *a, const list_section *b)
+{
+	const geo_diff_staff *sa = a->grid < 0 ? NULL : &run->staff[a->grid];
+	const geo_diff_staff *sb = b->grid < 0 ? NULL : &run->staff[b->grid];
+	if (!sa || !sb || !*sa->worker || !*sb->worker)
+		return a->grid == b->grid;
+	return !strcmp(sa->worker, sb->worker) && !strcmp(sa->phone, sb->phone);
+}
+
+void list_sheet_order(const list_run *run, int by_worker, size_t *order)
+{
+	size_t n = 0;
+	char *done = calloc(run->nsections + 1, 1);
+	for (size_t k = 0; k < run->nsections; k++) {
+		if (done && done[k])
+			continue;
+		order[n++] = k;
+		for (size_t j = k + 1; by_worker && done && j < run->nsections; j++)
+			if (!done[j] && list_same_worker(run, &run->sections[k], &run->sections[j]))
+				done[j] = 1, order[n++] = j;
+	}
+	free(done);
+}
+
+void list_measure_text(const list_item *it, char *buf, size_t size)
+{
+	if (it->dim == LIST_AREA)
+		snprintf(buf, size, "%.0f m²", it->measure);
+	else if (it->dim == LIST_LINE)
+		snprintf(buf, size, "%.0f m", it->measure);
+	else
+		snprintf(buf, size, "%s", "");
+}

@@ -16,19 +16,14 @@
 #define MARGIN PAGE_MARGIN
 #define FOOT_Y PAGE_FOOT_Y
 #define ROW_H 7.0
-#define HEAD_H 7.0
 #define MAP_W (PAGE_W - 2 * MARGIN)
 #define MAP_MAX_H 105.0
 #define MAP_MIN_H 55.0
 
 enum { C_NUMBER, C_ID, C_NAME, C_KIND, C_MEASURE, C_VILLAGE, C_CHECK, C_REMARKS, NCOL };
-static const struct {
-	const char *title;
-	double width;
-} cols[NCOL] = {
-	{ "序号", 11 }, { "编号", 22 }, { "名称或地址", 45 }, { "类别", 18 },
-	{ "面积/长度", 21 }, { "所属村", 23 }, { "踏查", 12 }, { "备注", 28 },
-};
+static const char *const col_titles[NCOL] = { "序号", "编号", "名称或地址", "类别",
+					     "面积/长度", "所属村", "踏查", "备注" };
+static const double col_widths[NCOL] = { 11, 22, 45, 18, 21, 23, 12, 28 };
 
 struct pdf {
 	list_run *run;
@@ -46,38 +41,17 @@ struct pdf {
 
 static void page_start(struct pdf *p)
 {
-	p->page++;
-	page_say(&p->pg, p->run->title, MARGIN, MARGIN - 6, 0, 9, 1, -1, 0.35);
-	page_say(&p->pg, p->run->gs->source, MARGIN + 60, MARGIN - 6, PAGE_W - 2 * MARGIN - 60, 7,
-		 0, 1, 0.45);
-	page_rule(&p->pg, MARGIN - 1, 0.2, 0.6);
-	char s[320];
-	snprintf(s, sizeof s, "%s · 第 %d 页", p->who, p->page);
-	page_say(&p->pg, s, MARGIN, FOOT_Y, PAGE_W - 2 * MARGIN, 7.5, 0, 0, 0.35);
-	p->y = MARGIN + 1;
+	p->y = page_top(&p->pg, p->run->title, p->run->gs->source, 60, p->who, ++p->page);
 }
 
 static void table_head(struct pdf *p)
 {
-	double x = MARGIN;
-	cairo_set_source_rgb(p->cr, 0.9, 0.9, 0.9);
-	cairo_rectangle(p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, HEAD_H);
-	cairo_fill(p->cr);
-	for (int c = 0; c < NCOL; c++) {
-		if (p->w[c] > 0)
-			page_say(&p->pg, cols[c].title, x + 1, p->y + 1.6, p->w[c] - 2, 8.5, 1, -1, 0);
-		x += p->w[c];
-	}
-	p->y += HEAD_H;
+	p->y += page_table_head(&p->pg, p->y, col_titles, p->w, NCOL);
 }
 
 static void next_page(struct pdf *p, int with_head)
 {
-	cairo_show_page(p->cr);
-	page_start(p);
-	char s[300];
-	snprintf(s, sizeof s, "%s（续）", p->who);
-	p->y += page_say(&p->pg, s, MARGIN, p->y + 1, 0, 10, 1, -1, 0) + 2;
+	p->y = page_next(&p->pg, p->run->title, p->run->gs->source, 60, p->who, ++p->page);
 	if (with_head)
 		table_head(p);
 }
@@ -87,11 +61,8 @@ static void row(struct pdf *p, const list_item *it)
 	char num[32], measure[64];
 	snprintf(num, sizeof num, "%zu", it->number);
 	list_measure_text(it, measure, sizeof measure);
-	if (it->number % 2 == 0) {
-		cairo_set_source_rgb(p->cr, 0.965, 0.965, 0.965);
-		cairo_rectangle(p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, ROW_H);
-		cairo_fill(p->cr);
-	}
+	if (it->number % 2 == 0)
+		page_band(&p->pg, p->y, ROW_H, 0.965);
 	const char *text[NCOL] = { num, it->id, it->name, it->kind, measure, it->village, "", "" };
 	double x = MARGIN;
 	for (int c = 0; c < NCOL; c++) {
@@ -197,7 +168,7 @@ static void draw_feature(struct pdf *p, const list_item *it)
 	geo_map_kind kind = it->dim == LIST_AREA   ? GEO_MAP_AREAS
 			    : it->dim == LIST_LINE ? GEO_MAP_LINES
 						   : GEO_MAP_POINTS;
-	map_look lk = map_look_for(kind, p->run->layers[it->layer].name, it->layer, 1);
+	layer_look lk = layer_look_for(kind, p->run->layers[it->layer].name, it->layer, 1);
 	if (it->dim == LIST_POINT) {
 		draw_points(p, it->geom, lk.fill ? lk.fill : lk.stroke);
 		return;
@@ -466,7 +437,7 @@ geo_err list_write_pdf(list_run *run, geo_output *out, const char *name)
 	for (size_t k = 0; k < run->nitems; k++)
 		measured |= run->items[k].dim == LIST_AREA || run->items[k].dim == LIST_LINE;
 	for (int c = 0; c < NCOL; c++)
-		p.w[c] = cols[c].width;
+		p.w[c] = col_widths[c];
 	if (!measured)
 		p.w[C_NAME] += p.w[C_MEASURE], p.w[C_MEASURE] = 0;
 	e = sections(&p);

@@ -39,82 +39,6 @@ void geo_map_opts_init(geo_map_opts *o)
 	o->dpi = 200;
 }
 
-/* ---- layer arguments ------------------------------------------------------ */
-
-static const char *const kind_names[] = { "auto", "grids", "primary", "secondary", "boundary",
-					   "areas", "lines", "points" };
-
-const char *geo_map_kind_name(geo_map_kind kind)
-{
-	return (unsigned)kind < sizeof kind_names / sizeof kind_names[0] ? kind_names[kind] : "?";
-}
-
-geo_err geo_map_layer_parse(geo_ctx *ctx, const char *arg, char *buf, geo_map_layer *l)
-{
-	strcpy(buf, arg);
-	l->name = buf;
-	l->kind = GEO_MAP_AUTO;
-	l->title = NULL;
-	char *eq = strchr(buf, '=');
-	if (!eq)
-		return GEO_OK;
-	*eq = '\0';
-	char *comma = strchr(buf, ',');
-	if (comma)
-		*comma = '\0';
-	for (size_t k = 1; k < sizeof kind_names / sizeof kind_names[0]; k++)
-		if (!strcmp(buf, kind_names[k])) {
-			l->kind = (geo_map_kind)k;
-			l->title = comma && comma[1] ? comma + 1 : NULL;
-			l->name = eq + 1;
-			if (!*l->name)
-				return geo_fail(ctx, GEO_ERR_USAGE, "layer '%s': nothing after '='", arg);
-			return GEO_OK;
-		}
-	/* Not a kind: the '=' belongs to the path. */
-	strcpy(buf, arg);
-	return GEO_OK;
-}
-
-/* Names the sample town and the other tools use, with the Chinese a legend
-** should carry and how the layer is drawn when the user said nothing. */
-static const struct known_layer {
-	const char *name, *title;
-	geo_map_kind kind;
-} known_layers[] = {
-	{ "township", "镇界 town", GEO_MAP_BOUNDARY },
-	{ "town", "镇界 town", GEO_MAP_BOUNDARY },
-	{ "boundary", "镇界 town", GEO_MAP_BOUNDARY },
-	{ "villages", "村 villages", GEO_MAP_AREAS },
-	{ "areas", "片区 areas", GEO_MAP_AREAS },
-	{ "primary", "一级网格 primary grids", GEO_MAP_PRIMARY },
-	{ "secondary", "二级网格 secondary grids", GEO_MAP_SECONDARY },
-	{ "households", "住户 households", GEO_MAP_POINTS },
-	{ "cameras", "摄像头 cameras", GEO_MAP_POINTS },
-	{ "ponds", "坑塘 ponds", GEO_MAP_AREAS },
-	{ "ditches", "沟渠 ditches", GEO_MAP_LINES },
-	{ "roads", "道路 roads", GEO_MAP_LINES },
-	{ "rivers", "河流 rivers", GEO_MAP_LINES },
-	{ "hazards", "隐患 hazards", GEO_MAP_POINTS },
-	{ "cases", "案件 cases", GEO_MAP_POINTS },
-};
-
-const char *map_known_title(const char *layer_name)
-{
-	for (size_t i = 0; i < sizeof known_layers / sizeof known_layers[0]; i++)
-		if (!strcasecmp(layer_name, known_layers[i].name))
-			return known_layers[i].title;
-	return NULL;
-}
-
-static geo_map_kind known_kind(const char *layer_name)
-{
-	for (size_t i = 0; i < sizeof known_layers / sizeof known_layers[0]; i++)
-		if (!strcasecmp(layer_name, known_layers[i].name))
-			return known_layers[i].kind;
-	return GEO_MAP_AUTO;
-}
-
 /* ---- reading ------------------------------------------------------------- */
 
 static void layer_free(map_layer *l, GEOSContextHandle_t h)
@@ -133,29 +57,10 @@ static void layer_free(map_layer *l, GEOSContextHandle_t h)
 	free(l->lname);
 }
 
-geo_map_kind map_resolve_kind(OGRLayerH ol, int dim, int level_field, geo_map_kind asked)
-{
-	if (asked != GEO_MAP_AUTO)
-		return asked == GEO_MAP_GRIDS && level_field < 0 ? GEO_MAP_SECONDARY : asked;
-	geo_map_kind kn = known_kind(OGR_L_GetName(ol));
-	if (dim == 3)
-		return GEO_MAP_POINTS;
-	if (dim == 2)
-		return GEO_MAP_LINES;
-	if (level_field >= 0)
-		return GEO_MAP_GRIDS;
-	if (kn != GEO_MAP_AUTO && kn != GEO_MAP_POINTS && kn != GEO_MAP_LINES)
-		return kn;
-	if (OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), "grid_id") >= 0)
-		return GEO_MAP_SECONDARY;
-	return GEO_MAP_AREAS;
-}
-
-/* The kind for GEO_MAP_AUTO; a kind the user named must fit the geometry. */
 static geo_err resolve_kind(geo_ctx *ctx, map_layer *l, const geo_map_layer *spec,
 			    OGRLayerH ol, int dim, int level_field)
 {
-	geo_map_kind k = map_resolve_kind(ol, dim, level_field, spec->kind);
+	geo_map_kind k = layer_resolve_kind(ol, dim, level_field, spec->kind);
 	int want = k == GEO_MAP_POINTS ? 3 : k == GEO_MAP_LINES ? 2 : 1;
 	if (dim && dim != want)
 		return geo_fail(ctx, GEO_ERR_INPUT, "%s: layer '%s' holds %s, not what '%s' draws",
@@ -165,39 +70,6 @@ static geo_err resolve_kind(geo_ctx *ctx, map_layer *l, const geo_map_layer *spe
 	l->kind = k;
 	l->dim = want;
 	return GEO_OK;
-}
-
-int map_layer_dim(geo_input *in)
-{
-	int d = geo_geom_dimension_class(OGR_L_GetGeomType(geo_input_layer(in)));
-	if (d)
-		return d;
-	/* GeoJSON and CSV may not say; the first feature with geometry does. */
-	OGRLayerH ol = geo_input_layer(in);
-	OGRFeatureH f;
-	while (!d && (f = OGR_L_GetNextFeature(ol))) {
-		OGRGeometryH g = OGR_F_GetGeometryRef(f);
-		if (g)
-			d = geo_geom_dimension_class(OGR_G_GetGeometryType(g));
-		OGR_F_Destroy(f);
-	}
-	OGR_L_ResetReading(ol);
-	return d;
-}
-
-geo_input *map_open_layer(geo_ctx *ctx, const char *name, const char *s_srs)
-{
-	geo_input_opts io;
-	geo_input_opts_init(&io);
-	/* --s-srs supplies a CRS to layers that state none (a CSV of web-map
-	** points); it does not override the CRS a GeoPackage states (io.c). */
-	io.s_srs = s_srs;
-	geo_input *in = geo_input_open(ctx, name, &io);
-	if (in && geo_input_require_crs(ctx, in)) {
-		geo_input_close(in);
-		return NULL;
-	}
-	return in;
 }
 
 static geo_err choose_working_crs(map *m, geo_input *in)
@@ -320,23 +192,6 @@ static geo_err apply_window(map *m, map_layer *l, geo_input *in)
 	return geo_input_set_filter(m->ctx, in, l->filtered ? m->o->where : NULL, w);
 }
 
-/* The user's title, else the one the layer's name implies when it is drawn as
-** that name suggests (a per-grid table named hazards is grids, not hazards). */
-const char *map_default_title(const geo_map_layer *spec, geo_map_kind kind, const char *lname)
-{
-	if (spec->title)
-		return spec->title;
-	geo_map_kind kn = known_kind(lname);
-	if (kn == kind || (kind == GEO_MAP_GRIDS && (kn == GEO_MAP_PRIMARY || kn == GEO_MAP_SECONDARY)))
-		return map_known_title(lname);
-	if (kind == GEO_MAP_PRIMARY)
-		return "一级网格 primary grids";
-	if (kind == GEO_MAP_SECONDARY)
-		return "二级网格 secondary grids";
-	return lname;
-}
-
-/* The --category field's value map in the style the layer carries. */
 static geo_err read_value_map(map *m, map_layer *l, const char *name, const char *lname)
 {
 	char *file = geo_strdup(m->ctx, name);
@@ -345,7 +200,7 @@ static geo_err read_value_map(map *m, map_layer *l, const char *name, const char
 	char *colon = strrchr(file, ':');
 	if (!geo_file_exists(file) && colon)
 		*colon = '\0';
-	char *qml = geo_file_exists(file) ? map_layer_qml(file, lname) : NULL;
+	char *qml = geo_file_exists(file) ? layer_qml(file, lname) : NULL;
 	geo_err e = map_qml_value_map(m->ctx, qml, m->o->category_field, &l->values, &l->nvalues);
 	free(qml);
 	free(file);
@@ -355,7 +210,7 @@ static geo_err read_value_map(map *m, map_layer *l, const char *name, const char
 static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 {
 	geo_ctx *ctx = m->ctx;
-	geo_input *in = map_open_layer(ctx, spec->name, m->o->s_srs);
+	geo_input *in = layer_open(ctx, spec->name, m->o->s_srs);
 	if (!in)
 		return geo_last_code(ctx);
 	OGRLayerH ol = geo_input_layer(in);
@@ -364,8 +219,8 @@ static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 			     m->o->label_field ? OGR_FD_GetFieldIndex(defn, m->o->label_field) : -1,
 			     m->o->category_field ? OGR_FD_GetFieldIndex(defn, m->o->category_field) : -1,
 			     m->o->fill_field ? OGR_FD_GetFieldIndex(defn, m->o->fill_field) : -1 };
-	geo_err e = resolve_kind(ctx, l, spec, ol, map_layer_dim(in), fi.level);
-	l->title = geo_strdup(ctx, map_default_title(spec, l->kind, OGR_L_GetName(ol)));
+	geo_err e = resolve_kind(ctx, l, spec, ol, layer_dimension(in), fi.level);
+	l->title = geo_strdup(ctx, layer_default_title(spec, l->kind, OGR_L_GetName(ol)));
 	l->source = geo_strdup(ctx, spec->name);
 	l->lname = geo_strdup(ctx, OGR_L_GetName(ol));
 	if (!e && (!l->title || !l->source || !l->lname))
@@ -549,12 +404,6 @@ static void layout(map *m)
 	m->wx0 = cx - hw, m->wx1 = cx + hw, m->wy0 = cy - hh, m->wy1 = cy + hh;
 }
 
-void map_to_paper(const map *m, double x, double y, double *px, double *py)
-{
-	*px = m->frame[0] + (x - m->wx0) * m->scale;
-	*py = m->frame[1] + (m->wy1 - y) * m->scale;
-}
-
 /* ---- output files -------------------------------------------------------- */
 
 static const char *format_of(const char *path, const char *format)
@@ -567,32 +416,6 @@ static const char *format_of(const char *path, const char *format)
 		: !strcasecmp(dot, ".pdf") ? "pdf" : NULL;
 }
 
-/*
-** Opens the map or its QGIS project as every output is opened (io.c): made
-** in a temporary folder and committed with the run, a device, pipe or link
-** written through; a target that is one of the inputs is refused.
-*/
-geo_output *map_output_open(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
-			    const geo_map_opts *o)
-{
-	const char **inputs = geo_calloc(ctx, n + 2, sizeof *inputs);
-	if (!inputs)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		inputs[k++] = layers[i].name;
-	if (o->raster)
-		inputs[k++] = o->raster;
-	geo_output_opts oo;
-	geo_output_opts_init(&oo);
-	oo.overwrite = o->overwrite;
-	oo.inputs = inputs;
-	geo_output *out = geo_output_open_file(ctx, path, &oo);
-	free(inputs);
-	return out;
-}
-
-/* ---- the verb ------------------------------------------------------------ */
 
 static void map_free(map *m)
 {
@@ -747,8 +570,11 @@ static geo_err draw_and_write(map *m, const geo_map_layer *layers, size_t n, geo
 	geo_err e = prepare(m, layers, n, progress, pdata);
 	if (!e && out)
 		e = render(m, out, output, fmt, progress, pdata);
-	if (!e && qgs)
-		e = map_qgis_write(m->ctx, layers, n, m->o->qgis_project, m->o, m, qgs, qpt);
+	if (!e && qgs) {
+		qgs_page page = { m->o, m->work, m->page_w, m->page_h, { m->frame[0], m->frame[1], m->frame[2], m->frame[3] },
+				  m->wx0, m->wy0, m->wx1, m->wy1, m->scale, m->ground, m->bar_m, m->period };
+		e = qgs_write(m->ctx, layers, n, m->o->qgis_project, m->o, &page, qgs, qpt);
+	}
 	if (!e && out)
 		e = geo_output_commit(m->ctx, out);
 	if (!e && qgs)
@@ -765,16 +591,16 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 	geo_output *out = NULL, *qgs = NULL, *qpt = NULL;
 	*report = NULL;
 	/* An output that is an input is refused before anything else is said. */
-	geo_err e = output && !(out = map_output_open(ctx, output, layers, n, o)) ? geo_last_code(ctx)
+	geo_err e = output && !(out = layer_output_open(ctx, output, layers, n, o)) ? geo_last_code(ctx)
 										  : GEO_OK;
 	if (!e)
 		e = check_opts(ctx, output, o, &fmt);
-	if (!e && o->qgis_project && !(qgs = map_output_open(ctx, o->qgis_project, layers, n, o)))
+	if (!e && o->qgis_project && !(qgs = layer_output_open(ctx, o->qgis_project, layers, n, o)))
 		e = geo_last_code(ctx);
 	/* The print layout's template beside the project: town.qgs, town.qpt. */
 	char *qpt_path = !e && o->qgis_project ? geo_strdup(ctx, CPLResetExtension(o->qgis_project, "qpt"))
 					       : NULL;
-	if (!e && o->qgis_project && (!qpt_path || !(qpt = map_output_open(ctx, qpt_path, layers, n, o))))
+	if (!e && o->qgis_project && (!qpt_path || !(qpt = layer_output_open(ctx, qpt_path, layers, n, o))))
 		e = geo_last_code(ctx);
 	free(qpt_path);
 	map m;

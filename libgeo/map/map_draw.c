@@ -22,57 +22,11 @@ typedef struct pen {
 	GEOSContextHandle_t h;
 } pen;
 
-typedef enum shape { SHAPE_CIRCLE, SHAPE_TRIANGLE, SHAPE_SQUARE, SHAPE_DIAMOND } shape;
-typedef map_look look;
+typedef layer_shape shape;
+typedef layer_look look;
 
 /* Point layers of up to this many markers keep labels off them. */
 enum { MAP_MAX_OBSTACLES = 400 };
-
-/* Layers the sample town names get the look people expect (ponds blue,
-** roads grey, cameras as triangles); others take the next of a cycle. */
-static const struct named_look {
-	const char *name;
-	look look;
-} named_looks[] = {
-	{ "villages", { 0xf3f0e6, 0xb8b09a, 0.2, SHAPE_CIRCLE } },
-	{ "areas", { 0xeef3e6, 0x9aae8a, 0.2, SHAPE_CIRCLE } },
-	{ "ponds", { 0xa6cee3, 0x1f78b4, 0.15, SHAPE_CIRCLE } },
-	{ "roads", { 0, 0x8c8c8c, 0.3, SHAPE_CIRCLE } },
-	{ "rivers", { 0, 0x4a90c8, 0.6, SHAPE_CIRCLE } },
-	{ "ditches", { 0, 0x1f78b4, 0.3, SHAPE_CIRCLE } },
-	{ "households", { 0x8c6d46, 0, 0.5, SHAPE_CIRCLE } },
-	{ "cameras", { 0x1f78b4, 0, 1.9, SHAPE_TRIANGLE } },
-	{ "hazards", { 0xe31a1c, 0, 1.7, SHAPE_CIRCLE } },
-	{ "cases", { 0x6a3d9a, 0, 1.8, SHAPE_DIAMOND } },
-};
-
-static const look cycle_areas[] = { { 0xa6cee3, 0x1f78b4, 0.15, 0 }, { 0xccebc5, 0x4daf4a, 0.15, 0 },
-				     { 0xfbb4ae, 0xe41a1c, 0.15, 0 } };
-static const look cycle_lines[] = { { 0, 0x1f78b4, 0.35, 0 }, { 0, 0x33a02c, 0.35, 0 },
-				     { 0, 0x6a3d9a, 0.35, 0 } };
-static const look cycle_points[] = { { 0xe31a1c, 0, 1.7, SHAPE_CIRCLE },
-				      { 0x1f78b4, 0, 1.9, SHAPE_TRIANGLE },
-				      { 0x33a02c, 0, 1.6, SHAPE_SQUARE },
-				      { 0x6a3d9a, 0, 1.8, SHAPE_DIAMOND } };
-
-map_look map_look_for(geo_map_kind kind, const char *lname, size_t k, size_t n)
-{
-	switch (kind) {
-	case GEO_MAP_BOUNDARY: return (look){ 0, 0x000000, 1.0, 0 };
-	case GEO_MAP_PRIMARY: return (look){ 0, 0x1a1a1a, 0.7, 0 };
-	case GEO_MAP_GRIDS:
-	case GEO_MAP_SECONDARY: return (look){ 0, 0x5a5a5a, 0.25, 0 };
-	default: break;
-	}
-	for (size_t i = 0; i < sizeof named_looks / sizeof named_looks[0]; i++)
-		if (!strcasecmp(lname, named_looks[i].name))
-			return named_looks[i].look;
-	look lk = kind == GEO_MAP_AREAS ? cycle_areas[k % 3]
-		  : kind == GEO_MAP_LINES ? cycle_lines[k % 3] : cycle_points[k % 4];
-	if (kind == GEO_MAP_POINTS && n > 2000)
-		lk.width = 0.5; /* thousands of markers would hide the map */
-	return lk;
-}
 
 static look look_of(const map *m, size_t li)
 {
@@ -80,7 +34,7 @@ static look look_of(const map *m, size_t li)
 	size_t k = 0;
 	for (size_t i = 0; i < li; i++)
 		k += m->layers[i].kind == l->kind;
-	return map_look_for(l->kind, l->lname, k, l->n);
+	return layer_look_for(l->kind, l->lname, k, l->n);
 }
 
 static void rgb(cairo_t *cr, unsigned c)
@@ -978,4 +932,10 @@ geo_err map_draw(map *m, cairo_t *cr, geo_progress progress, void *pdata)
 		e = geo_fail(m->ctx, GEO_ERR_INTERNAL, "drawing failed: %s",
 			     cairo_status_to_string(cairo_status(cr)));
 	return e;
+}
+
+void map_to_paper(const map *m, double x, double y, double *px, double *py)
+{
+	*px = m->frame[0] + (x - m->wx0) * m->scale;
+	*py = m->frame[1] + (m->wy1 - y) * m->scale;
 }

@@ -1,15 +1,18 @@
 /*
 ** map_internal.h: what grid-map's modules share: map.c (reading, layout, the
 ** verb), map_draw.c (features, labels, legend, scale bar, north arrow),
-** map_style.c (colour classes, the heat raster, the report) and qgs.c (the
-** QGIS project), and the text setting the other printed pages use (the
-** hand-over list, the assessment report). Private to libgeo; not part of its
+** map_style.c (colour classes, the heat raster, the report) and
+** map_words.c (legend words), and the text setting the other printed pages
+** use (the hand-over list, the assessment report). The layers' kinds and
+** looks are qgis/layer.h's, the QGIS project qgis/qgs.h's. Private to libgeo; not part of its
 ** contract.
 */
 #ifndef MAP_INTERNAL_H
 #define MAP_INTERNAL_H
 
 #include "geo.h"
+#include "qgis/layer.h"
+#include "qgis/qgs.h"
 
 #include <cairo.h>
 #include <pango/pangocairo.h>
@@ -121,9 +124,6 @@ void map_cat_colour(int i, double rgb[3]);
 void map_ramp(double t, double rgba[4]);
 geo_err map_report(map *m, const char *output, const char *fmt, char **report);
 
-/* The default style (QML text) a layer carries: its GeoPackage's or
-** SpatiaLite file's layer_styles, else the .qml beside it; NULL if none. */
-char *map_layer_qml(const char *file, const char *layer);
 /* The value map of field in a QML: from a ValueMap widget, else from a
 ** categorized renderer on the field. Pairs code, label in *pairs. */
 geo_err map_qml_value_map(geo_ctx *ctx, const char *qml, const char *field, char ***pairs,
@@ -134,39 +134,6 @@ const char *map_known_value(const char *code);
 const char *map_units_words(const char *units);
 /* The footer line's period: the window as "2021-W37 (2021-09-13 – 2021-09-19)". */
 void map_period_text(const geo_window *w, char *buf, size_t size);
-
-/* Output helpers shared with qgs.c. */
-geo_output *map_output_open(geo_ctx *ctx, const char *path, const geo_map_layer *layers, size_t n,
-			    const geo_map_opts *o);
-/* Writes the QGIS project named path (for its folder) into out; with the
-** page m laid out (else NULL), the project holds its print layout, also
-** written into qpt as a template (when not NULL). */
-geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
-		       const geo_map_opts *o, const map *m, geo_output *out, geo_output *qpt);
-/* The print layout (a QGIS <Layout> element) of the page m lays out, named
-** name; srs is the working CRS as a <spatialrefsys>. NULL when out of memory. */
-char *map_qpt_layout(const map *m, const char *name, const char *srs);
-/* Opens a layer; s_srs gives a CRS to one that has none. Fails without a CRS. */
-geo_input *map_open_layer(geo_ctx *ctx, const char *name, const char *s_srs);
-/* 1 polygons, 2 lines, 3 points, 0 unknown (an empty layer of no stated type). */
-int map_layer_dim(geo_input *in);
-/* The kind a layer is drawn as (asked, or decided as GEO_MAP_AUTO says). */
-geo_map_kind map_resolve_kind(OGRLayerH ol, int dim, int level_field, geo_map_kind asked);
-/* How a layer of a kind looks: colours 0xRRGGBB (fill 0: none), line width
-** or marker size in mm, and the marker shape (0 circle, 1 triangle, 2
-** square, 3 diamond). k counts the earlier layers of the same kind. */
-typedef struct map_look {
-	unsigned fill, stroke;
-	double width;
-	int shape;
-} map_look;
-map_look map_look_for(geo_map_kind kind, const char *lname, size_t k, size_t n);
-
-/* The legend title of a layer drawn as kind: the user's, else what its name
-** implies when it is drawn as that name suggests, else its name. */
-const char *map_default_title(const geo_map_layer *spec, geo_map_kind kind, const char *lname);
-/* The legend title sample layer names carry ("隐患 hazards"), or NULL. */
-const char *map_known_title(const char *layer_name);
 
 /* A map as geo_map draws it, as the next page of a PDF surface the caller
 ** owns (grid-assess's report); the page takes the map's size. */

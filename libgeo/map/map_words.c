@@ -16,56 +16,6 @@
 
 #include <cpl_conv.h>
 
-/* ---- the style a layer carries ------------------------------------------ */
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	geo_buf b;
-	geo_buf_init(&b);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		geo_buf_addn(&b, chunk, n);
-	fclose(f);
-	return geo_buf_take(&b);
-}
-
-/* The default style in a GeoPackage's or SpatiaLite file's layer_styles. */
-static char *table_style(const char *path, const char *layer)
-{
-	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-	OGRLayerH t = ds ? GDALDatasetGetLayerByName(ds, "layer_styles") : NULL;
-	char *qml = NULL;
-	OGRFeatureH f;
-	while (t && (f = OGR_L_GetNextFeature(t))) {
-		int name = OGR_F_GetFieldIndex(f, "f_table_name");
-		int def = OGR_F_GetFieldIndex(f, "useAsDefault");
-		int text = OGR_F_GetFieldIndex(f, "styleQML");
-		if (!strcmp(geo_feat_str(f, name), layer) && text >= 0 &&
-		    (!qml || (def >= 0 && OGR_F_GetFieldAsInteger(f, def)))) {
-			free(qml);
-			qml = strdup(geo_feat_str(f, text));
-		}
-		OGR_F_Destroy(f);
-	}
-	if (ds)
-		GDALClose(ds);
-	return qml;
-}
-
-char *map_layer_qml(const char *file, const char *layer)
-{
-	char *s = layer ? table_style(file, layer) : NULL;
-	if (!s)
-		s = read_text(CPLResetExtension(file, "qml"));
-	if (!s && layer)
-		s = read_text(CPLFormFilename(CPLGetPath(file), layer, "qml"));
-	return s;
-}
-
 /* ---- value maps ------------------------------------------------------------ */
 
 /* The value of attribute name in the tag that starts at tag (up to its '>'),

@@ -6,6 +6,7 @@
 #include "map/page_internal.h"
 
 #include <pango/pangocairo.h>
+#include <stdio.h>
 
 geo_err page_open(geo_ctx *ctx, geo_page *p, const char *path, const char *name,
 		  const char *title, const char *creator, const char *font)
@@ -99,4 +100,51 @@ void page_rule(geo_page *p, double y, double width, double grey)
 	cairo_move_to(p->cr, PAGE_MARGIN, y);
 	cairo_line_to(p->cr, PAGE_W - PAGE_MARGIN, y);
 	cairo_stroke(p->cr);
+}
+
+double page_top(geo_page *p, const char *title, const char *source, double source_x, const char *who,
+		int page)
+{
+	page_say(p, title, PAGE_MARGIN, PAGE_MARGIN - 6, 0, 9, 1, -1, 0.35);
+	page_say(p, source, PAGE_MARGIN + source_x, PAGE_MARGIN - 6, PAGE_W - 2 * PAGE_MARGIN - source_x,
+		 7, 0, 1, 0.45);
+	page_rule(p, PAGE_MARGIN - 1, 0.2, 0.6);
+	char s[512];
+	snprintf(s, sizeof s, "%s · 第 %d 页", who, page);
+	page_say(p, s, PAGE_MARGIN, PAGE_FOOT_Y, PAGE_W - 2 * PAGE_MARGIN, 7.5, 0, 0, 0.35);
+	return PAGE_MARGIN + 1;
+}
+
+double page_continued(geo_page *p, const char *who, double y)
+{
+	char s[512];
+	snprintf(s, sizeof s, "%s（续）", who);
+	return page_say(p, s, PAGE_MARGIN, y + 1, 0, 10, 1, -1, 0) + 2;
+}
+
+double page_next(geo_page *p, const char *title, const char *source, double source_x, const char *who,
+		 int page)
+{
+	cairo_show_page(p->cr);
+	double y = page_top(p, title, source, source_x, who, page);
+	return y + page_continued(p, who, y);
+}
+
+void page_band(geo_page *p, double y, double h, double grey)
+{
+	cairo_set_source_rgb(p->cr, grey, grey, grey);
+	cairo_rectangle(p->cr, PAGE_MARGIN, y, PAGE_W - 2 * PAGE_MARGIN, h);
+	cairo_fill(p->cr);
+}
+
+double page_table_head(geo_page *p, double y, const char *const *titles, const double *widths, int n)
+{
+	page_band(p, y, PAGE_HEAD_H, 0.9);
+	double x = PAGE_MARGIN;
+	for (int c = 0; c < n; c++) {
+		if (widths[c] > 0)
+			page_say(p, titles[c], x + 1, y + 1.6, widths[c] - 2, 8.5, 1, -1, 0);
+		x += widths[c];
+	}
+	return PAGE_HEAD_H;
 }

@@ -15,6 +15,7 @@
 #define PAGE_H 297.0
 #define PAGE_MARGIN 15.0
 #define PAGE_FOOT_Y (PAGE_H - 9.0)
+#define PAGE_HEAD_H 7.0     /* a table's head row */
 
 typedef struct geo_page {
 	geo_ctx *ctx;
@@ -40,5 +41,21 @@ double page_say(geo_page *p, const char *s, double x, double y, double w, double
 double page_paragraph(geo_page *p, const char *s, double x, double y, double w, double pt);
 /* A horizontal line across the page between the margins. */
 void page_rule(geo_page *p, double y, double width, double grey);
+/* A page's top and foot: title at the left, source right-aligned from
+** source_x mm in, a rule beneath; "who · 第 page 页" at the foot. Returns
+** the y where the page's content starts. */
+double page_top(geo_page *p, const char *title, const char *source, double source_x, const char *who,
+		int page);
+/* A continuation page's heading, "who（续）", at y; returns the room it takes. */
+double page_continued(geo_page *p, const char *who, double y);
+/* Ends the page and starts the next as the same section's continuation:
+** page_top, then page_continued; returns the y where the section goes on. */
+double page_next(geo_page *p, const char *title, const char *source, double source_x, const char *who,
+		 int page);
+/* A grey band h mm high across the page between the margins (a table row's). */
+void page_band(geo_page *p, double y, double h, double grey);
+/* A table's head row at y: the n titles in bold on grey, in columns of
+** widths mm (a column of width 0 is left out); returns its height. */
+double page_table_head(geo_page *p, double y, const char *const *titles, const double *widths, int n);
 
 #endif

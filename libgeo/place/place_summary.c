@@ -381,11 +381,8 @@ geo_err geo_place_summary_write(geo_ctx *ctx, geo_place_summary *s, const char *
 	}
 	if (!e)
 		e = write_rows(ctx, s, l, t, sorted, tr);
-	if (!e && !csv) {
-		char *qml = graduated_qml(ctx, s);
-		e = qml ? geo_output_style(ctx, out, l, qml) : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-		free(qml);
-	}
+	if (!e && !csv)
+		e = geo_qml_attach(ctx, out, l, graduated_qml(ctx, s));
 	if (!e)
 		e = geo_output_commit(ctx, out);
 	geo_output_close(out);

@@ -10,7 +10,8 @@
 ** project and its data move together.
 */
 #include "core/geo_internal.h"
-#include "map/map_internal.h"
+#include "qgis/layer.h"
+#include "qgis/qgs.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -76,7 +77,7 @@ static void prop_num(geo_buf *b, const char *k, double v)
 	geo_buf_printf(b, "<prop k=\"%s\" v=\"%g\"/>", k, v);
 }
 
-static void symbol(geo_buf *b, int dim, const map_look *lk, const char *name)
+static void symbol(geo_buf *b, int dim, const layer_look *lk, const char *name)
 {
 	static const char *shapes[] = { "circle", "triangle", "square", "diamond" };
 	const char *type = dim == 3 ? "marker" : dim == 2 ? "line" : "fill";
@@ -113,8 +114,8 @@ static void symbol(geo_buf *b, int dim, const map_look *lk, const char *name)
 /* Both levels in one layer: a rule per level, primaries thick. */
 static void grid_rules(geo_buf *b, const char *level_field)
 {
-	map_look p = map_look_for(GEO_MAP_PRIMARY, "", 0, 0);
-	map_look s = map_look_for(GEO_MAP_SECONDARY, "", 0, 0);
+	layer_look p = layer_look_for(GEO_MAP_PRIMARY, "", 0, 0);
+	layer_look s = layer_look_for(GEO_MAP_SECONDARY, "", 0, 0);
 	geo_buf_add(b, "<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" "
 		       "forceraster=\"0\"><rules key=\"root\"><rule key=\"primary\" symbol=\"0\" "
 		       "label=\"一级网格 primary\" filter=\"");
@@ -150,7 +151,7 @@ static char *default_vector_style(geo_ctx *ctx, geo_map_kind kind, int dim, cons
 	if (kind == GEO_MAP_GRIDS) {
 		grid_rules(&b, o->level_field);
 	} else {
-		map_look lk = map_look_for(kind, lname, k, 0);
+		layer_look lk = layer_look_for(kind, lname, k, 0);
 		geo_buf_add(&b, "<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" "
 				"enableorderby=\"0\" forceraster=\"0\"><symbols>");
 		symbol(&b, dim, &lk, "0");
@@ -399,13 +400,13 @@ static int relabel(qlayer *q, const char *field, const char *font)
 static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t index, size_t k,
 			    const geo_map_opts *o, qlayer *q)
 {
-	geo_input *in = map_open_layer(ctx, spec->name, o->s_srs);
+	geo_input *in = layer_open(ctx, spec->name, o->s_srs);
 	if (!in)
 		return geo_last_code(ctx);
 	OGRLayerH ol = geo_input_layer(in);
 	const char *lname = OGR_L_GetName(ol);
 	int level = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), o->level_field);
-	geo_map_kind kind = map_resolve_kind(ol, map_layer_dim(in), level, spec->kind);
+	geo_map_kind kind = layer_resolve_kind(ol, layer_dimension(in), level, spec->kind);
 	q->dim = kind == GEO_MAP_POINTS ? 3 : kind == GEO_MAP_LINES ? 2 : 1;
 	if (q->dim == 3 && o->where && filter_fits(ol, o->where))
 		q->subset = strdup(o->where);
@@ -429,10 +430,10 @@ static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t inde
 	if (ds)
 		GDALClose(ds);
 	q->layer = many ? strdup(lname) : NULL;
-	q->title = strdup(map_default_title(spec, kind, lname));
+	q->title = strdup(layer_default_title(spec, kind, lname));
 	q->id = strdup(CPLSPrintf("layer_%zu_%s", index, lname));
 	q->srs = srs_text(geo_crs_ogr(geo_input_crs(in)));
-	char *qml = map_layer_qml(q->file, lname);
+	char *qml = layer_qml(q->file, lname);
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
 	const char *field = label_field(ol, kind, o);
@@ -468,7 +469,7 @@ static geo_err raster_layer(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	q->title = strdup(o->raster_title ? o->raster_title : CPLGetBasename(o->raster));
 	q->id = strdup("raster_heat");
 	q->srs = srs ? srs_text(srs) : strdup("");
-	char *qml = map_layer_qml(o->raster, NULL);
+	char *qml = layer_qml(o->raster, NULL);
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
 	if (!q->style)
@@ -556,7 +557,7 @@ static char *project_text(const char *dir, const qlayer *q, size_t n, const char
 	geo_buf b;
 	geo_buf_init(&b);
 	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis projectname=\"wangge\" version=\"3.22.0\">\n  <title>wangge</title>\n");
+			"<qgis projectname=\"wangge\" version=\"" GEO_QGIS_VERSION "\">\n  <title>wangge</title>\n");
 	if (n)
 		geo_buf_printf(&b, "  <projectCrs>%s</projectCrs>\n", q[0].srs);
 	write_tree(&b, dir, q, n);
@@ -597,19 +598,19 @@ static geo_err project_dir(geo_ctx *ctx, const char *path, char dir[PATH_MAX])
 }
 
 /* The page's print layout, named after the title (QGIS lists layouts by name). */
-static char *page_layout(geo_ctx *ctx, const map *m)
+static char *page_layout(geo_ctx *ctx, const qgs_page *m)
 {
 	char *srs = srs_text(geo_crs_ogr(m->work));
 	const char *name = m->o->title ? m->o->title : "wangge";
-	char *layout = srs ? map_qpt_layout(m, name, srs) : NULL;
+	char *layout = srs ? qpt_layout(m, name, srs) : NULL;
 	free(srs);
 	if (!layout)
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	return layout;
 }
 
-geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
-		       const geo_map_opts *o, const map *m, geo_output *out, geo_output *qpt)
+geo_err qgs_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
+		       const geo_map_opts *o, const qgs_page *m, geo_output *out, geo_output *qpt)
 {
 	char dir[PATH_MAX];
 	geo_err e = project_dir(ctx, path, dir);
@@ -648,10 +649,10 @@ geo_err map_qgis_write(geo_ctx *ctx, const geo_map_layer *layers, size_t n, cons
 geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
 			 const geo_map_opts *o)
 {
-	geo_output *out = map_output_open(ctx, path, layers, n, o);
+	geo_output *out = layer_output_open(ctx, path, layers, n, o);
 	if (!out)
 		return geo_last_code(ctx);
-	geo_err e = map_qgis_write(ctx, layers, n, path, o, NULL, out, NULL);
+	geo_err e = qgs_write(ctx, layers, n, path, o, NULL, out, NULL);
 	if (!e)
 		e = geo_output_commit(ctx, out);
 	geo_output_close(out);

@@ -108,6 +108,8 @@ typedef struct qml_look {
 	const char *shape;      /* marker name or fill style */
 	const char *outline;    /* "r,g,b" of a marker's or a fill's outline */
 	double width;           /* mm: marker size, line width or fill outline width */
+	const char *outline_style; /* a fill's outline: solid, dash...; NULL: solid */
+	int pass;               /* the symbol layer's rendering pass */
 } qml_look;
 
 static void add_option(geo_buf *b, const char *name, const char *fmt, ...)
@@ -128,9 +130,9 @@ static void add_symbol(geo_buf *b, int i, const qml_look *s)
 	static const char *const type[] = { "marker", "line", "fill" };
 	static const char *const layer[] = { "SimpleMarker", "SimpleLine", "SimpleFill" };
 	geo_buf_printf(b, "      <symbol type=\"%s\" name=\"%d\" alpha=\"%g\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-			  "        <layer class=\"%s\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+			  "        <layer class=\"%s\" enabled=\"1\" locked=\"0\" pass=\"%d\">\n"
 			  "          <Option type=\"Map\">\n",
-		       type[s->kind], i, s->opacity, layer[s->kind]);
+		       type[s->kind], i, s->opacity, layer[s->kind], s->pass);
 	if (s->kind == GEO_QML_LINE) {
 		add_option(b, "line_color", "%s,%d", s->rgb, s->alpha);
 		add_option(b, "line_style", "solid");
@@ -145,7 +147,7 @@ static void add_symbol(geo_buf *b, int i, const qml_look *s)
 	} else {
 		add_option(b, "color", "%s,%d", s->rgb, s->alpha);
 		add_option(b, "outline_color", "%s,255", s->outline);
-		add_option(b, "outline_style", "solid");
+		add_option(b, "outline_style", "%s", s->outline_style ? s->outline_style : "solid");
 		add_option(b, "outline_width", "%g", s->width);
 		add_option(b, "outline_width_unit", "MM");
 		add_option(b, "style", "%s", s->shape);
@@ -157,22 +159,33 @@ static void add_symbol(geo_buf *b, int i, const qml_look *s)
 static void add_head(geo_buf *b, int labels)
 {
 	geo_buf_printf(b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			  "<qgis version=\"3.22.0\" styleCategories=\"Symbology%s\"%s>\n",
+			  "<qgis version=\"" GEO_QGIS_VERSION "\" styleCategories=\"Symbology%s\"%s>\n",
 		       labels ? "|Labeling" : "", labels ? " labelsEnabled=\"1\"" : "");
 }
 
-/* Labels over each feature in black on a white halo: a field's value, or
-** an expression's. */
-static void add_labels(geo_buf *b, const char *text, int expression)
+/* How labels look: points, bold or not, colour, and a white halo or none. */
+typedef struct qml_text {
+	int size, bold;
+	const char *rgb;        /* "r,g,b" */
+	int halo;
+} qml_text;
+
+/* Most labels: 8 points of black on a white halo. */
+static const qml_text plain_text = { 8, 0, "0,0,0", 1 };
+
+/* Labels over each feature: a field's value, or an expression's. */
+static void add_labels(geo_buf *b, const char *text, int expression, const qml_text *t)
 {
 	geo_buf_add(b, "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
 		       "      <text-style fieldName=\"");
 	geo_xml_text(b, text);
-	geo_buf_printf(b, "\" isExpression=\"%d\" fontSize=\"8\" textColor=\"0,0,0,255\">\n"
-			  "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferColor=\"255,255,255,255\"/>\n"
-			  "      </text-style>\n      <placement placement=\"1\"/>\n    </settings>\n"
-			  "  </labeling>\n",
-		       expression);
+	geo_buf_printf(b, "\" isExpression=\"%d\" fontSize=\"%d\"%s textColor=\"%s,255\">\n", expression,
+		       t->size, t->bold ? " fontWeight=\"75\"" : "", t->rgb);
+	if (t->halo)
+		geo_buf_add(b, "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" "
+			       "bufferColor=\"255,255,255,255\"/>\n");
+	geo_buf_add(b, "      </text-style>\n      <placement placement=\"1\"/>\n    </settings>\n"
+		       "  </labeling>\n");
 }
 
 char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_opts *o)
@@ -196,24 +209,27 @@ char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_
 	geo_buf_add(&b, "    </ranges>\n    <symbols>\n");
 	for (int i = 0; i < nc; i++)
 		add_symbol(&b, i, &(qml_look){ GEO_QML_FILL, c[i].rgb, c[i].alpha, o->opacity, "solid",
-					      "90,90,90", 0.26 });
+					      "90,90,90", 0.26, NULL, 0 });
 	geo_buf_add(&b, "    </symbols>\n");
 	if (o->classes == GEO_QML_COUNTS)
 		geo_buf_add(&b, "    <classificationMethod id=\"EqualInterval\"/>\n");
 	geo_buf_add(&b, "  </renderer-v2>\n");
 	if (o->label)
-		add_labels(&b, o->label, 1);
+		add_labels(&b, o->label, 1, &plain_text);
 	geo_buf_add(&b, "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n"
 			"  <layerGeometryType>2</layerGeometryType>\n</qgis>\n");
 	return geo_buf_take(&b);
 }
 
-char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_categorized_opts *o)
+/* A categorized style; outlines: per category, else o's; label: a field,
+** or an expression when expression is set. */
+static char *categorized(const geo_qml_category *c, const char *const *outlines, size_t n,
+			 const geo_qml_categorized_opts *o, const char *label, int expression)
 {
 	static const char *const shape[] = { "circle", "solid", "solid" };
 	geo_buf b;
 	geo_buf_init(&b);
-	add_head(&b, o->label != NULL);
+	add_head(&b, label != NULL);
 	geo_buf_add(&b, "  <renderer-v2 type=\"categorizedSymbol\" attr=\"");
 	geo_xml_text(&b, o->field);
 	geo_buf_add(&b, "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n");
@@ -229,12 +245,24 @@ char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_cat
 		add_symbol(&b, (int)i,
 			   &(qml_look){ o->kind, c[i].rgb, 255, o->opacity,
 					c[i].shape ? c[i].shape : shape[o->kind],
-					o->outline ? o->outline : c[i].rgb, o->width });
+					outlines ? outlines[i] : o->outline ? o->outline : c[i].rgb,
+					o->width, NULL, 0 });
 	geo_buf_add(&b, "    </symbols>\n  </renderer-v2>\n");
-	if (o->label)
-		add_labels(&b, o->label, 0);
+	if (label)
+		add_labels(&b, label, expression, &plain_text);
 	geo_buf_add(&b, "</qgis>\n");
 	return geo_buf_take(&b);
+}
+
+char *geo_qml_categorized(const geo_qml_category *c, size_t n, const geo_qml_categorized_opts *o)
+{
+	return categorized(c, NULL, n, o, o->label, 0);
+}
+
+char *geo_qml_categorized_outlined(const geo_qml_category *c, const char *const *outlines, size_t n,
+				   const geo_qml_categorized_opts *o, const char *label)
+{
+	return categorized(c, outlines, n, o, label, 1);
 }
 
 char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts *o)
@@ -242,7 +270,7 @@ char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts 
 	geo_buf b;
 	geo_buf_init(&b);
 	geo_buf_add(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-			"<qgis version=\"3.22.0\" styleCategories=\"AllStyleCategories\">\n  <layerTitle>");
+			"<qgis version=\"" GEO_QGIS_VERSION "\" styleCategories=\"AllStyleCategories\">\n  <layerTitle>");
 	geo_xml_text(&b, o->title);
 	geo_buf_printf(&b, "</layerTitle>\n  <pipe>\n"
 			   "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
@@ -273,4 +301,58 @@ char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts 
 			"    <rasterresampler maxOversampling=\"2\"/>\n  </pipe>\n"
 			"  <blendMode>0</blendMode>\n</qgis>\n");
 	return geo_buf_take(&b);
+}
+
+/* How each style of grids draws them: a fill (with its outline) and labels. */
+static const struct grid_style {
+	qml_look fill;
+	qml_text text;
+} grid_styles[] = {
+	[GEO_QML_PRIMARY] = { { GEO_QML_FILL, "0,0,0", 0, 1, "no", "190,30,45", 0.9, "solid", 1 },
+			      { 10, 1, "190,30,45", 0 } },
+	[GEO_QML_SECONDARY] = { { GEO_QML_FILL, "255,240,200", 90, 1, "solid", "60,60,60", 0.3, "dash", 0 },
+				{ 7, 0, "60,60,60", 0 } },
+	[GEO_QML_OUTLINES] = { { GEO_QML_FILL, "255,255,255", 0, 1, "no", "35,35,35", 0.4, "solid", 0 },
+			       { 9, 0, "0,0,0", 1 } },
+	[GEO_QML_CHECKED] = { { GEO_QML_FILL, "190,207,80", 60, 1, "solid", "35,35,35", 0.4, "solid", 0 },
+			      { 8, 0, "0,0,0", 1 } },
+};
+
+/* Both levels in one layer, by its level field: primaries drawn over
+** secondaries. */
+static void add_level_rules(geo_buf *b)
+{
+	geo_buf_add(b, "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" "
+		       "forceraster=\"0\">\n    <rules key=\"{0}\">\n"
+		       "      <rule key=\"{2}\" filter=\"&quot;level&quot; = 2\" symbol=\"1\" label=\"secondary\"/>\n"
+		       "      <rule key=\"{1}\" filter=\"&quot;level&quot; = 1\" symbol=\"0\" label=\"primary\"/>\n"
+		       "    </rules>\n    <symbols>\n");
+	add_symbol(b, 0, &grid_styles[GEO_QML_PRIMARY].fill);
+	add_symbol(b, 1, &grid_styles[GEO_QML_SECONDARY].fill);
+	geo_buf_add(b, "    </symbols>\n  </renderer-v2>\n");
+}
+
+char *geo_qml_grids(geo_qml_grids_style style, const char *field)
+{
+	geo_buf b;
+	geo_buf_init(&b);
+	add_head(&b, style != GEO_QML_LEVELS);
+	if (style == GEO_QML_LEVELS) {
+		add_level_rules(&b);
+	} else {
+		geo_buf_add(&b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
+				"forceraster=\"0\">\n    <symbols>\n");
+		add_symbol(&b, 0, &grid_styles[style].fill);
+		geo_buf_add(&b, "    </symbols>\n  </renderer-v2>\n");
+		add_labels(&b, field, 0, &grid_styles[style].text);
+	}
+	geo_buf_add(&b, "</qgis>\n");
+	return geo_buf_take(&b);
+}
+
+geo_err geo_qml_attach(geo_ctx *ctx, geo_output *out, OGRLayerH layer, char *qml)
+{
+	geo_err e = qml ? geo_output_style(ctx, out, layer, qml) : geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	free(qml);
+	return e;
 }

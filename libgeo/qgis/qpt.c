@@ -8,7 +8,7 @@
 ** what the XML leaves out QGIS reads as its defaults.
 */
 #include "core/geo_internal.h"
-#include "map/map_internal.h"
+#include "qgis/qgs.h"
 
 #include <math.h>
 #include <string.h>
@@ -58,7 +58,7 @@ static void label(geo_buf *b, int n, double x, double y, double w, double h, con
 		       pt, bold ? 75 : 50);
 }
 
-static void map_item(geo_buf *b, const map *m, const char *srs)
+static void map_item(geo_buf *b, const qgs_page *m, const char *srs)
 {
 	item_open(b, QPT_MAP, 1, m->frame[0], m->frame[1], m->frame[2], m->frame[3]);
 	geo_buf_add(b, "keepLayerSet=\"false\" followPreset=\"false\" mapRotation=\"0\" "
@@ -69,7 +69,7 @@ static void map_item(geo_buf *b, const map *m, const char *srs)
 	geo_buf_printf(b, "  <crs>%s</crs>\n  <LayerSet/>\n </LayoutItem>\n", srs);
 }
 
-static void legend_item(geo_buf *b, const map *m, double x, double y, double w, double h)
+static void legend_item(geo_buf *b, const qgs_page *m, double x, double y, double w, double h)
 {
 	const char *font = m->o->font;
 	item_open(b, QPT_LEGEND, 3, x, y, w, h);
@@ -93,13 +93,13 @@ static void legend_item(geo_buf *b, const map *m, double x, double y, double w, 
 
 /* The scale bar's length as grid-map draws it: the largest 1, 2 or 5 times
 ** a power of ten of ground metres that fits maxw mm. */
-static double bar_metres(const map *m, double maxw)
+static double bar_metres(const qgs_page *m, double maxw)
 {
 	double x = maxw * m->ground / m->scale, p = pow(10, floor(log10(x)));
 	return x >= 5 * p ? 5 * p : x >= 2 * p ? 2 * p : p;
 }
 
-static void scale_bar(geo_buf *b, const map *m, double x, double y, double maxw)
+static void scale_bar(geo_buf *b, const qgs_page *m, double x, double y, double maxw)
 {
 	double bar = m->bar_m > 0 ? m->bar_m : bar_metres(m, maxw);
 	int km = bar >= 1000;
@@ -132,7 +132,7 @@ static void north_arrow(geo_buf *b, double x, double y, double size)
 		       "frame=\"false\" background=\"false\">\n </LayoutItem>\n");
 }
 
-static void footer(geo_buf *b, const map *m)
+static void footer(geo_buf *b, const qgs_page *m)
 {
 	geo_buf f;
 	geo_buf_init(&f);
@@ -145,7 +145,7 @@ static void footer(geo_buf *b, const map *m)
 	free(s);
 }
 
-char *map_qpt_layout(const map *m, const char *name, const char *srs)
+char *qpt_layout(const qgs_page *m, const char *name, const char *srs)
 {
 	geo_buf b;
 	geo_buf_init(&b);

@@ -15,7 +15,9 @@
 ** are slivers (thinner than a metre, or smaller than a few square metres) join
 ** the neighbour they share most boundary with; the groups are the atoms.
 */
-#include "split/split_internal.h"
+#include "split/atoms.h"
+#include "split/input.h"
+#include "split/linework.h"
 
 #include <math.h>
 #include <stdint.h>

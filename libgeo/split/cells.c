@@ -8,7 +8,8 @@
 ** in PostGIS unless given). Each cell is clipped to the town; a clipped cell
 ** in several pieces gives one grid per piece, so every grid is one polygon.
 */
-#include "split/split_internal.h"
+#include "split/cells.h"
+#include "split/split_grid.h"
 
 #include <math.h>
 #include <stdlib.h>

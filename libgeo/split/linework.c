@@ -13,7 +13,8 @@
 ** digitised twice, a road along the boundary) would enclose slivers, so only
 ** the first is kept: the town boundary, then village limits, then barriers.
 */
-#include "split/split_internal.h"
+#include "split/input.h"
+#include "split/linework.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -25,7 +25,7 @@
 ** graph is partitioned one connected piece at a time, the parts shared out by
 ** weight. A few METIS seeds are tried and the best result kept.
 */
-#include "split/split_internal.h"
+#include "split/partition.h"
 
 #include <math.h>
 #include <metis.h>

@@ -11,7 +11,14 @@
 ** input order, the random numbers come from --seed, and GeoPackage output
 ** carries a fixed timestamp, so the same inputs and seed give the same bytes.
 */
-#include "split/split_internal.h"
+#include "split/atoms.h"
+#include "split/cells.h"
+#include "split/input.h"
+#include "split/partition.h"
+#include "split/split_codes.h"
+#include "split/split_grid.h"
+#include "split/split_io.h"
+#include "split/split_redraw.h"
 
 #include <math.h>
 #include <stdlib.h>

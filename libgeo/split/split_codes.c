@@ -11,7 +11,9 @@
 ** highest old number, so a retired code never comes back meaning another
 ** place; only when the digits run out are gaps filled.
 */
-#include "split/split_internal.h"
+#include "split/split_codes.h"
+#include "split/split_grid.h"
+#include "split/split_redraw.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,10 @@
 ** file: `grid-split town.gpkg:township --households households` reads
 ** town.gpkg:households when no file named `households` exists.
 */
-#include "split/split_internal.h"
+#include "split/input.h"
+#include "split/linework.h"
+#include "split/split_grid.h"
+#include "split/split_io.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -546,93 +549,6 @@ geo_err split_read(geo_ctx *ctx, const char *town, const geo_split_opts *o, spli
 
 /* ---- output -------------------------------------------------------------------- */
 
-static const char *qml_primary =
-	"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-	"<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
-	" <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-	"  <symbols>\n"
-	"   <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-	"    <layer class=\"SimpleFill\" enabled=\"1\" pass=\"1\" locked=\"0\">\n"
-	"     <Option type=\"Map\">\n"
-	"      <Option type=\"QString\" name=\"color\" value=\"0,0,0,0\"/>\n"
-	"      <Option type=\"QString\" name=\"style\" value=\"no\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_color\" value=\"190,30,45,255\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_style\" value=\"solid\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_width\" value=\"0.9\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_width_unit\" value=\"MM\"/>\n"
-	"     </Option>\n"
-	"    </layer>\n"
-	"   </symbol>\n"
-	"  </symbols>\n"
-	" </renderer-v2>\n"
-	" <labeling type=\"simple\">\n"
-	"  <settings calloutType=\"simple\">\n"
-	"   <text-style fieldName=\"name\" fontSize=\"10\" fontWeight=\"75\" textColor=\"190,30,45,255\"/>\n"
-	"   <placement placement=\"1\"/>\n"
-	"  </settings>\n"
-	" </labeling>\n"
-	"</qgis>\n";
-
-static const char *qml_secondary =
-	"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-	"<qgis version=\"3.28.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"1\">\n"
-	" <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-	"  <symbols>\n"
-	"   <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-	"    <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-	"     <Option type=\"Map\">\n"
-	"      <Option type=\"QString\" name=\"color\" value=\"255,240,200,90\"/>\n"
-	"      <Option type=\"QString\" name=\"style\" value=\"solid\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_color\" value=\"60,60,60,255\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_style\" value=\"dash\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_width\" value=\"0.3\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_width_unit\" value=\"MM\"/>\n"
-	"     </Option>\n"
-	"    </layer>\n"
-	"   </symbol>\n"
-	"  </symbols>\n"
-	" </renderer-v2>\n"
-	" <labeling type=\"simple\">\n"
-	"  <settings calloutType=\"simple\">\n"
-	"   <text-style fieldName=\"name\" fontSize=\"7\" textColor=\"60,60,60,255\"/>\n"
-	"   <placement placement=\"1\"/>\n"
-	"  </settings>\n"
-	" </labeling>\n"
-	"</qgis>\n";
-
-/* Both levels in one layer: primaries drawn over secondaries, by `level`. */
-static const char *qml_both =
-	"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-	"<qgis version=\"3.28.0\" styleCategories=\"Symbology\">\n"
-	" <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-	"  <rules key=\"{0}\">\n"
-	"   <rule key=\"{2}\" filter=\"&quot;level&quot; = 2\" symbol=\"1\" label=\"secondary\"/>\n"
-	"   <rule key=\"{1}\" filter=\"&quot;level&quot; = 1\" symbol=\"0\" label=\"primary\"/>\n"
-	"  </rules>\n"
-	"  <symbols>\n"
-	"   <symbol type=\"fill\" name=\"0\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-	"    <layer class=\"SimpleFill\" enabled=\"1\" pass=\"1\" locked=\"0\">\n"
-	"     <Option type=\"Map\">\n"
-	"      <Option type=\"QString\" name=\"style\" value=\"no\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_color\" value=\"190,30,45,255\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_width\" value=\"0.9\"/>\n"
-	"     </Option>\n"
-	"    </layer>\n"
-	"   </symbol>\n"
-	"   <symbol type=\"fill\" name=\"1\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-	"    <layer class=\"SimpleFill\" enabled=\"1\" pass=\"0\" locked=\"0\">\n"
-	"     <Option type=\"Map\">\n"
-	"      <Option type=\"QString\" name=\"color\" value=\"255,240,200,90\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_color\" value=\"60,60,60,255\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_style\" value=\"dash\"/>\n"
-	"      <Option type=\"QString\" name=\"outline_width\" value=\"0.3\"/>\n"
-	"     </Option>\n"
-	"    </layer>\n"
-	"   </symbol>\n"
-	"  </symbols>\n"
-	" </renderer-v2>\n"
-	"</qgis>\n";
-
 static geo_err add_fields(geo_ctx *ctx, OGRLayerH l, int with_cells)
 {
 	static const struct {
@@ -689,13 +605,14 @@ static geo_err write_grid(geo_ctx *ctx, OGRLayerH l, const split_grid *g, int ha
 	return e;
 }
 
+/* A layer of grids styled as style says (a level's, or both levels'). */
 static OGRLayerH grid_layer(geo_ctx *ctx, geo_output *out, const char *name,
-			    const geo_crs *crs, int with_cells, const char *qml)
+			    const geo_crs *crs, int with_cells, geo_qml_grids_style style)
 {
 	OGRLayerH l = geo_output_create_layer(ctx, out, name, crs, wkbPolygon);
-	if (!l || add_fields(ctx, l, with_cells) || geo_output_style(ctx, out, l, qml))
+	if (!l || add_fields(ctx, l, with_cells))
 		return NULL;
-	return l;
+	return geo_qml_attach(ctx, out, l, geo_qml_grids(style, "name")) ? NULL : l;
 }
 
 static int multi_layer(const char *driver)
@@ -804,13 +721,13 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 			if (!pg && (e = other_towns(ctx, out, output, name, o->town_code)))
 				break;
 			if (!(layer[level] = grid_layer(ctx, out, name, out_crs, with_cells,
-							level == 1 ? qml_primary : qml_secondary)))
+							level == 1 ? GEO_QML_PRIMARY : GEO_QML_SECONDARY)))
 				e = geo_last_code(ctx);
 			else if (pg)
 				e = other_towns(ctx, out, output, name, o->town_code);
 		}
 	} else {
-		layer[1] = layer[2] = grid_layer(ctx, out, NULL, out_crs, with_cells, qml_both);
+		layer[1] = layer[2] = grid_layer(ctx, out, NULL, out_crs, with_cells, GEO_QML_LEVELS);
 		if (!layer[1])
 			e = geo_last_code(ctx);
 	}

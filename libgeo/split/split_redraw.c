@@ -14,7 +14,11 @@
 ** read: its geometry is written back untouched (bit for bit when OLD is in
 ** the working CRS) with its code and attributes.
 */
-#include "split/split_internal.h"
+#include "split/input.h"
+#include "split/linework.h"
+#include "split/split_codes.h"
+#include "split/split_grid.h"
+#include "split/split_redraw.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -8,7 +8,9 @@
 */
 #include "check.h"
 #include "geo.h"
-#include "split/split_internal.h"
+#include "split/cells.h"
+#include "split/partition.h"
+#include "split/split_grid.h"
 #include "core/geo_internal.h"
 
 #include <string.h>
