@@ -62,6 +62,7 @@ typedef struct run {
 	size_t ngrids;
 	double total_weight;
 	split_redraw *rd;       /* a partial redraw, or NULL */
+	double straightened;    /* limit length the straightening removed, m */
 	split_grid *all;        /* every grid written, in code order (copies, not owners) */
 	size_t nall;
 	geo_progress progress;
@@ -478,6 +479,81 @@ static void targets(run *r)
 	free(unit_of);
 }
 
+/* ---- straightening ------------------------------------------------------------------ */
+
+static int by_pair(const void *x, const void *y)
+{
+	const size_t *a = x, *b = y;
+	return a[0] != b[0] ? (a[0] < b[0] ? -1 : 1) : (a[1] < b[1] ? -1 : a[1] > b[1]);
+}
+
+/* Pairs of secondaries that share limit off every line, each once. */
+static size_t *free_pairs(const run *r, size_t *n)
+{
+	const split_atoms *a = r->a;
+	size_t *p = malloc((a->xadj[a->natoms] + 1) * 2 * sizeof *p), k = 0;
+	for (size_t v = 0; p && v < a->natoms; v++)
+		for (size_t e = a->xadj[v]; e < a->xadj[v + 1]; e++)
+			if (r->sec[a->adj[e]] > r->sec[v] && a->len[e] - a->along[e] > 0.5) {
+				p[2 * k] = (size_t)r->sec[v];
+				p[2 * k + 1] = (size_t)r->sec[a->adj[e]];
+				k++;
+			}
+	if (p)
+		qsort(p, k, 2 * sizeof *p, by_pair);
+	*n = 0;
+	for (size_t i = 0; p && i < k; i++)
+		if (!*n || by_pair(p + 2 * i, p + 2 * (*n - 1))) {
+			p[2 * *n] = p[2 * i];
+			p[2 * *n + 1] = p[2 * i + 1];
+			++*n;
+		}
+	return p;
+}
+
+/* Barriers, village limits and the town's boundary, as one geometry. */
+static GEOSGeometry *all_lines(const run *r)
+{
+	GEOSGeometry **g = malloc((r->in.nlines + 1) * sizeof *g);
+	if (!g)
+		return NULL;
+	for (size_t i = 0; i < r->in.nlines; i++)
+		g[i] = GEOSGeom_clone_r(r->h, r->in.lines[i].geom);
+	g[r->in.nlines] = GEOSBoundary_r(r->h, r->in.town);
+	GEOSGeometry *c = GEOSGeom_createCollection_r(r->h, GEOS_GEOMETRYCOLLECTION, g,
+						      (unsigned)r->in.nlines + 1);
+	free(g);
+	return c;
+}
+
+/* Straightens the secondaries' free limits (split_straight.c). */
+static geo_err straighten(run *r)
+{
+	split_straight s = { .prim = r->grids, .sec = r->grids + r->nprim, .nprim = r->nprim,
+			     .nsec = r->nsec, .kprim = r->kprim, .points = r->in.points,
+			     .npoints = r->in.npoints, .tol = 0.98 * r->o->tolerance };
+	long *ps = malloc((r->in.npoints + 1) * sizeof *ps);
+	for (size_t i = 0; ps && i < r->in.npoints; i++)
+		ps[i] = r->a->point_atom[i] < 0 ? -1 : r->sec[r->a->point_atom[i]];
+	size_t *pairs = free_pairs(r, &s.npairs);
+	GEOSGeometry *lines = all_lines(r);
+	const GEOSPreparedGeometry *pl = lines ? GEOSPrepare_r(r->h, lines) : NULL;
+	geo_err e = ps && pairs && pl ? GEO_OK : geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
+	s.point_sec = ps;
+	s.pairs = pairs;
+	s.lines = pl;
+	if (!e)
+		e = split_straighten(r->ctx, &s);
+	r->straightened = s.saved;
+	if (pl)
+		GEOSPreparedGeom_destroy_r(r->h, pl);
+	if (lines)
+		GEOSGeom_destroy_r(r->h, lines);
+	free(pairs);
+	free(ps);
+	return e;
+}
+
 /* ---- numbering ------------------------------------------------------------------------ */
 
 static geo_err number(run *r)
@@ -563,6 +639,7 @@ static void limits(const run *r, double *internal, double *along)
 				*internal += a->len[e] / 2;
 				*along += a->along[e] / 2;
 			}
+	*internal -= r->straightened;
 }
 
 static void json_level(geo_buf *b, const char *name, const level_stats *s)
@@ -979,7 +1056,8 @@ static geo_err balanced(run *r, outside *out)
 		return e;
 	measure(r);
 	targets(r);
-	return number(r);
+	e = straighten(r);
+	return e ? e : number(r);
 }
 
 /* Counts the households of each regular cell. */

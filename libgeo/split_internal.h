@@ -172,6 +172,31 @@ typedef struct split_grid {
 	int kept;               /* a partial redraw kept it as it was */
 } split_grid;
 
+/*
+** Straightening the free limits (split_straight.c): pairs of neighbouring
+** secondaries sec[pairs[2i]], sec[pairs[2i+1]] have their limits that follow
+** no line replaced by straighter ones where balance (tol) and shape allow.
+** Grids' geometry, weight, households, persons, perimeter, area and
+** compactness are updated, secondaries' targets too, and primaries whose
+** outline moved are dissolved again from their secondaries.
+*/
+typedef struct split_straight {
+	split_grid *prim, *sec;  /* index of a secondary: its primary */
+	size_t nprim, nsec;
+	const int *kprim;        /* secondaries per primary */
+	const split_point *points;
+	const long *point_sec;   /* per point: its secondary, -1 outside */
+	size_t npoints;
+	const size_t *pairs;
+	size_t npairs;
+	const GEOSPreparedGeometry *lines; /* barriers, village limits, the town's boundary */
+	double tol;
+	double saved;            /* out: limit length removed, m */
+	size_t straightened;     /* out: chains replaced */
+} split_straight;
+
+geo_err split_straighten(geo_ctx *ctx, split_straight *s);
+
 /* Old grids of both levels, in the working CRS (split_codes.c). */
 typedef struct split_old {
 	geo_gridset *sets[2];   /* as read: the primary and secondary layers, or one layer */
