@@ -511,17 +511,20 @@ static size_t *free_pairs(const run *r, size_t *n)
 	return p;
 }
 
-/* Barriers, village limits and the town's boundary, as one geometry. */
-static GEOSGeometry *all_lines(const run *r)
+/* Lines as one geometry: the town's boundary when kind is SPLIT_TOWN or
+** -1, and the lines of that kind (-1: every line). */
+static GEOSGeometry *lines_of(const run *r, int kind)
 {
 	GEOSGeometry **g = malloc((r->in.nlines + 1) * sizeof *g);
+	unsigned n = 0;
 	if (!g)
 		return NULL;
 	for (size_t i = 0; i < r->in.nlines; i++)
-		g[i] = GEOSGeom_clone_r(r->h, r->in.lines[i].geom);
-	g[r->in.nlines] = GEOSBoundary_r(r->h, r->in.town);
-	GEOSGeometry *c = GEOSGeom_createCollection_r(r->h, GEOS_GEOMETRYCOLLECTION, g,
-						      (unsigned)r->in.nlines + 1);
+		if (kind < 0 || r->in.lines[i].kind == kind)
+			g[n++] = GEOSGeom_clone_r(r->h, r->in.lines[i].geom);
+	if (kind < 0 || kind == SPLIT_TOWN)
+		g[n++] = GEOSBoundary_r(r->h, r->in.town);
+	GEOSGeometry *c = GEOSGeom_createCollection_r(r->h, GEOS_GEOMETRYCOLLECTION, g, n);
 	free(g);
 	return c;
 }
@@ -532,23 +535,34 @@ static geo_err straighten(run *r)
 	split_straight s = { .prim = r->grids, .sec = r->grids + r->nprim, .nprim = r->nprim,
 			     .nsec = r->nsec, .kprim = r->kprim, .points = r->in.points,
 			     .npoints = r->in.npoints, .tol = 0.98 * r->o->tolerance };
+	static const int kinds[5] = { -1, SPLIT_TOWN, SPLIT_VILLAGE, SPLIT_WATER, SPLIT_BARRIER };
+	GEOSGeometry *lines[5];
+	const GEOSPreparedGeometry *prep[5];
+	int ok = 1;
+	for (int k = 0; k < 5; k++) {
+		lines[k] = lines_of(r, kinds[k]);
+		prep[k] = lines[k] ? GEOSPrepare_r(r->h, lines[k]) : NULL;
+		ok = ok && prep[k];
+	}
 	long *ps = malloc((r->in.npoints + 1) * sizeof *ps);
 	for (size_t i = 0; ps && i < r->in.npoints; i++)
 		ps[i] = r->a->point_atom[i] < 0 ? -1 : r->sec[r->a->point_atom[i]];
 	size_t *pairs = free_pairs(r, &s.npairs);
-	GEOSGeometry *lines = all_lines(r);
-	const GEOSPreparedGeometry *pl = lines ? GEOSPrepare_r(r->h, lines) : NULL;
-	geo_err e = ps && pairs && pl ? GEO_OK : geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
+	geo_err e = ps && pairs && ok ? GEO_OK : geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
 	s.point_sec = ps;
 	s.pairs = pairs;
-	s.lines = pl;
+	s.lines = prep[0];
+	for (int k = 0; k < 4; k++)
+		s.kinds[k] = prep[k + 1];
 	if (!e)
 		e = split_straighten(r->ctx, &s);
 	r->straightened = s.saved;
-	if (pl)
-		GEOSPreparedGeom_destroy_r(r->h, pl);
-	if (lines)
-		GEOSGeom_destroy_r(r->h, lines);
+	for (int k = 0; k < 5; k++) {
+		if (prep[k])
+			GEOSPreparedGeom_destroy_r(r->h, prep[k]);
+		if (lines[k])
+			GEOSGeom_destroy_r(r->h, lines[k]);
+	}
 	free(pairs);
 	free(ps);
 	return e;

@@ -190,6 +190,8 @@ typedef struct split_straight {
 	const size_t *pairs;
 	size_t npairs;
 	const GEOSPreparedGeometry *lines; /* barriers, village limits, the town's boundary */
+	/* The same by kind: the town's boundary, village limits, water, roads (or NULL). */
+	const GEOSPreparedGeometry *kinds[4];
 	double tol;
 	double saved;            /* out: limit length removed, m */
 	size_t straightened;     /* out: chains replaced */

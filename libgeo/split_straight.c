@@ -28,15 +28,27 @@
 #define MIN_EXCESS_M 0.5
 /* Polsby-Popper a straightened grid keeps, unless it had less before. */
 #define PP_FLOOR 0.30
-#define PASSES 3
-#include <stdio.h>
-#define DBG(k) do { if (getenv("STRAIGHT_DEBUG")) fprintf(stderr, "fail %d excess %.0f n %zu\n", k, ch->excess, ch->n); } while (0)
+#define PASSES 6
+
+/* How far an end may slide along A's other limits: vertices, and chord lengths. */
+#define SLIDE 6
+#define SLIDE_CHORDS 0.6
+
+/* A vertex an end may slide to, and what the stretch slid over lies on. */
+typedef struct slide {
+	double x, y;
+	int kind;               /* SPLIT_OPEN (another grid's limit), _BARRIER, _WATER, ... */
+	double len;             /* of the segment from the previous vertex */
+} slide;
 
 typedef struct chain {
 	size_t a, b;            /* the two secondaries */
 	double *xy;             /* its vertices, x y pairs, from A's ring */
 	size_t n;
 	double excess;          /* length minus the distance between its ends */
+	slide pre[SLIDE], post[SLIDE]; /* A's ring before the start (backwards) and after the end */
+	int npre, npost;
+	unsigned long va, vb;   /* A's and B's versions when it was found */
 } chain;
 
 typedef struct chains {
@@ -54,6 +66,7 @@ typedef struct state {
 	GEOSContextHandle_t h;
 	members *mem;           /* per secondary */
 	char *dirty;            /* per primary: its outline changed */
+	unsigned long *version; /* per secondary: how many times it changed */
 } state;
 
 /* ---- chains ------------------------------------------------------------------------- */
@@ -91,6 +104,7 @@ static int chains_add(chains *cs, size_t a, size_t b, const double *xy, size_t n
 	c->a = a;
 	c->b = b;
 	c->n = n;
+	c->npre = c->npost = 0;
 	double len = 0;
 	for (size_t i = 0; i + 1 < n; i++)
 		len += seg_len(xy, i);
@@ -120,6 +134,41 @@ static double *ring_xy(GEOSContextHandle_t h, const GEOSGeometry *ring, size_t *
 	return xy;
 }
 
+/* What a segment's middle lies on: the town boundary, a village limit,
+** water, a road, or none of them. */
+static int kind_at(const state *st, double x, double y)
+{
+	static const int kinds[4] = { SPLIT_TOWN, SPLIT_VILLAGE, SPLIT_WATER, SPLIT_BARRIER };
+	for (int k = 0; k < 4; k++)
+		if (st->s->kinds[k] && on_prepared(st->h, st->s->kinds[k], x, y, ON_LINE_M))
+			return kinds[k];
+	return SPLIT_OPEN;
+}
+
+/* The vertices an end of the chain may slide to along A's ring from vertex
+** v, stepping dir (-1 or +1), over segments not on B (onb). */
+static int slides(const state *st, const double *xy, size_t nseg, const char *onb, size_t v,
+		  int dir, double limit, slide *out)
+{
+	int n = 0;
+	double dist = 0;
+	for (; n < SLIDE; n++) {
+		size_t w = (v + nseg + (size_t)(dir < 0 ? nseg - 1 : 1)) % nseg;
+		size_t seg = dir < 0 ? w : v;
+		if (onb[seg])
+			break;
+		double len = hypot(xy[2 * w] - xy[2 * v], xy[2 * w + 1] - xy[2 * v + 1]);
+		dist += len;
+		if (dist > limit)
+			break;
+		out[n] = (slide){ xy[2 * w], xy[2 * w + 1],
+				  kind_at(st, (xy[2 * w] + xy[2 * v]) / 2, (xy[2 * w + 1] + xy[2 * v + 1]) / 2),
+				  len };
+		v = w;
+	}
+	return n;
+}
+
 /*
 ** The free chains of A's outer ring along B: runs of segments whose middle
 ** lies on B's boundary and on no line. A ring wholly along B (A enclosed)
@@ -133,12 +182,13 @@ static int ring_chains(state *st, size_t a, size_t b, chains *out)
 	double *xy = ring_xy(h, GEOSGetExteriorRing_r(h, A), &n);
 	GEOSGeometry *bb = GEOSBoundary_r(h, B);
 	const GEOSPreparedGeometry *pb = bb ? GEOSPrepare_r(h, bb) : NULL;
-	char *m = xy ? malloc(n) : NULL;
+	char *m = xy ? malloc(2 * n) : NULL, *onb = m ? m + n : NULL;
 	int ok = xy && pb && m;
 	size_t nseg = n - 1, start = nseg, marked = 0;
 	for (size_t i = 0; ok && i < nseg; i++) {
 		double x = (xy[2 * i] + xy[2 * i + 2]) / 2, y = (xy[2 * i + 1] + xy[2 * i + 3]) / 2;
-		m[i] = on_prepared(h, pb, x, y, 1e-6) && !on_prepared(h, st->s->lines, x, y, ON_LINE_M);
+		onb[i] = on_prepared(h, pb, x, y, 1e-6);
+		m[i] = onb[i] && !on_prepared(h, st->s->lines, x, y, ON_LINE_M);
 		marked += m[i];
 	}
 	for (size_t i = 0; ok && i < nseg; i++)
@@ -158,8 +208,21 @@ static int ring_chains(state *st, size_t a, size_t b, chains *out)
 			run[2 * len + 3] = xy[2 * ((j % nseg) + 1) + 1];
 		}
 		ok = chains_add(out, a, b, run, len + 1);
-		if (ok && !(out->c[out->n - 1].excess > MIN_EXCESS_M))
+		chain *c = ok ? &out->c[out->n - 1] : NULL;
+		if (c && !(c->excess > MIN_EXCESS_M)) {
 			free(out->c[--out->n].xy);
+			continue;
+		}
+		double lim = c ? SLIDE_CHORDS * hypot(c->xy[2 * c->n - 2] - c->xy[0],
+						      c->xy[2 * c->n - 1] - c->xy[1]) : 0;
+		if (c) {
+			c->va = st->version[a];
+			c->vb = st->version[b];
+		}
+		if (c && marked + 2 < nseg) {
+			c->npre = slides(st, xy, nseg, onb, i, -1, lim, c->pre);
+			c->npost = slides(st, xy, nseg, onb, (i + len) % nseg, +1, lim, c->post);
+		}
 	}
 	free(run);
 	free(m);
@@ -435,18 +498,10 @@ static int regroup(state *st, const chain *ch, const GEOSGeometry *na)
 	return ok;
 }
 
-static void set_grid(state *st, split_grid *g, GEOSGeometry *geom, double saved, const tally *t,
-		     int k)
+static double *on_kind(split_grid *g, int kind)
 {
-	GEOSGeom_destroy_r(st->h, g->geom);
-	g->geom = geom;
-	g->compactness = pp(st->h, geom, &g->area);
-	g->perimeter -= saved;
-	if (t) {
-		g->weight = t->w[k];
-		g->households = t->hh[k];
-		g->persons = t->persons[k];
-	}
+	return kind == SPLIT_BARRIER ? &g->on_road : kind == SPLIT_WATER ? &g->on_water
+		: kind == SPLIT_VILLAGE ? &g->on_village : kind == SPLIT_TOWN ? &g->on_town : NULL;
 }
 
 /* A secondary's target is its primary's weight over its count. */
@@ -457,114 +512,256 @@ static void retarget(split_straight *s, long p)
 			s->sec[i].target = s->prim[p].weight / s->kprim[p];
 }
 
-/* Tries c in the place of the chain; takes over na and nb when it passes. */
-static int try_candidate(state *st, const chain *ch, const GEOSGeometry *c, const GEOSGeometry *u)
+/* A candidate: its ends slid k and m vertices along A's ring, and bent. */
+typedef struct cand {
+	int k, m;
+	double bend, len;
+} cand;
+
+static void cand_ends(const chain *ch, const cand *c, double *e)
 {
-	GEOSContextHandle_t h = st->h;
-	split_straight *s = st->s;
-	if (GEOSRelatePattern_r(h, c, u, "1FF**F***") != 1) {
-		DBG(0);
-		return 0;
+	e[0] = c->k ? ch->pre[c->k - 1].x : ch->xy[0];
+	e[1] = c->k ? ch->pre[c->k - 1].y : ch->xy[1];
+	e[2] = c->m ? ch->post[c->m - 1].x : ch->xy[2 * ch->n - 2];
+	e[3] = c->m ? ch->post[c->m - 1].y : ch->xy[2 * ch->n - 1];
+}
+
+/* The candidate's vertices: its ends, and the bend between them. */
+static size_t cand_xy(const chain *ch, const cand *c, double *xy)
+{
+	double e[4];
+	cand_ends(ch, c, e);
+	xy[0] = e[0];
+	xy[1] = e[1];
+	if (c->bend == 0) {
+		xy[2] = e[2];
+		xy[3] = e[3];
+		return 2;
 	}
-	GEOSGeometry *tc = trimmed(h, c);
-	int crosses = !tc || GEOSPreparedIntersects_r(h, s->lines, tc) != 0;
-	if (tc)
-		GEOSGeom_destroy_r(h, tc);
-	GEOSGeometry *na = NULL, *nb = NULL;
-	if (crosses) {
-		DBG(1);
-		return 0;
+	xy[2] = (e[0] + e[2]) / 2 - c->bend * (e[3] - e[1]);
+	xy[3] = (e[1] + e[3]) / 2 + c->bend * (e[2] - e[0]);
+	xy[4] = e[2];
+	xy[5] = e[3];
+	return 3;
+}
+
+/* The loop the old and the new limit make (from the candidate's start along
+** A's ring and the chain to its end, and back along the candidate): a point
+** inside it an odd number of times changes grid. */
+static size_t flip_loop(const chain *ch, const cand *c, double *xy)
+{
+	size_t n = 0;
+	for (int q = c->k - 1; q >= 0; q--, n++) {
+		xy[2 * n] = ch->pre[q].x;
+		xy[2 * n + 1] = ch->pre[q].y;
 	}
-	if (!redraw_pair(st, ch, c, u, &na, &nb)) {
-		DBG(2);
-		return 0;
+	memcpy(xy + 2 * n, ch->xy, 2 * ch->n * sizeof *xy);
+	n += ch->n;
+	for (int q = 0; q < c->m; q++, n++) {
+		xy[2 * n] = ch->post[q].x;
+		xy[2 * n + 1] = ch->post[q].y;
 	}
+	double cx[6];
+	if (cand_xy(ch, c, cx) == 3) {
+		xy[2 * n] = cx[2];
+		xy[2 * n + 1] = cx[3];
+		n++;
+	}
+	return n;
+}
+
+static int odd_inside(const double *xy, size_t n, double x, double y)
+{
+	int in = 0;
+	for (size_t i = 0, j = n - 1; i < n; j = i++) {
+		double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+		if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+			in = !in;
+	}
+	return in;
+}
+
+/* A's and B's weights with the candidate, counted against the flip loop:
+** cheap enough to try every candidate before drawing any. */
+static void screen_count(const state *st, const chain *ch, const cand *c, double *loop, tally *t)
+{
+	size_t n = flip_loop(ch, c, loop);
+	size_t g2[2] = { ch->a, ch->b };
+	memset(t, 0, sizeof *t);
+	for (int k = 0; k < 2; k++) {
+		const members *m = &st->mem[g2[k]];
+		for (size_t i = 0; i < m->n; i++) {
+			const split_point *q = &st->s->points[m->p[i]];
+			int side = odd_inside(loop, n, q->x, q->y) ? !k : k;
+			t->w[side] += q->weight;
+			t->hh[side] += 1;
+			t->persons[side] += q->persons;
+		}
+	}
+}
+
+static double glen(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+	double l = 0;
+	GEOSLength_r(h, g, &l);
+	return l;
+}
+
+static void set_grid(state *st, split_grid *g, GEOSGeometry *geom, const tally *t, int k)
+{
+	g->perimeter += glen(st->h, geom) - glen(st->h, g->geom);
+	GEOSGeom_destroy_r(st->h, g->geom);
+	g->geom = geom;
+	g->compactness = pp(st->h, geom, &g->area);
+	g->weight = t->w[k];
+	g->households = t->hh[k];
+	g->persons = t->persons[k];
+}
+
+/* The stretches of A's limit the ends slid over are B's now. */
+static void move_slid(split_straight *s, const chain *ch, const cand *c)
+{
 	split_grid *A = &s->sec[ch->a], *B = &s->sec[ch->b];
-	double aa, ab, floor = fmin(PP_FLOOR, fmin(A->compactness, B->compactness));
-	int ok = pp(h, na, &aa) >= floor && pp(h, nb, &ab) >= floor;
-	tally t;
-	if (!ok)
-		DBG(3);
-	if (ok) {
-		recount(st, ch, na, &t);
-		ok = balanced(st, ch, &t);
-		if (!ok)
-			DBG(4);
-	}
-	if (!ok) {
-		GEOSGeom_destroy_r(h, na);
-		GEOSGeom_destroy_r(h, nb);
-		return 0;
-	}
-	double clen = 0, saved;
-	GEOSLength_r(h, c, &clen);
-	saved = ch->excess + hypot(ch->xy[2 * ch->n - 2] - ch->xy[0], ch->xy[2 * ch->n - 1] - ch->xy[1]) - clen;
+	split_grid *PA = &s->prim[A->index], *PB = &s->prim[B->index];
+	for (int side = 0; side < 2; side++)
+		for (int q = 0; q < (side ? c->m : c->k); q++) {
+			const slide *sl = side ? &ch->post[q] : &ch->pre[q];
+			double *fa = on_kind(A, sl->kind), *fb = on_kind(B, sl->kind);
+			if (!fa)
+				continue;
+			*fa -= sl->len;
+			*fb += sl->len;
+			if (PA != PB) {
+				*on_kind(PA, sl->kind) -= sl->len;
+				*on_kind(PB, sl->kind) += sl->len;
+			}
+		}
+}
+
+/* Takes na, nb and the new tallies into the grids. */
+static int apply(state *st, const chain *ch, const cand *c, GEOSGeometry *na, GEOSGeometry *nb,
+		 const tally *t)
+{
+	split_straight *s = st->s;
+	split_grid *A = &s->sec[ch->a], *B = &s->sec[ch->b];
+	double before = glen(st->h, A->geom) + glen(st->h, B->geom);
 	if (A->index != B->index) {
-		s->prim[A->index].weight += t.w[0] - A->weight;
-		s->prim[B->index].weight += t.w[1] - B->weight;
-		s->prim[A->index].households += t.hh[0] - A->households;
-		s->prim[B->index].households += t.hh[1] - B->households;
-		s->prim[A->index].persons += t.persons[0] - A->persons;
-		s->prim[B->index].persons += t.persons[1] - B->persons;
-		s->prim[A->index].perimeter -= saved;
-		s->prim[B->index].perimeter -= saved;
+		split_grid *PA = &s->prim[A->index], *PB = &s->prim[B->index];
+		PA->weight += t->w[0] - A->weight;
+		PB->weight += t->w[1] - B->weight;
+		PA->households += t->hh[0] - A->households;
+		PB->households += t->hh[1] - B->households;
+		PA->persons += t->persons[0] - A->persons;
+		PB->persons += t->persons[1] - B->persons;
 		st->dirty[A->index] = st->dirty[B->index] = 1;
 		retarget(s, A->index);
 		retarget(s, B->index);
 	}
-	set_grid(st, A, na, saved, &t, 0);
-	set_grid(st, B, nb, saved, &t, 1);
-	s->saved += saved;
+	move_slid(s, ch, c);
+	set_grid(st, A, na, t, 0);
+	set_grid(st, B, nb, t, 1);
+	s->saved += (before - glen(st->h, A->geom) - glen(st->h, B->geom)) / 2;
 	s->straightened++;
+	st->version[ch->a]++;
+	st->version[ch->b]++;
 	return regroup(st, ch, na) ? 1 : -1;
 }
 
-/* The two-segment line from the chain's first to its last vertex through
-** the point h chord lengths off the chord's middle (h = 0: the chord). */
-static GEOSGeometry *bent(GEOSContextHandle_t h, const chain *ch, double off)
+/* Draws candidate c and checks it exactly; applies it when it passes. */
+static int try_candidate(state *st, const chain *ch, const cand *cd, const GEOSGeometry *u)
 {
-	double x0 = ch->xy[0], y0 = ch->xy[1], x1 = ch->xy[2 * ch->n - 2], y1 = ch->xy[2 * ch->n - 1];
-	if (off == 0) {
-		double xy[4] = { x0, y0, x1, y1 };
-		return line_of(h, xy, 2);
+	GEOSContextHandle_t h = st->h;
+	split_straight *s = st->s;
+	double xy[6];
+	GEOSGeometry *c = line_of(h, xy, cand_xy(ch, cd, xy));
+	if (!c)
+		return -1;
+	int inside = GEOSRelatePattern_r(h, c, u, "1FF**F***") == 1;
+	GEOSGeometry *tc = inside ? trimmed(h, c) : NULL;
+	int crosses = !tc || GEOSPreparedIntersects_r(h, s->lines, tc) != 0;
+	if (tc)
+		GEOSGeom_destroy_r(h, tc);
+	GEOSGeometry *na = NULL, *nb = NULL;
+	int drawn = !crosses && redraw_pair(st, ch, c, u, &na, &nb);
+	GEOSGeom_destroy_r(h, c);
+	if (!drawn)
+		return 0;
+	split_grid *A = &s->sec[ch->a], *B = &s->sec[ch->b];
+	double aa, ab, floor = fmin(PP_FLOOR, fmin(A->compactness, B->compactness));
+	int ok = pp(h, na, &aa) >= floor && pp(h, nb, &ab) >= floor;
+	tally t;
+	if (ok) {
+		recount(st, ch, na, &t);
+		ok = balanced(st, ch, &t);
 	}
-	double xy[6] = { x0, y0, (x0 + x1) / 2 - off * (y1 - y0), (y0 + y1) / 2 + off * (x1 - x0), x1, y1 };
-	return line_of(h, xy, 3);
+	if (ok)
+		return apply(st, ch, cd, na, nb, &t);
+	GEOSGeom_destroy_r(h, na);
+	GEOSGeom_destroy_r(h, nb);
+	return 0;
+}
+
+static int by_len(const void *x, const void *y)
+{
+	const cand *a = x, *b = y;
+	return a->len < b->len ? -1 : a->len > b->len;
 }
 
 /*
-** Candidates, in order: the chord; two segments bent off it, a little then
-** more (both ways; a bend of 0.55 chord is a tortuosity of about 1.49) for
-** when the chord would move too many households; the chain simplified by
-** Douglas-Peucker at falling tolerances.
+** Candidates: the ends where they are or slid along A's other limits, joined
+** straight or by two segments bent off the chord (a bend of 0.5 chord is a
+** tortuosity of 1.41), shortest first; those that would leave A or B out of
+** balance are dropped by a cheap count before any is drawn.
 */
 static const double bends[] = { 0, 0.08, -0.08, 0.16, -0.16, 0.25, -0.25, 0.35, -0.35, 0.5, -0.5 };
-static const double dp[] = { 0.2, 0.1, 0.05 };
+#define NBENDS (sizeof bends / sizeof *bends)
+#define MAX_DRAWN 8
+
+static size_t candidates(const state *st, const chain *ch, cand *out, double *loop)
+{
+	size_t n = 0;
+	for (int k = 0; k <= ch->npre; k++)
+		for (int m = 0; m <= ch->npost; m++)
+			for (size_t b = 0; b < NBENDS; b++) {
+				cand c = { k, m, bends[b], 0 };
+				double xy[6];
+				size_t np = cand_xy(ch, &c, xy);
+				c.len = hypot(xy[2] - xy[0], xy[3] - xy[1]) +
+					(np == 3 ? hypot(xy[4] - xy[2], xy[5] - xy[3]) : 0);
+				tally t;
+				screen_count(st, ch, &c, loop, &t);
+				if (c.len < ch->excess + hypot(ch->xy[2 * ch->n - 2] - ch->xy[0],
+							       ch->xy[2 * ch->n - 1] - ch->xy[1]) &&
+				    balanced(st, ch, &t))
+					out[n++] = c;
+			}
+	qsort(out, n, sizeof *out, by_len);
+	return n;
+}
 
 static int straighten_chain(state *st, const chain *ch)
 {
 	GEOSContextHandle_t h = st->h;
 	split_straight *s = st->s;
+	if (st->version[ch->a] != ch->va || st->version[ch->b] != ch->vb)
+		return 0;
+	size_t max = (size_t)(SLIDE + 1) * (SLIDE + 1) * NBENDS;
+	cand *cs = malloc(max * sizeof *cs);
+	double *loop = malloc(2 * (ch->n + 2 * SLIDE + 2) * sizeof *loop);
+	if (!cs || !loop) {
+		free(cs);
+		free(loop);
+		return -1;
+	}
+	size_t n = candidates(st, ch, cs, loop);
 	GEOSGeometry *two[2] = { GEOSGeom_clone_r(h, s->sec[ch->a].geom),
 				 GEOSGeom_clone_r(h, s->sec[ch->b].geom) };
 	GEOSGeometry *coll = two[0] && two[1]
 		? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, two, 2) : NULL;
-	GEOSGeometry *u = coll ? GEOSCoverageUnion_r(h, coll) : NULL, *cl = line_of(h, ch->xy, ch->n);
-	double chord = hypot(ch->xy[2 * ch->n - 2] - ch->xy[0], ch->xy[2 * ch->n - 1] - ch->xy[1]);
-	size_t nb = sizeof bends / sizeof *bends, nd = sizeof dp / sizeof *dp;
-	int r = 0, last = -1;
-	for (size_t i = 0; u && cl && !r && i < nb + nd; i++) {
-		GEOSGeometry *c = i < nb ? bent(h, ch, bends[i]) : GEOSSimplify_r(h, cl, dp[i - nb] * chord);
-		int np = c ? GEOSGeomGetNumPoints_r(h, c) : -1;
-		if (c && (i < nb || np != last) && np < (int)ch->n)
-			r = try_candidate(st, ch, c, u);
-		if (i >= nb)
-			last = np;
-		if (c)
-			GEOSGeom_destroy_r(h, c);
-	}
-	if (cl)
-		GEOSGeom_destroy_r(h, cl);
+	GEOSGeometry *u = coll ? GEOSCoverageUnion_r(h, coll) : NULL;
+	int r = u ? 0 : -1;
+	for (size_t i = 0; !r && i < n && i < MAX_DRAWN; i++)
+		r = try_candidate(st, ch, &cs[i], u);
 	if (u)
 		GEOSGeom_destroy_r(h, u);
 	if (coll)
@@ -573,6 +770,8 @@ static int straighten_chain(state *st, const chain *ch)
 		for (int k = 0; k < 2; k++)
 			if (two[k])
 				GEOSGeom_destroy_r(h, two[k]);
+	free(cs);
+	free(loop);
 	return r;
 }
 
@@ -581,8 +780,10 @@ static int straighten_chain(state *st, const chain *ch)
 static int find_chains(state *st, chains *cs)
 {
 	const split_straight *s = st->s;
+	/* Both ways: an end slides along the ring the chain was read from. */
 	for (size_t i = 0; i < s->npairs; i++)
-		if (!ring_chains(st, s->pairs[2 * i], s->pairs[2 * i + 1], cs))
+		if (!ring_chains(st, s->pairs[2 * i], s->pairs[2 * i + 1], cs) ||
+		    !ring_chains(st, s->pairs[2 * i + 1], s->pairs[2 * i], cs))
 			return 0;
 	qsort(cs->c, cs->n, sizeof *cs->c, by_excess);
 	return 1;
@@ -628,6 +829,7 @@ static int redissolve(state *st, long p)
 		return 0;
 	}
 	split_grid *P = &s->prim[p];
+	P->perimeter += glen(h, u) - glen(h, P->geom);
 	GEOSGeom_destroy_r(h, P->geom);
 	P->geom = u;
 	P->compactness = pp(h, u, &P->area);
@@ -646,8 +848,8 @@ static int members_build(state *st)
 geo_err split_straighten(geo_ctx *ctx, split_straight *s)
 {
 	state st = { s, geo_ctx_geos(ctx), calloc(s->nsec + 1, sizeof *st.mem),
-		     calloc(s->nprim + 1, 1) };
-	int ok = st.mem && st.dirty && members_build(&st);
+		     calloc(s->nprim + 1, 1), calloc(s->nsec + 1, sizeof *st.version) };
+	int ok = st.mem && st.dirty && st.version && members_build(&st);
 	s->saved = 0;
 	s->straightened = 0;
 	for (int pass = 0; ok && pass < PASSES; pass++) {
@@ -672,6 +874,7 @@ geo_err split_straighten(geo_ctx *ctx, split_straight *s)
 		free(st.mem[i].p);
 	free(st.mem);
 	free(st.dirty);
+	free(st.version);
 	return ok ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "straightening the free limits failed%s%s",
 				      ": ", geo_last_error(ctx));
 }
