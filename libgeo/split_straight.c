@@ -6,15 +6,17 @@
 ** The atoms' limits across a settlement are Voronoi edges around groups of
 ** houses, so such a limit zigzags. Each free chain (a maximal run of the
 ** limit between grids A and B off every line, its ends on a line or at a
-** third grid) is replaced by the first candidate that passes: the straight
-** line between its ends, then the chain simplified (Douglas-Peucker) at
-** decreasing tolerances. A candidate passes when it stays inside A and B
-** (it crosses no third grid and no barrier), A and B stay one polygon each,
-** every grid it changes stays within the balance tolerance (households
-** recounted point by point) and neither shape falls below the compactness
-** floor. The two new grids are polygonized from the old rings with the chain
-** swapped for the candidate, so they keep every vertex they share with
-** their other neighbours and the grids still tile the town exactly.
+** third grid) is replaced by the shortest candidate that passes: a straight
+** line or two segments bent off it, from the chain's ends or from ends slid
+** a few vertices along A's other limits (so that a dense core cut off on
+** three sides becomes one cut across). A candidate passes when it stays
+** inside A and B (it crosses no third grid and no barrier), A and B stay one
+** polygon each, every grid it changes stays within the balance tolerance
+** (households recounted point by point) and neither shape falls below the
+** compactness floor. The two new grids are polygonized from the old rings
+** with the chain swapped for the candidate, so they keep every vertex they
+** share with their other neighbours and the grids still tile the town
+** exactly.
 */
 #include "split_internal.h"
 
@@ -23,7 +25,8 @@
 #include <string.h>
 
 /* A segment is on a line (barrier, village limit, town boundary) when its
-** middle is this close to it; a chain shorter than this is left alone. */
+** middle is this close to it; a chain no longer than this beyond the
+** distance between its ends is left alone. */
 #define ON_LINE_M 0.01
 #define MIN_EXCESS_M 0.5
 /* Polsby-Popper a straightened grid keeps, unless it had less before. */
@@ -704,7 +707,11 @@ static int try_candidate(state *st, const chain *ch, const cand *cd, const GEOSG
 static int by_len(const void *x, const void *y)
 {
 	const cand *a = x, *b = y;
-	return a->len < b->len ? -1 : a->len > b->len;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	if (a->k != b->k || a->m != b->m)
+		return a->k != b->k ? a->k - b->k : a->m - b->m;
+	return a->bend < b->bend ? -1 : a->bend > b->bend;
 }
 
 /*
@@ -875,6 +882,6 @@ geo_err split_straighten(geo_ctx *ctx, split_straight *s)
 	free(st.mem);
 	free(st.dirty);
 	free(st.version);
-	return ok ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "straightening the free limits failed%s%s",
-				      ": ", geo_last_error(ctx));
+	return ok ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "straightening the free limits failed "
+				      "(out of memory, or GEOS failed)");
 }
