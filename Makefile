@@ -31,7 +31,7 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 # The hot loops' files are built with HOT_OPT after every other flag, so that
 # a distribution's CFLAGS (-O2) do not undo their vectorising; their inner
 # functions also carry an AVX2 clone chosen at run time (GEO_HOT).
-HOT = kde_surface
+HOT = heat/kde_surface
 HOT_OPT ?= -O3 -fno-math-errno
 
 VERSION = $(shell sed -n 's/^\#define GEO_VERSION "\(.*\)"/\1/p' libgeo/geo.h)
@@ -41,7 +41,7 @@ PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 # libgeo.pc from libgeo/libgeo.pc.in, at build and again at install.
 PC_SED = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	-e 's| *@GLPK_LIBS@|$(if $(GLPK_LIBS), $(GLPK_LIBS))|'
-LIB_SRC = $(wildcard libgeo/*.c)
+LIB_SRC = $(wildcard libgeo/*/*.c)
 LIB_OBJ = $(LIB_SRC:libgeo/%.c=$(B)/libgeo/%.o)
 CLI_OBJ = $(B)/tools/cli.o
 TOOL_SRC = $(filter-out tools/cli.c,$(wildcard tools/*.c))
@@ -54,7 +54,7 @@ BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 SYNTH_SRC = $(wildcard scripts/synth/*.c)
 SYNTH_OBJ = $(patsubst scripts/synth/%.c,$(B)/synth/%.o,$(SYNTH_SRC))
-HEADERS = $(wildcard libgeo/*.h) tools/cli.h
+HEADERS = $(wildcard libgeo/*.h libgeo/*/*.h) tools/cli.h
 # Fuzz targets: tests/fuzz/fuzz_TARGET.c. make check replays their corpus and
 # crashes through replay.c built with $(CC); make fuzz builds them with clang.
 FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -65,7 +65,7 @@ FUZZ_SRC = tests/fuzz/harness.c tests/fuzz/fuzz.h
 # find them (tools/cli.c); make install puts them in $(PREFIX)/share/locale.
 PO = $(wildcard po/*.po)
 MO = $(PO:po/%.po=$(B)/locale/%/LC_MESSAGES/wangge.mo)
-# xgettext's keywords: the markers of libgeo/i18n.h, the functions that
+# xgettext's keywords: the markers of libgeo/core/i18n.h, the functions that
 # translate their format themselves, and the --help table's headings.
 XGETTEXT_KEYWORDS = -k_ -kN_ -kP_:1,2 -kC_:1c,2 -kNC_:1c,2 -kgeo_fail:3 -kgeo_log:3 -kcli_usage_error:2 \
 	-kCLI_HEADING -kCLI_OPTS_STRICT -kgeo_progress_step:5 -kfmt:2 -kfmt_of:3 -ksay_change:2 -kgeo_cpl_error \
@@ -107,7 +107,7 @@ $(B)/locale/%/LC_MESSAGES/wangge.mo: po/%.po
 pot:
 	xgettext --from-code=UTF-8 --language=C $(XGETTEXT_KEYWORDS) --add-comments=TRANSLATORS: \
 		--package-name=wangge --package-version=$(shell sed -n 's/#define GEO_VERSION "\(.*\)"/\1/p' libgeo/geo.h) \
-		--sort-by-file -o po/wangge.pot libgeo/*.c libgeo/*.h tools/*.c tools/*.h
+		--sort-by-file -o po/wangge.pot libgeo/*/*.c libgeo/*.h libgeo/*/*.h tools/*.c tools/*.h
 	xgettext --from-code=UTF-8 --language=Shell -ksay --join-existing --add-comments=TRANSLATORS: \
 		-o po/wangge.pot scripts/demo scripts/weekly-maps
 	for po in $(PO); do msgmerge --quiet --update --backup=none $$po po/wangge.pot; done
@@ -294,7 +294,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(PREFIX)/include/wangge
 
 format:
-	clang-format -i libgeo/*.c libgeo/*.h tools/*.c tools/*.h tests/unit/*.c tests/unit/*.h scripts/*.c \
+	clang-format -i libgeo/*/*.c libgeo/*.h libgeo/*/*.h tools/*.c tools/*.h tests/unit/*.c tests/unit/*.h scripts/*.c \
 		scripts/synth/*.c scripts/synth/*.h
 
 clean:

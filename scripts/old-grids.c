@@ -16,7 +16,7 @@
 ** This is a script, not the library: it stops with a message on failure.
 */
 #include "geo.h"
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 
 #include <cpl_string.h>
 #include <getopt.h>

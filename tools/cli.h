@@ -8,7 +8,7 @@
 #define CLI_H
 
 #include "geo.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 #include <getopt.h>
 

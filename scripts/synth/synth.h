@@ -13,7 +13,7 @@
 #define SYNTH_H
 
 #include "geo.h"
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 
 #include <stdint.h>
 

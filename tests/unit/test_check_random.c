@@ -16,7 +16,7 @@
 */
 #include "check.h"
 #include "geo.h"
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 #include "randtiling.h"
 
 #include <string.h>

@@ -14,7 +14,7 @@
 ** WANGGE_OPT_CASES vary the run; a failure prints its seed.
 */
 #include "check.h"
-#include "cover_internal.h"
+#include "cover/cover_internal.h"
 
 #include <math.h>
 #include <stdint.h>

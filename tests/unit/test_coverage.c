@@ -12,7 +12,7 @@
 */
 #include "check.h"
 #include "geo.h"
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 #include "minijson.h"
 #include "tiling.h"
 

@@ -6,7 +6,7 @@
 ** over the drawn grids, independent of the placer and of the gridset reader.
 */
 #include "check.h"
-#include "diff_internal.h"
+#include "diff/diff_internal.h"
 #include "tiling.h"
 
 #include <stdlib.h>

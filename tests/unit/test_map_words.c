@@ -4,8 +4,8 @@
 ** entities), the known codes, raster units and the footer's period.
 */
 #include "check.h"
-#include "geo_internal.h"
-#include "map_internal.h"
+#include "core/geo_internal.h"
+#include "map/map_internal.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 ** drawn over a tiling of squares; expected areas come from counting cells.
 */
 #include "check.h"
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 #include "tiling.h"
 
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 ** tests/cases/postgis (a private PostGIS per case).
 */
 #include "check.h"
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 
 #include <string.h>
 

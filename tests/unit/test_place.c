@@ -9,7 +9,7 @@
 ** grids' order, and points on the town's outer boundary must be placed.
 */
 #include "check.h"
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,8 +8,8 @@
 */
 #include "check.h"
 #include "geo.h"
-#include "split_internal.h"
-#include "geo_internal.h"
+#include "split/split_internal.h"
+#include "core/geo_internal.h"
 
 #include <string.h>
 #include <unistd.h>
