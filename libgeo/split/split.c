@@ -511,20 +511,49 @@ static size_t *free_pairs(const run *r, size_t *n)
 	return p;
 }
 
-/* Lines as one geometry: the town's boundary when kind is SPLIT_TOWN or
-** -1, and the lines of that kind (-1: every line). */
+/* Appends the LineString parts of g (cloned) to *v. */
+static int add_parts(GEOSContextHandle_t h, const GEOSGeometry *g, GEOSGeometry ***v, size_t *n,
+		     size_t *cap)
+{
+	int np = g ? GEOSGetNumGeometries_r(h, g) : 0;
+	for (int i = 0; i < np; i++) {
+		const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+		if (GEOSGeomTypeId_r(h, p) != GEOS_LINESTRING)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 256;
+			GEOSGeometry **w = realloc(*v, *cap * sizeof *w);
+			if (!w)
+				return 0;
+			*v = w;
+		}
+		(*v)[(*n)++] = GEOSGeom_clone_r(h, p);
+	}
+	return 1;
+}
+
+/* Lines as one MultiLineString (prepared, its distance queries use an
+** index): the town's boundary when kind is SPLIT_TOWN or -1, and the lines
+** of that kind (-1: every line). */
 static GEOSGeometry *lines_of(const run *r, int kind)
 {
-	GEOSGeometry **g = malloc((r->in.nlines + 1) * sizeof *g);
-	unsigned n = 0;
-	if (!g)
-		return NULL;
-	for (size_t i = 0; i < r->in.nlines; i++)
+	GEOSGeometry **g = NULL;
+	size_t n = 0, cap = 0;
+	int ok = 1;
+	for (size_t i = 0; ok && i < r->in.nlines; i++)
 		if (kind < 0 || r->in.lines[i].kind == kind)
-			g[n++] = GEOSGeom_clone_r(r->h, r->in.lines[i].geom);
-	if (kind < 0 || kind == SPLIT_TOWN)
-		g[n++] = GEOSBoundary_r(r->h, r->in.town);
-	GEOSGeometry *c = GEOSGeom_createCollection_r(r->h, GEOS_GEOMETRYCOLLECTION, g, n);
+			ok = add_parts(r->h, r->in.lines[i].geom, &g, &n, &cap);
+	if (ok && (kind < 0 || kind == SPLIT_TOWN)) {
+		GEOSGeometry *b = GEOSBoundary_r(r->h, r->in.town);
+		ok = b && add_parts(r->h, b, &g, &n, &cap);
+		if (b)
+			GEOSGeom_destroy_r(r->h, b);
+	}
+	GEOSGeometry *c = ok ? GEOSGeom_createCollection_r(r->h, GEOS_MULTILINESTRING, g, (unsigned)n)
+			     : NULL;
+	if (!c)
+		for (size_t i = 0; i < n; i++)
+			GEOSGeom_destroy_r(r->h, g[i]);
 	free(g);
 	return c;
 }

@@ -70,6 +70,7 @@ typedef struct state {
 	members *mem;           /* per secondary */
 	char *dirty;            /* per primary: its outline changed */
 	unsigned long *version; /* per secondary: how many times it changed */
+	size_t *kids, *kid0;    /* secondaries of primary p: kids[kid0[p] .. kid0[p + 1]) */
 } state;
 
 /* ---- chains ------------------------------------------------------------------------- */
@@ -317,8 +318,8 @@ static int add_rings_but(GEOSContextHandle_t h, const GEOSGeometry *g,
 ** A and B redrawn with the chain replaced by c: the faces of their rings
 ** (less the chain) and c, inside A ∪ B. Exactly two faces, or none.
 */
-static int redraw_pair(state *st, const chain *ch, const GEOSGeometry *c, const GEOSGeometry *u,
-		       GEOSGeometry **na, GEOSGeometry **nb)
+static int redraw_pair(state *st, const chain *ch, const GEOSGeometry *c,
+		       const GEOSPreparedGeometry *pu, GEOSGeometry **na, GEOSGeometry **nb)
 {
 	GEOSContextHandle_t h = st->h;
 	const GEOSGeometry *A = st->s->sec[ch->a].geom, *B = st->s->sec[ch->b].geom;
@@ -347,7 +348,7 @@ static int redraw_pair(state *st, const chain *ch, const GEOSGeometry *c, const 
 	for (int i = 0; i < nf && got <= 2; i++) {
 		const GEOSGeometry *f = GEOSGetGeometryN_r(h, faces, i);
 		GEOSGeometry *p = GEOSPointOnSurface_r(h, f);
-		if (p && GEOSWithin_r(h, p, u) == 1) {
+		if (p && GEOSPreparedContainsProperly_r(h, pu, p) == 1) {
 			if (got < 2)
 				f2[got] = f;
 			got++;
@@ -439,9 +440,8 @@ static int primary_balanced(const state *st, long p, double dw, const chain *ch,
 	if (!within_tol(P->weight + dw, P->target, P->weight, P->target, s->tol))
 		return 0;
 	double target = (P->weight + dw) / s->kprim[p];
-	for (size_t i = 0; i < s->nsec; i++) {
-		if (s->sec[i].index != p)
-			continue;
+	for (size_t j = st->kid0[p]; j < st->kid0[p + 1]; j++) {
+		size_t i = st->kids[j];
 		double w = i == ch->a ? t->w[0] : i == ch->b ? t->w[1] : s->sec[i].weight;
 		if (!within_tol(w, target, s->sec[i].weight, s->sec[i].target, s->tol))
 			return 0;
@@ -508,11 +508,11 @@ static double *on_kind(split_grid *g, int kind)
 }
 
 /* A secondary's target is its primary's weight over its count. */
-static void retarget(split_straight *s, long p)
+static void retarget(const state *st, long p)
 {
-	for (size_t i = 0; i < s->nsec; i++)
-		if (s->sec[i].index == p)
-			s->sec[i].target = s->prim[p].weight / s->kprim[p];
+	split_straight *s = st->s;
+	for (size_t j = st->kid0[p]; j < st->kid0[p + 1]; j++)
+		s->sec[st->kids[j]].target = s->prim[p].weight / s->kprim[p];
 }
 
 /* A candidate: its ends slid k and m vertices along A's ring, and bent. */
@@ -573,8 +573,10 @@ static size_t flip_loop(const chain *ch, const cand *c, double *xy)
 	return n;
 }
 
-static int odd_inside(const double *xy, size_t n, double x, double y)
+static int odd_inside(const double *xy, size_t n, const double *box, double x, double y)
 {
+	if (x < box[0] || y < box[1] || x > box[2] || y > box[3])
+		return 0;
 	int in = 0;
 	for (size_t i = 0, j = n - 1; i < n; j = i++) {
 		double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
@@ -590,12 +592,19 @@ static void screen_count(const state *st, const chain *ch, const cand *c, double
 {
 	size_t n = flip_loop(ch, c, loop);
 	size_t g2[2] = { ch->a, ch->b };
+	double box[4] = { loop[0], loop[1], loop[0], loop[1] };
+	for (size_t i = 1; i < n; i++) {
+		box[0] = fmin(box[0], loop[2 * i]);
+		box[1] = fmin(box[1], loop[2 * i + 1]);
+		box[2] = fmax(box[2], loop[2 * i]);
+		box[3] = fmax(box[3], loop[2 * i + 1]);
+	}
 	memset(t, 0, sizeof *t);
 	for (int k = 0; k < 2; k++) {
 		const members *m = &st->mem[g2[k]];
 		for (size_t i = 0; i < m->n; i++) {
 			const split_point *q = &st->s->points[m->p[i]];
-			int side = odd_inside(loop, n, q->x, q->y) ? !k : k;
+			int side = odd_inside(loop, n, box, q->x, q->y) ? !k : k;
 			t->w[side] += q->weight;
 			t->hh[side] += 1;
 			t->persons[side] += q->persons;
@@ -657,8 +666,8 @@ static int apply(state *st, const chain *ch, const cand *c, GEOSGeometry *na, GE
 		PA->persons += t->persons[0] - A->persons;
 		PB->persons += t->persons[1] - B->persons;
 		st->dirty[A->index] = st->dirty[B->index] = 1;
-		retarget(s, A->index);
-		retarget(s, B->index);
+		retarget(st, A->index);
+		retarget(st, B->index);
 	}
 	move_slid(s, ch, c);
 	set_grid(st, A, na, t, 0);
@@ -671,7 +680,8 @@ static int apply(state *st, const chain *ch, const cand *c, GEOSGeometry *na, GE
 }
 
 /* Draws candidate c and checks it exactly; applies it when it passes. */
-static int try_candidate(state *st, const chain *ch, const cand *cd, const GEOSGeometry *u)
+static int try_candidate(state *st, const chain *ch, const cand *cd,
+			 const GEOSPreparedGeometry *pu)
 {
 	GEOSContextHandle_t h = st->h;
 	split_straight *s = st->s;
@@ -679,13 +689,13 @@ static int try_candidate(state *st, const chain *ch, const cand *cd, const GEOSG
 	GEOSGeometry *c = line_of(h, xy, cand_xy(ch, cd, xy));
 	if (!c)
 		return -1;
-	int inside = GEOSRelatePattern_r(h, c, u, "1FF**F***") == 1;
-	GEOSGeometry *tc = inside ? trimmed(h, c) : NULL;
-	int crosses = !tc || GEOSPreparedIntersects_r(h, s->lines, tc) != 0;
+	GEOSGeometry *tc = trimmed(h, c);
+	int inside = tc && GEOSPreparedContainsProperly_r(h, pu, tc) == 1;
+	int crosses = !inside || GEOSPreparedIntersects_r(h, s->lines, tc) != 0;
 	if (tc)
 		GEOSGeom_destroy_r(h, tc);
 	GEOSGeometry *na = NULL, *nb = NULL;
-	int drawn = !crosses && redraw_pair(st, ch, c, u, &na, &nb);
+	int drawn = !crosses && redraw_pair(st, ch, c, pu, &na, &nb);
 	GEOSGeom_destroy_r(h, c);
 	if (!drawn)
 		return 0;
@@ -761,14 +771,22 @@ static int straighten_chain(state *st, const chain *ch)
 		return -1;
 	}
 	size_t n = candidates(st, ch, cs, loop);
+	free(loop);
+	if (!n) {
+		free(cs);
+		return 0;
+	}
 	GEOSGeometry *two[2] = { GEOSGeom_clone_r(h, s->sec[ch->a].geom),
 				 GEOSGeom_clone_r(h, s->sec[ch->b].geom) };
 	GEOSGeometry *coll = two[0] && two[1]
 		? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, two, 2) : NULL;
 	GEOSGeometry *u = coll ? GEOSCoverageUnion_r(h, coll) : NULL;
-	int r = u ? 0 : -1;
+	const GEOSPreparedGeometry *pu = u ? GEOSPrepare_r(h, u) : NULL;
+	int r = pu ? 0 : -1;
 	for (size_t i = 0; !r && i < n && i < MAX_DRAWN; i++)
-		r = try_candidate(st, ch, &cs[i], u);
+		r = try_candidate(st, ch, &cs[i], pu);
+	if (pu)
+		GEOSPreparedGeom_destroy_r(h, pu);
 	if (u)
 		GEOSGeom_destroy_r(h, u);
 	if (coll)
@@ -778,7 +796,6 @@ static int straighten_chain(state *st, const chain *ch)
 			if (two[k])
 				GEOSGeom_destroy_r(h, two[k]);
 	free(cs);
-	free(loop);
 	return r;
 }
 
@@ -843,6 +860,23 @@ static int redissolve(state *st, long p)
 	return 1;
 }
 
+/* The secondaries of each primary, as CSR. */
+static int kids_build(state *st)
+{
+	const split_straight *s = st->s;
+	st->kid0 = calloc(s->nprim + 2, sizeof *st->kid0);
+	st->kids = malloc((s->nsec + 1) * sizeof *st->kids);
+	if (!st->kid0 || !st->kids)
+		return 0;
+	for (size_t i = 0; i < s->nsec; i++)
+		st->kid0[s->sec[i].index + 2]++;
+	for (size_t p = 0; p < s->nprim; p++)
+		st->kid0[p + 2] += st->kid0[p + 1];
+	for (size_t i = 0; i < s->nsec; i++)
+		st->kids[st->kid0[s->sec[i].index + 1]++] = i;
+	return 1;
+}
+
 static int members_build(state *st)
 {
 	const split_straight *s = st->s;
@@ -855,8 +889,8 @@ static int members_build(state *st)
 geo_err split_straighten(geo_ctx *ctx, split_straight *s)
 {
 	state st = { s, geo_ctx_geos(ctx), calloc(s->nsec + 1, sizeof *st.mem),
-		     calloc(s->nprim + 1, 1), calloc(s->nsec + 1, sizeof *st.version) };
-	int ok = st.mem && st.dirty && st.version && members_build(&st);
+		     calloc(s->nprim + 1, 1), calloc(s->nsec + 1, sizeof *st.version), NULL, NULL };
+	int ok = st.mem && st.dirty && st.version && members_build(&st) && kids_build(&st);
 	s->saved = 0;
 	s->straightened = 0;
 	for (int pass = 0; ok && pass < PASSES; pass++) {
@@ -882,6 +916,8 @@ geo_err split_straighten(geo_ctx *ctx, split_straight *s)
 	free(st.mem);
 	free(st.dirty);
 	free(st.version);
+	free(st.kids);
+	free(st.kid0);
 	return ok ? GEO_OK : geo_fail(ctx, GEO_ERR_INTERNAL, "straightening the free limits failed "
 				      "(out of memory, or GEOS failed)");
 }
