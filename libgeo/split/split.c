@@ -19,6 +19,7 @@
 #include "split/split_grid.h"
 #include "split/split_io.h"
 #include "split/split_redraw.h"
+#include "split/split_straight.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ typedef struct run {
 	size_t ngrids;
 	double total_weight;
 	split_redraw *rd;       /* a partial redraw, or NULL */
+	double straightened;    /* limit length the straightening removed, m */
 	split_grid *all;        /* every grid written, in code order (copies, not owners) */
 	size_t nall;
 	geo_progress progress;
@@ -485,6 +487,124 @@ static void targets(run *r)
 	free(unit_of);
 }
 
+/* ---- straightening ------------------------------------------------------------------ */
+
+static int by_pair(const void *x, const void *y)
+{
+	const size_t *a = x, *b = y;
+	return a[0] != b[0] ? (a[0] < b[0] ? -1 : 1) : (a[1] < b[1] ? -1 : a[1] > b[1]);
+}
+
+/* Pairs of secondaries that share limit off every line, each once. */
+static size_t *free_pairs(const run *r, size_t *n)
+{
+	const split_atoms *a = r->a;
+	size_t *p = malloc((a->xadj[a->natoms] + 1) * 2 * sizeof *p), k = 0;
+	for (size_t v = 0; p && v < a->natoms; v++)
+		for (size_t e = a->xadj[v]; e < a->xadj[v + 1]; e++)
+			if (r->sec[a->adj[e]] > r->sec[v] && a->len[e] - a->along[e] > 0.5) {
+				p[2 * k] = (size_t)r->sec[v];
+				p[2 * k + 1] = (size_t)r->sec[a->adj[e]];
+				k++;
+			}
+	if (p)
+		qsort(p, k, 2 * sizeof *p, by_pair);
+	*n = 0;
+	for (size_t i = 0; p && i < k; i++)
+		if (!*n || by_pair(p + 2 * i, p + 2 * (*n - 1))) {
+			p[2 * *n] = p[2 * i];
+			p[2 * *n + 1] = p[2 * i + 1];
+			++*n;
+		}
+	return p;
+}
+
+/* Appends the LineString parts of g (cloned) to *v. */
+static int add_parts(GEOSContextHandle_t h, const GEOSGeometry *g, GEOSGeometry ***v, size_t *n,
+		     size_t *cap)
+{
+	int np = g ? GEOSGetNumGeometries_r(h, g) : 0;
+	for (int i = 0; i < np; i++) {
+		const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+		if (GEOSGeomTypeId_r(h, p) != GEOS_LINESTRING)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 256;
+			GEOSGeometry **w = realloc(*v, *cap * sizeof *w);
+			if (!w)
+				return 0;
+			*v = w;
+		}
+		(*v)[(*n)++] = GEOSGeom_clone_r(h, p);
+	}
+	return 1;
+}
+
+/* Lines as one MultiLineString (prepared, its distance queries use an
+** index): the town's boundary when kind is SPLIT_TOWN or -1, and the lines
+** of that kind (-1: every line). */
+static GEOSGeometry *lines_of(const run *r, int kind)
+{
+	GEOSGeometry **g = NULL;
+	size_t n = 0, cap = 0;
+	int ok = 1;
+	for (size_t i = 0; ok && i < r->in.nlines; i++)
+		if (kind < 0 || r->in.lines[i].kind == kind)
+			ok = add_parts(r->h, r->in.lines[i].geom, &g, &n, &cap);
+	if (ok && (kind < 0 || kind == SPLIT_TOWN)) {
+		GEOSGeometry *b = GEOSBoundary_r(r->h, r->in.town);
+		ok = b && add_parts(r->h, b, &g, &n, &cap);
+		if (b)
+			GEOSGeom_destroy_r(r->h, b);
+	}
+	GEOSGeometry *c = ok ? GEOSGeom_createCollection_r(r->h, GEOS_MULTILINESTRING, g, (unsigned)n)
+			     : NULL;
+	if (!c)
+		for (size_t i = 0; i < n; i++)
+			GEOSGeom_destroy_r(r->h, g[i]);
+	free(g);
+	return c;
+}
+
+/* Straightens the secondaries' free limits (split_straight.c). */
+static geo_err straighten(run *r)
+{
+	split_straight s = { .prim = r->grids, .sec = r->grids + r->nprim, .nprim = r->nprim,
+			     .nsec = r->nsec, .kprim = r->kprim, .points = r->in.points,
+			     .npoints = r->in.npoints, .tol = 0.98 * r->o->tolerance };
+	static const int kinds[5] = { -1, SPLIT_TOWN, SPLIT_VILLAGE, SPLIT_WATER, SPLIT_BARRIER };
+	GEOSGeometry *lines[5];
+	const GEOSPreparedGeometry *prep[5];
+	int ok = 1;
+	for (int k = 0; k < 5; k++) {
+		lines[k] = lines_of(r, kinds[k]);
+		prep[k] = lines[k] ? GEOSPrepare_r(r->h, lines[k]) : NULL;
+		ok = ok && prep[k];
+	}
+	long *ps = malloc((r->in.npoints + 1) * sizeof *ps);
+	for (size_t i = 0; ps && i < r->in.npoints; i++)
+		ps[i] = r->a->point_atom[i] < 0 ? -1 : r->sec[r->a->point_atom[i]];
+	size_t *pairs = free_pairs(r, &s.npairs);
+	geo_err e = ps && pairs && ok ? GEO_OK : geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory");
+	s.point_sec = ps;
+	s.pairs = pairs;
+	s.lines = prep[0];
+	for (int k = 0; k < 4; k++)
+		s.kinds[k] = prep[k + 1];
+	if (!e)
+		e = split_straighten(r->ctx, &s);
+	r->straightened = s.saved;
+	for (int k = 0; k < 5; k++) {
+		if (prep[k])
+			GEOSPreparedGeom_destroy_r(r->h, prep[k]);
+		if (lines[k])
+			GEOSGeom_destroy_r(r->h, lines[k]);
+	}
+	free(pairs);
+	free(ps);
+	return e;
+}
+
 /* ---- numbering ------------------------------------------------------------------------ */
 
 static geo_err number(run *r)
@@ -570,6 +690,7 @@ static void limits(const run *r, double *internal, double *along)
 				*internal += a->len[e] / 2;
 				*along += a->along[e] / 2;
 			}
+	*internal -= r->straightened;
 }
 
 static void json_level(geo_buf *b, const char *name, const level_stats *s)
@@ -986,7 +1107,8 @@ static geo_err balanced(run *r, outside *out)
 		return e;
 	measure(r);
 	targets(r);
-	return number(r);
+	e = straighten(r);
+	return e ? e : number(r);
 }
 
 /* Counts the households of each regular cell. */
