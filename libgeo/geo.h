@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifndef GEOS_USE_ONLY_R_API
 #define GEOS_USE_ONLY_R_API
@@ -345,6 +346,55 @@ typedef struct geo_output_opts {
 void geo_output_opts_init(geo_output_opts *o);
 
 /*
+** The verb contract. Every verb (geo_info, geo_check, geo_place, geo_heat,
+** geo_split, geo_diff, geo_map, geo_assess, geo_cover, geo_list) has one shape:
+**
+**   geo_err geo_X(geo_ctx *ctx, INPUTS, const geo_X_opts *o, geo_X_result **result,
+**                 geo_progress progress, void *progress_data);
+**   geo_err geo_X_report(const geo_X_result *r, int json, FILE *f);
+**   void geo_X_result_free(geo_X_result *r);
+**
+** INPUTS are the verb's positional inputs (one dataset, OLD and NEW, grids and
+** features). geo_X_opts begins with a geo_common_opts named `common`: the
+** options every tool spells the same way, so that a caller fills them once
+** (tools/cli.c does, from -o, -f, --overwrite, --s-srs, --t-srs, --work-srs,
+** --where, the window, --json, -v, --strict) for any verb. *result is set when
+** the verb succeeds or returns GEO_PROBLEMS, and is NULL on failure.
+** geo_X_report writes the report to f, as text for people or as one JSON
+** object; it returns GEO_OK, or GEO_ERR_OUTPUT when f fails. Where the report
+** goes, and what "-" means on a command line, is the caller's business; the
+** library only knows that an output named "-" is standard output.
+*/
+typedef struct geo_common_opts {
+	const char *s_srs;      /* CRS of inputs that state none */
+	const char *t_srs;      /* CRS of the outputs; NULL: the main input's */
+	const char *work_srs;   /* projected CRS to compute in; NULL: crs.c's rule */
+	const char *where;      /* OGR SQL attribute filter on the main input(s), or NULL */
+	geo_window_opts window; /* time window on the inputs that have its date field */
+	const char *output;     /* the main output PATH[:LAYER] (or PG:...); "-": standard
+				   output; NULL: none (a verb that always writes one says
+				   what it does then) */
+	geo_output_opts out;    /* format of output, overwrite (of every output), and the
+				   inputs no output may replace */
+	int json;               /* the report as one JSON object */
+	int verbose;            /* a fuller report */
+	int strict;             /* a verb with a "strict" rule of its own keeps it (see its opts) */
+} geo_common_opts;
+/* Sets every field to its default: all NULL and 0, the window's date field. */
+void geo_common_opts_init(geo_common_opts *o);
+
+/*
+** The result of a verb whose report is still rendered by the verb itself
+** (all but geo_check and geo_diff, whose results are data): the report, as
+** text or JSON as common.json asked. geo_X_report writes it when json is the
+** form it holds, and returns GEO_ERR_USAGE otherwise.
+*/
+typedef struct geo_rendered {
+	char *text;             /* the report */
+	int json;               /* 1: text is one JSON object */
+} geo_rendered;
+
+/*
 ** An output dataset, written to a temporary name beside the target and
 ** renamed into place by geo_output_commit; never over a file that appeared
 ** meanwhile, nor over a GeoPackage or SpatiaLite file another program has
@@ -526,9 +576,7 @@ geo_err geo_grid_order(geo_ctx *ctx, GEOSGeometry *const *geoms, size_t n, size_
 /* ---- grid-info (info.c) ------------------------------------------------- */
 
 typedef struct geo_info_opts {
-	const char *s_srs;
-	const char *where;
-	int json;               /* report as one JSON object instead of text */
+	geo_common_opts common; /* s_srs, where, json */
 	geo_grid_opts grid;
 } geo_info_opts;
 void geo_info_opts_init(geo_info_opts *o);
@@ -537,10 +585,14 @@ void geo_info_opts_init(geo_info_opts *o);
 ** Describes a dataset, or one layer of it: per layer its CRS, feature count,
 ** geometry types, extent and total area (m², in the working CRS); for grid
 ** layers (with an id field) also the count per level, malformed and duplicate
-** codes and secondaries whose parent is not in the layer. *report is text or
-** JSON by o->json; the caller frees it with free().
+** codes and secondaries whose parent is not in the layer. The result is the
+** report, text or JSON by common.json. It reports no progress.
 */
-geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **report);
+typedef geo_rendered geo_info_result;
+geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, geo_info_result **result,
+		 geo_progress progress, void *progress_data);
+geo_err geo_info_report(const geo_info_result *r, int json, FILE *f);
+void geo_info_result_free(geo_info_result *r);
 
 /* ---- grid-check (coverage.c) ------------------------------------------- */
 

@@ -118,28 +118,56 @@ typedef struct cli_tool {
 	const char *summary;    /* one sentence */
 	const cli_option *options;
 	int min_args, max_args; /* positional arguments */
+	/* How the tool takes -o, said once here and checked by cli_parse: the
+	** usage error when -o is missing (NULL: -o is optional), the one for
+	** -o - (NULL: -o - is standard output), and the one for --json with an
+	** output on standard output (NULL: the verb decides). */
+	const char *needs_output, *no_stdout, *json_vs_stdout;
+	int stdout_default;     /* no -o: the main output goes to standard output */
+	int loud_problems;      /* -q still prints the report when problems are found */
 } cli_tool;
 
-/* The common options' values after parsing. */
+/*
+** The options' values after parsing: the common options of every verb go
+** into the verb's geo_common_opts (opts), the rest of what cli.c handles
+** stays here.
+*/
 typedef struct cli_common {
-	const char *output, *format, *s_srs, *t_srs, *work_srs, *where;
-	const char *nln;        /* --nln, joined into output by cli_parse */
-	geo_town_opts town;     /* --town, --town-field, --town-layer */
-	int overwrite, quiet, verbose, json, progress;
-	geo_window_opts window; /* CLI_OPTS_WINDOW */
+	geo_common_opts *opts;  /* the verb's, or own when the tool has no verb opts */
+	geo_common_opts own;
+	const char *nln;        /* --nln, joined into opts->output by cli_parse */
+	geo_town_opts town;     /* --town, --town-field, --town-layer: set on the context */
+	int quiet, progress;
 	const char *tz;         /* --tz, put into TZ by cli_parse */
-	int strict;
+	int stdout_taken;       /* an output goes to standard output */
 	const cli_tool *tool;
 } cli_common;
 
 /*
-** Parses argv. Common options fill c; every other option goes to
-** on_option(key, optarg, data), which returns 0 or an exit code. Returns -1
-** to go on (with *first set to the first positional argument), or the exit
-** code to end with: 0 after --help or --version, 2 on a usage error.
+** Parses argv. Common options fill c and *common (the verb's, which the
+** caller has set to its defaults; NULL: c->own); every other option goes to
+** on_option(key, optarg, data), which returns 0 or an exit code. Then it
+** checks the common options, each in one place (--tz, --nln, --town, the
+** tool's -o rules). Returns -1 to go on (with *first set to the first
+** positional argument), or the exit code to end with: 0 after --help or
+** --version, 2 on a usage error.
 */
-int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
+int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c, geo_common_opts *common,
 	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first);
+/*
+** The tool's other outputs (n of them, each NULL or a path): one named "-"
+** takes standard output, so the report moves to standard error, and with
+** --json it is the tool's json_vs_stdout usage error. Returns 0 or that error.
+*/
+int cli_outputs(cli_common *c, int n, ...);
+/* Where the report of a verb that returned e goes: NULL for none (a
+** failure; -q unless JSON or the tool's loud problems), standard output, or
+** standard error when an output took standard output and the report is text. */
+FILE *cli_report_file(const cli_common *c, geo_err e);
+/* The run's end: says the context's error when e is a failure, applies
+** --strict, frees ctx, and returns the exit code; a report that failed
+** (reported, when not GEO_OK) wins over e. */
+int cli_finish(cli_common *c, geo_ctx *ctx, geo_err e, geo_err reported);
 
 /* "grid-x: error: ..." on standard error; returns GEO_ERR_USAGE. */
 int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -99,17 +99,17 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_assess_opts o;
 	geo_assess_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	o.window = c.window;
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.output = c.output;
-	o.format = c.format;
-	o.overwrite = c.overwrite;
-	o.json = c.json;
-	o.verbose = c.verbose;
+	o.window = c.opts->window;
+	o.s_srs = c.opts->s_srs;
+	o.work_srs = c.opts->work_srs;
+	o.output = c.opts->output;
+	o.format = c.opts->out.format;
+	o.overwrite = c.opts->out.overwrite;
+	o.json = c.opts->json;
+	o.verbose = c.opts->verbose;
 	if (o.output && !strcmp(o.output, "-"))
 		return cli_usage_error(&tool,
 				       "-o -: the tables are a workbook; name a file (.xlsx)");
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 		rc = cli_fail(&c, ctx, e);
 	else
 		rc = 0;
-	if (report && !(c.quiet && !c.json))
+	if (report && !(c.quiet && !c.opts->json))
 		fputs(report, stdout);
 	free(report);
 	geo_ctx_free(ctx);

@@ -102,13 +102,13 @@ int main(int argc, char **argv)
 	cli_common c;
 	struct args a = { .points = NULL };
 	geo_check_opts_init(&a.o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &a, &first);
 	if (rc >= 0) {
 		free(a.points);
 		return rc;
 	}
-	int errors_to_stdout = c.output && !strcmp(c.output, "-");
-	if (errors_to_stdout && c.json) {
+	int errors_to_stdout = c.opts->output && !strcmp(c.opts->output, "-");
+	if (errors_to_stdout && c.opts->json) {
 		free(a.points);
 		return cli_usage_error(&tool, "--json and -o - both write to standard output");
 	}
@@ -116,20 +116,20 @@ int main(int argc, char **argv)
 		free(a.points);
 		return cli_usage_error(&tool, "--snap only applies with --fix");
 	}
-	if (geo_window_opts_given(&c.window) && !a.points)
+	if (geo_window_opts_given(&c.opts->window) && !a.points)
 		return cli_usage_error(&tool, "a time window applies to --points: give some");
 	const char *inputs[] = { argv[first], a.o.boundary, a.o.parents, NULL };
-	a.o.s_srs = c.s_srs;
-	a.o.where = c.where;
-	a.o.work_srs = c.work_srs;
-	a.o.t_srs = c.t_srs;
+	a.o.s_srs = c.opts->s_srs;
+	a.o.where = c.opts->where;
+	a.o.work_srs = c.opts->work_srs;
+	a.o.t_srs = c.opts->t_srs;
 	a.o.points = a.points;
-	a.o.window = c.window;
-	a.o.errors = c.output;
-	a.o.out.format = c.format;
-	a.o.out.overwrite = c.overwrite;
+	a.o.window = c.opts->window;
+	a.o.errors = c.opts->output;
+	a.o.out.format = c.opts->out.format;
+	a.o.out.overwrite = c.opts->out.overwrite;
 	a.o.out.inputs = inputs;
-	if (a.o.fix && c.output && !strcmp(a.o.fix, c.output)) {
+	if (a.o.fix && c.opts->output && !strcmp(a.o.fix, c.opts->output)) {
 		free(a.points);
 		return cli_usage_error(&tool, "--fix and -o name the same output");
 	}
@@ -143,11 +143,11 @@ int main(int argc, char **argv)
 	if (e > GEO_PROBLEMS) {
 		rc = cli_fail(&c, ctx, e);
 	} else {
-		char *report = geo_check_report(r, c.json);
+		char *report = geo_check_report(r, c.opts->json);
 		if (!report) {
 			rc = cli_fail(&c, ctx, geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory"));
 		} else {
-			if (c.json || !c.quiet || e)
+			if (c.opts->json || !c.quiet || e)
 				fputs(report, errors_to_stdout ? stderr : stdout);
 			rc = e;
 		}

@@ -147,31 +147,31 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_cover_opts o;
 	geo_cover_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	if (!c.output)
+	if (!c.opts->output)
 		return cli_usage_error(&tool, "missing -o COVERAGE.tif");
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.format = c.format;
-	o.overwrite = c.overwrite;
-	o.json = c.json;
-	o.verbose = c.verbose;
+	o.s_srs = c.opts->s_srs;
+	o.work_srs = c.opts->work_srs;
+	o.where = c.opts->where;
+	o.format = c.opts->out.format;
+	o.overwrite = c.opts->out.overwrite;
+	o.json = c.opts->json;
+	o.verbose = c.opts->verbose;
 	int table_on_stdout = (o.summary && !strcmp(o.summary, "-")) ||
 			      (o.blind_spots && !strcmp(o.blind_spots, "-")) ||
 			      (o.proposed && !strcmp(o.proposed, "-"));
-	if (table_on_stdout && c.json)
+	if (table_on_stdout && c.opts->json)
 		return cli_usage_error(&tool, "--json and an output on standard output both want it");
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
 	char *report = NULL;
-	geo_err e = geo_cover(ctx, argv[first], c.output, &o, cli_progress(&c), &c, &report);
+	geo_err e = geo_cover(ctx, argv[first], c.opts->output, &o, cli_progress(&c), &c, &report);
 	if (e)
 		rc = cli_fail(&c, ctx, e);
-	else if (report && (c.json || !c.quiet))
+	else if (report && (c.opts->json || !c.quiet))
 		fputs(report, table_on_stdout ? stderr : stdout);
 	free(report);
 	geo_ctx_free(ctx);

@@ -110,28 +110,28 @@ int main(int argc, char **argv)
 	}
 	geo_diff_opts_init(&a.o);
 	cli_common c;
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &a, &first);
 	if (rc >= 0) {
 		free(a.features);
 		free(a.moves);
 		return rc;
 	}
-	int to_stdout = c.output && !strcmp(c.output, "-");
-	if (to_stdout && c.json) {
+	int to_stdout = c.opts->output && !strcmp(c.opts->output, "-");
+	if (to_stdout && c.opts->json) {
 		free(a.features);
 		free(a.moves);
 		return cli_usage_error(&tool, "--json and -o - would both write to standard output");
 	}
 	a.o.features = a.features;
 	a.o.moves = a.moves;
-	a.o.changes = c.output;
-	a.o.format = c.format;
-	a.o.overwrite = c.overwrite;
-	a.o.s_srs = c.s_srs;
-	a.o.t_srs = c.t_srs;
-	a.o.work_srs = c.work_srs;
-	a.o.where = c.where;
-	a.o.window = c.window;
+	a.o.changes = c.opts->output;
+	a.o.format = c.opts->out.format;
+	a.o.overwrite = c.opts->out.overwrite;
+	a.o.s_srs = c.opts->s_srs;
+	a.o.t_srs = c.opts->t_srs;
+	a.o.work_srs = c.opts->work_srs;
+	a.o.where = c.opts->where;
+	a.o.window = c.opts->window;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx) {
 		free(a.features);
@@ -143,10 +143,10 @@ int main(int argc, char **argv)
 	if (e != GEO_OK && e != GEO_PROBLEMS) {
 		rc = cli_fail(&c, ctx, e);
 	} else {
-		char *report = c.quiet && !c.json ? NULL : geo_diff_report(r, c.json, c.verbose);
+		char *report = c.quiet && !c.opts->json ? NULL : geo_diff_report(r, c.opts->json, c.opts->verbose);
 		if (report)
 			fputs(report, to_stdout ? stderr : stdout);
-		rc = report || (c.quiet && !c.json) ? (int)e : GEO_ERR_INTERNAL;
+		rc = report || (c.quiet && !c.opts->json) ? (int)e : GEO_ERR_INTERNAL;
 		free(report);
 	}
 	rc = cli_strict(&c, ctx, rc);

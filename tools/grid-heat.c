@@ -149,32 +149,32 @@ int main(int argc, char **argv)
 	geo_heat_opts o;
 	geo_heat_opts_init(&o);
 	struct state s = { &o, argc, argv };
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &s, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &s, &first);
 	if (rc >= 0)
 		return rc;
-	if (!c.output)
+	if (!c.opts->output)
 		return cli_usage_error(&tool, "missing -o HEAT.tif");
 	if (o.radius == 0)
 		return cli_usage_error(&tool, "missing --radius M (the bandwidth in metres)");
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.window = c.window;
-	o.format = c.format;
-	o.overwrite = c.overwrite;
-	o.json = c.json;
+	o.s_srs = c.opts->s_srs;
+	o.work_srs = c.opts->work_srs;
+	o.where = c.opts->where;
+	o.window = c.opts->window;
+	o.format = c.opts->out.format;
+	o.overwrite = c.opts->out.overwrite;
+	o.json = c.opts->json;
 	/* With the per-grid map on standard output, the report moves to standard error. */
 	int map_on_stdout = o.grid_output && !strcmp(o.grid_output, "-");
-	if (map_on_stdout && c.json)
+	if (map_on_stdout && c.opts->json)
 		return cli_usage_error(&tool, "--json and --grid-output - both want standard output");
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
 	char *report = NULL;
-	geo_err e = geo_heat(ctx, argv[first], c.output, &o, cli_progress(&c), &c, &report);
+	geo_err e = geo_heat(ctx, argv[first], c.opts->output, &o, cli_progress(&c), &c, &report);
 	if (e)
 		rc = cli_fail(&c, ctx, e);
-	else if (report && (c.json || !c.quiet))
+	else if (report && (c.opts->json || !c.quiet))
 		fputs(report, map_on_stdout ? stderr : stdout);
 	free(report);
 	rc = e ? rc : cli_strict(&c, ctx, GEO_OK);

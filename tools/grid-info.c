@@ -41,22 +41,16 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_info_opts o;
 	geo_info_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	o.s_srs = c.s_srs;
-	o.where = c.where;
-	o.json = c.json;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_info(ctx, argv[first], &o, &report);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else
-		fputs(report, stdout);
-	free(report);
-	geo_ctx_free(ctx);
-	return e ? rc : GEO_OK;
+	geo_info_result *r = NULL;
+	geo_err e = geo_info(ctx, argv[first], &o, &r, cli_progress(&c), &c);
+	FILE *f = cli_report_file(&c, e);
+	rc = cli_finish(&c, ctx, e, f ? geo_info_report(r, o.common.json, f) : GEO_OK);
+	geo_info_result_free(r);
+	return rc;
 }

@@ -97,23 +97,23 @@ int main(int argc, char **argv)
 	struct args a = { 0 };
 	geo_list_opts_init(&a.o);
 	cli_common c;
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &a, &first);
 	if (rc >= 0)
 		return rc;
 	if (!a.grids)
 		return cli_usage_error(&tool, "-g GRIDS is required");
-	if (c.output && !strcmp(c.output, "-"))
+	if (c.opts->output && !strcmp(c.opts->output, "-"))
 		return cli_usage_error(&tool, "-o -: the lists are a table; name a file (.xlsx, .csv)");
-	a.o.output = c.output;
-	a.o.format = c.format;
-	a.o.overwrite = c.overwrite;
-	a.o.s_srs = c.s_srs;
-	a.o.work_srs = c.work_srs;
-	a.o.where = c.where;
-	a.o.window = c.window;
-	a.o.strict = c.strict;
-	a.o.json = c.json;
-	a.o.verbose = c.verbose;
+	a.o.output = c.opts->output;
+	a.o.format = c.opts->out.format;
+	a.o.overwrite = c.opts->out.overwrite;
+	a.o.s_srs = c.opts->s_srs;
+	a.o.work_srs = c.opts->work_srs;
+	a.o.where = c.opts->where;
+	a.o.window = c.opts->window;
+	a.o.strict = c.opts->strict;
+	a.o.json = c.opts->json;
+	a.o.verbose = c.opts->verbose;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 		rc = cli_fail(&c, ctx, e);
 	else
 		rc = (int)e;
-	if (report && !(c.quiet && !c.json))
+	if (report && !(c.quiet && !c.opts->json))
 		fputs(report, stdout);
 	free(report);
 	rc = cli_strict(&c, ctx, rc);

@@ -128,10 +128,10 @@ static int run(cli_common *c, geo_map_opts *o, int argc, char **argv, int first)
 		}
 	}
 	char *report = NULL;
-	geo_err e = geo_map(ctx, layers, n, c->output, o, &report, cli_progress(c), c);
+	geo_err e = geo_map(ctx, layers, n, c->opts->output, o, &report, cli_progress(c), c);
 	if (e)
 		rc = cli_fail(c, ctx, e);
-	else if (c->json || !c->quiet)
+	else if (c->opts->json || !c->quiet)
 		fputs(report, stdout);
 	free(report);
 	rc = cli_strict(c, ctx, rc);
@@ -149,19 +149,19 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_map_opts o;
 	geo_map_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.window = c.window;
-	o.overwrite = c.overwrite;
-	o.format = c.format;
-	o.json = c.json;
+	o.s_srs = c.opts->s_srs;
+	o.work_srs = c.opts->work_srs;
+	o.where = c.opts->where;
+	o.window = c.opts->window;
+	o.overwrite = c.opts->out.overwrite;
+	o.format = c.opts->out.format;
+	o.json = c.opts->json;
 	if (argc == first && !o.raster)
 		return cli_usage_error(&tool, "nothing to draw: give at least one LAYER or --raster");
-	if (!c.output && !o.qgis_project)
+	if (!c.opts->output && !o.qgis_project)
 		return cli_usage_error(&tool, "no output: give -o MAP.png|MAP.svg|MAP.pdf or --qgis-project");
 	return run(&c, &o, argc, argv, first);
 }

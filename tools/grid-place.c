@@ -95,25 +95,25 @@ int main(int argc, char **argv)
 	cli_common c;
 	struct args a = { .grids = NULL };
 	geo_place_opts_init(&a.o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &a, &first);
 	if (rc >= 0)
 		return rc;
 	if (!a.grids)
 		return cli_usage_error(&tool, "missing -g GRIDS");
 	geo_place_opts *o = &a.o;
-	o->s_srs = c.s_srs;
-	o->t_srs = c.t_srs;
-	o->work_srs = c.work_srs;
-	o->where = c.where;
-	o->window = c.window;
-	o->strict = c.strict;
-	o->output = c.output && strcmp(c.output, "-") ? c.output : NULL;
-	o->format = c.format;
-	o->overwrite = c.overwrite;
-	o->json = c.json;
-	o->verbose = c.verbose;
+	o->s_srs = c.opts->s_srs;
+	o->t_srs = c.opts->t_srs;
+	o->work_srs = c.opts->work_srs;
+	o->where = c.opts->where;
+	o->window = c.opts->window;
+	o->strict = c.opts->strict;
+	o->output = c.opts->output && strcmp(c.opts->output, "-") ? c.opts->output : NULL;
+	o->format = c.opts->out.format;
+	o->overwrite = c.opts->out.overwrite;
+	o->json = c.opts->json;
+	o->verbose = c.opts->verbose;
 	/* "-o -" asks for standard output even with --summary. */
-	int to_stdout = !o->output && (!o->summary || (c.output && !strcmp(c.output, "-")));
+	int to_stdout = !o->output && (!o->summary || (c.opts->output && !strcmp(c.opts->output, "-")));
 	if (to_stdout && o->summary)
 		o->output = "-";
 	geo_ctx *ctx = cli_context(&c);
@@ -124,8 +124,8 @@ int main(int argc, char **argv)
 			      c.progress ? cli_progress(&c) : NULL, &c);
 	if (e && e != GEO_PROBLEMS)
 		rc = cli_fail(&c, ctx, e);
-	if (report && !(c.quiet && !c.json))
-		fputs(report, c.json || !to_stdout ? stdout : stderr);
+	if (report && !(c.quiet && !c.opts->json))
+		fputs(report, c.opts->json || !to_stdout ? stdout : stderr);
 	free(report);
 	rc = cli_strict(&c, ctx, e);
 	geo_ctx_free(ctx);

@@ -182,10 +182,10 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_split_opts o;
 	geo_split_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	if (c.json && (!c.output || !strcmp(c.output, "-")))
+	if (c.opts->json && (!c.opts->output || !strcmp(c.opts->output, "-")))
 		return cli_usage_error(&tool, "--json prints on standard output; write the grids "
 				       "with -o GRIDS");
 	const char *town = argv[first];
@@ -203,25 +203,25 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.nbarriers; i++)
 		inputs[ni++] = o.barriers[i];
 	inputs[ni] = NULL;
-	o.output.format = c.format;
-	o.output.overwrite = c.overwrite;
+	o.output.format = c.opts->out.format;
+	o.output.overwrite = c.opts->out.overwrite;
 	o.output.inputs = inputs;
-	o.s_srs = c.s_srs;
-	o.t_srs = c.t_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.json = c.json;
+	o.s_srs = c.opts->s_srs;
+	o.t_srs = c.opts->t_srs;
+	o.work_srs = c.opts->work_srs;
+	o.where = c.opts->where;
+	o.json = c.opts->json;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
 	char *report = NULL;
-	geo_err e = geo_split(ctx, town, c.output, &o, &report, cli_progress(&c), &c);
+	geo_err e = geo_split(ctx, town, c.opts->output, &o, &report, cli_progress(&c), &c);
 	if (e)
 		rc = cli_fail(&c, ctx, e);
-	else if (c.json)
+	else if (c.opts->json)
 		fputs(report, stdout);
 	else if (!c.quiet) /* on standard output unless the grids go there */
-		fputs(report, !c.output || !strcmp(c.output, "-") ? stderr : stdout);
+		fputs(report, !c.opts->output || !strcmp(c.opts->output, "-") ? stderr : stdout);
 	free(report);
 	geo_ctx_free(ctx);
 	return e ? rc : GEO_OK;

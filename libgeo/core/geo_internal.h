@@ -42,6 +42,9 @@ void geo_xml_text(geo_buf *b, const char *s);
 
 /* strdup that records an out-of-memory error in ctx. */
 char *geo_strdup(geo_ctx *ctx, const char *s);
+/* A verb's end (core/verb.c): *result takes the report text (NULL: none) as
+** rendered, text or JSON; returns e, or GEO_ERR_INTERNAL when out of memory. */
+geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_rendered **result);
 /* Allocation helpers that record out-of-memory in ctx. */
 void *geo_calloc(geo_ctx *ctx, size_t n, size_t size);
 void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size);
