@@ -671,22 +671,18 @@ typedef struct geo_check_result {
 typedef enum geo_code_scheme { GEO_CODES_ANY, GEO_CODES_WANGGE } geo_code_scheme;
 
 typedef struct geo_check_opts {
-	const char *s_srs;      /* CRS of inputs that have none */
-	const char *where;      /* attribute filter on GRIDS */
-	const char *work_srs;   /* projected CRS to compute in; NULL: GRIDS' working CRS */
-	const char *t_srs;      /* CRS of the outputs; NULL: GRIDS' own */
+	geo_common_opts common; /* s_srs; where (on GRIDS); work_srs (NULL: GRIDS' working
+				   CRS); t_srs (NULL: GRIDS' own); window (on the points);
+				   output: write the problems here, or NULL */
 	geo_grid_opts grid;     /* field names, also used for PRIMARY */
 	const char *boundary;   /* TOWN: the polygon(s) the grids must tile, or NULL */
 	const char *parents;    /* PRIMARY: the grids GRIDS must nest in, or NULL */
 	const char *const *points; /* NULL-terminated point layers, or NULL */
-	geo_window_opts window; /* time window on the points */
 	double min_area;        /* m²: smaller gaps, overlaps and spill are tolerated (1) */
 	double sliver;          /* thinness 4πA/P² below which a grid or gap is a sliver (0.01) */
 	geo_code_scheme codes;  /* GEO_CODES_ANY: present and unique (default) */
-	const char *errors;     /* -o: write the problems here, or NULL */
 	const char *fix;        /* --fix: write a repaired copy of GRIDS here, or NULL */
 	double snap;            /* --fix: snap vertices within this distance (m); 0: none */
-	geo_output_opts out;    /* format (of -o), overwrite, inputs */
 } geo_check_opts;
 void geo_check_opts_init(geo_check_opts *o);
 
@@ -708,8 +704,8 @@ geo_err geo_check_gridset(geo_ctx *ctx, geo_gridset *grids, const GEOSGeometry *
 			  geo_gridset *parents, const geo_check_opts *o,
 			  geo_check_result **result);
 void geo_check_result_free(geo_check_result *r);
-/* The report as text (for people) or as DESIGN.md's JSON object; free(). */
-char *geo_check_report(const geo_check_result *r, int json);
+/* Writes the report to f as text (for people) or as DESIGN.md's JSON object. */
+geo_err geo_check_report(const geo_check_result *r, int json, FILE *f);
 
 /* ---- grid-place (place.c) ----------------------------------------------- */
 

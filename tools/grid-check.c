@@ -56,7 +56,9 @@ static const cli_tool tool = {
 	N_("Check that grids tile the town with no gap, overlap or spill (横向到边), that\n"
 	"secondaries nest in their primaries (纵向到底) and that every point lies in exactly\n"
 	"one grid. Each problem is reported once, with its area in m² and a point inside it."),
-	options, 1, 1
+	options, 1, 1,
+	.json_vs_stdout = N_("--json and -o - both write to standard output"),
+	.loud_problems = 1
 };
 
 struct args {
@@ -97,65 +99,44 @@ static int on_option(int key, const char *arg, void *data)
 	}
 }
 
+/* What only grid-check's options say together; -1 when they agree. */
+static int check_args(const struct args *a)
+{
+	if (a->o.snap > 0 && !a->o.fix)
+		return cli_usage_error(&tool, "--snap only applies with --fix");
+	if (geo_window_opts_given(&a->o.common.window) && !a->points)
+		return cli_usage_error(&tool, "a time window applies to --points: give some");
+	if (a->o.fix && a->o.common.output && !strcmp(a->o.fix, a->o.common.output))
+		return cli_usage_error(&tool, "--fix and -o name the same output");
+	return -1;
+}
+
+static int run(cli_common *c, struct args *a, const char *grids)
+{
+	const char *inputs[] = { grids, a->o.boundary, a->o.parents, NULL };
+	a->o.points = a->points;
+	a->o.common.out.inputs = inputs;
+	geo_ctx *ctx = cli_context(c);
+	if (!ctx)
+		return GEO_ERR_INTERNAL;
+	geo_check_result *r = NULL;
+	geo_err e = geo_check(ctx, grids, &a->o, &r, cli_progress(c), c);
+	FILE *f = cli_report_file(c, e);
+	int rc = cli_finish(c, ctx, e, f ? geo_check_report(r, a->o.common.json, f) : GEO_OK);
+	geo_check_result_free(r);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cli_common c;
 	struct args a = { .points = NULL };
 	geo_check_opts_init(&a.o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &a, &first);
-	if (rc >= 0) {
-		free(a.points);
-		return rc;
-	}
-	int errors_to_stdout = c.opts->output && !strcmp(c.opts->output, "-");
-	if (errors_to_stdout && c.opts->json) {
-		free(a.points);
-		return cli_usage_error(&tool, "--json and -o - both write to standard output");
-	}
-	if (a.o.snap > 0 && !a.o.fix) {
-		free(a.points);
-		return cli_usage_error(&tool, "--snap only applies with --fix");
-	}
-	if (geo_window_opts_given(&c.opts->window) && !a.points)
-		return cli_usage_error(&tool, "a time window applies to --points: give some");
-	const char *inputs[] = { argv[first], a.o.boundary, a.o.parents, NULL };
-	a.o.s_srs = c.opts->s_srs;
-	a.o.where = c.opts->where;
-	a.o.work_srs = c.opts->work_srs;
-	a.o.t_srs = c.opts->t_srs;
-	a.o.points = a.points;
-	a.o.window = c.opts->window;
-	a.o.errors = c.opts->output;
-	a.o.out.format = c.opts->out.format;
-	a.o.out.overwrite = c.opts->out.overwrite;
-	a.o.out.inputs = inputs;
-	if (a.o.fix && c.opts->output && !strcmp(a.o.fix, c.opts->output)) {
-		free(a.points);
-		return cli_usage_error(&tool, "--fix and -o name the same output");
-	}
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx) {
-		free(a.points);
-		return GEO_ERR_INTERNAL;
-	}
-	geo_check_result *r = NULL;
-	geo_err e = geo_check(ctx, argv[first], &a.o, &r, cli_progress(&c), &c);
-	if (e > GEO_PROBLEMS) {
-		rc = cli_fail(&c, ctx, e);
-	} else {
-		char *report = geo_check_report(r, c.opts->json);
-		if (!report) {
-			rc = cli_fail(&c, ctx, geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory"));
-		} else {
-			if (c.opts->json || !c.quiet || e)
-				fputs(report, errors_to_stdout ? stderr : stdout);
-			rc = e;
-		}
-		free(report);
-	}
-	rc = cli_strict(&c, ctx, rc);
-	geo_check_result_free(r);
-	geo_ctx_free(ctx);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
+	if (rc < 0)
+		rc = check_args(&a);
+	if (rc < 0)
+		rc = run(&c, &a, argv[first]);
 	free(a.points);
 	return rc;
 }

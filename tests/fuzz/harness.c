@@ -174,8 +174,12 @@ static void check_layer(const char *path, const char *layer, const char *s_srs)
 	geo_err e = geo_check_gridset(ctx, gs, NULL, NULL, &co, &r);
 	say("check", layer, e);
 	if (e <= GEO_PROBLEMS && r) {
-		free(geo_check_report(r, 0));
-		free(geo_check_report(r, 1));
+		FILE *null = fopen("/dev/null", "w");
+		if (null) {
+			geo_check_report(r, 0, null);
+			geo_check_report(r, 1, null);
+			fclose(null);
+		}
 	}
 	geo_check_result_free(r);
 	geo_gridset_free(gs);
