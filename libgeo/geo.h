@@ -1024,28 +1024,35 @@ typedef enum geo_diff_class {
 /* "unchanged", "reshaped", "split", "merged", "regrouped", "new", "removed". */
 const char *geo_diff_class_name(geo_diff_class c);
 
-typedef struct geo_diff_opts {
-	const char *s_srs;          /* CRS of any input that carries none */
-	const char *work_srs;       /* CRS to compute in; NULL: OLD's working CRS */
-	const char *t_srs;          /* CRS of the changes output; NULL: OLD's */
-	const char *where;          /* attribute filter on OLD and NEW */
-	geo_window_opts window;     /* time window on the feature inputs */
-	geo_grid_opts grid;
+/*
+** Who keeps each grid, as the verbs that hand lists to grid workers find it
+** (grid-diff's hand-over, grid-list's inspection lists): the grid layer's
+** worker and phone fields, and a roster that wins where it names a grid (see
+** geo_diff_staff below for the columns a roster is read by).
+*/
+typedef struct geo_staff_opts {
 	const char *worker_field;   /* grid worker's name; default "worker" */
 	const char *phone_field;    /* grid worker's phone; default "phone" */
-	const char *roster;         /* table of NEW's grid workers by code (see below), or NULL */
+	const char *roster;         /* table of grid workers by code, or NULL */
+} geo_staff_opts;
+void geo_staff_opts_init(geo_staff_opts *o);
+
+typedef struct geo_diff_opts {
+	geo_common_opts common;     /* s_srs; work_srs (NULL: OLD's working CRS); t_srs (of
+				       output; NULL: OLD's); where (on OLD and NEW); window
+				       (on the features); output: the moved pieces as
+				       polygons, or NULL */
+	geo_grid_opts grid;
+	geo_staff_opts staff;       /* roster: NEW's grid workers */
 	const char *old_roster;     /* the same for OLD, or NULL */
 	double min_area;            /* m²: shape tolerance, smallest overlap counted; default 1 */
 	double keep_threshold;      /* share of both areas for the one-to-one match; 0.5 */
 	const char *const *features; /* NULL-terminated feature inputs, or NULL */
-	const char *changes;        /* moved pieces as polygons, or NULL */
 	const char *const *moves;   /* NULL-terminated hand-over lists (a table in any OGR
 				       format; .xlsx: a sheet per receiving worker; .pdf: a
 				       printable list), or NULL */
 	const char *font;           /* Pango family of the PDF list; default "Noto Sans CJK SC" */
 	const char *keep_codes;     /* NEW with the codes of the old grids it matches, or NULL */
-	const char *format;         /* GDAL driver of `changes`; NULL: from the extension */
-	int overwrite;
 } geo_diff_opts;
 void geo_diff_opts_init(geo_diff_opts *o);
 
@@ -1115,6 +1122,8 @@ typedef struct geo_diff_result {
 	size_t nmoves;
 	geo_diff_move *moves;       /* in input order, layer by layer */
 	int changed;                /* anything but unchanged grids with the same codes */
+	int verbose;                /* the run's common.verbose: the text report lists every
+				       pair and the per-grid counts */
 } geo_diff_result;
 
 /*
@@ -1134,9 +1143,9 @@ const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, siz
 const geo_diff_staff *geo_diff_staff_of(const geo_diff_result *r, const geo_gridset *gs, size_t i);
 /* 1 when old grid old_i and new grid new_j (either -1: none) have one code. */
 int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j);
-/* The report: text (verbose adds every pair and the per-grid counts) or one
-** JSON object. The caller frees it; NULL when out of memory. */
-char *geo_diff_report(const geo_diff_result *r, int json, int verbose);
+/* Writes the report to f: text (r->verbose adds every pair and the per-grid
+** counts) or one JSON object. GEO_ERR_INTERNAL when out of memory. */
+geo_err geo_diff_report(const geo_diff_result *r, int json, FILE *f);
 
 /* ---- grid-map (map.c, qgs.c) ------------------------------------------ */
 
@@ -1411,37 +1420,34 @@ typedef enum geo_list_sheets {
 } geo_list_sheets;
 
 typedef struct geo_list_opts {
-	const char *s_srs, *work_srs;
-	const char *where;          /* attribute filter on the features, or NULL */
+	geo_common_opts common;     /* s_srs, work_srs; where and window (on the features that
+				       have its date field); output: .xlsx, the lists as
+				       sheets, else one table (.csv, ...); strict: features in
+				       no grid make the result GEO_PROBLEMS; verbose: a line
+				       per grid in the report */
 	const char *grid_where;     /* the grids listed (features are placed on all), or NULL */
-	geo_window_opts window;     /* time window on the features that have its date field */
 	geo_grid_opts grid;
-	const char *worker_field;   /* the grids' worker field; default "worker" */
-	const char *phone_field;    /* the grids' phone field; default "phone" */
-	const char *roster;         /* table of grid workers by code (see geo_diff_staff), or NULL */
-	const char *output;         /* .xlsx: the lists as sheets; else one table (.csv, ...) */
-	const char *format;         /* GDAL driver of output; NULL: from the extension */
+	geo_staff_opts staff;
 	geo_list_sheets sheets;
 	const char *pdf;            /* the printable lists (A4 PDF), or NULL */
 	const char *title;          /* the lists' title; NULL: from the layers (坑塘踏查清单) */
 	const char *font;           /* Pango family of the PDF; default "Noto Sans CJK SC" */
-	int strict;                 /* features in no grid make the result GEO_PROBLEMS */
-	int overwrite;
-	int json;                   /* report as one JSON object */
-	int verbose;                /* report: a line per grid */
 } geo_list_opts;
 void geo_list_opts_init(geo_list_opts *o);
 
 /*
 ** Lists the features of the nfeatures layers named in features on the grids
-** named grids and writes o->output and o->pdf. *report is text or JSON by
-** o->json (the caller frees it), and set even when the result is
-** GEO_PROBLEMS (o->strict and some feature in no grid; the lists are written
-** all the same).
+** named grids and writes common.output and o->pdf. The result is the report,
+** text or JSON by common.json, and is set even when the verb returns
+** GEO_PROBLEMS (common.strict and some feature in no grid; the lists are
+** written all the same).
 */
+typedef geo_rendered geo_list_result;
 geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, size_t nfeatures,
-		 const geo_list_opts *o, char **report, geo_progress progress,
+		 const geo_list_opts *o, geo_list_result **result, geo_progress progress,
 		 void *progress_data);
+geo_err geo_list_report(const geo_list_result *r, int json, FILE *f);
+void geo_list_result_free(geo_list_result *r);
 
 #pragma GCC visibility pop
 

@@ -264,6 +264,34 @@ static int common_option(cli_common *c, int key, const char *arg)
 	}
 }
 
+int cli_staff_option(int key, const char *arg, geo_staff_opts *s)
+{
+	switch (key) {
+	case CLI_WORKER_FIELD: s->worker_field = arg; return 0;
+	case CLI_PHONE_FIELD: s->phone_field = arg; return 0;
+	case CLI_ROSTER: s->roster = arg; return 0;
+	default: return GEO_ERR_USAGE;
+	}
+}
+
+int cli_append(cli_list *l, const char *arg)
+{
+	const char **v = realloc(l->v, (l->n + 2) * sizeof *v);
+	if (!v)
+		return GEO_ERR_INTERNAL;
+	v[l->n++] = arg;
+	v[l->n] = NULL;
+	l->v = v;
+	return 0;
+}
+
+void cli_list_free(cli_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 static void watch_stdout(const char *name);
 
 /*

@@ -57,7 +57,8 @@ enum {
 	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
 	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_WEEK, CLI_MONTH,
 	CLI_QUARTER, CLI_YEAR, CLI_FROM, CLI_TO, CLI_DATE_FIELD, CLI_TZ, CLI_STRICT,
-	CLI_NLN, CLI_TOWN, CLI_TOWN_FIELD, CLI_TOWN_LAYER,
+	CLI_NLN, CLI_TOWN, CLI_TOWN_FIELD, CLI_TOWN_LAYER, CLI_WORKER_FIELD, CLI_PHONE_FIELD,
+	CLI_ROSTER,
 	CLI_TOOL_KEYS = 256
 };
 
@@ -77,6 +78,11 @@ enum {
 #define CLI_OPTS_GRID_FIELDS \
 	CLI_OPTS_ID_FIELD, \
 	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", N_("parent code field (default parent_id)") }
+/* Who keeps each grid (geo_staff_opts): their keys go to cli_staff_option. */
+#define CLI_OPTS_STAFF(roster_help) \
+	{ "worker-field", required_argument, CLI_WORKER_FIELD, "FIELD", N_("grid worker's name field (default worker)") }, \
+	{ "phone-field", required_argument, CLI_PHONE_FIELD, "FIELD", N_("grid worker's phone field (default phone)") }, \
+	{ "roster", required_argument, CLI_ROSTER, "TABLE", roster_help }
 /* --town: every input keeps one town's features (town.c says how). */
 #define CLI_OPTS_TOWN \
 	{ "town", required_argument, CLI_TOWN, "CODE", N_("read only this town's features from every input") }, \
@@ -168,6 +174,18 @@ FILE *cli_report_file(const cli_common *c, geo_err e);
 ** --strict, frees ctx, and returns the exit code; a report that failed
 ** (reported, when not GEO_OK) wins over e. */
 int cli_finish(cli_common *c, geo_ctx *ctx, geo_err e, geo_err reported);
+
+/* A CLI_OPTS_STAFF option into s: 0, or GEO_ERR_USAGE for another key. */
+int cli_staff_option(int key, const char *arg, geo_staff_opts *s);
+
+/* The values of a repeatable option, NULL-terminated (v is NULL until the
+** first); the values are argv's. cli_append returns 0 or GEO_ERR_INTERNAL. */
+typedef struct cli_list {
+	const char **v;
+	size_t n;
+} cli_list;
+int cli_append(cli_list *l, const char *arg);
+void cli_list_free(cli_list *l);
 
 /* "grid-x: error: ..." on standard error; returns GEO_ERR_USAGE. */
 int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -63,8 +63,7 @@ static const cli_tool tool = {
 
 struct args {
 	geo_check_opts o;
-	const char **points;
-	size_t npoints;
+	cli_list points;
 };
 
 static int on_option(int key, const char *arg, void *data)
@@ -85,15 +84,7 @@ static int on_option(int key, const char *arg, void *data)
 			return 0;
 		}
 		return cli_usage_error(&tool, "--codes: '%s' is not a scheme (any, wangge)", arg);
-	case OPT_POINTS: {
-		const char **p = realloc(a->points, (a->npoints + 2) * sizeof *p);
-		if (!p)
-			return GEO_ERR_INTERNAL;
-		p[a->npoints++] = arg;
-		p[a->npoints] = NULL;
-		a->points = p;
-		return 0;
-	}
+	case OPT_POINTS: return cli_append(&a->points, arg);
 	default:
 		return GEO_ERR_USAGE;
 	}
@@ -104,7 +95,7 @@ static int check_args(const struct args *a)
 {
 	if (a->o.snap > 0 && !a->o.fix)
 		return cli_usage_error(&tool, "--snap only applies with --fix");
-	if (geo_window_opts_given(&a->o.common.window) && !a->points)
+	if (geo_window_opts_given(&a->o.common.window) && !a->points.v)
 		return cli_usage_error(&tool, "a time window applies to --points: give some");
 	if (a->o.fix && a->o.common.output && !strcmp(a->o.fix, a->o.common.output))
 		return cli_usage_error(&tool, "--fix and -o name the same output");
@@ -114,7 +105,7 @@ static int check_args(const struct args *a)
 static int run(cli_common *c, struct args *a, const char *grids)
 {
 	const char *inputs[] = { grids, a->o.boundary, a->o.parents, NULL };
-	a->o.points = a->points;
+	a->o.points = a->points.v;
 	a->o.common.out.inputs = inputs;
 	geo_ctx *ctx = cli_context(c);
 	if (!ctx)
@@ -130,13 +121,13 @@ static int run(cli_common *c, struct args *a, const char *grids)
 int main(int argc, char **argv)
 {
 	cli_common c;
-	struct args a = { .points = NULL };
+	struct args a = { .points = { NULL } };
 	geo_check_opts_init(&a.o);
 	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
 	if (rc < 0)
 		rc = check_args(&a);
 	if (rc < 0)
 		rc = run(&c, &a, argv[first]);
-	free(a.points);
+	cli_list_free(&a.points);
 	return rc;
 }

@@ -711,8 +711,5 @@ geo_err geo_check_report(const geo_check_result *r, int json, FILE *f)
 		render_json(&b, r);
 	else
 		render_text(&b, r);
-	char *text = geo_buf_take(&b);
-	geo_err e = !text ? GEO_ERR_INTERNAL : fputs(text, f) == EOF ? GEO_ERR_OUTPUT : GEO_OK;
-	free(text);
-	return e;
+	return geo_buf_write(&b, f);
 }

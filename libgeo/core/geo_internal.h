@@ -32,6 +32,9 @@ void geo_buf_vprintf(geo_buf *b, const char *fmt, va_list ap);
 void geo_buf_pad(geo_buf *b, const char *s, size_t width);
 /* Hands the string to the caller (NULL if an allocation failed); b is reset. */
 char *geo_buf_take(geo_buf *b);
+/* Writes b's text to f and frees b: GEO_OK, GEO_ERR_OUTPUT when f fails, or
+** GEO_ERR_INTERNAL when b ran out of memory (a verb's report, geo_X_report). */
+geo_err geo_buf_write(geo_buf *b, FILE *f);
 
 /* JSON text: a quoted, escaped string; a number that is always valid JSON
 ** (fixed decimals, non-finite as null). */

@@ -53,3 +53,4 @@ static void rendered_free(geo_rendered *r)
 	void geo_##X##_result_free(geo_##X##_result *r) { rendered_free(r); }
 
 RENDERED_VERB(info)
+RENDERED_VERB(list)
