@@ -749,41 +749,40 @@ typedef enum geo_place_mode {
 } geo_place_mode;
 
 typedef struct geo_place_opts {
-	const char *s_srs;      /* the CRS of inputs that state none (see geo_input_opts) */
-	const char *where;      /* OGR SQL filter on the features, or NULL */
-	geo_window_opts window; /* time window on the features */
-	const char *work_srs;   /* working CRS; NULL: the grids' */
-	const char *t_srs;      /* output CRS; NULL: the features' (summary: the grids') */
+	geo_common_opts common; /* s_srs; where and window (on the features); work_srs
+				   (NULL: the grids'); t_srs (NULL: the features', the
+				   summary's: the grids'); output: the features with codes
+				   ("-": standard output; NULL: none); strict: features
+				   left unplaced make the result GEO_PROBLEMS; verbose:
+				   timings in the text report */
 	geo_grid_opts grid;     /* field names of the grid layer */
 	const char *parents;    /* primary grids, for parent_id by geometry; NULL */
 	const char *copy_fields; /* comma-separated grid fields copied to features; NULL */
 	geo_place_mode mode;
 	double max_distance;    /* metres: unplaced features this near a grid go to it; 0: off */
-	int strict;             /* unplaced features make the result GEO_PROBLEMS */
-	const char *output;     /* features with codes; NULL: standard output unless summary */
-	const char *format;     /* GDAL driver of output; NULL: from the extension */
 	const char *unplaced;   /* where to write the features left unplaced; NULL */
 	const char *summary;    /* the per-grid table (CSV or vector with grid geometry); NULL */
 	const char *sum_fields; /* comma-separated numeric fields summed per grid; NULL */
 	const char *count_by;   /* field whose values each get a count column; NULL */
-	int overwrite;          /* replace existing outputs */
-	int json;               /* report as one JSON object instead of text */
-	int verbose;            /* text report: list timings too */
 } geo_place_opts;
 void geo_place_opts_init(geo_place_opts *o);
 
 /*
 ** Places every feature of `features` on the grids of `grids` and writes them
-** with grid_id and parent_id (and any --copy-fields) added to o->output, the
-** per-grid summary to o->summary, and the unplaced features to o->unplaced.
-** Features stream through: memory holds the grids, not the features. A grid
-** layer with both levels places on the secondaries. *report is text or JSON
-** by o->json (the caller frees it) and is set even when the result is
-** GEO_PROBLEMS (o->strict and some features left unplaced).
+** with grid_id and parent_id (and any --copy-fields) added to common.output,
+** the per-grid summary to o->summary, and the unplaced features to
+** o->unplaced. Features stream through: memory holds the grids, not the
+** features. A grid layer with both levels places on the secondaries. The
+** result is the report, text or JSON by common.json, and is set even when
+** the verb returns GEO_PROBLEMS (common.strict and some features left
+** unplaced).
 */
+typedef geo_rendered geo_place_result;
 geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features,
-		  const geo_place_opts *o, char **report, geo_progress progress,
+		  const geo_place_opts *o, geo_place_result **result, geo_progress progress,
 		  void *progress_data);
+geo_err geo_place_report(const geo_place_result *r, int json, FILE *f);
+void geo_place_result_free(geo_place_result *r);
 
 /*
 ** grid-place's rules for one whole feature at a time, for verbs that hold

@@ -95,39 +95,22 @@ int main(int argc, char **argv)
 	cli_common c;
 	struct args a = { .grids = NULL };
 	geo_place_opts_init(&a.o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &a, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
 	if (rc >= 0)
 		return rc;
 	if (!a.grids)
 		return cli_usage_error(&tool, "missing -g GRIDS");
-	geo_place_opts *o = &a.o;
-	o->s_srs = c.opts->s_srs;
-	o->t_srs = c.opts->t_srs;
-	o->work_srs = c.opts->work_srs;
-	o->where = c.opts->where;
-	o->window = c.opts->window;
-	o->strict = c.opts->strict;
-	o->output = c.opts->output && strcmp(c.opts->output, "-") ? c.opts->output : NULL;
-	o->format = c.opts->out.format;
-	o->overwrite = c.opts->out.overwrite;
-	o->json = c.opts->json;
-	o->verbose = c.opts->verbose;
-	/* "-o -" asks for standard output even with --summary. */
-	int to_stdout = !o->output && (!o->summary || (c.opts->output && !strcmp(c.opts->output, "-")));
-	if (to_stdout && o->summary)
-		o->output = "-";
+	/* The features go to standard output unless -o or --summary says otherwise. */
+	if (!a.o.common.output && !a.o.summary)
+		a.o.common.output = "-";
+	cli_outputs(&c, 1, a.o.common.output);
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_place(ctx, a.grids, argv[first], o, &report,
-			      c.progress ? cli_progress(&c) : NULL, &c);
-	if (e && e != GEO_PROBLEMS)
-		rc = cli_fail(&c, ctx, e);
-	if (report && !(c.quiet && !c.opts->json))
-		fputs(report, c.opts->json || !to_stdout ? stdout : stderr);
-	free(report);
-	rc = cli_strict(&c, ctx, e);
-	geo_ctx_free(ctx);
+	geo_place_result *r = NULL;
+	geo_err e = geo_place(ctx, a.grids, argv[first], &a.o, &r, cli_progress(&c), &c);
+	FILE *f = cli_report_file(&c, e);
+	rc = cli_finish(&c, ctx, e, f ? geo_place_report(r, a.o.common.json, f) : GEO_OK);
+	geo_place_result_free(r);
 	return rc;
 }

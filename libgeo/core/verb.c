@@ -54,3 +54,4 @@ static void rendered_free(geo_rendered *r)
 
 RENDERED_VERB(info)
 RENDERED_VERB(list)
+RENDERED_VERB(place)
