@@ -853,37 +853,37 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 #define GEO_HEAT_NODATA (-9999.0f)
 
 typedef struct geo_heat_opts {
+	geo_common_opts common; /* s_srs, work_srs, where; window (and its date field);
+				   output: the raster; out.format: NULL (GTiff) or COG */
 	double radius;          /* bandwidth in metres; required (> 0) */
 	double pixel;           /* metres; 0: radius / 20 */
 	geo_kernel kernel;      /* default quartic */
 	geo_heat_scale scale;   /* default density */
 	const char *weight_field; /* NULL: every point weighs 1 */
-	const char *s_srs, *work_srs, *where;
 	const char *extent;     /* a polygon layer (the town); NULL */
 	int has_te;             /* te holds xmin ymin xmax ymax in the working CRS */
 	double te[4];
-	geo_window_opts window; /* the time window and its date field */
 	int threads;            /* 0: one per processor */
-	const char *format;     /* NULL: GTiff; or COG */
-	int overwrite;
 	const char *grids;      /* per-grid map: grid layer and output, or NULL */
 	const char *grid_output;
 	int compare_previous;
 	geo_grid_opts grid;
-	int json;
 	int allow_large;        /* allow a raster of over GEO_LARGE_PIXELS pixels */
 } geo_heat_opts;
 void geo_heat_opts_init(geo_heat_opts *o);
 
 /*
-** Reads the points of the window, writes their surface to output as a
+** Reads the points of the window, writes their surface to common.output as a
 ** tiled, compressed Float32 GeoTIFF with overviews (or a COG) in the
 ** working CRS with a .qml colour ramp beside it, and, when o->grids is set,
-** a per-grid map. *report (text or JSON by o->json) is for the caller to
-** free. An empty window gives an all-zero raster and says so.
+** a per-grid map. The result is the report, text or JSON by common.json. An
+** empty window gives an all-zero raster and says so.
 */
-geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo_heat_opts *o,
-		 geo_progress progress, void *progress_data, char **report);
+typedef geo_rendered geo_heat_result;
+geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_heat_result **result,
+		 geo_progress progress, void *progress_data);
+geo_err geo_heat_report(const geo_heat_result *r, int json, FILE *f);
+void geo_heat_result_free(geo_heat_result *r);
 
 /* ---- grid-split (split.c) ----------------------------------------------- */
 

@@ -65,7 +65,9 @@ static const cli_tool tool = {
 	"grid-heat", "[options] POINTS -o HEAT.tif",
 	N_("Sum a kernel over the points of a time window into a Float32 GeoTIFF (density per\n"
 	"km² or QGIS's raw sum) with a QGIS colour ramp; optionally map counts per grid."),
-	options, 1, 1
+	options, 1, 1,
+	.needs_output = N_("missing -o HEAT.tif"),
+	.json_vs_stdout = N_("--json and --grid-output - both want standard output")
 };
 
 struct state {
@@ -149,35 +151,20 @@ int main(int argc, char **argv)
 	geo_heat_opts o;
 	geo_heat_opts_init(&o);
 	struct state s = { &o, argc, argv };
-	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &s, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &s, &first);
 	if (rc >= 0)
 		return rc;
-	if (!c.opts->output)
-		return cli_usage_error(&tool, "missing -o HEAT.tif");
 	if (o.radius == 0)
 		return cli_usage_error(&tool, "missing --radius M (the bandwidth in metres)");
-	o.s_srs = c.opts->s_srs;
-	o.work_srs = c.opts->work_srs;
-	o.where = c.opts->where;
-	o.window = c.opts->window;
-	o.format = c.opts->out.format;
-	o.overwrite = c.opts->out.overwrite;
-	o.json = c.opts->json;
-	/* With the per-grid map on standard output, the report moves to standard error. */
-	int map_on_stdout = o.grid_output && !strcmp(o.grid_output, "-");
-	if (map_on_stdout && c.opts->json)
-		return cli_usage_error(&tool, "--json and --grid-output - both want standard output");
+	if (cli_outputs(&c, 1, o.grid_output))
+		return GEO_ERR_USAGE;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_heat(ctx, argv[first], c.opts->output, &o, cli_progress(&c), &c, &report);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else if (report && (c.opts->json || !c.quiet))
-		fputs(report, map_on_stdout ? stderr : stdout);
-	free(report);
-	rc = e ? rc : cli_strict(&c, ctx, GEO_OK);
-	geo_ctx_free(ctx);
+	geo_heat_result *r = NULL;
+	geo_err e = geo_heat(ctx, argv[first], &o, &r, cli_progress(&c), &c);
+	FILE *f = cli_report_file(&c, e);
+	rc = cli_finish(&c, ctx, e, f ? geo_heat_report(r, o.common.json, f) : GEO_OK);
+	geo_heat_result_free(r);
 	return rc;
 }
