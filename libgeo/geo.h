@@ -903,6 +903,9 @@ typedef enum geo_split_method {
 enum { GEO_SPLIT_MAX_BARRIERS = 16 };
 
 typedef struct geo_split_opts {
+	geo_common_opts common;     /* s_srs, t_srs, work_srs; where (on the town layer);
+				       output: the grids (NULL or "-": GeoJSON on standard
+				       output) */
 	const char *households;     /* point layer to balance; NULL for regular cells */
 	const char *weight_field;   /* NULL: every household point weighs 1 */
 	const char *persons_field;  /* summed into `persons` when present; default "persons" */
@@ -933,9 +936,6 @@ typedef struct geo_split_opts {
 				       is redrawn with its secondaries; secondaries of one
 				       kept primary are redrawn among themselves */
 	const char *report_table;   /* per-grid table (CSV, XLSX...) to write, or NULL */
-	const char *s_srs, *t_srs, *work_srs, *where; /* where: filter on the town layer */
-	geo_output_opts output;
-	int json;                   /* report as one JSON object */
 	int allow_large;            /* allow over GEO_LARGE_CELLS cells over the town's extent */
 } geo_split_opts;
 
@@ -945,14 +945,17 @@ void geo_split_opts_init(geo_split_opts *o);
 
 /*
 ** Splits the polygon of `town` (a layer of one or more features forming one
-** valid polygon) and writes the grids to `output` (NULL or "-": GeoJSON on
-** standard output): layers `primary` and `secondary` in GeoPackage and
-** SpatiaLite, one layer told apart by `level` otherwise. *report (caller
-** frees) is the quality report, text or JSON by o->json. Households outside
-** the town, and grids outside the tolerance, are reported, not errors.
+** valid polygon) and writes the grids to common.output (NULL or "-": GeoJSON
+** on standard output): layers `primary` and `secondary` in GeoPackage and
+** SpatiaLite, one layer told apart by `level` otherwise. The result is the
+** quality report, text or JSON by common.json. Households outside the town,
+** and grids outside the tolerance, are reported, not errors.
 */
-geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_split_opts *o,
-		  char **report, geo_progress progress, void *progress_data);
+typedef geo_rendered geo_split_result;
+geo_err geo_split(geo_ctx *ctx, const char *town, const geo_split_opts *o, geo_split_result **result,
+		  geo_progress progress, void *progress_data);
+geo_err geo_split_report(const geo_split_result *r, int json, FILE *f);
+void geo_split_result_free(geo_split_result *r);
 
 /* ---- grid-diff (diff.c) ------------------------------------------------- */
 

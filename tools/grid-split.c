@@ -82,7 +82,9 @@ static const cli_tool tool = {
 	N_("Split a town into primary grids inside village limits and secondary grids inside\n"
 	"primaries, balanced by households, with limits along roads, rivers and village\n"
 	"limits; or into square or hexagon cells."),
-	options, 1, 1
+	options, 1, 1,
+	.json_vs_stdout = N_("--json prints on standard output; write the grids with -o GRIDS"),
+	.stdout_default = 1
 };
 
 /* square:SIZE[,X0,Y0] or hex:SIZE[,X0,Y0]. */
@@ -177,52 +179,42 @@ static int on_option(int key, const char *arg, void *data)
 	}
 }
 
+/* The inputs the grids may not be written over. */
+static void input_names(const geo_split_opts *o, const char *town, const char **inputs)
+{
+	size_t ni = 0;
+	inputs[ni++] = town;
+	if (o->households)
+		inputs[ni++] = o->households;
+	if (o->villages)
+		inputs[ni++] = o->villages;
+	if (o->keep_codes_from)
+		inputs[ni++] = o->keep_codes_from;
+	if (o->keep_from)
+		inputs[ni++] = o->keep_from;
+	for (int i = 0; i < o->nbarriers; i++)
+		inputs[ni++] = o->barriers[i];
+	inputs[ni] = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	cli_common c;
 	geo_split_opts o;
 	geo_split_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	if (c.opts->json && (!c.opts->output || !strcmp(c.opts->output, "-")))
-		return cli_usage_error(&tool, "--json prints on standard output; write the grids "
-				       "with -o GRIDS");
-	const char *town = argv[first];
 	const char *inputs[GEO_SPLIT_MAX_BARRIERS + 6];
-	size_t ni = 0;
-	inputs[ni++] = town;
-	if (o.households)
-		inputs[ni++] = o.households;
-	if (o.villages)
-		inputs[ni++] = o.villages;
-	if (o.keep_codes_from)
-		inputs[ni++] = o.keep_codes_from;
-	if (o.keep_from)
-		inputs[ni++] = o.keep_from;
-	for (int i = 0; i < o.nbarriers; i++)
-		inputs[ni++] = o.barriers[i];
-	inputs[ni] = NULL;
-	o.output.format = c.opts->out.format;
-	o.output.overwrite = c.opts->out.overwrite;
-	o.output.inputs = inputs;
-	o.s_srs = c.opts->s_srs;
-	o.t_srs = c.opts->t_srs;
-	o.work_srs = c.opts->work_srs;
-	o.where = c.opts->where;
-	o.json = c.opts->json;
+	input_names(&o, argv[first], inputs);
+	o.common.out.inputs = inputs;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_split(ctx, town, c.opts->output, &o, &report, cli_progress(&c), &c);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else if (c.opts->json)
-		fputs(report, stdout);
-	else if (!c.quiet) /* on standard output unless the grids go there */
-		fputs(report, !c.opts->output || !strcmp(c.opts->output, "-") ? stderr : stdout);
-	free(report);
-	geo_ctx_free(ctx);
-	return e ? rc : GEO_OK;
+	geo_split_result *r = NULL;
+	geo_err e = geo_split(ctx, argv[first], &o, &r, cli_progress(&c), &c);
+	FILE *f = cli_report_file(&c, e);
+	rc = cli_finish(&c, ctx, e, f ? geo_split_report(r, o.common.json, f) : GEO_OK);
+	geo_split_result_free(r);
+	return rc;
 }
