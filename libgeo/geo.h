@@ -1182,6 +1182,10 @@ typedef enum geo_paper { GEO_PAPER_A4, GEO_PAPER_A3 } geo_paper;
 typedef enum geo_orient { GEO_ORIENT_AUTO, GEO_ORIENT_PORTRAIT, GEO_ORIENT_LANDSCAPE } geo_orient;
 
 typedef struct geo_map_opts {
+	geo_common_opts common; /* s_srs, work_srs; where and window (on point layers only);
+				   output: the map (.png, .svg or .pdf), or NULL;
+				   out.format: "png", "svg", "pdf" (NULL: from the
+				   extension) */
 	const char *title;      /* top line, or NULL */
 	const char *subtitle;   /* second line (the date range), or NULL */
 	const char *label_field;    /* grid labels from this field, or NULL for none */
@@ -1192,34 +1196,31 @@ typedef struct geo_map_opts {
 	const char *raster;         /* heat raster drawn beneath, or NULL */
 	const char *raster_title;   /* legend heading; NULL: band description or file */
 	const char *raster_units;   /* NULL: the band's unit type */
-	const char *s_srs, *work_srs;
-	const char *where;      /* attribute filter on point layers only */
-	geo_window_opts window; /* time window on point layers only */
 	const char *level_field;    /* default "level" */
 	const char *font;       /* Pango family, default "Noto Sans CJK SC" */
 	geo_paper paper;        /* default A4 */
 	geo_orient orient;      /* default: the one that gives the larger scale */
 	double dpi;             /* PNG resolution, default 200; 50..600 */
-	const char *format;     /* "png", "svg", "pdf"; NULL: from the extension */
-	int overwrite;
-	int json;               /* report as JSON */
 	const char *qgis_project;   /* also write a QGIS project here, or NULL */
 } geo_map_opts;
 void geo_map_opts_init(geo_map_opts *o);
 
 /*
 ** Draws a printable map of layers (in order: polygons, then lines, then
-** points; the raster beneath) to output (.png, .svg or .pdf), written as
-** geo_output_open_file writes a file, and so is o->qgis_project; both are
-** committed once both are written (the map first). output may be NULL
-** when only a QGIS project is asked for. The scale bar and scale are
+** points; the raster beneath) to common.output (.png, .svg or .pdf), written
+** as geo_output_open_file writes a file, and so is o->qgis_project; both are
+** committed once both are written (the map first). common.output may be
+** NULL when only a QGIS project is asked for. The scale bar and scale are
 ** ground distances: the working CRS's metres are corrected by the geodesic
-** distance at the map's centre, so they hold in any projection. *report
-** (text or JSON by o->json, caller frees) says what was drawn, the scale
-** and the scale bar.
+** distance at the map's centre, so they hold in any projection. The result
+** (text or JSON by common.json) says what was drawn, the scale and the scale
+** bar.
 */
-geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
-		const geo_map_opts *o, char **report, geo_progress progress, void *progress_data);
+typedef geo_rendered geo_map_result;
+geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
+		geo_map_result **result, geo_progress progress, void *progress_data);
+geo_err geo_map_report(const geo_map_result *r, int json, FILE *f);
+void geo_map_result_free(geo_map_result *r);
 
 /*
 ** Writes a QGIS project (.qgs) holding the layers (and o->raster) with their

@@ -104,43 +104,37 @@ static int on_option(int key, const char *arg, void *data)
 	return 0;
 }
 
-static int run(cli_common *c, geo_map_opts *o, int argc, char **argv, int first)
+/* The LAYER arguments into layers, each one's text kept in bufs. */
+static int parse_layers(geo_ctx *ctx, char **args, size_t n, geo_map_layer *layers, char **bufs)
 {
-	size_t n = (size_t)(argc - first);
+	for (size_t i = 0; i < n; i++) {
+		if (!(bufs[i] = malloc(strlen(args[i]) + 1)))
+			return GEO_ERR_INTERNAL;
+		if (geo_map_layer_parse(ctx, args[i], bufs[i], &layers[i]))
+			return cli_usage_error(&tool, "%s", geo_last_error(ctx));
+	}
+	return 0;
+}
+
+static int run(cli_common *c, geo_map_opts *o, char **args, size_t n)
+{
 	geo_map_layer *layers = calloc(n ? n : 1, sizeof *layers);
 	char **bufs = calloc(n ? n : 1, sizeof *bufs);
 	geo_ctx *ctx = cli_context(c);
-	int rc = GEO_OK;
-	if (!layers || !bufs || !ctx) {
-		rc = GEO_ERR_INTERNAL;
-		goto done;
+	int rc = !layers || !bufs || !ctx ? GEO_ERR_INTERNAL : parse_layers(ctx, args, n, layers, bufs);
+	if (rc) {
+		geo_ctx_free(ctx);
+	} else {
+		geo_map_result *r = NULL;
+		geo_err e = geo_map(ctx, layers, n, o, &r, cli_progress(c), c);
+		FILE *f = cli_report_file(c, e);
+		rc = cli_finish(c, ctx, e, f ? geo_map_report(r, o->common.json, f) : GEO_OK);
+		geo_map_result_free(r);
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *arg = argv[first + (int)i];
-		if (!(bufs[i] = malloc(strlen(arg) + 1))) {
-			rc = GEO_ERR_INTERNAL;
-			goto done;
-		}
-		geo_err e = geo_map_layer_parse(ctx, arg, bufs[i], &layers[i]);
-		if (e) {
-			rc = cli_usage_error(&tool, "%s", geo_last_error(ctx));
-			goto done;
-		}
-	}
-	char *report = NULL;
-	geo_err e = geo_map(ctx, layers, n, c->opts->output, o, &report, cli_progress(c), c);
-	if (e)
-		rc = cli_fail(c, ctx, e);
-	else if (c->opts->json || !c->quiet)
-		fputs(report, stdout);
-	free(report);
-	rc = cli_strict(c, ctx, rc);
-done:
 	for (size_t i = 0; bufs && i < n; i++)
 		free(bufs[i]);
 	free(bufs);
 	free(layers);
-	geo_ctx_free(ctx);
 	return rc;
 }
 
@@ -149,19 +143,12 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_map_opts o;
 	geo_map_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	o.s_srs = c.opts->s_srs;
-	o.work_srs = c.opts->work_srs;
-	o.where = c.opts->where;
-	o.window = c.opts->window;
-	o.overwrite = c.opts->out.overwrite;
-	o.format = c.opts->out.format;
-	o.json = c.opts->json;
 	if (argc == first && !o.raster)
 		return cli_usage_error(&tool, "nothing to draw: give at least one LAYER or --raster");
-	if (!c.opts->output && !o.qgis_project)
+	if (!o.common.output && !o.qgis_project)
 		return cli_usage_error(&tool, "no output: give -o MAP.png|MAP.svg|MAP.pdf or --qgis-project");
-	return run(&c, &o, argc, argv, first);
+	return run(&c, &o, argv + first, (size_t)(argc - first));
 }
