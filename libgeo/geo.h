@@ -1261,30 +1261,29 @@ geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, co
 **                    gets its full points
 */
 typedef struct geo_assess_opts {
+	geo_common_opts common; /* window: the period (required); s_srs, work_srs; output:
+				   the tables (XLSX, or any format with several layers),
+				   or NULL */
 	const char *grids;      /* the grids; NULL: TOWN:secondary */
 	const char *households, *hazards, *cases, *visits, *ponds, *ditches, *inspections;
 				/* the ledgers; NULL: TOWN:households, ... TOWN:pond_inspections */
 	const char *worker_field;   /* on the grids; default "worker" */
 	const char *flood_start;    /* MM-DD, default "06-01" */
-	geo_window_opts window;     /* the period (required) */
-	const char *s_srs, *work_srs;
-	const char *output;     /* the tables (XLSX, or any format with several layers); NULL */
-	const char *format;
 	const char *report;     /* the printable report (PDF); NULL */
 	const char *title;      /* the report's title; NULL: the town layer's name or "grid-assess" */
-	int overwrite;
-	int json;               /* report as one JSON object */
-	int verbose;
 } geo_assess_opts;
 void geo_assess_opts_init(geo_assess_opts *o);
 
 /*
 ** Assesses the grids of `town` (a dataset holding the layers named above)
-** for o->window and the period before it, and writes o->output and
-** o->report. *report is the text or JSON summary (caller frees).
+** for common.window and the period before it, and writes common.output and
+** o->report. The result is the summary, text or JSON by common.json.
 */
-geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, char **report,
-		   geo_progress progress, void *progress_data);
+typedef geo_rendered geo_assess_result;
+geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
+		   geo_assess_result **result, geo_progress progress, void *progress_data);
+geo_err geo_assess_report(const geo_assess_result *r, int json, FILE *f);
+void geo_assess_result_free(geo_assess_result *r);
 
 /* ---- grid-cover (cover.c, cover_view.c, cover_out.c) -------------------- */
 
@@ -1351,6 +1350,9 @@ typedef struct geo_camera_kind {
 } geo_camera_kind;
 
 typedef struct geo_cover_opts {
+	geo_common_opts common; /* s_srs, work_srs, where (on the cameras); output: the
+				   coverage raster; out.format: GTiff or COG; verbose:
+				   every proposed camera in the report */
 	const char *grids;      /* -g: grid polygons, or NULL */
 	const char *dem;        /* elevation raster in the working CRS, or NULL (flat) */
 	const char *obstacles;  /* building footprints, or NULL */
@@ -1378,8 +1380,6 @@ typedef struct geo_cover_opts {
 	const char *weight_field;   /* its weight per cell; default "weight", else GEO_COVER_W_PUBLIC */
 	int exact;              /* improve the placement by GLPK's MIP (a build with GLPK) */
 	double time_limit;      /* its seconds; default 60 */
-	const char *s_srs, *work_srs, *where, *format;
-	int overwrite, json, verbose;
 	geo_grid_opts grid;
 } geo_cover_opts;
 
@@ -1395,13 +1395,17 @@ typedef struct geo_cover_opts {
 void geo_cover_opts_init(geo_cover_opts *o);
 
 /*
-** Computes what the cameras see and writes the coverage raster to output
-** (UInt16 GeoTIFF or COG: how many cameras see each cell, nodata outside the
-** grids) with a .qml beside it; with o->grids the per-grid table and blind
-** spots when asked. *report (text or JSON by o->json) is the caller's to free.
+** Computes what the cameras see and writes the coverage raster to
+** common.output (UInt16 GeoTIFF or COG: how many cameras see each cell,
+** nodata outside the grids) with a .qml beside it; with o->grids the
+** per-grid table and blind spots when asked. The result is the report, text
+** or JSON by common.json.
 */
-geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const geo_cover_opts *o,
-		  geo_progress progress, void *progress_data, char **report);
+typedef geo_rendered geo_cover_result;
+geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
+		  geo_cover_result **result, geo_progress progress, void *progress_data);
+geo_err geo_cover_report(const geo_cover_result *r, int json, FILE *f);
+void geo_cover_result_free(geo_cover_result *r);
 
 /* ---- grid-list (list.c, list_out.c, list_pdf.c) -------------------------- */
 

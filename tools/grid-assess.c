@@ -69,9 +69,8 @@ static const cli_tool tool = {
 	"solved them, ponds and ditches inspected before the flood season; a score, a rank and\n"
 	"the change against the period before. -o writes the tables (.xlsx: one sheet each),\n"
 	"--report the printable PDF."),
-	options,
-	1,
-	1
+	options, 1, 1,
+	.no_stdout = N_("-o -: the tables are a workbook; name a file (.xlsx)")
 };
 
 static int on_option(int key, const char *arg, void *data)
@@ -99,33 +98,16 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_assess_opts o;
 	geo_assess_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	o.window = c.opts->window;
-	o.s_srs = c.opts->s_srs;
-	o.work_srs = c.opts->work_srs;
-	o.output = c.opts->output;
-	o.format = c.opts->out.format;
-	o.overwrite = c.opts->out.overwrite;
-	o.json = c.opts->json;
-	o.verbose = c.opts->verbose;
-	if (o.output && !strcmp(o.output, "-"))
-		return cli_usage_error(&tool,
-				       "-o -: the tables are a workbook; name a file (.xlsx)");
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_assess(ctx, argv[first], &o, &report, c.progress ? cli_progress(&c) : NULL,
-			       &c);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else
-		rc = 0;
-	if (report && !(c.quiet && !c.opts->json))
-		fputs(report, stdout);
-	free(report);
-	geo_ctx_free(ctx);
+	geo_assess_result *r = NULL;
+	geo_err e = geo_assess(ctx, argv[first], &o, &r, cli_progress(&c), &c);
+	FILE *f = cli_report_file(&c, e);
+	rc = cli_finish(&c, ctx, e, f ? geo_assess_report(r, o.common.json, f) : GEO_OK);
+	geo_assess_result_free(r);
 	return rc;
 }

@@ -84,7 +84,9 @@ static const cli_tool tool = {
 	"grid-cover", "[options] CAMERAS -o COVERAGE.tif",
 	N_("Count the cameras that see each cell (GDAL's viewshed with each camera's sector\n"
 	"and tilt) into a UInt16 GeoTIFF with a QGIS style; per grid the share seen; blind spots."),
-	options, 1, 1
+	options, 1, 1,
+	.needs_output = N_("missing -o COVERAGE.tif"),
+	.json_vs_stdout = N_("--json and an output on standard output both want it")
 };
 
 static int on_option(int key, const char *arg, void *data)
@@ -147,33 +149,18 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_cover_opts o;
 	geo_cover_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, NULL, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	if (!c.opts->output)
-		return cli_usage_error(&tool, "missing -o COVERAGE.tif");
-	o.s_srs = c.opts->s_srs;
-	o.work_srs = c.opts->work_srs;
-	o.where = c.opts->where;
-	o.format = c.opts->out.format;
-	o.overwrite = c.opts->out.overwrite;
-	o.json = c.opts->json;
-	o.verbose = c.opts->verbose;
-	int table_on_stdout = (o.summary && !strcmp(o.summary, "-")) ||
-			      (o.blind_spots && !strcmp(o.blind_spots, "-")) ||
-			      (o.proposed && !strcmp(o.proposed, "-"));
-	if (table_on_stdout && c.opts->json)
-		return cli_usage_error(&tool, "--json and an output on standard output both want it");
+	if (cli_outputs(&c, 3, o.summary, o.blind_spots, o.proposed))
+		return GEO_ERR_USAGE;
 	geo_ctx *ctx = cli_context(&c);
 	if (!ctx)
 		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_cover(ctx, argv[first], c.opts->output, &o, cli_progress(&c), &c, &report);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else if (report && (c.opts->json || !c.quiet))
-		fputs(report, table_on_stdout ? stderr : stdout);
-	free(report);
-	geo_ctx_free(ctx);
-	return e ? rc : GEO_OK;
+	geo_cover_result *r = NULL;
+	geo_err e = geo_cover(ctx, argv[first], &o, &r, cli_progress(&c), &c);
+	FILE *f = cli_report_file(&c, e);
+	rc = cli_finish(&c, ctx, e, f ? geo_cover_report(r, o.common.json, f) : GEO_OK);
+	geo_cover_result_free(r);
+	return rc;
 }
