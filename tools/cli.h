@@ -187,6 +187,48 @@ typedef struct cli_list {
 int cli_append(cli_list *l, const char *arg);
 void cli_list_free(cli_list *l);
 
+/*
+** The end of every tool's main, the verb contract of geo.h written once:
+** geo_X on ctx (a context of c's, which it frees) with the inputs after opts,
+** its report where cli_report_file says, and the exit code into rc.
+** CLI_RUN makes the context first (rc is GEO_ERR_INTERNAL when it cannot).
+*/
+#define CLI_VERB(rc, c, ctx, X, opts, ...)                                                  \
+	do {                                                                              \
+		geo_##X##_result *verb_r = NULL;                                          \
+		geo_err verb_e = geo_##X(ctx, __VA_ARGS__, opts, &verb_r, cli_progress(c), c); \
+		FILE *verb_f = cli_report_file(c, verb_e);                                \
+		(rc) = cli_finish(c, ctx, verb_e,                                         \
+				  verb_f ? geo_##X##_report(verb_r, (opts)->common.json, verb_f) \
+					 : GEO_OK);                                       \
+		geo_##X##_result_free(verb_r);                                            \
+	} while (0)
+#define CLI_RUN(rc, c, X, opts, ...)                                                        \
+	do {                                                                              \
+		geo_ctx *run_ctx = cli_context(c);                                        \
+		if (run_ctx)                                                              \
+			CLI_VERB(rc, c, run_ctx, X, opts, __VA_ARGS__);                   \
+		else                                                                      \
+			(rc) = GEO_ERR_INTERNAL;                                          \
+	} while (0)
+
+/*
+** The whole main of a tool that is the contract and nothing else: its
+** options into geo_X_opts (on_option gets the opts), geo_X on its one
+** input, the report, the exit code (grid-info, grid-assess).
+*/
+#define CLI_MAIN(tool, X)                                                                   \
+	int main(int argc, char **argv)                                                    \
+	{                                                                                 \
+		cli_common c;                                                             \
+		geo_##X##_opts o;                                                         \
+		geo_##X##_opts_init(&o);                                                  \
+		int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first); \
+		if (rc < 0)                                                               \
+			CLI_RUN(rc, &c, X, &o, argv[first]);                              \
+		return rc;                                                                \
+	}
+
 /* "grid-x: error: ..." on standard error; returns GEO_ERR_USAGE. */
 int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints the context's last error and returns code. */

@@ -93,21 +93,5 @@ static int on_option(int key, const char *arg, void *data)
 	}
 }
 
-int main(int argc, char **argv)
-{
-	cli_common c;
-	geo_assess_opts o;
-	geo_assess_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
-	if (rc >= 0)
-		return rc;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_assess_result *r = NULL;
-	geo_err e = geo_assess(ctx, argv[first], &o, &r, cli_progress(&c), &c);
-	FILE *f = cli_report_file(&c, e);
-	rc = cli_finish(&c, ctx, e, f ? geo_assess_report(r, o.common.json, f) : GEO_OK);
-	geo_assess_result_free(r);
-	return rc;
-}
+/* Options -> geo_assess_opts -> geo_assess -> its report -> the exit code. */
+CLI_MAIN(tool, assess)

@@ -107,14 +107,8 @@ static int run(cli_common *c, struct args *a, const char *grids)
 	const char *inputs[] = { grids, a->o.boundary, a->o.parents, NULL };
 	a->o.points = a->points.v;
 	a->o.common.out.inputs = inputs;
-	geo_ctx *ctx = cli_context(c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_check_result *r = NULL;
-	geo_err e = geo_check(ctx, grids, &a->o, &r, cli_progress(c), c);
-	FILE *f = cli_report_file(c, e);
-	int rc = cli_finish(c, ctx, e, f ? geo_check_report(r, a->o.common.json, f) : GEO_OK);
-	geo_check_result_free(r);
+	int rc;
+	CLI_RUN(rc, c, check, &a->o, grids);
 	return rc;
 }
 

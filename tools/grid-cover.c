@@ -150,17 +150,9 @@ int main(int argc, char **argv)
 	geo_cover_opts o;
 	geo_cover_opts_init(&o);
 	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
-	if (rc >= 0)
-		return rc;
-	if (cli_outputs(&c, 3, o.summary, o.blind_spots, o.proposed))
-		return GEO_ERR_USAGE;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_cover_result *r = NULL;
-	geo_err e = geo_cover(ctx, argv[first], &o, &r, cli_progress(&c), &c);
-	FILE *f = cli_report_file(&c, e);
-	rc = cli_finish(&c, ctx, e, f ? geo_cover_report(r, o.common.json, f) : GEO_OK);
-	geo_cover_result_free(r);
+	if (rc < 0 && cli_outputs(&c, 3, o.summary, o.blind_spots, o.proposed))
+		rc = GEO_ERR_USAGE;
+	if (rc < 0)
+		CLI_RUN(rc, &c, cover, &o, argv[first]);
 	return rc;
 }

@@ -94,14 +94,8 @@ static int run(cli_common *c, struct args *a, const char *old_name, const char *
 {
 	a->o.features = a->features.v;
 	a->o.moves = a->moves.v;
-	geo_ctx *ctx = cli_context(c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_diff_result *r = NULL;
-	geo_err e = geo_diff(ctx, old_name, new_name, &a->o, &r, cli_progress(c), c);
-	FILE *f = cli_report_file(c, e);
-	int rc = cli_finish(c, ctx, e, f ? geo_diff_report(r, a->o.common.json, f) : GEO_OK);
-	geo_diff_result_free(r);
+	int rc;
+	CLI_RUN(rc, c, diff, &a->o, old_name, new_name);
 	return rc;
 }
 

@@ -152,19 +152,11 @@ int main(int argc, char **argv)
 	geo_heat_opts_init(&o);
 	struct state s = { &o, argc, argv };
 	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &s, &first);
-	if (rc >= 0)
-		return rc;
-	if (o.radius == 0)
-		return cli_usage_error(&tool, "missing --radius M (the bandwidth in metres)");
-	if (cli_outputs(&c, 1, o.grid_output))
-		return GEO_ERR_USAGE;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_heat_result *r = NULL;
-	geo_err e = geo_heat(ctx, argv[first], &o, &r, cli_progress(&c), &c);
-	FILE *f = cli_report_file(&c, e);
-	rc = cli_finish(&c, ctx, e, f ? geo_heat_report(r, o.common.json, f) : GEO_OK);
-	geo_heat_result_free(r);
+	if (rc < 0 && o.radius == 0)
+		rc = cli_usage_error(&tool, "missing --radius M (the bandwidth in metres)");
+	if (rc < 0 && cli_outputs(&c, 1, o.grid_output))
+		rc = GEO_ERR_USAGE;
+	if (rc < 0)
+		CLI_RUN(rc, &c, heat, &o, argv[first]);
 	return rc;
 }

@@ -90,18 +90,10 @@ int main(int argc, char **argv)
 	geo_list_opts_init(&a.o);
 	cli_common c;
 	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
-	if (rc >= 0)
-		return rc;
-	if (!a.grids)
-		return cli_usage_error(&tool, "-g GRIDS is required");
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_list_result *r = NULL;
-	geo_err e = geo_list(ctx, a.grids, (const char *const *)argv + first, (size_t)(argc - first),
-			     &a.o, &r, cli_progress(&c), &c);
-	FILE *f = cli_report_file(&c, e);
-	rc = cli_finish(&c, ctx, e, f ? geo_list_report(r, a.o.common.json, f) : GEO_OK);
-	geo_list_result_free(r);
+	if (rc < 0 && !a.grids)
+		rc = cli_usage_error(&tool, "-g GRIDS is required");
+	if (rc < 0)
+		CLI_RUN(rc, &c, list, &a.o, a.grids, (const char *const *)argv + first,
+			(size_t)(argc - first));
 	return rc;
 }

@@ -122,15 +122,10 @@ static int run(cli_common *c, geo_map_opts *o, char **args, size_t n)
 	char **bufs = calloc(n ? n : 1, sizeof *bufs);
 	geo_ctx *ctx = cli_context(c);
 	int rc = !layers || !bufs || !ctx ? GEO_ERR_INTERNAL : parse_layers(ctx, args, n, layers, bufs);
-	if (rc) {
+	if (rc)
 		geo_ctx_free(ctx);
-	} else {
-		geo_map_result *r = NULL;
-		geo_err e = geo_map(ctx, layers, n, o, &r, cli_progress(c), c);
-		FILE *f = cli_report_file(c, e);
-		rc = cli_finish(c, ctx, e, f ? geo_map_report(r, o->common.json, f) : GEO_OK);
-		geo_map_result_free(r);
-	}
+	else
+		CLI_VERB(rc, c, ctx, map, o, layers, n);
 	for (size_t i = 0; bufs && i < n; i++)
 		free(bufs[i]);
 	free(bufs);

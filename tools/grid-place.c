@@ -104,13 +104,6 @@ int main(int argc, char **argv)
 	if (!a.o.common.output && !a.o.summary)
 		a.o.common.output = "-";
 	cli_outputs(&c, 1, a.o.common.output);
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_place_result *r = NULL;
-	geo_err e = geo_place(ctx, a.grids, argv[first], &a.o, &r, cli_progress(&c), &c);
-	FILE *f = cli_report_file(&c, e);
-	rc = cli_finish(&c, ctx, e, f ? geo_place_report(r, a.o.common.json, f) : GEO_OK);
-	geo_place_result_free(r);
+	CLI_RUN(rc, &c, place, &a.o, a.grids, argv[first]);
 	return rc;
 }

@@ -202,19 +202,12 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_split_opts o;
 	geo_split_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
-	if (rc >= 0)
-		return rc;
 	const char *inputs[GEO_SPLIT_MAX_BARRIERS + 6];
-	input_names(&o, argv[first], inputs);
-	o.common.out.inputs = inputs;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	geo_split_result *r = NULL;
-	geo_err e = geo_split(ctx, argv[first], &o, &r, cli_progress(&c), &c);
-	FILE *f = cli_report_file(&c, e);
-	rc = cli_finish(&c, ctx, e, f ? geo_split_report(r, o.common.json, f) : GEO_OK);
-	geo_split_result_free(r);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
+	if (rc < 0) {
+		input_names(&o, argv[first], inputs);
+		o.common.out.inputs = inputs;
+		CLI_RUN(rc, &c, split, &o, argv[first]);
+	}
 	return rc;
 }
