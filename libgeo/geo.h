@@ -2,9 +2,11 @@
 ** geo.h: the public contract of libgeo, the library behind the wangge tools.
 **
 ** Naming. Every public function starts with geo_, every type with geo_. A verb
-** (geo_info, geo_check, geo_place, geo_heat, geo_split, geo_diff) does one
-** tool's whole job; its options are a struct set to defaults by
-** geo_<verb>_opts_init(), the only place those defaults live.
+** (geo_info, geo_check, geo_place, geo_heat, geo_split, geo_diff, geo_map,
+** geo_assess, geo_cover, geo_list) does one tool's whole job; its options are
+** a struct set to defaults by geo_<verb>_opts_init(), the only place those
+** defaults live. Every verb has the same shape, "the verb contract" below
+** (geo_common_opts).
 **
 ** Return conventions, the same everywhere. A constructor returns NULL on
 ** failure. A verb or operation returns a geo_err: GEO_OK (0) on success,
