@@ -15,6 +15,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -290,6 +291,29 @@ void cli_list_free(cli_list *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+static int pick(const cli_tool *t, const char *arg, const char *const *names, int nocase,
+		const char *fmt, int *index)
+{
+	for (int i = 0; names[i]; i++)
+		if (!(nocase ? strcasecmp(arg, names[i]) : strcmp(arg, names[i]))) {
+			*index = i;
+			return 0;
+		}
+	return cli_usage_error(t, fmt, arg);
+}
+
+int cli_pick(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+	     int *index)
+{
+	return pick(t, arg, names, 0, fmt, index);
+}
+
+int cli_pick_nocase(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+		    int *index)
+{
+	return pick(t, arg, names, 1, fmt, index);
 }
 
 static void watch_stdout(const char *name);

@@ -229,6 +229,16 @@ void cli_list_free(cli_list *l);
 		return rc;                                                                \
 	}
 
+/*
+** A word among names (NULL-terminated, in the order of the enum it stands
+** for): 0 with its index in *index, or GEO_ERR_USAGE after the usage error
+** fmt, whose one %s is arg. cli_pick_nocase ignores case (--paper A4).
+*/
+int cli_pick(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+	     int *index);
+int cli_pick_nocase(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+		    int *index);
+
 /* "grid-x: error: ..." on standard error; returns GEO_ERR_USAGE. */
 int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints the context's last error and returns code. */

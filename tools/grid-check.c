@@ -18,6 +18,8 @@ static const cli_range area_range = { NULL, 0, 1e10, 0 };
 static const cli_range sliver_range = { NULL, 0, 1, 0 };
 static const cli_range snap_range = { NULL, 0, 1000, 0 };
 
+static const char *const schemes[] = { "any", "wangge", NULL }; /* geo_code_scheme */
+
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
 	{ "boundary", required_argument, OPT_BOUNDARY, "TOWN", N_("the polygon the grids must tile exactly") },
@@ -69,6 +71,7 @@ struct args {
 static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
+	int i;
 	switch (key) {
 	case OPT_BOUNDARY: a->o.boundary = arg; return 0;
 	case OPT_PARENTS: a->o.parents = arg; return 0;
@@ -79,11 +82,10 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_SLIVER: return cli_number(&tool, key, arg, &a->o.sliver);
 	case OPT_SNAP: return cli_number(&tool, key, arg, &a->o.snap);
 	case OPT_CODES:
-		if (!strcmp(arg, "any") || !strcmp(arg, "wangge")) {
-			a->o.codes = !strcmp(arg, "wangge") ? GEO_CODES_WANGGE : GEO_CODES_ANY;
-			return 0;
-		}
-		return cli_usage_error(&tool, "--codes: '%s' is not a scheme (any, wangge)", arg);
+		if (cli_pick(&tool, arg, schemes, "--codes: '%s' is not a scheme (any, wangge)", &i))
+			return GEO_ERR_USAGE;
+		a->o.codes = (geo_code_scheme)i;
+		return 0;
 	case OPT_POINTS: return cli_append(&a->points, arg);
 	default:
 		return GEO_ERR_USAGE;

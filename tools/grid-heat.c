@@ -22,6 +22,8 @@ static const cli_range te_range[4] = {
 };
 static const cli_range threads_range = { NULL, 0, 64, CLI_WHOLE };
 
+static const char *const scales[] = { "raw", "density", NULL }; /* geo_heat_scale */
+
 static const cli_option options[] = {
 	CLI_HEADING("Kernel"),
 	{ "radius", required_argument, O_RADIUS, "M", N_("bandwidth in metres (required)"), &radius_range },
@@ -112,6 +114,7 @@ static int on_option(int key, const char *arg, void *data)
 	struct state *s = data;
 	geo_heat_opts *o = s->o;
 	double n;
+	int i;
 	switch (key) {
 	case O_RADIUS: return cli_number(&tool, key, arg, &o->radius);
 	case O_PIXEL: return cli_number(&tool, key, arg, &o->pixel);
@@ -121,12 +124,9 @@ static int on_option(int key, const char *arg, void *data)
 					       "uniform, epanechnikov, triweight, gaussian)", arg);
 		return 0;
 	case O_SCALE:
-		if (!strcmp(arg, "raw"))
-			o->scale = GEO_HEAT_RAW;
-		else if (!strcmp(arg, "density"))
-			o->scale = GEO_HEAT_DENSITY;
-		else
-			return cli_usage_error(&tool, "--scale: '%s' is neither raw nor density", arg);
+		if (cli_pick(&tool, arg, scales, "--scale: '%s' is neither raw nor density", &i))
+			return GEO_ERR_USAGE;
+		o->scale = (geo_heat_scale)i;
 		return 0;
 	case O_WEIGHT: o->weight_field = arg; return 0;
 	case O_EXTENT: o->extent = arg; return 0;

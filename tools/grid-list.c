@@ -14,6 +14,8 @@ enum {
 	OPT_GRID_WHERE = CLI_TOOL_KEYS, OPT_PDF, OPT_SHEETS, OPT_TITLE, OPT_FONT
 };
 
+static const char *const sheets[] = { "grid", "worker", NULL }; /* geo_list_sheets */
+
 static const cli_option options[] = {
 	CLI_HEADING("Grids"),
 	{ "grids", required_argument, 'g', "GRIDS[:LAYER]",
@@ -64,6 +66,7 @@ static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
 	geo_list_opts *o = &a->o;
+	int i;
 	switch (key) {
 	case 'g': a->grids = arg; return 0;
 	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
@@ -72,13 +75,9 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_TITLE: o->title = arg; return 0;
 	case OPT_FONT: o->font = arg; return 0;
 	case OPT_SHEETS:
-		if (!strcmp(arg, "grid"))
-			o->sheets = GEO_LIST_BY_GRID;
-		else if (!strcmp(arg, "worker"))
-			o->sheets = GEO_LIST_BY_WORKER;
-		else
-			return cli_usage_error(&tool, "--sheets: expected grid or worker, not '%s'",
-					       arg);
+		if (cli_pick(&tool, arg, sheets, "--sheets: expected grid or worker, not '%s'", &i))
+			return GEO_ERR_USAGE;
+		o->sheets = (geo_list_sheets)i;
 		return 0;
 	default: return cli_staff_option(key, arg, &o->staff);
 	}

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum {
 	OPT_TITLE = CLI_TOOL_KEYS, OPT_SUBTITLE, OPT_LABEL, OPT_CATEGORY, OPT_FILL, OPT_FILL_TITLE,
@@ -17,6 +16,8 @@ enum {
 };
 
 static const cli_range dpi_range = { NULL, 50, 600, 0 };
+
+static const char *const papers[] = { "a4", "a3", NULL }; /* geo_paper */
 
 static const cli_option options[] = {
 	CLI_HEADING("Output"),
@@ -70,6 +71,7 @@ static int on_option(int key, const char *arg, void *data)
 {
 	geo_map_opts *o = data;
 	double v;
+	int i;
 	switch (key) {
 	case OPT_TITLE: o->title = arg; break;
 	case OPT_SUBTITLE: o->subtitle = arg; break;
@@ -86,12 +88,9 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_LEVEL_FIELD: o->level_field = arg; break;
 	case OPT_QGIS: o->qgis_project = arg; break;
 	case OPT_PAPER:
-		if (!strcasecmp(arg, "a4"))
-			o->paper = GEO_PAPER_A4;
-		else if (!strcasecmp(arg, "a3"))
-			o->paper = GEO_PAPER_A3;
-		else
-			return cli_usage_error(&tool, "--paper: '%s' is not a4 or a3", arg);
+		if (cli_pick_nocase(&tool, arg, papers, "--paper: '%s' is not a4 or a3", &i))
+			return GEO_ERR_USAGE;
+		o->paper = (geo_paper)i;
 		break;
 	case OPT_DPI:
 		if (cli_number(&tool, key, arg, &v))

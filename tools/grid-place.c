@@ -16,6 +16,8 @@ enum {
 
 static const cli_range distance_range = { NULL, 0, 1e5, 0 };
 
+static const char *const modes[] = { "largest", "centroid", "split", NULL }; /* geo_place_mode */
+
 static const cli_option options[] = {
 	CLI_HEADING("Grids"),
 	{ "grids", required_argument, 'g', "GRIDS[:LAYER]", N_("the grid polygons (required)") },
@@ -64,6 +66,7 @@ static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
 	geo_place_opts *o = &a->o;
+	int i;
 	switch (key) {
 	case 'g': a->grids = arg; return 0;
 	case OPT_PARENTS: o->parents = arg; return 0;
@@ -76,15 +79,9 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_COUNT_BY: o->count_by = arg; return 0;
 	case OPT_MAX_DISTANCE: return cli_number(&tool, key, arg, &o->max_distance);
 	case OPT_MODE:
-		if (!strcmp(arg, "largest"))
-			o->mode = GEO_PLACE_LARGEST;
-		else if (!strcmp(arg, "centroid"))
-			o->mode = GEO_PLACE_CENTROID;
-		else if (!strcmp(arg, "split"))
-			o->mode = GEO_PLACE_SPLIT;
-		else
-			return cli_usage_error(&tool, "--mode: '%s' is not largest, centroid or split",
-					       arg);
+		if (cli_pick(&tool, arg, modes, "--mode: '%s' is not largest, centroid or split", &i))
+			return GEO_ERR_USAGE;
+		o->mode = (geo_place_mode)i;
 		return 0;
 	default: return GEO_ERR_USAGE;
 	}
