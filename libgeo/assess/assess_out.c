@@ -229,11 +229,23 @@ static geo_err put_row(assess *a, OGRLayerH l, OGRFeatureH f)
 			geo_cpl_error("write failed"));
 }
 
+/* A table of the workbook: its sheet's name, after the layer the output
+** names when it names one (PG:...:town_120114105.assess: the tables
+** assess_grids, assess_workers, assess_town and assess_rules of schema
+** town_120114105), as grid-split names its grid layers. */
+static OGRLayerH create_table(geo_ctx *ctx, geo_output *out, const char *sheet)
+{
+	const char *stem = geo_output_layer_name(out);
+	char name[512];
+	snprintf(name, sizeof name, "%s%s%s", stem ? stem : "", stem ? "_" : "", sheet);
+	return geo_output_create_layer(ctx, out, name, NULL, wkbNone);
+}
+
 static geo_err write_rows(assess *a, geo_output *out, const char *lname, const assess_row *rows,
 			  size_t n, int workers)
 {
 	geo_ctx *ctx = a->ctx;
-	OGRLayerH l = geo_output_create_layer(ctx, out, lname, NULL, wkbNone);
+	OGRLayerH l = create_table(ctx, out, lname);
 	if (!l)
 		return geo_last_code(ctx);
 	static const char *const lead[] = { "rank", "grid_id", "name", "parent_id", "worker" };
@@ -287,7 +299,7 @@ static geo_err write_rows(assess *a, geo_output *out, const char *lname, const a
 static geo_err write_town(assess *a, geo_output *out)
 {
 	geo_ctx *ctx = a->ctx;
-	OGRLayerH l = geo_output_create_layer(ctx, out, "town", NULL, wkbNone);
+	OGRLayerH l = create_table(ctx, out, "town");
 	if (!l)
 		return geo_last_code(ctx);
 	geo_err e = add_field(ctx, l, "period", OFTString);
@@ -308,7 +320,7 @@ static geo_err write_town(assess *a, geo_output *out)
 static geo_err write_rules(assess *a, geo_output *out)
 {
 	geo_ctx *ctx = a->ctx;
-	OGRLayerH l = geo_output_create_layer(ctx, out, "rules", NULL, wkbNone);
+	OGRLayerH l = create_table(ctx, out, "rules");
 	if (!l)
 		return geo_last_code(ctx);
 	geo_err e = add_field(ctx, l, "figure", OFTString);

@@ -129,7 +129,7 @@ geo_err geo_place_summary_write(geo_ctx *ctx, geo_place_summary *s, const char *
 				const geo_output_opts *oo, const geo_place_table *t);
 
 /* A point layer read column by column through GDAL's Arrow stream
-** (place_arrow.c), for grid-place's counting. */
+** (arrow_points.c), for grid-place's counting and grid-heat's points. */
 typedef struct geo_arrow_batch {
 	size_t n;
 	double *x, *y;          /* NaN for a feature without geometry */

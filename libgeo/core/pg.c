@@ -9,6 +9,8 @@
 ** commit, in that same transaction: DROP of the old table, RENAME of the
 ** new one and of its index, sequence and key. Readers see the old table
 ** until the commit and the new one after; they wait only for the swap.
+** Runs writing one table take turns (lock_table), so that what a run sees
+** in the table before replacing it is what it replaces.
 ** Styles go into QGIS's own layer_styles table, in the same transaction.
 **
 ** GDAL runs the statements here on its own connection (ExecuteSQL), the one
@@ -289,6 +291,48 @@ static int table_exists(geo_ctx *ctx, GDALDatasetH ds, const char *label, const 
 	return e ? -1 : n > 0;
 }
 
+/*
+** Takes the table for the run: runs writing one table take turns (an
+** advisory lock on its name, to the end of the transaction), so that the
+** second sees the table the first committed: it then exists (refused
+** without --overwrite), and what a run checks in it before replacing it
+** (grid-split's other towns) is what it replaces. An existing table is also
+** locked against other writers (ogr2ogr -append), not readers: rows added
+** meanwhile would be dropped with it. Each waits as long as a GeoPackage's
+** lock (SQLITE_BUSY_TIMEOUT), then the run fails with the server's "lock
+** timeout" and rolls back. Returns 1 when the table exists, 0 when not, -1
+** on failure.
+*/
+static int lock_table(geo_ctx *ctx, GDALDatasetH ds, const char *label, const char *schema,
+		      const char *name)
+{
+	geo_buf sql;
+	geo_buf_init(&sql);
+	geo_buf_printf(&sql, "SET LOCAL lock_timeout = %d", geo_busy_timeout_ms());
+	geo_err e = exec(ctx, ds, label, &sql);
+	geo_buf_free(&sql);
+	geo_buf_add(&sql, "SELECT pg_advisory_xact_lock(hashtext(");
+	quote_literal(&sql, "wangge table ");
+	geo_buf_add(&sql, " || ");
+	quote_literal(&sql, schema);
+	geo_buf_add(&sql, " || '.' || ");
+	quote_literal(&sql, name);
+	geo_buf_add(&sql, "))");
+	if (!e)
+		CSLDestroy(query(ctx, ds, label, &sql, &e));
+	geo_buf_free(&sql);
+	int exists = e ? -1 : table_exists(ctx, ds, label, schema, name);
+	if (exists > 0) {
+		geo_buf_add(&sql, "LOCK TABLE ");
+		quote_table(&sql, schema, name);
+		geo_buf_add(&sql, " IN SHARE ROW EXCLUSIVE MODE");
+		if (exec(ctx, ds, label, &sql))
+			exists = -1;
+		geo_buf_free(&sql);
+	}
+	return exists;
+}
+
 geo_pg_table *geo_pg_table_new(geo_ctx *ctx, GDALDatasetH ds, const char *label,
 			       const char *layer, int overwrite, int serial)
 {
@@ -306,7 +350,7 @@ geo_pg_table *geo_pg_table_new(geo_ctx *ctx, GDALDatasetH ds, const char *label,
 		geo_pg_table_free(t);
 		return NULL;
 	}
-	int exists = table_exists(ctx, ds, label, t->schema, t->name);
+	int exists = lock_table(ctx, ds, label, t->schema, t->name);
 	if (exists < 0 || (exists && !overwrite)) {
 		if (exists > 0)
 			geo_fail(ctx, GEO_ERR_OUTPUT, "%s: table '%s.%s' exists; use --overwrite to "

@@ -153,6 +153,21 @@ static geo_err grow(geo_ctx *ctx, heat_points *p)
 	return GEO_OK;
 }
 
+static geo_err push(geo_ctx *ctx, heat_points *p, double x, double y, double w, int64_t t,
+		    int has_t, long long fid)
+{
+	if (grow(ctx, p))
+		return GEO_ERR_INTERNAL;
+	p->x[p->n] = x;
+	p->y[p->n] = y;
+	p->w[p->n] = w;
+	p->t[p->n] = t;
+	p->has_t[p->n] = (unsigned char)has_t;
+	p->fid[p->n] = fid;
+	p->n++;
+	return GEO_OK;
+}
+
 static void points_free(heat_points *p)
 {
 	free(p->x);
@@ -202,15 +217,37 @@ static geo_err add_feature(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const str
 		OGRGeometryH pt = type == wkbPoint ? g : OGR_G_GetGeometryRef(g, i);
 		if (OGR_G_IsEmpty(pt))
 			continue;
-		if (grow(ctx, p))
+		if (push(ctx, p, OGR_G_GetX(pt, 0), OGR_G_GetY(pt, 0), w, t, has_t,
+			 (long long)OGR_F_GetFID(f)))
 			return GEO_ERR_INTERNAL;
-		p->x[p->n] = OGR_G_GetX(pt, 0);
-		p->y[p->n] = OGR_G_GetY(pt, 0);
-		p->w[p->n] = w;
-		p->t[p->n] = t;
-		p->has_t[p->n] = (unsigned char)has_t;
-		p->fid[p->n] = (long long)OGR_F_GetFID(f);
-		p->n++;
+	}
+	return GEO_OK;
+}
+
+/* Appends the points of one Arrow batch (no dates: only an untimed run
+** reads this way); a null weight skips its feature, as above. */
+static geo_err add_batch(geo_ctx *ctx, geo_input *in, const geo_arrow_batch *b, int weighted,
+			 heat_points *p, struct heat_report *r)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		long long fid = (long long)b->fid[i] + geo_input_fid_offset(in);
+		if (isnan(b->x[i])) {
+			r->no_geometry++;
+			continue;
+		}
+		if (!isfinite(b->x[i]) || !isfinite(b->y[i]))
+			return geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: coordinate is not a finite number",
+					geo_input_name(in), fid);
+		double w = weighted ? b->sums[i] : 1;
+		if (isnan(w)) {
+			r->no_weight++;
+			continue;
+		}
+		if (!isfinite(w))
+			return geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: weight is not a finite number",
+					geo_input_name(in), fid);
+		if (push(ctx, p, b->x[i], b->y[i], w, 0, 0, fid))
+			return GEO_ERR_INTERNAL;
 	}
 	return GEO_OK;
 }
@@ -242,6 +279,44 @@ static geo_err project(geo_ctx *ctx, geo_input *in, const geo_crs *work, heat_po
 	return e;
 }
 
+static geo_err read_features(geo_ctx *ctx, geo_input *in, const struct fields *fl,
+			     heat_points *p, struct heat_report *r, geo_progress progress, void *pdata)
+{
+	int64_t total = geo_input_count(in);
+	OGRFeatureH f;
+	geo_err e;
+	while (!(e = geo_input_next(ctx, in, &f, NULL)) && f) {
+		e = add_feature(ctx, in, f, fl, p, r);
+		OGR_F_Destroy(f);
+		if (!e && total > 0 && p->n % 65536 == 0 &&
+		    !geo_progress_step(ctx, progress, pdata, 0.3 * p->n / total, "reading points"))
+			e = GEO_ERR_INTERNAL;
+		if (e)
+			break;
+	}
+	return e;
+}
+
+static geo_err read_batches(geo_ctx *ctx, geo_input *in, geo_arrow_points *a, int weighted,
+			    heat_points *p, struct heat_report *r, geo_progress progress, void *pdata)
+{
+	int64_t total = geo_input_count(in);
+	const geo_arrow_batch *b;
+	size_t seen = 0;
+	geo_err e;
+	while (!(e = geo_arrow_points_next(ctx, a, geo_input_name(in), &b)) && b->n) {
+		if ((e = add_batch(ctx, in, b, weighted, p, r)))
+			break;
+		seen += b->n;
+		if (total > 0 &&
+		    !geo_progress_step(ctx, progress, pdata, 0.3 * seen / total, "reading points"))
+			return GEO_ERR_INTERNAL;
+	}
+	if (!e) /* the --where report, which geo_input_next makes at the end */
+		geo_input_read_to_end(ctx, in, (int64_t)seen);
+	return e;
+}
+
 static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *name, int timed,
 			   geo_crs **work, heat_points *p, struct heat_report *r,
 			   geo_progress progress, void *pdata)
@@ -260,15 +335,17 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 		e = find_fields(ctx, o, in, timed, &fl);
 	if (!e && !(*work = working_crs(ctx, o, in)))
 		e = geo_last_code(ctx);
-	int64_t total = geo_input_count(in);
-	OGRFeatureH f;
-	while (!e && !(e = geo_input_next(ctx, in, &f, NULL)) && f) {
-		e = add_feature(ctx, in, f, &fl, p, r);
-		OGR_F_Destroy(f);
-		if (!e && total > 0 && p->n % 65536 == 0 &&
-		    !geo_progress_step(ctx, progress, pdata, 0.3 * p->n / total, "reading points"))
-			e = GEO_ERR_INTERNAL;
-	}
+	/* Without dates, a layer with a fast Arrow stream is read a batch at a
+	** time (arrow_points.c), about three times as fast as feature by
+	** feature for 10^6 GeoPackage points; dates need geo_feature_time. */
+	geo_arrow_points *a = NULL;
+	if (!e && !timed)
+		a = geo_arrow_points_open(ctx, geo_input_layer(in), o->weight_field ? 1 : 0,
+					  &o->weight_field, NULL);
+	if (!e)
+		e = a ? read_batches(ctx, in, a, o->weight_field != NULL, p, r, progress, pdata)
+		      : read_features(ctx, in, &fl, p, r, progress, pdata);
+	geo_arrow_points_close(a);
 	if (!e)
 		e = project(ctx, in, *work, p);
 	geo_input_close(in);

@@ -8,14 +8,16 @@
 ** every point in input order, so each pixel is summed over the same points
 ** in the same order whatever the number of threads, and the result does not
 ** depend on them. A point touches only the columns its disc covers on each
-** row (one square root per row, not per pixel), and the squared column
-** offsets are computed once per point and reused on every row. All but the
+** row (a table of half-widths by rows away, not a square root per row or
+** pixel), and the squared column offsets are computed once per point and
+** reused on every row. All but the
 ** triangular kernel are polynomials in d^2 (the Gaussian splits into a
 ** product of an x and a y factor), so no pixel needs a square root, and
 ** the inner loops vectorise (the Makefile's HOT files, GEO_HOT).
 */
 #include "core/geo_internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -87,8 +89,11 @@ struct job {
 	const geo_heat_points *pts;
 	const geo_raster_grid *g;
 	geo_kernel kernel;
+	int polynomial;                      /* a polynomial in u^2: quartic, Epanechnikov, triweight */
 	double r, r2, inv_r2, inv_r, factor; /* factor: raw 1, density 1e6 / area */
 	const int *row_lo, *row_hi;          /* rows each point may touch */
+	const int *half_cols;                /* columns either side, by whole rows away */
+	int nhalf;
 	const unsigned char *mask;
 	float nodata;
 	float *out;
@@ -96,69 +101,92 @@ struct job {
 	atomic_int next, done, stop, failed;
 };
 
-/* Per-thread scratch: a band of sums and the per-point column factors. */
+/* Per-thread scratch: a band of sums with a spare row after it, and the
+** per-point column factors (add_rows says why and what dx2 holds). */
 struct scratch {
 	double *acc, *dx2, *ex;
 };
 
 /*
 ** Adds one point's contribution to the rows [a, b] of a band. dx2 holds the
-** squared x offsets of the columns clo.. and ex the Gaussian's x factors.
+** squared x offsets of the columns clo.. (for a polynomial kernel, divided
+** by r^2, so that u^2 costs one subtraction a pixel) and ex the Gaussian's x
+** factors; fr is the point's row and ci the column it falls in.
 ** The loops have no branches, so that they vectorise: max(t, 0) is written
 ** (t + |t|) / 2, which is exact, and a test is a factor of 1 or 0 (and
 ** HOT_OPT's -fno-math-errno lets sqrt, never given a negative, vectorise).
+** The halving is folded into the weight (w2 = w / 2, w4, w8), which scales
+** by a power of two and so rounds the same. A pixel outside the disc adds
+** an exact zero, so a row spans the columns of the job's half_cols, wide
+** enough for every row at that distance, rather than a square root per row,
+** and rows go in pairs, one loop over the wider span of the two: half the
+** loops (whose ends the CPU mispredicts) and one load of dx2 for two rows.
+** A pair past b takes the row after it, beyond the disc (all zeros) or the
+** band's spare row.
 */
-GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, int b, double x, double y,
-		     double w, int clo, int chi, const double *restrict dx2, const double *ex)
+GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, int b, double fr,
+			     int ci, double y, double w, int clo, int chi,
+			     const double *restrict dx2, const double *ex)
 {
 	const geo_raster_grid *g = j->g;
-	double fc = (x - g->x0) / g->px - 0.5, e = exp(-GAUSS_S), ginv = 1 / (1 - e);
-	double inv_px = 1 / g->px;
-	for (int r = a; r <= b; r++) {
-		double dy = g->y0 - (r + 0.5) * g->py - y, dy2 = dy * dy;
-		if (dy2 >= j->r2)
+	double e = exp(-GAUSS_S), ginv = 1 / (1 - e), w2 = w * 0.5, w4 = w * 0.25, w8 = w * 0.125;
+	double inv = j->inv_r2, r2 = j->r2;
+	for (int r = a; r <= b; r += 2) {
+		int m0 = (int)fabs(r - fr), m1 = (int)fabs(r + 1 - fr), m = m0 < m1 ? m0 : m1;
+		if (m >= j->nhalf)
 			continue;
-		double half = sqrt(j->r2 - dy2) * inv_px;
-		double fa = floor(fc - half), fb = ceil(fc + half);
-		int ca = fa > clo ? (int)fa : clo, cb = fb < chi ? (int)fb : chi;
+		double dy = g->y0 - (r + 0.5) * g->py - y, dy2 = dy * dy;
+		double dz = g->y0 - (r + 1 + 0.5) * g->py - y, dz2 = dz * dz;
+		int ca = ci - j->half_cols[m], cb = ci + 1 + j->half_cols[m];
+		ca = ca > clo ? ca : clo;
+		cb = cb < chi ? cb : chi;
 		double *restrict row = acc + (size_t)(r - r0) * g->width;
+		double *restrict next = row + g->width;
 		const double *d = dx2 - clo;
-		double inv = j->inv_r2, r2 = j->r2;
+		double ay = 1 - dy2 * inv, az = 1 - dz2 * inv;
 		switch (j->kernel) {
 		case GEO_KERNEL_QUARTIC:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv, p = (t + fabs(t)) * 0.5;
-				row[c] += w * (p * p);
+				double t = ay - d[c], q = t + fabs(t), u = az - d[c], v = u + fabs(u);
+				row[c] += w4 * (q * q);
+				next[c] += w4 * (v * v);
 			}
 			break;
 		case GEO_KERNEL_EPANECHNIKOV:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv;
-				row[c] += w * ((t + fabs(t)) * 0.5);
+				double t = ay - d[c], u = az - d[c];
+				row[c] += w2 * (t + fabs(t));
+				next[c] += w2 * (u + fabs(u));
 			}
 			break;
 		case GEO_KERNEL_TRIWEIGHT:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - (d[c] + dy2) * inv, p = (t + fabs(t)) * 0.5;
-				row[c] += w * (p * p * p);
+				double t = ay - d[c], q = t + fabs(t), u = az - d[c], v = u + fabs(u);
+				row[c] += w8 * (q * q * q);
+				next[c] += w8 * (v * v * v);
 			}
 			break;
 		case GEO_KERNEL_TRIANGULAR:
 			for (int c = ca; c <= cb; c++) {
-				double t = 1 - sqrt(d[c] + dy2) * j->inv_r;
-				row[c] += w * ((t + fabs(t)) * 0.5);
+				double t = 1 - sqrt(d[c] + dy2) * j->inv_r, u = 1 - sqrt(d[c] + dz2) * j->inv_r;
+				row[c] += w2 * (t + fabs(t));
+				next[c] += w2 * (u + fabs(u));
 			}
 			break;
 		case GEO_KERNEL_UNIFORM:
-			for (int c = ca; c <= cb; c++)
+			for (int c = ca; c <= cb; c++) {
 				row[c] += d[c] + dy2 < r2 ? w : 0;
+				next[c] += d[c] + dz2 < r2 ? w : 0;
+			}
 			break;
 		case GEO_KERNEL_GAUSSIAN: {
 			const double *ec = ex - clo;
-			double ey = exp(-GAUSS_S * dy2 * inv);
+			double ey = exp(-GAUSS_S * dy2 * inv), ez = exp(-GAUSS_S * dz2 * inv);
 			for (int c = ca; c <= cb; c++) {
-				double v = (ec[c] * ey - e) * ginv, inside = d[c] + dy2 < r2;
-				row[c] += w * ((v + fabs(v)) * 0.5) * inside;
+				double t = (ec[c] * ey - e) * ginv, in_t = d[c] + dy2 < r2;
+				double u = (ec[c] * ez - e) * ginv, in_u = d[c] + dz2 < r2;
+				row[c] += w2 * (t + fabs(t)) * in_t;
+				next[c] += w2 * (u + fabs(u)) * in_u;
 			}
 			break;
 		}
@@ -167,13 +195,14 @@ GEO_HOT static void add_rows(const struct job *j, double *acc, int r0, int a, in
 }
 
 /* Sums every point whose disc meets band b, in point order, then writes the
-** band out as Float32. */
-static void run_band(struct job *j, int b, struct scratch *s)
+** band out as Float32. GEO_HOT too, for the column offsets each point's
+** visit to a band computes. */
+GEO_HOT static void run_band(struct job *j, int b, struct scratch *s)
 {
 	const geo_raster_grid *g = j->g;
 	const geo_heat_points *p = j->pts;
 	int r0 = b * BAND_ROWS, r1 = r0 + BAND_ROWS < g->height ? r0 + BAND_ROWS : g->height;
-	memset(s->acc, 0, sizeof *s->acc * (size_t)(r1 - r0) * g->width);
+	memset(s->acc, 0, sizeof *s->acc * (size_t)(r1 - r0 + 1) * g->width);
 	double span = j->r / g->px;
 	for (size_t i = 0; i < p->n; i++) {
 		if (j->row_hi[i] < r0 || j->row_lo[i] >= r1)
@@ -186,7 +215,7 @@ static void run_band(struct job *j, int b, struct scratch *s)
 		int clo = flo > 0 ? (int)flo : 0, chi = fhi < g->width - 1 ? (int)fhi : g->width - 1;
 		for (int c = clo; c <= chi; c++) {
 			double dx = g->x0 + (c + 0.5) * g->px - x;
-			s->dx2[c - clo] = dx * dx;
+			s->dx2[c - clo] = j->polynomial ? dx * dx * j->inv_r2 : dx * dx;
 		}
 		if (j->kernel == GEO_KERNEL_GAUSSIAN)
 			for (int c = 0; c <= chi - clo; c++)
@@ -194,7 +223,8 @@ static void run_band(struct job *j, int b, struct scratch *s)
 		int a = j->row_lo[i] > r0 ? j->row_lo[i] : r0;
 		int z = j->row_hi[i] < r1 - 1 ? j->row_hi[i] : r1 - 1;
 		double w = (p->w ? p->w[i] : 1) * j->factor;
-		add_rows(j, s->acc, r0, a, z, x, y, w, clo, chi, s->dx2, s->ex);
+		double fr = (g->y0 - y) / g->py - 0.5;
+		add_rows(j, s->acc, r0, a, z, fr, (int)floor(fc), y, w, clo, chi, s->dx2, s->ex);
 	}
 	size_t first = (size_t)r0 * g->width, count = (size_t)(r1 - r0) * g->width;
 	for (size_t k = 0; k < count; k++)
@@ -206,7 +236,7 @@ static struct scratch scratch_new(struct job *j)
 {
 	size_t width = (size_t)j->g->width;
 	struct scratch s = {
-		malloc(sizeof *s.acc * BAND_ROWS * width), malloc(sizeof *s.dx2 * width),
+		malloc(sizeof *s.acc * (BAND_ROWS + 1) * width), malloc(sizeof *s.dx2 * width),
 		malloc(sizeof *s.ex * width),
 	};
 	if (!s.acc || !s.dx2 || !s.ex)
@@ -260,6 +290,21 @@ static geo_err point_rows(geo_ctx *ctx, struct job *j, int **lo, int **hi)
 	return GEO_OK;
 }
 
+/* For each whole number m of rows between a pixel row and a point, the
+** columns either side of the point's that a row at least m rows away can
+** reach; a column of margin covers the rounding of the exact test. */
+static int *half_columns(geo_ctx *ctx, const struct job *j, int *n)
+{
+	const geo_raster_grid *g = j->g;
+	*n = (int)fmin(floor(j->r / g->py) + 2, INT_MAX);
+	int *h = geo_calloc(ctx, (size_t)*n, sizeof *h);
+	for (int m = 0; h && m < *n; m++) {
+		double dy = m * g->py, left = j->r2 - dy * dy;
+		h[m] = (int)ceil(sqrt(left > 0 ? left : 0) / g->px) + 1;
+	}
+	return h;
+}
+
 static int thread_count(int asked, int nbands)
 {
 	long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
@@ -279,7 +324,10 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 	    !(grid->py > 0))
 		return geo_fail(ctx, GEO_ERR_USAGE, "surface: radius, pixel size and raster size must be positive");
 	struct job j = {
-		.pts = pts, .g = grid, .kernel = kernel, .r = radius, .r2 = radius * radius,
+		.pts = pts, .g = grid, .kernel = kernel,
+		.polynomial = kernel == GEO_KERNEL_QUARTIC || kernel == GEO_KERNEL_EPANECHNIKOV ||
+			      kernel == GEO_KERNEL_TRIWEIGHT,
+		.r = radius, .r2 = radius * radius,
 		.inv_r2 = 1 / (radius * radius), .inv_r = 1 / radius,
 		.factor = scale == GEO_HEAT_DENSITY ? 1e6 / geo_kernel_area(kernel, radius) : 1,
 		.mask = mask, .nodata = nodata, .out = out,
@@ -289,6 +337,10 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 	geo_err e = point_rows(ctx, &j, &lo, &hi);
 	j.row_lo = lo;
 	j.row_hi = hi;
+	int *half = e ? NULL : half_columns(ctx, &j, &j.nhalf);
+	if (!e && !half)
+		e = GEO_ERR_INTERNAL;
+	j.half_cols = half;
 	int nt = thread_count(threads, j.nbands), started = 0;
 	pthread_t tid[64];
 	for (int t = 1; !e && t < nt; t++)
@@ -310,6 +362,7 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 	scratch_free(&s);
 	free(lo);
 	free(hi);
+	free(half);
 	if (e)
 		return e;
 	if (atomic_load(&j.failed))

@@ -72,9 +72,15 @@ static int table_columns(const list_run *run, int zh, int *cols)
 static geo_err add_columns(list_run *run, OGRLayerH l, const char *name, const int *cols, int n,
 			   int zh)
 {
+	/* A GeoPackage or PostGIS table's own key is fid: a column of that
+	** name would be taken for it, and two layers' feature ids collide. */
+	const char *key = OGR_L_GetFIDColumn(l);
+	int own_fid = key && !strcasecmp(key, "fid");
 	for (int k = 0; k < n; k++) {
 		int c = cols[k];
-		OGRFieldDefnH fd = OGR_Fld_Create(zh ? columns[c].zh : columns[c].name, columns[c].type);
+		const char *cname = zh ? columns[c].zh
+				       : c == COL_FID && own_fid ? "feature_fid" : columns[c].name;
+		OGRFieldDefnH fd = OGR_Fld_Create(cname, columns[c].type);
 		OGRErr err = OGR_L_CreateField(l, fd, TRUE);
 		OGR_Fld_Destroy(fd);
 		if (err != OGRERR_NONE)

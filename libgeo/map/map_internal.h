@@ -48,7 +48,7 @@ typedef struct map_raster {
 	float *v;               /* w*h values, NaN for nodata */
 } map_raster;
 
-enum { MAP_MAX_CLASSES = 6, MAP_MAX_CATS = 9 };
+enum { MAP_MAX_CLASSES = 6, MAP_MAX_CATS = 11 };
 
 typedef struct map_cat {
 	char *name;             /* NULL for the "other" class */

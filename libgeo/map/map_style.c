@@ -237,8 +237,10 @@ int map_cat_of(const map *m, const char *cat)
 
 void map_cat_colour(int i, double rgb[3])
 {
-	static const unsigned pal[MAP_MAX_CATS] = { 0xe41a1c, 0x377eb8, 0x4daf4a, 0x984ea3, 0xff7f00,
-						    0xa65628, 0xf781bf, 0x17becf, 0x808080 };
+	/* ColorBrewer's Set1 with cyan, olive and dark green added, so that a
+	 * town's ten hazard categories each get a colour; grey is "other". */
+	static const unsigned pal[MAP_MAX_CATS] = { 0xe41a1c, 0x377eb8, 0x4daf4a, 0x984ea3, 0xff7f00, 0xa65628,
+						    0xf781bf, 0x17becf, 0xbcbd22, 0x1b5e20, 0x808080 };
 	hex(pal[i < 0 ? MAP_MAX_CATS - 1 : i % MAP_MAX_CATS], rgb);
 }
 

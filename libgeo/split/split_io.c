@@ -796,13 +796,18 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 			char name[512];
 			snprintf(name, sizeof name, "%s%s%s", stem ? stem : "", stem ? "_" : "",
 				 level == 1 ? "primary" : "secondary");
-			if (has[level] && (e = other_towns(ctx, out, output, name, o->town_code)))
+			if (!has[level])
+				continue;
+			/* A PostGIS table is checked once the run has taken it
+			** (pg.c's lock_table, as its new table is made): two runs
+			** into one table cannot both pass the check. */
+			if (!pg && (e = other_towns(ctx, out, output, name, o->town_code)))
 				break;
-			if (has[level] && !(layer[level] = grid_layer(ctx, out, name, out_crs,
-								      with_cells,
-								      level == 1 ? qml_primary
-										 : qml_secondary)))
+			if (!(layer[level] = grid_layer(ctx, out, name, out_crs, with_cells,
+							level == 1 ? qml_primary : qml_secondary)))
 				e = geo_last_code(ctx);
+			else if (pg)
+				e = other_towns(ctx, out, output, name, o->town_code);
 		}
 	} else {
 		layer[1] = layer[2] = grid_layer(ctx, out, NULL, out_crs, with_cells, qml_both);
@@ -891,7 +896,9 @@ geo_err split_write_table(geo_ctx *ctx, const char *path, const geo_split_opts *
 	geo_output *out = geo_output_open(ctx, path, &oo);
 	if (!out)
 		return geo_last_code(ctx);
-	OGRLayerH l = geo_output_create_layer(ctx, out, "grids", NULL, wkbNone);
+	/* The table the output names (PG:...:TABLE, --nln), or "grids". */
+	OGRLayerH l = geo_output_create_layer(ctx, out, geo_output_layer_name(out) ? NULL : "grids",
+					      NULL, wkbNone);
 	geo_err e = l ? table_fields(ctx, l) : geo_last_code(ctx);
 	for (size_t i = 0; !e && i < n; i++)
 		e = table_row(ctx, l, &g[i], has_persons);

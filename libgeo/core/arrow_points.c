@@ -1,10 +1,11 @@
 /*
-** place_arrow.c: reads a point layer column by column through GDAL's Arrow
-** stream, for grid-place's counting. Where a driver has a fast Arrow stream
-** (GeoPackage does), a batch of tens of thousands of points arrives as a few
-** arrays, about twice as fast as reading feature by feature; counting needs
-** nothing else: the coordinates (parsed from the WKB column), the FID for
-** reports, and the values the summary sums or counts by.
+** arrow_points.c: reads a point layer column by column through GDAL's Arrow
+** stream, for grid-place's counting and grid-heat's points. Where a driver
+** has a fast Arrow stream (GeoPackage does), a batch of tens of thousands of
+** points arrives as a few arrays, two to three times as fast as reading
+** feature by feature; both need nothing else: the coordinates (parsed from
+** the WKB column), the FID for reports, and numeric fields to sum or weigh
+** by (and grid-place's text to count by).
 */
 #include "core/geo_internal.h"
 
