@@ -69,6 +69,7 @@ MO = $(PO:po/%.po=$(B)/locale/%/LC_MESSAGES/wangge.mo)
 # translate their format themselves, and the --help table's headings.
 XGETTEXT_KEYWORDS = -k_ -kN_ -kP_:1,2 -kC_:1c,2 -kNC_:1c,2 -kgeo_fail:3 -kgeo_log:3 -kcli_usage_error:2 \
 	-kCLI_HEADING -kCLI_OPTS_STRICT -kgeo_progress_step:5 -kfmt:2 -kfmt_of:3 -ksay_change:2 -kgeo_cpl_error \
+	-kcli_pick:4 -kcli_pick_nocase:4 --flag=cli_pick:4:c-format --flag=cli_pick_nocase:4:c-format \
 	--flag=geo_fail:3:c-format --flag=geo_log:3:c-format --flag=cli_usage_error:2:c-format \
 	--flag=fmt:2:c-format --flag=fmt_of:3:c-format --flag=say_change:2:c-format
 

@@ -2,9 +2,11 @@
 ** geo.h: the public contract of libgeo, the library behind the wangge tools.
 **
 ** Naming. Every public function starts with geo_, every type with geo_. A verb
-** (geo_info, geo_check, geo_place, geo_heat, geo_split, geo_diff) does one
-** tool's whole job; its options are a struct set to defaults by
-** geo_<verb>_opts_init(), the only place those defaults live.
+** (geo_info, geo_check, geo_place, geo_heat, geo_split, geo_diff, geo_map,
+** geo_assess, geo_cover, geo_list) does one tool's whole job; its options are
+** a struct set to defaults by geo_<verb>_opts_init(), the only place those
+** defaults live. Every verb has the same shape, "the verb contract" below
+** (geo_common_opts).
 **
 ** Return conventions, the same everywhere. A constructor returns NULL on
 ** failure. A verb or operation returns a geo_err: GEO_OK (0) on success,
@@ -32,6 +34,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifndef GEOS_USE_ONLY_R_API
 #define GEOS_USE_ONLY_R_API
@@ -345,6 +348,55 @@ typedef struct geo_output_opts {
 void geo_output_opts_init(geo_output_opts *o);
 
 /*
+** The verb contract. Every verb (geo_info, geo_check, geo_place, geo_heat,
+** geo_split, geo_diff, geo_map, geo_assess, geo_cover, geo_list) has one shape:
+**
+**   geo_err geo_X(geo_ctx *ctx, INPUTS, const geo_X_opts *o, geo_X_result **result,
+**                 geo_progress progress, void *progress_data);
+**   geo_err geo_X_report(const geo_X_result *r, int json, FILE *f);
+**   void geo_X_result_free(geo_X_result *r);
+**
+** INPUTS are the verb's positional inputs (one dataset, OLD and NEW, grids and
+** features). geo_X_opts begins with a geo_common_opts named `common`: the
+** options every tool spells the same way, so that a caller fills them once
+** (tools/cli.c does, from -o, -f, --overwrite, --s-srs, --t-srs, --work-srs,
+** --where, the window, --json, -v, --strict) for any verb. *result is set when
+** the verb succeeds or returns GEO_PROBLEMS, and is NULL on failure.
+** geo_X_report writes the report to f, as text for people or as one JSON
+** object; it returns GEO_OK, or GEO_ERR_OUTPUT when f fails. Where the report
+** goes, and what "-" means on a command line, is the caller's business; the
+** library only knows that an output named "-" is standard output.
+*/
+typedef struct geo_common_opts {
+	const char *s_srs;      /* CRS of inputs that state none */
+	const char *t_srs;      /* CRS of the outputs; NULL: the main input's */
+	const char *work_srs;   /* projected CRS to compute in; NULL: crs.c's rule */
+	const char *where;      /* OGR SQL attribute filter on the main input(s), or NULL */
+	geo_window_opts window; /* time window on the inputs that have its date field */
+	const char *output;     /* the main output PATH[:LAYER] (or PG:...); "-": standard
+				   output; NULL: none (a verb that always writes one says
+				   what it does then) */
+	geo_output_opts out;    /* format of output, overwrite (of every output), and the
+				   inputs no output may replace */
+	int json;               /* the report as one JSON object */
+	int verbose;            /* a fuller report */
+	int strict;             /* a verb with a "strict" rule of its own keeps it (see its opts) */
+} geo_common_opts;
+/* Sets every field to its default: all NULL and 0, the window's date field. */
+void geo_common_opts_init(geo_common_opts *o);
+
+/*
+** The result of a verb whose report is still rendered by the verb itself
+** (all but geo_check and geo_diff, whose results are data): the report, as
+** text or JSON as common.json asked. geo_X_report writes it when json is the
+** form it holds, and returns GEO_ERR_USAGE otherwise.
+*/
+typedef struct geo_rendered {
+	char *text;             /* the report */
+	int json;               /* 1: text is one JSON object */
+} geo_rendered;
+
+/*
 ** An output dataset, written to a temporary name beside the target and
 ** renamed into place by geo_output_commit; never over a file that appeared
 ** meanwhile, nor over a GeoPackage or SpatiaLite file another program has
@@ -526,9 +578,7 @@ geo_err geo_grid_order(geo_ctx *ctx, GEOSGeometry *const *geoms, size_t n, size_
 /* ---- grid-info (info.c) ------------------------------------------------- */
 
 typedef struct geo_info_opts {
-	const char *s_srs;
-	const char *where;
-	int json;               /* report as one JSON object instead of text */
+	geo_common_opts common; /* s_srs, where, json */
 	geo_grid_opts grid;
 } geo_info_opts;
 void geo_info_opts_init(geo_info_opts *o);
@@ -537,10 +587,14 @@ void geo_info_opts_init(geo_info_opts *o);
 ** Describes a dataset, or one layer of it: per layer its CRS, feature count,
 ** geometry types, extent and total area (m², in the working CRS); for grid
 ** layers (with an id field) also the count per level, malformed and duplicate
-** codes and secondaries whose parent is not in the layer. *report is text or
-** JSON by o->json; the caller frees it with free().
+** codes and secondaries whose parent is not in the layer. The result is the
+** report, text or JSON by common.json. It reports no progress.
 */
-geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **report);
+typedef geo_rendered geo_info_result;
+geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, geo_info_result **result,
+		 geo_progress progress, void *progress_data);
+geo_err geo_info_report(const geo_info_result *r, int json, FILE *f);
+void geo_info_result_free(geo_info_result *r);
 
 /* ---- grid-check (coverage.c) ------------------------------------------- */
 
@@ -619,22 +673,18 @@ typedef struct geo_check_result {
 typedef enum geo_code_scheme { GEO_CODES_ANY, GEO_CODES_WANGGE } geo_code_scheme;
 
 typedef struct geo_check_opts {
-	const char *s_srs;      /* CRS of inputs that have none */
-	const char *where;      /* attribute filter on GRIDS */
-	const char *work_srs;   /* projected CRS to compute in; NULL: GRIDS' working CRS */
-	const char *t_srs;      /* CRS of the outputs; NULL: GRIDS' own */
+	geo_common_opts common; /* s_srs; where (on GRIDS); work_srs (NULL: GRIDS' working
+				   CRS); t_srs (NULL: GRIDS' own); window (on the points);
+				   output: write the problems here, or NULL */
 	geo_grid_opts grid;     /* field names, also used for PRIMARY */
 	const char *boundary;   /* TOWN: the polygon(s) the grids must tile, or NULL */
 	const char *parents;    /* PRIMARY: the grids GRIDS must nest in, or NULL */
 	const char *const *points; /* NULL-terminated point layers, or NULL */
-	geo_window_opts window; /* time window on the points */
 	double min_area;        /* m²: smaller gaps, overlaps and spill are tolerated (1) */
 	double sliver;          /* thinness 4πA/P² below which a grid or gap is a sliver (0.01) */
 	geo_code_scheme codes;  /* GEO_CODES_ANY: present and unique (default) */
-	const char *errors;     /* -o: write the problems here, or NULL */
 	const char *fix;        /* --fix: write a repaired copy of GRIDS here, or NULL */
 	double snap;            /* --fix: snap vertices within this distance (m); 0: none */
-	geo_output_opts out;    /* format (of -o), overwrite, inputs */
 } geo_check_opts;
 void geo_check_opts_init(geo_check_opts *o);
 
@@ -656,8 +706,8 @@ geo_err geo_check_gridset(geo_ctx *ctx, geo_gridset *grids, const GEOSGeometry *
 			  geo_gridset *parents, const geo_check_opts *o,
 			  geo_check_result **result);
 void geo_check_result_free(geo_check_result *r);
-/* The report as text (for people) or as DESIGN.md's JSON object; free(). */
-char *geo_check_report(const geo_check_result *r, int json);
+/* Writes the report to f as text (for people) or as DESIGN.md's JSON object. */
+geo_err geo_check_report(const geo_check_result *r, int json, FILE *f);
 
 /* ---- grid-place (place.c) ----------------------------------------------- */
 
@@ -701,41 +751,40 @@ typedef enum geo_place_mode {
 } geo_place_mode;
 
 typedef struct geo_place_opts {
-	const char *s_srs;      /* the CRS of inputs that state none (see geo_input_opts) */
-	const char *where;      /* OGR SQL filter on the features, or NULL */
-	geo_window_opts window; /* time window on the features */
-	const char *work_srs;   /* working CRS; NULL: the grids' */
-	const char *t_srs;      /* output CRS; NULL: the features' (summary: the grids') */
+	geo_common_opts common; /* s_srs; where and window (on the features); work_srs
+				   (NULL: the grids'); t_srs (NULL: the features', the
+				   summary's: the grids'); output: the features with codes
+				   ("-": standard output; NULL: none); strict: features
+				   left unplaced make the result GEO_PROBLEMS; verbose:
+				   timings in the text report */
 	geo_grid_opts grid;     /* field names of the grid layer */
 	const char *parents;    /* primary grids, for parent_id by geometry; NULL */
 	const char *copy_fields; /* comma-separated grid fields copied to features; NULL */
 	geo_place_mode mode;
 	double max_distance;    /* metres: unplaced features this near a grid go to it; 0: off */
-	int strict;             /* unplaced features make the result GEO_PROBLEMS */
-	const char *output;     /* features with codes; NULL: standard output unless summary */
-	const char *format;     /* GDAL driver of output; NULL: from the extension */
 	const char *unplaced;   /* where to write the features left unplaced; NULL */
 	const char *summary;    /* the per-grid table (CSV or vector with grid geometry); NULL */
 	const char *sum_fields; /* comma-separated numeric fields summed per grid; NULL */
 	const char *count_by;   /* field whose values each get a count column; NULL */
-	int overwrite;          /* replace existing outputs */
-	int json;               /* report as one JSON object instead of text */
-	int verbose;            /* text report: list timings too */
 } geo_place_opts;
 void geo_place_opts_init(geo_place_opts *o);
 
 /*
 ** Places every feature of `features` on the grids of `grids` and writes them
-** with grid_id and parent_id (and any --copy-fields) added to o->output, the
-** per-grid summary to o->summary, and the unplaced features to o->unplaced.
-** Features stream through: memory holds the grids, not the features. A grid
-** layer with both levels places on the secondaries. *report is text or JSON
-** by o->json (the caller frees it) and is set even when the result is
-** GEO_PROBLEMS (o->strict and some features left unplaced).
+** with grid_id and parent_id (and any --copy-fields) added to common.output,
+** the per-grid summary to o->summary, and the unplaced features to
+** o->unplaced. Features stream through: memory holds the grids, not the
+** features. A grid layer with both levels places on the secondaries. The
+** result is the report, text or JSON by common.json, and is set even when
+** the verb returns GEO_PROBLEMS (common.strict and some features left
+** unplaced).
 */
+typedef geo_rendered geo_place_result;
 geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features,
-		  const geo_place_opts *o, char **report, geo_progress progress,
+		  const geo_place_opts *o, geo_place_result **result, geo_progress progress,
 		  void *progress_data);
+geo_err geo_place_report(const geo_place_result *r, int json, FILE *f);
+void geo_place_result_free(geo_place_result *r);
 
 /*
 ** grid-place's rules for one whole feature at a time, for verbs that hold
@@ -806,37 +855,37 @@ geo_err geo_heat_surface(geo_ctx *ctx, const geo_heat_points *pts, const geo_ras
 #define GEO_HEAT_NODATA (-9999.0f)
 
 typedef struct geo_heat_opts {
+	geo_common_opts common; /* s_srs, work_srs, where; window (and its date field);
+				   output: the raster; out.format: NULL (GTiff) or COG */
 	double radius;          /* bandwidth in metres; required (> 0) */
 	double pixel;           /* metres; 0: radius / 20 */
 	geo_kernel kernel;      /* default quartic */
 	geo_heat_scale scale;   /* default density */
 	const char *weight_field; /* NULL: every point weighs 1 */
-	const char *s_srs, *work_srs, *where;
 	const char *extent;     /* a polygon layer (the town); NULL */
 	int has_te;             /* te holds xmin ymin xmax ymax in the working CRS */
 	double te[4];
-	geo_window_opts window; /* the time window and its date field */
 	int threads;            /* 0: one per processor */
-	const char *format;     /* NULL: GTiff; or COG */
-	int overwrite;
 	const char *grids;      /* per-grid map: grid layer and output, or NULL */
 	const char *grid_output;
 	int compare_previous;
 	geo_grid_opts grid;
-	int json;
 	int allow_large;        /* allow a raster of over GEO_LARGE_PIXELS pixels */
 } geo_heat_opts;
 void geo_heat_opts_init(geo_heat_opts *o);
 
 /*
-** Reads the points of the window, writes their surface to output as a
+** Reads the points of the window, writes their surface to common.output as a
 ** tiled, compressed Float32 GeoTIFF with overviews (or a COG) in the
 ** working CRS with a .qml colour ramp beside it, and, when o->grids is set,
-** a per-grid map. *report (text or JSON by o->json) is for the caller to
-** free. An empty window gives an all-zero raster and says so.
+** a per-grid map. The result is the report, text or JSON by common.json. An
+** empty window gives an all-zero raster and says so.
 */
-geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo_heat_opts *o,
-		 geo_progress progress, void *progress_data, char **report);
+typedef geo_rendered geo_heat_result;
+geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_heat_result **result,
+		 geo_progress progress, void *progress_data);
+geo_err geo_heat_report(const geo_heat_result *r, int json, FILE *f);
+void geo_heat_result_free(geo_heat_result *r);
 
 /* ---- grid-split (split.c) ----------------------------------------------- */
 
@@ -856,6 +905,9 @@ typedef enum geo_split_method {
 enum { GEO_SPLIT_MAX_BARRIERS = 16 };
 
 typedef struct geo_split_opts {
+	geo_common_opts common;     /* s_srs, t_srs, work_srs; where (on the town layer);
+				       output: the grids (NULL or "-": GeoJSON on standard
+				       output) */
 	const char *households;     /* point layer to balance; NULL for regular cells */
 	const char *weight_field;   /* NULL: every household point weighs 1 */
 	const char *persons_field;  /* summed into `persons` when present; default "persons" */
@@ -886,9 +938,6 @@ typedef struct geo_split_opts {
 				       is redrawn with its secondaries; secondaries of one
 				       kept primary are redrawn among themselves */
 	const char *report_table;   /* per-grid table (CSV, XLSX...) to write, or NULL */
-	const char *s_srs, *t_srs, *work_srs, *where; /* where: filter on the town layer */
-	geo_output_opts output;
-	int json;                   /* report as one JSON object */
 	int allow_large;            /* allow over GEO_LARGE_CELLS cells over the town's extent */
 } geo_split_opts;
 
@@ -898,14 +947,17 @@ void geo_split_opts_init(geo_split_opts *o);
 
 /*
 ** Splits the polygon of `town` (a layer of one or more features forming one
-** valid polygon) and writes the grids to `output` (NULL or "-": GeoJSON on
-** standard output): layers `primary` and `secondary` in GeoPackage and
-** SpatiaLite, one layer told apart by `level` otherwise. *report (caller
-** frees) is the quality report, text or JSON by o->json. Households outside
-** the town, and grids outside the tolerance, are reported, not errors.
+** valid polygon) and writes the grids to common.output (NULL or "-": GeoJSON
+** on standard output): layers `primary` and `secondary` in GeoPackage and
+** SpatiaLite, one layer told apart by `level` otherwise. The result is the
+** quality report, text or JSON by common.json. Households outside the town,
+** and grids outside the tolerance, are reported, not errors.
 */
-geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_split_opts *o,
-		  char **report, geo_progress progress, void *progress_data);
+typedef geo_rendered geo_split_result;
+geo_err geo_split(geo_ctx *ctx, const char *town, const geo_split_opts *o, geo_split_result **result,
+		  geo_progress progress, void *progress_data);
+geo_err geo_split_report(const geo_split_result *r, int json, FILE *f);
+void geo_split_result_free(geo_split_result *r);
 
 /* ---- grid-diff (diff.c) ------------------------------------------------- */
 
@@ -976,28 +1028,35 @@ typedef enum geo_diff_class {
 /* "unchanged", "reshaped", "split", "merged", "regrouped", "new", "removed". */
 const char *geo_diff_class_name(geo_diff_class c);
 
-typedef struct geo_diff_opts {
-	const char *s_srs;          /* CRS of any input that carries none */
-	const char *work_srs;       /* CRS to compute in; NULL: OLD's working CRS */
-	const char *t_srs;          /* CRS of the changes output; NULL: OLD's */
-	const char *where;          /* attribute filter on OLD and NEW */
-	geo_window_opts window;     /* time window on the feature inputs */
-	geo_grid_opts grid;
+/*
+** Who keeps each grid, as the verbs that hand lists to grid workers find it
+** (grid-diff's hand-over, grid-list's inspection lists): the grid layer's
+** worker and phone fields, and a roster that wins where it names a grid (see
+** geo_diff_staff below for the columns a roster is read by).
+*/
+typedef struct geo_staff_opts {
 	const char *worker_field;   /* grid worker's name; default "worker" */
 	const char *phone_field;    /* grid worker's phone; default "phone" */
-	const char *roster;         /* table of NEW's grid workers by code (see below), or NULL */
+	const char *roster;         /* table of grid workers by code, or NULL */
+} geo_staff_opts;
+void geo_staff_opts_init(geo_staff_opts *o);
+
+typedef struct geo_diff_opts {
+	geo_common_opts common;     /* s_srs; work_srs (NULL: OLD's working CRS); t_srs (of
+				       output; NULL: OLD's); where (on OLD and NEW); window
+				       (on the features); output: the moved pieces as
+				       polygons, or NULL */
+	geo_grid_opts grid;
+	geo_staff_opts staff;       /* roster: NEW's grid workers */
 	const char *old_roster;     /* the same for OLD, or NULL */
 	double min_area;            /* m²: shape tolerance, smallest overlap counted; default 1 */
 	double keep_threshold;      /* share of both areas for the one-to-one match; 0.5 */
 	const char *const *features; /* NULL-terminated feature inputs, or NULL */
-	const char *changes;        /* moved pieces as polygons, or NULL */
 	const char *const *moves;   /* NULL-terminated hand-over lists (a table in any OGR
 				       format; .xlsx: a sheet per receiving worker; .pdf: a
 				       printable list), or NULL */
 	const char *font;           /* Pango family of the PDF list; default "Noto Sans CJK SC" */
 	const char *keep_codes;     /* NEW with the codes of the old grids it matches, or NULL */
-	const char *format;         /* GDAL driver of `changes`; NULL: from the extension */
-	int overwrite;
 } geo_diff_opts;
 void geo_diff_opts_init(geo_diff_opts *o);
 
@@ -1067,6 +1126,8 @@ typedef struct geo_diff_result {
 	size_t nmoves;
 	geo_diff_move *moves;       /* in input order, layer by layer */
 	int changed;                /* anything but unchanged grids with the same codes */
+	int verbose;                /* the run's common.verbose: the text report lists every
+				       pair and the per-grid counts */
 } geo_diff_result;
 
 /*
@@ -1086,9 +1147,9 @@ const char *geo_diff_worker(const geo_diff_result *r, const geo_gridset *gs, siz
 const geo_diff_staff *geo_diff_staff_of(const geo_diff_result *r, const geo_gridset *gs, size_t i);
 /* 1 when old grid old_i and new grid new_j (either -1: none) have one code. */
 int geo_diff_same_code(const geo_diff_result *r, long old_i, long new_j);
-/* The report: text (verbose adds every pair and the per-grid counts) or one
-** JSON object. The caller frees it; NULL when out of memory. */
-char *geo_diff_report(const geo_diff_result *r, int json, int verbose);
+/* Writes the report to f: text (r->verbose adds every pair and the per-grid
+** counts) or one JSON object. GEO_ERR_INTERNAL when out of memory. */
+geo_err geo_diff_report(const geo_diff_result *r, int json, FILE *f);
 
 /* ---- grid-map (map.c, qgs.c) ------------------------------------------ */
 
@@ -1123,6 +1184,10 @@ typedef enum geo_paper { GEO_PAPER_A4, GEO_PAPER_A3 } geo_paper;
 typedef enum geo_orient { GEO_ORIENT_AUTO, GEO_ORIENT_PORTRAIT, GEO_ORIENT_LANDSCAPE } geo_orient;
 
 typedef struct geo_map_opts {
+	geo_common_opts common; /* s_srs, work_srs; where and window (on point layers only);
+				   output: the map (.png, .svg or .pdf), or NULL;
+				   out.format: "png", "svg", "pdf" (NULL: from the
+				   extension) */
 	const char *title;      /* top line, or NULL */
 	const char *subtitle;   /* second line (the date range), or NULL */
 	const char *label_field;    /* grid labels from this field, or NULL for none */
@@ -1133,34 +1198,31 @@ typedef struct geo_map_opts {
 	const char *raster;         /* heat raster drawn beneath, or NULL */
 	const char *raster_title;   /* legend heading; NULL: band description or file */
 	const char *raster_units;   /* NULL: the band's unit type */
-	const char *s_srs, *work_srs;
-	const char *where;      /* attribute filter on point layers only */
-	geo_window_opts window; /* time window on point layers only */
 	const char *level_field;    /* default "level" */
 	const char *font;       /* Pango family, default "Noto Sans CJK SC" */
 	geo_paper paper;        /* default A4 */
 	geo_orient orient;      /* default: the one that gives the larger scale */
 	double dpi;             /* PNG resolution, default 200; 50..600 */
-	const char *format;     /* "png", "svg", "pdf"; NULL: from the extension */
-	int overwrite;
-	int json;               /* report as JSON */
 	const char *qgis_project;   /* also write a QGIS project here, or NULL */
 } geo_map_opts;
 void geo_map_opts_init(geo_map_opts *o);
 
 /*
 ** Draws a printable map of layers (in order: polygons, then lines, then
-** points; the raster beneath) to output (.png, .svg or .pdf), written as
-** geo_output_open_file writes a file, and so is o->qgis_project; both are
-** committed once both are written (the map first). output may be NULL
-** when only a QGIS project is asked for. The scale bar and scale are
+** points; the raster beneath) to common.output (.png, .svg or .pdf), written
+** as geo_output_open_file writes a file, and so is o->qgis_project; both are
+** committed once both are written (the map first). common.output may be
+** NULL when only a QGIS project is asked for. The scale bar and scale are
 ** ground distances: the working CRS's metres are corrected by the geodesic
-** distance at the map's centre, so they hold in any projection. *report
-** (text or JSON by o->json, caller frees) says what was drawn, the scale
-** and the scale bar.
+** distance at the map's centre, so they hold in any projection. The result
+** (text or JSON by common.json) says what was drawn, the scale and the scale
+** bar.
 */
-geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
-		const geo_map_opts *o, char **report, geo_progress progress, void *progress_data);
+typedef geo_rendered geo_map_result;
+geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
+		geo_map_result **result, geo_progress progress, void *progress_data);
+geo_err geo_map_report(const geo_map_result *r, int json, FILE *f);
+void geo_map_result_free(geo_map_result *r);
 
 /*
 ** Writes a QGIS project (.qgs) holding the layers (and o->raster) with their
@@ -1201,30 +1263,29 @@ geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, co
 **                    gets its full points
 */
 typedef struct geo_assess_opts {
+	geo_common_opts common; /* window: the period (required); s_srs, work_srs; output:
+				   the tables (XLSX, or any format with several layers),
+				   or NULL */
 	const char *grids;      /* the grids; NULL: TOWN:secondary */
 	const char *households, *hazards, *cases, *visits, *ponds, *ditches, *inspections;
 				/* the ledgers; NULL: TOWN:households, ... TOWN:pond_inspections */
 	const char *worker_field;   /* on the grids; default "worker" */
 	const char *flood_start;    /* MM-DD, default "06-01" */
-	geo_window_opts window;     /* the period (required) */
-	const char *s_srs, *work_srs;
-	const char *output;     /* the tables (XLSX, or any format with several layers); NULL */
-	const char *format;
 	const char *report;     /* the printable report (PDF); NULL */
 	const char *title;      /* the report's title; NULL: the town layer's name or "grid-assess" */
-	int overwrite;
-	int json;               /* report as one JSON object */
-	int verbose;
 } geo_assess_opts;
 void geo_assess_opts_init(geo_assess_opts *o);
 
 /*
 ** Assesses the grids of `town` (a dataset holding the layers named above)
-** for o->window and the period before it, and writes o->output and
-** o->report. *report is the text or JSON summary (caller frees).
+** for common.window and the period before it, and writes common.output and
+** o->report. The result is the summary, text or JSON by common.json.
 */
-geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, char **report,
-		   geo_progress progress, void *progress_data);
+typedef geo_rendered geo_assess_result;
+geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
+		   geo_assess_result **result, geo_progress progress, void *progress_data);
+geo_err geo_assess_report(const geo_assess_result *r, int json, FILE *f);
+void geo_assess_result_free(geo_assess_result *r);
 
 /* ---- grid-cover (cover.c, cover_view.c, cover_out.c) -------------------- */
 
@@ -1291,6 +1352,9 @@ typedef struct geo_camera_kind {
 } geo_camera_kind;
 
 typedef struct geo_cover_opts {
+	geo_common_opts common; /* s_srs, work_srs, where (on the cameras); output: the
+				   coverage raster; out.format: GTiff or COG; verbose:
+				   every proposed camera in the report */
 	const char *grids;      /* -g: grid polygons, or NULL */
 	const char *dem;        /* elevation raster in the working CRS, or NULL (flat) */
 	const char *obstacles;  /* building footprints, or NULL */
@@ -1318,8 +1382,6 @@ typedef struct geo_cover_opts {
 	const char *weight_field;   /* its weight per cell; default "weight", else GEO_COVER_W_PUBLIC */
 	int exact;              /* improve the placement by GLPK's MIP (a build with GLPK) */
 	double time_limit;      /* its seconds; default 60 */
-	const char *s_srs, *work_srs, *where, *format;
-	int overwrite, json, verbose;
 	geo_grid_opts grid;
 } geo_cover_opts;
 
@@ -1335,13 +1397,17 @@ typedef struct geo_cover_opts {
 void geo_cover_opts_init(geo_cover_opts *o);
 
 /*
-** Computes what the cameras see and writes the coverage raster to output
-** (UInt16 GeoTIFF or COG: how many cameras see each cell, nodata outside the
-** grids) with a .qml beside it; with o->grids the per-grid table and blind
-** spots when asked. *report (text or JSON by o->json) is the caller's to free.
+** Computes what the cameras see and writes the coverage raster to
+** common.output (UInt16 GeoTIFF or COG: how many cameras see each cell,
+** nodata outside the grids) with a .qml beside it; with o->grids the
+** per-grid table and blind spots when asked. The result is the report, text
+** or JSON by common.json.
 */
-geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const geo_cover_opts *o,
-		  geo_progress progress, void *progress_data, char **report);
+typedef geo_rendered geo_cover_result;
+geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
+		  geo_cover_result **result, geo_progress progress, void *progress_data);
+geo_err geo_cover_report(const geo_cover_result *r, int json, FILE *f);
+void geo_cover_result_free(geo_cover_result *r);
 
 /* ---- grid-list (list.c, list_out.c, list_pdf.c) -------------------------- */
 
@@ -1363,37 +1429,34 @@ typedef enum geo_list_sheets {
 } geo_list_sheets;
 
 typedef struct geo_list_opts {
-	const char *s_srs, *work_srs;
-	const char *where;          /* attribute filter on the features, or NULL */
+	geo_common_opts common;     /* s_srs, work_srs; where and window (on the features that
+				       have its date field); output: .xlsx, the lists as
+				       sheets, else one table (.csv, ...); strict: features in
+				       no grid make the result GEO_PROBLEMS; verbose: a line
+				       per grid in the report */
 	const char *grid_where;     /* the grids listed (features are placed on all), or NULL */
-	geo_window_opts window;     /* time window on the features that have its date field */
 	geo_grid_opts grid;
-	const char *worker_field;   /* the grids' worker field; default "worker" */
-	const char *phone_field;    /* the grids' phone field; default "phone" */
-	const char *roster;         /* table of grid workers by code (see geo_diff_staff), or NULL */
-	const char *output;         /* .xlsx: the lists as sheets; else one table (.csv, ...) */
-	const char *format;         /* GDAL driver of output; NULL: from the extension */
+	geo_staff_opts staff;
 	geo_list_sheets sheets;
 	const char *pdf;            /* the printable lists (A4 PDF), or NULL */
 	const char *title;          /* the lists' title; NULL: from the layers (坑塘踏查清单) */
 	const char *font;           /* Pango family of the PDF; default "Noto Sans CJK SC" */
-	int strict;                 /* features in no grid make the result GEO_PROBLEMS */
-	int overwrite;
-	int json;                   /* report as one JSON object */
-	int verbose;                /* report: a line per grid */
 } geo_list_opts;
 void geo_list_opts_init(geo_list_opts *o);
 
 /*
 ** Lists the features of the nfeatures layers named in features on the grids
-** named grids and writes o->output and o->pdf. *report is text or JSON by
-** o->json (the caller frees it), and set even when the result is
-** GEO_PROBLEMS (o->strict and some feature in no grid; the lists are written
-** all the same).
+** named grids and writes common.output and o->pdf. The result is the report,
+** text or JSON by common.json, and is set even when the verb returns
+** GEO_PROBLEMS (common.strict and some feature in no grid; the lists are
+** written all the same).
 */
+typedef geo_rendered geo_list_result;
 geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, size_t nfeatures,
-		 const geo_list_opts *o, char **report, geo_progress progress,
+		 const geo_list_opts *o, geo_list_result **result, geo_progress progress,
 		 void *progress_data);
+geo_err geo_list_report(const geo_list_result *r, int json, FILE *f);
+void geo_list_result_free(geo_list_result *r);
 
 #pragma GCC visibility pop
 

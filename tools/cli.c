@@ -15,6 +15,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -233,34 +234,86 @@ int cli_usage_error(const cli_tool *t, const char *fmt, ...)
 
 static int common_option(cli_common *c, int key, const char *arg)
 {
+	geo_common_opts *o = c->opts;
 	switch (key) {
-	case 'o': c->output = arg; return 1;
-	case 'f': c->format = arg; return 1;
-	case CLI_OVERWRITE: c->overwrite = 1; return 1;
-	case CLI_S_SRS: c->s_srs = arg; return 1;
-	case CLI_T_SRS: c->t_srs = arg; return 1;
-	case CLI_WORK_SRS: c->work_srs = arg; return 1;
-	case CLI_WHERE: c->where = arg; return 1;
-	case CLI_JSON: c->json = 1; return 1;
+	case 'o': o->output = arg; return 1;
+	case 'f': o->out.format = arg; return 1;
+	case CLI_OVERWRITE: o->out.overwrite = 1; return 1;
+	case CLI_S_SRS: o->s_srs = arg; return 1;
+	case CLI_T_SRS: o->t_srs = arg; return 1;
+	case CLI_WORK_SRS: o->work_srs = arg; return 1;
+	case CLI_WHERE: o->where = arg; return 1;
+	case CLI_JSON: o->json = 1; return 1;
 	case 'q': c->quiet = 1; return 1;
-	case 'v': c->verbose++; return 1;
+	case 'v': o->verbose++; return 1;
 	case CLI_PROGRESS: c->progress = 1; return 1;
 	case CLI_NO_PROGRESS: c->progress = 0; return 1;
-	case CLI_WEEK: c->window.week = arg; return 1;
-	case CLI_MONTH: c->window.month = arg; return 1;
-	case CLI_QUARTER: c->window.quarter = arg; return 1;
-	case CLI_YEAR: c->window.year = arg; return 1;
-	case CLI_FROM: c->window.from = arg; return 1;
-	case CLI_TO: c->window.to = arg; return 1;
-	case CLI_DATE_FIELD: c->window.date_field = arg; return 1;
+	case CLI_WEEK: o->window.week = arg; return 1;
+	case CLI_MONTH: o->window.month = arg; return 1;
+	case CLI_QUARTER: o->window.quarter = arg; return 1;
+	case CLI_YEAR: o->window.year = arg; return 1;
+	case CLI_FROM: o->window.from = arg; return 1;
+	case CLI_TO: o->window.to = arg; return 1;
+	case CLI_DATE_FIELD: o->window.date_field = arg; return 1;
 	case CLI_TZ: c->tz = arg; return 1;
-	case CLI_STRICT: c->strict = 1; return 1;
+	case CLI_STRICT: o->strict = 1; return 1;
 	case CLI_NLN: c->nln = arg; return 1;
 	case CLI_TOWN: c->town.code = arg; return 1;
 	case CLI_TOWN_FIELD: c->town.field = arg; return 1;
 	case CLI_TOWN_LAYER: c->town.layer = arg; return 1;
 	default: return 0;
 	}
+}
+
+int cli_staff_option(int key, const char *arg, geo_staff_opts *s)
+{
+	switch (key) {
+	case CLI_WORKER_FIELD: s->worker_field = arg; return 0;
+	case CLI_PHONE_FIELD: s->phone_field = arg; return 0;
+	case CLI_ROSTER: s->roster = arg; return 0;
+	default: return GEO_ERR_USAGE;
+	}
+}
+
+int cli_append(cli_list *l, const char *arg)
+{
+	const char **v = realloc(l->v, (l->n + 2) * sizeof *v);
+	if (!v)
+		return GEO_ERR_INTERNAL;
+	v[l->n++] = arg;
+	v[l->n] = NULL;
+	l->v = v;
+	return 0;
+}
+
+void cli_list_free(cli_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int pick(const cli_tool *t, const char *arg, const char *const *names, int nocase,
+		const char *fmt, int *index)
+{
+	for (int i = 0; names[i]; i++)
+		if (!(nocase ? strcasecmp(arg, names[i]) : strcmp(arg, names[i]))) {
+			*index = i;
+			return 0;
+		}
+	return cli_usage_error(t, fmt, arg);
+}
+
+int cli_pick(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+	     int *index)
+{
+	return pick(t, arg, names, 0, fmt, index);
+}
+
+int cli_pick_nocase(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+		    int *index)
+{
+	return pick(t, arg, names, 1, fmt, index);
 }
 
 static void watch_stdout(const char *name);
@@ -291,7 +344,7 @@ static int set_zone(const cli_tool *t, const char *tz)
 
 int cli_strict(const cli_common *c, const geo_ctx *ctx, int rc)
 {
-	if (rc || !c->strict || !ctx || !geo_ctx_empty_selections(ctx))
+	if (rc || !c->opts->strict || !ctx || !geo_ctx_empty_selections(ctx))
 		return rc;
 	fprintf(stderr, _("%s: --strict: a filter or time window selected no feature\n"), c->tool->name);
 	return GEO_PROBLEMS;
@@ -306,15 +359,67 @@ static char *nln_output;
 
 static int join_nln(const cli_tool *t, cli_common *c)
 {
-	if (!c->output || !strcmp(c->output, "-"))
+	geo_common_opts *o = c->opts;
+	if (!o->output || !strcmp(o->output, "-"))
 		return cli_usage_error(t, "--nln %s: names the layer of -o, and there is none", c->nln);
 	const char *why = NULL;
 	free(nln_output);
-	nln_output = geo_output_name_layer(c->output, c->format, c->nln, &why);
+	nln_output = geo_output_name_layer(o->output, o->out.format, c->nln, &why);
 	if (!nln_output)
 		return cli_usage_error(t, "--nln %s: %s", c->nln, why);
-	c->output = nln_output;
+	o->output = nln_output;
 	return 0;
+}
+
+static int is_stdout(const char *path)
+{
+	return path && !strcmp(path, "-");
+}
+
+/* The tool's rules for -o (see cli_tool), after every option is read. */
+static int check_output(const cli_tool *t, cli_common *c)
+{
+	const char *out = c->opts->output;
+	if (!out && t->needs_output)
+		return cli_usage_error(t, "%s", T_(t->needs_output));
+	if (is_stdout(out) && t->no_stdout)
+		return cli_usage_error(t, "%s", T_(t->no_stdout));
+	c->stdout_taken = is_stdout(out) || (!out && t->stdout_default);
+	if (c->stdout_taken && c->opts->json && t->json_vs_stdout)
+		return cli_usage_error(t, "%s", T_(t->json_vs_stdout));
+	return 0;
+}
+
+int cli_outputs(cli_common *c, int n, ...)
+{
+	va_list ap;
+	int taken = 0;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		taken |= is_stdout(va_arg(ap, const char *));
+	va_end(ap);
+	c->stdout_taken |= taken;
+	if (taken && c->opts->json && c->tool->json_vs_stdout)
+		return cli_usage_error(c->tool, "%s", T_(c->tool->json_vs_stdout));
+	return 0;
+}
+
+FILE *cli_report_file(const cli_common *c, geo_err e)
+{
+	int json = c->opts->json;
+	if (e > GEO_PROBLEMS || (c->quiet && !json && !(e == GEO_PROBLEMS && c->tool->loud_problems)))
+		return NULL;
+	return json || !c->stdout_taken ? stdout : stderr;
+}
+
+int cli_finish(cli_common *c, geo_ctx *ctx, geo_err e, geo_err reported)
+{
+	if (reported)
+		e = reported;
+	int rc = e > GEO_PROBLEMS ? cli_fail(c, ctx, e) : (int)e;
+	rc = cli_strict(c, ctx, rc);
+	geo_ctx_free(ctx);
+	return rc;
 }
 
 /* --town's code goes into SQL filters as a literal: letters and digits only. */
@@ -338,13 +443,14 @@ static int check_town(const cli_tool *t, const geo_town_opts *town)
 	return 0;
 }
 
-int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
+int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c, geo_common_opts *common,
 	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first)
 {
 	start_i18n();
 	watch_stdout(t->name);
 	memset(c, 0, sizeof *c);
-	geo_window_opts_init(&c->window);
+	geo_common_opts_init(&c->own);
+	c->opts = common ? common : &c->own;
 	c->tool = t;
 	c->progress = isatty(STDERR_FILENO);
 	size_t n = count_options(t->options);
@@ -406,6 +512,8 @@ int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
 	}
 	if (nargs > t->max_args)
 		return cli_usage_error(t, "unexpected argument '%s'", argv[optind + t->max_args]);
+	if (check_output(t, c))
+		return GEO_ERR_USAGE;
 	*first = optind;
 	return -1;
 }
@@ -577,9 +685,9 @@ static void log_message(geo_log_level level, const char *msg, void *data)
 	const cli_common *c = data;
 	if (level == GEO_LOG_WARN && !c->quiet)
 		fprintf(stderr, _("%s: warning: %s\n"), c->tool->name, msg);
-	else if (level == GEO_LOG_INFO && !c->quiet && c->verbose)
+	else if (level == GEO_LOG_INFO && !c->quiet && c->opts->verbose)
 		fprintf(stderr, "%s: %s\n", c->tool->name, msg);
-	else if (level == GEO_LOG_DEBUG && c->verbose > 1)
+	else if (level == GEO_LOG_DEBUG && c->opts->verbose > 1)
 		fprintf(stderr, _("%s: debug: %s\n"), c->tool->name, msg);
 }
 

@@ -57,7 +57,8 @@ enum {
 	CLI_OVERWRITE = 200, CLI_S_SRS, CLI_T_SRS, CLI_WORK_SRS, CLI_WHERE, CLI_JSON,
 	CLI_PROGRESS, CLI_NO_PROGRESS, CLI_ID_FIELD, CLI_PARENT_FIELD, CLI_WEEK, CLI_MONTH,
 	CLI_QUARTER, CLI_YEAR, CLI_FROM, CLI_TO, CLI_DATE_FIELD, CLI_TZ, CLI_STRICT,
-	CLI_NLN, CLI_TOWN, CLI_TOWN_FIELD, CLI_TOWN_LAYER,
+	CLI_NLN, CLI_TOWN, CLI_TOWN_FIELD, CLI_TOWN_LAYER, CLI_WORKER_FIELD, CLI_PHONE_FIELD,
+	CLI_ROSTER,
 	CLI_TOOL_KEYS = 256
 };
 
@@ -77,6 +78,11 @@ enum {
 #define CLI_OPTS_GRID_FIELDS \
 	CLI_OPTS_ID_FIELD, \
 	{ "parent-field", required_argument, CLI_PARENT_FIELD, "FIELD", N_("parent code field (default parent_id)") }
+/* Who keeps each grid (geo_staff_opts): their keys go to cli_staff_option. */
+#define CLI_OPTS_STAFF(roster_help) \
+	{ "worker-field", required_argument, CLI_WORKER_FIELD, "FIELD", N_("grid worker's name field (default worker)") }, \
+	{ "phone-field", required_argument, CLI_PHONE_FIELD, "FIELD", N_("grid worker's phone field (default phone)") }, \
+	{ "roster", required_argument, CLI_ROSTER, "TABLE", roster_help }
 /* --town: every input keeps one town's features (town.c says how). */
 #define CLI_OPTS_TOWN \
 	{ "town", required_argument, CLI_TOWN, "CODE", N_("read only this town's features from every input") }, \
@@ -118,28 +124,120 @@ typedef struct cli_tool {
 	const char *summary;    /* one sentence */
 	const cli_option *options;
 	int min_args, max_args; /* positional arguments */
+	/* How the tool takes -o, said once here and checked by cli_parse: the
+	** usage error when -o is missing (NULL: -o is optional), the one for
+	** -o - (NULL: -o - is standard output), and the one for --json with an
+	** output on standard output (NULL: the verb decides). */
+	const char *needs_output, *no_stdout, *json_vs_stdout;
+	int stdout_default;     /* no -o: the main output goes to standard output */
+	int loud_problems;      /* -q still prints the report when problems are found */
 } cli_tool;
 
-/* The common options' values after parsing. */
+/*
+** The options' values after parsing: the common options of every verb go
+** into the verb's geo_common_opts (opts), the rest of what cli.c handles
+** stays here.
+*/
 typedef struct cli_common {
-	const char *output, *format, *s_srs, *t_srs, *work_srs, *where;
-	const char *nln;        /* --nln, joined into output by cli_parse */
-	geo_town_opts town;     /* --town, --town-field, --town-layer */
-	int overwrite, quiet, verbose, json, progress;
-	geo_window_opts window; /* CLI_OPTS_WINDOW */
+	geo_common_opts *opts;  /* the verb's, or own when the tool has no verb opts */
+	geo_common_opts own;
+	const char *nln;        /* --nln, joined into opts->output by cli_parse */
+	geo_town_opts town;     /* --town, --town-field, --town-layer: set on the context */
+	int quiet, progress;
 	const char *tz;         /* --tz, put into TZ by cli_parse */
-	int strict;
+	int stdout_taken;       /* an output goes to standard output */
 	const cli_tool *tool;
 } cli_common;
 
 /*
-** Parses argv. Common options fill c; every other option goes to
-** on_option(key, optarg, data), which returns 0 or an exit code. Returns -1
-** to go on (with *first set to the first positional argument), or the exit
-** code to end with: 0 after --help or --version, 2 on a usage error.
+** Parses argv. Common options fill c and *common (the verb's, which the
+** caller has set to its defaults; NULL: c->own); every other option goes to
+** on_option(key, optarg, data), which returns 0 or an exit code. Then it
+** checks the common options, each in one place (--tz, --nln, --town, the
+** tool's -o rules). Returns -1 to go on (with *first set to the first
+** positional argument), or the exit code to end with: 0 after --help or
+** --version, 2 on a usage error.
 */
-int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c,
+int cli_parse(const cli_tool *t, int argc, char **argv, cli_common *c, geo_common_opts *common,
 	      int (*on_option)(int key, const char *arg, void *data), void *data, int *first);
+/*
+** The tool's other outputs (n of them, each NULL or a path): one named "-"
+** takes standard output, so the report moves to standard error, and with
+** --json it is the tool's json_vs_stdout usage error. Returns 0 or that error.
+*/
+int cli_outputs(cli_common *c, int n, ...);
+/* Where the report of a verb that returned e goes: NULL for none (a
+** failure; -q unless JSON or the tool's loud problems), standard output, or
+** standard error when an output took standard output and the report is text. */
+FILE *cli_report_file(const cli_common *c, geo_err e);
+/* The run's end: says the context's error when e is a failure, applies
+** --strict, frees ctx, and returns the exit code; a report that failed
+** (reported, when not GEO_OK) wins over e. */
+int cli_finish(cli_common *c, geo_ctx *ctx, geo_err e, geo_err reported);
+
+/* A CLI_OPTS_STAFF option into s: 0, or GEO_ERR_USAGE for another key. */
+int cli_staff_option(int key, const char *arg, geo_staff_opts *s);
+
+/* The values of a repeatable option, NULL-terminated (v is NULL until the
+** first); the values are argv's. cli_append returns 0 or GEO_ERR_INTERNAL. */
+typedef struct cli_list {
+	const char **v;
+	size_t n;
+} cli_list;
+int cli_append(cli_list *l, const char *arg);
+void cli_list_free(cli_list *l);
+
+/*
+** The end of every tool's main, the verb contract of geo.h written once:
+** geo_X on ctx (a context of c's, which it frees) with the inputs after opts,
+** its report where cli_report_file says, and the exit code into rc.
+** CLI_RUN makes the context first (rc is GEO_ERR_INTERNAL when it cannot).
+*/
+#define CLI_VERB(rc, c, ctx, X, opts, ...)                                                  \
+	do {                                                                              \
+		geo_##X##_result *verb_r = NULL;                                          \
+		geo_err verb_e = geo_##X(ctx, __VA_ARGS__, opts, &verb_r, cli_progress(c), c); \
+		FILE *verb_f = cli_report_file(c, verb_e);                                \
+		(rc) = cli_finish(c, ctx, verb_e,                                         \
+				  verb_f ? geo_##X##_report(verb_r, (opts)->common.json, verb_f) \
+					 : GEO_OK);                                       \
+		geo_##X##_result_free(verb_r);                                            \
+	} while (0)
+#define CLI_RUN(rc, c, X, opts, ...)                                                        \
+	do {                                                                              \
+		geo_ctx *run_ctx = cli_context(c);                                        \
+		if (run_ctx)                                                              \
+			CLI_VERB(rc, c, run_ctx, X, opts, __VA_ARGS__);                   \
+		else                                                                      \
+			(rc) = GEO_ERR_INTERNAL;                                          \
+	} while (0)
+
+/*
+** The whole main of a tool that is the contract and nothing else: its
+** options into geo_X_opts (on_option gets the opts), geo_X on its one
+** input, the report, the exit code (grid-info, grid-assess).
+*/
+#define CLI_MAIN(tool, X)                                                                   \
+	int main(int argc, char **argv)                                                    \
+	{                                                                                 \
+		cli_common c;                                                             \
+		geo_##X##_opts o;                                                         \
+		geo_##X##_opts_init(&o);                                                  \
+		int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first); \
+		if (rc < 0)                                                               \
+			CLI_RUN(rc, &c, X, &o, argv[first]);                              \
+		return rc;                                                                \
+	}
+
+/*
+** A word among names (NULL-terminated, in the order of the enum it stands
+** for): 0 with its index in *index, or GEO_ERR_USAGE after the usage error
+** fmt, whose one %s is arg. cli_pick_nocase ignores case (--paper A4).
+*/
+int cli_pick(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+	     int *index);
+int cli_pick_nocase(const cli_tool *t, const char *arg, const char *const *names, const char *fmt,
+		    int *index);
 
 /* "grid-x: error: ..." on standard error; returns GEO_ERR_USAGE. */
 int cli_usage_error(const cli_tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

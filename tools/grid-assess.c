@@ -69,9 +69,8 @@ static const cli_tool tool = {
 	"solved them, ponds and ditches inspected before the flood season; a score, a rank and\n"
 	"the change against the period before. -o writes the tables (.xlsx: one sheet each),\n"
 	"--report the printable PDF."),
-	options,
-	1,
-	1
+	options, 1, 1,
+	.no_stdout = N_("-o -: the tables are a workbook; name a file (.xlsx)")
 };
 
 static int on_option(int key, const char *arg, void *data)
@@ -94,38 +93,5 @@ static int on_option(int key, const char *arg, void *data)
 	}
 }
 
-int main(int argc, char **argv)
-{
-	cli_common c;
-	geo_assess_opts o;
-	geo_assess_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
-	if (rc >= 0)
-		return rc;
-	o.window = c.window;
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.output = c.output;
-	o.format = c.format;
-	o.overwrite = c.overwrite;
-	o.json = c.json;
-	o.verbose = c.verbose;
-	if (o.output && !strcmp(o.output, "-"))
-		return cli_usage_error(&tool,
-				       "-o -: the tables are a workbook; name a file (.xlsx)");
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_assess(ctx, argv[first], &o, &report, c.progress ? cli_progress(&c) : NULL,
-			       &c);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else
-		rc = 0;
-	if (report && !(c.quiet && !c.json))
-		fputs(report, stdout);
-	free(report);
-	geo_ctx_free(ctx);
-	return rc;
-}
+/* Options -> geo_assess_opts -> geo_assess -> its report -> the exit code. */
+CLI_MAIN(tool, assess)

@@ -18,6 +18,8 @@ static const cli_range area_range = { NULL, 0, 1e10, 0 };
 static const cli_range sliver_range = { NULL, 0, 1, 0 };
 static const cli_range snap_range = { NULL, 0, 1000, 0 };
 
+static const char *const schemes[] = { "any", "wangge", NULL }; /* geo_code_scheme */
+
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
 	{ "boundary", required_argument, OPT_BOUNDARY, "TOWN", N_("the polygon the grids must tile exactly") },
@@ -56,18 +58,20 @@ static const cli_tool tool = {
 	N_("Check that grids tile the town with no gap, overlap or spill (横向到边), that\n"
 	"secondaries nest in their primaries (纵向到底) and that every point lies in exactly\n"
 	"one grid. Each problem is reported once, with its area in m² and a point inside it."),
-	options, 1, 1
+	options, 1, 1,
+	.json_vs_stdout = N_("--json and -o - both write to standard output"),
+	.loud_problems = 1
 };
 
 struct args {
 	geo_check_opts o;
-	const char **points;
-	size_t npoints;
+	cli_list points;
 };
 
 static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
+	int i;
 	switch (key) {
 	case OPT_BOUNDARY: a->o.boundary = arg; return 0;
 	case OPT_PARENTS: a->o.parents = arg; return 0;
@@ -78,84 +82,48 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_SLIVER: return cli_number(&tool, key, arg, &a->o.sliver);
 	case OPT_SNAP: return cli_number(&tool, key, arg, &a->o.snap);
 	case OPT_CODES:
-		if (!strcmp(arg, "any") || !strcmp(arg, "wangge")) {
-			a->o.codes = !strcmp(arg, "wangge") ? GEO_CODES_WANGGE : GEO_CODES_ANY;
-			return 0;
-		}
-		return cli_usage_error(&tool, "--codes: '%s' is not a scheme (any, wangge)", arg);
-	case OPT_POINTS: {
-		const char **p = realloc(a->points, (a->npoints + 2) * sizeof *p);
-		if (!p)
-			return GEO_ERR_INTERNAL;
-		p[a->npoints++] = arg;
-		p[a->npoints] = NULL;
-		a->points = p;
+		if (cli_pick(&tool, arg, schemes, "--codes: '%s' is not a scheme (any, wangge)", &i))
+			return GEO_ERR_USAGE;
+		a->o.codes = (geo_code_scheme)i;
 		return 0;
-	}
+	case OPT_POINTS: return cli_append(&a->points, arg);
 	default:
 		return GEO_ERR_USAGE;
 	}
 }
 
+/* What only grid-check's options say together; -1 when they agree. */
+static int check_args(const struct args *a)
+{
+	if (a->o.snap > 0 && !a->o.fix)
+		return cli_usage_error(&tool, "--snap only applies with --fix");
+	if (geo_window_opts_given(&a->o.common.window) && !a->points.v)
+		return cli_usage_error(&tool, "a time window applies to --points: give some");
+	if (a->o.fix && a->o.common.output && !strcmp(a->o.fix, a->o.common.output))
+		return cli_usage_error(&tool, "--fix and -o name the same output");
+	return -1;
+}
+
+static int run(cli_common *c, struct args *a, const char *grids)
+{
+	const char *inputs[] = { grids, a->o.boundary, a->o.parents, NULL };
+	a->o.points = a->points.v;
+	a->o.common.out.inputs = inputs;
+	int rc;
+	CLI_RUN(rc, c, check, &a->o, grids);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cli_common c;
-	struct args a = { .points = NULL };
+	struct args a = { .points = { NULL } };
 	geo_check_opts_init(&a.o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
-	if (rc >= 0) {
-		free(a.points);
-		return rc;
-	}
-	int errors_to_stdout = c.output && !strcmp(c.output, "-");
-	if (errors_to_stdout && c.json) {
-		free(a.points);
-		return cli_usage_error(&tool, "--json and -o - both write to standard output");
-	}
-	if (a.o.snap > 0 && !a.o.fix) {
-		free(a.points);
-		return cli_usage_error(&tool, "--snap only applies with --fix");
-	}
-	if (geo_window_opts_given(&c.window) && !a.points)
-		return cli_usage_error(&tool, "a time window applies to --points: give some");
-	const char *inputs[] = { argv[first], a.o.boundary, a.o.parents, NULL };
-	a.o.s_srs = c.s_srs;
-	a.o.where = c.where;
-	a.o.work_srs = c.work_srs;
-	a.o.t_srs = c.t_srs;
-	a.o.points = a.points;
-	a.o.window = c.window;
-	a.o.errors = c.output;
-	a.o.out.format = c.format;
-	a.o.out.overwrite = c.overwrite;
-	a.o.out.inputs = inputs;
-	if (a.o.fix && c.output && !strcmp(a.o.fix, c.output)) {
-		free(a.points);
-		return cli_usage_error(&tool, "--fix and -o name the same output");
-	}
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx) {
-		free(a.points);
-		return GEO_ERR_INTERNAL;
-	}
-	geo_check_result *r = NULL;
-	geo_err e = geo_check(ctx, argv[first], &a.o, &r, cli_progress(&c), &c);
-	if (e > GEO_PROBLEMS) {
-		rc = cli_fail(&c, ctx, e);
-	} else {
-		char *report = geo_check_report(r, c.json);
-		if (!report) {
-			rc = cli_fail(&c, ctx, geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory"));
-		} else {
-			if (c.json || !c.quiet || e)
-				fputs(report, errors_to_stdout ? stderr : stdout);
-			rc = e;
-		}
-		free(report);
-	}
-	rc = cli_strict(&c, ctx, rc);
-	geo_check_result_free(r);
-	geo_ctx_free(ctx);
-	free(a.points);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
+	if (rc < 0)
+		rc = check_args(&a);
+	if (rc < 0)
+		rc = run(&c, &a, argv[first]);
+	cli_list_free(&a.points);
 	return rc;
 }

@@ -84,7 +84,9 @@ static const cli_tool tool = {
 	"grid-cover", "[options] CAMERAS -o COVERAGE.tif",
 	N_("Count the cameras that see each cell (GDAL's viewshed with each camera's sector\n"
 	"and tilt) into a UInt16 GeoTIFF with a QGIS style; per grid the share seen; blind spots."),
-	options, 1, 1
+	options, 1, 1,
+	.needs_output = N_("missing -o COVERAGE.tif"),
+	.json_vs_stdout = N_("--json and an output on standard output both want it")
 };
 
 static int on_option(int key, const char *arg, void *data)
@@ -147,33 +149,10 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_cover_opts o;
 	geo_cover_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
-	if (rc >= 0)
-		return rc;
-	if (!c.output)
-		return cli_usage_error(&tool, "missing -o COVERAGE.tif");
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.format = c.format;
-	o.overwrite = c.overwrite;
-	o.json = c.json;
-	o.verbose = c.verbose;
-	int table_on_stdout = (o.summary && !strcmp(o.summary, "-")) ||
-			      (o.blind_spots && !strcmp(o.blind_spots, "-")) ||
-			      (o.proposed && !strcmp(o.proposed, "-"));
-	if (table_on_stdout && c.json)
-		return cli_usage_error(&tool, "--json and an output on standard output both want it");
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_cover(ctx, argv[first], c.output, &o, cli_progress(&c), &c, &report);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else if (report && (c.json || !c.quiet))
-		fputs(report, table_on_stdout ? stderr : stdout);
-	free(report);
-	geo_ctx_free(ctx);
-	return e ? rc : GEO_OK;
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
+	if (rc < 0 && cli_outputs(&c, 3, o.summary, o.blind_spots, o.proposed))
+		rc = GEO_ERR_USAGE;
+	if (rc < 0)
+		CLI_RUN(rc, &c, cover, &o, argv[first]);
+	return rc;
 }

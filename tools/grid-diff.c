@@ -10,8 +10,7 @@
 #include <string.h>
 
 enum {
-	OPT_WORKER_FIELD = CLI_TOOL_KEYS, OPT_MIN_AREA,
-	OPT_KEEP_CODES, OPT_KEEP_THRESHOLD, OPT_FEATURES, OPT_MOVES, OPT_PHONE_FIELD, OPT_ROSTER,
+	OPT_MIN_AREA = CLI_TOOL_KEYS, OPT_KEEP_CODES, OPT_KEEP_THRESHOLD, OPT_FEATURES, OPT_MOVES,
 	OPT_OLD_ROSTER
 };
 
@@ -21,12 +20,7 @@ static const cli_range percent_range = { NULL, 0, 100, CLI_ABOVE_MIN };
 static const cli_option options[] = {
 	CLI_HEADING("Input"),
 	CLI_OPTS_GRID_FIELDS,
-	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD",
-	  N_("grid worker's name field (default worker)") },
-	{ "phone-field", required_argument, OPT_PHONE_FIELD, "FIELD",
-	  N_("grid worker's phone field (default phone)") },
-	{ "roster", required_argument, OPT_ROSTER, "TABLE",
-	  N_("table of NEW's grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)") },
+	CLI_OPTS_STAFF(N_("table of NEW's grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)")),
 	{ "old-roster", required_argument, OPT_OLD_ROSTER, "TABLE", N_("the same for OLD") },
 	CLI_OPTS_WHERE,
 	CLI_OPTS_SRS,
@@ -58,13 +52,13 @@ static const cli_tool tool = {
 	"merged, new or removed, the area moved between every pair, and with --features every\n"
 	"household, camera or pond that changes grid and worker (the hand-over list). -o writes\n"
 	"the moved pieces as polygons. Exit 0 when nothing changed, 1 when something did."),
-	options, 2, 2
+	options, 2, 2,
+	.json_vs_stdout = N_("--json and -o - would both write to standard output")
 };
 
 struct args {
 	geo_diff_opts o;
-	const char **features, **moves;
-	size_t nfeatures, nmoves;
+	cli_list features, moves;
 };
 
 static int percent(const char *arg, double *out)
@@ -86,73 +80,34 @@ static int on_option(int key, const char *arg, void *data)
 	switch (key) {
 	case CLI_ID_FIELD: a->o.grid.id_field = arg; return 0;
 	case CLI_PARENT_FIELD: a->o.grid.parent_field = arg; return 0;
-	case OPT_WORKER_FIELD: a->o.worker_field = arg; return 0;
 	case OPT_KEEP_CODES: a->o.keep_codes = arg; return 0;
-	case OPT_MOVES: a->moves[a->nmoves++] = arg; return 0;
-	case OPT_PHONE_FIELD: a->o.phone_field = arg; return 0;
-	case OPT_ROSTER: a->o.roster = arg; return 0;
+	case OPT_MOVES: return cli_append(&a->moves, arg);
 	case OPT_OLD_ROSTER: a->o.old_roster = arg; return 0;
-	case OPT_FEATURES: a->features[a->nfeatures++] = arg; return 0;
+	case OPT_FEATURES: return cli_append(&a->features, arg);
 	case OPT_KEEP_THRESHOLD: return percent(arg, &a->o.keep_threshold);
 	case OPT_MIN_AREA: return cli_number(&tool, key, arg, &a->o.min_area);
-	default: return GEO_ERR_USAGE;
+	default: return cli_staff_option(key, arg, &a->o.staff);
 	}
+}
+
+static int run(cli_common *c, struct args *a, const char *old_name, const char *new_name)
+{
+	a->o.features = a->features.v;
+	a->o.moves = a->moves.v;
+	int rc;
+	CLI_RUN(rc, c, diff, &a->o, old_name, new_name);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct args a = { .features = calloc((size_t)argc + 1, sizeof(char *)),
-			  .moves = calloc((size_t)argc + 1, sizeof(char *)) };
-	if (!a.features || !a.moves) {
-		free(a.features);
-		free(a.moves);
-		return GEO_ERR_INTERNAL;
-	}
+	struct args a = { .features = { NULL } };
 	geo_diff_opts_init(&a.o);
 	cli_common c;
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
-	if (rc >= 0) {
-		free(a.features);
-		free(a.moves);
-		return rc;
-	}
-	int to_stdout = c.output && !strcmp(c.output, "-");
-	if (to_stdout && c.json) {
-		free(a.features);
-		free(a.moves);
-		return cli_usage_error(&tool, "--json and -o - would both write to standard output");
-	}
-	a.o.features = a.features;
-	a.o.moves = a.moves;
-	a.o.changes = c.output;
-	a.o.format = c.format;
-	a.o.overwrite = c.overwrite;
-	a.o.s_srs = c.s_srs;
-	a.o.t_srs = c.t_srs;
-	a.o.work_srs = c.work_srs;
-	a.o.where = c.where;
-	a.o.window = c.window;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx) {
-		free(a.features);
-		free(a.moves);
-		return GEO_ERR_INTERNAL;
-	}
-	geo_diff_result *r = NULL;
-	geo_err e = geo_diff(ctx, argv[first], argv[first + 1], &a.o, &r, cli_progress(&c), &c);
-	if (e != GEO_OK && e != GEO_PROBLEMS) {
-		rc = cli_fail(&c, ctx, e);
-	} else {
-		char *report = c.quiet && !c.json ? NULL : geo_diff_report(r, c.json, c.verbose);
-		if (report)
-			fputs(report, to_stdout ? stderr : stdout);
-		rc = report || (c.quiet && !c.json) ? (int)e : GEO_ERR_INTERNAL;
-		free(report);
-	}
-	rc = cli_strict(&c, ctx, rc);
-	geo_diff_result_free(r);
-	geo_ctx_free(ctx);
-	free(a.features);
-	free(a.moves);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
+	if (rc < 0)
+		rc = run(&c, &a, argv[first], argv[first + 1]);
+	cli_list_free(&a.features);
+	cli_list_free(&a.moves);
 	return rc;
 }

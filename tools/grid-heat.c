@@ -22,6 +22,8 @@ static const cli_range te_range[4] = {
 };
 static const cli_range threads_range = { NULL, 0, 64, CLI_WHOLE };
 
+static const char *const scales[] = { "raw", "density", NULL }; /* geo_heat_scale */
+
 static const cli_option options[] = {
 	CLI_HEADING("Kernel"),
 	{ "radius", required_argument, O_RADIUS, "M", N_("bandwidth in metres (required)"), &radius_range },
@@ -65,7 +67,9 @@ static const cli_tool tool = {
 	"grid-heat", "[options] POINTS -o HEAT.tif",
 	N_("Sum a kernel over the points of a time window into a Float32 GeoTIFF (density per\n"
 	"km² or QGIS's raw sum) with a QGIS colour ramp; optionally map counts per grid."),
-	options, 1, 1
+	options, 1, 1,
+	.needs_output = N_("missing -o HEAT.tif"),
+	.json_vs_stdout = N_("--json and --grid-output - both want standard output")
 };
 
 struct state {
@@ -110,6 +114,7 @@ static int on_option(int key, const char *arg, void *data)
 	struct state *s = data;
 	geo_heat_opts *o = s->o;
 	double n;
+	int i;
 	switch (key) {
 	case O_RADIUS: return cli_number(&tool, key, arg, &o->radius);
 	case O_PIXEL: return cli_number(&tool, key, arg, &o->pixel);
@@ -119,12 +124,9 @@ static int on_option(int key, const char *arg, void *data)
 					       "uniform, epanechnikov, triweight, gaussian)", arg);
 		return 0;
 	case O_SCALE:
-		if (!strcmp(arg, "raw"))
-			o->scale = GEO_HEAT_RAW;
-		else if (!strcmp(arg, "density"))
-			o->scale = GEO_HEAT_DENSITY;
-		else
-			return cli_usage_error(&tool, "--scale: '%s' is neither raw nor density", arg);
+		if (cli_pick(&tool, arg, scales, "--scale: '%s' is neither raw nor density", &i))
+			return GEO_ERR_USAGE;
+		o->scale = (geo_heat_scale)i;
 		return 0;
 	case O_WEIGHT: o->weight_field = arg; return 0;
 	case O_EXTENT: o->extent = arg; return 0;
@@ -149,35 +151,12 @@ int main(int argc, char **argv)
 	geo_heat_opts o;
 	geo_heat_opts_init(&o);
 	struct state s = { &o, argc, argv };
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &s, &first);
-	if (rc >= 0)
-		return rc;
-	if (!c.output)
-		return cli_usage_error(&tool, "missing -o HEAT.tif");
-	if (o.radius == 0)
-		return cli_usage_error(&tool, "missing --radius M (the bandwidth in metres)");
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.window = c.window;
-	o.format = c.format;
-	o.overwrite = c.overwrite;
-	o.json = c.json;
-	/* With the per-grid map on standard output, the report moves to standard error. */
-	int map_on_stdout = o.grid_output && !strcmp(o.grid_output, "-");
-	if (map_on_stdout && c.json)
-		return cli_usage_error(&tool, "--json and --grid-output - both want standard output");
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_heat(ctx, argv[first], c.output, &o, cli_progress(&c), &c, &report);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else if (report && (c.json || !c.quiet))
-		fputs(report, map_on_stdout ? stderr : stdout);
-	free(report);
-	rc = e ? rc : cli_strict(&c, ctx, GEO_OK);
-	geo_ctx_free(ctx);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &s, &first);
+	if (rc < 0 && o.radius == 0)
+		rc = cli_usage_error(&tool, "missing --radius M (the bandwidth in metres)");
+	if (rc < 0 && cli_outputs(&c, 1, o.grid_output))
+		rc = GEO_ERR_USAGE;
+	if (rc < 0)
+		CLI_RUN(rc, &c, heat, &o, argv[first]);
 	return rc;
 }

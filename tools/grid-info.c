@@ -36,27 +36,5 @@ static int on_option(int key, const char *arg, void *data)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	cli_common c;
-	geo_info_opts o;
-	geo_info_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
-	if (rc >= 0)
-		return rc;
-	o.s_srs = c.s_srs;
-	o.where = c.where;
-	o.json = c.json;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_info(ctx, argv[first], &o, &report);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else
-		fputs(report, stdout);
-	free(report);
-	geo_ctx_free(ctx);
-	return e ? rc : GEO_OK;
-}
+/* Options -> geo_info_opts -> geo_info -> its report -> the exit code. */
+CLI_MAIN(tool, info)

@@ -11,9 +11,10 @@
 #include <string.h>
 
 enum {
-	OPT_GRID_WHERE = CLI_TOOL_KEYS, OPT_WORKER_FIELD, OPT_PHONE_FIELD, OPT_ROSTER, OPT_PDF,
-	OPT_SHEETS, OPT_TITLE, OPT_FONT
+	OPT_GRID_WHERE = CLI_TOOL_KEYS, OPT_PDF, OPT_SHEETS, OPT_TITLE, OPT_FONT
 };
+
+static const char *const sheets[] = { "grid", "worker", NULL }; /* geo_list_sheets */
 
 static const cli_option options[] = {
 	CLI_HEADING("Grids"),
@@ -22,12 +23,7 @@ static const cli_option options[] = {
 	CLI_OPTS_ID_FIELD,
 	{ "grid-where", required_argument, OPT_GRID_WHERE, "EXPR",
 	  N_("OGR SQL attribute filter on the grids") },
-	{ "worker-field", required_argument, OPT_WORKER_FIELD, "FIELD",
-	  N_("grid worker's name field (default worker)") },
-	{ "phone-field", required_argument, OPT_PHONE_FIELD, "FIELD",
-	  N_("grid worker's phone field (default phone)") },
-	{ "roster", required_argument, OPT_ROSTER, "TABLE",
-	  N_("table of grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)") },
+	CLI_OPTS_STAFF(N_("table of grid workers (CSV, XLSX, ...): code, worker, phone (网格编码, 网格员, 电话)")),
 	{ "s-srs", required_argument, CLI_S_SRS, "CRS", N_("CRS of inputs that state none") },
 	{ "work-srs", required_argument, CLI_WORK_SRS, "CRS", N_("projected CRS to compute in") },
 	CLI_HEADING("Selecting"),
@@ -57,7 +53,8 @@ static const cli_tool tool = {
 	"grid by grid-place's rules and is numbered west to east in bands from the north. -o\n"
 	"writes the lists as a table (.xlsx: a sheet per grid), --pdf as printable pages with\n"
 	"a small map of each grid. Features in no grid are listed last and warned about."),
-	options, 1, 64
+	options, 1, 64,
+	.no_stdout = N_("-o -: the lists are a table; name a file (.xlsx, .csv)")
 };
 
 struct args {
@@ -69,26 +66,20 @@ static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
 	geo_list_opts *o = &a->o;
+	int i;
 	switch (key) {
 	case 'g': a->grids = arg; return 0;
 	case CLI_ID_FIELD: o->grid.id_field = arg; return 0;
 	case OPT_GRID_WHERE: o->grid_where = arg; return 0;
-	case OPT_WORKER_FIELD: o->worker_field = arg; return 0;
-	case OPT_PHONE_FIELD: o->phone_field = arg; return 0;
-	case OPT_ROSTER: o->roster = arg; return 0;
 	case OPT_PDF: o->pdf = arg; return 0;
 	case OPT_TITLE: o->title = arg; return 0;
 	case OPT_FONT: o->font = arg; return 0;
 	case OPT_SHEETS:
-		if (!strcmp(arg, "grid"))
-			o->sheets = GEO_LIST_BY_GRID;
-		else if (!strcmp(arg, "worker"))
-			o->sheets = GEO_LIST_BY_WORKER;
-		else
-			return cli_usage_error(&tool, "--sheets: expected grid or worker, not '%s'",
-					       arg);
+		if (cli_pick(&tool, arg, sheets, "--sheets: expected grid or worker, not '%s'", &i))
+			return GEO_ERR_USAGE;
+		o->sheets = (geo_list_sheets)i;
 		return 0;
-	default: return GEO_ERR_USAGE;
+	default: return cli_staff_option(key, arg, &o->staff);
 	}
 }
 
@@ -97,37 +88,11 @@ int main(int argc, char **argv)
 	struct args a = { 0 };
 	geo_list_opts_init(&a.o);
 	cli_common c;
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
-	if (rc >= 0)
-		return rc;
-	if (!a.grids)
-		return cli_usage_error(&tool, "-g GRIDS is required");
-	if (c.output && !strcmp(c.output, "-"))
-		return cli_usage_error(&tool, "-o -: the lists are a table; name a file (.xlsx, .csv)");
-	a.o.output = c.output;
-	a.o.format = c.format;
-	a.o.overwrite = c.overwrite;
-	a.o.s_srs = c.s_srs;
-	a.o.work_srs = c.work_srs;
-	a.o.where = c.where;
-	a.o.window = c.window;
-	a.o.strict = c.strict;
-	a.o.json = c.json;
-	a.o.verbose = c.verbose;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_list(ctx, a.grids, (const char *const *)argv + first, (size_t)(argc - first),
-			     &a.o, &report, cli_progress(&c), &c);
-	if (e != GEO_OK && e != GEO_PROBLEMS)
-		rc = cli_fail(&c, ctx, e);
-	else
-		rc = (int)e;
-	if (report && !(c.quiet && !c.json))
-		fputs(report, stdout);
-	free(report);
-	rc = cli_strict(&c, ctx, rc);
-	geo_ctx_free(ctx);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
+	if (rc < 0 && !a.grids)
+		rc = cli_usage_error(&tool, "-g GRIDS is required");
+	if (rc < 0)
+		CLI_RUN(rc, &c, list, &a.o, a.grids, (const char *const *)argv + first,
+			(size_t)(argc - first));
 	return rc;
 }

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum {
 	OPT_TITLE = CLI_TOOL_KEYS, OPT_SUBTITLE, OPT_LABEL, OPT_CATEGORY, OPT_FILL, OPT_FILL_TITLE,
@@ -17,6 +16,8 @@ enum {
 };
 
 static const cli_range dpi_range = { NULL, 50, 600, 0 };
+
+static const char *const papers[] = { "a4", "a3", NULL }; /* geo_paper */
 
 static const cli_option options[] = {
 	CLI_HEADING("Output"),
@@ -70,6 +71,7 @@ static int on_option(int key, const char *arg, void *data)
 {
 	geo_map_opts *o = data;
 	double v;
+	int i;
 	switch (key) {
 	case OPT_TITLE: o->title = arg; break;
 	case OPT_SUBTITLE: o->subtitle = arg; break;
@@ -86,12 +88,9 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_LEVEL_FIELD: o->level_field = arg; break;
 	case OPT_QGIS: o->qgis_project = arg; break;
 	case OPT_PAPER:
-		if (!strcasecmp(arg, "a4"))
-			o->paper = GEO_PAPER_A4;
-		else if (!strcasecmp(arg, "a3"))
-			o->paper = GEO_PAPER_A3;
-		else
-			return cli_usage_error(&tool, "--paper: '%s' is not a4 or a3", arg);
+		if (cli_pick_nocase(&tool, arg, papers, "--paper: '%s' is not a4 or a3", &i))
+			return GEO_ERR_USAGE;
+		o->paper = (geo_paper)i;
 		break;
 	case OPT_DPI:
 		if (cli_number(&tool, key, arg, &v))
@@ -104,43 +103,32 @@ static int on_option(int key, const char *arg, void *data)
 	return 0;
 }
 
-static int run(cli_common *c, geo_map_opts *o, int argc, char **argv, int first)
+/* The LAYER arguments into layers, each one's text kept in bufs. */
+static int parse_layers(geo_ctx *ctx, char **args, size_t n, geo_map_layer *layers, char **bufs)
 {
-	size_t n = (size_t)(argc - first);
+	for (size_t i = 0; i < n; i++) {
+		if (!(bufs[i] = malloc(strlen(args[i]) + 1)))
+			return GEO_ERR_INTERNAL;
+		if (geo_map_layer_parse(ctx, args[i], bufs[i], &layers[i]))
+			return cli_usage_error(&tool, "%s", geo_last_error(ctx));
+	}
+	return 0;
+}
+
+static int run(cli_common *c, geo_map_opts *o, char **args, size_t n)
+{
 	geo_map_layer *layers = calloc(n ? n : 1, sizeof *layers);
 	char **bufs = calloc(n ? n : 1, sizeof *bufs);
 	geo_ctx *ctx = cli_context(c);
-	int rc = GEO_OK;
-	if (!layers || !bufs || !ctx) {
-		rc = GEO_ERR_INTERNAL;
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *arg = argv[first + (int)i];
-		if (!(bufs[i] = malloc(strlen(arg) + 1))) {
-			rc = GEO_ERR_INTERNAL;
-			goto done;
-		}
-		geo_err e = geo_map_layer_parse(ctx, arg, bufs[i], &layers[i]);
-		if (e) {
-			rc = cli_usage_error(&tool, "%s", geo_last_error(ctx));
-			goto done;
-		}
-	}
-	char *report = NULL;
-	geo_err e = geo_map(ctx, layers, n, c->output, o, &report, cli_progress(c), c);
-	if (e)
-		rc = cli_fail(c, ctx, e);
-	else if (c->json || !c->quiet)
-		fputs(report, stdout);
-	free(report);
-	rc = cli_strict(c, ctx, rc);
-done:
+	int rc = !layers || !bufs || !ctx ? GEO_ERR_INTERNAL : parse_layers(ctx, args, n, layers, bufs);
+	if (rc)
+		geo_ctx_free(ctx);
+	else
+		CLI_VERB(rc, c, ctx, map, o, layers, n);
 	for (size_t i = 0; bufs && i < n; i++)
 		free(bufs[i]);
 	free(bufs);
 	free(layers);
-	geo_ctx_free(ctx);
 	return rc;
 }
 
@@ -149,19 +137,12 @@ int main(int argc, char **argv)
 	cli_common c;
 	geo_map_opts o;
 	geo_map_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
 	if (rc >= 0)
 		return rc;
-	o.s_srs = c.s_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.window = c.window;
-	o.overwrite = c.overwrite;
-	o.format = c.format;
-	o.json = c.json;
 	if (argc == first && !o.raster)
 		return cli_usage_error(&tool, "nothing to draw: give at least one LAYER or --raster");
-	if (!c.output && !o.qgis_project)
+	if (!o.common.output && !o.qgis_project)
 		return cli_usage_error(&tool, "no output: give -o MAP.png|MAP.svg|MAP.pdf or --qgis-project");
-	return run(&c, &o, argc, argv, first);
+	return run(&c, &o, argv + first, (size_t)(argc - first));
 }

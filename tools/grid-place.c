@@ -16,6 +16,8 @@ enum {
 
 static const cli_range distance_range = { NULL, 0, 1e5, 0 };
 
+static const char *const modes[] = { "largest", "centroid", "split", NULL }; /* geo_place_mode */
+
 static const cli_option options[] = {
 	CLI_HEADING("Grids"),
 	{ "grids", required_argument, 'g', "GRIDS[:LAYER]", N_("the grid polygons (required)") },
@@ -64,6 +66,7 @@ static int on_option(int key, const char *arg, void *data)
 {
 	struct args *a = data;
 	geo_place_opts *o = &a->o;
+	int i;
 	switch (key) {
 	case 'g': a->grids = arg; return 0;
 	case OPT_PARENTS: o->parents = arg; return 0;
@@ -76,15 +79,9 @@ static int on_option(int key, const char *arg, void *data)
 	case OPT_COUNT_BY: o->count_by = arg; return 0;
 	case OPT_MAX_DISTANCE: return cli_number(&tool, key, arg, &o->max_distance);
 	case OPT_MODE:
-		if (!strcmp(arg, "largest"))
-			o->mode = GEO_PLACE_LARGEST;
-		else if (!strcmp(arg, "centroid"))
-			o->mode = GEO_PLACE_CENTROID;
-		else if (!strcmp(arg, "split"))
-			o->mode = GEO_PLACE_SPLIT;
-		else
-			return cli_usage_error(&tool, "--mode: '%s' is not largest, centroid or split",
-					       arg);
+		if (cli_pick(&tool, arg, modes, "--mode: '%s' is not largest, centroid or split", &i))
+			return GEO_ERR_USAGE;
+		o->mode = (geo_place_mode)i;
 		return 0;
 	default: return GEO_ERR_USAGE;
 	}
@@ -95,39 +92,15 @@ int main(int argc, char **argv)
 	cli_common c;
 	struct args a = { .grids = NULL };
 	geo_place_opts_init(&a.o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &a, &first);
+	int first, rc = cli_parse(&tool, argc, argv, &c, &a.o.common, on_option, &a, &first);
 	if (rc >= 0)
 		return rc;
 	if (!a.grids)
 		return cli_usage_error(&tool, "missing -g GRIDS");
-	geo_place_opts *o = &a.o;
-	o->s_srs = c.s_srs;
-	o->t_srs = c.t_srs;
-	o->work_srs = c.work_srs;
-	o->where = c.where;
-	o->window = c.window;
-	o->strict = c.strict;
-	o->output = c.output && strcmp(c.output, "-") ? c.output : NULL;
-	o->format = c.format;
-	o->overwrite = c.overwrite;
-	o->json = c.json;
-	o->verbose = c.verbose;
-	/* "-o -" asks for standard output even with --summary. */
-	int to_stdout = !o->output && (!o->summary || (c.output && !strcmp(c.output, "-")));
-	if (to_stdout && o->summary)
-		o->output = "-";
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_place(ctx, a.grids, argv[first], o, &report,
-			      c.progress ? cli_progress(&c) : NULL, &c);
-	if (e && e != GEO_PROBLEMS)
-		rc = cli_fail(&c, ctx, e);
-	if (report && !(c.quiet && !c.json))
-		fputs(report, c.json || !to_stdout ? stdout : stderr);
-	free(report);
-	rc = cli_strict(&c, ctx, e);
-	geo_ctx_free(ctx);
+	/* The features go to standard output unless -o or --summary says otherwise. */
+	if (!a.o.common.output && !a.o.summary)
+		a.o.common.output = "-";
+	cli_outputs(&c, 1, a.o.common.output);
+	CLI_RUN(rc, &c, place, &a.o, a.grids, argv[first]);
 	return rc;
 }

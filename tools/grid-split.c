@@ -82,7 +82,9 @@ static const cli_tool tool = {
 	N_("Split a town into primary grids inside village limits and secondary grids inside\n"
 	"primaries, balanced by households, with limits along roads, rivers and village\n"
 	"limits; or into square or hexagon cells."),
-	options, 1, 1
+	options, 1, 1,
+	.json_vs_stdout = N_("--json prints on standard output; write the grids with -o GRIDS"),
+	.stdout_default = 1
 };
 
 /* square:SIZE[,X0,Y0] or hex:SIZE[,X0,Y0]. */
@@ -177,52 +179,35 @@ static int on_option(int key, const char *arg, void *data)
 	}
 }
 
+/* The inputs the grids may not be written over. */
+static void input_names(const geo_split_opts *o, const char *town, const char **inputs)
+{
+	size_t ni = 0;
+	inputs[ni++] = town;
+	if (o->households)
+		inputs[ni++] = o->households;
+	if (o->villages)
+		inputs[ni++] = o->villages;
+	if (o->keep_codes_from)
+		inputs[ni++] = o->keep_codes_from;
+	if (o->keep_from)
+		inputs[ni++] = o->keep_from;
+	for (int i = 0; i < o->nbarriers; i++)
+		inputs[ni++] = o->barriers[i];
+	inputs[ni] = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	cli_common c;
 	geo_split_opts o;
 	geo_split_opts_init(&o);
-	int first, rc = cli_parse(&tool, argc, argv, &c, on_option, &o, &first);
-	if (rc >= 0)
-		return rc;
-	if (c.json && (!c.output || !strcmp(c.output, "-")))
-		return cli_usage_error(&tool, "--json prints on standard output; write the grids "
-				       "with -o GRIDS");
-	const char *town = argv[first];
 	const char *inputs[GEO_SPLIT_MAX_BARRIERS + 6];
-	size_t ni = 0;
-	inputs[ni++] = town;
-	if (o.households)
-		inputs[ni++] = o.households;
-	if (o.villages)
-		inputs[ni++] = o.villages;
-	if (o.keep_codes_from)
-		inputs[ni++] = o.keep_codes_from;
-	if (o.keep_from)
-		inputs[ni++] = o.keep_from;
-	for (int i = 0; i < o.nbarriers; i++)
-		inputs[ni++] = o.barriers[i];
-	inputs[ni] = NULL;
-	o.output.format = c.format;
-	o.output.overwrite = c.overwrite;
-	o.output.inputs = inputs;
-	o.s_srs = c.s_srs;
-	o.t_srs = c.t_srs;
-	o.work_srs = c.work_srs;
-	o.where = c.where;
-	o.json = c.json;
-	geo_ctx *ctx = cli_context(&c);
-	if (!ctx)
-		return GEO_ERR_INTERNAL;
-	char *report = NULL;
-	geo_err e = geo_split(ctx, town, c.output, &o, &report, cli_progress(&c), &c);
-	if (e)
-		rc = cli_fail(&c, ctx, e);
-	else if (c.json)
-		fputs(report, stdout);
-	else if (!c.quiet) /* on standard output unless the grids go there */
-		fputs(report, !c.output || !strcmp(c.output, "-") ? stderr : stdout);
-	free(report);
-	geo_ctx_free(ctx);
-	return e ? rc : GEO_OK;
+	int first, rc = cli_parse(&tool, argc, argv, &c, &o.common, on_option, &o, &first);
+	if (rc < 0) {
+		input_names(&o, argv[first], inputs);
+		o.common.out.inputs = inputs;
+		CLI_RUN(rc, &c, split, &o, argv[first]);
+	}
+	return rc;
 }

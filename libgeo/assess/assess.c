@@ -26,7 +26,7 @@ void geo_assess_opts_init(geo_assess_opts *o)
 	memset(o, 0, sizeof *o);
 	o->worker_field = "worker";
 	o->flood_start = "06-01";
-	geo_window_opts_init(&o->window);
+	geo_common_opts_init(&o->common);
 }
 
 static double now_s(void)
@@ -71,7 +71,7 @@ static geo_err reader_open(assess *a, reader *r, const char *name, int spatial)
 	r->spatial = spatial;
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = a->o->s_srs;
+	io.s_srs = a->o->common.s_srs;
 	if (!(r->in = geo_input_open(a->ctx, name, &io)))
 		return geo_last_code(a->ctx);
 	geo_err e = GEO_OK;
@@ -681,11 +681,11 @@ static geo_err figures(assess *a, const geo_window *w, int now)
 static geo_err check_opts(assess *a)
 {
 	const geo_assess_opts *o = a->o;
-	if (!geo_window_opts_given(&o->window))
+	if (!geo_window_opts_given(&o->common.window))
 		return geo_fail(a->ctx, GEO_ERR_USAGE,
 				"give the period: --week, --month, --quarter, --year or "
 				"--from/--to");
-	geo_err e = geo_window_parse(a->ctx, &o->window, &a->w);
+	geo_err e = geo_window_parse(a->ctx, &o->common.window, &a->w);
 	if (!e && (a->w.start == GEO_TIME_MIN || a->w.end == GEO_TIME_MAX))
 		e = geo_fail(a->ctx, GEO_ERR_USAGE,
 			     "the period must be bounded: give --from with --to, or --week, "
@@ -701,7 +701,7 @@ static geo_err check_opts(assess *a)
 			     "--flood-start: '%s' is not a day such as 06-01", o->flood_start);
 	a->flood_month = m;
 	a->flood_day = d;
-	if (!e && !o->output && !o->report && !o->json)
+	if (!e && !o->common.output && !o->report && !o->common.json)
 		geo_log(a->ctx, GEO_LOG_INFO, "no -o or --report: the summary only");
 	return e;
 }
@@ -724,14 +724,13 @@ static void assess_free(assess *a)
 	geo_output_close(a->report);
 }
 
-geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, char **report,
-		   geo_progress progress, void *pdata)
+static geo_err assess_run(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
+			  char **report, geo_progress progress, void *pdata)
 {
 	assess a;
 	memset(&a, 0, sizeof a);
 	a.ctx = ctx;
 	a.o = o;
-	*report = NULL;
 	double t0 = now_s();
 	a.town_name = town;
 	geo_err e = check_opts(&a);
@@ -741,12 +740,12 @@ geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, cha
 	if (!e && !grids)
 		e = GEO_ERR_INTERNAL;
 	geo_crs *work = NULL;
-	if (!e && o->work_srs && !(work = geo_crs_new(ctx, o->work_srs)))
+	if (!e && o->common.work_srs && !(work = geo_crs_new(ctx, o->common.work_srs)))
 		e = geo_last_code(ctx);
 	if (!e) {
 		geo_input_opts io;
 		geo_input_opts_init(&io);
-		io.s_srs = o->s_srs;
+		io.s_srs = o->common.s_srs;
 		geo_grid_opts go;
 		geo_grid_opts_init(&go);
 		if (!(a.gs = geo_gridset_read(ctx, grids, &io, &go, work)))
@@ -767,7 +766,7 @@ geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, cha
 	a.seconds_figures = now_s() - t1;
 	if (!e && !geo_progress_step(ctx, progress, pdata, 0.8, "figures"))
 		e = GEO_ERR_INTERNAL;
-	if (!e && o->output)
+	if (!e && o->common.output)
 		e = assess_write_tables(&a);
 	if (!e && o->report)
 		e = assess_write_report(&a);
@@ -777,4 +776,12 @@ geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o, cha
 	if (!e)
 		geo_progress_step(ctx, progress, pdata, 1, "done");
 	return e;
+}
+
+geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
+		   geo_assess_result **result, geo_progress progress, void *progress_data)
+{
+	char *report = NULL;
+	geo_err e = assess_run(ctx, town, o, &report, progress, progress_data);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }

@@ -225,7 +225,7 @@ static geo_err put_row(assess *a, OGRLayerH l, OGRFeatureH f)
 	OGR_F_SetFID(f, OGRNullFID);
 	if (OGR_L_CreateFeature(l, f) == OGRERR_NONE)
 		return GEO_OK;
-	return geo_fail(a->ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->output,
+	return geo_fail(a->ctx, GEO_ERR_OUTPUT, "%s: cannot write: %s", a->o->common.output,
 			geo_cpl_error("write failed"));
 }
 
@@ -356,10 +356,10 @@ geo_err assess_open_outputs(assess *a)
 	in[k] = NULL;
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.format = o->format;
-	oo.overwrite = o->overwrite;
+	oo.format = o->common.out.format;
+	oo.overwrite = o->common.out.overwrite;
 	oo.inputs = in;
-	if (o->output && !(a->tables = geo_output_open(a->ctx, o->output, &oo)))
+	if (o->common.output && !(a->tables = geo_output_open(a->ctx, o->common.output, &oo)))
 		return geo_last_code(a->ctx);
 	oo.format = NULL;
 	if (o->report && !(a->report = geo_output_open_file(a->ctx, o->report, &oo)))
@@ -732,7 +732,7 @@ char *assess_summary(const assess *a)
 	geo_buf b;
 	geo_buf_init(&b);
 	size_t n = a->gs->n;
-	if (a->o->json) {
+	if (a->o->common.json) {
 		geo_buf_add(&b, "{\"period\": ");
 		geo_json_str(&b, a->w.label);
 		geo_buf_add(&b, ", \"previous\": ");
@@ -782,11 +782,11 @@ char *assess_summary(const assess *a)
 		geo_buf_printf(&b, _("first: %s %s (%s), score %.1f; last: %s %s (%s), score %.1f\n"),
 			       best->id, best->name, best->worker, best->now.score, worst->id,
 			       worst->name, worst->worker, worst->now.score);
-	if (a->o->verbose)
+	if (a->o->common.verbose)
 		geo_buf_printf(&b, _("read in %.2f s, figures in %.3f s\n"), a->seconds_read,
 			       a->seconds_figures);
-	if (a->o->output)
-		geo_buf_printf(&b, _("tables: %s\n"), a->o->output);
+	if (a->o->common.output)
+		geo_buf_printf(&b, _("tables: %s\n"), a->o->common.output);
 	if (a->o->report)
 		geo_buf_printf(&b, _("report: %s\n"), a->o->report);
 	return geo_buf_take(&b);

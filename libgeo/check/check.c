@@ -19,8 +19,8 @@
 static void input_opts(const geo_check_opts *o, geo_input_opts *io, int with_where)
 {
 	geo_input_opts_init(io);
-	io->s_srs = o->s_srs;
-	io->where = with_where ? o->where : NULL;
+	io->s_srs = o->common.s_srs;
+	io->where = with_where ? o->common.where : NULL;
 }
 
 /* The union of every polygon of the layer `name`, in the CRS `work`. */
@@ -168,7 +168,7 @@ static geo_err check_points(struct points *p, const char *name, const geo_check_
 {
 	geo_input_opts io;
 	input_opts(o, &io, 0);
-	io.window = &o->window;
+	io.window = &o->common.window;
 	geo_input *in = geo_input_open(p->ctx, name, &io);
 	if (!in)
 		return geo_last_code(p->ctx);
@@ -330,7 +330,7 @@ static int multi_layer_driver(const char *driver)
 static geo_err write_problems(geo_ctx *ctx, const geo_check_opts *o, const geo_check_result *r,
 			      const geo_gridset *gs, const geo_crs *crs)
 {
-	geo_output *out = geo_output_open(ctx, o->errors, &o->out);
+	geo_output *out = geo_output_open(ctx, o->common.output, &o->common.out);
 	if (!out)
 		return geo_last_code(ctx);
 	int has_points = r->count[GEO_PROBLEM_UNPLACED_POINT] +
@@ -393,7 +393,7 @@ static geo_err write_valid(geo_ctx *ctx, OGRLayerH l, OGRFeatureH feat, const GE
 static geo_err write_fixed(geo_ctx *ctx, const geo_check_opts *o, const geo_gridset *gs,
 			   const geo_crs *crs)
 {
-	geo_output_opts oo = o->out;
+	geo_output_opts oo = o->common.out;
 	oo.format = NULL; /* -f is for -o; --fix takes its format from its name */
 	geo_output *out = geo_output_open(ctx, o->fix, &oo);
 	if (!out)
@@ -451,11 +451,11 @@ static geo_err read_inputs(struct run *run, const char *grids)
 	geo_ctx *ctx = run->ctx;
 	const geo_check_opts *o = run->o;
 	geo_input_opts io;
-	if (o->work_srs && !(run->work = geo_crs_new(ctx, o->work_srs)))
+	if (o->common.work_srs && !(run->work = geo_crs_new(ctx, o->common.work_srs)))
 		return geo_last_code(ctx);
 	if (run->work && !geo_crs_is_projected(run->work))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--work-srs: %s is not a projected CRS",
-				o->work_srs);
+				o->common.work_srs);
 	input_opts(o, &io, 1);
 	/* A grid whose geometry GEOS cannot read is one invalid grid, not a failed check. */
 	geo_grid_opts go = o->grid;
@@ -466,7 +466,7 @@ static geo_err read_inputs(struct run *run, const char *grids)
 	** early lets the check reuse that memory. */
 	for (size_t i = 0; i < run->gs->n; i++)
 		OGR_F_SetGeometryDirectly(run->gs->grids[i].feat, NULL);
-	if (o->t_srs && !(run->out_crs = geo_crs_new(ctx, o->t_srs)))
+	if (o->common.t_srs && !(run->out_crs = geo_crs_new(ctx, o->common.t_srs)))
 		return geo_last_code(ctx);
 	if (o->boundary && read_town(ctx, o->boundary, o, run->gs->crs, &run->town))
 		return geo_last_code(ctx);
@@ -527,7 +527,7 @@ geo_err geo_check(geo_ctx *ctx, const char *grids, const geo_check_opts *o,
 			e = geo_check_finish(ctx, *result, run.gs);
 	}
 	const geo_crs *crs = !e && run.out_crs ? run.out_crs : run.gs ? run.gs->source_crs : NULL;
-	if (!e && o->errors)
+	if (!e && o->common.output)
 		e = write_problems(ctx, o, *result, run.gs, crs);
 	if (!e && o->fix) {
 		if (!geo_progress_step(ctx, progress, progress_data, 0.8, "repairing"))
@@ -669,7 +669,7 @@ static void render_text(geo_buf *b, const geo_check_result *r)
 		text_problem(b, &r->after->problems[i], r->decimals);
 }
 
-char *geo_check_report(const geo_check_result *r, int json)
+geo_err geo_check_report(const geo_check_result *r, int json, FILE *f)
 {
 	geo_buf b;
 	geo_buf_init(&b);
@@ -677,5 +677,5 @@ char *geo_check_report(const geo_check_result *r, int json)
 		render_json(&b, r);
 	else
 		render_text(&b, r);
-	return geo_buf_take(&b);
+	return geo_buf_write(&b, f);
 }

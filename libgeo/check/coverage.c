@@ -56,9 +56,8 @@ const char *geo_problem_label(geo_problem_type t)
 void geo_check_opts_init(geo_check_opts *o)
 {
 	memset(o, 0, sizeof *o);
+	geo_common_opts_init(&o->common);
 	geo_grid_opts_init(&o->grid);
-	geo_window_opts_init(&o->window);
-	geo_output_opts_init(&o->out);
 	o->min_area = 1;
 	o->sliver = 0.01;
 }

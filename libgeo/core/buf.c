@@ -192,3 +192,11 @@ void geo_buf_pad(geo_buf *b, const char *s, size_t width)
 	for (size_t n = columns(s); n < width; n++)
 		geo_buf_add(b, " ");
 }
+
+geo_err geo_buf_write(geo_buf *b, FILE *f)
+{
+	char *text = geo_buf_take(b);
+	geo_err e = !text ? GEO_ERR_INTERNAL : fputs(text, f) == EOF ? GEO_ERR_OUTPUT : GEO_OK;
+	free(text);
+	return e;
+}

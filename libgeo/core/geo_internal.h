@@ -32,6 +32,9 @@ void geo_buf_vprintf(geo_buf *b, const char *fmt, va_list ap);
 void geo_buf_pad(geo_buf *b, const char *s, size_t width);
 /* Hands the string to the caller (NULL if an allocation failed); b is reset. */
 char *geo_buf_take(geo_buf *b);
+/* Writes b's text to f and frees b: GEO_OK, GEO_ERR_OUTPUT when f fails, or
+** GEO_ERR_INTERNAL when b ran out of memory (a verb's report, geo_X_report). */
+geo_err geo_buf_write(geo_buf *b, FILE *f);
 
 /* JSON text: a quoted, escaped string; a number that is always valid JSON
 ** (fixed decimals, non-finite as null). */
@@ -49,6 +52,9 @@ void geo_xml_text(geo_buf *b, const char *s);
 
 /* strdup that records an out-of-memory error in ctx. */
 char *geo_strdup(geo_ctx *ctx, const char *s);
+/* A verb's end (core/verb.c): *result takes the report text (NULL: none) as
+** rendered, text or JSON; returns e, or GEO_ERR_INTERNAL when out of memory. */
+geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_rendered **result);
 /* Allocation helpers that record out-of-memory in ctx. */
 void *geo_calloc(geo_ctx *ctx, size_t n, size_t size);
 void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size);

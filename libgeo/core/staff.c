@@ -240,3 +240,10 @@ void geo_staff_free(geo_diff_staff *st, size_t n)
 	}
 	free(st);
 }
+
+void geo_staff_opts_init(geo_staff_opts *o)
+{
+	o->worker_field = "worker";
+	o->phone_field = "phone";
+	o->roster = NULL;
+}

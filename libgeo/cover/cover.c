@@ -62,6 +62,7 @@ static int turns_all_round(const geo_camera_kind *k)
 void geo_cover_opts_init(geo_cover_opts *o)
 {
 	memset(o, 0, sizeof *o);
+	geo_common_opts_init(&o->common);
 	o->height_field = "height_m";
 	o->target_height = 1.5;
 	o->min_area = 100;
@@ -165,7 +166,8 @@ static geo_err camera_from(geo_ctx *ctx, geo_input *in, OGRFeatureH f, const str
 
 static geo_crs *working_crs(geo_ctx *ctx, const geo_cover_opts *o, geo_input *in)
 {
-	geo_crs *w = o->work_srs ? geo_crs_new(ctx, o->work_srs) : geo_input_working_crs(ctx, in);
+	geo_crs *w = o->common.work_srs ? geo_crs_new(ctx, o->common.work_srs)
+					: geo_input_working_crs(ctx, in);
 	if (!w)
 		return NULL;
 	if (!geo_crs_is_projected(w) || fabs(OSRGetLinearUnits(geo_crs_ogr(w), NULL) - 1) > 1e-9) {
@@ -183,8 +185,8 @@ static geo_err read_cameras(geo_ctx *ctx, const geo_cover_opts *o, const char *n
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = o->s_srs;
-	io.where = o->where;
+	io.s_srs = o->common.s_srs;
+	io.where = o->common.where;
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
 		return geo_last_code(ctx);
@@ -234,7 +236,7 @@ static geo_err read_cameras(geo_ctx *ctx, const geo_cover_opts *o, const char *n
 	}
 	if (!e && !*n)
 		e = geo_fail(ctx, GEO_ERR_INPUT, "%s: no camera at all%s", geo_input_name(in),
-			     o->where ? " (after --where)" : "");
+			     o->common.where ? " (after --where)" : "");
 	geo_input_close(in);
 	r->cameras = *n;
 	return e;
@@ -356,7 +358,7 @@ static geo_err add_obstacles(geo_ctx *ctx, const geo_cover_opts *o, const geo_cr
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = o->s_srs;
+	io.s_srs = o->common.s_srs;
 	geo_input *in = geo_input_open(ctx, o->obstacles, &io);
 	if (!in)
 		return geo_last_code(ctx);
@@ -644,7 +646,7 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 	worst_grids(gs, st, worst, &nw);
 	double pct = r->inside > 0 ? 100 * r->covered / r->inside : 0;
 	double cell_m2 = s->g.px * s->g.py;
-	if (!o->json) {
+	if (!o->common.json) {
 		geo_buf_printf(b, _("%s: %d x %d cells of %g m in %s, extent %.1f %.1f %.1f %.1f\n"), output,
 			       s->g.width, s->g.height, s->g.px, geo_crs_name(work), s->g.x0,
 			       s->g.y0 - s->g.height * s->g.py, s->g.x0 + s->g.width * s->g.px, s->g.y0);
@@ -691,14 +693,14 @@ static void report(geo_buf *b, const char *output, const geo_cover_opts *o, cons
 					  "%.1f%% of the best possible gain (greedy guarantees %.1f%%, 1-1/e, "
 					  "without the one-camera-per-site rule)\n"), add_asked(o, add), ub_pct,
 				       share, 100 * (1 - exp(-1)));
-			for (size_t k = 0; k < add->n && (o->verbose || k < 10); k++)
+			for (size_t k = 0; k < add->n && (o->common.verbose || k < 10); k++)
 				geo_buf_printf(b, _("%s %zu: +%.0f demand, %.2f%%\n"), k ? "     " : _("  new"), k + 1,
 					       add->gain[k], add->pct[k]);
 		}
-		if (o->verbose && (o->add || o->target > 0))
+		if (o->common.verbose && (o->add || o->target > 0))
 			geo_buf_printf(b, _("exchanges: %.3g cells visited%s; choosing took %.3f s\n"), add->work,
 				       add->pairs_complete ? "" : _(", stopped at their limit"), add->seconds);
-		if (o->verbose)
+		if (o->common.verbose)
 			geo_buf_printf(b, _("seconds: surface %.3f, viewsheds %.3f, write %.3f, add %.3f\n"),
 				       r->seconds[0], r->seconds[1], r->seconds[2], r->seconds[3]);
 		return;
@@ -857,10 +859,10 @@ static void tally(const cover_surface *s, const geo_camera *cams, size_t n, cove
 	}
 }
 
-geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const geo_cover_opts *o,
-		  geo_progress progress, void *pdata, char **report_out)
+static geo_err cover_verb(geo_ctx *ctx, const char *cameras, const char *output,
+			  const geo_cover_opts *o, geo_progress progress, void *pdata,
+			  char **report_out)
 {
-	*report_out = NULL;
 	geo_err e = check_opts(ctx, o);
 	if (e)
 		return e;
@@ -873,8 +875,8 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 			inputs[ni++] = in_names[i];
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.format = o->format;
-	oo.overwrite = o->overwrite;
+	oo.format = o->common.out.format;
+	oo.overwrite = o->common.out.overwrite;
 	oo.inputs = inputs;
 	geo_output *out = geo_output_open_raster(ctx, output, &oo), *sout = NULL, *bout = NULL;
 	if (!out)
@@ -886,7 +888,7 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 	}
 	inputs[ni] = output;
 	geo_output_opts_init(&oo);
-	oo.overwrite = o->overwrite;
+	oo.overwrite = o->common.out.overwrite;
 	oo.inputs = inputs;
 	if (o->summary && !(sout = geo_output_open(ctx, o->summary, &oo)))
 		e = geo_last_code(ctx);
@@ -980,4 +982,12 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const char *output, const g
 	geo_gridset_free(gs);
 	geo_crs_free(work);
 	return e;
+}
+
+geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
+		  geo_cover_result **result, geo_progress progress, void *progress_data)
+{
+	char *report = NULL;
+	geo_err e = cover_verb(ctx, cameras, o->common.output, o, progress, progress_data, &report);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }

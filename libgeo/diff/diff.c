@@ -22,9 +22,8 @@ void geo_diff_opts_init(geo_diff_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	geo_grid_opts_init(&o->grid);
-	geo_window_opts_init(&o->window);
-	o->worker_field = "worker";
-	o->phone_field = "phone";
+	geo_common_opts_init(&o->common);
+	geo_staff_opts_init(&o->staff);
 	o->font = "Noto Sans CJK SC";
 	o->min_area = 1.0;
 	o->keep_threshold = 0.5;
@@ -52,7 +51,7 @@ static geo_gridset *read_set(geo_ctx *ctx, const char *name, const geo_diff_opts
 			     const geo_crs *work)
 {
 	geo_input_opts io;
-	input_opts(o->s_srs, o->where, &io);
+	input_opts(o->common.s_srs, o->common.where, &io);
 	geo_gridset *gs = geo_gridset_read(ctx, name, &io, &o->grid, work);
 	if (!gs)
 		return NULL;
@@ -60,7 +59,8 @@ static geo_gridset *read_set(geo_ctx *ctx, const char *name, const geo_diff_opts
 		geo_fail(ctx, GEO_ERR_INPUT, "%s: has no '%s' field; name the code field with --id-field",
 			 name, o->grid.id_field);
 	} else if (!gs->n) {
-		geo_fail(ctx, GEO_ERR_INPUT, "%s: no grids%s", name, o->where ? " match --where" : "");
+		geo_fail(ctx, GEO_ERR_INPUT, "%s: no grids%s", name,
+			 o->common.where ? " match --where" : "");
 	} else {
 		/* Code order makes every list of the report, and the pairs, independent
 		** of the order the grids come in. */
@@ -90,13 +90,13 @@ static geo_err read_both(struct diff_run *run, const char *old_name, const char 
 {
 	geo_ctx *ctx = run->ctx;
 	geo_diff_result *r = run->r;
-	geo_crs *work = run->o->work_srs ? geo_crs_new(ctx, run->o->work_srs) : NULL;
-	if (run->o->work_srs && !work)
+	geo_crs *work = run->o->common.work_srs ? geo_crs_new(ctx, run->o->common.work_srs) : NULL;
+	if (run->o->common.work_srs && !work)
 		return geo_last_code(ctx);
 	if (work && !geo_crs_is_projected(work)) {
 		geo_crs_free(work);
 		return geo_fail(ctx, GEO_ERR_USAGE, "--work-srs %s is not a projected CRS",
-				run->o->work_srs);
+				run->o->common.work_srs);
 	}
 	r->old_grids = read_set(ctx, old_name, run->o, work);
 	geo_crs_free(work);
@@ -415,7 +415,7 @@ static geo_err measure(struct diff_run *run)
 	r->outside_old = geo_calloc(run->ctx, nb, sizeof *r->outside_old);
 	if (!r->outside_new || !r->outside_old)
 		return GEO_ERR_INTERNAL;
-	if (run->o->changes) {
+	if (run->o->common.output) {
 		run->old_out = geo_calloc(run->ctx, na, sizeof *run->old_out);
 		run->new_out = geo_calloc(run->ctx, nb, sizeof *run->new_out);
 		if (!run->old_out || !run->new_out)
@@ -455,17 +455,18 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 		return geo_fail(ctx, GEO_ERR_USAGE, "--moves needs at least one --features layer");
 	const char **inputs = geo_calloc(ctx, nf + 5, sizeof *inputs);
 	geo_diff_result *r = geo_calloc(ctx, 1, sizeof *r);
-	if (!inputs || !r || !(r->worker_field = geo_strdup(ctx, o->worker_field))) {
+	if (!inputs || !r || !(r->worker_field = geo_strdup(ctx, o->staff.worker_field))) {
 		free(inputs);
 		geo_diff_result_free(r);
 		return GEO_ERR_INTERNAL;
 	}
+	r->verbose = o->common.verbose;
 	inputs[0] = old_name;
 	inputs[1] = new_name;
 	for (size_t k = 0; k < nf; k++)
 		inputs[k + 2] = o->features[k];
-	if (o->roster)
-		inputs[nf + 2 + nr++] = o->roster;
+	if (o->staff.roster)
+		inputs[nf + 2 + nr++] = o->staff.roster;
 	if (o->old_roster)
 		inputs[nf + 2 + nr++] = o->old_roster;
 	struct diff_run run = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o, .r = r,
@@ -473,7 +474,7 @@ geo_err geo_diff(geo_ctx *ctx, const char *old_name, const char *new_name,
 				.progress_data = progress_data };
 	geo_err e = read_both(&run, old_name, new_name);
 	if (!e && !(r->overlay = geo_overlay_new(ctx, r->old_grids, r->new_grids, o->min_area,
-						 o->changes != NULL, progress, progress_data)))
+						 o->common.output != NULL, progress, progress_data)))
 		e = geo_last_code(ctx);
 	if (!e)
 		e = match(&run);

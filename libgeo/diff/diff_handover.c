@@ -229,7 +229,7 @@ geo_err diff_handover_open(struct diff_run *run)
 		return GEO_ERR_INTERNAL;
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.overwrite = run->o->overwrite;
+	oo.overwrite = run->o->common.out.overwrite;
 	oo.inputs = run->inputs;
 	for (size_t k = 0; k < n; k++) {
 		geo_output *out = form_of(names[k]) == FORM_PDF

@@ -90,7 +90,7 @@ static geo_input *open_source(struct diff_run *run, const char *name)
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = run->o->s_srs;
+	io.s_srs = run->o->common.s_srs;
 	geo_input *in = geo_input_open(run->ctx, name, &io);
 	if (in && geo_input_set_target(run->ctx, in, run->r->old_grids->crs)) {
 		geo_input_close(in);
@@ -117,7 +117,7 @@ static geo_err open_sources(struct placing *pl)
 		if (!(pl->src[k].in = open_source(run, name)))
 			return geo_last_code(run->ctx);
 		label_fields(&pl->src[k]);
-		if (geo_input_window_if_dated(run->ctx, pl->src[k].in, name, &run->o->window, &windowed))
+		if (geo_input_window_if_dated(run->ctx, pl->src[k].in, name, &run->o->common.window, &windowed))
 			return geo_last_code(run->ctx);
 		l->name = geo_strdup(run->ctx, OGR_L_GetName(geo_input_layer(pl->src[k].in)));
 		l->source = geo_strdup(run->ctx, name);
@@ -126,10 +126,10 @@ static geo_err open_sources(struct placing *pl)
 		if (!l->name || !l->source || !l->count_old || !l->count_new)
 			return GEO_ERR_INTERNAL;
 	}
-	if (geo_window_opts_given(&run->o->window) && !windowed)
+	if (geo_window_opts_given(&run->o->common.window) && !windowed)
 		return geo_fail(run->ctx, GEO_ERR_USAGE,
 				"the time window applies to no --features layer (none has a field '%s')",
-				run->o->window.date_field);
+				run->o->common.window.date_field);
 	return GEO_OK;
 }
 
@@ -201,7 +201,7 @@ static geo_err place_layer(struct placing *pl, size_t k)
 geo_err diff_place_features(struct diff_run *run)
 {
 	if (!run->o->features || !run->o->features[0])
-		return geo_window_opts_given(&run->o->window)
+		return geo_window_opts_given(&run->o->common.window)
 			       ? geo_fail(run->ctx, GEO_ERR_USAGE, "a time window needs --features")
 			       : GEO_OK;
 	struct placing pl = { .run = run };

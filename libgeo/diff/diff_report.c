@@ -432,17 +432,17 @@ static void render_text(geo_buf *b, const geo_diff_result *r, const size_t *orde
 	geo_buf_add(b, r->changed ? _("Changed.\n") : _("No change.\n"));
 }
 
-char *geo_diff_report(const geo_diff_result *r, int json, int verbose)
+geo_err geo_diff_report(const geo_diff_result *r, int json, FILE *f)
 {
 	size_t *order = handover_order(r);
 	if (!order)
-		return NULL;
+		return GEO_ERR_INTERNAL;
 	geo_buf b;
 	geo_buf_init(&b);
 	if (json)
 		render_json(&b, r, order);
 	else
-		render_text(&b, r, order, verbose);
+		render_text(&b, r, order, r->verbose);
 	free(order);
-	return geo_buf_take(&b);
+	return geo_buf_write(&b, f);
 }

@@ -19,11 +19,11 @@ geo_err diff_staff(struct diff_run *run)
 	if (!r->old_staff || !r->new_staff)
 		return GEO_ERR_INTERNAL;
 	const geo_diff_opts *o = run->o;
-	geo_staff_fields f = { o->worker_field, o->phone_field, o->grid.id_field,
+	geo_staff_fields f = { o->staff.worker_field, o->staff.phone_field, o->grid.id_field,
 			       o->grid.name_field };
 	geo_err e = geo_staff_read(run->ctx, r->old_grids, &f, o->old_roster, "OLD", r->old_staff);
 	if (!e)
-		e = geo_staff_read(run->ctx, r->new_grids, &f, o->roster, "NEW", r->new_staff);
+		e = geo_staff_read(run->ctx, r->new_grids, &f, o->staff.roster, "NEW", r->new_staff);
 	for (int side = 0; !e && side < 2; side++) {
 		const geo_gridset *gs = side ? r->new_grids : r->old_grids;
 		const geo_diff_staff *st = side ? r->new_staff : r->old_staff;
@@ -65,7 +65,7 @@ void diff_warn_unstaffed(struct diff_run *run)
 		geo_log(run->ctx, GEO_LOG_WARN,
 			"no grid worker is known: the grids have no '%s' field and no --roster "
 			"names them; the hand-over's worker columns are empty",
-			run->o->worker_field);
+			run->o->staff.worker_field);
 		return;
 	}
 	geo_buf b;
@@ -80,6 +80,6 @@ void diff_warn_unstaffed(struct diff_run *run)
 			   "%zu grids in the hand-over have no worker (%s%s): give them one in the '%s' "
 			   "field or a --roster",
 			   n),
-			n, b.s ? b.s : "", listed > 6 ? ", ..." : "", run->o->worker_field);
+			n, b.s ? b.s : "", listed > 6 ? ", ..." : "", run->o->staff.worker_field);
 	geo_buf_free(&b);
 }

@@ -37,7 +37,7 @@ static geo_output *open_output(struct diff_run *run, const char *name, const cha
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
 	oo.format = format;
-	oo.overwrite = run->o->overwrite;
+	oo.overwrite = run->o->common.out.overwrite;
 	oo.inputs = run->inputs;
 	return geo_output_open(run->ctx, name, &oo);
 }
@@ -78,7 +78,7 @@ static geo_err write_piece(struct diff_run *run, OGRLayerH l, geo_transform *t, 
 static geo_err write_changes(struct diff_run *run, geo_output *out)
 {
 	const geo_diff_result *r = run->r;
-	geo_crs *crs = run->o->t_srs ? geo_crs_new(run->ctx, run->o->t_srs)
+	geo_crs *crs = run->o->common.t_srs ? geo_crs_new(run->ctx, run->o->common.t_srs)
 				     : geo_crs_clone(r->old_grids->source_crs);
 	if (!crs)
 		return geo_last_code(run->ctx);
@@ -250,7 +250,7 @@ geo_err diff_write_outputs(struct diff_run *run)
 	const geo_diff_opts *o = run->o;
 	geo_output *changes = NULL, *kept = NULL;
 	geo_err e = GEO_OK;
-	if (o->changes && !(changes = open_output(run, o->changes, o->format)))
+	if (o->common.output && !(changes = open_output(run, o->common.output, o->common.out.format)))
 		e = geo_last_code(run->ctx);
 	if (!e && o->keep_codes && !(kept = open_output(run, o->keep_codes, NULL)))
 		e = geo_last_code(run->ctx);

@@ -26,7 +26,7 @@ void geo_heat_opts_init(geo_heat_opts *o)
 	memset(o, 0, sizeof *o);
 	o->kernel = GEO_KERNEL_QUARTIC;
 	o->scale = GEO_HEAT_DENSITY;
-	geo_window_opts_init(&o->window);
+	geo_common_opts_init(&o->common);
 	geo_grid_opts_init(&o->grid);
 }
 
@@ -68,7 +68,7 @@ static geo_err check_opts(geo_ctx *ctx, const geo_heat_opts *o)
 /* The working CRS: --work-srs, or the points' own (projected) one. */
 static geo_crs *working_crs(geo_ctx *ctx, const geo_heat_opts *o, geo_input *in)
 {
-	geo_crs *w = o->work_srs ? geo_crs_new(ctx, o->work_srs) : geo_input_working_crs(ctx, in);
+	geo_crs *w = o->common.work_srs ? geo_crs_new(ctx, o->common.work_srs) : geo_input_working_crs(ctx, in);
 	if (!w)
 		return NULL;
 	OGRSpatialReferenceH srs = geo_crs_ogr(w);
@@ -103,7 +103,7 @@ static geo_err find_fields(geo_ctx *ctx, const geo_heat_opts *o, geo_input *in, 
 					o->weight_field, geo_input_name(in), OGR_GetFieldTypeName(t));
 	}
 	if (timed) {
-		const char *field = o->window.date_field;
+		const char *field = o->common.window.date_field;
 		f->date = OGR_FD_GetFieldIndex(defn, field);
 		if (f->date < 0)
 			return geo_fail(ctx, GEO_ERR_USAGE,
@@ -323,8 +323,8 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = o->s_srs;
-	io.where = o->where;
+	io.s_srs = o->common.s_srs;
+	io.where = o->common.where;
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
 		return geo_last_code(ctx);
@@ -766,7 +766,7 @@ static void report_text(geo_buf *b, const char *output, const geo_heat_opts *o,
 		if (win->end != GEO_TIME_MAX)
 			geo_time_format(win->end - (win->end % 86400 ? 1 : 86400), z, sizeof z);
 		geo_buf_printf(b, _("window: %s (%s to %s) by field '%s'\n"), win->label, *a ? a : _("the start"),
-			       *z ? z : _("the end"), o->window.date_field);
+			       *z ? z : _("the end"), o->common.window.date_field);
 	}
 	geo_buf_printf(b, _("points: %zu read, %zu in the window, total weight %.6g"), r->read,
 		       r->in_window, r->weight);
@@ -891,22 +891,18 @@ static geo_err choose_grid(geo_ctx *ctx, const geo_heat_opts *o, const char *poi
 	return e;
 }
 
-geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo_heat_opts *o,
-		 geo_progress progress, void *pdata, char **report)
+static geo_err heat(geo_ctx *ctx, const char *points, const char *output, const geo_heat_opts *o,
+		    geo_progress progress, void *pdata, char **report)
 {
-	*report = NULL;
 	geo_window win, prev;
 	geo_err e = check_opts(ctx, o);
 	if (!e)
-		e = geo_window_parse(ctx, &o->window, &win);
+		e = geo_window_parse(ctx, &o->common.window, &win);
 	if (!e && o->compare_previous)
 		e = geo_window_previous(ctx, &win, &prev);
 	if (e)
 		return e;
-	geo_output_opts oo;
-	geo_output_opts_init(&oo);
-	oo.format = o->format;
-	oo.overwrite = o->overwrite;
+	geo_output_opts oo = o->common.out;
 	const char *inputs[5] = { points, NULL, NULL, NULL, NULL };
 	int ni = 1;
 	if (o->extent)
@@ -971,7 +967,7 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 	if (!e) {
 		geo_buf b;
 		geo_buf_init(&b);
-		(o->json ? report_json : report_text)(&b, output, o, &g, work, &win, &r);
+		(o->common.json ? report_json : report_text)(&b, output, o, &g, work, &win, &r);
 		if (!(*report = geo_buf_take(&b)))
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
@@ -985,4 +981,12 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const char *output, const geo
 	free(mask);
 	geo_crs_free(work);
 	return e;
+}
+
+geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_heat_result **result,
+		 geo_progress progress, void *progress_data)
+{
+	char *report = NULL;
+	geo_err e = heat(ctx, points, o->common.output, o, progress, progress_data, &report);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }

@@ -22,7 +22,7 @@ geo_output *heat_grid_open(geo_ctx *ctx, const geo_heat_opts *o, const char *con
 {
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.overwrite = o->overwrite;
+	oo.overwrite = o->common.out.overwrite;
 	oo.inputs = inputs;
 	return geo_output_open(ctx, o->grid_output, &oo);
 }

@@ -15,9 +15,7 @@
 
 void geo_info_opts_init(geo_info_opts *o)
 {
-	o->s_srs = NULL;
-	o->where = NULL;
-	o->json = 0;
+	geo_common_opts_init(&o->common);
 	geo_grid_opts_init(&o->grid);
 }
 
@@ -134,8 +132,8 @@ static geo_err describe(geo_ctx *ctx, const char *name, const char *layer,
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = o->s_srs;
-	io.where = o->where;
+	io.s_srs = o->common.s_srs;
+	io.where = o->common.where;
 	io.layer = *layer ? layer : NULL;
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
@@ -299,9 +297,8 @@ static void free_info(struct layer_info *li)
 	CSLDestroy(li->orphans);
 }
 
-geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **report)
+static geo_err info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **report)
 {
-	*report = NULL;
 	char **layers = geo_input_layer_names(ctx, name);
 	if (!layers)
 		return geo_last_code(ctx);
@@ -312,7 +309,7 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 	}
 	geo_buf b;
 	geo_buf_init(&b);
-	if (o->json) {
+	if (o->common.json) {
 		geo_buf_add(&b, "{\"dataset\": ");
 		geo_json_str(&b, label);
 		geo_buf_add(&b, ", \"layers\": [");
@@ -325,7 +322,7 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 		struct layer_info li;
 		memset(&li, 0, sizeof li);
 		e = describe(ctx, name, layers[i], o, &li);
-		if (!e && o->json) {
+		if (!e && o->common.json) {
 			geo_buf_add(&b, i ? ", " : "");
 			render_json(&b, &li);
 		} else if (!e) {
@@ -333,7 +330,7 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 		}
 		free_info(&li);
 	}
-	if (o->json)
+	if (o->common.json)
 		geo_buf_add(&b, "]}\n");
 	CSLDestroy(layers);
 	*report = geo_buf_take(&b);
@@ -344,4 +341,13 @@ geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, char **
 		*report = NULL;
 	}
 	return e;
+}
+
+geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, geo_info_result **result,
+		 geo_progress progress, void *progress_data)
+{
+	(void)progress, (void)progress_data;
+	char *report = NULL;
+	geo_err e = info(ctx, name, o, &report);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }

@@ -13,10 +13,9 @@
 void geo_list_opts_init(geo_list_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	geo_window_opts_init(&o->window);
+	geo_common_opts_init(&o->common);
 	geo_grid_opts_init(&o->grid);
-	o->worker_field = "worker";
-	o->phone_field = "phone";
+	geo_staff_opts_init(&o->staff);
 	o->sheets = GEO_LIST_BY_GRID;
 	o->font = "Noto Sans CJK SC";
 }
@@ -63,7 +62,7 @@ static geo_err select_grids(list_run *run, const char *name)
 	}
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = o->s_srs;
+	io.s_srs = o->common.s_srs;
 	io.where = o->grid_where;
 	geo_input *in = geo_input_open(run->ctx, name, &io);
 	if (!in)
@@ -102,17 +101,17 @@ static geo_err select_grids(list_run *run, const char *name)
 static geo_err read_grids(list_run *run, const char *name)
 {
 	const geo_list_opts *o = run->o;
-	geo_crs *work = o->work_srs ? geo_crs_new(run->ctx, o->work_srs) : NULL;
-	if (o->work_srs && !work)
+	geo_crs *work = o->common.work_srs ? geo_crs_new(run->ctx, o->common.work_srs) : NULL;
+	if (o->common.work_srs && !work)
 		return geo_last_code(run->ctx);
 	if (work && !geo_crs_is_projected(work)) {
 		geo_crs_free(work);
 		return geo_fail(run->ctx, GEO_ERR_USAGE, "--work-srs %s is not a projected CRS",
-				o->work_srs);
+				o->common.work_srs);
 	}
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = o->s_srs;
+	io.s_srs = o->common.s_srs;
 	run->gs = geo_gridset_read(run->ctx, name, &io, &o->grid, work);
 	geo_crs_free(work);
 	if (!run->gs)
@@ -132,9 +131,9 @@ static geo_err read_grids(list_run *run, const char *name)
 	run->both_levels = n2 && n2 < gs->n;
 	if (!(run->staff = geo_calloc(run->ctx, gs->n, sizeof *run->staff)))
 		return GEO_ERR_INTERNAL;
-	geo_staff_fields f = { o->worker_field, o->phone_field, o->grid.id_field,
+	geo_staff_fields f = { o->staff.worker_field, o->staff.phone_field, o->grid.id_field,
 			       o->grid.name_field };
-	geo_err e = geo_staff_read(run->ctx, gs, &f, o->roster, name, run->staff);
+	geo_err e = geo_staff_read(run->ctx, gs, &f, o->staff.roster, name, run->staff);
 	for (size_t i = 0; !e && i < gs->n; i++)
 		run->has_workers |= *run->staff[i].worker != '\0';
 	return e ? e : select_grids(run, name);
@@ -181,12 +180,12 @@ static geo_err open_source(list_run *run, const char *name, struct source *s, in
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = run->o->s_srs;
-	io.where = run->o->where;
+	io.s_srs = run->o->common.s_srs;
+	io.where = run->o->common.where;
 	if (!(s->in = geo_input_open(run->ctx, name, &io)))
 		return geo_last_code(run->ctx);
 	if (geo_input_set_target(run->ctx, s->in, run->gs->crs) ||
-	    geo_input_window_if_dated(run->ctx, s->in, name, &run->o->window, windowed))
+	    geo_input_window_if_dated(run->ctx, s->in, name, &run->o->common.window, windowed))
 		return geo_last_code(run->ctx);
 	OGRFeatureDefnH d = geo_input_defn(s->in);
 	s->id = id_field(d);
@@ -316,10 +315,10 @@ static geo_err read_features(list_run *run, const char *const *names, size_t n,
 				e = GEO_ERR_INTERNAL;
 		}
 	}
-	if (!e && geo_window_opts_given(&run->o->window) && !windowed)
+	if (!e && geo_window_opts_given(&run->o->common.window) && !windowed)
 		e = geo_fail(run->ctx, GEO_ERR_USAGE,
 			     "the time window applies to no layer (none has a field '%s')",
-			     run->o->window.date_field);
+			     run->o->common.window.date_field);
 	for (size_t k = 0; !e && k < n; k++) {
 		e = read_layer(run, fp, &src[k], k);
 		if (!e && !geo_progress_step(run->ctx, progress, pdata, (double)(k + 1) / (double)n,
@@ -527,7 +526,7 @@ static void report_text(const list_run *run, geo_buf *b)
 			geo_buf_printf(b, _("  %s: %zu features, %zu in no grid\n"), ly->source,
 				       ly->features, ly->unplaced);
 	}
-	if (!run->o->verbose)
+	if (!run->o->common.verbose)
 		return;
 	for (size_t k = 0; k < run->nsections; k++) {
 		const list_section *s = &run->sections[k];
@@ -592,13 +591,13 @@ static void warn(list_run *run)
 		geo_log(run->ctx, GEO_LOG_WARN,
 			"no grid worker is known: the grids have no '%s' field and no --roster "
 			"names them; the lists leave the worker blank",
-			run->o->worker_field);
+			run->o->staff.worker_field);
 	else if (none)
 		geo_log(run->ctx, GEO_LOG_WARN,
 			P_("%zu listed grid has no worker: give it one in the '%s' field or a --roster",
 			   "%zu listed grids have no worker: give them one in the '%s' field or a --roster",
 			   none),
-			none, run->o->worker_field);
+			none, run->o->staff.worker_field);
 }
 
 static int ends_with(const char *s, const char *ext)
@@ -618,22 +617,22 @@ static geo_err write_outputs(list_run *run, const char *grids, const char *const
 	inputs[ni++] = grids;
 	for (size_t k = 0; k < nfeatures; k++)
 		inputs[ni++] = features[k];
-	if (o->roster)
-		inputs[ni++] = o->roster;
+	if (o->staff.roster)
+		inputs[ni++] = o->staff.roster;
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.overwrite = o->overwrite;
+	oo.overwrite = o->common.out.overwrite;
 	oo.inputs = inputs;
-	oo.format = o->format;
+	oo.format = o->common.out.format;
 	geo_output *table = NULL, *pdf = NULL;
 	geo_err e = GEO_OK;
-	if (o->output && !(table = geo_output_open(run->ctx, o->output, &oo)))
+	if (o->common.output && !(table = geo_output_open(run->ctx, o->common.output, &oo)))
 		e = geo_last_code(run->ctx);
 	oo.format = NULL;
 	if (!e && o->pdf && !(pdf = geo_output_open_file(run->ctx, o->pdf, &oo)))
 		e = geo_last_code(run->ctx);
 	if (!e && table)
-		e = list_write_table(run, table, o->output);
+		e = list_write_table(run, table, o->common.output);
 	if (!e && pdf)
 		e = list_write_pdf(run, pdf, o->pdf);
 	if (!e && table)
@@ -663,16 +662,16 @@ static void run_free(list_run *run)
 	free(run->title);
 }
 
-geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, size_t nfeatures,
-		 const geo_list_opts *o, char **report, geo_progress progress, void *progress_data)
+static geo_err list(geo_ctx *ctx, const char *grids, const char *const *features,
+		    size_t nfeatures, const geo_list_opts *o, char **report, geo_progress progress,
+		    void *progress_data)
 {
-	*report = NULL;
 	list_run run = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o };
 	if (!nfeatures)
 		return geo_fail(ctx, GEO_ERR_USAGE, "no feature layer to list");
-	if (o->output && ends_with(o->output, ".pdf"))
+	if (o->common.output && ends_with(o->common.output, ".pdf"))
 		return geo_fail(ctx, GEO_ERR_USAGE, "-o %s: the printable lists go to --pdf",
-				o->output);
+				o->common.output);
 	geo_err e = read_grids(&run, grids);
 	if (!e)
 		e = read_features(&run, features, nfeatures, progress, progress_data);
@@ -687,15 +686,24 @@ geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, s
 	if (!e) {
 		geo_buf b;
 		geo_buf_init(&b);
-		if (o->json)
+		if (o->common.json)
 			report_json(&run, &b);
 		else
 			report_text(&run, &b);
 		if (!(*report = geo_buf_take(&b)))
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
-	if (!e && o->strict && unplaced(&run))
+	if (!e && o->common.strict && unplaced(&run))
 		e = GEO_PROBLEMS;
 	run_free(&run);
 	return e;
+}
+
+geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, size_t nfeatures,
+		 const geo_list_opts *o, geo_list_result **result, geo_progress progress,
+		 void *progress_data)
+{
+	char *report = NULL;
+	geo_err e = list(ctx, grids, features, nfeatures, o, &report, progress, progress_data);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }

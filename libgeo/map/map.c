@@ -31,7 +31,7 @@
 void geo_map_opts_init(geo_map_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	geo_window_opts_init(&o->window);
+	geo_common_opts_init(&o->common);
 	o->level_field = "level";
 	o->font = "Noto Sans CJK SC";
 	o->paper = GEO_PAPER_A4;
@@ -76,8 +76,8 @@ static geo_err choose_working_crs(map *m, geo_input *in)
 {
 	if (m->work)
 		return GEO_OK;
-	if (m->o->work_srs)
-		m->work = geo_crs_new(m->ctx, m->o->work_srs);
+	if (m->o->common.work_srs)
+		m->work = geo_crs_new(m->ctx, m->o->common.work_srs);
 	else if (!geo_crs_is_projected(geo_input_crs(in)) && geo_input_count(in) == 0)
 		return GEO_OK; /* an empty lon/lat layer cannot say; let the next one */
 	else
@@ -157,7 +157,7 @@ static geo_err read_features(map *m, map_layer *l, geo_input *in, const struct f
 static void apply_where(map *m, map_layer *l, OGRLayerH ol)
 {
 	CPLErrorReset();
-	int ok = OGR_L_SetAttributeFilter(ol, m->o->where) == OGRERR_NONE;
+	int ok = OGR_L_SetAttributeFilter(ol, m->o->common.where) == OGRERR_NONE;
 	if (ok) {
 		/* Some drivers (GeoPackage) check the expression only when reading. */
 		OGRFeatureH f = OGR_L_GetNextFeature(ol);
@@ -181,7 +181,7 @@ static void apply_where(map *m, map_layer *l, OGRLayerH ol)
 ** it (and --where again), and reports an empty selection. */
 static geo_err apply_window(map *m, map_layer *l, geo_input *in)
 {
-	const geo_window_opts *w = &m->o->window;
+	const geo_window_opts *w = &m->o->common.window;
 	if (OGR_FD_GetFieldIndex(geo_input_defn(in), w->date_field) < 0) {
 		geo_log(m->ctx, GEO_LOG_WARN,
 			"%s: no field '%s': the time window does not apply; drawing every feature",
@@ -189,7 +189,7 @@ static geo_err apply_window(map *m, map_layer *l, geo_input *in)
 		return GEO_OK;
 	}
 	l->windowed = 1;
-	return geo_input_set_filter(m->ctx, in, l->filtered ? m->o->where : NULL, w);
+	return geo_input_set_filter(m->ctx, in, l->filtered ? m->o->common.where : NULL, w);
 }
 
 static geo_err read_value_map(map *m, map_layer *l, const char *name, const char *lname)
@@ -210,7 +210,7 @@ static geo_err read_value_map(map *m, map_layer *l, const char *name, const char
 static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 {
 	geo_ctx *ctx = m->ctx;
-	geo_input *in = layer_open(ctx, spec->name, m->o->s_srs);
+	geo_input *in = layer_open(ctx, spec->name, m->o->common.s_srs);
 	if (!in)
 		return geo_last_code(ctx);
 	OGRLayerH ol = geo_input_layer(in);
@@ -225,9 +225,9 @@ static geo_err read_layer(map *m, const geo_map_layer *spec, map_layer *l)
 	l->lname = geo_strdup(ctx, OGR_L_GetName(ol));
 	if (!e && (!l->title || !l->source || !l->lname))
 		e = GEO_ERR_INTERNAL;
-	if (!e && l->dim == 3 && m->o->where)
+	if (!e && l->dim == 3 && m->o->common.where)
 		apply_where(m, l, ol);
-	if (!e && l->dim == 3 && geo_window_opts_given(&m->o->window))
+	if (!e && l->dim == 3 && geo_window_opts_given(&m->o->common.window))
 		e = apply_window(m, l, in);
 	if (!e)
 		e = choose_working_crs(m, in);
@@ -290,16 +290,16 @@ static geo_err check_fields(map *m)
 	int filtered = 0;
 	for (size_t i = 0; i < m->nlayers; i++)
 		filtered |= m->layers[i].filtered;
-	if (m->o->where && !filtered)
+	if (m->o->common.where && !filtered)
 		return geo_fail(m->ctx, GEO_ERR_USAGE, "--where '%s' applies to no point layer",
-				m->o->where);
+				m->o->common.where);
 	int windowed = 0;
 	for (size_t i = 0; i < m->nlayers; i++)
 		windowed |= m->layers[i].windowed;
-	if (geo_window_opts_given(&m->o->window) && !windowed)
+	if (geo_window_opts_given(&m->o->common.window) && !windowed)
 		return geo_fail(m->ctx, GEO_ERR_USAGE,
 				"the time window applies to no point layer (none has a field '%s')",
-				m->o->window.date_field);
+				m->o->common.window.date_field);
 	const char *missing = m->o->label_field && !label ? "--label"
 			      : m->o->category_field && !cat ? "--category"
 			      : m->o->fill_field && !fill ? "--fill" : NULL;
@@ -416,6 +416,7 @@ static const char *format_of(const char *path, const char *format)
 		: !strcasecmp(dot, ".pdf") ? "pdf" : NULL;
 }
 
+/* ---- the verb ------------------------------------------------------------ */
 
 static void map_free(map *m)
 {
@@ -502,9 +503,9 @@ static geo_err render(map *m, geo_output *out, const char *output, const char *f
 ** convention, which the tests use), else today. */
 static geo_err footer_texts(map *m)
 {
-	if (geo_window_opts_given(&m->o->window)) {
+	if (geo_window_opts_given(&m->o->common.window)) {
 		geo_window w;
-		geo_err e = geo_window_parse(m->ctx, &m->o->window, &w);
+		geo_err e = geo_window_parse(m->ctx, &m->o->common.window, &w);
 		if (e)
 			return e;
 		map_period_text(&w, m->period, sizeof m->period);
@@ -551,9 +552,9 @@ static geo_err check_opts(geo_ctx *ctx, const char *output, const geo_map_opts *
 		return geo_fail(ctx, GEO_ERR_USAGE, "--dpi %g: must be between 50 and 600", o->dpi);
 	if (!output && !o->qgis_project)
 		return geo_fail(ctx, GEO_ERR_USAGE, "no output: give -o MAP.png|svg|pdf or --qgis-project");
-	*fmt = output ? format_of(output, o->format) : NULL;
-	if (output && !*fmt && o->format)
-		return geo_fail(ctx, GEO_ERR_USAGE, "-f %s: not png, svg or pdf", o->format);
+	*fmt = output ? format_of(output, o->common.out.format) : NULL;
+	if (output && !*fmt && o->common.out.format)
+		return geo_fail(ctx, GEO_ERR_USAGE, "-f %s: not png, svg or pdf", o->common.out.format);
 	if (output && !*fmt)
 		return geo_fail(ctx, GEO_ERR_USAGE,
 				"%s: cannot tell the format; name it .png, .svg or .pdf, or use -f", output);
@@ -584,12 +585,11 @@ static geo_err draw_and_write(map *m, const geo_map_layer *layers, size_t n, geo
 	return e;
 }
 
-geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
-		const geo_map_opts *o, char **report, geo_progress progress, void *pdata)
+static geo_err map_run(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
+		       const geo_map_opts *o, char **report, geo_progress progress, void *pdata)
 {
 	const char *fmt = NULL;
 	geo_output *out = NULL, *qgs = NULL, *qpt = NULL;
-	*report = NULL;
 	/* An output that is an input is refused before anything else is said. */
 	geo_err e = output && !(out = layer_output_open(ctx, output, layers, n, o)) ? geo_last_code(ctx)
 										  : GEO_OK;
@@ -618,6 +618,14 @@ geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char 
 	if (!e)
 		geo_progress_step(ctx, progress, pdata, 1, "done");
 	return e;
+}
+
+geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
+		geo_map_result **result, geo_progress progress, void *progress_data)
+{
+	char *report = NULL;
+	geo_err e = map_run(ctx, layers, n, o->common.output, o, &report, progress, progress_data);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }
 
 /*

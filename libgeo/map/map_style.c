@@ -514,7 +514,7 @@ geo_err map_report(map *m, const char *output, const char *fmt, char **report)
 	geo_buf b;
 	geo_buf_init(&b);
 	if (!output) {
-		if (m->o->json) {
+		if (m->o->common.json) {
 			geo_buf_add(&b, "{\"qgis_project\": ");
 			geo_json_str(&b, m->o->qgis_project);
 			geo_buf_add(&b, ", \"qgis_layout\": ");
@@ -525,7 +525,7 @@ geo_err map_report(map *m, const char *output, const char *fmt, char **report)
 			geo_buf_printf(&b, _("%s: its print layout, as a template\n"),
 				       CPLResetExtension(m->o->qgis_project, "qpt"));
 		}
-	} else if (m->o->json) {
+	} else if (m->o->common.json) {
 		report_json(m, output, fmt, &b);
 	} else {
 		report_text(m, output, fmt, &b);

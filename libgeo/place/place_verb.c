@@ -20,7 +20,7 @@ void geo_place_opts_init(geo_place_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	geo_grid_opts_init(&o->grid);
-	geo_window_opts_init(&o->window);
+	geo_common_opts_init(&o->common);
 	o->mode = GEO_PLACE_LARGEST;
 }
 
@@ -227,7 +227,7 @@ static void warn_empty_grids(geo_ctx *ctx, const place_grids *g, const char *id_
 static geo_err load_grids(geo_ctx *ctx, place_grids *g, const char *name, const geo_place_opts *o)
 {
 	geo_crs *work = NULL;
-	if (o->work_srs && !(work = geo_crs_new(ctx, o->work_srs)))
+	if (o->common.work_srs && !(work = geo_crs_new(ctx, o->common.work_srs)))
 		return geo_last_code(ctx);
 	geo_input_opts io;
 	geo_input_opts_init(&io);
@@ -1146,7 +1146,7 @@ static geo_err open_output(run *r, const char *path, const char *format, const c
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
 	oo.format = format;
-	oo.overwrite = r->o->overwrite;
+	oo.overwrite = r->o->common.out.overwrite;
 	oo.inputs = inputs;
 	*out = geo_output_open(r->ctx, path, &oo);
 	if (!*out)
@@ -1169,8 +1169,8 @@ static geo_err open_outputs(run *r, const char *const *inputs)
 	if (o->mode == GEO_PLACE_SPLIT && (dim == 1 || dim == 2))
 		type = r->multi = dim == 1 ? wkbMultiPolygon : wkbMultiLineString;
 	geo_err e = GEO_OK;
-	if (o->output || !o->summary) {
-		e = open_output(r, o->output, o->format, inputs, &r->out, &r->out_layer, type, NULL);
+	if (o->common.output) {
+		e = open_output(r, o->common.output, o->common.out.format, inputs, &r->out, &r->out_layer, type, NULL);
 		if (!e)
 			e = copy_input_fields(r, r->out_layer, &r->map);
 		if (!e)
@@ -1194,12 +1194,12 @@ static geo_err open_outputs(run *r, const char *const *inputs)
 ** null: with a filter, every field is read. */
 static void ignore_unused_fields(run *r)
 {
-	if (r->out_layer || r->un_layer || r->o->where)
+	if (r->out_layer || r->un_layer || r->o->common.where)
 		return;
 	OGRFeatureDefnH d = geo_input_defn(r->in);
 	char **keep = geo_place_summary_fields(r->sum, d), **ignore = NULL;
-	if (geo_window_opts_given(&r->o->window)) /* the input's time window reads it */
-		keep = CSLAddString(keep, r->o->window.date_field);
+	if (geo_window_opts_given(&r->o->common.window)) /* the input's time window reads it */
+		keep = CSLAddString(keep, r->o->common.window.date_field);
 	for (int i = 0; i < OGR_FD_GetFieldCount(d); i++) {
 		const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i));
 		if (CSLFindString(keep, name) < 0)
@@ -1216,9 +1216,9 @@ static geo_err open_features(run *r, const char *features)
 	const geo_place_opts *o = r->o;
 	geo_input_opts io;
 	geo_input_opts_init(&io);
-	io.s_srs = o->s_srs;
-	io.where = o->where;
-	io.window = &o->window;
+	io.s_srs = o->common.s_srs;
+	io.where = o->common.where;
+	io.window = &o->common.window;
 	if (!(r->in = geo_input_open(r->ctx, features, &io)))
 		return geo_last_code(r->ctx);
 	geo_err e = geo_input_require_crs(r->ctx, r->in);
@@ -1228,7 +1228,7 @@ static geo_err open_features(run *r, const char *features)
 		return e;
 	r->layer = geo_input_layer(r->in);
 	r->in_crs = geo_input_crs(r->in);
-	r->out_crs = o->t_srs ? geo_crs_new(r->ctx, o->t_srs) : geo_crs_clone(r->in_crs);
+	r->out_crs = o->common.t_srs ? geo_crs_new(r->ctx, o->common.t_srs) : geo_crs_clone(r->in_crs);
 	if (!r->out_crs)
 		return geo_last_code(r->ctx);
 	if (!(r->to_work = geo_transform_new(r->ctx, r->in_crs, r->g.set->crs)) ||
@@ -1244,9 +1244,9 @@ static geo_err write_summary(run *r, const char *const *inputs)
 {
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.overwrite = r->o->overwrite;
+	oo.overwrite = r->o->common.out.overwrite;
 	oo.inputs = inputs;
-	geo_crs *crs = r->o->t_srs ? geo_crs_new(r->ctx, r->o->t_srs) : geo_crs_clone(r->g.set->source_crs);
+	geo_crs *crs = r->o->common.t_srs ? geo_crs_new(r->ctx, r->o->common.t_srs) : geo_crs_clone(r->g.set->source_crs);
 	if (!crs)
 		return geo_last_code(r->ctx);
 	geo_place_table t = { (const char *const *)r->g.ids, (const char *const *)r->g.parent,
@@ -1372,7 +1372,7 @@ static void report_json(const run *r, const char *features, geo_buf *b)
 		geo_buf_add(b, "}");
 	}
 	geo_buf_add(b, "]");
-	if (r->o->verbose)
+	if (r->o->common.verbose)
 		geo_buf_printf(b, ", \"seconds\": {\"grids\": %.3f, \"features\": %.3f}",
 			       r->seconds_grids, r->seconds_features);
 	geo_buf_add(b, "}\n");
@@ -1403,7 +1403,7 @@ static void report_text(const run *r, geo_buf *b)
 		geo_buf_printf(b, _("Pieces outside every grid: %lld\n"), r->outside);
 	if (r->out_layer && r->o->mode == GEO_PLACE_SPLIT)
 		geo_buf_printf(b, _("Written: %lld features\n"), r->pieces_out);
-	if (r->o->verbose)
+	if (r->o->common.verbose)
 		geo_buf_printf(b, _("Time: %.3f s reading grids, %.3f s placing\n"), r->seconds_grids,
 			       r->seconds_features);
 }
@@ -1419,16 +1419,16 @@ static geo_err check_opts(geo_ctx *ctx, const geo_place_opts *o)
 {
 	if (o->max_distance < 0)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--max-distance: must not be negative");
-	if (o->json && !o->output && !o->summary)
+	if (o->common.json && o->common.output && !strcmp(o->common.output, "-") && !o->summary)
 		return geo_fail(ctx, GEO_ERR_USAGE,
 				"--json needs -o or --summary: the features would go to standard output");
 	return GEO_OK;
 }
 
-geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features, const geo_place_opts *o,
-		  char **report, geo_progress progress, void *progress_data)
+static geo_err place(geo_ctx *ctx, const char *grids, const char *features,
+		     const geo_place_opts *o, char **report, geo_progress progress,
+		     void *progress_data)
 {
-	*report = NULL;
 	run r = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o };
 	geo_err e = check_opts(ctx, o);
 	double t0 = now();
@@ -1461,18 +1461,26 @@ geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features, const g
 	if (!e) {
 		geo_buf b;
 		geo_buf_init(&b);
-		if (o->json)
+		if (o->common.json)
 			report_json(&r, features, &b);
 		else
 			report_text(&r, &b);
 		if (!(*report = geo_buf_take(&b)))
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	}
-	if (!e && o->strict && r.unplaced)
+	if (!e && o->common.strict && r.unplaced)
 		e = GEO_PROBLEMS;
 	free(inputs);
 	free_run(&r);
 	return e;
+}
+
+geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features, const geo_place_opts *o,
+		  geo_place_result **result, geo_progress progress, void *progress_data)
+{
+	char *report = NULL;
+	geo_err e = place(ctx, grids, features, o, &report, progress, progress_data);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }
 
 /* ---- placing for other verbs --------------------------------------------------- */

@@ -291,7 +291,7 @@ geo_output *layer_output_open(geo_ctx *ctx, const char *path, const geo_map_laye
 		inputs[k++] = o->raster;
 	geo_output_opts oo;
 	geo_output_opts_init(&oo);
-	oo.overwrite = o->overwrite;
+	oo.overwrite = o->common.out.overwrite;
 	oo.inputs = inputs;
 	geo_output *out = geo_output_open_file(ctx, path, &oo);
 	free(inputs);

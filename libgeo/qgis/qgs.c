@@ -305,7 +305,7 @@ static int filter_fits(OGRLayerH ol, const char *where)
 static geo_err window_subset(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 {
 	geo_window w;
-	geo_err e = geo_window_parse(ctx, &o->window, &w);
+	geo_err e = geo_window_parse(ctx, &o->common.window, &w);
 	if (e || w.kind == GEO_WINDOW_ALL)
 		return e;
 	geo_buf b;
@@ -316,12 +316,12 @@ static geo_err window_subset(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	geo_buf_add(&b, "(");
 	if (w.start != GEO_TIME_MIN) {
 		geo_time_format(w.start, t, sizeof t);
-		geo_buf_printf(&b, "\"%s\" >= '%s'", o->window.date_field, t);
+		geo_buf_printf(&b, "\"%s\" >= '%s'", o->common.window.date_field, t);
 	}
 	if (w.end != GEO_TIME_MAX) {
 		geo_time_format(w.end, t, sizeof t);
 		geo_buf_printf(&b, "%s\"%s\" < '%s'", w.start != GEO_TIME_MIN ? " AND " : "",
-			       o->window.date_field, t);
+			       o->common.window.date_field, t);
 	}
 	geo_buf_add(&b, ")");
 	char *s = geo_buf_take(&b);
@@ -400,7 +400,7 @@ static int relabel(qlayer *q, const char *field, const char *font)
 static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t index, size_t k,
 			    const geo_map_opts *o, qlayer *q)
 {
-	geo_input *in = layer_open(ctx, spec->name, o->s_srs);
+	geo_input *in = layer_open(ctx, spec->name, o->common.s_srs);
 	if (!in)
 		return geo_last_code(ctx);
 	OGRLayerH ol = geo_input_layer(in);
@@ -408,9 +408,9 @@ static geo_err vector_layer(geo_ctx *ctx, const geo_map_layer *spec, size_t inde
 	int level = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), o->level_field);
 	geo_map_kind kind = layer_resolve_kind(ol, layer_dimension(in), level, spec->kind);
 	q->dim = kind == GEO_MAP_POINTS ? 3 : kind == GEO_MAP_LINES ? 2 : 1;
-	if (q->dim == 3 && o->where && filter_fits(ol, o->where))
-		q->subset = strdup(o->where);
-	if (q->dim == 3 && OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), o->window.date_field) >= 0) {
+	if (q->dim == 3 && o->common.where && filter_fits(ol, o->common.where))
+		q->subset = strdup(o->common.where);
+	if (q->dim == 3 && OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ol), o->common.window.date_field) >= 0) {
 		geo_err e = window_subset(ctx, o, q);
 		if (e) {
 			geo_input_close(in);

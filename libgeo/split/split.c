@@ -49,7 +49,7 @@ void geo_split_opts_init(geo_split_opts *o)
 	o->atom_fraction = 1.0 / 12;
 	o->town_code = NULL;
 	o->seed = 1;
-	geo_output_opts_init(&o->output);
+	geo_output_opts_init(&o->common.out);
 }
 
 typedef struct run {
@@ -1182,7 +1182,7 @@ static geo_err regular(run *r, outside *out)
 static geo_err write_grids(run *r, const char *output)
 {
 	const geo_split_opts *o = r->o;
-	geo_crs *out_crs = o->t_srs ? geo_crs_new(r->ctx, o->t_srs) : geo_crs_clone(r->town_crs);
+	geo_crs *out_crs = o->common.t_srs ? geo_crs_new(r->ctx, o->common.t_srs) : geo_crs_clone(r->town_crs);
 	geo_err e = out_crs ? GEO_OK : geo_last_code(r->ctx);
 	if (!e)
 		e = split_write(r->ctx, output, o, r->work, out_crs, r->all, r->nall, r->has_persons,
@@ -1237,12 +1237,11 @@ static const char *town_code_of(geo_ctx *ctx, const split_input *in)
 	return GEO_TOWN_CODE_DEFAULT;
 }
 
-geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_split_opts *o,
-		  char **report, geo_progress progress, void *progress_data)
+static geo_err split(geo_ctx *ctx, const char *town, const char *output, const geo_split_opts *o,
+		     char **report, geo_progress progress, void *progress_data)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	*report = NULL;
 	geo_err e = check_opts(ctx, o);
 	if (e)
 		return e;
@@ -1282,7 +1281,7 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	if (!e) {
 		geo_buf b;
 		geo_buf_init(&b);
-		if (o->json)
+		if (o->common.json)
 			render_json(&b, &r, &out, elapsed(&t0));
 		else
 			render_text(&b, &r, &out);
@@ -1296,4 +1295,12 @@ geo_err geo_split(geo_ctx *ctx, const char *town, const char *output, const geo_
 	CPLFree(saved);
 	run_free(&r);
 	return e;
+}
+
+geo_err geo_split(geo_ctx *ctx, const char *town, const geo_split_opts *o, geo_split_result **result,
+		  geo_progress progress, void *progress_data)
+{
+	char *report = NULL;
+	geo_err e = split(ctx, town, o->common.output, o, &report, progress, progress_data);
+	return geo_rendered_give(ctx, e, report, o->common.json, result);
 }

@@ -66,7 +66,7 @@ static geo_input *open_layer(geo_ctx *ctx, const char *name, const char *town,
 	geo_input_opts io;
 	geo_input_opts_init(&io);
 	io.where = where;
-	io.s_srs = o->s_srs;
+	io.s_srs = o->common.s_srs;
 	geo_input *in = geo_input_open(ctx, full, &io);
 	free(full);
 	if (in && work && geo_input_set_target(ctx, in, work)) {
@@ -177,13 +177,13 @@ static geo_err read_town(geo_ctx *ctx, const char *name, const geo_split_opts *o
 			 split_input *in, geo_crs **work, geo_crs **crs)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
-	geo_input *t = open_layer(ctx, name, name, o, o->where, NULL);
+	geo_input *t = open_layer(ctx, name, name, o, o->common.where, NULL);
 	if (!t || geo_input_require_crs(ctx, t)) {
 		geo_input_close(t);
 		return geo_last_code(ctx);
 	}
 	*crs = geo_crs_clone(geo_input_crs(t));
-	*work = o->work_srs ? geo_crs_new(ctx, o->work_srs) : geo_input_working_crs(ctx, t);
+	*work = o->common.work_srs ? geo_crs_new(ctx, o->common.work_srs) : geo_input_working_crs(ctx, t);
 	struct town_parts p = { NULL, 0, 0, "", 0 };
 	geo_err e = !*crs || !*work ? geo_last_code(ctx) : geo_input_set_target(ctx, t, *work);
 	if (!e)
@@ -692,7 +692,7 @@ geo_err split_write(geo_ctx *ctx, const char *output, const geo_split_opts *o,
 		    int has_persons, int with_cells)
 {
 	geo_transform *t = geo_transform_new(ctx, work, out_crs);
-	geo_output *out = t ? geo_output_open(ctx, output, &o->output) : NULL;
+	geo_output *out = t ? geo_output_open(ctx, output, &o->common.out) : NULL;
 	if (!out) {
 		geo_transform_free(t);
 		return geo_last_code(ctx);
@@ -808,7 +808,7 @@ static geo_err table_row(geo_ctx *ctx, OGRLayerH l, const split_grid *g, int has
 geo_err split_write_table(geo_ctx *ctx, const char *path, const geo_split_opts *o,
 			  const split_grid *g, size_t n, int has_persons)
 {
-	geo_output_opts oo = o->output;
+	geo_output_opts oo = o->common.out;
 	oo.format = NULL; /* the report's format follows its own extension */
 	geo_output *out = geo_output_open(ctx, path, &oo);
 	if (!out)

@@ -174,8 +174,12 @@ static void check_layer(const char *path, const char *layer, const char *s_srs)
 	geo_err e = geo_check_gridset(ctx, gs, NULL, NULL, &co, &r);
 	say("check", layer, e);
 	if (e <= GEO_PROBLEMS && r) {
-		free(geo_check_report(r, 0));
-		free(geo_check_report(r, 1));
+		FILE *null = fopen("/dev/null", "w");
+		if (null) {
+			geo_check_report(r, 0, null);
+			geo_check_report(r, 1, null);
+			fclose(null);
+		}
 	}
 	geo_check_result_free(r);
 	geo_gridset_free(gs);
@@ -200,11 +204,11 @@ int fuzz_input(const uint8_t *data, size_t size, const char *ext, const char *s_
 
 	geo_info_opts info;
 	geo_info_opts_init(&info);
-	info.s_srs = s_srs;
-	info.json = (int)(size & 1);
-	char *report = NULL;
-	say("info", NULL, geo_info(ctx, path, &info, &report));
-	free(report);
+	info.common.s_srs = s_srs;
+	info.common.json = (int)(size & 1);
+	geo_info_result *report = NULL;
+	say("info", NULL, geo_info(ctx, path, &info, &report, NULL, NULL));
+	geo_info_result_free(report);
 
 	char **layers = geo_input_layer_names(ctx, path);
 	for (int i = 0; layers && layers[i] && i < FUZZ_MAX_LAYERS; i++) {

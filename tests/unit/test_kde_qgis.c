@@ -103,10 +103,11 @@ static void compare(const char *dir, const char *name, double radius, double pix
 	o.te[1] = q.gt[3] + q.h * q.gt[5];
 	o.te[2] = q.gt[0] + q.w * q.gt[1];
 	o.te[3] = q.gt[3];
-	o.overwrite = 1;
+	o.common.out.overwrite = 1;
+	o.common.output = mout;
 	geo_ctx *ctx = geo_ctx_new();
-	char *report = NULL;
-	geo_err e = geo_heat(ctx, in, mout, &o, NULL, NULL, &report);
+	geo_heat_result *report = NULL;
+	geo_err e = geo_heat(ctx, in, &o, &report, NULL, NULL);
 	snprintf(desc, sizeof desc, "%s: grid-heat on QGIS's extent gives the same pixel grid", name);
 	CHECK(desc, e == GEO_OK && read_raster(mout, &m) && m.w == q.w && m.h == q.h &&
 			    fabs(m.gt[1] - q.gt[1]) < 1e-9 * pixel);
@@ -130,7 +131,7 @@ static void compare(const char *dir, const char *name, double radius, double pix
 		       "difference %.4f (%.2f%% of a kernel's peak)\n",
 		       name, q.w, q.h, sm / sq, corr, diff, 100 * diff / peak);
 	}
-	free(report);
+	geo_heat_result_free(report);
 	free(q.v);
 	free(m.v);
 	geo_ctx_free(ctx);

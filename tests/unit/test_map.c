@@ -92,6 +92,20 @@ static double measured_width(const char *png, double fx, double fw, int y)
 	return first < 0 ? -1 : last - first + 1;
 }
 
+/* geo_map of l to out, with its report's text in *report (NULL on failure). */
+static geo_err map_to(geo_ctx *ctx, const geo_map_layer *l, const char *out, geo_map_opts *o,
+		      char **report)
+{
+	geo_map_result *r = NULL;
+	o->common.output = out;
+	geo_err e = geo_map(ctx, l, 1, o, &r, NULL, NULL);
+	*report = r ? r->text : NULL;
+	if (r)
+		r->text = NULL;
+	geo_map_result_free(r);
+	return e;
+}
+
 static void check_scale(geo_ctx *ctx, const char *work_srs, const char *what)
 {
 	char out[256], name[256], desc[256];
@@ -100,11 +114,11 @@ static void check_scale(geo_ctx *ctx, const char *work_srs, const char *what)
 	geo_map_layer l = { name, GEO_MAP_AREAS, NULL };
 	geo_map_opts o;
 	geo_map_opts_init(&o);
-	o.json = 1;
+	o.common.json = 1;
 	o.dpi = 150;
-	o.work_srs = work_srs;
+	o.common.work_srs = work_srs;
 	char *report = NULL;
-	geo_err e = geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL);
+	geo_err e = map_to(ctx, &l, out, &o, &report);
 	snprintf(desc, sizeof desc, "%s: map drawn", what);
 	CHECK(desc, e == GEO_OK && report);
 	if (e || !report) {
@@ -158,10 +172,10 @@ static void check_north(geo_ctx *ctx)
 	geo_map_layer l = { name, GEO_MAP_AREAS, NULL };
 	geo_map_opts o;
 	geo_map_opts_init(&o);
-	o.json = 1;
+	o.common.json = 1;
 	o.dpi = 50;
 	char *report = NULL;
-	geo_err e = geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL);
+	geo_err e = map_to(ctx, &l, out, &o, &report);
 	CHECK("north: map drawn", e == GEO_OK);
 	OGRSpatialReferenceH gk = OSRNewSpatialReference(NULL), ll = OSRNewSpatialReference(NULL);
 	OSRImportFromEPSG(gk, 4548);
@@ -192,23 +206,23 @@ static void check_outputs(geo_ctx *ctx)
 	geo_map_opts_init(&o);
 	o.dpi = 50;
 	char *report = NULL;
-	CHECK("existing output refused", geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL) ==
+	CHECK("existing output refused", map_to(ctx, &l, out, &o, &report) ==
 						 GEO_ERR_OUTPUT);
 	struct stat st;
 	CHECK("existing output untouched", stat(out, &st) == 0 && st.st_size == 7);
-	o.overwrite = 1;
-	CHECK("--overwrite replaces it", geo_map(ctx, &l, 1, out, &o, &report, NULL, NULL) == GEO_OK &&
+	o.common.out.overwrite = 1;
+	CHECK("--overwrite replaces it", map_to(ctx, &l, out, &o, &report) == GEO_OK &&
 						 stat(out, &st) == 0 && st.st_size > 1000);
 	free(report);
 	report = NULL;
 	CHECK("output equal to input refused",
-	      geo_map(ctx, &l, 1, name, &o, &report, NULL, NULL) == GEO_ERR_OUTPUT);
+	      map_to(ctx, &l, name, &o, &report) == GEO_ERR_OUTPUT);
 	snprintf(bad, sizeof bad, "%s/no/such/folder/m.png", dir);
 	CHECK("missing folder is an output error",
-	      geo_map(ctx, &l, 1, bad, &o, &report, NULL, NULL) == GEO_ERR_OUTPUT);
+	      map_to(ctx, &l, bad, &o, &report) == GEO_ERR_OUTPUT);
 	snprintf(bad, sizeof bad, "%s/m.jpg", dir);
 	CHECK("unknown format is a usage error",
-	      geo_map(ctx, &l, 1, bad, &o, &report, NULL, NULL) == GEO_ERR_USAGE);
+	      map_to(ctx, &l, bad, &o, &report) == GEO_ERR_USAGE);
 	/* Only the outputs asked for: no temporary files left behind. */
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "ls -A %s | grep -c tmp", dir);
@@ -245,7 +259,7 @@ static void check_project(geo_ctx *ctx)
 	/* A link is written through, never replaced. */
 	char link_path[256];
 	snprintf(link_path, sizeof link_path, "%s/link.qgs", dir);
-	o.overwrite = 1;
+	o.common.out.overwrite = 1;
 	struct stat st;
 	CHECK("project written through a link",
 	      symlink("p.qgs", link_path) == 0 &&
@@ -254,7 +268,7 @@ static void check_project(geo_ctx *ctx)
 		      S_ISREG(st.st_mode));
 	char *report = NULL;
 	CHECK("a map needs a file, not standard output",
-	      geo_map(ctx, &l, 1, "-", &o, &report, NULL, NULL) == GEO_ERR_USAGE && !report);
+	      map_to(ctx, &l, "-", &o, &report) == GEO_ERR_USAGE && !report);
 }
 
 int main(void)

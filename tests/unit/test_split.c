@@ -432,7 +432,7 @@ static void fixture_opts(geo_split_opts *o)
 	o->villages = FIX "villages.geojson";
 	o->primaries = 5;
 	o->secondaries = 8;
-	o->output.overwrite = 1;
+	o->common.out.overwrite = 1;
 }
 
 static GEOSGeometry *read_one(geo_ctx *ctx, const char *name, const geo_crs *work)
@@ -546,6 +546,16 @@ static char *slurp(const char *path, size_t *n)
 	return s;
 }
 
+/* geo_split of town into out, the report dropped. */
+static geo_err split_to(geo_ctx *ctx, const char *town, const char *out, geo_split_opts *o)
+{
+	geo_split_result *r = NULL;
+	o->common.output = out;
+	geo_err e = geo_split(ctx, town, o, &r, NULL, NULL);
+	geo_split_result_free(r);
+	return e;
+}
+
 static void test_verb(geo_ctx *ctx, const char *dir)
 {
 	char out[512], out2[512], pl[600], sl[600];
@@ -553,12 +563,10 @@ static void test_verb(geo_ctx *ctx, const char *dir)
 	snprintf(out2, sizeof out2, "%s/again.gpkg", dir);
 	geo_split_opts o;
 	fixture_opts(&o);
-	char *report = NULL;
-	geo_err e = geo_split(ctx, FIX "town.geojson", out, &o, &report, NULL, NULL);
+	geo_err e = split_to(ctx, FIX "town.geojson", out, &o);
 	CHECK("the fixture town splits into 5 primaries and 8 secondaries", e == GEO_OK);
 	if (e)
 		printf("     %s\n", geo_last_error(ctx));
-	free(report);
 	geo_crs *work = geo_crs_new(ctx, "EPSG:4548");
 	snprintf(pl, sizeof pl, "%s:primary", out);
 	snprintf(sl, sizeof sl, "%s:secondary", out);
@@ -588,8 +596,7 @@ static void test_verb(geo_ctx *ctx, const char *dir)
 	}
 	CHECK("every secondary within 10% of its primary's households over its secondaries", within);
 
-	e = geo_split(ctx, FIX "town.geojson", out2, &o, &report, NULL, NULL);
-	free(report);
+	e = split_to(ctx, FIX "town.geojson", out2, &o);
 	size_t n1 = 0, n2 = 0;
 	char *a = slurp(out, &n1), *b = slurp(out2, &n2);
 	CHECK("the same inputs and seed give the same bytes", e == GEO_OK && a && b && n1 == n2 &&
@@ -600,8 +607,7 @@ static void test_verb(geo_ctx *ctx, const char *dir)
 	/* Keeping codes from the first run: every grid matches itself. */
 	o.keep_codes_from = out;
 	o.seed = 1;
-	e = geo_split(ctx, FIX "town.geojson", out2, &o, &report, NULL, NULL);
-	free(report);
+	e = split_to(ctx, FIX "town.geojson", out2, &o);
 	snprintf(sl, sizeof sl, "%s:secondary", out2);
 	geo_gridset *s2 = geo_gridset_read(ctx, sl, NULL, NULL, work);
 	int same = e == GEO_OK && s2 && s2->n == s->n;
@@ -622,26 +628,25 @@ static void test_errors(geo_ctx *ctx, const char *dir)
 	char out[512];
 	snprintf(out, sizeof out, "%s/err.gpkg", dir);
 	geo_split_opts o;
-	char *report = NULL;
 	fixture_opts(&o);
 	o.secondaries = 4;
 	CHECK("fewer secondaries than primaries is a usage error",
-	      geo_split(ctx, FIX "town.geojson", out, &o, &report, NULL, NULL) == GEO_ERR_USAGE);
+	      split_to(ctx, FIX "town.geojson", out, &o) == GEO_ERR_USAGE);
 	fixture_opts(&o);
 	o.primaries = 2;
 	CHECK("fewer primaries than villages is a usage error",
-	      geo_split(ctx, FIX "town.geojson", out, &o, &report, NULL, NULL) == GEO_ERR_USAGE);
+	      split_to(ctx, FIX "town.geojson", out, &o) == GEO_ERR_USAGE);
 	fixture_opts(&o);
 	o.secondaries = 5000;
 	CHECK("more grids than atoms can make is a usage error",
-	      geo_split(ctx, FIX "town.geojson", out, &o, &report, NULL, NULL) == GEO_ERR_USAGE);
+	      split_to(ctx, FIX "town.geojson", out, &o) == GEO_ERR_USAGE);
 	fixture_opts(&o);
 	CHECK("a line layer as the town is an input error",
-	      geo_split(ctx, FIX "roads.geojson", out, &o, &report, NULL, NULL) == GEO_ERR_INPUT);
+	      split_to(ctx, FIX "roads.geojson", out, &o) == GEO_ERR_INPUT);
 	fixture_opts(&o);
 	o.households = NULL;
 	CHECK("the balanced method without households is a usage error",
-	      geo_split(ctx, FIX "town.geojson", out, &o, &report, NULL, NULL) == GEO_ERR_USAGE);
+	      split_to(ctx, FIX "town.geojson", out, &o) == GEO_ERR_USAGE);
 	CHECK("nothing is written after a failure", access(out, F_OK) != 0);
 }
 
