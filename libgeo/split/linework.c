@@ -101,6 +101,24 @@ GEOSGeometry *split_collect(GEOSContextHandle_t h, GEOSGeometry *const *g, size_
 	return out;
 }
 
+GEOSGeometry *split_union_one(GEOSContextHandle_t h, GEOSGeometry *const *g, size_t n)
+{
+	GEOSGeometry *coll = split_collect(h, g, n);
+	GEOSGeometry *u = coll ? GEOSCoverageUnion_r(h, coll) : NULL;
+	if (coll)
+		GEOSGeom_destroy_r(h, coll);
+	if (u && GEOSGeomTypeId_r(h, u) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, u) == 1) {
+		GEOSGeometry *one = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, u, 0));
+		GEOSGeom_destroy_r(h, u);
+		u = one;
+	}
+	if (u && GEOSGeomTypeId_r(h, u) != GEOS_POLYGON) {
+		GEOSGeom_destroy_r(h, u);
+		u = NULL;
+	}
+	return u;
+}
+
 /* ---- the linework --------------------------------------------------------- */
 
 /* The barrier and village lines clipped to the town, plus the town's

@@ -48,5 +48,8 @@ int split_polygonize(geo_ctx *ctx, const GEOSGeometry *noded, const GEOSGeometry
 
 /* A GeometryCollection of clones of g[0..n). */
 GEOSGeometry *split_collect(GEOSContextHandle_t h, GEOSGeometry *const *g, size_t n);
+/* The union of g[0..n), pieces that share their edges exactly (GEOS's
+** coverage union), when it is one polygon; else NULL. */
+GEOSGeometry *split_union_one(GEOSContextHandle_t h, GEOSGeometry *const *g, size_t n);
 
 #endif

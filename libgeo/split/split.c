@@ -14,6 +14,7 @@
 #include "split/atoms.h"
 #include "split/cells.h"
 #include "split/input.h"
+#include "split/linework.h"
 #include "split/partition.h"
 #include "split/split_codes.h"
 #include "split/split_grid.h"
@@ -368,30 +369,16 @@ static geo_err make_secondaries(run *r)
 static GEOSGeometry *dissolve(run *r, const long *label, long which, const size_t *faces,
 			      size_t nf)
 {
-	GEOSContextHandle_t h = r->h;
 	GEOSGeometry **c = malloc((nf ? nf : 1) * sizeof *c);
 	if (!c)
 		return NULL;
 	for (size_t i = 0; i < nf; i++)
-		c[i] = GEOSGeom_clone_r(h, r->a->faces[faces[i]]);
-	GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, c, (unsigned)nf);
+		c[i] = r->a->faces[faces[i]];
+	GEOSGeometry *u = split_union_one(r->h, c, nf);
 	free(c);
-	GEOSGeometry *u = coll ? GEOSCoverageUnion_r(h, coll) : NULL;
-	if (coll)
-		GEOSGeom_destroy_r(h, coll);
-	if (u && GEOSGeomTypeId_r(h, u) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, u) == 1) {
-		GEOSGeometry *one = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, u, 0));
-		GEOSGeom_destroy_r(h, u);
-		u = one;
-	}
-	if (!u || GEOSGeomTypeId_r(h, u) != GEOS_POLYGON) {
-		geo_fail(r->ctx, GEO_ERR_INTERNAL, "grid %ld of level %d is not one polygon%s%s",
-			 which + 1, label == r->prim ? 1 : 2, u ? "" : ": ", u ? "" : geo_last_error(r->ctx));
-		if (u)
-			GEOSGeom_destroy_r(h, u);
-		return NULL;
-	}
-	(void)label;
+	if (!u)
+		geo_fail(r->ctx, GEO_ERR_INTERNAL, "grid %ld of level %d is not one polygon", which + 1,
+			 label == r->prim ? 1 : 2);
 	return u;
 }
 

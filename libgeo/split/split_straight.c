@@ -18,6 +18,7 @@
 ** share with their other neighbours and the grids still tile the town
 ** exactly.
 */
+#include "split/linework.h"
 #include "split/split_straight.h"
 
 #include <math.h>
@@ -834,24 +835,15 @@ static int redissolve(state *st, long p)
 	split_straight *s = st->s;
 	size_t n = 0;
 	GEOSGeometry **g = malloc((s->nsec + 1) * sizeof *g);
-	for (size_t i = 0; g && i < s->nsec; i++)
-		if (s->sec[i].index == p)
-			g[n++] = GEOSGeom_clone_r(h, s->sec[i].geom);
-	GEOSGeometry *coll = g ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, g, (unsigned)n) : NULL;
-	free(g);
-	GEOSGeometry *u = coll ? GEOSCoverageUnion_r(h, coll) : NULL;
-	if (coll)
-		GEOSGeom_destroy_r(h, coll);
-	if (u && GEOSGeomTypeId_r(h, u) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, u) == 1) {
-		GEOSGeometry *one = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, u, 0));
-		GEOSGeom_destroy_r(h, u);
-		u = one;
-	}
-	if (!u || GEOSGeomTypeId_r(h, u) != GEOS_POLYGON) {
-		if (u)
-			GEOSGeom_destroy_r(h, u);
+	if (!g)
 		return 0;
-	}
+	for (size_t i = 0; i < s->nsec; i++)
+		if (s->sec[i].index == p)
+			g[n++] = s->sec[i].geom;
+	GEOSGeometry *u = split_union_one(h, g, n);
+	free(g);
+	if (!u)
+		return 0;
 	split_grid *P = &s->prim[p];
 	P->perimeter += glen(h, u) - glen(h, P->geom);
 	GEOSGeom_destroy_r(h, P->geom);
