@@ -810,7 +810,8 @@ static int find_chains(state *st, chains *cs)
 		if (!ring_chains(st, s->pairs[2 * i], s->pairs[2 * i + 1], cs) ||
 		    !ring_chains(st, s->pairs[2 * i + 1], s->pairs[2 * i], cs))
 			return 0;
-	qsort(cs->c, cs->n, sizeof *cs->c, by_excess);
+	if (cs->n)
+		qsort(cs->c, cs->n, sizeof *cs->c, by_excess);
 	return 1;
 }
 
