@@ -6,9 +6,11 @@
 ** UTF-8 copy in memory, so that its field names, values and --where all
 ** speak UTF-8; the run says so. The whole file is judged at once: one short
 ** field in GBK ("女", C5 AE) can look like UTF-8 by chance, a file cannot.
-** Other formats are checked feature by feature (a Shapefile without a .cpg
-** hands over its bytes too). Text that is neither is an input error naming
-** where it is: written on, it would be unreadable in every output.
+** A Shapefile that names no encoding (no .cpg, code page byte 0), whose
+** table is not UTF-8 but GB18030, is opened with GDAL's ENCODING=GB18030.
+** Other formats are checked feature by feature. Text that is neither is an
+** input error naming where it is: written on, it would be unreadable in
+** every output.
 */
 #include "core/geo_internal.h"
 
@@ -124,6 +126,42 @@ geo_err geo_csv_utf8(geo_ctx *ctx, const char *name, const char *path, void *own
 	geo_log(ctx, GEO_LOG_WARN,
 		"%s: not UTF-8: read as GB18030 (GBK), as Excel on Chinese Windows saves CSV", name);
 	return GEO_OK;
+}
+
+/* The bytes of a Shapefile's table judged: its header's field names and
+** its first records, enough to hold Chinese if any is there. */
+#define DBF_SAMPLE (4 << 20)
+
+int geo_dbf_is_gb18030(const char *shp)
+{
+	char *cpg = CPLStrdup(CPLResetExtension(shp, "cpg"));
+	char *dbf = CPLStrdup(CPLResetExtension(shp, "dbf"));
+	VSIStatBufL st;
+	int named = !VSIStatL(cpg, &st);
+	VSILFILE *f = named ? NULL : VSIFOpenL(dbf, "rb");
+	unsigned char *b = f ? CPLMalloc(DBF_SAMPLE) : NULL;
+	size_t n = f ? VSIFReadL(b, 1, DBF_SAMPLE, f) : 0;
+	if (f)
+		VSIFCloseL(f);
+	CPLFree(cpg);
+	CPLFree(dbf);
+	int gb = 0;
+	/* Byte 29 names a code page; 8-9 are the header's length. */
+	if (n >= 32 && b[29] == 0) {
+		size_t head = b[8] | (size_t)b[9] << 8, end = n;
+		while (end > head && b[end - 1] >= 0x80) /* a character cut at the sample's end */
+			end--;
+		int names_utf8 = 1;
+		/* Field descriptors of 32 bytes from byte 32, a name in the first 11,
+		** up to the 0x0D that ends them. */
+		for (size_t d = 32; d + 32 <= head && d + 32 <= n && b[d] != 0x0D; d += 32)
+			names_utf8 &= CPLIsUTF8((const char *)b + d, (int)strnlen((char *)b + d, 11));
+		int text_utf8 = head > end || CPLIsUTF8((const char *)b + head, (int)(end - head));
+		gb = head <= end && !(names_utf8 && text_utf8) &&
+		     gb18030_span(b + head, end - head) == end - head;
+	}
+	CPLFree(b);
+	return gb;
 }
 
 geo_err geo_text_utf8(geo_ctx *ctx, const char *name, OGRFeatureH f, int *recoded)

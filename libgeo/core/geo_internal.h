@@ -83,6 +83,9 @@ geo_err geo_text_utf8(geo_ctx *ctx, const char *name, OGRFeatureH f, int *recode
 ** at *copy in /vsimem/wangge-OWNER/ with its .csvt and .prj (remove that
 ** folder when done); *copy NULL when path is UTF-8 or unreadable. */
 geo_err geo_csv_utf8(geo_ctx *ctx, const char *name, const char *path, void *owner, char **copy);
+/* 1 when the Shapefile at path names no encoding and its table is GB18030,
+** not UTF-8 (open it with ENCODING=GB18030). */
+int geo_dbf_is_gb18030(const char *shp);
 
 /*
 ** Who keeps each grid (staff.c), for the lists handed to grid workers: per

@@ -196,6 +196,11 @@ static geo_err csv_as_utf8(geo_ctx *ctx, geo_input *in, char **path)
 static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int as_text)
 {
 	char **oo = as_text ? NULL : has_ext(path, "csv") ? csv_open_options() : NULL;
+	if (has_ext(path, "shp") && geo_dbf_is_gb18030(path)) {
+		oo = CSLSetNameValue(oo, "ENCODING", "GB18030");
+		geo_log(ctx, GEO_LOG_WARN, "%s: names no encoding and is not UTF-8: read as GB18030 (GBK)",
+			in->name);
+	}
 	const char *pg[] = { "PostgreSQL", NULL };
 	CPLErrorReset();
 	if (as_text)
