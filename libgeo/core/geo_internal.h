@@ -75,6 +75,17 @@ int geo_same_file(const char *a, const char *b);
 const char *geo_feat_str(OGRFeatureH feat, int field);
 /* Describes a feature for messages: "feature 17" or "feature 17 (grid_id X)". */
 void geo_feat_label(OGRFeatureH feat, int id_field, char *buf, size_t size);
+/* Makes f's text fields UTF-8 (encoding.c): text that is not is read as
+** GB18030 and *recoded set (said once, where it was 0); GEO_ERR_INPUT where
+** it is neither, naming the input `name`, the feature and the field. */
+geo_err geo_text_utf8(geo_ctx *ctx, const char *name, OGRFeatureH f, int *recoded);
+/* For a CSV file at path that is not UTF-8: its UTF-8 copy, read as GB18030,
+** at *copy in /vsimem/wangge-OWNER/ with its .csvt and .prj (remove that
+** folder when done); *copy NULL when path is UTF-8 or unreadable. */
+geo_err geo_csv_utf8(geo_ctx *ctx, const char *name, const char *path, void *owner, char **copy);
+/* 1 when the Shapefile at path names no encoding and its table is GB18030,
+** not UTF-8 (open it with ENCODING=GB18030). */
+int geo_dbf_is_gb18030(const char *shp);
 
 /*
 ** Who keeps each grid (staff.c), for the lists handed to grid workers: per

@@ -36,6 +36,7 @@ struct geo_input {
 	int fid_shift;          /* 1 where the driver numbers features from 0 */
 	geo_select *sel;        /* --where and the time window (select.c), or NULL */
 	char *town_where;       /* --town's attribute filter (town.c), or NULL */
+	int recoded;            /* text was read as GB18030, and said so (encoding.c) */
 };
 
 void geo_input_opts_init(geo_input_opts *o)
@@ -172,9 +173,34 @@ static void text_config(const char *path, int on)
 	CPLSetThreadLocalConfigOption(key, on ? "STRING" : NULL);
 }
 
+/* A CSV file not in UTF-8 is read through its UTF-8 copy (encoding.c), held
+** as standard input is and removed with it. */
+static geo_err csv_as_utf8(geo_ctx *ctx, geo_input *in, char **path)
+{
+	char *copy = NULL;
+	if (!has_ext(*path, "csv"))
+		return GEO_OK;
+	geo_err e = geo_csv_utf8(ctx, in->name, *path, in, &copy);
+	if (!copy)
+		return e;
+	free(*path);
+	if (!(*path = geo_strdup(ctx, copy))) {
+		CPLFree(copy);
+		return GEO_ERR_INTERNAL;
+	}
+	CPLFree(in->vsimem);
+	in->vsimem = copy;
+	return GEO_OK;
+}
+
 static geo_err open_dataset(geo_ctx *ctx, geo_input *in, const char *path, int as_text)
 {
 	char **oo = as_text ? NULL : has_ext(path, "csv") ? csv_open_options() : NULL;
+	if (has_ext(path, "shp") && geo_dbf_is_gb18030(path)) {
+		oo = CSLSetNameValue(oo, "ENCODING", "GB18030");
+		geo_log(ctx, GEO_LOG_WARN, "%s: names no encoding and is not UTF-8: read as GB18030 (GBK)",
+			in->name);
+	}
 	const char *pg[] = { "PostgreSQL", NULL };
 	CPLErrorReset();
 	if (as_text)
@@ -277,7 +303,8 @@ geo_input *geo_input_open(geo_ctx *ctx, const char *name, const geo_input_opts *
 		if (l)
 			layer = l;
 	}
-	if (!path || open_dataset(ctx, in, path, o && o->as_text))
+	if (!path || (!(o && o->as_text) && csv_as_utf8(ctx, in, &path)) ||
+	    open_dataset(ctx, in, path, o && o->as_text))
 		goto fail;
 	if (!(in->layer = choose_layer(ctx, in, layer)))
 		goto fail;
@@ -314,7 +341,7 @@ void geo_input_close(geo_input *in)
 	if (in->ds)
 		GDALClose(in->ds);
 	if (in->vsimem) {
-		VSIUnlink(in->vsimem);
+		VSIRmdirRecursive(CPLGetPath(in->vsimem));
 		CPLFree(in->vsimem);
 	}
 	geo_transform_free(in->to_target);
@@ -485,6 +512,11 @@ geo_err geo_input_next(geo_ctx *ctx, geo_input *in, OGRFeatureH *feat, GEOSGeome
 			return GEO_OK;
 		}
 		geo_input_number(in, *feat);
+		if (geo_text_utf8(ctx, in->name, *feat, &in->recoded)) {
+			OGR_F_Destroy(*feat);
+			*feat = NULL;
+			return GEO_ERR_INPUT;
+		}
 		int keep = in->sel ? geo_select_keep(ctx, in->sel, *feat) : 1;
 		if (keep > 0)
 			break;
