@@ -34,6 +34,9 @@ struct geo_arrow_points {
 	geo_arrow_batch b;
 	char *text;             /* the --count-by values of the batch, NUL-terminated */
 	size_t text_cap;
+	OGRLayerH layer;
+	int64_t *empty;         /* features whose point came empty, read again at the end */
+	size_t nempty, empty_cap;
 };
 
 static int find_child(const struct ArrowSchema *s, const char *name)
@@ -78,6 +81,7 @@ static int open_stream(geo_arrow_points *a, OGRLayerH l, int nsum, const char *c
 	if (!a->has_stream || a->stream.get_schema(&a->stream, &a->schema) != 0)
 		return 0;
 	a->has_schema = 1;
+	a->layer = l;
 	const char *fid = OGR_L_GetFIDColumn(l);
 	a->fid = find_column(&a->schema, fid && *fid ? fid : "OGC_FID");
 	a->geom = find_geometry(&a->schema, l);
@@ -126,6 +130,7 @@ void geo_arrow_points_close(geo_arrow_points *a)
 	free(a->b.sums);
 	free(a->b.by);
 	free(a->text);
+	free(a->empty);
 	free(a);
 }
 
@@ -174,7 +179,8 @@ static double f64(const unsigned char *p, int little)
 }
 
 /* Parses a WKB point (ISO or extended, any dimensions): 1 with its x, y;
-** 0 for a point that is empty; -1 for another geometry type. */
+** 0 for a point that is empty (no coordinates, or both NaN, as GeoPackage
+** writes POINT EMPTY); -1 for another geometry type. */
 static int wkb_point(const unsigned char *w, int64_t n, double *x, double *y)
 {
 	if (n < 5)
@@ -188,7 +194,7 @@ static int wkb_point(const unsigned char *w, int64_t n, double *x, double *y)
 		return 0;
 	*x = f64(w + at, little);
 	*y = f64(w + at + 8, little);
-	return isnan(*x) || isnan(*y) ? 0 : 1;
+	return isnan(*x) && isnan(*y) ? 0 : 1;
 }
 
 static geo_err reserve(geo_ctx *ctx, geo_arrow_points *a, size_t n)
@@ -235,6 +241,51 @@ static geo_err copy_text(geo_ctx *ctx, geo_arrow_points *a, const struct ArrowAr
 	return GEO_OK;
 }
 
+/* GDAL's Arrow stream of a GeoPackage hands over a point with a NaN or
+** infinite coordinate, or one beyond its envelope's reach, as no geometry,
+** which a null or POINT EMPTY also is; such features are read again as
+** features when the stream ends (check_empty), so that this path says of a
+** bad coordinate what the feature path says. */
+static geo_err note_empty(geo_ctx *ctx, geo_arrow_points *a, int64_t fid)
+{
+	if (a->nempty == a->empty_cap) {
+		size_t cap = a->empty_cap ? 2 * a->empty_cap : 64;
+		int64_t *e = realloc(a->empty, cap * sizeof *e);
+		if (!e)
+			return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+		a->empty = e;
+		a->empty_cap = cap;
+	}
+	a->empty[a->nempty++] = fid;
+	return GEO_OK;
+}
+
+static geo_err check_empty(geo_ctx *ctx, geo_arrow_points *a, const char *source)
+{
+	if (a->has_stream && a->stream.release)
+		a->stream.release(&a->stream); /* the layer is GDAL's again */
+	a->has_stream = 0;
+	geo_err e = GEO_OK;
+	for (size_t i = 0; !e && i < a->nempty; i++) {
+		OGRFeatureH f = OGR_L_GetFeature(a->layer, a->empty[i]);
+		OGRGeometryH g = f ? OGR_F_GetGeometryRef(f) : NULL;
+		OGREnvelope env;
+		char why[256];
+		if (g && !OGR_G_IsEmpty(g)) {
+			OGR_G_GetEnvelope(g, &env);
+			e = geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: %s", source,
+				     (long long)a->empty[i],
+				     geo_coord_problem(env.MinX, env.MinY, env.MaxX, env.MaxY, why,
+						       sizeof why)
+					     ? why
+					     : "GDAL's Arrow stream lost its point");
+		}
+		OGR_F_Destroy(f);
+	}
+	a->nempty = 0;
+	return e;
+}
+
 static geo_err fill(geo_ctx *ctx, geo_arrow_points *a, const char *source)
 {
 	const struct ArrowArray *s = &a->array;
@@ -262,8 +313,15 @@ static geo_err fill(geo_ctx *ctx, geo_arrow_points *a, const char *source)
 		if (kind < 0)
 			return geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: not a point in a layer of points",
 					source, (long long)b->fid[i]);
+		char why[256];
+		if (kind == 0 && b->fid[i] >= 0 && note_empty(ctx, a, b->fid[i]))
+			return GEO_ERR_INTERNAL;
 		if (kind == 0)
 			b->x[i] = b->y[i] = NAN;
+		else if (geo_coord_problem(b->x[i], b->y[i], b->x[i], b->y[i], why, sizeof why))
+			/* as geo_input_geometry says it of a feature */
+			return geo_fail(ctx, GEO_ERR_INPUT, "%s: feature %lld: %s", source,
+					(long long)b->fid[i], why);
 	}
 	for (int k = 0; k < a->nsum; k++) {
 		const struct ArrowArray *c = s->children[a->sums[k].index];
@@ -293,7 +351,7 @@ geo_err geo_arrow_points_next(geo_ctx *ctx, geo_arrow_points *a, const char *sou
 					why ? why : geo_cpl_error("read error"));
 		}
 		if (!a->array.release)
-			return GEO_OK; /* the end */
+			return check_empty(ctx, a, source); /* the end */
 		a->has_array = 1;
 	} while (a->array.length == 0);
 	return fill(ctx, a, source);
