@@ -587,10 +587,45 @@ void geo_info_opts_init(geo_info_opts *o);
 ** Describes a dataset, or one layer of it: per layer its CRS, feature count,
 ** geometry types, extent and total area (m², in the working CRS); for grid
 ** layers (with an id field) also the count per level, malformed and duplicate
-** codes and secondaries whose parent is not in the layer. The result is the
-** report, text or JSON by common.json. It reports no progress.
+** codes and secondaries whose parent is not in the layer. It reports no
+** progress.
 */
-typedef geo_rendered geo_info_result;
+#define GEO_INFO_TYPES 8        /* geometry types counted per layer (the rest are not) */
+#define GEO_INFO_LISTED 20      /* codes listed per kind of code problem (all are counted) */
+
+/* Codes with one kind of problem. */
+typedef struct geo_info_codes {
+	char **codes;           /* the first GEO_INFO_LISTED (CSL list; NULL when none) */
+	size_t n;               /* how many in all */
+} geo_info_codes;
+
+typedef struct geo_info_layer {
+	char *name;             /* the layer's name */
+	char *crs;              /* its CRS's name; "none" */
+	char *work_crs;         /* the CRS areas and lengths are measured in; "" when none */
+	size_t features;        /* features read (after common.where) */
+	size_t empty;           /* of them without geometry */
+	struct {
+		const char *name; /* OGR's name ("POLYGON"; a static string of GDAL's) */
+		size_t n;
+	} types[GEO_INFO_TYPES]; /* geometry types in the order met */
+	size_t ntypes;
+	int has_extent;         /* extent is set: some feature has a geometry */
+	double extent[4];       /* min x, min y, max x, max y in the layer's CRS */
+	double area_m2;         /* total area of the polygons, in the working CRS */
+	double length_m;        /* total length of the lines, in the working CRS */
+	int is_grid;            /* the layer has the id field: the fields below are set */
+	size_t level[3];        /* grids of unknown level, primaries, secondaries */
+	geo_info_codes malformed;  /* codes of the wrong form for their level ("(empty)") */
+	geo_info_codes duplicates; /* codes held by more than one grid, each once */
+	geo_info_codes orphans;    /* secondaries whose parent is not in the layer */
+} geo_info_layer;
+
+typedef struct geo_info_result {
+	char *dataset;          /* the dataset's name (a PG: password shown as ***) */
+	geo_info_layer *layers; /* in the dataset's order (one with DATASET:LAYER) */
+	size_t nlayers;
+} geo_info_result;
 geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, geo_info_result **result,
 		 geo_progress progress, void *progress_data);
 geo_err geo_info_report(const geo_info_result *r, int json, FILE *f);
