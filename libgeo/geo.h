@@ -575,7 +575,7 @@ long geo_gridset_find(const geo_gridset *gs, const char *id);
 */
 geo_err geo_grid_order(geo_ctx *ctx, GEOSGeometry *const *geoms, size_t n, size_t *order);
 
-/* ---- grid-info (info.c) ------------------------------------------------- */
+/* ---- grid-info (info.c, info_report.c) ---------------------------------- */
 
 typedef struct geo_info_opts {
 	geo_common_opts common; /* s_srs, where, json */
@@ -1444,7 +1444,7 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
 geo_err geo_cover_report(const geo_cover_result *r, int json, FILE *f);
 void geo_cover_result_free(geo_cover_result *r);
 
-/* ---- grid-list (list.c, list_out.c, list_pdf.c) -------------------------- */
+/* ---- grid-list (list.c, list_out.c, list_pdf.c, list_report.c) ----------- */
 
 /*
 ** Inspection lists (踏查清单): every feature of one or more layers (ponds and
@@ -1481,12 +1481,41 @@ void geo_list_opts_init(geo_list_opts *o);
 
 /*
 ** Lists the features of the nfeatures layers named in features on the grids
-** named grids and writes common.output and o->pdf. The result is the report,
-** text or JSON by common.json, and is set even when the verb returns
-** GEO_PROBLEMS (common.strict and some feature in no grid; the lists are
-** written all the same).
+** named grids and writes common.output and o->pdf. The result is set even
+** when the verb returns GEO_PROBLEMS (common.strict and some feature in no
+** grid; the lists are written all the same).
 */
-typedef geo_rendered geo_list_result;
+/* One feature layer listed. */
+typedef struct geo_list_source {
+	char *name;             /* the layer's name */
+	char *source;           /* the input as the user named it */
+	size_t features;        /* features read (after common.where and the window) */
+	size_t unplaced;        /* of them in no grid */
+	size_t empty;           /* of them without geometry */
+	size_t unlisted;        /* of them in grids grid_where leaves out (not listed) */
+} geo_list_source;
+
+/* One list: a grid's features, or the features in no grid. */
+typedef struct geo_list_section {
+	char *grid_id;          /* the grid's code; NULL: the features in no grid */
+	char *name, *worker, *phone; /* the grid's name and who keeps it ("" when unknown) */
+	size_t features;        /* features on the list */
+} geo_list_section;
+
+typedef struct geo_list_result {
+	char *title;            /* the lists' title (o->title, or the one made from the layers) */
+	size_t features;        /* features listed, in grids or in none */
+	size_t unplaced;        /* of them in no grid */
+	size_t grids;           /* grids that can have a list (grid_where, the level listed) */
+	size_t grids_with_features; /* grids that have a list */
+	geo_list_source *layers; /* per feature layer, in the order given */
+	size_t nlayers;
+	geo_list_section *lists; /* by grid code; the features in no grid last */
+	size_t nlists;
+	char *output;           /* the table written (common.output), or NULL */
+	char *pdf;              /* the printable lists written (o->pdf), or NULL */
+	int verbose;            /* the run's common.verbose: the text report has a line per list */
+} geo_list_result;
 geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, size_t nfeatures,
 		 const geo_list_opts *o, geo_list_result **result, geo_progress progress,
 		 void *progress_data);
