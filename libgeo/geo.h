@@ -1269,7 +1269,7 @@ void geo_map_result_free(geo_map_result *r);
 geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
 			 const geo_map_opts *o);
 
-/* ---- grid-assess (assess.c, assess_out.c) ------------------------------- */
+/* ---- grid-assess (assess.c, assess_out.c, assess_report.c) -------------- */
 
 /*
 ** The periodic assessment (月考评, 季汇报, 年终量化评比): for a period, one
@@ -1314,9 +1314,50 @@ void geo_assess_opts_init(geo_assess_opts *o);
 /*
 ** Assesses the grids of `town` (a dataset holding the layers named above)
 ** for common.window and the period before it, and writes common.output and
-** o->report. The result is the summary, text or JSON by common.json.
+** o->report. The result holds the town's figures and each grid's, for both
+** periods; geo_assess_report renders them as the summary.
 */
-typedef geo_rendered geo_assess_result;
+/* One row's figures for one period, by the rules above. */
+typedef struct geo_assess_figures {
+	long households;        /* households */
+	long weeks;             /* weeks */
+	long weekly;            /* visited_weekly */
+	long hh_weeks;          /* household_weeks */
+	long visits;            /* visits */
+	long visits_made;       /* workers' rows: visits the worker recorded, in any grid */
+	long found;             /* hazards_found */
+	long closed;            /* hazards_closed */
+	long on_time;           /* closed_on_time */
+	long overdue;           /* overdue */
+	long cases[4];          /* cases_grid, cases_area, cases_town, cases_open */
+	long waters;            /* waters */
+	long inspected;         /* waters_inspected */
+	double score;           /* score, 0-100 */
+	int rank;               /* by score among the rows of its table, from 1 */
+} geo_assess_figures;
+
+/* One grid's row. */
+typedef struct geo_assess_row {
+	char *grid_id;          /* its code */
+	char *name;             /* its name ("" when none) */
+	char *worker;           /* its worker (o->worker_field; "" when none) */
+	geo_assess_figures now, previous; /* the period's figures, the period before's */
+} geo_assess_row;
+
+typedef struct geo_assess_result {
+	char *period;           /* the period's label: 2021-W37, 2021-09, 2021-Q3, ... */
+	char *previous;         /* the period before's label */
+	size_t workers;         /* grid workers named on the grids */
+	size_t visits;          /* visits read from the ledger (all periods) */
+	geo_assess_figures town, town_previous; /* the whole town, both periods */
+	geo_assess_row *rows;   /* one per grid, in the grid set's order */
+	size_t nrows;           /* the grids assessed */
+	double seconds_read;    /* reading the grids and ledgers */
+	double seconds_figures; /* computing the figures of both periods */
+	char *output;           /* the tables written (common.output), or NULL */
+	char *report;           /* the printable report written (o->report), or NULL */
+	int verbose;            /* the run's common.verbose: the text report has the timings */
+} geo_assess_result;
 geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
 		   geo_assess_result **result, geo_progress progress, void *progress_data);
 geo_err geo_assess_report(const geo_assess_result *r, int json, FILE *f);
