@@ -922,7 +922,7 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_h
 geo_err geo_heat_report(const geo_heat_result *r, int json, FILE *f);
 void geo_heat_result_free(geo_heat_result *r);
 
-/* ---- grid-split (split.c) ----------------------------------------------- */
+/* ---- grid-split (split.c, split_report.c) ------------------------------- */
 
 /*
 ** grid-split: splits a town into primary grids inside village limits and
@@ -984,11 +984,91 @@ void geo_split_opts_init(geo_split_opts *o);
 ** Splits the polygon of `town` (a layer of one or more features forming one
 ** valid polygon) and writes the grids to common.output (NULL or "-": GeoJSON
 ** on standard output): layers `primary` and `secondary` in GeoPackage and
-** SpatiaLite, one layer told apart by `level` otherwise. The result is the
-** quality report, text or JSON by common.json. Households outside the town,
-** and grids outside the tolerance, are reported, not errors.
+** SpatiaLite, one layer told apart by `level` otherwise. The result holds
+** the grids' quality figures, rendered by geo_split_report. Households
+** outside the town, and grids outside the tolerance, are reported, not errors.
 */
-typedef geo_rendered geo_split_result;
+#define GEO_SPLIT_LISTED 10     /* households outside the town listed by feature number */
+#define GEO_SPLIT_WORST 5       /* secondaries listed as the furthest from the floors */
+
+/* The grids one level of a split made (kept grids not counted). */
+typedef struct geo_split_level {
+	size_t count;           /* grids */
+	double weight_min, weight_max; /* households (or weight_field) of a grid; 0 when none */
+	double max_deviation;   /* largest |weight - target| / target, a fraction */
+	size_t outside_tolerance; /* grids whose deviation exceeds o->tolerance */
+	double compactness_min, compactness_median; /* Polsby-Popper 4πA/P²; 0 when none */
+	size_t holes;           /* interior rings of its grids */
+} geo_split_level;
+
+/* One grid written, kept grids of a partial redraw included. */
+typedef struct geo_split_grid {
+	char *grid_id;          /* its code */
+	char *name;             /* its name ("" when none) */
+	int level;              /* 1 or 2 */
+	int kept;               /* a partial redraw kept it: the limit figures are not set */
+	double households;      /* household points in it; -1 when no households were given */
+	double persons;         /* their persons (has_persons) */
+	double area_m2;         /* in the working CRS */
+	double compactness;     /* Polsby-Popper */
+	double deviation;       /* (weight - target) / target, signed */
+	double limit_m;         /* length of its limit (balanced method) */
+	double on_roads_m, on_rivers_m, on_village_m, on_town_m; /* of it along roads, rivers,
+				   village limits, the town boundary (or kept grids' limits) */
+	double free;            /* share of its limit that follows nothing, 0-1 */
+} geo_split_grid;
+
+/* A secondary whose households are outside the tolerance of its target. */
+typedef struct geo_split_exception {
+	char *grid_id;
+	double weight, target;  /* households (or weight_field) and its target */
+	double deviation;       /* (weight - target) / target, signed */
+	int single_building;    /* one household point holds much of the target */
+} geo_split_exception;
+
+/* A secondary among the furthest from what a planner accepts: the sum of its
+** deviation over the tolerance, 0.20 over its Polsby-Popper and its free
+** limit's share over one half (each 1 at its floor). */
+typedef struct geo_split_worst {
+	size_t grid;            /* index into grids */
+	double score;           /* that sum */
+	int mostly;             /* its largest term: 0 households, 1 shape, 2 free limit */
+} geo_split_worst;
+
+typedef struct geo_split_result {
+	geo_split_method method;
+	double cell_size;       /* square and hex: the cells' size, m */
+	size_t atoms;           /* balanced: the atoms the grids are made of */
+	size_t blocks_split;    /* balanced: blocks cut into several atoms */
+	size_t villages;        /* village limits read */
+	int redraw_level;       /* a partial redraw: 1 (primaries and their secondaries) or 2
+				   (secondaries); 0: a whole split */
+	size_t redrawn[2];      /* a partial redraw: old primaries, secondaries redrawn */
+	size_t kept[2];         /* a partial redraw: old primaries, secondaries kept */
+	geo_split_level primary, secondary; /* the grids made */
+	size_t points;          /* household points read (0: none given) */
+	size_t outside;         /* of them outside the town (or the redrawn area) */
+	long long outside_fid[GEO_SPLIT_LISTED]; /* the first of those, by feature number */
+	double households;      /* households in the primaries made */
+	double persons;         /* their persons (has_persons) */
+	int has_persons;        /* the households have o->persons_field */
+	char *weight_field;     /* o->weight_field, or NULL: a household weighs 1 */
+	double weight;          /* the households' total weight inside */
+	double tolerance;       /* o->tolerance, a fraction */
+	geo_split_exception *exceptions; /* balanced: secondaries outside the tolerance */
+	size_t nexceptions;
+	double internal_m;      /* balanced: secondaries' limits inside the town, m */
+	double along_m;         /* of them along roads, rivers and village limits */
+	double sec_limit_m;     /* balanced: the secondaries' limits in all, m, and of them */
+	double sec_on_roads_m, sec_on_rivers_m, sec_on_village_m, sec_on_town_m; /* along ... */
+	geo_split_grid *grids;  /* every grid written, by level then code */
+	size_t ngrids;
+	geo_split_worst worst[GEO_SPLIT_WORST]; /* balanced: worst first */
+	size_t nworst;
+	double seconds;         /* the run's time */
+	char *output;           /* the grids written (common.output), or NULL: standard output */
+	char *table;            /* the per-grid table written (o->report_table), or NULL */
+} geo_split_result;
 geo_err geo_split(geo_ctx *ctx, const char *town, const geo_split_opts *o, geo_split_result **result,
 		  geo_progress progress, void *progress_data);
 geo_err geo_split_report(const geo_split_result *r, int json, FILE *f);

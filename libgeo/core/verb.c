@@ -54,6 +54,5 @@ static void rendered_free(geo_rendered *r)
 
 RENDERED_VERB(place)
 RENDERED_VERB(heat)
-RENDERED_VERB(split)
 RENDERED_VERB(map)
 RENDERED_VERB(cover)
