@@ -106,13 +106,4 @@ static void render_text(geo_buf *b, const geo_assess_result *r)
 		geo_buf_printf(b, _("report: %s\n"), r->report);
 }
 
-geo_err geo_assess_report(const geo_assess_result *r, int json, FILE *f)
-{
-	geo_buf b;
-	geo_buf_init(&b);
-	if (json)
-		render_json(&b, r);
-	else
-		render_text(&b, r);
-	return geo_buf_write(&b, f);
-}
+GEO_REPORT(assess)

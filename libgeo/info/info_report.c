@@ -113,13 +113,4 @@ static void render_text(geo_buf *b, const geo_info_result *r)
 		text_layer(b, &r->layers[i]);
 }
 
-geo_err geo_info_report(const geo_info_result *r, int json, FILE *f)
-{
-	geo_buf b;
-	geo_buf_init(&b);
-	if (json)
-		render_json(&b, r);
-	else
-		render_text(&b, r);
-	return geo_buf_write(&b, f);
-}
+GEO_REPORT(info)

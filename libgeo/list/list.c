@@ -543,7 +543,8 @@ static geo_list_result *take_result(const list_run *run)
 		geo_list_source *out = &r->layers[l];
 		*out = (geo_list_source){ .features = ly->features, .unplaced = ly->unplaced,
 					  .empty = ly->empty, .unlisted = ly->unlisted };
-		ok = (out->name = geo_strdup(ctx, ly->name)) && (out->source = geo_strdup(ctx, ly->source));
+		ok = (out->name = geo_strdup(ctx, ly->name)) &&
+		     (out->source = geo_strdup(ctx, ly->source));
 	}
 	for (size_t k = 0; ok && k < run->nsections; k++, r->nlists++)
 		ok = copy_section(ctx, run, &run->sections[k], &r->lists[k]);

@@ -56,13 +56,4 @@ static void render_text(geo_buf *b, const geo_list_result *r)
 	}
 }
 
-geo_err geo_list_report(const geo_list_result *r, int json, FILE *f)
-{
-	geo_buf b;
-	geo_buf_init(&b);
-	if (json)
-		render_json(&b, r);
-	else
-		render_text(&b, r);
-	return geo_buf_write(&b, f);
-}
+GEO_REPORT(list)

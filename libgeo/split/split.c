@@ -792,8 +792,10 @@ static int take_exceptions(const run *r, geo_split_result *res)
 		if (g->level != 2 || fabs(dev) <= r->o->tolerance + 1e-9)
 			continue;
 		geo_split_exception *x = &res->exceptions[res->nexceptions];
-		*x = (geo_split_exception){ .weight = g->weight, .target = g->target, .deviation = dev,
-					    .single_building = g->heaviest > BUILDING_SHARE * g->target };
+		*x = (geo_split_exception){
+			.weight = g->weight, .target = g->target, .deviation = dev,
+			.single_building = g->heaviest > BUILDING_SHARE * g->target
+		};
 		if (!(x->grid_id = geo_strdup(r->ctx, g->id)))
 			return 0;
 		res->nexceptions++;

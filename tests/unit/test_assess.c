@@ -34,24 +34,17 @@ enum { HOUSEHOLDS = 13000, VISITS = 562010, FOUND = 115, CLOSED = 109, ON_TIME =
        GRIDS = 131, WORKERS = 131, FOUND_AUGUST = 124 };
 static const long cases[4] = { 69, 3, 3, 8 };
 
-static double num(const mj *o, const char *key)
-{
-	const mj *v = o ? mj_get(o, key) : NULL;
-	return v && v->type == MJ_NUM ? v->num : NAN;
-}
-
 static void check_json(const geo_assess_result *r, const char *json)
 {
-	const char *p = json;
-	mj *root = json ? mj_value(&p) : NULL;
+	mj *root = mj_parse(json);
 	CHECK("the JSON report parses", root && root->type == MJ_OBJ);
 	const mj *town = root ? mj_get(root, "town") : NULL;
 	const mj *rows = root ? mj_get(root, "rows") : NULL;
-	CHECK("JSON grids, workers, visits = result's", num(root, "grids") == (double)r->nrows &&
-	      num(root, "workers") == (double)r->workers && num(root, "visits") == (double)r->visits);
-	CHECK("JSON town figures = result's", num(town, "hazards_found") == (double)r->town.found &&
-	      num(town, "cases_open") == (double)r->town.cases[3]);
-	CHECK_NEAR("JSON town score = result's (to its one decimal)", num(town, "score"),
+	CHECK("JSON grids, workers, visits = result's", mj_num(root, "grids") == (double)r->nrows &&
+	      mj_num(root, "workers") == (double)r->workers && mj_num(root, "visits") == (double)r->visits);
+	CHECK("JSON town figures = result's", mj_num(town, "hazards_found") == (double)r->town.found &&
+	      mj_num(town, "cases_open") == (double)r->town.cases[3]);
+	CHECK_NEAR("JSON town score = result's (to its one decimal)", mj_num(town, "score"),
 		   r->town.score, 0.05 + 1e-9);
 	CHECK("JSON rows = result's", rows && rows->n == r->nrows);
 	mj_free(root);

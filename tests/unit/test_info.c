@@ -51,27 +51,20 @@ static struct ogr_count ogr_count(const char *path)
 	return c;
 }
 
-static double num(const mj *o, const char *key)
-{
-	const mj *v = o ? mj_get(o, key) : NULL;
-	return v && v->type == MJ_NUM ? v->num : NAN;
-}
-
 /* The JSON report's figures are the result's. */
 static void check_json(const geo_info_result *r, const char *json)
 {
-	const char *p = json;
-	mj *root = json ? mj_value(&p) : NULL;
+	mj *root = mj_parse(json);
 	CHECK("the JSON report parses", root && root->type == MJ_OBJ);
 	const mj *layers = root ? mj_get(root, "layers") : NULL;
 	CHECK("the JSON report has the result's layers", layers && layers->n == r->nlayers);
 	const mj *l0 = layers && layers->n ? layers->items[0] : NULL;
 	const geo_info_layer *li = &r->layers[0];
-	CHECK("JSON features = result's", num(l0, "features") == (double)li->features);
-	CHECK_NEAR("JSON area_m2 = result's", num(l0, "area_m2"), li->area_m2, 0.05);
+	CHECK("JSON features = result's", mj_num(l0, "features") == (double)li->features);
+	CHECK_NEAR("JSON area_m2 = result's", mj_num(l0, "area_m2"), li->area_m2, 0.05);
 	const mj *grid = l0 ? mj_get(l0, "grid") : NULL;
 	const mj *dup = grid ? mj_get(grid, "duplicate_codes") : NULL;
-	CHECK("JSON duplicate count = result's", num(dup, "count") == (double)li->duplicates.n);
+	CHECK("JSON duplicate count = result's", mj_num(dup, "count") == (double)li->duplicates.n);
 	mj_free(root);
 }
 

@@ -27,20 +27,13 @@
 */
 enum { PONDS = 150, GRIDS_WITH_PONDS = 87, SECONDARIES = 131 };
 
-static double num(const mj *o, const char *key)
-{
-	const mj *v = o ? mj_get(o, key) : NULL;
-	return v && v->type == MJ_NUM ? v->num : NAN;
-}
-
 static void check_json(const geo_list_result *r, const char *json)
 {
-	const char *p = json;
-	mj *root = json ? mj_value(&p) : NULL;
+	mj *root = mj_parse(json);
 	CHECK("the JSON report parses", root && root->type == MJ_OBJ);
 	CHECK("JSON features, unplaced, grids = result's",
-	      num(root, "features") == (double)r->features &&
-	      num(root, "unplaced") == (double)r->unplaced && num(root, "grids") == (double)r->grids);
+	      mj_num(root, "features") == (double)r->features &&
+	      mj_num(root, "unplaced") == (double)r->unplaced && mj_num(root, "grids") == (double)r->grids);
 	const mj *lists = root ? mj_get(root, "lists") : NULL;
 	CHECK("JSON lists = result's", lists && lists->n == r->nlists);
 	const mj *last = lists && lists->n ? lists->items[lists->n - 1] : NULL;

@@ -629,28 +629,21 @@ static void test_verb(geo_ctx *ctx, const char *dir)
 
 /* ---- the result as data ---------------------------------------------------------------- */
 
-static double jnum(const mj *o, const char *key)
-{
-	const mj *v = o ? mj_get(o, key) : NULL;
-	return v && v->type == MJ_NUM ? v->num : NAN;
-}
-
 /* The JSON report of r parses and says r's figures. */
 static void check_result_json(const geo_split_result *r, const char *json)
 {
-	const char *p = json;
-	mj *root = json ? mj_value(&p) : NULL;
+	mj *root = mj_parse(json);
 	CHECK("result: the JSON report parses", root && root->type == MJ_OBJ);
 	const mj *counts = root ? mj_get(root, "counts") : NULL;
 	const mj *hh = root ? mj_get(root, "households") : NULL;
 	const mj *grids = root ? mj_get(root, "grids") : NULL;
 	const mj *worst = root ? mj_get(root, "worst") : NULL;
 	CHECK("result: JSON counts = result's",
-	      jnum(counts, "primary") == (double)r->primary.count &&
-	      jnum(counts, "secondary") == (double)r->secondary.count &&
-	      jnum(counts, "atoms") == (double)r->atoms);
-	CHECK("result: JSON households = result's", jnum(hh, "inside") == round(r->households) &&
-	      jnum(hh, "outside") == (double)r->outside);
+	      mj_num(counts, "primary") == (double)r->primary.count &&
+	      mj_num(counts, "secondary") == (double)r->secondary.count &&
+	      mj_num(counts, "atoms") == (double)r->atoms);
+	CHECK("result: JSON households = result's", mj_num(hh, "inside") == round(r->households) &&
+	      mj_num(hh, "outside") == (double)r->outside);
 	CHECK("result: JSON grids and worst = result's", grids && grids->n == r->ngrids && worst &&
 	      worst->n == r->nworst);
 	mj_free(root);
