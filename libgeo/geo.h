@@ -575,7 +575,7 @@ long geo_gridset_find(const geo_gridset *gs, const char *id);
 */
 geo_err geo_grid_order(geo_ctx *ctx, GEOSGeometry *const *geoms, size_t n, size_t *order);
 
-/* ---- grid-info (info.c) ------------------------------------------------- */
+/* ---- grid-info (info.c, info_report.c) ---------------------------------- */
 
 typedef struct geo_info_opts {
 	geo_common_opts common; /* s_srs, where, json */
@@ -587,10 +587,45 @@ void geo_info_opts_init(geo_info_opts *o);
 ** Describes a dataset, or one layer of it: per layer its CRS, feature count,
 ** geometry types, extent and total area (m², in the working CRS); for grid
 ** layers (with an id field) also the count per level, malformed and duplicate
-** codes and secondaries whose parent is not in the layer. The result is the
-** report, text or JSON by common.json. It reports no progress.
+** codes and secondaries whose parent is not in the layer. It reports no
+** progress.
 */
-typedef geo_rendered geo_info_result;
+#define GEO_INFO_TYPES 8        /* geometry types counted per layer (the rest are not) */
+#define GEO_INFO_LISTED 20      /* codes listed per kind of code problem (all are counted) */
+
+/* Codes with one kind of problem. */
+typedef struct geo_info_codes {
+	char **codes;           /* the first GEO_INFO_LISTED (CSL list; NULL when none) */
+	size_t n;               /* how many in all */
+} geo_info_codes;
+
+typedef struct geo_info_layer {
+	char *name;             /* the layer's name */
+	char *crs;              /* its CRS's name; "none" */
+	char *work_crs;         /* the CRS areas and lengths are measured in; "" when none */
+	size_t features;        /* features read (after common.where) */
+	size_t empty;           /* of them without geometry */
+	struct {
+		const char *name; /* OGR's name ("POLYGON"; a static string of GDAL's) */
+		size_t n;
+	} types[GEO_INFO_TYPES]; /* geometry types in the order met */
+	size_t ntypes;
+	int has_extent;         /* extent is set: some feature has a geometry */
+	double extent[4];       /* min x, min y, max x, max y in the layer's CRS */
+	double area_m2;         /* total area of the polygons, in the working CRS */
+	double length_m;        /* total length of the lines, in the working CRS */
+	int is_grid;            /* the layer has the id field: the fields below are set */
+	size_t level[3];        /* grids of unknown level, primaries, secondaries */
+	geo_info_codes malformed;  /* codes of the wrong form for their level ("(empty)") */
+	geo_info_codes duplicates; /* codes held by more than one grid, each once */
+	geo_info_codes orphans;    /* secondaries whose parent is not in the layer */
+} geo_info_layer;
+
+typedef struct geo_info_result {
+	char *dataset;          /* the dataset's name (a PG: password shown as ***) */
+	geo_info_layer *layers; /* in the dataset's order (one with DATASET:LAYER) */
+	size_t nlayers;
+} geo_info_result;
 geo_err geo_info(geo_ctx *ctx, const char *name, const geo_info_opts *o, geo_info_result **result,
 		 geo_progress progress, void *progress_data);
 geo_err geo_info_report(const geo_info_result *r, int json, FILE *f);
@@ -887,7 +922,7 @@ geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_h
 geo_err geo_heat_report(const geo_heat_result *r, int json, FILE *f);
 void geo_heat_result_free(geo_heat_result *r);
 
-/* ---- grid-split (split.c) ----------------------------------------------- */
+/* ---- grid-split (split.c, split_report.c) ------------------------------- */
 
 /*
 ** grid-split: splits a town into primary grids inside village limits and
@@ -949,11 +984,91 @@ void geo_split_opts_init(geo_split_opts *o);
 ** Splits the polygon of `town` (a layer of one or more features forming one
 ** valid polygon) and writes the grids to common.output (NULL or "-": GeoJSON
 ** on standard output): layers `primary` and `secondary` in GeoPackage and
-** SpatiaLite, one layer told apart by `level` otherwise. The result is the
-** quality report, text or JSON by common.json. Households outside the town,
-** and grids outside the tolerance, are reported, not errors.
+** SpatiaLite, one layer told apart by `level` otherwise. The result holds
+** the grids' quality figures, rendered by geo_split_report. Households
+** outside the town, and grids outside the tolerance, are reported, not errors.
 */
-typedef geo_rendered geo_split_result;
+#define GEO_SPLIT_LISTED 10     /* households outside the town listed by feature number */
+#define GEO_SPLIT_WORST 5       /* secondaries listed as the furthest from the floors */
+
+/* The grids one level of a split made (kept grids not counted). */
+typedef struct geo_split_level {
+	size_t count;           /* grids */
+	double weight_min, weight_max; /* households (or weight_field) of a grid; 0 when none */
+	double max_deviation;   /* largest |weight - target| / target, a fraction */
+	size_t outside_tolerance; /* grids whose deviation exceeds o->tolerance */
+	double compactness_min, compactness_median; /* Polsby-Popper 4πA/P²; 0 when none */
+	size_t holes;           /* interior rings of its grids */
+} geo_split_level;
+
+/* One grid written, kept grids of a partial redraw included. */
+typedef struct geo_split_grid {
+	char *grid_id;          /* its code */
+	char *name;             /* its name ("" when none) */
+	int level;              /* 1 or 2 */
+	int kept;               /* a partial redraw kept it: the limit figures are not set */
+	double households;      /* household points in it; -1 when no households were given */
+	double persons;         /* their persons (has_persons) */
+	double area_m2;         /* in the working CRS */
+	double compactness;     /* Polsby-Popper */
+	double deviation;       /* (weight - target) / target, signed */
+	double limit_m;         /* length of its limit (balanced method) */
+	double on_roads_m, on_rivers_m, on_village_m, on_town_m; /* of it along roads, rivers,
+				   village limits, the town boundary (or kept grids' limits) */
+	double free;            /* share of its limit that follows nothing, 0-1 */
+} geo_split_grid;
+
+/* A secondary whose households are outside the tolerance of its target. */
+typedef struct geo_split_exception {
+	char *grid_id;
+	double weight, target;  /* households (or weight_field) and its target */
+	double deviation;       /* (weight - target) / target, signed */
+	int single_building;    /* one household point holds much of the target */
+} geo_split_exception;
+
+/* A secondary among the furthest from what a planner accepts: the sum of its
+** deviation over the tolerance, 0.20 over its Polsby-Popper and its free
+** limit's share over one half (each 1 at its floor). */
+typedef struct geo_split_worst {
+	size_t grid;            /* index into grids */
+	double score;           /* that sum */
+	int mostly;             /* its largest term: 0 households, 1 shape, 2 free limit */
+} geo_split_worst;
+
+typedef struct geo_split_result {
+	geo_split_method method;
+	double cell_size;       /* square and hex: the cells' size, m */
+	size_t atoms;           /* balanced: the atoms the grids are made of */
+	size_t blocks_split;    /* balanced: blocks cut into several atoms */
+	size_t villages;        /* village limits read */
+	int redraw_level;       /* a partial redraw: 1 (primaries and their secondaries) or 2
+				   (secondaries); 0: a whole split */
+	size_t redrawn[2];      /* a partial redraw: old primaries, secondaries redrawn */
+	size_t kept[2];         /* a partial redraw: old primaries, secondaries kept */
+	geo_split_level primary, secondary; /* the grids made */
+	size_t points;          /* household points read (0: none given) */
+	size_t outside;         /* of them outside the town (or the redrawn area) */
+	long long outside_fid[GEO_SPLIT_LISTED]; /* the first of those, by feature number */
+	double households;      /* households in the primaries made */
+	double persons;         /* their persons (has_persons) */
+	int has_persons;        /* the households have o->persons_field */
+	char *weight_field;     /* o->weight_field, or NULL: a household weighs 1 */
+	double weight;          /* the households' total weight inside */
+	double tolerance;       /* o->tolerance, a fraction */
+	geo_split_exception *exceptions; /* balanced: secondaries outside the tolerance */
+	size_t nexceptions;
+	double internal_m;      /* balanced: secondaries' limits inside the town, m */
+	double along_m;         /* of them along roads, rivers and village limits */
+	double sec_limit_m;     /* balanced: the secondaries' limits in all, m, and of them */
+	double sec_on_roads_m, sec_on_rivers_m, sec_on_village_m, sec_on_town_m; /* along ... */
+	geo_split_grid *grids;  /* every grid written, by level then code */
+	size_t ngrids;
+	geo_split_worst worst[GEO_SPLIT_WORST]; /* balanced: worst first */
+	size_t nworst;
+	double seconds;         /* the run's time */
+	char *output;           /* the grids written (common.output), or NULL: standard output */
+	char *table;            /* the per-grid table written (o->report_table), or NULL */
+} geo_split_result;
 geo_err geo_split(geo_ctx *ctx, const char *town, const geo_split_opts *o, geo_split_result **result,
 		  geo_progress progress, void *progress_data);
 geo_err geo_split_report(const geo_split_result *r, int json, FILE *f);
@@ -1234,7 +1349,7 @@ void geo_map_result_free(geo_map_result *r);
 geo_err geo_qgis_project(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *path,
 			 const geo_map_opts *o);
 
-/* ---- grid-assess (assess.c, assess_out.c) ------------------------------- */
+/* ---- grid-assess (assess.c, assess_out.c, assess_report.c) -------------- */
 
 /*
 ** The periodic assessment (月考评, 季汇报, 年终量化评比): for a period, one
@@ -1279,9 +1394,50 @@ void geo_assess_opts_init(geo_assess_opts *o);
 /*
 ** Assesses the grids of `town` (a dataset holding the layers named above)
 ** for common.window and the period before it, and writes common.output and
-** o->report. The result is the summary, text or JSON by common.json.
+** o->report. The result holds the town's figures and each grid's, for both
+** periods; geo_assess_report renders them as the summary.
 */
-typedef geo_rendered geo_assess_result;
+/* One row's figures for one period, by the rules above. */
+typedef struct geo_assess_figures {
+	long households;        /* households */
+	long weeks;             /* weeks */
+	long weekly;            /* visited_weekly */
+	long hh_weeks;          /* household_weeks */
+	long visits;            /* visits */
+	long visits_made;       /* workers' rows: visits the worker recorded, in any grid */
+	long found;             /* hazards_found */
+	long closed;            /* hazards_closed */
+	long on_time;           /* closed_on_time */
+	long overdue;           /* overdue */
+	long cases[4];          /* cases_grid, cases_area, cases_town, cases_open */
+	long waters;            /* waters */
+	long inspected;         /* waters_inspected */
+	double score;           /* score, 0-100 */
+	int rank;               /* by score among the rows of its table, from 1 */
+} geo_assess_figures;
+
+/* One grid's row. */
+typedef struct geo_assess_row {
+	char *grid_id;          /* its code */
+	char *name;             /* its name ("" when none) */
+	char *worker;           /* its worker (o->worker_field; "" when none) */
+	geo_assess_figures now, previous; /* the period's figures, the period before's */
+} geo_assess_row;
+
+typedef struct geo_assess_result {
+	char *period;           /* the period's label: 2021-W37, 2021-09, 2021-Q3, ... */
+	char *previous;         /* the period before's label */
+	size_t workers;         /* grid workers named on the grids */
+	size_t visits;          /* visits read from the ledger (all periods) */
+	geo_assess_figures town, town_previous; /* the whole town, both periods */
+	geo_assess_row *rows;   /* one per grid, in the grid set's order */
+	size_t nrows;           /* the grids assessed */
+	double seconds_read;    /* reading the grids and ledgers */
+	double seconds_figures; /* computing the figures of both periods */
+	char *output;           /* the tables written (common.output), or NULL */
+	char *report;           /* the printable report written (o->report), or NULL */
+	int verbose;            /* the run's common.verbose: the text report has the timings */
+} geo_assess_result;
 geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
 		   geo_assess_result **result, geo_progress progress, void *progress_data);
 geo_err geo_assess_report(const geo_assess_result *r, int json, FILE *f);
@@ -1409,7 +1565,7 @@ geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
 geo_err geo_cover_report(const geo_cover_result *r, int json, FILE *f);
 void geo_cover_result_free(geo_cover_result *r);
 
-/* ---- grid-list (list.c, list_out.c, list_pdf.c) -------------------------- */
+/* ---- grid-list (list.c, list_out.c, list_pdf.c, list_report.c) ----------- */
 
 /*
 ** Inspection lists (踏查清单): every feature of one or more layers (ponds and
@@ -1446,12 +1602,41 @@ void geo_list_opts_init(geo_list_opts *o);
 
 /*
 ** Lists the features of the nfeatures layers named in features on the grids
-** named grids and writes common.output and o->pdf. The result is the report,
-** text or JSON by common.json, and is set even when the verb returns
-** GEO_PROBLEMS (common.strict and some feature in no grid; the lists are
-** written all the same).
+** named grids and writes common.output and o->pdf. The result is set even
+** when the verb returns GEO_PROBLEMS (common.strict and some feature in no
+** grid; the lists are written all the same).
 */
-typedef geo_rendered geo_list_result;
+/* One feature layer listed. */
+typedef struct geo_list_source {
+	char *name;             /* the layer's name */
+	char *source;           /* the input as the user named it */
+	size_t features;        /* features read (after common.where and the window) */
+	size_t unplaced;        /* of them in no grid */
+	size_t empty;           /* of them without geometry */
+	size_t unlisted;        /* of them in grids grid_where leaves out (not listed) */
+} geo_list_source;
+
+/* One list: a grid's features, or the features in no grid. */
+typedef struct geo_list_section {
+	char *grid_id;          /* the grid's code; NULL: the features in no grid */
+	char *name, *worker, *phone; /* the grid's name and who keeps it ("" when unknown) */
+	size_t features;        /* features on the list */
+} geo_list_section;
+
+typedef struct geo_list_result {
+	char *title;            /* the lists' title (o->title, or the one made from the layers) */
+	size_t features;        /* features listed, in grids or in none */
+	size_t unplaced;        /* of them in no grid */
+	size_t grids;           /* grids that can have a list (grid_where, the level listed) */
+	size_t grids_with_features; /* grids that have a list */
+	geo_list_source *layers; /* per feature layer, in the order given */
+	size_t nlayers;
+	geo_list_section *lists; /* by grid code; the features in no grid last */
+	size_t nlists;
+	char *output;           /* the table written (common.output), or NULL */
+	char *pdf;              /* the printable lists written (o->pdf), or NULL */
+	int verbose;            /* the run's common.verbose: the text report has a line per list */
+} geo_list_result;
 geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, size_t nfeatures,
 		 const geo_list_opts *o, geo_list_result **result, geo_progress progress,
 		 void *progress_data);

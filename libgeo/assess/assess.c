@@ -724,8 +724,58 @@ static void assess_free(assess *a)
 	geo_output_close(a->report);
 }
 
+void geo_assess_result_free(geo_assess_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nrows; i++) {
+		free(r->rows[i].grid_id);
+		free(r->rows[i].name);
+		free(r->rows[i].worker);
+	}
+	free(r->rows);
+	free(r->period);
+	free(r->previous);
+	free(r->output);
+	free(r->report);
+	free(r);
+}
+
+/* The run's figures, copied: the result outlives the grids they name. */
+static geo_assess_result *take_result(const assess *a)
+{
+	geo_ctx *ctx = a->ctx;
+	geo_assess_result *r = geo_calloc(ctx, 1, sizeof *r);
+	if (!r)
+		return NULL;
+	*r = (geo_assess_result){ .workers = a->nworkers, .visits = a->nv,
+				  .town = a->town_row.now, .town_previous = a->town_row.prev,
+				  .seconds_read = a->seconds_read,
+				  .seconds_figures = a->seconds_figures,
+				  .verbose = a->o->common.verbose };
+	int ok = (r->period = geo_strdup(ctx, a->w.label)) &&
+		 (r->previous = geo_strdup(ctx, a->prev.label)) &&
+		 (!a->o->common.output || (r->output = geo_strdup(ctx, a->o->common.output))) &&
+		 (!a->o->report || (r->report = geo_strdup(ctx, a->o->report))) &&
+		 (r->rows = geo_calloc(ctx, a->gs->n, sizeof *r->rows));
+	for (size_t i = 0; ok && i < a->gs->n; i++, r->nrows++) {
+		const assess_row *row = &a->grid_rows[i];
+		geo_assess_row *out = &r->rows[i];
+		out->now = row->now;
+		out->previous = row->prev;
+		ok = (out->grid_id = geo_strdup(ctx, row->id)) &&
+		     (out->name = geo_strdup(ctx, row->name)) &&
+		     (out->worker = geo_strdup(ctx, row->worker));
+	}
+	if (!ok) {
+		geo_assess_result_free(r);
+		return NULL;
+	}
+	return r;
+}
+
 static geo_err assess_run(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
-			  char **report, geo_progress progress, void *pdata)
+			  geo_assess_result **result, geo_progress progress, void *pdata)
 {
 	assess a;
 	memset(&a, 0, sizeof a);
@@ -770,7 +820,7 @@ static geo_err assess_run(geo_ctx *ctx, const char *town, const geo_assess_opts 
 		e = assess_write_tables(&a);
 	if (!e && o->report)
 		e = assess_write_report(&a);
-	if (!e && !(*report = assess_summary(&a)))
+	if (!e && !(*result = take_result(&a)))
 		e = GEO_ERR_INTERNAL;
 	assess_free(&a);
 	if (!e)
@@ -781,7 +831,6 @@ static geo_err assess_run(geo_ctx *ctx, const char *town, const geo_assess_opts 
 geo_err geo_assess(geo_ctx *ctx, const char *town, const geo_assess_opts *o,
 		   geo_assess_result **result, geo_progress progress, void *progress_data)
 {
-	char *report = NULL;
-	geo_err e = assess_run(ctx, town, o, &report, progress, progress_data);
-	return geo_rendered_give(ctx, e, report, o->common.json, result);
+	*result = NULL;
+	return assess_run(ctx, town, o, result, progress, progress_data);
 }

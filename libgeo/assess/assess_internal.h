@@ -11,14 +11,7 @@
 #include <stdint.h>
 
 /* One row's figures for one period (geo.h lists their rules). */
-typedef struct assess_fig {
-	long households, weeks, weekly, hh_weeks, visits, visits_made;
-	long found, closed, on_time, overdue;
-	long cases[4]; /* solved by grid, area, town; open */
-	long waters, inspected;
-	double score;
-	int rank;
-} assess_fig;
+typedef geo_assess_figures assess_fig;
 
 /* A row of a table: a grid or a worker, now and in the period before. */
 typedef struct assess_row {
@@ -73,10 +66,17 @@ typedef struct assess {
 double assess_score(const assess_fig *f);
 int assess_fig_empty(const assess_fig *f);
 
-/* assess_out.c */
+/* assess_out.c. The figures as the tables' columns (geo.h's order):
+** column k's name, its value in f (NAN for a percentage of nothing), and
+** whether it is a real number. */
+enum { ASSESS_NFIG = 18 };
+extern const char *const assess_fig_cols[ASSESS_NFIG];
+double assess_fig_value(const assess_fig *f, int k);
+int assess_fig_real(int k);
+/* part / whole in %, to one decimal; NAN when whole is 0. */
+double assess_pct(long part, long whole);
 geo_err assess_open_outputs(assess *a);
 geo_err assess_write_tables(assess *a);
 geo_err assess_write_report(assess *a);
-char *assess_summary(const assess *a);
 
 #endif

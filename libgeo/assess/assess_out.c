@@ -4,8 +4,8 @@
 ** town, rules; codes are text cells); the printable report is one PDF: the
 ** map of the grids coloured by score and labelled by rank (drawn by
 ** grid-map's code), then the town's figures against the period before,
-** then the ranked grids and workers as tables. The summary is the text or
-** JSON report on the terminal.
+** then the ranked grids and workers as tables. (The summary on the terminal
+** is assess_report.c's.)
 */
 #include "assess/assess_internal.h"
 #include "core/geo_internal.h"
@@ -20,14 +20,13 @@
 #include <pango/pangocairo.h>
 
 /* The figures' columns, in the order of geo.h's list. */
-static const char *const fig_cols[] = {
+const char *const assess_fig_cols[ASSESS_NFIG] = {
 	"households",       "weeks",          "visited_weekly", "visited_pct",
 	"household_weeks",  "coverage_pct",   "visits",         "hazards_found",
 	"hazards_closed",   "closed_on_time", "overdue",        "cases_grid",
 	"cases_area",       "cases_town",     "cases_open",     "waters",
 	"waters_inspected", "score"
 };
-enum { NFIG = sizeof fig_cols / sizeof fig_cols[0] };
 
 /* The same figures as a planner reads them (住户数 under zh_CN), for the
 ** printed report; the tables keep the column names. */
@@ -42,7 +41,8 @@ static const char *const fig_labels[] = {
 	NC_("assess figure", "cases_open"),	  NC_("assess figure", "waters"),
 	NC_("assess figure", "waters_inspected"), NC_("assess figure", "score"),
 };
-_Static_assert(sizeof fig_labels / sizeof fig_labels[0] == NFIG, "a label for every figure");
+_Static_assert(sizeof fig_labels / sizeof fig_labels[0] == ASSESS_NFIG,
+	       "a label for every figure");
 
 /* A label key's English (the name after the context) and its translation. */
 static const char *key_name(const char *key)
@@ -55,20 +55,20 @@ static const char *label(const char *key)
 	return geo_pgettext(key, key_name(key));
 }
 
-static double pct(long part, long whole)
+double assess_pct(long part, long whole)
 {
 	return whole ? round(1000.0 * (double)part / (double)whole) / 10 : NAN;
 }
 
-static double fig_value(const assess_fig *f, int k)
+double assess_fig_value(const assess_fig *f, int k)
 {
 	switch (k) {
 	case 0: return (double)f->households;
 	case 1: return (double)f->weeks;
 	case 2: return (double)f->weekly;
-	case 3: return pct(f->weekly, f->households);
+	case 3: return assess_pct(f->weekly, f->households);
 	case 4: return (double)f->hh_weeks;
-	case 5: return pct(f->hh_weeks, f->households * f->weeks);
+	case 5: return assess_pct(f->hh_weeks, f->households * f->weeks);
 	case 6: return (double)f->visits;
 	case 7: return (double)f->found;
 	case 8: return (double)f->closed;
@@ -84,9 +84,9 @@ static double fig_value(const assess_fig *f, int k)
 	}
 }
 
-static int fig_real(int k)
+int assess_fig_real(int k)
 {
-	return k == 3 || k == 5 || k == NFIG - 1;
+	return k == 3 || k == 5 || k == ASSESS_NFIG - 1;
 }
 
 /* The rules sheet and the man page say the same. The sheet keeps the English
@@ -164,9 +164,9 @@ static geo_err fig_fields(geo_ctx *ctx, OGRLayerH l, const char *prefix, int wor
 {
 	geo_err e = GEO_OK;
 	char name[64];
-	for (int k = 0; k < NFIG && !e; k++) {
-		snprintf(name, sizeof name, "%s%s", prefix, fig_cols[k]);
-		e = add_field(ctx, l, name, fig_real(k) ? OFTReal : OFTInteger);
+	for (int k = 0; k < ASSESS_NFIG && !e; k++) {
+		snprintf(name, sizeof name, "%s%s", prefix, assess_fig_cols[k]);
+		e = add_field(ctx, l, name, assess_fig_real(k) ? OFTReal : OFTInteger);
 		if (!e && workers && k == 6) {
 			snprintf(name, sizeof name, "%svisits_made", prefix);
 			e = add_field(ctx, l, name, OFTInteger);
@@ -178,9 +178,9 @@ static geo_err fig_fields(geo_ctx *ctx, OGRLayerH l, const char *prefix, int wor
 static void set_figs(OGRFeatureH f, const assess_fig *fig, const char *prefix)
 {
 	char name[64];
-	for (int k = 0; k < NFIG; k++) {
-		snprintf(name, sizeof name, "%s%s", prefix, fig_cols[k]);
-		set_num(f, name, fig_value(fig, k));
+	for (int k = 0; k < ASSESS_NFIG; k++) {
+		snprintf(name, sizeof name, "%s%s", prefix, assess_fig_cols[k]);
+		set_num(f, name, assess_fig_value(fig, k));
 	}
 	snprintf(name, sizeof name, "%svisits_made", prefix);
 	set_num(f, name, (double)fig->visits_made);
@@ -517,8 +517,8 @@ static void ranked_table(page *p, cairo_surface_t *s, const char *title, const a
 		snprintf(cells[2], 64, "%s", r->name ? r->name : "");
 		snprintf(cells[3], 64, "%s", r->worker ? r->worker : "");
 		num(cells[4], (double)f->households);
-		percent(cells[5], pct(f->weekly, f->households));
-		percent(cells[6], pct(f->hh_weeks, f->households * f->weeks));
+		percent(cells[5], assess_pct(f->weekly, f->households));
+		percent(cells[6], assess_pct(f->hh_weeks, f->households * f->weeks));
 		num(cells[7], (double)f->found);
 		num(cells[8], (double)f->closed);
 		num(cells[9], (double)f->on_time);
@@ -550,8 +550,9 @@ static void town_page(assess *a, page *p, cairo_surface_t *s, const char *title)
 				 { N_("change"), 30, 1 } };
 	table_head(p, c, 4);
 	char cells[4][64];
-	for (int k = 0; k < NFIG; k++) {
-		double v = fig_value(&a->town_row.now, k), w = fig_value(&a->town_row.prev, k);
+	for (int k = 0; k < ASSESS_NFIG; k++) {
+		double v = assess_fig_value(&a->town_row.now, k);
+		double w = assess_fig_value(&a->town_row.prev, k);
 		snprintf(cells[0], 64, "%s", label(fig_labels[k]));
 		num(cells[1], v);
 		num(cells[2], w);
@@ -695,101 +696,6 @@ geo_err assess_write_report(assess *a)
 	if (!e)
 		e = geo_output_commit(ctx, out);
 	return e;
-}
-
-/* ---- the summary ----------------------------------------------------------- */
-
-static void json_fig(geo_buf *b, const assess_fig *f)
-{
-	geo_buf_add(b, "{");
-	for (int k = 0; k < NFIG; k++) {
-		if (k)
-			geo_buf_add(b, ", ");
-		geo_json_str(b, fig_cols[k]);
-		geo_buf_add(b, ": ");
-		geo_json_num(b, fig_value(f, k), fig_real(k) ? 1 : 0);
-	}
-	geo_buf_printf(b, ", \"visits_made\": %ld, \"rank\": %d}", f->visits_made, f->rank);
-}
-
-static void text_fig(geo_buf *b, const char *label, const assess_fig *f)
-{
-	double vp = pct(f->weekly, f->households), cov = pct(f->hh_weeks, f->households * f->weeks);
-	geo_buf_printf(b,
-		       _("%s: %ld households, %ld visited every week of %ld (%.1f%%), %.1f%% of "
-		       "household-weeks visited; hazards %ld found, "
-		       "%ld closed (%ld on time), %ld overdue; cases solved by grid/area/town "
-		       "%ld/%ld/%ld, %ld open; ponds and ditches inspected before the flood season "
-		       "%ld of %ld; score %.1f\n"),
-		       label, f->households, f->weekly, f->weeks, isnan(vp) ? 0 : vp,
-		       isnan(cov) ? 0 : cov, f->found, f->closed, f->on_time, f->overdue,
-		       f->cases[0], f->cases[1], f->cases[2], f->cases[3], f->inspected, f->waters,
-		       f->score);
-}
-
-char *assess_summary(const assess *a)
-{
-	geo_buf b;
-	geo_buf_init(&b);
-	size_t n = a->gs->n;
-	if (a->o->common.json) {
-		geo_buf_add(&b, "{\"period\": ");
-		geo_json_str(&b, a->w.label);
-		geo_buf_add(&b, ", \"previous\": ");
-		geo_json_str(&b, a->prev.label);
-		geo_buf_printf(&b, ", \"grids\": %zu, \"workers\": %zu, \"visits\": %zu", n,
-			       a->nworkers, a->nv);
-		geo_buf_add(&b, ",\n \"town\": ");
-		json_fig(&b, &a->town_row.now);
-		geo_buf_add(&b, ",\n \"town_previous\": ");
-		json_fig(&b, &a->town_row.prev);
-		geo_buf_add(&b, ",\n \"rows\": [");
-		for (size_t i = 0; i < n; i++) {
-			geo_buf_add(&b, i ? ",\n  {\"grid_id\": " : "\n  {\"grid_id\": ");
-			geo_json_str(&b, a->grid_rows[i].id);
-			geo_buf_add(&b, ", \"worker\": ");
-			geo_json_str(&b, a->grid_rows[i].worker);
-			geo_buf_add(&b, ", \"now\": ");
-			json_fig(&b, &a->grid_rows[i].now);
-			geo_buf_add(&b, ", \"previous\": ");
-			json_fig(&b, &a->grid_rows[i].prev);
-			geo_buf_add(&b, "}");
-		}
-		geo_buf_printf(&b, "],\n \"seconds\": {\"read\": %.2f, \"figures\": %.3f}}\n",
-			       a->seconds_read, a->seconds_figures);
-		return geo_buf_take(&b);
-	}
-	geo_buf_printf(&b, _("%s: %zu grids, %zu workers, %zu visits read\n"), a->w.label, n,
-		       a->nworkers, a->nv);
-	text_fig(&b, a->w.label, &a->town_row.now);
-	if (assess_fig_empty(&a->town_row.prev))
-		geo_buf_printf(&b,
-			       _("%s: no ledger entry in that period; changes against it mean "
-				 "nothing\n"),
-			       a->prev.label);
-	else
-		text_fig(&b, a->prev.label, &a->town_row.prev);
-	const assess_row *best = NULL, *worst = NULL;
-	for (size_t i = 0; i < n; i++) {
-		const assess_row *r = &a->grid_rows[i];
-		if (!best || r->now.rank < best->now.rank)
-			best = r;
-		if (!worst || r->now.rank > worst->now.rank ||
-		    (r->now.rank == worst->now.rank && strcmp(r->id, worst->id) > 0))
-			worst = r;
-	}
-	if (best)
-		geo_buf_printf(&b, _("first: %s %s (%s), score %.1f; last: %s %s (%s), score %.1f\n"),
-			       best->id, best->name, best->worker, best->now.score, worst->id,
-			       worst->name, worst->worker, worst->now.score);
-	if (a->o->common.verbose)
-		geo_buf_printf(&b, _("read in %.2f s, figures in %.3f s\n"), a->seconds_read,
-			       a->seconds_figures);
-	if (a->o->common.output)
-		geo_buf_printf(&b, _("tables: %s\n"), a->o->common.output);
-	if (a->o->report)
-		geo_buf_printf(&b, _("report: %s\n"), a->o->report);
-	return geo_buf_take(&b);
 }
 
 int assess_fig_empty(const assess_fig *f)

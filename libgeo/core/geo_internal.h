@@ -35,6 +35,19 @@ char *geo_buf_take(geo_buf *b);
 /* Writes b's text to f and frees b: GEO_OK, GEO_ERR_OUTPUT when f fails, or
 ** GEO_ERR_INTERNAL when b ran out of memory (a verb's report, geo_X_report). */
 geo_err geo_buf_write(geo_buf *b, FILE *f);
+/*
+** geo_X_report (geo.h's verb contract) for a module that renders its result
+** with its own render_json(geo_buf *, const geo_X_result *) and render_text
+** (the same): either form from one result, written to f in one piece.
+*/
+#define GEO_REPORT(X)                                                                      \
+	geo_err geo_##X##_report(const geo_##X##_result *r, int json, FILE *f)              \
+	{                                                                                   \
+		geo_buf b;                                                                  \
+		geo_buf_init(&b);                                                           \
+		(json ? render_json : render_text)(&b, r);                                  \
+		return geo_buf_write(&b, f);                                                \
+	}
 
 /* JSON text: a quoted, escaped string; a number that is always valid JSON
 ** (fixed decimals, non-finite as null). */

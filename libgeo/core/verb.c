@@ -52,11 +52,7 @@ static void rendered_free(geo_rendered *r)
 	}                                                                                 \
 	void geo_##X##_result_free(geo_##X##_result *r) { rendered_free(r); }
 
-RENDERED_VERB(info)
-RENDERED_VERB(list)
 RENDERED_VERB(place)
 RENDERED_VERB(heat)
-RENDERED_VERB(split)
 RENDERED_VERB(map)
-RENDERED_VERB(assess)
 RENDERED_VERB(cover)

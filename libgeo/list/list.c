@@ -473,7 +473,7 @@ static const geo_diff_staff *staff_of(const list_run *run, const list_section *s
 	return s->grid < 0 ? NULL : &run->staff[s->grid];
 }
 
-/* ---- the report ---------------------------------------------------------------- */
+/* ---- the result ---------------------------------------------------------------- */
 
 static size_t unplaced(const list_run *run)
 {
@@ -483,60 +483,76 @@ static size_t unplaced(const list_run *run)
 	return n;
 }
 
-static void report_json(const list_run *run, geo_buf *b)
+void geo_list_result_free(geo_list_result *r)
 {
-	size_t nlisted = run->nsections - (run->nsections && run->sections[run->nsections - 1].grid < 0);
-	geo_buf_printf(b, "{\"features\": %zu, \"unplaced\": %zu, \"grids\": %zu, "
-		       "\"grids_with_features\": %zu, \"title\": ",
-		       run->nitems, unplaced(run), run->grids_listed, nlisted);
-	geo_json_str(b, run->title);
-	geo_buf_add(b, ", \"layers\": [");
-	for (size_t l = 0; l < run->nlayers; l++) {
-		const list_layer *ly = &run->layers[l];
-		geo_json_strings(b, l ? ", {" : "{", "name", ly->name, "source", ly->source, (char *)NULL);
-		geo_buf_printf(b, ", \"features\": %zu, \"unplaced\": %zu, \"empty\": %zu, "
-			       "\"unlisted\": %zu}",
-			       ly->features, ly->unplaced, ly->empty, ly->unlisted);
+	if (!r)
+		return;
+	for (size_t l = 0; l < r->nlayers; l++) {
+		free(r->layers[l].name);
+		free(r->layers[l].source);
 	}
-	geo_buf_add(b, "], \"lists\": [");
-	for (size_t k = 0; k < run->nsections; k++) {
-		const list_section *s = &run->sections[k];
-		const geo_diff_staff *st = staff_of(run, s);
-		if (st)
-			geo_json_strings(b, k ? ", {" : "{", "grid_id", run->gs->grids[s->grid].id, "name",
-					 st->name, "worker", st->worker, "phone", st->phone, (char *)NULL);
-		else
-			geo_buf_add(b, k ? ", {\"grid_id\": null" : "{\"grid_id\": null");
-		geo_buf_printf(b, ", \"features\": %zu}", s->to - s->from);
+	for (size_t k = 0; k < r->nlists; k++) {
+		geo_list_section *s = &r->lists[k];
+		free(s->grid_id);
+		free(s->name);
+		free(s->worker);
+		free(s->phone);
 	}
-	geo_buf_add(b, "]}\n");
+	free(r->layers);
+	free(r->lists);
+	free(r->title);
+	free(r->output);
+	free(r->pdf);
+	free(r);
 }
 
-static void report_text(const list_run *run, geo_buf *b)
+static int copy_section(geo_ctx *ctx, const list_run *run, const list_section *s,
+			geo_list_section *out)
 {
-	size_t nlisted = run->nsections - (run->nsections && run->sections[run->nsections - 1].grid < 0);
-	geo_buf_printf(b, _("%s: %zu features in %zu lists, one per grid that has any (%zu grids)\n"),
-		       run->title, run->nitems, nlisted, run->grids_listed);
-	for (size_t l = 0; l < run->nlayers; l++) {
+	out->features = s->to - s->from;
+	const geo_diff_staff *st = staff_of(run, s);
+	if (!st)
+		return 1;
+	out->grid_id = geo_strdup(ctx, run->gs->grids[s->grid].id);
+	out->name = geo_strdup(ctx, st->name);
+	out->worker = geo_strdup(ctx, st->worker);
+	out->phone = geo_strdup(ctx, st->phone);
+	return out->grid_id && out->name && out->worker && out->phone;
+}
+
+/* The run's figures, copied: the result outlives the run. */
+static geo_list_result *take_result(const list_run *run)
+{
+	geo_ctx *ctx = run->ctx;
+	geo_list_result *r = geo_calloc(ctx, 1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->features = run->nitems;
+	r->unplaced = unplaced(run);
+	r->grids = run->grids_listed;
+	r->grids_with_features =
+		run->nsections - (run->nsections && run->sections[run->nsections - 1].grid < 0);
+	r->verbose = run->o->common.verbose;
+	int ok = (r->title = geo_strdup(ctx, run->title)) != NULL &&
+		 (!run->o->common.output || (r->output = geo_strdup(ctx, run->o->common.output))) &&
+		 (!run->o->pdf || (r->pdf = geo_strdup(ctx, run->o->pdf))) &&
+		 (r->layers = geo_calloc(ctx, run->nlayers, sizeof *r->layers)) &&
+		 (r->lists = geo_calloc(ctx, run->nsections, sizeof *r->lists));
+	for (size_t l = 0; ok && l < run->nlayers; l++, r->nlayers++) {
 		const list_layer *ly = &run->layers[l];
-		if (ly->unlisted)
-			geo_buf_printf(b, _("  %s: %zu features, %zu in no grid, %zu in grids not listed\n"),
-				       ly->source, ly->features, ly->unplaced, ly->unlisted);
-		else
-			geo_buf_printf(b, _("  %s: %zu features, %zu in no grid\n"), ly->source,
-				       ly->features, ly->unplaced);
+		geo_list_source *out = &r->layers[l];
+		*out = (geo_list_source){ .features = ly->features, .unplaced = ly->unplaced,
+					  .empty = ly->empty, .unlisted = ly->unlisted };
+		ok = (out->name = geo_strdup(ctx, ly->name)) &&
+		     (out->source = geo_strdup(ctx, ly->source));
 	}
-	if (!run->o->common.verbose)
-		return;
-	for (size_t k = 0; k < run->nsections; k++) {
-		const list_section *s = &run->sections[k];
-		const geo_diff_staff *st = staff_of(run, s);
-		if (st)
-			geo_buf_printf(b, "  %s %s %s %s: %zu\n", run->gs->grids[s->grid].id, st->name,
-				       *st->worker ? st->worker : "-", st->phone, s->to - s->from);
-		else
-			geo_buf_printf(b, _("  in no grid: %zu\n"), s->to - s->from);
+	for (size_t k = 0; ok && k < run->nsections; k++, r->nlists++)
+		ok = copy_section(ctx, run, &run->sections[k], &r->lists[k]);
+	if (!ok) {
+		geo_list_result_free(r);
+		return NULL;
 	}
+	return r;
 }
 
 /* ---- the verb ------------------------------------------------------------------ */
@@ -663,8 +679,8 @@ static void run_free(list_run *run)
 }
 
 static geo_err list(geo_ctx *ctx, const char *grids, const char *const *features,
-		    size_t nfeatures, const geo_list_opts *o, char **report, geo_progress progress,
-		    void *progress_data)
+		    size_t nfeatures, const geo_list_opts *o, geo_list_result **result,
+		    geo_progress progress, void *progress_data)
 {
 	list_run run = { .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o };
 	if (!nfeatures)
@@ -683,16 +699,8 @@ static geo_err list(geo_ctx *ctx, const char *grids, const char *const *features
 		warn(&run);
 	if (!e)
 		e = write_outputs(&run, grids, features, nfeatures);
-	if (!e) {
-		geo_buf b;
-		geo_buf_init(&b);
-		if (o->common.json)
-			report_json(&run, &b);
-		else
-			report_text(&run, &b);
-		if (!(*report = geo_buf_take(&b)))
-			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	}
+	if (!e && !(*result = take_result(&run)))
+		e = GEO_ERR_INTERNAL;
 	if (!e && o->common.strict && unplaced(&run))
 		e = GEO_PROBLEMS;
 	run_free(&run);
@@ -703,7 +711,11 @@ geo_err geo_list(geo_ctx *ctx, const char *grids, const char *const *features, s
 		 const geo_list_opts *o, geo_list_result **result, geo_progress progress,
 		 void *progress_data)
 {
-	char *report = NULL;
-	geo_err e = list(ctx, grids, features, nfeatures, o, &report, progress, progress_data);
-	return geo_rendered_give(ctx, e, report, o->common.json, result);
+	*result = NULL;
+	geo_err e = list(ctx, grids, features, nfeatures, o, result, progress, progress_data);
+	if (e > GEO_PROBLEMS) {
+		geo_list_result_free(*result);
+		*result = NULL;
+	}
+	return e;
 }

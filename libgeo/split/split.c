@@ -620,13 +620,7 @@ static int by_level_code(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
-/* ---- the report ----------------------------------------------------------------------------- */
-
-typedef struct level_stats {
-	size_t n;
-	double wmin, wmax, maxdev, cmin, cmed;
-	size_t out_of_tol, holes;
-} level_stats;
+/* ---- the result ----------------------------------------------------------------------------- */
 
 static int by_double(const void *a, const void *b)
 {
@@ -634,32 +628,34 @@ static int by_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static level_stats stats(const run *r, int level)
+static geo_split_level stats(const run *r, int level)
 {
-	level_stats s = { 0, INFINITY, -INFINITY, 0, INFINITY, 0, 0, 0 };
+	geo_split_level s = { .weight_min = INFINITY, .weight_max = -INFINITY,
+			      .compactness_min = INFINITY };
 	double *c = malloc((r->ngrids + 1) * sizeof *c);
 	for (size_t i = 0; i < r->ngrids; i++) {
 		const split_grid *g = &r->grids[i];
 		if (g->level != level)
 			continue;
-		s.wmin = fmin(s.wmin, g->weight);
-		s.wmax = fmax(s.wmax, g->weight);
+		s.weight_min = fmin(s.weight_min, g->weight);
+		s.weight_max = fmax(s.weight_max, g->weight);
 		double dev = g->target > 0 ? fabs(g->weight - g->target) / g->target : 0;
-		s.maxdev = fmax(s.maxdev, dev);
-		s.out_of_tol += dev > r->o->tolerance + 1e-9;
-		s.cmin = fmin(s.cmin, g->compactness);
+		s.max_deviation = fmax(s.max_deviation, dev);
+		s.outside_tolerance += dev > r->o->tolerance + 1e-9;
+		s.compactness_min = fmin(s.compactness_min, g->compactness);
 		s.holes += (size_t)GEOSGetNumInteriorRings_r(r->h, g->geom);
 		if (c)
-			c[s.n] = g->compactness;
-		s.n++;
+			c[s.count] = g->compactness;
+		s.count++;
 	}
-	if (c && s.n) {
-		qsort(c, s.n, sizeof *c, by_double);
-		s.cmed = s.n % 2 ? c[s.n / 2] : (c[s.n / 2 - 1] + c[s.n / 2]) / 2;
+	if (c && s.count) {
+		qsort(c, s.count, sizeof *c, by_double);
+		s.compactness_median = s.count % 2 ? c[s.count / 2]
+						   : (c[s.count / 2 - 1] + c[s.count / 2]) / 2;
 	}
 	free(c);
-	if (!s.n)
-		s.wmin = s.wmax = s.cmin = 0;
+	if (!s.count)
+		s.weight_min = s.weight_max = s.compactness_min = 0;
 	return s;
 }
 
@@ -680,50 +676,9 @@ static void limits(const run *r, double *internal, double *along)
 	*internal -= r->straightened;
 }
 
-static void json_level(geo_buf *b, const char *name, const level_stats *s)
-{
-	geo_buf_printf(b, ", \"%s\": {\"count\": %zu, \"weight\": {\"min\": ", name, s->n);
-	geo_json_num(b, s->wmin, 1);
-	geo_buf_add(b, ", \"max\": ");
-	geo_json_num(b, s->wmax, 1);
-	geo_buf_add(b, ", \"max_deviation_pct\": ");
-	geo_json_num(b, s->maxdev * 100, 2);
-	geo_buf_printf(b, ", \"outside_tolerance\": %zu}, \"compactness\": {\"min\": ", s->out_of_tol);
-	geo_json_num(b, s->cmin, 4);
-	geo_buf_add(b, ", \"median\": ");
-	geo_json_num(b, s->cmed, 4);
-	geo_buf_printf(b, "}, \"holes\": %zu}", s->holes);
-}
-
-/* Secondaries outside the tolerance, each saying whether one building
-** (point) holds more than BUILDING_SHARE of its target. */
-static void json_exceptions(geo_buf *b, const run *r)
-{
-	geo_buf_add(b, ", \"exceptions\": [");
-	int first = 1;
-	for (size_t i = 0; i < r->ngrids; i++) {
-		const split_grid *g = &r->grids[i];
-		double dev = g->target > 0 ? (g->weight - g->target) / g->target : 0;
-		if (g->level != 2 || fabs(dev) <= r->o->tolerance + 1e-9)
-			continue;
-		geo_buf_add(b, first ? "{\"grid_id\": " : ", {\"grid_id\": ");
-		geo_json_str(b, g->id);
-		geo_buf_add(b, ", \"weight\": ");
-		geo_json_num(b, g->weight, 1);
-		geo_buf_add(b, ", \"target\": ");
-		geo_json_num(b, g->target, 1);
-		geo_buf_add(b, ", \"deviation_pct\": ");
-		geo_json_num(b, dev * 100, 2);
-		geo_buf_printf(b, ", \"single_building\": %s}",
-			       g->heaviest > BUILDING_SHARE * g->target ? "true" : "false");
-		first = 0;
-	}
-	geo_buf_add(b, "]");
-}
-
 typedef struct outside {
 	size_t n;
-	long long fid[10];
+	long long fid[GEO_SPLIT_LISTED];
 	double x, y;
 } outside;
 
@@ -781,23 +736,21 @@ static double badness(const run *r, const split_grid *g, int *why)
 	return t[0] + t[1] + t[2];
 }
 
-enum { WORST = 5 };
-
-/* The WORST secondaries, worst first; returns how many. */
+/* The GEO_SPLIT_WORST secondaries, worst first; returns how many. */
 static size_t worst(const run *r, size_t *out)
 {
 	size_t n = 0;
-	double score[WORST];
+	double score[GEO_SPLIT_WORST];
 	for (size_t i = 0; i < r->ngrids; i++) {
 		if (r->grids[i].level != 2)
 			continue;
 		int why;
 		double s = badness(r, &r->grids[i], &why);
-		size_t k = n < WORST ? n++ : WORST;
-		if (k == WORST && !(s > score[WORST - 1]))
+		size_t k = n < GEO_SPLIT_WORST ? n++ : GEO_SPLIT_WORST;
+		if (k == GEO_SPLIT_WORST && !(s > score[GEO_SPLIT_WORST - 1]))
 			continue;
-		if (k == WORST)
-			k = WORST - 1;
+		if (k == GEO_SPLIT_WORST)
+			k = GEO_SPLIT_WORST - 1;
 		while (k > 0 && s > score[k - 1]) {
 			score[k] = score[k - 1];
 			out[k] = out[k - 1];
@@ -809,205 +762,143 @@ static size_t worst(const run *r, size_t *out)
 	return n;
 }
 
-static const char *why_name[] = { N_("households"), N_("shape"), N_("free limit") };
-
-static void json_grids(geo_buf *b, const run *r)
+void geo_split_result_free(geo_split_result *r)
 {
-	geo_buf_add(b, ", \"grids\": [");
-	for (size_t i = 0; i < r->nall; i++) {
-		const split_grid *g = &r->all[i];
-		geo_buf_add(b, i ? ", {\"grid_id\": " : "{\"grid_id\": ");
-		geo_json_str(b, g->id);
-		geo_buf_printf(b, ", \"level\": %d, \"name\": ", g->level);
-		geo_json_str(b, g->name ? g->name : "");
-		geo_buf_add(b, ", \"households\": ");
-		geo_json_num(b, g->households, 0);
-		geo_buf_add(b, ", \"persons\": ");
-		if (r->has_persons && g->households >= 0)
-			geo_json_num(b, g->persons, 0);
-		else
-			geo_buf_add(b, "null");
-		geo_buf_add(b, ", \"area_m2\": ");
-		geo_json_num(b, g->area, 1);
-		geo_buf_add(b, ", \"compactness\": ");
-		geo_json_num(b, g->compactness, 4);
-		if (g->kept) {
-			geo_buf_add(b, ", \"kept\": true}");
-			continue;
-		}
-		geo_buf_add(b, ", \"deviation_pct\": ");
-		geo_json_num(b, deviation(g) * 100, 2);
-		geo_buf_add(b, ", \"limit_m\": ");
-		geo_json_num(b, g->perimeter, 1);
-		double p = g->perimeter > 0 ? g->perimeter : 1;
-		geo_buf_add(b, ", \"on_roads\": ");
-		geo_json_num(b, g->on_road / p, 4);
-		geo_buf_add(b, ", \"on_rivers\": ");
-		geo_json_num(b, g->on_water / p, 4);
-		geo_buf_add(b, ", \"on_village_limits\": ");
-		geo_json_num(b, g->on_village / p, 4);
-		geo_buf_add(b, ", \"on_town_boundary\": ");
-		geo_json_num(b, g->on_town / p, 4);
-		geo_buf_add(b, ", \"free\": ");
-		geo_json_num(b, free_share(g), 4);
-		geo_buf_add(b, "}");
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ngrids; i++) {
+		free(r->grids[i].grid_id);
+		free(r->grids[i].name);
 	}
-	geo_buf_add(b, "]");
-	size_t w[WORST], n = worst(r, w);
-	geo_buf_add(b, ", \"worst\": [");
-	for (size_t k = 0; k < n; k++) {
-		int why;
-		double s = badness(r, &r->grids[w[k]], &why);
-		geo_buf_add(b, k ? ", {\"grid_id\": " : "{\"grid_id\": ");
-		geo_json_str(b, r->grids[w[k]].id);
-		geo_buf_add(b, ", \"score\": ");
-		geo_json_num(b, s, 3);
-		geo_buf_printf(b, ", \"mostly\": \"%s\"}", why_name[why]);
-	}
-	geo_buf_add(b, "]");
+	for (size_t i = 0; i < r->nexceptions; i++)
+		free(r->exceptions[i].grid_id);
+	free(r->grids);
+	free(r->exceptions);
+	free(r->weight_field);
+	free(r->output);
+	free(r->table);
+	free(r);
 }
 
-/* Secondaries' limits by what they follow, as shares of their total length. */
-static void text_limits(geo_buf *b, const run *r)
+/* Secondaries outside the tolerance, each saying whether one building
+** (point) holds more than BUILDING_SHARE of its target. */
+static int take_exceptions(const run *r, geo_split_result *res)
 {
-	double len = 0, road = 0, water = 0, vil = 0, town = 0;
+	if (!(res->exceptions = geo_calloc(r->ctx, r->ngrids, sizeof *res->exceptions)))
+		return 0;
+	for (size_t i = 0; i < r->ngrids; i++) {
+		const split_grid *g = &r->grids[i];
+		double dev = deviation(g);
+		if (g->level != 2 || fabs(dev) <= r->o->tolerance + 1e-9)
+			continue;
+		geo_split_exception *x = &res->exceptions[res->nexceptions];
+		*x = (geo_split_exception){
+			.weight = g->weight, .target = g->target, .deviation = dev,
+			.single_building = g->heaviest > BUILDING_SHARE * g->target
+		};
+		if (!(x->grid_id = geo_strdup(r->ctx, g->id)))
+			return 0;
+		res->nexceptions++;
+	}
+	return 1;
+}
+
+/* Every grid written (r->all), kept ones included. */
+static int take_grids(const run *r, geo_split_result *res)
+{
+	if (!(res->grids = geo_calloc(r->ctx, r->nall, sizeof *res->grids)))
+		return 0;
+	for (size_t i = 0; i < r->nall; i++, res->ngrids++) {
+		const split_grid *g = &r->all[i];
+		geo_split_grid *out = &res->grids[i];
+		*out = (geo_split_grid){ .level = g->level, .kept = g->kept,
+					 .households = g->households, .persons = g->persons,
+					 .area_m2 = g->area, .compactness = g->compactness,
+					 .deviation = deviation(g), .limit_m = g->perimeter,
+					 .on_roads_m = g->on_road, .on_rivers_m = g->on_water,
+					 .on_village_m = g->on_village, .on_town_m = g->on_town,
+					 .free = free_share(g) };
+		if (!(out->grid_id = geo_strdup(r->ctx, g->id)) ||
+		    !(out->name = geo_strdup(r->ctx, g->name ? g->name : "")))
+			return 0;
+	}
+	return 1;
+}
+
+/* The worst secondaries, as indices into res->grids: the written grids,
+** which hold every secondary the split made (written()). */
+static void take_worst(const run *r, geo_split_result *res)
+{
+	size_t w[GEO_SPLIT_WORST], n = worst(r, w);
+	for (size_t k = 0; k < n; k++) {
+		const split_grid *g = &r->grids[w[k]];
+		size_t j = 0;
+		while (j < res->ngrids && strcmp(res->grids[j].grid_id, g->id))
+			j++;
+		if (j == res->ngrids)
+			continue;
+		geo_split_worst *out = &res->worst[res->nworst++];
+		out->grid = j;
+		out->score = badness(r, g, &out->mostly);
+	}
+}
+
+/* The figures of the secondaries' limits: their length and how much of it
+** follows what. */
+static void take_limits(const run *r, geo_split_result *res)
+{
+	limits(r, &res->internal_m, &res->along_m);
 	for (size_t i = 0; i < r->ngrids; i++) {
 		const split_grid *g = &r->grids[i];
 		if (g->level != 2)
 			continue;
-		len += g->perimeter;
-		road += g->on_road;
-		water += g->on_water;
-		vil += g->on_village;
-		town += g->on_town;
-	}
-	if (!(len > 0))
-		return;
-	geo_buf_printf(b, _("  secondaries' limits: %.0f%% on roads, %.0f%% on rivers, %.0f%% on village "
-		       "limits, %.0f%% on the %s, %.0f%% free\n"), 100 * road / len,
-		       100 * water / len, 100 * vil / len, 100 * town / len,
-		       r->rd ? _("kept grids' limits") : _("town boundary"),
-		       fmax(0, 100 * (1 - (road + water + vil + town) / len)));
-	size_t w[WORST], n = worst(r, w);
-	if (n)
-		geo_buf_printf(b, _("  the %zu secondaries furthest from the floors:\n"), n);
-	for (size_t k = 0; k < n; k++) {
-		const split_grid *g = &r->grids[w[k]];
-		int why;
-		badness(r, g, &why);
-		geo_buf_printf(b, _("    %s %s: %.0f households (%+.1f%%), Polsby-Popper %.2f, %.0f%% "
-			       "of its limit free (mostly %s)\n"), g->id, g->name ? g->name : "",
-			       g->households, 100 * deviation(g), g->compactness, 100 * free_share(g),
-			       _(why_name[why]));
+		res->sec_limit_m += g->perimeter;
+		res->sec_on_roads_m += g->on_road;
+		res->sec_on_rivers_m += g->on_water;
+		res->sec_on_village_m += g->on_village;
+		res->sec_on_town_m += g->on_town;
 	}
 }
 
-static void render_json(geo_buf *b, const run *r, const outside *out, double seconds)
+/* The run's figures, copied: the result outlives the run. */
+static geo_split_result *take_result(const run *r, const outside *out, double seconds)
 {
 	const geo_split_opts *o = r->o;
-	level_stats p = stats(r, 1), s = stats(r, 2);
-	double internal, along;
-	limits(r, &internal, &along);
-	double households = 0, persons = 0;
+	geo_split_result *res = geo_calloc(r->ctx, 1, sizeof *res);
+	if (!res)
+		return NULL;
+	*res = (geo_split_result){ .method = o->method, .cell_size = o->cell_size,
+				   .atoms = r->a ? r->a->natoms : 0,
+				   .blocks_split = r->a ? r->a->nsplit : 0,
+				   .villages = r->in.nvillages, .primary = stats(r, 1),
+				   .secondary = stats(r, 2), .points = r->in.npoints,
+				   .outside = out->n, .has_persons = r->has_persons,
+				   .weight = r->total_weight, .tolerance = o->tolerance,
+				   .seconds = seconds };
+	memcpy(res->outside_fid, out->fid, sizeof res->outside_fid);
+	if (r->rd) {
+		res->redraw_level = r->rd->level;
+		for (int k = 0; k < 2; k++) {
+			res->redrawn[k] = r->rd->redrawn[k].n;
+			res->kept[k] = r->rd->keptv[k].n;
+		}
+	}
 	for (size_t i = 0; i < r->ngrids; i++)
 		if (r->grids[i].level == 1 && r->grids[i].households > 0) {
-			households += r->grids[i].households;
-			persons += r->grids[i].persons;
+			res->households += r->grids[i].households;
+			res->persons += r->grids[i].persons;
 		}
-	static const char *methods[] = { "balanced", "square", "hex" };
-	geo_buf_printf(b, "{\"method\": \"%s\", \"counts\": {\"primary\": %zu, \"secondary\": %zu, "
-		       "\"atoms\": %zu, \"blocks_split\": %zu, \"villages\": %zu}",
-		       methods[o->method], p.n, s.n, r->a ? r->a->natoms : 0,
-		       r->a ? r->a->nsplit : 0, r->in.nvillages);
-	if (r->rd) {
-		const split_redraw *rd = r->rd;
-		geo_buf_printf(b, ", \"redraw\": {\"level\": %d, \"redrawn\": {\"primary\": %zu, "
-			       "\"secondary\": %zu}, \"kept\": {\"primary\": %zu, \"secondary\": %zu}}",
-			       rd->level, rd->redrawn[0].n, rd->redrawn[1].n, rd->keptv[0].n,
-			       rd->keptv[1].n);
+	take_limits(r, res);
+	int ok = (!o->weight_field || (res->weight_field = geo_strdup(r->ctx, o->weight_field))) &&
+		 (!o->common.output || (res->output = geo_strdup(r->ctx, o->common.output))) &&
+		 (!o->report_table || (res->table = geo_strdup(r->ctx, o->report_table))) &&
+		 take_exceptions(r, res) && take_grids(r, res);
+	if (!ok) {
+		geo_split_result_free(res);
+		return NULL;
 	}
-	geo_buf_add(b, ", \"households\": {\"inside\": ");
-	geo_json_num(b, households, 0);
-	geo_buf_add(b, ", \"persons\": ");
-	if (r->has_persons)
-		geo_json_num(b, persons, 0);
-	else
-		geo_buf_add(b, "null");
-	geo_buf_add(b, ", \"weight_field\": ");
-	if (o->weight_field)
-		geo_json_str(b, o->weight_field);
-	else
-		geo_buf_add(b, "null");
-	geo_buf_add(b, ", \"weight\": ");
-	geo_json_num(b, r->total_weight, 1);
-	geo_buf_printf(b, ", \"outside\": %zu, \"outside_features\": [", out->n);
-	for (size_t i = 0; i < out->n && i < sizeof out->fid / sizeof out->fid[0]; i++)
-		geo_buf_printf(b, "%s%lld", i ? ", " : "", out->fid[i]);
-	geo_buf_add(b, "]}, \"tolerance_pct\": ");
-	geo_json_num(b, o->tolerance * 100, 1);
-	json_level(b, "primary", &p);
-	if (o->method == GEO_SPLIT_BALANCED) {
-		json_level(b, "secondary", &s);
-		json_exceptions(b, r);
-		geo_buf_add(b, ", \"limits\": {\"internal_m\": ");
-		geo_json_num(b, internal, 1);
-		geo_buf_add(b, ", \"along_barriers_m\": ");
-		geo_json_num(b, along, 1);
-		geo_buf_add(b, ", \"along_share\": ");
-		geo_json_num(b, internal > 0 ? along / internal : 0, 4);
-		geo_buf_add(b, "}");
-		json_grids(b, r);
-	}
-	geo_buf_add(b, ", \"time_s\": ");
-	geo_json_num(b, seconds, 3);
-	geo_buf_add(b, "}\n");
-}
-
-static void render_text(geo_buf *b, const run *r, const outside *out)
-{
-	const geo_split_opts *o = r->o;
-	level_stats p = stats(r, 1), s = stats(r, 2);
-	if (o->method != GEO_SPLIT_BALANCED) {
-		geo_buf_printf(b, _("%zu %s cells of %g m\n"), p.n,
-			       o->method == GEO_SPLIT_SQUARE ? _("square") : _("hexagon"), o->cell_size);
-		geo_buf_printf(b, _("  compactness (Polsby-Popper): min %.2f, median %.2f\n"), p.cmin,
-			       p.cmed);
-		return;
-	}
-	double internal, along;
-	limits(r, &internal, &along);
-	const split_redraw *rd = r->rd;
-	if (rd && rd->level == 2)
-		geo_buf_printf(b, _("%zu secondary grids redrawn from %zu atoms in the place of %zu, "
-			       "in %zu kept primaries\n"), s.n, r->a->natoms, rd->redrawn[1].n, p.n);
-	else if (rd)
-		geo_buf_printf(b, _("%zu primary and %zu secondary grids redrawn from %zu atoms in the "
-			       "place of %zu and %zu\n"), p.n, s.n, r->a->natoms, rd->redrawn[0].n,
-			       rd->redrawn[1].n);
-	else
-		geo_buf_printf(b, _("%zu primary and %zu secondary grids from %zu atoms\n"), p.n, s.n,
-			       r->a->natoms);
-	if (rd)
-		geo_buf_printf(b, _("  kept as they were: %zu primary and %zu secondary grids\n"),
-			       rd->keptv[0].n, rd->keptv[1].n);
-	geo_buf_printf(b, _("  households: %.0f in the %s, %zu outside\n"),
-		       r->total_weight >= 0 ? (double)(r->in.npoints - out->n) : 0,
-		       rd ? _("redrawn area") : _("town"), out->n);
-	geo_buf_printf(b, _("  secondary %s: %.0f to %.0f, largest deviation %.1f%% of its primary's "
-		       "target (tolerance %.0f%%), %zu outside it\n"),
-		       o->weight_field ? o->weight_field : _("households"), s.wmin, s.wmax,
-		       s.maxdev * 100, o->tolerance * 100, s.out_of_tol);
-	if (rd && rd->level == 2)
-		geo_buf_printf(b, _("  compactness (Polsby-Popper): secondary min %.2f, median %.2f\n"),
-			       s.cmin, s.cmed);
-	else
-		geo_buf_printf(b, _("  compactness (Polsby-Popper): primary min %.2f, median %.2f; "
-			       "secondary min %.2f, median %.2f\n"), p.cmin, p.cmed, s.cmin, s.cmed);
-	geo_buf_printf(b, _("  internal limits along roads, rivers and village limits: %.1f%% of "
-		       "%.1f km\n"), internal > 0 ? 100 * along / internal : 0, internal / 1000);
-	if (p.holes || s.holes)
-		geo_buf_printf(b, _("  grids with holes: %zu primary, %zu secondary\n"), p.holes, s.holes);
-	text_limits(b, r);
+	take_worst(r, res);
+	return res;
 }
 
 /* ---- the verb -------------------------------------------------------------------------------- */
@@ -1225,7 +1116,7 @@ static const char *town_code_of(geo_ctx *ctx, const split_input *in)
 }
 
 static geo_err split(geo_ctx *ctx, const char *town, const char *output, const geo_split_opts *o,
-		     char **report, geo_progress progress, void *progress_data)
+		     geo_split_result **result, geo_progress progress, void *progress_data)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1265,16 +1156,8 @@ static geo_err split(geo_ctx *ctx, const char *town, const char *output, const g
 		e = collect(&r);
 	if (!e)
 		e = write_grids(&r, output);
-	if (!e) {
-		geo_buf b;
-		geo_buf_init(&b);
-		if (o->common.json)
-			render_json(&b, &r, &out, elapsed(&t0));
-		else
-			render_text(&b, &r, &out);
-		if (!(*report = geo_buf_take(&b)))
-			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	}
+	if (!e && !(*result = take_result(&r, &out, elapsed(&t0))))
+		e = geo_last_code(ctx);
 	if (!e)
 		step(&r, 1, N_("done"));
 	if (!had)
@@ -1287,7 +1170,6 @@ static geo_err split(geo_ctx *ctx, const char *town, const char *output, const g
 geo_err geo_split(geo_ctx *ctx, const char *town, const geo_split_opts *o, geo_split_result **result,
 		  geo_progress progress, void *progress_data)
 {
-	char *report = NULL;
-	geo_err e = split(ctx, town, o->common.output, o, &report, progress, progress_data);
-	return geo_rendered_give(ctx, e, report, o->common.json, result);
+	*result = NULL;
+	return split(ctx, town, o->common.output, o, result, progress, progress_data);
 }

@@ -7,6 +7,7 @@
 #define MINIJSON_H
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,13 @@ static inline mj *mj_read_file(const char *path)
 	return v;
 }
 
+/* The value text holds (NULL for NULL text or none). */
+static inline mj *mj_parse(const char *text)
+{
+	const char *p = text;
+	return text ? mj_value(&p) : NULL;
+}
+
 /* A member of an object by key, or NULL. */
 static inline mj *mj_get(const mj *o, const char *key)
 {
@@ -169,6 +177,13 @@ static inline mj *mj_get(const mj *o, const char *key)
 		if (o->items[i]->key && !strcmp(o->items[i]->key, key))
 			return o->items[i];
 	return NULL;
+}
+
+/* The number a member of an object holds, or NAN when it holds none. */
+static inline double mj_num(const mj *o, const char *key)
+{
+	const mj *v = mj_get(o, key);
+	return v && v->type == MJ_NUM ? v->num : NAN;
 }
 
 #endif

@@ -4,10 +4,14 @@
 ** cells against PostGIS's ST_Square/ST_Hexagon cases, and the whole verb on
 ** the fixture town, its output read back and checked with GEOS directly:
 ** both levels tile the town, secondaries nest in primaries, primaries in
-** villages, counts match a brute-force count, and runs repeat byte for byte.
+** villages, counts match a brute-force count, and runs repeat byte for byte;
+** the result's figures against the grids read back, and its report rendered
+** both as text and as JSON.
 */
 #include "check.h"
 #include "geo.h"
+#include "minijson.h"
+#include "report.h"
 #include "split/cells.h"
 #include "split/partition.h"
 #include "split/split_grid.h"
@@ -623,6 +627,109 @@ static void test_verb(geo_ctx *ctx, const char *dir)
 	geo_crs_free(work);
 }
 
+/* ---- the result as data ---------------------------------------------------------------- */
+
+/* The JSON report of r parses and says r's figures. */
+static void check_result_json(const geo_split_result *r, const char *json)
+{
+	mj *root = mj_parse(json);
+	CHECK("result: the JSON report parses", root && root->type == MJ_OBJ);
+	const mj *counts = root ? mj_get(root, "counts") : NULL;
+	const mj *hh = root ? mj_get(root, "households") : NULL;
+	const mj *grids = root ? mj_get(root, "grids") : NULL;
+	const mj *worst = root ? mj_get(root, "worst") : NULL;
+	CHECK("result: JSON counts = result's",
+	      mj_num(counts, "primary") == (double)r->primary.count &&
+	      mj_num(counts, "secondary") == (double)r->secondary.count &&
+	      mj_num(counts, "atoms") == (double)r->atoms);
+	CHECK("result: JSON households = result's", mj_num(hh, "inside") == round(r->households) &&
+	      mj_num(hh, "outside") == (double)r->outside);
+	CHECK("result: JSON grids and worst = result's", grids && grids->n == r->ngrids && worst &&
+	      worst->n == r->nworst);
+	mj_free(root);
+}
+
+/* Figures of the written grids, read back: households, area and
+** compactness (4πA/P² by GEOS) per grid, against the result's. */
+static void check_result_grids(geo_ctx *ctx, const geo_split_result *r, const geo_gridset *p,
+			       const geo_gridset *s)
+{
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	int same = r->ngrids == p->n + s->n;
+	double cmin = INFINITY, households = 0;
+	for (size_t i = 0; same && i < r->ngrids; i++) {
+		const geo_split_grid *g = &r->grids[i];
+		const geo_gridset *gs = g->level == 1 ? p : s;
+		long k = geo_gridset_find(gs, g->grid_id);
+		const GEOSGeometry *geom = k >= 0 ? gs->grids[k].geom : NULL;
+		double area = geom ? geo_geom_area(ctx, geom) : NAN, len = 0;
+		if (geom)
+			GEOSLength_r(h, geom, &len);
+		double c = len > 0 ? 4 * M_PI * area / (len * len) : 0;
+		same = geom && gs->grids[k].households == g->households &&
+		       fabs(area - g->area_m2) <= 1e-6 * area && fabs(c - g->compactness) <= 1e-6;
+		if (g->level == 2)
+			cmin = fmin(cmin, c);
+		else
+			households += g->households;
+	}
+	CHECK("result: every grid's households, area and compactness as read back", same);
+	CHECK_NEAR("result: secondaries' least compactness as read back", r->secondary.compactness_min,
+		   cmin, 1e-6);
+	CHECK("result: primaries' households as read back", households == r->households);
+}
+
+static void test_result(geo_ctx *ctx, const char *dir)
+{
+	char out[512], pl[600], sl[600];
+	snprintf(out, sizeof out, "%s/result.gpkg", dir);
+	geo_split_opts o;
+	fixture_opts(&o);
+	o.common.output = out;
+	geo_split_result *r = NULL;
+	geo_err e = geo_split(ctx, FIX "town.geojson", &o, &r, NULL, NULL);
+	CHECK("result: geo_split succeeds with a result", e == GEO_OK && r);
+	geo_crs *work = geo_crs_new(ctx, "EPSG:4548");
+	snprintf(pl, sizeof pl, "%s:primary", out);
+	snprintf(sl, sizeof sl, "%s:secondary", out);
+	geo_gridset *p = r ? geo_gridset_read(ctx, pl, NULL, NULL, work) : NULL;
+	geo_gridset *s = p ? geo_gridset_read(ctx, sl, NULL, NULL, work) : NULL;
+	GDALDatasetH hh = GDALOpenEx(FIX "households.geojson", GDAL_OF_VECTOR, NULL, NULL, NULL);
+	long long points = hh ? OGR_L_GetFeatureCount(GDALDatasetGetLayer(hh, 0), 1) : -1;
+	GDALClose(hh);
+	if (r && p && s) {
+		CHECK("result: the counts of the layers written",
+		      r->primary.count == p->n && r->secondary.count == s->n && r->redraw_level == 0);
+		CHECK("result: households read as OGR counts them, inside and outside",
+		      (long long)r->points == points && r->outside == 0 &&
+		      r->households == (double)points);
+		CHECK("result: within the tolerance, no exception (as test_verb checks)",
+		      r->secondary.outside_tolerance == 0 && r->nexceptions == 0 &&
+		      r->secondary.max_deviation <= r->tolerance + 1e-9);
+		check_result_grids(ctx, r, p, s);
+		int sorted = r->nworst == 5;
+		for (size_t k = 1; k < r->nworst; k++)
+			sorted &= r->worst[k - 1].score >= r->worst[k].score &&
+				  r->grids[r->worst[k].grid].level == 2;
+		CHECK("result: the 5 worst secondaries, worst first", sorted);
+		CHECK("result: the output written is named", r->output && !strcmp(r->output, out) &&
+		      !r->table);
+		report_buf rb;
+		char *text = report_take(&rb, geo_split_report(r, 0, report_open(&rb)));
+		char *json = report_take(&rb, geo_split_report(r, 1, report_open(&rb)));
+		CHECK("result: the text report from the result",
+		      text && strstr(text, "5 primary and 8 secondary grids from ") == text &&
+		      strstr(text, "the 5 secondaries furthest from the floors"));
+		check_result_json(r, json);
+		free(text);
+		free(json);
+	}
+	geo_gridset_free(p);
+	geo_gridset_free(s);
+	geo_crs_free(work);
+	geo_split_result_free(r);
+}
+
 static void test_errors(geo_ctx *ctx, const char *dir)
 {
 	char out[512];
@@ -663,6 +770,7 @@ int main(void)
 	test_cells_limits(ctx);
 	test_cells_live(ctx);
 	test_verb(ctx, dir);
+	test_result(ctx, dir);
 	test_errors(ctx, dir);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
