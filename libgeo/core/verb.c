@@ -54,7 +54,6 @@ static void rendered_free(geo_rendered *r)
 
 RENDERED_VERB(info)
 RENDERED_VERB(list)
-RENDERED_VERB(place)
 RENDERED_VERB(heat)
 RENDERED_VERB(split)
 RENDERED_VERB(map)
