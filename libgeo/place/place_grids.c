@@ -1,9 +1,9 @@
 /*
-** place_grids.c: the grids grid-place places on. It reads the grid layer
-** (and --parents) once, keeps the grids features go to (the secondaries
-** when the layer holds both levels) in grid_id order, finds each one's
-** parent code, resolves --copy-fields and builds the point placer; the
-** spatial index for lines, polygons and --max-distance is built on first use.
+** place_grids.c: the grids grid-place places on: read once (with
+** --parents), the secondaries when the layer holds both levels, in grid_id
+** order, each with its parent code, and the --copy-fields and the point
+** placer. The spatial index that lines, polygons and --max-distance need is
+** built on first use.
 */
 #include "place/place_grids.h"
 

@@ -1,11 +1,11 @@
 /*
-** place_rules.c: grid-place's rules for which grid a geometry goes to. A
-** point goes to the grid the placer finds holding it; a line or polygon by
-** --mode: to the grid holding most of its length or area (largest), the
-** grid holding its centroid, or cut at the grid limits into one piece per
-** grid (split); what lies in no grid goes to the nearest grid within
-** --max-distance. The result is a list of pieces, each with its grid.
-** geo_feature_placer gives other verbs the same rules.
+** place_rules.c: grid-place's geometry rules: which grid a point, a line or
+** a polygon goes to, as a list of pieces, each with its grid. A point goes
+** to the grid the placer finds holding it; a line or polygon by --mode: to
+** the grid holding most of its length or area (largest), to the grid
+** holding its centroid, or cut at the grid limits into one piece per grid
+** (split); what lies in no grid goes to the nearest grid within
+** --max-distance. geo_feature_placer gives other verbs the same rules.
 */
 #include "place/place_rules.h"
 

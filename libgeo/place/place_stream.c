@@ -1,11 +1,11 @@
 /*
-** place_stream.c: grid-place's feature stream. Features are read in batches
-** and forgotten once placed, so memory holds the grids only: points go
+** place_stream.c: grid-place's feature stream: the features read in
+** batches, placed, counted into the result, summed per grid and handed to
+** the writer, then forgotten, so that memory holds the grids only. Points go
 ** straight to the placer (their coordinates read with OGR_G_GetX/GetY and
 ** transformed in batches, no GEOS on the way), lines and polygons through
-** GEOS and the geometry rules. Each feature is counted, feeds the per-grid
-** summary and goes to the writer. Counting alone, from a layer with a fast
-** Arrow stream, reads the points' coordinates and summed fields in columns.
+** GEOS and the geometry rules. Counting alone, from a layer with a fast
+** Arrow stream, reads the points and the summed fields in columns instead.
 */
 #include "place/place_stream.h"
 

@@ -1,9 +1,9 @@
 /*
-** place_verb.c: grid-place's verb. It reads the grids once (place_grids.c),
-** then streams the features through (place_stream.c), each placed by the
-** geometry rules (place_rules.c), counted, summed per grid and written
-** (place_write.c); the result holds the counts and what was written, and
-** place_report.c renders it.
+** place_verb.c: grid-place's verb: reads the grids (place_grids.c), opens
+** the features and the outputs, streams the features through
+** (place_stream.c, by the rules of place_rules.c, out through place_write.c)
+** and fills the result with what was counted and written; place_report.c
+** renders it.
 */
 #include "place/place_stream.h"
 

@@ -1,9 +1,8 @@
 /*
-** place_write.c: grid-place's outputs. The placed features (or their
-** pieces) go to -o with grid_id, parent_id and the copied grid fields
-** added, in the output CRS, and get a QGIS style categorized by grid; the
-** features left unplaced go to --unplaced as they came; the per-grid
-** table goes to --summary (place_summary.c makes it).
+** place_write.c: grid-place's outputs: the placed features (or their split
+** pieces) with grid_id, parent_id and the copied grid fields, in the output
+** CRS, with a QGIS style by grid; the features left unplaced as they came;
+** and the per-grid table (place_summary.c keeps it).
 */
 #include "place/place_write.h"
 
