@@ -316,22 +316,57 @@ static geo_err transform_fids(place_stream *r, size_t n, double *x, double *y, c
 	return e;
 }
 
-/* Places one Arrow batch: the points with geometry are transformed and
-** located together, then every row is tallied. */
-static geo_err place_arrow_batch(place_stream *r, const geo_arrow_batch *b, double *x, double *y,
-				 int64_t *fid, long *grid)
+/* The points of an Arrow batch with geometry, in the working CRS, and
+** where the placer put them; reused from batch to batch. */
+typedef struct columns {
+	double *x, *y;
+	int64_t *fid;
+	long *grid;
+	size_t cap;
+} columns;
+
+static void columns_free(columns *c)
 {
-	size_t k = 0;
+	free(c->x), free(c->y), free(c->fid), free(c->grid);
+	*c = (columns){ 0 };
+}
+
+/* Room for n points. */
+static geo_err columns_fit(geo_ctx *ctx, columns *c, size_t n)
+{
+	if (n <= c->cap)
+		return GEO_OK;
+	columns_free(c);
+	c->x = geo_calloc(ctx, n, sizeof *c->x);
+	c->y = geo_calloc(ctx, n, sizeof *c->y);
+	c->fid = geo_calloc(ctx, n, sizeof *c->fid);
+	c->grid = geo_calloc(ctx, n, sizeof *c->grid);
+	c->cap = c->x && c->y && c->fid && c->grid ? n : 0;
+	return c->cap ? GEO_OK : GEO_ERR_INTERNAL;
+}
+
+/* The batch's points with geometry, transformed and located: how many. */
+static geo_err locate_columns(place_stream *r, const geo_arrow_batch *b, columns *c, size_t *k)
+{
+	*k = 0;
 	for (size_t i = 0; i < b->n; i++)
 		if (!isnan(b->x[i])) {
-			x[k] = b->x[i];
-			y[k] = b->y[i];
-			fid[k++] = b->fid[i] + geo_input_fid_offset(r->in);
+			c->x[*k] = b->x[i];
+			c->y[*k] = b->y[i];
+			c->fid[(*k)++] = b->fid[i] + geo_input_fid_offset(r->in);
 		}
-	geo_err e = transform_fids(r, k, x, y, fid);
-	if (e)
-		return e;
-	geo_placer_locate_many(r->g->placer, k, x, y, grid);
+	geo_err e = transform_fids(r, *k, c->x, c->y, c->fid);
+	if (!e)
+		geo_placer_locate_many(r->g->placer, *k, c->x, c->y, c->grid);
+	return e;
+}
+
+/* Places one Arrow batch: the points with geometry are transformed and
+** located together, then every row is tallied. */
+static geo_err place_arrow_batch(place_stream *r, const geo_arrow_batch *b, columns *c)
+{
+	size_t k;
+	geo_err e = locate_columns(r, b, c, &k);
 	int nsum = 0;
 	const char *const *names;
 	const char *by;
@@ -343,7 +378,7 @@ static geo_err place_arrow_batch(place_stream *r, const geo_arrow_batch *b, doub
 		r->res->features++;
 		r->dims[dim]++;
 		if (dim) {
-			e = place_rules_point(&r->rules, grid[k], x[k], y[k]);
+			e = place_rules_point(&r->rules, c->grid[k], c->x[k], c->y[k]);
 			k++;
 		} else
 			e = place_rules_none(&r->rules);
@@ -359,28 +394,13 @@ static geo_err place_arrow_batch(place_stream *r, const geo_arrow_batch *b, doub
 static geo_err stream_arrow(place_stream *r, geo_arrow_points *a, geo_progress progress, void *pdata)
 {
 	double total = (double)geo_input_count(r->in);
-	double *x = NULL, *y = NULL;
-	int64_t *fid = NULL;
-	long *grid = NULL;
-	size_t cap = 0;
+	columns c = { 0 };
 	geo_err e = GEO_OK;
 	for (;;) {
 		const geo_arrow_batch *b;
 		if ((e = geo_arrow_points_next(r->ctx, a, geo_input_name(r->in), &b)) || !b->n)
 			break;
-		if (b->n > cap) {
-			free(x), free(y), free(fid), free(grid);
-			x = geo_calloc(r->ctx, b->n, sizeof *x);
-			y = geo_calloc(r->ctx, b->n, sizeof *y);
-			fid = geo_calloc(r->ctx, b->n, sizeof *fid);
-			grid = geo_calloc(r->ctx, b->n, sizeof *grid);
-			cap = x && y && fid && grid ? b->n : 0;
-			if (!cap) {
-				e = GEO_ERR_INTERNAL;
-				break;
-			}
-		}
-		if ((e = place_arrow_batch(r, b, x, y, fid, grid)))
+		if ((e = columns_fit(r->ctx, &c, b->n)) || (e = place_arrow_batch(r, b, &c)))
 			break;
 		if (total > 0 && !geo_progress_step(r->ctx, progress, pdata,
 						    fmin(1, (double)r->res->features / total), "counting")) {
@@ -389,7 +409,7 @@ static geo_err stream_arrow(place_stream *r, geo_arrow_points *a, geo_progress p
 		}
 	}
 	place_rules_clear(&r->rules);
-	free(x), free(y), free(fid), free(grid);
+	columns_free(&c);
 	return e;
 }
 

@@ -68,30 +68,39 @@ static int own_field(OGRLayerH l, const char *name, OGRFieldType t)
 	return OGR_FD_GetFieldIndex(d, name);
 }
 
-/* grid_id, parent_id, the copied grid fields (prefixed grid_ when a feature
-** field has the name already), and split and --max-distance fields. */
-static geo_err add_place_fields(place_writer *r, OGRLayerH l, int dim)
+/* A copied grid field, prefixed grid_ when a feature field has the name. */
+static geo_err add_copy_field(place_writer *r, OGRLayerH l, int i)
 {
 	OGRFeatureDefnH d = OGR_L_GetLayerDefn(l);
+	OGRFieldDefnH src = OGR_FD_GetFieldDefn(r->g->set->defn, r->g->copy_field[i]);
+	OGRFieldDefnH fd = OGR_Fld_Create(OGR_Fld_GetNameRef(src), OGR_Fld_GetType(src));
+	if (OGR_FD_GetFieldIndex(d, OGR_Fld_GetNameRef(src)) >= 0) {
+		geo_buf b;
+		geo_buf_init(&b);
+		geo_buf_printf(&b, "grid_%s", OGR_Fld_GetNameRef(src));
+		OGR_Fld_SetName(fd, b.s ? b.s : "grid_field");
+		geo_buf_free(&b);
+	}
+	OGR_Fld_SetSubType(fd, OGR_Fld_GetSubType(src));
+	OGRErr err = OGR_L_CreateField(l, fd, TRUE);
+	OGR_Fld_Destroy(fd);
+	if (err != OGRERR_NONE)
+		return geo_fail(r->ctx, GEO_ERR_OUTPUT, "cannot create field '%s': %s",
+				r->g->copy_names[i], geo_cpl_error("driver refused"));
+	return GEO_OK;
+}
+
+/* grid_id, parent_id, the copied grid fields, and split and --max-distance
+** fields. */
+static geo_err add_place_fields(place_writer *r, OGRLayerH l, int dim)
+{
 	r->f_grid = own_field(l, r->o->grid.id_field, OFTString);
 	r->f_parent = own_field(l, r->o->grid.parent_field, OFTString);
-	r->f_copy = OGR_FD_GetFieldCount(d);
+	r->f_copy = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(l));
 	for (int i = 0; r->g->copy_names && r->g->copy_names[i]; i++) {
-		OGRFieldDefnH src = OGR_FD_GetFieldDefn(r->g->set->defn, r->g->copy_field[i]);
-		OGRFieldDefnH fd = OGR_Fld_Create(OGR_Fld_GetNameRef(src), OGR_Fld_GetType(src));
-		if (OGR_FD_GetFieldIndex(d, OGR_Fld_GetNameRef(src)) >= 0) {
-			geo_buf b;
-			geo_buf_init(&b);
-			geo_buf_printf(&b, "grid_%s", OGR_Fld_GetNameRef(src));
-			OGR_Fld_SetName(fd, b.s ? b.s : "grid_field");
-			geo_buf_free(&b);
-		}
-		OGR_Fld_SetSubType(fd, OGR_Fld_GetSubType(src));
-		OGRErr err = OGR_L_CreateField(l, fd, TRUE);
-		OGR_Fld_Destroy(fd);
-		if (err != OGRERR_NONE)
-			return geo_fail(r->ctx, GEO_ERR_OUTPUT, "cannot create field '%s': %s",
-					r->g->copy_names[i], geo_cpl_error("driver refused"));
+		geo_err e = add_copy_field(r, l, i);
+		if (e)
+			return e;
 	}
 	r->f_measure = r->f_share = r->f_distance = -1;
 	if (r->o->mode == GEO_PLACE_SPLIT && (dim == 1 || dim == 2)) {
