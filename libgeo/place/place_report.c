@@ -100,10 +100,7 @@ geo_err geo_place_report(const geo_place_result *r, int json, FILE *f)
 		return GEO_ERR_USAGE;
 	geo_buf b;
 	geo_buf_init(&b);
-	if (json)
-		render_json(&b, r);
-	else
-		render_text(&b, r);
+	(json ? render_json : render_text)(&b, r);
 	return geo_buf_write(&b, f);
 }
 

@@ -197,6 +197,29 @@ static geo_err place_by_point(place_rules *r, const GEOSGeometry *geom, int dim,
 	return GEO_OK;
 }
 
+/*
+** The part of geom in candidate grid c and its measure *m, NULL and 0 when
+** they do not meet; keep: only the part's own dimension class (an
+** intersection can hold lower ones). *covers when c holds all of geom (GEOS
+** failing to say counts as holding it); then nothing is computed.
+*/
+static GEOSGeometry *part_in(place_rules *r, size_t c, const GEOSGeometry *geom, int dim, int keep,
+			     double *m, int *covers)
+{
+	const GEOSPreparedGeometry *prep = geo_index_prepared(r->g->index, c);
+	*m = 0;
+	*covers = 0;
+	if (!prep || !GEOSPreparedIntersects_r(r->h, prep, geom))
+		return NULL;
+	if ((*covers = GEOSPreparedCovers_r(r->h, prep, geom) != 0))
+		return NULL;
+	GEOSGeometry *inter = GEOSIntersection_r(r->h, r->g->geoms[c], geom);
+	if (inter && keep)
+		inter = keep_dim(r, inter, dim);
+	*m = inter ? measure(r, inter, dim) : 0;
+	return inter;
+}
+
 /* --mode largest: the grid holding most of the feature; ties go to the
 ** grid_id that sorts first (candidates come in that order). */
 static geo_err place_largest(place_rules *r, const GEOSGeometry *geom, int dim)
@@ -205,21 +228,15 @@ static geo_err place_largest(place_rules *r, const GEOSGeometry *geom, int dim)
 	long best = -1;
 	double best_m = 0, total = measure(r, geom, dim);
 	for (size_t i = 1; i <= n; i++) {
-		size_t c = r->cands[i];
-		const GEOSPreparedGeometry *prep = geo_index_prepared(r->g->index, c);
-		if (!prep || !GEOSPreparedIntersects_r(r->h, prep, geom))
-			continue;
-		if (GEOSPreparedCovers_r(r->h, prep, geom)) {
-			best = (long)c;
-			break;
-		}
-		GEOSGeometry *inter = GEOSIntersection_r(r->h, r->g->geoms[c], geom);
-		double m = inter ? measure(r, inter, dim) : 0;
-		GEOSGeom_destroy_r(r->h, inter);
-		if (m > best_m) {
+		double m;
+		int covers;
+		GEOSGeom_destroy_r(r->h, part_in(r, r->cands[i], geom, dim, 0, &m, &covers));
+		if (covers || m > best_m) {
 			best_m = m;
-			best = (long)c;
+			best = (long)r->cands[i];
 		}
+		if (covers)
+			break;
 	}
 	if (best < 0)
 		return place_by_point(r, geom, dim, 0);
@@ -256,22 +273,19 @@ static geo_err place_split(place_rules *r, const GEOSGeometry *geom, int dim)
 	size_t n = candidates(r, geom);
 	double total = measure(r, geom, dim), sum = 0;
 	for (size_t i = 1; i <= n; i++) {
-		size_t c = r->cands[i];
-		const GEOSPreparedGeometry *prep = geo_index_prepared(r->g->index, c);
-		if (!prep || !GEOSPreparedIntersects_r(r->h, prep, geom))
-			continue;
-		if (GEOSPreparedCovers_r(r->h, prep, geom)) {
+		double m;
+		int covers;
+		long c = (long)r->cands[i];
+		GEOSGeometry *part = part_in(r, (size_t)c, geom, dim, 1, &m, &covers);
+		if (covers) {
 			place_rules_clear(r);
-			return add_piece(r, (long)c, NULL, total, 1) ? GEO_OK : GEO_ERR_INTERNAL;
+			return add_piece(r, c, NULL, total, 1) ? GEO_OK : GEO_ERR_INTERNAL;
 		}
-		GEOSGeometry *inter = GEOSIntersection_r(r->h, r->g->geoms[c], geom);
-		inter = inter ? keep_dim(r, inter, dim) : NULL;
-		double m = inter ? measure(r, inter, dim) : 0;
 		if (m <= 0) {
-			GEOSGeom_destroy_r(r->h, inter);
+			GEOSGeom_destroy_r(r->h, part);
 			continue;
 		}
-		if (!add_piece(r, (long)c, inter, m, total > 0 ? m / total : 0))
+		if (!add_piece(r, c, part, m, total > 0 ? m / total : 0))
 			return GEO_ERR_INTERNAL;
 		sum += m;
 	}
