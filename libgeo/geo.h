@@ -818,7 +818,7 @@ geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features,
 		  const geo_place_opts *o, geo_place_result **result, geo_progress progress,
 		  void *progress_data);
 /* Writes the report to f as text (for people) or as one JSON object;
-** GEO_ERR_OUTPUT when f fails. */
+** GEO_ERR_USAGE without a result, GEO_ERR_OUTPUT when f fails. */
 geo_err geo_place_report(const geo_place_result *r, int json, FILE *f);
 void geo_place_result_free(geo_place_result *r);
 
