@@ -809,15 +809,51 @@ void geo_place_opts_init(geo_place_opts *o);
 ** with grid_id and parent_id (and any --copy-fields) added to common.output,
 ** the per-grid summary to o->summary, and the unplaced features to
 ** o->unplaced. Features stream through: memory holds the grids, not the
-** features. A grid layer with both levels places on the secondaries. The
-** result is the report, text or JSON by common.json, and is set even when
-** the verb returns GEO_PROBLEMS (common.strict and some features left
-** unplaced).
+** features. A grid layer with both levels places on the secondaries. On
+** success *result holds the counts (free with geo_place_result_free), also
+** when the verb returns GEO_PROBLEMS (common.strict and some features left
+** unplaced); on an error it is NULL.
 */
-typedef geo_rendered geo_place_result;
+/* A feature that lay in no grid and went to one within max_distance. */
+typedef struct geo_place_near {
+	long long feature;      /* its FID */
+	char *grid_id;          /* the grid it went to */
+	double distance_m;      /* how far it lay from that grid */
+} geo_place_near;
+
+typedef struct geo_place_result {
+	char *features_file;    /* the features' name, as given */
+	char *grids_file;       /* the grid layer's source */
+	size_t grids;           /* grids placed on */
+	int level;              /* their level: 1 or 2 (0 when there are none) */
+	int both_levels;        /* the layer held both levels: placed on its secondaries */
+	geo_place_mode mode;    /* how lines and polygons were placed */
+	double max_distance;    /* metres; 0: off */
+	long long features;     /* features read */
+	long long points, lines, polygons; /* features of each kind */
+	long long no_geometry;  /* features without geometry (left unplaced) */
+	long long placed;       /* features with some piece in a grid */
+	long long unplaced;     /* features in no grid */
+	long long near;         /* pieces that went to a grid within max_distance */
+	long long written;      /* features, or split pieces, written to output */
+	long long outside_pieces; /* split pieces lying in no grid */
+	size_t nunplaced_listed;
+	long long *unplaced_listed; /* FIDs of the first unplaced features (20 at most) */
+	size_t nnear_listed;
+	geo_place_near *near_listed; /* the first near placements (20 at most) */
+	char *output;           /* the features written with codes ("-": standard output), or NULL */
+	char *summary;          /* the per-grid table written, or NULL */
+	char *unplaced_output;  /* the unplaced features written, or NULL */
+	int timed;              /* common.verbose: the report shows the timings */
+	double seconds_grids;   /* reading the grids */
+	double seconds_features; /* placing the features */
+} geo_place_result;
+
 geo_err geo_place(geo_ctx *ctx, const char *grids, const char *features,
 		  const geo_place_opts *o, geo_place_result **result, geo_progress progress,
 		  void *progress_data);
+/* Writes the report to f as text (for people) or as one JSON object;
+** GEO_ERR_USAGE without a result, GEO_ERR_OUTPUT when f fails. */
 geo_err geo_place_report(const geo_place_result *r, int json, FILE *f);
 void geo_place_result_free(geo_place_result *r);
 

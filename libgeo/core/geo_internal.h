@@ -124,7 +124,8 @@ char *geo_sheet_name(GDALDatasetH ds, const char *want);
 ** widest cell (xlsx.c); label names the output in messages. */
 geo_err geo_xlsx_fit_columns(geo_ctx *ctx, const char *path, const char *label);
 
-/* grid-place's per-grid table (place_summary.c), used by its verb (place_verb.c). */
+/* grid-place's per-grid table (place_summary.c), fed by its feature stream and
+** written by its writer (place_stream.c, place_write.c). */
 typedef struct geo_place_summary geo_place_summary;
 /* Sums and counts per grid; sum_fields (comma-separated) and count_by name
 ** fields of defn; source names the features for messages. */

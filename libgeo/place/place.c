@@ -1,5 +1,6 @@
 /*
-** place.c: the point placer and grid-place's verb.
+** place.c: the point placer, which grid-place, grid-check and the feature
+** placer ask which grid holds a point.
 **
 ** The placer answers "which grid holds this point?" millions of times a
 ** second without touching GEOS on the fast path. Every grid's rings are

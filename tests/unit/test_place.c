@@ -7,12 +7,21 @@
 ** holds it, and nowhere when no grid covers it. Points exactly on shared
 ** edges and vertices must go to one grid by the documented rule whatever the
 ** grids' order, and points on the town's outer boundary must be placed.
+**
+** grid-place's verb (geo_place) runs on a drawn tiling with random points,
+** features without geometry and lines; its result's counts are checked
+** against a count made here with GEOS's own predicates and distances, and
+** against the written file read back with OGR, and its report is rendered
+** from the one result as text and as JSON (which must parse and agree).
 */
 #include "check.h"
 #include "core/geo_internal.h"
+#include "minijson.h"
+#include "tiling.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { N = 7, STEP = 100, NRANDOM = 4000 };
 static const double X0 = 500000, Y0 = 4360000;
@@ -341,12 +350,235 @@ static void test_overlap(geo_ctx *ctx)
 	geo_placer_free(NULL);
 }
 
+/* ---- the verb ---------------------------------------------------------------- */
+
+enum { VERB_POINTS = 400, VERB_NO_GEOMETRY = 3, VERB_LISTED = 20 };
+#define VERB_CELL 100.0
+#define VERB_NEAR 25.0
+
+static const char *const verb_rows[] = { "AAB", "CCB", ".DD", NULL };
+
+/* What the test expects of the verb, counted with GEOS. */
+typedef struct verb_truth {
+	long long placed, near, unplaced;
+	long long unplaced_fid[VERB_LISTED];
+} verb_truth;
+
+/* Where point k goes: 1 inside some grid, 2 within VERB_NEAR of one, 0 neither. */
+static int point_class(GEOSContextHandle_t h, GEOSGeometry *const *grids, size_t n, double x,
+		       double y)
+{
+	GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
+	int c = 0;
+	for (size_t g = 0; g < n && c != 1; g++) {
+		double d;
+		if (GEOSContains_r(h, grids[g], pt) == 1)
+			c = 1;
+		else if (GEOSDistance_r(h, grids[g], pt, &d) && d <= VERB_NEAR)
+			c = 2;
+	}
+	GEOSGeom_destroy_r(h, pt);
+	return c;
+}
+
+static void count_point(verb_truth *t, int cls, long long fid)
+{
+	if (cls == 1)
+		t->placed++;
+	else if (cls == 2)
+		t->placed++, t->near++;
+	else if (t->unplaced++ < VERB_LISTED)
+		t->unplaced_fid[t->unplaced - 1] = fid;
+}
+
+/* Points over the tiling and 60 m around it (coordinates off the cell
+** edges), then features without geometry, then two lines inside the grids.
+** A GeoJSON file numbers its features from 0; libgeo names them from 1
+** (geo_input_number), so FIDs are positions plus one. */
+static verb_truth write_features(GEOSContextHandle_t h, const char *path)
+{
+	GEOSGeometry *grids[8];
+	size_t n = 0;
+	for (char l = 'A'; l <= 'D'; l++)
+		grids[n++] = tiling_grid(h, verb_rows, l, VERB_CELL);
+	verb_truth t = { 0 };
+	FILE *f = fopen(path, "w");
+	tiling_open(f);
+	unsigned int seed = 7;
+	long long fid = 1;
+	for (int k = 0; k < VERB_POINTS; k++, fid++) {
+		double x = TILING_X0 - 60 + 0.013 + (rand_r(&seed) % 41999) / 100.0;
+		double y = TILING_Y0 - 360 + 0.017 + (rand_r(&seed) % 41999) / 100.0;
+		fprintf(f, "%s{\"type\": \"Feature\", \"properties\": {\"k\": %d}, \"geometry\": "
+			   "{\"type\": \"Point\", \"coordinates\": [%.3f, %.3f]}}\n",
+			k ? "," : "", k, x, y);
+		count_point(&t, point_class(h, grids, n, x, y), fid);
+	}
+	for (int k = 0; k < VERB_NO_GEOMETRY; k++, fid++) {
+		fprintf(f, ",{\"type\": \"Feature\", \"properties\": {\"k\": %d}, \"geometry\": null}\n", k);
+		count_point(&t, 0, fid);
+	}
+	fprintf(f, ",{\"type\": \"Feature\", \"properties\": {\"k\": 0}, \"geometry\": {\"type\": "
+		   "\"LineString\", \"coordinates\": [[%.1f, %.1f], [%.1f, %.1f]]}}\n",
+		TILING_X0 + 10, TILING_Y0 - 50, TILING_X0 + 190, TILING_Y0 - 60);
+	fprintf(f, ",{\"type\": \"Feature\", \"properties\": {\"k\": 1}, \"geometry\": {\"type\": "
+		   "\"LineString\", \"coordinates\": [[%.1f, %.1f], [%.1f, %.1f]]}}\n",
+		TILING_X0 + 150, TILING_Y0 - 250, TILING_X0 + 280, TILING_Y0 - 250);
+	t.placed += 2;
+	fputs("]}\n", f);
+	fclose(f);
+	for (size_t g = 0; g < n; g++)
+		GEOSGeom_destroy_r(h, grids[g]);
+	return t;
+}
+
+/* The report rendered to a string. */
+static char *render(const geo_place_result *r, int json)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	if (!f)
+		return NULL;
+	geo_err e = geo_place_report(r, json, f);
+	fclose(f);
+	if (e) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static mj *parse_json(const char *text)
+{
+	const char *p = text;
+	mj *v = text ? mj_value(&p) : NULL;
+	if (v)
+		mj_ws(&p);
+	if (v && *p) {
+		mj_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static double json_count(const mj *j, const char *key)
+{
+	const mj *v = mj_get(mj_get(j, "counts"), key);
+	return v && v->type == MJ_NUM ? v->num : -1;
+}
+
+/* The JSON report says what the result says. */
+static void check_json(const geo_place_result *r)
+{
+	char *text = render(r, 1);
+	mj *j = parse_json(text);
+	CHECK("the JSON report parses", j && j->type == MJ_OBJ);
+	CHECK("JSON counts equal the result's",
+	      json_count(j, "features") == r->features && json_count(j, "points") == r->points &&
+		      json_count(j, "lines") == r->lines && json_count(j, "placed") == r->placed &&
+		      json_count(j, "unplaced") == r->unplaced && json_count(j, "near") == r->near &&
+		      json_count(j, "no_geometry") == r->no_geometry &&
+		      json_count(j, "written") == r->written);
+	const mj *un = mj_get(j, "unplaced"), *near = mj_get(j, "near"), *g = mj_get(j, "grids");
+	CHECK("JSON lists the unplaced and near features the result lists",
+	      un && un->n == r->nunplaced_listed && near && near->n == r->nnear_listed &&
+		      (!un->n || un->items[0]->num == r->unplaced_listed[0]));
+	CHECK("JSON names the grids file and count", g && g->num == r->grids &&
+		      mj_get(j, "grids_file") && !strcmp(mj_get(j, "grids_file")->str, r->grids_file));
+	mj_free(j);
+	free(text);
+}
+
+static void check_text(const geo_place_result *r)
+{
+	char *text = render(r, 0), want[64];
+	snprintf(want, sizeof want, "Placed: %lld\n", r->placed);
+	CHECK("the text report says the placed count", text && strstr(text, want));
+	snprintf(want, sizeof want, "Unplaced: %lld (features %lld ", r->unplaced,
+		 r->nunplaced_listed ? r->unplaced_listed[0] : -1);
+	CHECK("the text report names the first unplaced feature", text && strstr(text, want));
+	CHECK("the text report has no JSON", text && text[0] != '{');
+	free(text);
+}
+
+/* The features written, read back with OGR. */
+static long long written_features(const char *path)
+{
+	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+	long long n = ds ? (long long)OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, 0), TRUE) : -1;
+	if (ds)
+		GDALClose(ds);
+	return n;
+}
+
+static void check_result(const geo_place_result *r, const verb_truth *t, const char *out)
+{
+	long long all = VERB_POINTS + VERB_NO_GEOMETRY + 2;
+	CHECK("features, points, lines counted", r->features == all && r->points == VERB_POINTS &&
+							r->lines == 2 && r->polygons == 0 &&
+							r->no_geometry == VERB_NO_GEOMETRY);
+	CHECK("4 grids of level 1", r->grids == 4 && r->level == 1 && !r->both_levels);
+	CHECK("placed as GEOS counts (inside or within 25 m)", r->placed == t->placed);
+	CHECK("near as GEOS counts", r->near == t->near);
+	CHECK("unplaced as GEOS counts", r->unplaced == t->unplaced);
+	size_t same = 0;
+	for (size_t i = 0; i < r->nunplaced_listed && i < VERB_LISTED; i++)
+		same += r->unplaced_listed[i] == t->unplaced_fid[i];
+	CHECK("the first 20 unplaced FIDs listed, in order",
+	      r->nunplaced_listed == (size_t)(t->unplaced < VERB_LISTED ? t->unplaced : VERB_LISTED) &&
+		      same == r->nunplaced_listed);
+	int near_ok = r->nnear_listed > 0;
+	for (size_t i = 0; i < r->nnear_listed; i++)
+		near_ok &= r->near_listed[i].distance_m > 0 && r->near_listed[i].distance_m <= VERB_NEAR &&
+			   strlen(r->near_listed[i].grid_id) == 12;
+	CHECK("near features listed with a grid and a distance within 25 m", near_ok);
+	CHECK("every feature written, as OGR reads back",
+	      r->written == all && written_features(out) == all);
+	CHECK("the output path recorded", r->output && !strcmp(r->output, out) && !r->unplaced_output);
+}
+
+static void test_verb(geo_ctx *ctx)
+{
+	char dir[] = "/tmp/test_place.XXXXXX", grids[64], feats[64], out[64], sum[64];
+	if (!mkdtemp(dir))
+		return;
+	snprintf(grids, sizeof grids, "%s/grids.geojson", dir);
+	snprintf(feats, sizeof feats, "%s/features.geojson", dir);
+	snprintf(out, sizeof out, "%s/out.gpkg", dir);
+	snprintf(sum, sizeof sum, "%s/sum.csv", dir);
+	GEOSContextHandle_t h = geo_ctx_geos(ctx);
+	verb_truth t = write_features(h, feats);
+	CHECK("write the tiling", !tiling_write(h, grids, verb_rows, VERB_CELL, 0));
+	geo_place_opts o;
+	geo_place_opts_init(&o);
+	o.common.output = out;
+	o.summary = sum;
+	o.max_distance = VERB_NEAR;
+	o.common.strict = 1;
+	geo_place_result *r = NULL;
+	geo_err e = geo_place(ctx, grids, feats, &o, &r, NULL, NULL);
+	CHECK("strict with unplaced features: GEO_PROBLEMS and a result", e == GEO_PROBLEMS && r);
+	if (r) {
+		check_result(r, &t, out);
+		check_json(r);
+		check_text(r);
+	}
+	geo_place_result_free(r);
+	o.common.out.overwrite = 1;
+	e = geo_place(ctx, "/nonexistent/grids.gpkg", feats, &o, &r, NULL, NULL);
+	CHECK("an error gives no result", e && e != GEO_PROBLEMS && !r);
+	geo_place_result_free(NULL);
+	check_remove_dir(dir);
+}
+
 int main(void)
 {
 	geo_ctx *ctx = geo_ctx_new();
 	test_against_geos(ctx);
 	test_holes(ctx);
 	test_overlap(ctx);
+	test_verb(ctx);
 	geo_ctx_free(ctx);
 	return check_done();
 }
