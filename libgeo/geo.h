@@ -1091,6 +1091,9 @@ typedef struct geo_split_result {
 	char *weight_field;     /* o->weight_field, or NULL: a household weighs 1 */
 	double weight;          /* the households' total weight inside */
 	double tolerance;       /* o->tolerance, a fraction */
+	double max_households;  /* balanced: the per-secondary figure its counts came from
+				   (--max-households or its default); 0: --secondary gave them */
+	size_t over_max;        /* secondaries above max_households (within the tolerance) */
 	geo_split_exception *exceptions; /* balanced: secondaries outside the tolerance */
 	size_t nexceptions;
 	double internal_m;      /* balanced: secondaries' limits inside the town, m */

@@ -876,6 +876,12 @@ static geo_split_result *take_result(const run *r, const outside *out, double se
 				   .weight = r->total_weight, .tolerance = o->tolerance,
 				   .seconds = seconds };
 	memcpy(res->outside_fid, out->fid, sizeof res->outside_fid);
+	if (o->method == GEO_SPLIT_BALANCED && o->secondaries == GEO_SPLIT_AUTO) {
+		res->max_households = max_households(o);
+		for (size_t i = 0; i < r->ngrids; i++)
+			res->over_max += r->grids[i].level == 2 &&
+					 r->grids[i].weight > res->max_households + 1e-9;
+	}
 	if (r->rd) {
 		res->redraw_level = r->rd->level;
 		for (int k = 0; k < 2; k++) {

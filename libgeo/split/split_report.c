@@ -138,6 +138,11 @@ static void render_json(geo_buf *b, const geo_split_result *r)
 	json_households(b, r);
 	geo_buf_add(b, ", \"tolerance_pct\": ");
 	geo_json_num(b, r->tolerance * 100, 1);
+	if (r->max_households > 0) {
+		geo_buf_add(b, ", \"max_households\": ");
+		geo_json_num(b, r->max_households, 3);
+		geo_buf_printf(b, ", \"over_max_households\": %zu", r->over_max);
+	}
 	json_level(b, "primary", &r->primary);
 	if (r->method == GEO_SPLIT_BALANCED) {
 		json_level(b, "secondary", &r->secondary);
@@ -222,6 +227,15 @@ static void render_text(geo_buf *b, const geo_split_result *r)
 		       "target (tolerance %.0f%%), %zu outside it\n"),
 		       r->weight_field ? r->weight_field : _("households"), s->weight_min,
 		       s->weight_max, s->max_deviation * 100, r->tolerance * 100, s->outside_tolerance);
+	if (r->over_max)
+		geo_buf_printf(b, P_("  %zu secondary above --max-households %.0f: a primary gets "
+				     "households / H secondaries, rounded up, balanced within the "
+				     "tolerance; for none above H, lower H or --tolerance\n",
+				     "  %zu secondaries above --max-households %.0f: a primary gets "
+				     "households / H secondaries, rounded up, balanced within the "
+				     "tolerance; for none above H, lower H or --tolerance\n",
+				     r->over_max),
+			       r->over_max, r->max_households);
 	if (r->redraw_level == 2)
 		geo_buf_printf(b, _("  compactness (Polsby-Popper): secondary min %.2f, median %.2f\n"),
 			       s->compactness_min, s->compactness_median);
