@@ -55,6 +55,10 @@ char *geo_strdup(geo_ctx *ctx, const char *s);
 /* A verb's end (core/verb.c): *result takes the report text (NULL: none) as
 ** rendered, text or JSON; returns e, or GEO_ERR_INTERNAL when out of memory. */
 geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_rendered **result);
+/* How a verb opens an input (core/verb.c): the defaults, common->s_srs for a
+** layer that states no CRS, and where (common->where for the main input, a
+** verb's own filter for another, or NULL). */
+void geo_input_opts_common(geo_input_opts *io, const geo_common_opts *common, const char *where);
 /* Allocation helpers that record out-of-memory in ctx. */
 void *geo_calloc(geo_ctx *ctx, size_t n, size_t size);
 void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size);
@@ -466,5 +470,8 @@ void geo_ctx_note_empty_selection(geo_ctx *ctx);
 /* io.c: the time window on an input that has its date field, else a warning. */
 geo_err geo_input_window_if_dated(geo_ctx *ctx, geo_input *in, const char *name,
 				  const geo_window_opts *w, int *applied);
+/* io.c: sets the field `name` of f (when the layer has it) to v, or to null
+** when !ok or v is not finite (a share of nothing, a density of no area). */
+void geo_feature_set_real(OGRFeatureH f, const char *name, double v, int ok);
 
 #endif

@@ -322,9 +322,7 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 			   geo_progress progress, void *pdata)
 {
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
-	io.where = o->common.where;
+	geo_input_opts_common(&io, &o->common, o->common.where);
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
 		return geo_last_code(ctx);
