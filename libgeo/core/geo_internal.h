@@ -270,6 +270,29 @@ typedef struct geo_qml_category {
 /* What the symbols of a categorized style draw. */
 typedef enum geo_qml_kind { GEO_QML_MARKER, GEO_QML_LINE, GEO_QML_FILL } geo_qml_kind;
 
+/*
+** What one QGIS symbol draws: a SimpleMarker, SimpleLine or SimpleFill
+** symbol layer, written the same in styles (qml.c) and in the default
+** styles of projects (qgs.c), whose <maplayer> holds a style's elements.
+*/
+typedef struct geo_qml_look {
+	geo_qml_kind kind;
+	const char *rgb;        /* "r,g,b" */
+	int alpha;              /* of rgb, 0 to 255 */
+	double opacity;         /* of the whole symbol, 0 to 1 */
+	const char *shape;      /* marker name or fill style */
+	const char *outline;    /* "r,g,b" of a marker's or a fill's outline */
+	double width;           /* mm: marker size, line width or fill outline width */
+	const char *outline_style; /* a fill's outline: solid, dash...; NULL: solid */
+	int pass;               /* the symbol layer's rendering pass */
+	double outline_width;   /* mm, a marker's outline; 0: QGIS's default */
+	int round;              /* round joins (and a line's caps) */
+} geo_qml_look;
+/* Appends the <symbol> named name (its index in <symbols>). */
+void geo_qml_symbol(geo_buf *b, int name, const geo_qml_look *look);
+/* Appends a singleSymbol <renderer-v2> drawing every feature with look. */
+void geo_qml_single(geo_buf *b, const geo_qml_look *look);
+
 typedef struct geo_qml_categorized_opts {
 	const char *field;      /* the value classified */
 	geo_qml_kind kind;

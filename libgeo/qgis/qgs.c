@@ -6,8 +6,9 @@
 ** <qgis> root. So each layer's style is its default one, read from its
 ** GeoPackage's layer_styles table or the .qml beside it (the wangge tools
 ** write both), pasted in; a layer without one gets a simple style in
-** grid-map's own colours. Paths are written relative to the project, so the
-** project and its data move together.
+** grid-map's own colours, its symbols written by qml.c as the tools' are.
+** Paths are written relative to the project, so the project and its data
+** move together.
 */
 #include "core/geo_internal.h"
 #include "qgis/layer.h"
@@ -26,11 +27,6 @@
 #include <cpl_string.h>
 
 /* ---- XML pieces ---------------------------------------------------------- */
-
-static void colour(geo_buf *b, unsigned rgb, int alpha)
-{
-	geo_buf_printf(b, "%u,%u,%u,%d", (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, alpha);
-}
 
 static void srs_xml(geo_buf *b, OGRSpatialReferenceH srs)
 {
@@ -60,55 +56,41 @@ static void srs_xml(geo_buf *b, OGRSpatialReferenceH srs)
 
 /* ---- default styles ------------------------------------------------------ */
 
-static void prop(geo_buf *b, const char *k, const char *v)
+/* A colour 0xRRGGBB as "r,g,b". */
+static const char *rgb_text(char text[12], unsigned rgb)
 {
-	geo_buf_printf(b, "<prop k=\"%s\" v=\"%s\"/>", k, v);
+	snprintf(text, 12, "%u,%u,%u", (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255);
+	return text;
 }
 
-static void prop_colour(geo_buf *b, const char *k, unsigned rgb, int alpha)
-{
-	geo_buf_printf(b, "<prop k=\"%s\" v=\"", k);
-	colour(b, rgb, alpha);
-	geo_buf_add(b, "\"/>");
-}
-
-static void prop_num(geo_buf *b, const char *k, double v)
-{
-	geo_buf_printf(b, "<prop k=\"%s\" v=\"%g\"/>", k, v);
-}
-
-static void symbol(geo_buf *b, int dim, const layer_look *lk, const char *name)
+/* The symbol of a layer of dimension dim (1 polygons, 2 lines, 3 points) in
+** grid-map's look lk: markers in white outlines, round lines, fills with
+** round joins; its colours are written into fill and stroke. */
+static geo_qml_look look_of(int dim, const layer_look *lk, char fill[12], char stroke[12])
 {
 	static const char *shapes[] = { "circle", "triangle", "square", "diamond" };
-	const char *type = dim == 3 ? "marker" : dim == 2 ? "line" : "fill";
-	const char *cls = dim == 3 ? "SimpleMarker" : dim == 2 ? "SimpleLine" : "SimpleFill";
-	geo_buf_printf(b, "<symbol type=\"%s\" name=\"%s\" alpha=\"1\" clip_to_extent=\"1\" "
-			  "force_rhr=\"0\"><layer class=\"%s\" pass=\"0\" enabled=\"1\" locked=\"0\">",
-		       type, name, cls);
+	geo_qml_look q = { .opacity = 1, .width = lk->width, .round = 1 };
+	rgb_text(fill, lk->fill);
+	rgb_text(stroke, lk->stroke);
 	if (dim == 3) {
-		prop(b, "name", shapes[lk->shape & 3]);
-		prop_colour(b, "color", lk->fill, 255);
-		prop_num(b, "size", lk->width);
-		prop(b, "size_unit", "MM");
-		prop_colour(b, "outline_color", 0xffffff, 255);
-		prop_num(b, "outline_width", 0.2);
-		prop(b, "outline_width_unit", "MM");
+		q.kind = GEO_QML_MARKER;
+		q.rgb = fill;
+		q.alpha = 255;
+		q.shape = shapes[lk->shape & 3];
+		q.outline = "255,255,255";
+		q.outline_width = 0.2;
 	} else if (dim == 2) {
-		prop_colour(b, "line_color", lk->stroke, 255);
-		prop_num(b, "line_width", lk->width);
-		prop(b, "line_width_unit", "MM");
-		prop(b, "capstyle", "round");
-		prop(b, "joinstyle", "round");
+		q.kind = GEO_QML_LINE;
+		q.rgb = stroke;
+		q.alpha = 255;
 	} else {
-		prop_colour(b, "color", lk->fill, lk->fill ? 255 : 0);
-		prop(b, "style", lk->fill ? "solid" : "no");
-		prop_colour(b, "outline_color", lk->stroke, 255);
-		prop_num(b, "outline_width", lk->width);
-		prop(b, "outline_width_unit", "MM");
-		prop(b, "outline_style", "solid");
-		prop(b, "joinstyle", "round");
+		q.kind = GEO_QML_FILL;
+		q.rgb = fill;
+		q.alpha = lk->fill ? 255 : 0;
+		q.shape = lk->fill ? "solid" : "no";
+		q.outline = stroke;
 	}
-	geo_buf_add(b, "</layer></symbol>");
+	return q;
 }
 
 /* Both levels in one layer: a rule per level, primaries thick. */
@@ -123,8 +105,11 @@ static void grid_rules(geo_buf *b, const char *level_field)
 	geo_xml_text(b, level_field);
 	geo_buf_add(b, "&quot; = 1\"/><rule key=\"secondary\" symbol=\"1\" "
 		       "label=\"二级网格 secondary\" filter=\"ELSE\"/></rules><symbols>");
-	symbol(b, 1, &p, "0");
-	symbol(b, 1, &s, "1");
+	char fill[12], stroke[12];
+	geo_qml_look q = look_of(1, &p, fill, stroke);
+	geo_qml_symbol(b, 0, &q);
+	q = look_of(1, &s, fill, stroke);
+	geo_qml_symbol(b, 1, &q);
 	geo_buf_add(b, "</symbols></renderer-v2>");
 }
 
@@ -152,10 +137,9 @@ static char *default_vector_style(geo_ctx *ctx, geo_map_kind kind, int dim, cons
 		grid_rules(&b, o->level_field);
 	} else {
 		layer_look lk = layer_look_for(kind, lname, k, 0);
-		geo_buf_add(&b, "<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" "
-				"enableorderby=\"0\" forceraster=\"0\"><symbols>");
-		symbol(&b, dim, &lk, "0");
-		geo_buf_add(&b, "</symbols></renderer-v2>");
+		char fill[12], stroke[12];
+		geo_qml_look q = look_of(dim, &lk, fill, stroke);
+		geo_qml_single(&b, &q);
 	}
 	*labelled = field != NULL;
 	if (field)
