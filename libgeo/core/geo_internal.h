@@ -342,6 +342,7 @@ typedef struct geo_qml_raster_opts {
 	double max;             /* the style's range is 0 to max */
 	int precision;          /* decimals QGIS gives the labels it makes */
 	const char *unit;       /* suffix of a continuous legend; NULL: none */
+	double opacity;         /* of the whole layer, 0 to 1 */
 } geo_qml_raster_opts;
 
 /* A QGIS style (QML) drawing band 1 of a raster by the n stops. NULL when

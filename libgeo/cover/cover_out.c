@@ -40,7 +40,7 @@ static char *raster_qml(size_t ncams)
 	char title[64];
 	snprintf(title, sizeof title, "cameras seeing each cell (%zu cameras)", ncams);
 	return geo_qml_raster(cls, sizeof cls / sizeof cls[0],
-			      &(geo_qml_raster_opts){ title, 1, 3, 0, NULL });
+			      &(geo_qml_raster_opts){ title, 1, 3, 0, NULL, 1 });
 }
 
 static CPLErr fill(GDALDatasetH ds, const cover_surface *s, const char *wkt, const uint16_t *v,

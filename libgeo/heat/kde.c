@@ -562,7 +562,7 @@ static char *raster_qml(const geo_heat_opts *o, double max, const char *title)
 		snprintf(labels[i], sizeof labels[i], "%.*f %s", dec, ramp[i].at * max, units(o));
 		stops[i] = (geo_qml_stop){ ramp[i].at * max, ramp[i].rgb, ramp[i].alpha, labels[i] };
 	}
-	return geo_qml_raster(stops, N, &(geo_qml_raster_opts){ title, 0, max, dec, units(o) });
+	return geo_qml_raster(stops, N, &(geo_qml_raster_opts){ title, 0, max, dec, units(o), 1 });
 }
 
 static void set_metadata(GDALDatasetH ds, const geo_heat_opts *o, const geo_window *win,

@@ -150,31 +150,6 @@ static char *default_vector_style(geo_ctx *ctx, geo_map_kind kind, int dim, cons
 	return s;
 }
 
-static char *default_raster_style(geo_ctx *ctx, double max, const char *units)
-{
-	static const char *stops[] = { "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026" };
-	geo_buf b;
-	geo_buf_init(&b);
-	if (!(max > 0))
-		max = 1;
-	geo_buf_printf(&b, "<pipe><rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" "
-			   "opacity=\"0.85\" alphaBand=\"-1\" classificationMin=\"0\" "
-			   "classificationMax=\"%g\"><rastershader><colorrampshader "
-			   "colorRampType=\"INTERPOLATED\" classificationMode=\"1\" clip=\"0\" "
-			   "minimumValue=\"0\" maximumValue=\"%g\">", max, max);
-	for (int i = 0; i < 5; i++) {
-		geo_buf_printf(&b, "<item alpha=\"%d\" value=\"%g\" color=\"%s\" label=\"%.3g ", i ? 255 : 0,
-			       max * i / 4, stops[i], max * i / 4);
-		geo_xml_text(&b, units);
-		geo_buf_add(&b, "\"/>");
-	}
-	geo_buf_add(&b, "</colorrampshader></rastershader></rasterrenderer></pipe>");
-	char *s = geo_buf_take(&b);
-	if (!s)
-		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	return s;
-}
-
 /* ---- styles the data carries --------------------------------------------- */
 
 /* The inside of a QML's <qgis> root, and whether it turns labels on. */
@@ -189,6 +164,37 @@ static char *qml_body(const char *qml, int *labelled)
 	*labelled = head && strstr(head, "labelsEnabled=\"1\"") != NULL;
 	free(head);
 	return strndup(open + 1, (size_t)(close - open - 1));
+}
+
+/* A raster without a style of its own: yellow to dark red from 0 (clear)
+** to max, labelled in units, 85% opaque over the layers beneath. */
+static char *default_raster_style(geo_ctx *ctx, const char *title, double max, const char *units)
+{
+	static const char *const rgb[] = { "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026" };
+	enum { N = sizeof rgb / sizeof rgb[0] };
+	if (!(max > 0))
+		max = 1;
+	geo_qml_stop stops[N];
+	char *labels[N] = { NULL };
+	int ok = 1, labelled;
+	for (int i = 0; i < N; i++) {
+		double v = max * i / (N - 1);
+		geo_buf b;
+		geo_buf_init(&b);
+		geo_buf_printf(&b, "%.3g %s", v, units);
+		ok &= (labels[i] = geo_buf_take(&b)) != NULL;
+		stops[i] = (geo_qml_stop){ v, rgb[i], i ? 255 : 0, labels[i] };
+	}
+	char *qml = ok ? geo_qml_raster(stops, N, &(geo_qml_raster_opts){ title, 0, max, 3, NULL,
+									  0.85 })
+		       : NULL;
+	char *body = qml ? qml_body(qml, &labelled) : NULL;
+	free(qml);
+	for (int i = 0; i < N; i++)
+		free(labels[i]);
+	if (!body)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return body;
 }
 
 /* ---- paths --------------------------------------------------------------- */
@@ -457,7 +463,8 @@ static geo_err raster_layer(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
 	if (!q->style)
-		q->style = default_raster_style(ctx, mm[1], units ? units : "");
+		q->style = default_raster_style(ctx, q->title ? q->title : "", mm[1],
+						units ? units : "");
 	GDALClose(ds);
 	if (!q->file || !q->title || !q->id || !q->srs || !q->style)
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");

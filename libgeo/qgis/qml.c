@@ -278,14 +278,14 @@ char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts 
 			"<qgis version=\"" GEO_QGIS_VERSION "\" styleCategories=\"AllStyleCategories\">\n  <layerTitle>");
 	geo_xml_text(&b, o->title);
 	geo_buf_printf(&b, "</layerTitle>\n  <pipe>\n"
-			   "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
+			   "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"%g\" "
 			   "alphaBand=\"-1\" classificationMin=\"0\" classificationMax=\"%.9g\" "
 			   "nodataColor=\"\">\n      <rasterTransparency/>\n"
 			   "      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent>"
 			   "<statAccuracy>Exact</statAccuracy></minMaxOrigin>\n      <rastershader>\n"
 			   "        <colorrampshader colorRampType=\"%s\" classificationMode=\"%d\" "
 			   "clip=\"0\" minimumValue=\"0\" maximumValue=\"%.9g\" labelPrecision=\"%d\">\n",
-		       o->max, o->discrete ? "DISCRETE" : "INTERPOLATED", o->discrete ? 2 : 1, o->max,
+		       o->opacity, o->max, o->discrete ? "DISCRETE" : "INTERPOLATED", o->discrete ? 2 : 1, o->max,
 		       o->precision);
 	for (size_t i = 0; i < n; i++) {
 		geo_buf_printf(&b, "          <item alpha=\"%d\" color=\"%s\" value=\"%.9g\" label=\"",
