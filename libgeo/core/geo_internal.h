@@ -62,11 +62,17 @@ void geo_input_opts_common(geo_input_opts *io, const geo_common_opts *common, co
 /* Allocation helpers that record out-of-memory in ctx. */
 void *geo_calloc(geo_ctx *ctx, size_t n, size_t size);
 void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size);
+/* Resizes the array whose pointer is at pp (&v->x, of any element type) to
+** n elements of size bytes: 1 when done, 0 (out of memory recorded, the
+** array as it was) when not; so parallel arrays grow in one expression,
+** geo_resize(ctx, &v->x, cap, sizeof *v->x) && geo_resize(ctx, &v->y, ...). */
+int geo_resize(geo_ctx *ctx, void *pp, size_t n, size_t size);
 
 /* The last GDAL/OGR error message, or fallback when there is none. */
 const char *geo_cpl_error(const char *fallback);
 
-/* Calls progress if set; returns 0 (and records the cancellation) to stop. */
+/* Calls progress if set; returns 0 (and records the cancellation, or the
+** interruption geo_temps_stopping says) to stop (temps.c). */
 int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const char *msg);
 
 /* A file's size in bytes, or -1. */
@@ -439,7 +445,8 @@ void geo_pg_table_free(geo_pg_table *list);
 ** writes the styles. */
 geo_err geo_pg_finish(geo_ctx *ctx, GDALDatasetH ds, const char *label, geo_pg_table *list);
 
-/* How long SQLite waits for another program's lock, in ms. */
+/* How long SQLite (and PostgreSQL) wait for another program's lock, in ms
+** (ctx.c: GDAL's SQLITE_BUSY_TIMEOUT, else a minute). */
 int geo_busy_timeout_ms(void);
 /* The context's writers in place. */
 geo_writer **geo_ctx_writers(geo_ctx *ctx);
@@ -468,8 +475,7 @@ GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEO
 ** NULL when the layer is selected otherwise) or sets the layer's spatial
 ** filter to the town's polygon. geo_town_join_where joins two filters.
 */
-typedef struct geo_town geo_town;
-void geo_town_free(geo_town *t);
+typedef struct geo_town geo_town;   /* one allocation: free() frees it */
 geo_town *geo_ctx_town_sel(const geo_ctx *ctx);
 void geo_ctx_set_town_sel(geo_ctx *ctx, geo_town *t);
 geo_err geo_town_select(geo_ctx *ctx, GDALDatasetH ds, OGRLayerH layer, const char *source,

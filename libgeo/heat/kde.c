@@ -130,25 +130,11 @@ static geo_err grow(geo_ctx *ctx, heat_points *p)
 	if (p->n < p->cap)
 		return GEO_OK;
 	size_t cap = p->cap ? 2 * p->cap : 4096;
-	double *x = geo_realloc_array(ctx, p->x, cap, sizeof *x);
-	if (x)
-		p->x = x;
-	double *y = x ? geo_realloc_array(ctx, p->y, cap, sizeof *y) : NULL;
-	if (y)
-		p->y = y;
-	double *w = y ? geo_realloc_array(ctx, p->w, cap, sizeof *w) : NULL;
-	if (w)
-		p->w = w;
-	int64_t *t = w ? geo_realloc_array(ctx, p->t, cap, sizeof *t) : NULL;
-	if (t)
-		p->t = t;
-	unsigned char *h = t ? geo_realloc_array(ctx, p->has_t, cap, 1) : NULL;
-	if (h)
-		p->has_t = h;
-	long long *fid = h ? geo_realloc_array(ctx, p->fid, cap, sizeof *fid) : NULL;
-	if (!fid)
+	if (!geo_resize(ctx, &p->x, cap, sizeof *p->x) || !geo_resize(ctx, &p->y, cap, sizeof *p->y) ||
+	    !geo_resize(ctx, &p->w, cap, sizeof *p->w) || !geo_resize(ctx, &p->t, cap, sizeof *p->t) ||
+	    !geo_resize(ctx, &p->has_t, cap, sizeof *p->has_t) ||
+	    !geo_resize(ctx, &p->fid, cap, sizeof *p->fid))
 		return GEO_ERR_INTERNAL;
-	p->fid = fid;
 	p->cap = cap;
 	return GEO_OK;
 }
