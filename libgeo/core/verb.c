@@ -1,7 +1,8 @@
 /*
 ** verb.c: what every verb shares by the contract of geo.h: the common
-** options' defaults and how they open inputs, and the result of the verbs that still hand back their
-** report rendered (geo_rendered) rather than as data.
+** options' defaults and how they open inputs, and the result of the verbs
+** that still hand back their report rendered (geo_rendered) rather than as
+** data.
 */
 #include "core/geo_internal.h"
 

@@ -231,7 +231,8 @@ int cover_walk_lines(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_
 		return walk_line(gh, g, s, step, segment, data);
 	if (t == GEOS_MULTILINESTRING || t == GEOS_GEOMETRYCOLLECTION)
 		for (int i = 0; i < GEOSGetNumGeometries_r(gh, g); i++)
-			if (!cover_walk_lines(gh, GEOSGetGeometryN_r(gh, g, i), s, step, segment, data))
+			if (!cover_walk_lines(gh, GEOSGetGeometryN_r(gh, g, i), s, step, segment,
+					      data))
 				return 0;
 	return 1;
 }

@@ -130,8 +130,10 @@ static geo_err grow(geo_ctx *ctx, heat_points *p)
 	if (p->n < p->cap)
 		return GEO_OK;
 	size_t cap = p->cap ? 2 * p->cap : 4096;
-	if (!geo_resize(ctx, &p->x, cap, sizeof *p->x) || !geo_resize(ctx, &p->y, cap, sizeof *p->y) ||
-	    !geo_resize(ctx, &p->w, cap, sizeof *p->w) || !geo_resize(ctx, &p->t, cap, sizeof *p->t) ||
+	if (!geo_resize(ctx, &p->x, cap, sizeof *p->x) ||
+	    !geo_resize(ctx, &p->y, cap, sizeof *p->y) ||
+	    !geo_resize(ctx, &p->w, cap, sizeof *p->w) ||
+	    !geo_resize(ctx, &p->t, cap, sizeof *p->t) ||
 	    !geo_resize(ctx, &p->has_t, cap, sizeof *p->has_t) ||
 	    !geo_resize(ctx, &p->fid, cap, sizeof *p->fid))
 		return GEO_ERR_INTERNAL;

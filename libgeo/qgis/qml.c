@@ -154,8 +154,8 @@ void geo_qml_symbol(geo_buf *b, int name, const geo_qml_look *s)
 
 void geo_qml_single(geo_buf *b, const geo_qml_look *look)
 {
-	geo_buf_add(b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
-		       "forceraster=\"0\">\n    <symbols>\n");
+	geo_buf_add(b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" "
+		       "enableorderby=\"0\" forceraster=\"0\">\n    <symbols>\n");
 	geo_qml_symbol(b, 0, look);
 	geo_buf_add(b, "    </symbols>\n  </renderer-v2>\n");
 }
@@ -285,8 +285,8 @@ char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts 
 			   "<statAccuracy>Exact</statAccuracy></minMaxOrigin>\n      <rastershader>\n"
 			   "        <colorrampshader colorRampType=\"%s\" classificationMode=\"%d\" "
 			   "clip=\"0\" minimumValue=\"0\" maximumValue=\"%.9g\" labelPrecision=\"%d\">\n",
-		       o->opacity, o->max, o->discrete ? "DISCRETE" : "INTERPOLATED", o->discrete ? 2 : 1, o->max,
-		       o->precision);
+		       o->opacity, o->max, o->discrete ? "DISCRETE" : "INTERPOLATED",
+		       o->discrete ? 2 : 1, o->max, o->precision);
 	for (size_t i = 0; i < n; i++) {
 		geo_buf_printf(&b, "          <item alpha=\"%d\" color=\"%s\" value=\"%.9g\" label=\"",
 			       s[i].alpha, s[i].rgb, s[i].value);
