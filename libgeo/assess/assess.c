@@ -70,8 +70,7 @@ static geo_err reader_open(assess *a, reader *r, const char *name, int spatial)
 	r->name = name;
 	r->spatial = spatial;
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = a->o->common.s_srs;
+	geo_input_opts_common(&io, &a->o->common, NULL);
 	if (!(r->in = geo_input_open(a->ctx, name, &io)))
 		return geo_last_code(a->ctx);
 	geo_err e = GEO_OK;
@@ -794,8 +793,7 @@ static geo_err assess_run(geo_ctx *ctx, const char *town, const geo_assess_opts 
 		e = geo_last_code(ctx);
 	if (!e) {
 		geo_input_opts io;
-		geo_input_opts_init(&io);
-		io.s_srs = o->common.s_srs;
+		geo_input_opts_common(&io, &o->common, NULL);
 		geo_grid_opts go;
 		geo_grid_opts_init(&go);
 		if (!(a.gs = geo_gridset_read(ctx, grids, &io, &go, work)))

@@ -16,20 +16,13 @@
 
 /* ---- inputs ---------------------------------------------------------------- */
 
-static void input_opts(const geo_check_opts *o, geo_input_opts *io, int with_where)
-{
-	geo_input_opts_init(io);
-	io->s_srs = o->common.s_srs;
-	io->where = with_where ? o->common.where : NULL;
-}
-
 /* The union of every polygon of the layer `name`, in the CRS `work`. */
 static geo_err read_town(geo_ctx *ctx, const char *name, const geo_check_opts *o,
 			 const geo_crs *work, GEOSGeometry **town)
 {
 	GEOSContextHandle_t h = geo_ctx_geos(ctx);
 	geo_input_opts io;
-	input_opts(o, &io, 0);
+	geo_input_opts_common(&io, &o->common, NULL);
 	*town = NULL;
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
@@ -167,7 +160,7 @@ static geo_err place_geometry(struct points *p, OGRFeatureH f, const GEOSGeometr
 static geo_err check_points(struct points *p, const char *name, const geo_check_opts *o)
 {
 	geo_input_opts io;
-	input_opts(o, &io, 0);
+	geo_input_opts_common(&io, &o->common, NULL);
 	io.window = &o->common.window;
 	geo_input *in = geo_input_open(p->ctx, name, &io);
 	if (!in)
@@ -456,7 +449,7 @@ static geo_err read_inputs(struct run *run, const char *grids)
 	if (run->work && !geo_crs_is_projected(run->work))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--work-srs: %s is not a projected CRS",
 				o->common.work_srs);
-	input_opts(o, &io, 1);
+	geo_input_opts_common(&io, &o->common, o->common.where);
 	/* A grid whose geometry GEOS cannot read is one invalid grid, not a failed check. */
 	geo_grid_opts go = o->grid;
 	go.keep_unreadable = 1;
@@ -470,7 +463,7 @@ static geo_err read_inputs(struct run *run, const char *grids)
 		return geo_last_code(ctx);
 	if (o->boundary && read_town(ctx, o->boundary, o, run->gs->crs, &run->town))
 		return geo_last_code(ctx);
-	input_opts(o, &io, 0);
+	geo_input_opts_common(&io, &o->common, NULL);
 	if (o->parents &&
 	    !(run->parents = geo_gridset_read(ctx, o->parents, &io, &o->grid, run->gs->crs)))
 		return geo_last_code(ctx);

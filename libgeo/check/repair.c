@@ -327,16 +327,10 @@ static void collect_ring(const GEOSGeometry *ring, void *data)
 	for (unsigned int i = 0; i + 1 < n && !c->failed; i++) {
 		if (v->n == v->cap) {
 			size_t cap = v->cap ? 2 * v->cap : 1024;
-			double *x = geo_realloc_array(c->rp->ctx, v->x, cap, sizeof *x);
-			double *y = x ? geo_realloc_array(c->rp->ctx, v->y, cap, sizeof *y) : NULL;
-			long *o = y ? geo_realloc_array(c->rp->ctx, v->owner, cap, sizeof *o) : NULL;
-			if (x)
-				v->x = x;
-			if (y)
-				v->y = y;
-			if (o)
-				v->owner = o;
-			if (!o) {
+			geo_ctx *ctx = c->rp->ctx;
+			if (!geo_resize(ctx, &v->x, cap, sizeof *v->x) ||
+			    !geo_resize(ctx, &v->y, cap, sizeof *v->y) ||
+			    !geo_resize(ctx, &v->owner, cap, sizeof *v->owner)) {
 				c->failed = 1;
 				return;
 			}

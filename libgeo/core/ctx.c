@@ -6,6 +6,7 @@
 #include "core/geo_internal.h"
 
 #include <errno.h>
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ void geo_ctx_free(geo_ctx *ctx)
 	if (!ctx)
 		return;
 	GEOS_finish_r(ctx->geos);
-	geo_town_free(ctx->town);
+	free(ctx->town);
 	free(ctx);
 }
 
@@ -76,7 +77,7 @@ geo_town *geo_ctx_town_sel(const geo_ctx *ctx)
 
 void geo_ctx_set_town_sel(geo_ctx *ctx, geo_town *t)
 {
-	geo_town_free(ctx->town);
+	free(ctx->town);
 	ctx->town = t;
 }
 
@@ -145,16 +146,14 @@ void geo_log(geo_ctx *ctx, geo_log_level level, const char *fmt, ...)
 	ctx->log(level, msg, ctx->log_data);
 }
 
-int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const char *msg)
+/* How long to wait for another program's lock, unless the user says: here,
+** not in writer.c, since pg.c waits for PostgreSQL's locks as long. */
+enum { GEO_BUSY_TIMEOUT_MS = 60000 };
+
+int geo_busy_timeout_ms(void)
 {
-	if (geo_temps_stopping(ctx->temps)) {
-		geo_fail(ctx, GEO_ERR_INTERNAL, "interrupted");
-		return 0;
-	}
-	if (!fn || fn(f, msg ? T_(msg) : NULL, data))
-		return 1;
-	geo_fail(ctx, GEO_ERR_INTERNAL, "cancelled");
-	return 0;
+	const char *v = CPLGetConfigOption("SQLITE_BUSY_TIMEOUT", NULL);
+	return v ? atoi(v) : GEO_BUSY_TIMEOUT_MS;
 }
 
 char *geo_strdup(geo_ctx *ctx, const char *s)
@@ -184,6 +183,17 @@ void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size)
 	if (!q)
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	return q;
+}
+
+int geo_resize(geo_ctx *ctx, void *pp, size_t n, size_t size)
+{
+	/* Copied as bytes: pp points to a T *, which may not be read as a void *. */
+	void *p;
+	memcpy(&p, pp, sizeof p);
+	if (!(p = geo_realloc_array(ctx, p, n, size)))
+		return 0;
+	memcpy(pp, &p, sizeof p);
+	return 1;
 }
 
 const char *geo_cpl_error(const char *fallback)

@@ -68,14 +68,24 @@ char *geo_strdup(geo_ctx *ctx, const char *s);
 /* A verb's end (core/verb.c): *result takes the report text (NULL: none) as
 ** rendered, text or JSON; returns e, or GEO_ERR_INTERNAL when out of memory. */
 geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_rendered **result);
+/* How a verb opens an input (core/verb.c): the defaults, common->s_srs for a
+** layer that states no CRS, and where (common->where for the main input, a
+** verb's own filter for another, or NULL). */
+void geo_input_opts_common(geo_input_opts *io, const geo_common_opts *common, const char *where);
 /* Allocation helpers that record out-of-memory in ctx. */
 void *geo_calloc(geo_ctx *ctx, size_t n, size_t size);
 void *geo_realloc_array(geo_ctx *ctx, void *p, size_t n, size_t size);
+/* Resizes the array whose pointer is at pp (&v->x, of any element type) to
+** n elements of size bytes: 1 when done, 0 (out of memory recorded, the
+** array as it was) when not; so parallel arrays grow in one expression,
+** geo_resize(ctx, &v->x, cap, sizeof *v->x) && geo_resize(ctx, &v->y, ...). */
+int geo_resize(geo_ctx *ctx, void *pp, size_t n, size_t size);
 
 /* The last GDAL/OGR error message, or fallback when there is none. */
 const char *geo_cpl_error(const char *fallback);
 
-/* Calls progress if set; returns 0 (and records the cancellation) to stop. */
+/* Calls progress if set; returns 0 (and records the cancellation, or the
+** interruption geo_temps_stopping says) to stop (temps.c). */
 int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const char *msg);
 
 /* A file's size in bytes, or -1. */
@@ -291,6 +301,29 @@ typedef struct geo_qml_category {
 /* What the symbols of a categorized style draw. */
 typedef enum geo_qml_kind { GEO_QML_MARKER, GEO_QML_LINE, GEO_QML_FILL } geo_qml_kind;
 
+/*
+** What one QGIS symbol draws: a SimpleMarker, SimpleLine or SimpleFill
+** symbol layer, written the same in styles (qml.c) and in the default
+** styles of projects (qgs.c), whose <maplayer> holds a style's elements.
+*/
+typedef struct geo_qml_look {
+	geo_qml_kind kind;
+	const char *rgb;        /* "r,g,b" */
+	int alpha;              /* of rgb, 0 to 255 */
+	double opacity;         /* of the whole symbol, 0 to 1 */
+	const char *shape;      /* marker name or fill style */
+	const char *outline;    /* "r,g,b" of a marker's or a fill's outline */
+	double width;           /* mm: marker size, line width or fill outline width */
+	const char *outline_style; /* a fill's outline: solid, dash...; NULL: solid */
+	int pass;               /* the symbol layer's rendering pass */
+	double outline_width;   /* mm, a marker's outline; 0: QGIS's default */
+	int round;              /* round joins (and a line's caps) */
+} geo_qml_look;
+/* Appends the <symbol> named name (its index in <symbols>). */
+void geo_qml_symbol(geo_buf *b, int name, const geo_qml_look *look);
+/* Appends a singleSymbol <renderer-v2> drawing every feature with look. */
+void geo_qml_single(geo_buf *b, const geo_qml_look *look);
+
 typedef struct geo_qml_categorized_opts {
 	const char *field;      /* the value classified */
 	geo_qml_kind kind;
@@ -340,6 +373,7 @@ typedef struct geo_qml_raster_opts {
 	double max;             /* the style's range is 0 to max */
 	int precision;          /* decimals QGIS gives the labels it makes */
 	const char *unit;       /* suffix of a continuous legend; NULL: none */
+	double opacity;         /* of the whole layer, 0 to 1 */
 } geo_qml_raster_opts;
 
 /* A QGIS style (QML) drawing band 1 of a raster by the n stops. NULL when
@@ -436,7 +470,8 @@ void geo_pg_table_free(geo_pg_table *list);
 ** writes the styles. */
 geo_err geo_pg_finish(geo_ctx *ctx, GDALDatasetH ds, const char *label, geo_pg_table *list);
 
-/* How long SQLite waits for another program's lock, in ms. */
+/* How long SQLite (and PostgreSQL) wait for another program's lock, in ms
+** (ctx.c: GDAL's SQLITE_BUSY_TIMEOUT, else a minute). */
 int geo_busy_timeout_ms(void);
 /* The context's writers in place. */
 geo_writer **geo_ctx_writers(geo_ctx *ctx);
@@ -465,8 +500,7 @@ GEOSGeometry *geo_geom_deep_point(geo_ctx *ctx, const GEOSGeometry *g, const GEO
 ** NULL when the layer is selected otherwise) or sets the layer's spatial
 ** filter to the town's polygon. geo_town_join_where joins two filters.
 */
-typedef struct geo_town geo_town;
-void geo_town_free(geo_town *t);
+typedef struct geo_town geo_town;   /* one allocation: free() frees it */
 geo_town *geo_ctx_town_sel(const geo_ctx *ctx);
 void geo_ctx_set_town_sel(geo_ctx *ctx, geo_town *t);
 geo_err geo_town_select(geo_ctx *ctx, GDALDatasetH ds, OGRLayerH layer, const char *source,
@@ -491,5 +525,8 @@ void geo_ctx_note_empty_selection(geo_ctx *ctx);
 /* io.c: the time window on an input that has its date field, else a warning. */
 geo_err geo_input_window_if_dated(geo_ctx *ctx, geo_input *in, const char *name,
 				  const geo_window_opts *w, int *applied);
+/* io.c: sets the field `name` of f (when the layer has it) to v, or to null
+** when !ok or v is not finite (a share of nothing, a density of no area). */
+void geo_feature_set_real(OGRFeatureH f, const char *name, double v, int ok);
 
 #endif

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <gdal.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,17 @@ geo_err geo_input_set_filter(geo_ctx *ctx, geo_input *in, const char *where,
 /* The time window on a layer that has its date field (hazards, cases); a
 ** layer without it (ponds, households) is read whole, and the run says so.
 ** *applied counts the layers it applied to. */
+void geo_feature_set_real(OGRFeatureH f, const char *name, double v, int ok)
+{
+	int i = OGR_F_GetFieldIndex(f, name);
+	if (i < 0)
+		return;
+	if (ok && isfinite(v))
+		OGR_F_SetFieldDouble(f, i, v);
+	else
+		OGR_F_SetFieldNull(f, i);
+}
+
 geo_err geo_input_window_if_dated(geo_ctx *ctx, geo_input *in, const char *name,
 				  const geo_window_opts *w, int *applied)
 {

@@ -223,6 +223,18 @@ static geo_err exec(geo_ctx *ctx, GDALDatasetH ds, const char *label, geo_buf *s
 	return GEO_OK;
 }
 
+/* Makes the transaction's lock waits as long as a GeoPackage's
+** (SQLITE_BUSY_TIMEOUT): then the server says "lock timeout". */
+static geo_err wait_like_sqlite(geo_ctx *ctx, GDALDatasetH ds, const char *label)
+{
+	geo_buf sql;
+	geo_buf_init(&sql);
+	geo_buf_printf(&sql, "SET LOCAL lock_timeout = %d", geo_busy_timeout_ms());
+	geo_err e = exec(ctx, ds, label, &sql);
+	geo_buf_free(&sql);
+	return e;
+}
+
 /* The first column of each row a query returns, as a CSL list (NULL when
 ** none); *e says whether it failed. */
 static char **query(geo_ctx *ctx, GDALDatasetH ds, const char *label, geo_buf *sql, geo_err *e)
@@ -306,11 +318,9 @@ static int table_exists(geo_ctx *ctx, GDALDatasetH ds, const char *label, const 
 static int lock_table(geo_ctx *ctx, GDALDatasetH ds, const char *label, const char *schema,
 		      const char *name)
 {
+	geo_err e = wait_like_sqlite(ctx, ds, label);
 	geo_buf sql;
 	geo_buf_init(&sql);
-	geo_buf_printf(&sql, "SET LOCAL lock_timeout = %d", geo_busy_timeout_ms());
-	geo_err e = exec(ctx, ds, label, &sql);
-	geo_buf_free(&sql);
 	geo_buf_add(&sql, "SELECT pg_advisory_xact_lock(hashtext(");
 	quote_literal(&sql, "wangge table ");
 	geo_buf_add(&sql, " || ");
@@ -427,15 +437,13 @@ static char *renamed(const geo_pg_table *t, const char *old)
 /* Swaps the table written under a temporary name in for the old one. */
 static geo_err swap_in(geo_ctx *ctx, GDALDatasetH ds, const char *label, const geo_pg_table *t)
 {
-	geo_buf sql;
-	geo_buf_init(&sql);
 	/* The DROP waits for readers of the old table to finish their query (a
 	** long transaction holds it longer): as long as wangge waits for a
 	** GeoPackage's lock (SQLITE_BUSY_TIMEOUT), then the run fails with the
 	** server's "lock timeout" and rolls back, rather than hang. */
-	geo_buf_printf(&sql, "SET LOCAL lock_timeout = %d", geo_busy_timeout_ms());
-	geo_err e = exec(ctx, ds, label, &sql);
-	geo_buf_free(&sql);
+	geo_err e = wait_like_sqlite(ctx, ds, label);
+	geo_buf sql;
+	geo_buf_init(&sql);
 	/* Another run may have dropped it meanwhile; without CASCADE, a view on
 	** it stops the swap with PostgreSQL's message rather than vanish. */
 	geo_buf_add(&sql, "DROP TABLE IF EXISTS ");

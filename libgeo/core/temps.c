@@ -159,6 +159,20 @@ int geo_temps_stopping(const geo_temps *t)
 	return t && atomic_load(&((geo_temps *)t)->stopping);
 }
 
+/* Here rather than in ctx.c, which would then call this module: every step
+** of progress is where a run notices the signal that stops it. */
+int geo_progress_step(geo_ctx *ctx, geo_progress fn, void *data, double f, const char *msg)
+{
+	if (geo_temps_stopping(geo_ctx_temps(ctx))) {
+		geo_fail(ctx, GEO_ERR_INTERNAL, "interrupted");
+		return 0;
+	}
+	if (!fn || fn(f, msg ? T_(msg) : NULL, data))
+		return 1;
+	geo_fail(ctx, GEO_ERR_INTERNAL, "cancelled");
+	return 0;
+}
+
 void geo_temps_add_db(geo_ctx *ctx, sqlite3 *db)
 {
 	geo_temps *t = geo_ctx_temps(ctx);

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One allocation, the strings after the struct: the context that holds it
+** frees it with free() and so calls nothing of this module. */
 struct geo_town {
 	char *code, *field, *layer;
 	int resolving; /* opening the township layer itself */
@@ -27,16 +29,6 @@ void geo_town_opts_init(geo_town_opts *o)
 	o->code = NULL;
 	o->field = GEO_TOWN_FIELD_DEFAULT;
 	o->layer = NULL;
-}
-
-void geo_town_free(geo_town *t)
-{
-	if (!t)
-		return;
-	free(t->code);
-	free(t->field);
-	free(t->layer);
-	free(t);
 }
 
 /* Codes go into SQL filters as literals, so they are held to letters and
@@ -67,12 +59,14 @@ geo_err geo_ctx_set_town(geo_ctx *ctx, const geo_town_opts *o)
 				o->code);
 	if (!field_ok(field))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--town-field '%s': not a field name", field);
-	geo_town *t = geo_calloc(ctx, 1, sizeof *t);
-	if (!t || !(t->code = geo_strdup(ctx, o->code)) || !(t->field = geo_strdup(ctx, field)) ||
-	    (o->layer && !(t->layer = geo_strdup(ctx, o->layer)))) {
-		geo_town_free(t);
+	size_t lc = strlen(o->code) + 1, lf = strlen(field) + 1;
+	size_t ll = o->layer ? strlen(o->layer) + 1 : 0;
+	geo_town *t = geo_calloc(ctx, 1, sizeof *t + lc + lf + ll);
+	if (!t)
 		return geo_last_code(ctx);
-	}
+	t->code = memcpy((char *)(t + 1), o->code, lc);
+	t->field = memcpy(t->code + lc, field, lf);
+	t->layer = o->layer ? memcpy(t->field + lf, o->layer, ll) : NULL;
 	geo_ctx_set_town_sel(ctx, t);
 	return GEO_OK;
 }

@@ -1,7 +1,8 @@
 /*
 ** verb.c: what every verb shares by the contract of geo.h: the common
-** options' defaults, and the result of the verbs that still hand back their
-** report rendered (geo_rendered) rather than as data.
+** options' defaults and how they open inputs, and the result of the verbs
+** that still hand back their report rendered (geo_rendered) rather than as
+** data.
 */
 #include "core/geo_internal.h"
 
@@ -13,6 +14,13 @@ void geo_common_opts_init(geo_common_opts *o)
 	memset(o, 0, sizeof *o);
 	geo_window_opts_init(&o->window);
 	geo_output_opts_init(&o->out);
+}
+
+void geo_input_opts_common(geo_input_opts *io, const geo_common_opts *common, const char *where)
+{
+	geo_input_opts_init(io);
+	io->s_srs = common->s_srs;
+	io->where = where;
 }
 
 geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_rendered **result)

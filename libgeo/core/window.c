@@ -216,18 +216,25 @@ static int iso_weeks_in_year(int y)
 	return (int)((iso_week1_monday(y + 1) - iso_week1_monday(y)) / 7);
 }
 
+/* "YYYY-X" or "YYYYX", X the letter in either case: the year, and *p
+** moved past the letter; 0 when s is not so. */
+static int year_then(const char **p, int *y, char letter)
+{
+	if (!digits(p, 4, y))
+		return 0;
+	if (**p == '-')
+		(*p)++;
+	if (toupper((unsigned char)**p) != letter)
+		return 0;
+	(*p)++;
+	return 1;
+}
+
 static geo_err parse_week(geo_ctx *ctx, const char *s, geo_window *w)
 {
 	const char *p = s;
 	int y, wk;
-	int ok = digits(&p, 4, &y);
-	if (ok && *p == '-')
-		p++;
-	ok = ok && (*p == 'W' || *p == 'w');
-	if (ok)
-		p++;
-	ok = ok && digits(&p, 2, &wk) && !*p;
-	if (!ok)
+	if (!year_then(&p, &y, 'W') || !digits(&p, 2, &wk) || *p)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--week: '%s' is not an ISO week such as 2021-W37", s);
 	if (wk < 1 || wk > iso_weeks_in_year(y))
 		return geo_fail(ctx, GEO_ERR_USAGE, "--week: %04d has no ISO week %d (it has %d)", y, wk,
@@ -274,13 +281,7 @@ static geo_err parse_quarter(geo_ctx *ctx, const char *s, geo_window *w)
 {
 	const char *p = s;
 	int y, q;
-	int ok = digits(&p, 4, &y);
-	if (ok && *p == '-')
-		p++;
-	ok = ok && (*p == 'Q' || *p == 'q');
-	if (ok)
-		p++;
-	if (!ok || !digits(&p, 1, &q) || *p || q < 1 || q > 4)
+	if (!year_then(&p, &y, 'Q') || !digits(&p, 1, &q) || *p || q < 1 || q > 4)
 		return geo_fail(ctx, GEO_ERR_USAGE, "--quarter: '%s' is not a quarter such as 2021-Q3",
 				s);
 	w->kind = GEO_WINDOW_QUARTER;

@@ -34,9 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long to wait for another program's lock, unless the user says. */
-#define BUSY_TIMEOUT_MS 60000
-
 /* A wait for another program's lock: SQLite's busy handler, given up after
 ** the timeout or when a signal asks the run to stop. */
 typedef struct waiter {
@@ -63,12 +60,6 @@ struct geo_writer {
 	int serial;             /* PostGIS: tables made so far */
 	waiter wait;
 };
-
-int geo_busy_timeout_ms(void)
-{
-	const char *v = CPLGetConfigOption("SQLITE_BUSY_TIMEOUT", NULL);
-	return v ? atoi(v) : BUSY_TIMEOUT_MS;
-}
 
 static double now_ms(void)
 {

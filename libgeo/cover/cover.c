@@ -184,9 +184,7 @@ static geo_err read_cameras(geo_ctx *ctx, const geo_cover_opts *o, const char *n
 			    struct cover_report *r)
 {
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
-	io.where = o->common.where;
+	geo_input_opts_common(&io, &o->common, o->common.where);
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
 		return geo_last_code(ctx);
@@ -357,8 +355,7 @@ static geo_err add_obstacles(geo_ctx *ctx, const geo_cover_opts *o, const geo_cr
 			     cover_surface *s, struct cover_report *r)
 {
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
+	geo_input_opts_common(&io, &o->common, NULL);
 	geo_input *in = geo_input_open(ctx, o->obstacles, &io);
 	if (!in)
 		return geo_last_code(ctx);

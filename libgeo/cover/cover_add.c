@@ -78,66 +78,63 @@ static void collect(void *data, size_t i, const int win[4], const unsigned char 
 
 /* ---- demand and sites ------------------------------------------------------- */
 
-static void mark_line(GEOSContextHandle_t gh, const GEOSGeometry *line, const cover_surface *s,
-		      float *w, double spacing, cover_site **sites, size_t *n, size_t *cap, int *oom)
+/* What the roads add: weight to the cells they cross, and sites along them. */
+struct road_marks {
+	const cover_surface *s;
+	float *w;
+	double spacing, along;  /* along: where the next site stands on this segment */
+	cover_site **sites;     /* NULL: no sites */
+	size_t *n, *cap;
+	int oom;
+};
+
+static void mark_cell(void *data, size_t c, double metres)
 {
-	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(gh, line);
-	unsigned int np = 0;
-	if (!cs || !GEOSCoordSeq_getSize_r(gh, cs, &np) || np < 2)
-		return;
-	double x0, y0, x1, y1, step = s->g.px / 2, along = spacing / 2;
-	GEOSCoordSeq_getXY_r(gh, cs, 0, &x0, &y0);
-	for (unsigned int i = 1; i < np; i++, x0 = x1, y0 = y1) {
-		GEOSCoordSeq_getXY_r(gh, cs, i, &x1, &y1);
-		double len = hypot(x1 - x0, y1 - y0);
-		long k = (long)ceil(len / step);
-		for (long j = 0; j < k; j++) {
-			double t = (j + 0.5) / k;
-			double cx = floor((x0 + t * (x1 - x0) - s->g.x0) / s->g.px);
-			double cy = floor((s->g.y0 - y0 - t * (y1 - y0)) / s->g.py);
-			if (cx >= 0 && cy >= 0 && cx < s->g.width && cy < s->g.height) {
-				size_t c = (size_t)cy * s->g.width + (size_t)cx;
-				if (w[c] > 0 && w[c] < GEO_COVER_W_CELL + GEO_COVER_W_ROAD)
-					w[c] += GEO_COVER_W_ROAD;
-			}
-		}
-		/* A site every `spacing` metres of the line, the first half-way. */
-		while (sites && along <= len) {
-			double t = along / len, x = x0 + t * (x1 - x0), y = y0 + t * (y1 - y0);
-			double cx = (x - s->g.x0) / s->g.px, cy = (s->g.y0 - y) / s->g.py;
-			if (cx >= 0 && cy >= 0 && cx < s->g.width && cy < s->g.height &&
-			    (!s->has_grids || s->grid[(size_t)cy * s->g.width + (size_t)cx] >= 0)) {
-				if (*n == *cap) {
-					size_t c2 = *cap ? 2 * *cap : 1024;
-					cover_site *s2 = realloc(*sites, c2 * sizeof **sites);
-					if (!s2) {
-						*oom = 1;
-						return;
-					}
-					*sites = s2;
-					*cap = c2;
-				}
-				memset(&(*sites)[*n], 0, sizeof **sites);
-				(*sites)[*n].x = x;
-				(*sites)[*n].y = y;
-				(*sites)[*n].fid = -1;
-				(*n)++;
-			}
-			along += spacing;
-		}
-		along -= len;
-	}
+	struct road_marks *m = data;
+	(void)metres;
+	if (m->w[c] > 0 && m->w[c] < GEO_COVER_W_CELL + GEO_COVER_W_ROAD)
+		m->w[c] += GEO_COVER_W_ROAD;
 }
 
-static void mark(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surface *s, float *w,
-		 double spacing, cover_site **sites, size_t *n, size_t *cap, int *oom)
+static int add_site(struct road_marks *m, double x, double y)
 {
-	int t = GEOSGeomTypeId_r(gh, g);
-	if (t == GEOS_LINESTRING || t == GEOS_LINEARRING)
-		mark_line(gh, g, s, w, spacing, sites, n, cap, oom);
-	else if (t == GEOS_MULTILINESTRING || t == GEOS_GEOMETRYCOLLECTION)
-		for (int i = 0; i < GEOSGetNumGeometries_r(gh, g); i++)
-			mark(gh, GEOSGetGeometryN_r(gh, g, i), s, w, spacing, sites, n, cap, oom);
+	if (*m->n == *m->cap) {
+		size_t c2 = *m->cap ? 2 * *m->cap : 1024;
+		cover_site *s2 = realloc(*m->sites, c2 * sizeof **m->sites);
+		if (!s2)
+			return 0;
+		*m->sites = s2;
+		*m->cap = c2;
+	}
+	cover_site *site = &(*m->sites)[(*m->n)++];
+	memset(site, 0, sizeof *site);
+	site->x = x;
+	site->y = y;
+	site->fid = -1;
+	return 1;
+}
+
+/* A site every `spacing` metres of the line, the first half-way. */
+static int mark_sites(void *data, double x0, double y0, double x1, double y1, double len,
+		      int first)
+{
+	struct road_marks *m = data;
+	const cover_surface *s = m->s;
+	if (first)
+		m->along = m->spacing / 2;
+	while (m->sites && m->along <= len) {
+		double t = m->along / len, x = x0 + t * (x1 - x0), y = y0 + t * (y1 - y0);
+		double cx = (x - s->g.x0) / s->g.px, cy = (s->g.y0 - y) / s->g.py;
+		if (cx >= 0 && cy >= 0 && cx < s->g.width && cy < s->g.height &&
+		    (!s->has_grids || s->grid[(size_t)cy * s->g.width + (size_t)cx] >= 0) &&
+		    !add_site(m, x, y)) {
+			m->oom = 1;
+			return 0;
+		}
+		m->along += m->spacing;
+	}
+	m->along -= len;
+	return 1;
 }
 
 /* Weights from the roads (and sites along them when want_sites). */
@@ -150,17 +147,17 @@ static geo_err read_roads(geo_ctx *ctx, const cover_surface *s, const char *road
 		return geo_last_code(ctx);
 	GEOSContextHandle_t gh = geo_ctx_geos(ctx);
 	size_t cap = 0;
-	int oom = 0;
+	struct road_marks m = { s, w, spacing, 0, want_sites ? sites : NULL, n, &cap, 0 };
 	OGRFeatureH f;
 	GEOSGeometry *g;
 	geo_err e;
 	while (!(e = geo_input_next(ctx, in, &f, &g)) && f) {
 		if (g) {
-			mark(gh, g, s, w, spacing, want_sites ? sites : NULL, n, &cap, &oom);
+			cover_walk_lines(gh, g, s, mark_cell, mark_sites, &m);
 			GEOSGeom_destroy_r(gh, g);
 		}
 		OGR_F_Destroy(f);
-		if (oom) {
+		if (m.oom) {
 			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 			break;
 		}

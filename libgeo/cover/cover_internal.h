@@ -67,6 +67,18 @@ geo_err cover_valued_add(geo_ctx *ctx, cover_valued *c, const GEOSGeometry *g, d
 /* Destroys the geometries still held and the arrays. */
 void cover_valued_free(cover_valued *c);
 
+/*
+** Walks the line strings of g (also inside collections) in steps of half a
+** cell: step(data, cell, metres) for each step whose middle lies on the
+** surface, then segment(data, x0, y0, x1, y1, len, first) after each
+** segment's steps (first: the first of its line) when segment is not NULL.
+** Walking stops when segment returns 0; so does the return value.
+*/
+typedef void (*cover_step)(void *data, size_t cell, double metres);
+typedef int (*cover_segment)(void *data, double x0, double y0, double x1, double y1, double len,
+			     int first);
+int cover_walk_lines(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surface *s,
+		     cover_step step, cover_segment segment, void *data);
 /* Sums the road lengths and households per grid, seen or not. */
 geo_err cover_roads(geo_ctx *ctx, const cover_surface *s, const char *roads, const geo_crs *work,
 		    cover_grid_stats *st);

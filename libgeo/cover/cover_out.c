@@ -40,7 +40,7 @@ static char *raster_qml(size_t ncams)
 	char title[64];
 	snprintf(title, sizeof title, "cameras seeing each cell (%zu cameras)", ncams);
 	return geo_qml_raster(cls, sizeof cls / sizeof cls[0],
-			      &(geo_qml_raster_opts){ title, 1, 3, 0, NULL });
+			      &(geo_qml_raster_opts){ title, 1, 3, 0, NULL, 1 });
 }
 
 static CPLErr fill(GDALDatasetH ds, const cover_surface *s, const char *wkt, const uint16_t *v,
@@ -197,41 +197,44 @@ void cover_valued_free(cover_valued *c)
 
 /* Walks a line in steps of at most half a cell, crediting each step to
 ** the cell of its middle. */
-static void walk_line(GEOSContextHandle_t gh, const GEOSGeometry *line, const cover_surface *s,
-		      cover_grid_stats *st)
+/* The steps of one line string; 0 when segment asked to stop. */
+static int walk_line(GEOSContextHandle_t gh, const GEOSGeometry *line, const cover_surface *s,
+		     cover_step step, cover_segment segment, void *data)
 {
 	const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(gh, line);
 	unsigned int n = 0;
 	if (!cs || !GEOSCoordSeq_getSize_r(gh, cs, &n) || n < 2)
-		return;
-	double x0, y0, x1, y1, step = s->g.px / 2;
+		return 1;
+	double x0, y0, x1, y1, step_m = s->g.px / 2;
 	GEOSCoordSeq_getXY_r(gh, cs, 0, &x0, &y0);
 	for (unsigned int i = 1; i < n; i++, x0 = x1, y0 = y1) {
 		GEOSCoordSeq_getXY_r(gh, cs, i, &x1, &y1);
 		double len = hypot(x1 - x0, y1 - y0);
-		long k = (long)ceil(len / step);
+		long k = (long)ceil(len / step_m);
 		for (long j = 0; j < k; j++) {
 			double t = (j + 0.5) / k;
 			long c = cell_at(s, x0 + t * (x1 - x0), y0 + t * (y1 - y0));
-			int32_t g = c < 0 ? -1 : s->grid[c];
-			if (g < 0)
-				continue;
-			st[g].road_m += len / k;
-			if (s->count[c])
-				st[g].road_seen_m += len / k;
+			if (c >= 0)
+				step(data, (size_t)c, len / k);
 		}
+		if (segment && !segment(data, x0, y0, x1, y1, len, i == 1))
+			return 0;
 	}
+	return 1;
 }
 
-static void walk(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surface *s,
-		 cover_grid_stats *st)
+int cover_walk_lines(GEOSContextHandle_t gh, const GEOSGeometry *g, const cover_surface *s,
+		     cover_step step, cover_segment segment, void *data)
 {
 	int t = GEOSGeomTypeId_r(gh, g);
 	if (t == GEOS_LINESTRING || t == GEOS_LINEARRING)
-		walk_line(gh, g, s, st);
-	else if (t == GEOS_MULTILINESTRING || t == GEOS_GEOMETRYCOLLECTION)
+		return walk_line(gh, g, s, step, segment, data);
+	if (t == GEOS_MULTILINESTRING || t == GEOS_GEOMETRYCOLLECTION)
 		for (int i = 0; i < GEOSGetNumGeometries_r(gh, g); i++)
-			walk(gh, GEOSGetGeometryN_r(gh, g, i), s, st);
+			if (!cover_walk_lines(gh, GEOSGetGeometryN_r(gh, g, i), s, step, segment,
+					      data))
+				return 0;
+	return 1;
 }
 
 struct road_sums {
@@ -239,11 +242,22 @@ struct road_sums {
 	cover_grid_stats *st;
 };
 
+static void sum_road(void *data, size_t c, double metres)
+{
+	struct road_sums *r = data;
+	int32_t g = r->s->grid[c];
+	if (g < 0)
+		return;
+	r->st[g].road_m += metres;
+	if (r->s->count[c])
+		r->st[g].road_seen_m += metres;
+}
+
 static geo_err add_road(geo_ctx *ctx, OGRFeatureH f, const GEOSGeometry *g, void *data)
 {
 	(void)f;
 	struct road_sums *r = data;
-	walk(geo_ctx_geos(ctx), g, r->s, r->st);
+	cover_walk_lines(geo_ctx_geos(ctx), g, r->s, sum_road, NULL, r);
 	return GEO_OK;
 }
 
@@ -408,15 +422,10 @@ geo_err cover_blind_spots(geo_ctx *ctx, geo_output *out, const cover_surface *s,
 
 /* ---- the per-grid table ----------------------------------------------------------- */
 
+/* Shares and lengths to the centimetre or hundredth of a per cent. */
 static void set_real(OGRFeatureH f, const char *name, double v, int ok)
 {
-	int i = OGR_F_GetFieldIndex(f, name);
-	if (i < 0)
-		return;
-	if (ok && isfinite(v))
-		OGR_F_SetFieldDouble(f, i, round(v * 100) / 100);
-	else
-		OGR_F_SetFieldNull(f, i);
+	geo_feature_set_real(f, name, round(v * 100) / 100, ok);
 }
 
 geo_err cover_write_summary(geo_ctx *ctx, geo_output *out, const geo_gridset *gs,

@@ -31,15 +31,6 @@ void geo_diff_opts_init(geo_diff_opts *o)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* --s-srs names the CRS of inputs that state none (io.c); it never
-** overrides a stated one, since OLD and NEW may legitimately differ. */
-static void input_opts(const char *s_srs, const char *where, geo_input_opts *io)
-{
-	geo_input_opts_init(io);
-	io->where = where;
-	io->s_srs = s_srs;
-}
-
 static int by_code_then_fid(const void *x, const void *y)
 {
 	const geo_grid *a = x, *b = y;
@@ -50,8 +41,10 @@ static int by_code_then_fid(const void *x, const void *y)
 static geo_gridset *read_set(geo_ctx *ctx, const char *name, const geo_diff_opts *o,
 			     const geo_crs *work)
 {
+	/* --s-srs names the CRS of inputs that state none (io.c); it never
+	** overrides a stated one, since OLD and NEW may legitimately differ. */
 	geo_input_opts io;
-	input_opts(o->common.s_srs, o->common.where, &io);
+	geo_input_opts_common(&io, &o->common, o->common.where);
 	geo_gridset *gs = geo_gridset_read(ctx, name, &io, &o->grid, work);
 	if (!gs)
 		return NULL;

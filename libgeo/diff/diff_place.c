@@ -89,8 +89,7 @@ static char *feature_label(geo_ctx *ctx, const struct source *s, OGRFeatureH f)
 static geo_input *open_source(struct diff_run *run, const char *name)
 {
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = run->o->common.s_srs;
+	geo_input_opts_common(&io, &run->o->common, NULL);
 	geo_input *in = geo_input_open(run->ctx, name, &io);
 	if (in && geo_input_set_target(run->ctx, in, run->r->old_grids->crs)) {
 		geo_input_close(in);

@@ -130,25 +130,13 @@ static geo_err grow(geo_ctx *ctx, heat_points *p)
 	if (p->n < p->cap)
 		return GEO_OK;
 	size_t cap = p->cap ? 2 * p->cap : 4096;
-	double *x = geo_realloc_array(ctx, p->x, cap, sizeof *x);
-	if (x)
-		p->x = x;
-	double *y = x ? geo_realloc_array(ctx, p->y, cap, sizeof *y) : NULL;
-	if (y)
-		p->y = y;
-	double *w = y ? geo_realloc_array(ctx, p->w, cap, sizeof *w) : NULL;
-	if (w)
-		p->w = w;
-	int64_t *t = w ? geo_realloc_array(ctx, p->t, cap, sizeof *t) : NULL;
-	if (t)
-		p->t = t;
-	unsigned char *h = t ? geo_realloc_array(ctx, p->has_t, cap, 1) : NULL;
-	if (h)
-		p->has_t = h;
-	long long *fid = h ? geo_realloc_array(ctx, p->fid, cap, sizeof *fid) : NULL;
-	if (!fid)
+	if (!geo_resize(ctx, &p->x, cap, sizeof *p->x) ||
+	    !geo_resize(ctx, &p->y, cap, sizeof *p->y) ||
+	    !geo_resize(ctx, &p->w, cap, sizeof *p->w) ||
+	    !geo_resize(ctx, &p->t, cap, sizeof *p->t) ||
+	    !geo_resize(ctx, &p->has_t, cap, sizeof *p->has_t) ||
+	    !geo_resize(ctx, &p->fid, cap, sizeof *p->fid))
 		return GEO_ERR_INTERNAL;
-	p->fid = fid;
 	p->cap = cap;
 	return GEO_OK;
 }
@@ -322,9 +310,7 @@ static geo_err read_points(geo_ctx *ctx, const geo_heat_opts *o, const char *nam
 			   geo_progress progress, void *pdata)
 {
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
-	io.where = o->common.where;
+	geo_input_opts_common(&io, &o->common, o->common.where);
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)
 		return geo_last_code(ctx);
@@ -564,7 +550,7 @@ static char *raster_qml(const geo_heat_opts *o, double max, const char *title)
 		snprintf(labels[i], sizeof labels[i], "%.*f %s", dec, ramp[i].at * max, units(o));
 		stops[i] = (geo_qml_stop){ ramp[i].at * max, ramp[i].rgb, ramp[i].alpha, labels[i] };
 	}
-	return geo_qml_raster(stops, N, &(geo_qml_raster_opts){ title, 0, max, dec, units(o) });
+	return geo_qml_raster(stops, N, &(geo_qml_raster_opts){ title, 0, max, dec, units(o), 1 });
 }
 
 static void set_metadata(GDALDatasetH ds, const geo_heat_opts *o, const geo_window *win,

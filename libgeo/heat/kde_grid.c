@@ -112,17 +112,6 @@ static geo_err make_fields(geo_ctx *ctx, OGRLayerH l, const geo_gridset *gs, int
 	return GEO_OK;
 }
 
-static void set_real(OGRFeatureH f, const char *name, double v, int ok)
-{
-	int i = OGR_F_GetFieldIndex(f, name);
-	if (i < 0)
-		return;
-	if (ok && isfinite(v))
-		OGR_F_SetFieldDouble(f, i, v);
-	else
-		OGR_F_SetFieldNull(f, i);
-}
-
 static geo_err write_grid(geo_ctx *ctx, OGRLayerH l, const geo_gridset *gs, size_t i,
 			  const struct tally *t, const geo_window *win, const geo_window *prev)
 {
@@ -133,22 +122,24 @@ static geo_err write_grid(geo_ctx *ctx, OGRLayerH l, const geo_gridset *gs, size
 	OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "level"), g->level);
 	OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "window"), win->label);
 	OGR_F_SetFieldInteger64(f, OGR_F_GetFieldIndex(f, "count"), (GIntBig)t->count[i]);
-	set_real(f, "weight", t->weight[i], 1);
+	geo_feature_set_real(f, "weight", t->weight[i], 1);
 	double area = t->area_km2[i];
-	set_real(f, "area_km2", area, area > 0);
-	set_real(f, "density_km2", t->weight[i] / area, area > 0);
+	geo_feature_set_real(f, "area_km2", area, area > 0);
+	geo_feature_set_real(f, "density_km2", t->weight[i] / area, area > 0);
 	if (gs->has_households) {
 		OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "households"), (int)g->households);
-		set_real(f, "per_100_hh", 100 * t->weight[i] / g->households, g->households > 0);
+		geo_feature_set_real(f, "per_100_hh", 100 * t->weight[i] / g->households,
+				     g->households > 0);
 	}
 	if (prev) {
 		OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "previous"), prev->label);
 		OGR_F_SetFieldInteger64(f, OGR_F_GetFieldIndex(f, "prev_count"),
 					(GIntBig)t->prev_count[i]);
-		set_real(f, "prev_weight", t->prev_weight[i], 1);
-		set_real(f, "change", t->weight[i] - t->prev_weight[i], 1);
-		set_real(f, "change_pct", 100 * (t->weight[i] - t->prev_weight[i]) / t->prev_weight[i],
-			 t->prev_weight[i] != 0);
+		geo_feature_set_real(f, "prev_weight", t->prev_weight[i], 1);
+		geo_feature_set_real(f, "change", t->weight[i] - t->prev_weight[i], 1);
+		geo_feature_set_real(f, "change_pct",
+				     100 * (t->weight[i] - t->prev_weight[i]) / t->prev_weight[i],
+				     t->prev_weight[i] != 0);
 	}
 	OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "rank"), (int)t->rank[i]);
 	OGRGeometryH geom = OGR_F_GetGeometryRef(g->feat);

@@ -116,9 +116,7 @@ static geo_err describe(geo_ctx *ctx, const char *name, const char *layer,
 			const geo_info_opts *o, geo_info_layer *li)
 {
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
-	io.where = o->common.where;
+	geo_input_opts_common(&io, &o->common, o->common.where);
 	io.layer = *layer ? layer : NULL;
 	geo_input *in = geo_input_open(ctx, name, &io);
 	if (!in)

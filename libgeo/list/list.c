@@ -61,9 +61,7 @@ static geo_err select_grids(list_run *run, const char *name)
 		return GEO_OK;
 	}
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
-	io.where = o->grid_where;
+	geo_input_opts_common(&io, &o->common, o->grid_where);
 	geo_input *in = geo_input_open(run->ctx, name, &io);
 	if (!in)
 		return geo_last_code(run->ctx);
@@ -110,8 +108,7 @@ static geo_err read_grids(list_run *run, const char *name)
 				o->common.work_srs);
 	}
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
+	geo_input_opts_common(&io, &o->common, NULL);
 	run->gs = geo_gridset_read(run->ctx, name, &io, &o->grid, work);
 	geo_crs_free(work);
 	if (!run->gs)
@@ -179,9 +176,7 @@ static int id_field(OGRFeatureDefnH d)
 static geo_err open_source(list_run *run, const char *name, struct source *s, int *windowed)
 {
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = run->o->common.s_srs;
-	io.where = run->o->common.where;
+	geo_input_opts_common(&io, &run->o->common, run->o->common.where);
 	if (!(s->in = geo_input_open(run->ctx, name, &io)))
 		return geo_last_code(run->ctx);
 	if (geo_input_set_target(run->ctx, s->in, run->gs->crs) ||

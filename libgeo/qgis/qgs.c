@@ -6,8 +6,9 @@
 ** <qgis> root. So each layer's style is its default one, read from its
 ** GeoPackage's layer_styles table or the .qml beside it (the wangge tools
 ** write both), pasted in; a layer without one gets a simple style in
-** grid-map's own colours. Paths are written relative to the project, so the
-** project and its data move together.
+** grid-map's own colours, its symbols written by qml.c as the tools' are.
+** Paths are written relative to the project, so the project and its data
+** move together.
 */
 #include "core/geo_internal.h"
 #include "qgis/layer.h"
@@ -26,11 +27,6 @@
 #include <cpl_string.h>
 
 /* ---- XML pieces ---------------------------------------------------------- */
-
-static void colour(geo_buf *b, unsigned rgb, int alpha)
-{
-	geo_buf_printf(b, "%u,%u,%u,%d", (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, alpha);
-}
 
 static void srs_xml(geo_buf *b, OGRSpatialReferenceH srs)
 {
@@ -60,55 +56,41 @@ static void srs_xml(geo_buf *b, OGRSpatialReferenceH srs)
 
 /* ---- default styles ------------------------------------------------------ */
 
-static void prop(geo_buf *b, const char *k, const char *v)
+/* A colour 0xRRGGBB as "r,g,b". */
+static const char *rgb_text(char text[12], unsigned rgb)
 {
-	geo_buf_printf(b, "<prop k=\"%s\" v=\"%s\"/>", k, v);
+	snprintf(text, 12, "%u,%u,%u", (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255);
+	return text;
 }
 
-static void prop_colour(geo_buf *b, const char *k, unsigned rgb, int alpha)
-{
-	geo_buf_printf(b, "<prop k=\"%s\" v=\"", k);
-	colour(b, rgb, alpha);
-	geo_buf_add(b, "\"/>");
-}
-
-static void prop_num(geo_buf *b, const char *k, double v)
-{
-	geo_buf_printf(b, "<prop k=\"%s\" v=\"%g\"/>", k, v);
-}
-
-static void symbol(geo_buf *b, int dim, const layer_look *lk, const char *name)
+/* The symbol of a layer of dimension dim (1 polygons, 2 lines, 3 points) in
+** grid-map's look lk: markers in white outlines, round lines, fills with
+** round joins; its colours are written into fill and stroke. */
+static geo_qml_look look_of(int dim, const layer_look *lk, char fill[12], char stroke[12])
 {
 	static const char *shapes[] = { "circle", "triangle", "square", "diamond" };
-	const char *type = dim == 3 ? "marker" : dim == 2 ? "line" : "fill";
-	const char *cls = dim == 3 ? "SimpleMarker" : dim == 2 ? "SimpleLine" : "SimpleFill";
-	geo_buf_printf(b, "<symbol type=\"%s\" name=\"%s\" alpha=\"1\" clip_to_extent=\"1\" "
-			  "force_rhr=\"0\"><layer class=\"%s\" pass=\"0\" enabled=\"1\" locked=\"0\">",
-		       type, name, cls);
+	geo_qml_look q = { .opacity = 1, .width = lk->width, .round = 1 };
+	rgb_text(fill, lk->fill);
+	rgb_text(stroke, lk->stroke);
 	if (dim == 3) {
-		prop(b, "name", shapes[lk->shape & 3]);
-		prop_colour(b, "color", lk->fill, 255);
-		prop_num(b, "size", lk->width);
-		prop(b, "size_unit", "MM");
-		prop_colour(b, "outline_color", 0xffffff, 255);
-		prop_num(b, "outline_width", 0.2);
-		prop(b, "outline_width_unit", "MM");
+		q.kind = GEO_QML_MARKER;
+		q.rgb = fill;
+		q.alpha = 255;
+		q.shape = shapes[lk->shape & 3];
+		q.outline = "255,255,255";
+		q.outline_width = 0.2;
 	} else if (dim == 2) {
-		prop_colour(b, "line_color", lk->stroke, 255);
-		prop_num(b, "line_width", lk->width);
-		prop(b, "line_width_unit", "MM");
-		prop(b, "capstyle", "round");
-		prop(b, "joinstyle", "round");
+		q.kind = GEO_QML_LINE;
+		q.rgb = stroke;
+		q.alpha = 255;
 	} else {
-		prop_colour(b, "color", lk->fill, lk->fill ? 255 : 0);
-		prop(b, "style", lk->fill ? "solid" : "no");
-		prop_colour(b, "outline_color", lk->stroke, 255);
-		prop_num(b, "outline_width", lk->width);
-		prop(b, "outline_width_unit", "MM");
-		prop(b, "outline_style", "solid");
-		prop(b, "joinstyle", "round");
+		q.kind = GEO_QML_FILL;
+		q.rgb = fill;
+		q.alpha = lk->fill ? 255 : 0;
+		q.shape = lk->fill ? "solid" : "no";
+		q.outline = stroke;
 	}
-	geo_buf_add(b, "</layer></symbol>");
+	return q;
 }
 
 /* Both levels in one layer: a rule per level, primaries thick. */
@@ -123,8 +105,11 @@ static void grid_rules(geo_buf *b, const char *level_field)
 	geo_xml_text(b, level_field);
 	geo_buf_add(b, "&quot; = 1\"/><rule key=\"secondary\" symbol=\"1\" "
 		       "label=\"二级网格 secondary\" filter=\"ELSE\"/></rules><symbols>");
-	symbol(b, 1, &p, "0");
-	symbol(b, 1, &s, "1");
+	char fill[12], stroke[12];
+	geo_qml_look q = look_of(1, &p, fill, stroke);
+	geo_qml_symbol(b, 0, &q);
+	q = look_of(1, &s, fill, stroke);
+	geo_qml_symbol(b, 1, &q);
 	geo_buf_add(b, "</symbols></renderer-v2>");
 }
 
@@ -152,39 +137,13 @@ static char *default_vector_style(geo_ctx *ctx, geo_map_kind kind, int dim, cons
 		grid_rules(&b, o->level_field);
 	} else {
 		layer_look lk = layer_look_for(kind, lname, k, 0);
-		geo_buf_add(&b, "<renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" "
-				"enableorderby=\"0\" forceraster=\"0\"><symbols>");
-		symbol(&b, dim, &lk, "0");
-		geo_buf_add(&b, "</symbols></renderer-v2>");
+		char fill[12], stroke[12];
+		geo_qml_look q = look_of(dim, &lk, fill, stroke);
+		geo_qml_single(&b, &q);
 	}
 	*labelled = field != NULL;
 	if (field)
 		labels(&b, field, o->font);
-	char *s = geo_buf_take(&b);
-	if (!s)
-		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	return s;
-}
-
-static char *default_raster_style(geo_ctx *ctx, double max, const char *units)
-{
-	static const char *stops[] = { "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026" };
-	geo_buf b;
-	geo_buf_init(&b);
-	if (!(max > 0))
-		max = 1;
-	geo_buf_printf(&b, "<pipe><rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" "
-			   "opacity=\"0.85\" alphaBand=\"-1\" classificationMin=\"0\" "
-			   "classificationMax=\"%g\"><rastershader><colorrampshader "
-			   "colorRampType=\"INTERPOLATED\" classificationMode=\"1\" clip=\"0\" "
-			   "minimumValue=\"0\" maximumValue=\"%g\">", max, max);
-	for (int i = 0; i < 5; i++) {
-		geo_buf_printf(&b, "<item alpha=\"%d\" value=\"%g\" color=\"%s\" label=\"%.3g ", i ? 255 : 0,
-			       max * i / 4, stops[i], max * i / 4);
-		geo_xml_text(&b, units);
-		geo_buf_add(&b, "\"/>");
-	}
-	geo_buf_add(&b, "</colorrampshader></rastershader></rasterrenderer></pipe>");
 	char *s = geo_buf_take(&b);
 	if (!s)
 		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
@@ -205,6 +164,37 @@ static char *qml_body(const char *qml, int *labelled)
 	*labelled = head && strstr(head, "labelsEnabled=\"1\"") != NULL;
 	free(head);
 	return strndup(open + 1, (size_t)(close - open - 1));
+}
+
+/* A raster without a style of its own: yellow to dark red from 0 (clear)
+** to max, labelled in units, 85% opaque over the layers beneath. */
+static char *default_raster_style(geo_ctx *ctx, const char *title, double max, const char *units)
+{
+	static const char *const rgb[] = { "#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026" };
+	enum { N = sizeof rgb / sizeof rgb[0] };
+	if (!(max > 0))
+		max = 1;
+	geo_qml_stop stops[N];
+	char *labels[N] = { NULL };
+	int ok = 1, labelled;
+	for (int i = 0; i < N; i++) {
+		double v = max * i / (N - 1);
+		geo_buf b;
+		geo_buf_init(&b);
+		geo_buf_printf(&b, "%.3g %s", v, units);
+		ok &= (labels[i] = geo_buf_take(&b)) != NULL;
+		stops[i] = (geo_qml_stop){ v, rgb[i], i ? 255 : 0, labels[i] };
+	}
+	char *qml = ok ? geo_qml_raster(stops, N, &(geo_qml_raster_opts){ title, 0, max, 3, NULL,
+									  0.85 })
+		       : NULL;
+	char *body = qml ? qml_body(qml, &labelled) : NULL;
+	free(qml);
+	for (int i = 0; i < N; i++)
+		free(labels[i]);
+	if (!body)
+		geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
+	return body;
 }
 
 /* ---- paths --------------------------------------------------------------- */
@@ -473,7 +463,8 @@ static geo_err raster_layer(geo_ctx *ctx, const geo_map_opts *o, qlayer *q)
 	q->style = qml ? qml_body(qml, &q->labelled) : NULL;
 	free(qml);
 	if (!q->style)
-		q->style = default_raster_style(ctx, mm[1], units ? units : "");
+		q->style = default_raster_style(ctx, q->title ? q->title : "", mm[1],
+						units ? units : "");
 	GDALClose(ds);
 	if (!q->file || !q->title || !q->id || !q->srs || !q->style)
 		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");

@@ -5,6 +5,8 @@
 ** lines or fills by a field's value (grid-check's problems, grid-place's
 ** features), and a pseudocolour style of a raster's band (grid-heat's
 ** surface, grid-cover's cameras per cell). Written for QGIS 3.22 and read by every later version.
+** Its symbols (geo_qml_symbol) are also the default styles of grid-map's
+** QGIS projects (qgs.c): one writer of QGIS symbol XML.
 */
 #include "core/geo_internal.h"
 
@@ -99,19 +101,6 @@ static int count_classes(const double *v, size_t n, const char *unit, qml_class 
 	return classes;
 }
 
-/* What one symbol draws with. */
-typedef struct qml_look {
-	geo_qml_kind kind;
-	const char *rgb;        /* "r,g,b" */
-	int alpha;              /* of rgb, 0 to 255 */
-	double opacity;         /* of the whole symbol, 0 to 1 */
-	const char *shape;      /* marker name or fill style */
-	const char *outline;    /* "r,g,b" of a marker's or a fill's outline */
-	double width;           /* mm: marker size, line width or fill outline width */
-	const char *outline_style; /* a fill's outline: solid, dash...; NULL: solid */
-	int pass;               /* the symbol layer's rendering pass */
-} qml_look;
-
 static void add_option(geo_buf *b, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -125,25 +114,31 @@ static void add_option(geo_buf *b, const char *name, const char *fmt, ...)
 	geo_buf_add(b, "\" type=\"QString\"/>\n");
 }
 
-static void add_symbol(geo_buf *b, int i, const qml_look *s)
+void geo_qml_symbol(geo_buf *b, int name, const geo_qml_look *s)
 {
 	static const char *const type[] = { "marker", "line", "fill" };
 	static const char *const layer[] = { "SimpleMarker", "SimpleLine", "SimpleFill" };
 	geo_buf_printf(b, "      <symbol type=\"%s\" name=\"%d\" alpha=\"%g\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
 			  "        <layer class=\"%s\" enabled=\"1\" locked=\"0\" pass=\"%d\">\n"
 			  "          <Option type=\"Map\">\n",
-		       type[s->kind], i, s->opacity, layer[s->kind], s->pass);
+		       type[s->kind], name, s->opacity, layer[s->kind], s->pass);
 	if (s->kind == GEO_QML_LINE) {
 		add_option(b, "line_color", "%s,%d", s->rgb, s->alpha);
 		add_option(b, "line_style", "solid");
 		add_option(b, "line_width", "%g", s->width);
 		add_option(b, "line_width_unit", "MM");
+		if (s->round)
+			add_option(b, "capstyle", "round");
 	} else if (s->kind == GEO_QML_MARKER) {
 		add_option(b, "name", "%s", s->shape);
 		add_option(b, "color", "%s,%d", s->rgb, s->alpha);
 		add_option(b, "outline_color", "%s,255", s->outline);
 		add_option(b, "size", "%g", s->width);
 		add_option(b, "size_unit", "MM");
+		if (s->outline_width > 0) {
+			add_option(b, "outline_width", "%g", s->outline_width);
+			add_option(b, "outline_width_unit", "MM");
+		}
 	} else {
 		add_option(b, "color", "%s,%d", s->rgb, s->alpha);
 		add_option(b, "outline_color", "%s,255", s->outline);
@@ -152,7 +147,17 @@ static void add_symbol(geo_buf *b, int i, const qml_look *s)
 		add_option(b, "outline_width_unit", "MM");
 		add_option(b, "style", "%s", s->shape);
 	}
+	if (s->round && s->kind != GEO_QML_MARKER)
+		add_option(b, "joinstyle", "round");
 	geo_buf_add(b, "          </Option>\n        </layer>\n      </symbol>\n");
+}
+
+void geo_qml_single(geo_buf *b, const geo_qml_look *look)
+{
+	geo_buf_add(b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" "
+		       "enableorderby=\"0\" forceraster=\"0\">\n    <symbols>\n");
+	geo_qml_symbol(b, 0, look);
+	geo_buf_add(b, "    </symbols>\n  </renderer-v2>\n");
 }
 
 /* The document's start: what it holds, and labelsEnabled when it labels. */
@@ -208,8 +213,8 @@ char *geo_qml_graduated(const double *values, size_t n, const geo_qml_graduated_
 			       c[i].lo, c[i].hi, i, c[i].label);
 	geo_buf_add(&b, "    </ranges>\n    <symbols>\n");
 	for (int i = 0; i < nc; i++)
-		add_symbol(&b, i, &(qml_look){ GEO_QML_FILL, c[i].rgb, c[i].alpha, o->opacity, "solid",
-					      "90,90,90", 0.26, NULL, 0 });
+		geo_qml_symbol(&b, i, &(geo_qml_look){ GEO_QML_FILL, c[i].rgb, c[i].alpha, o->opacity,
+							"solid", "90,90,90", 0.26, NULL, 0, 0, 0 });
 	geo_buf_add(&b, "    </symbols>\n");
 	if (o->classes == GEO_QML_COUNTS)
 		geo_buf_add(&b, "    <classificationMethod id=\"EqualInterval\"/>\n");
@@ -242,11 +247,11 @@ static char *categorized(const geo_qml_category *c, const char *const *outlines,
 	}
 	geo_buf_add(&b, "    </categories>\n    <symbols>\n");
 	for (size_t i = 0; i < n; i++)
-		add_symbol(&b, (int)i,
-			   &(qml_look){ o->kind, c[i].rgb, 255, o->opacity,
-					c[i].shape ? c[i].shape : shape[o->kind],
-					outlines ? outlines[i] : o->outline ? o->outline : c[i].rgb,
-					o->width, NULL, 0 });
+		geo_qml_symbol(&b, (int)i,
+			       &(geo_qml_look){ o->kind, c[i].rgb, 255, o->opacity,
+						c[i].shape ? c[i].shape : shape[o->kind],
+						outlines ? outlines[i] : o->outline ? o->outline : c[i].rgb,
+						o->width, NULL, 0, 0, 0 });
 	geo_buf_add(&b, "    </symbols>\n  </renderer-v2>\n");
 	if (label)
 		add_labels(&b, label, expression, &plain_text);
@@ -273,15 +278,15 @@ char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts 
 			"<qgis version=\"" GEO_QGIS_VERSION "\" styleCategories=\"AllStyleCategories\">\n  <layerTitle>");
 	geo_xml_text(&b, o->title);
 	geo_buf_printf(&b, "</layerTitle>\n  <pipe>\n"
-			   "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
+			   "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"%g\" "
 			   "alphaBand=\"-1\" classificationMin=\"0\" classificationMax=\"%.9g\" "
 			   "nodataColor=\"\">\n      <rasterTransparency/>\n"
 			   "      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent>"
 			   "<statAccuracy>Exact</statAccuracy></minMaxOrigin>\n      <rastershader>\n"
 			   "        <colorrampshader colorRampType=\"%s\" classificationMode=\"%d\" "
 			   "clip=\"0\" minimumValue=\"0\" maximumValue=\"%.9g\" labelPrecision=\"%d\">\n",
-		       o->max, o->discrete ? "DISCRETE" : "INTERPOLATED", o->discrete ? 2 : 1, o->max,
-		       o->precision);
+		       o->opacity, o->max, o->discrete ? "DISCRETE" : "INTERPOLATED",
+		       o->discrete ? 2 : 1, o->max, o->precision);
 	for (size_t i = 0; i < n; i++) {
 		geo_buf_printf(&b, "          <item alpha=\"%d\" color=\"%s\" value=\"%.9g\" label=\"",
 			       s[i].alpha, s[i].rgb, s[i].value);
@@ -305,7 +310,7 @@ char *geo_qml_raster(const geo_qml_stop *s, size_t n, const geo_qml_raster_opts 
 
 /* How each style of grids draws them: a fill (with its outline) and labels. */
 static const struct grid_style {
-	qml_look fill;
+	geo_qml_look fill;
 	qml_text text;
 } grid_styles[] = {
 	[GEO_QML_PRIMARY] = { { GEO_QML_FILL, "0,0,0", 0, 1, "no", "190,30,45", 0.9, "solid", 1 },
@@ -327,8 +332,8 @@ static void add_level_rules(geo_buf *b)
 		       "      <rule key=\"{2}\" filter=\"&quot;level&quot; = 2\" symbol=\"1\" label=\"secondary\"/>\n"
 		       "      <rule key=\"{1}\" filter=\"&quot;level&quot; = 1\" symbol=\"0\" label=\"primary\"/>\n"
 		       "    </rules>\n    <symbols>\n");
-	add_symbol(b, 0, &grid_styles[GEO_QML_PRIMARY].fill);
-	add_symbol(b, 1, &grid_styles[GEO_QML_SECONDARY].fill);
+	geo_qml_symbol(b, 0, &grid_styles[GEO_QML_PRIMARY].fill);
+	geo_qml_symbol(b, 1, &grid_styles[GEO_QML_SECONDARY].fill);
 	geo_buf_add(b, "    </symbols>\n  </renderer-v2>\n");
 }
 
@@ -340,10 +345,7 @@ char *geo_qml_grids(geo_qml_grids_style style, const char *field)
 	if (style == GEO_QML_LEVELS) {
 		add_level_rules(&b);
 	} else {
-		geo_buf_add(&b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
-				"forceraster=\"0\">\n    <symbols>\n");
-		add_symbol(&b, 0, &grid_styles[style].fill);
-		geo_buf_add(&b, "    </symbols>\n  </renderer-v2>\n");
+		geo_qml_single(&b, &grid_styles[style].fill);
 		add_labels(&b, field, 0, &grid_styles[style].text);
 	}
 	geo_buf_add(&b, "</qgis>\n");

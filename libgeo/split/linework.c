@@ -35,18 +35,12 @@ int split_geoms_add(geo_ctx *ctx, split_geoms *v, GEOSGeometry *g, int kind, dou
 				geo_last_error(ctx)), 0;
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 256;
-		GEOSGeometry **g2 = geo_realloc_array(ctx, v->g, cap, sizeof *g2);
-		if (g2)
-			v->g = g2;
-		int *k2 = g2 ? geo_realloc_array(ctx, v->kind, cap, sizeof *k2) : NULL;
-		if (k2)
-			v->kind = k2;
-		double *c2 = k2 ? geo_realloc_array(ctx, v->cost, cap, sizeof *c2) : NULL;
-		if (!c2) {
+		if (!geo_resize(ctx, &v->g, cap, sizeof *v->g) ||
+		    !geo_resize(ctx, &v->kind, cap, sizeof *v->kind) ||
+		    !geo_resize(ctx, &v->cost, cap, sizeof *v->cost)) {
 			GEOSGeom_destroy_r(geo_ctx_geos(ctx), g);
 			return 0;
 		}
-		v->cost = c2;
 		v->cap = cap;
 	}
 	v->g[v->n] = g;

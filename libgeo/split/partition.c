@@ -53,6 +53,25 @@ void split_graph_free(split_graph *g)
 	memset(g, 0, sizeof *g);
 }
 
+int split_graph_alloc(split_graph *g, size_t n, size_t ne, int shaped)
+{
+	memset(g, 0, sizeof *g);
+	g->n = n;
+	g->xadj = calloc(n + 1, sizeof *g->xadj);
+	g->adj = calloc(ne + 1, sizeof *g->adj);
+	g->ew = calloc(ne + 1, sizeof *g->ew);
+	g->vw = calloc(n + 1, sizeof *g->vw);
+	g->out = calloc(n + 1, 1);
+	if (!g->xadj || !g->adj || !g->ew || !g->vw || !g->out)
+		return 0;
+	if (!shaped)
+		return 1;
+	g->len = calloc(ne + 1, sizeof *g->len);
+	g->area = calloc(n + 1, sizeof *g->area);
+	g->outlen = calloc(n + 1, sizeof *g->outlen);
+	return g->len && g->area && g->outlen;
+}
+
 /* ---- the working state ---------------------------------------------------- */
 
 typedef struct ps {
@@ -936,22 +955,9 @@ static int subgraph(const split_graph *g, const long *comp, long c, split_graph 
 			map[n++] = v;
 			ne += g->xadj[v + 1] - g->xadj[v];
 		}
-	sg->n = n;
-	sg->xadj = calloc(n + 1, sizeof *sg->xadj);
-	sg->adj = calloc(ne + 1, sizeof *sg->adj);
-	sg->ew = calloc(ne + 1, sizeof *sg->ew);
-	sg->vw = calloc(n + 1, sizeof *sg->vw);
-	sg->out = calloc(n + 1, 1);
-	if (!sg->xadj || !sg->adj || !sg->ew || !sg->vw || !sg->out)
-		return 0;
 	int shaped = g->len && g->area && g->outlen;
-	if (shaped) {
-		sg->len = calloc(ne + 1, sizeof *sg->len);
-		sg->area = calloc(n + 1, sizeof *sg->area);
-		sg->outlen = calloc(n + 1, sizeof *sg->outlen);
-		if (!sg->len || !sg->area || !sg->outlen)
-			return 0;
-	}
+	if (!split_graph_alloc(sg, n, ne, shaped))
+		return 0;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t v = map[i];

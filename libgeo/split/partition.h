@@ -22,6 +22,9 @@ typedef struct split_graph {
 } split_graph;
 
 void split_graph_free(split_graph *g);
+/* Zeroed arrays for n vertices and ne adjacencies, with the shape arrays
+** when shaped; 0 when out of memory (split_graph_free frees what was got). */
+int split_graph_alloc(split_graph *g, size_t n, size_t ne, int shaped);
 
 /*
 ** Partitions g into k parts (part[v] in 0..k-1): every part contiguous and

@@ -121,16 +121,7 @@ static int region_graph(const run *r, const long *label, long which, size_t *map
 			ne += a->xadj[v + 1] - a->xadj[v];
 			w += a->weight[v];
 		}
-	g->n = n;
-	g->xadj = calloc(n + 1, sizeof *g->xadj);
-	g->adj = calloc(ne + 1, sizeof *g->adj);
-	g->ew = calloc(ne + 1, sizeof *g->ew);
-	g->vw = calloc(n + 1, sizeof *g->vw);
-	g->out = calloc(n + 1, 1);
-	g->len = calloc(ne + 1, sizeof *g->len);
-	g->area = calloc(n + 1, sizeof *g->area);
-	g->outlen = calloc(n + 1, sizeof *g->outlen);
-	if (!g->xadj || !g->adj || !g->ew || !g->vw || !g->out || !g->len || !g->area || !g->outlen)
+	if (!split_graph_alloc(g, n, ne, 1))
 		return geo_fail(r->ctx, GEO_ERR_INTERNAL, "out of memory"), 0;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {

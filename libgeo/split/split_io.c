@@ -64,9 +64,7 @@ static geo_input *open_layer(geo_ctx *ctx, const char *name, const char *town,
 	if (!full)
 		return NULL;
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.where = where;
-	io.s_srs = o->common.s_srs;
+	geo_input_opts_common(&io, &o->common, where);
 	geo_input *in = geo_input_open(ctx, full, &io);
 	free(full);
 	if (in && work && geo_input_set_target(ctx, in, work)) {

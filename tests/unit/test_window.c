@@ -388,6 +388,18 @@ static void test_weeks(geo_ctx *ctx)
 	      parse(ctx, "week", "2021-W52", &w) == GEO_OK && w.start == day(2021, 12, 27) &&
 		      w.end == day(2022, 1, 3));
 	CHECK("2021 has no W53", parse(ctx, "week", "2021-W53", &w) == GEO_ERR_USAGE);
+	CHECK("a week is also written 2021w37 or 2021-w37; 2021-W3, 2021-Q3W37 and 2021-37 are not",
+	      parse(ctx, "week", "2021w37", &w) == GEO_OK && !strcmp(w.label, "2021-W37") &&
+		      parse(ctx, "week", "2021-w37", &p) == GEO_OK && p.start == w.start &&
+		      parse(ctx, "week", "2021-W3", &p) == GEO_ERR_USAGE &&
+		      parse(ctx, "week", "2021-Q3W37", &p) == GEO_ERR_USAGE &&
+		      parse(ctx, "week", "2021-37", &p) == GEO_ERR_USAGE);
+	CHECK("a quarter is also written 2021q3 or 2021-q3; 2021-Q, 2021-W3 and 2021-Q34 are not",
+	      parse(ctx, "quarter", "2021q3", &w) == GEO_OK && !strcmp(w.label, "2021-Q3") &&
+		      parse(ctx, "quarter", "2021-q3", &p) == GEO_OK && p.start == w.start &&
+		      parse(ctx, "quarter", "2021-Q", &p) == GEO_ERR_USAGE &&
+		      parse(ctx, "quarter", "2021-W3", &p) == GEO_ERR_USAGE &&
+		      parse(ctx, "quarter", "2021-Q34", &p) == GEO_ERR_USAGE);
 	CHECK("the week before 2021-W01 is 2020-W53",
 	      parse(ctx, "week", "2021-W01", &w) == GEO_OK &&
 		      geo_window_previous(ctx, &w, &p) == GEO_OK && !strcmp(p.label, "2020-W53"));
