@@ -945,14 +945,53 @@ typedef struct geo_heat_opts {
 } geo_heat_opts;
 void geo_heat_opts_init(geo_heat_opts *o);
 
+/* The per-grid map's figures (o->grids). */
+enum { GEO_HEAT_TOP = 5 };
+typedef struct geo_heat_grids {
+	size_t grids;           /* grids written */
+	size_t placed;          /* the window's points inside a grid */
+	size_t unplaced;        /* the window's points outside every grid */
+	int compared;           /* --compare-previous: the previous window was counted */
+	char prev_label[64];    /* that window's label */
+	size_t prev_placed;     /* its points inside a grid */
+	size_t ntop;
+	struct {
+		char id[32];    /* the grid's code */
+		size_t count;   /* its points in the window */
+		double weight;  /* their weight */
+	} top[GEO_HEAT_TOP];    /* the highest-ranked grids with any points */
+} geo_heat_grids;
+
+typedef struct geo_heat_result {
+	char *output;           /* the raster written (common.output) */
+	char *crs;              /* the name of its CRS, the working CRS */
+	geo_raster_grid grid;   /* its pixels */
+	geo_kernel kernel;
+	double radius;          /* m */
+	geo_heat_scale scale;
+	const char *units;      /* the values' units in English (static; gettext msgid) */
+	geo_window window;      /* the time window (kind GEO_WINDOW_ALL: none) */
+	char *date_field;       /* the field the window reads; NULL when there is none */
+	size_t read;            /* points read (that passed --where) */
+	size_t in_window;       /* of those, points in the window */
+	double weight;          /* their total weight */
+	size_t no_date, no_weight, no_geometry; /* features left out for each reason */
+	size_t beyond;          /* points in the window too far from the raster to touch it */
+	double max;             /* the surface's largest value, in units */
+	double inside;          /* the weight inside the raster (the surface's integral) */
+	size_t nodata_pixels;   /* pixels outside the town (--extent) */
+	char *grid_output;      /* the per-grid map ("-": standard output), or NULL */
+	geo_heat_grids grids;   /* its figures when grid_output is set */
+	double seconds[3];      /* reading, the surface, writing */
+} geo_heat_result;
+
 /*
 ** Reads the points of the window, writes their surface to common.output as a
 ** tiled, compressed Float32 GeoTIFF with overviews (or a COG) in the
 ** working CRS with a .qml colour ramp beside it, and, when o->grids is set,
-** a per-grid map. The result is the report, text or JSON by common.json. An
-** empty window gives an all-zero raster and says so.
+** a per-grid map. The result holds the figures the report gives. An empty
+** window gives an all-zero raster and says so.
 */
-typedef geo_rendered geo_heat_result;
 geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_heat_result **result,
 		 geo_progress progress, void *progress_data);
 geo_err geo_heat_report(const geo_heat_result *r, int json, FILE *f);

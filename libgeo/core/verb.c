@@ -60,6 +60,5 @@ static void rendered_free(geo_rendered *r)
 	}                                                                                 \
 	void geo_##X##_result_free(geo_##X##_result *r) { rendered_free(r); }
 
-RENDERED_VERB(heat)
 RENDERED_VERB(map)
 RENDERED_VERB(cover)
