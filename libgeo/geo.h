@@ -1630,14 +1630,86 @@ typedef struct geo_cover_opts {
 #define GEO_COVER_W_PUBLIC 8.0
 void geo_cover_opts_init(geo_cover_opts *o);
 
+/* A grid among the least covered. */
+typedef struct geo_cover_grid {
+	char *id;               /* its code */
+	double covered_pct;     /* % of its cells seen */
+	long cameras;           /* cameras inside it */
+	double blind_m2;        /* the area of its cells nobody sees */
+} geo_cover_grid;
+
+/* What --exact proved (GLPK's MIP from the heuristic's answer). */
+typedef struct geo_cover_exact {
+	int ran;                /* 0: the target was reached already, or is out of reach */
+	int lp_solved;          /* the LP relaxation was solved within the time limit */
+	int proved;             /* the optimum was proved */
+	int improved;           /* GLPK's answer beats the heuristic's */
+	double value, bound;    /* --add: demand added, and no placement adds more;
+				   --target: cameras, and no placement needs fewer */
+	double gap_pct;         /* their relative gap, % */
+	size_t options, groups; /* the programme's size: (site, heading) options, groups of cells */
+	double seconds;
+	double time_limit;      /* the seconds it was given */
+} geo_cover_exact;
+
+/* What --add K or --target P proposed. */
+typedef struct geo_cover_placement {
+	int asked;              /* --add K; 0 with --target */
+	double target;          /* --target P, % of the demand; 0 with --add */
+	double height, fov, range; /* the new cameras': m, degrees, m */
+	size_t added;           /* cameras proposed */
+	size_t sites;           /* candidate sites */
+	size_t viewsheds;       /* of those, sites near unseen demand (a viewshed each) */
+	size_t evaluations;     /* gains computed by lazy greedy */
+	double demand;          /* the demand weight in all */
+	double seen_before, seen_after; /* of it, seen by the cameras there are, and with the new */
+	double upper;           /* no `asked` (or `added`) cameras see more demand than this */
+	size_t fewest;          /* --target: no placement from these sites takes fewer
+				   cameras; SIZE_MAX: none reaches the target */
+	int has_demand;         /* --demand was given */
+	size_t demand_features; /* its features, and the demand weight they add in the grids */
+	double demand_added;
+	int has_exact;          /* --exact was given; then exact holds what it did */
+	geo_cover_exact exact;
+	double *gain;           /* per camera proposed, in order: the demand it adds */
+	double *pct;            /* and the % of the demand seen once it is added */
+	double work;            /* cells the exchanges visited */
+	int pairs_complete;     /* the exchanges ended by themselves, not at their limit */
+	double seconds;         /* choosing (the viewsheds not counted) */
+} geo_cover_placement;
+
+enum { GEO_COVER_WORST = 5 };
+typedef struct geo_cover_result {
+	char *output;           /* the coverage raster written (common.output) */
+	char *crs;              /* the name of its CRS, the working CRS */
+	geo_raster_grid grid;   /* its cells */
+	int dem, obstacles;     /* the surface: a DEM (else flat ground); with obstacles */
+	double target_height;   /* m above the surface */
+	size_t cameras;         /* cameras read */
+	size_t range_field, range_dori, range_kind; /* their ranges: from the field, by DORI, by kind */
+	geo_dori dori;          /* the level of the ranges by DORI */
+	int in_grids;           /* cells counted are the grids' (-g), else the whole surface's */
+	size_t cells;           /* cells counted */
+	size_t covered;         /* of those, cells some camera sees */
+	double households, households_seen; /* --households: in the grids, and seen (else 0) */
+	int has_blind_spots;    /* --blind-spots was written */
+	size_t blind_spots;     /* its polygons, of at least min_area m² */
+	double blind_spot_m2;   /* their area */
+	double min_area;
+	size_t nworst;
+	geo_cover_grid worst[GEO_COVER_WORST]; /* the least covered grids, least first */
+	geo_cover_placement *add; /* --add or --target; NULL otherwise */
+	double seconds[4];      /* the surface, the viewsheds, writing, placing */
+	int verbose;            /* the text report lists every proposal and the timings */
+} geo_cover_result;
+
 /*
 ** Computes what the cameras see and writes the coverage raster to
 ** common.output (UInt16 GeoTIFF or COG: how many cameras see each cell,
 ** nodata outside the grids) with a .qml beside it; with o->grids the
-** per-grid table and blind spots when asked. The result is the report, text
-** or JSON by common.json.
+** per-grid table and blind spots when asked. The result holds the figures
+** the report gives.
 */
-typedef geo_rendered geo_cover_result;
 geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
 		  geo_cover_result **result, geo_progress progress, void *progress_data);
 geo_err geo_cover_report(const geo_cover_result *r, int json, FILE *f);

@@ -61,4 +61,3 @@ static void rendered_free(geo_rendered *r)
 	void geo_##X##_result_free(geo_##X##_result *r) { rendered_free(r); }
 
 RENDERED_VERB(map)
-RENDERED_VERB(cover)
