@@ -1408,10 +1408,50 @@ void geo_map_opts_init(geo_map_opts *o);
 ** NULL when only a QGIS project is asked for. The scale bar and scale are
 ** ground distances: the working CRS's metres are corrected by the geodesic
 ** distance at the map's centre, so they hold in any projection. The result
-** (text or JSON by common.json) says what was drawn, the scale and the scale
-** bar.
+** says what was drawn, the scale and the scale bar.
 */
-typedef geo_rendered geo_map_result;
+typedef struct geo_map_drawn {
+	char *name;             /* the layer as given (PATH[:LAYER]) */
+	geo_map_kind kind;      /* as drawn: never GEO_MAP_AUTO */
+	int dim;                /* 1 polygons, 2 lines, 3 points */
+	size_t features;        /* features drawn */
+} geo_map_drawn;
+
+/* A grid label placed on the page. */
+typedef struct geo_map_label {
+	char *text;
+	double x, y, w, h;      /* its box, mm on the page from the top left */
+	double size;            /* the font's em, mm */
+} geo_map_label;
+
+typedef struct geo_map_result {
+	char *output;           /* the map written, or NULL (only a QGIS project) */
+	char *format;           /* "png", "svg" or "pdf"; NULL with no map */
+	geo_paper paper;
+	int landscape;          /* the orientation chosen */
+	double dpi;             /* PNG resolution */
+	int width_px, height_px; /* the PNG's size */
+	char *crs;              /* the name of the working CRS the map is drawn in */
+	double scale;           /* paper mm per CRS unit */
+	double ground;          /* ground metres per CRS unit at the centre: the scale
+				   denominator is 1000 * ground / scale */
+	double px_per_mm;       /* PNG pixels per paper mm */
+	double bar_m, bar_mm;   /* the scale bar: ground metres, paper mm */
+	double north;           /* true north from the frame's vertical, radians */
+	double frame[4];        /* the map frame on the page: x, y, w, h in mm */
+	double window[4];       /* the world it shows: xmin ymin xmax ymax, CRS units */
+	size_t nlayers;
+	geo_map_drawn *layers;  /* in the order given */
+	int labelled;           /* a label field was given */
+	size_t labels_left_out; /* labels too small or overlapping */
+	size_t nlabels;
+	geo_map_label *labels;  /* the labels drawn */
+	char *raster;           /* the raster drawn beneath, or NULL */
+	double raster_max;      /* its largest value */
+	char *raster_units;     /* its units in English ("" when none) */
+	char *qgis_project;     /* the QGIS project written, or NULL */
+	char *qgis_layout;      /* its print layout template (.qpt), or NULL */
+} geo_map_result;
 geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
 		geo_map_result **result, geo_progress progress, void *progress_data);
 geo_err geo_map_report(const geo_map_result *r, int json, FILE *f);

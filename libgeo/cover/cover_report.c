@@ -238,15 +238,7 @@ static void render_json(geo_buf *b, const geo_cover_result *r)
 	geo_buf_add(b, "}}\n");
 }
 
-geo_err geo_cover_report(const geo_cover_result *r, int json, FILE *f)
-{
-	if (!r)
-		return GEO_ERR_USAGE;
-	geo_buf b;
-	geo_buf_init(&b);
-	(json ? render_json : render_text)(&b, r);
-	return geo_buf_write(&b, f);
-}
+GEO_REPORT(cover)
 
 void geo_cover_result_free(geo_cover_result *r)
 {

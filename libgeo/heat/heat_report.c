@@ -160,23 +160,15 @@ static void render_json(geo_buf *b, const geo_heat_result *r)
 	geo_buf_add(b, "}}\n");
 }
 
-geo_err geo_heat_report(const geo_heat_result *r, int json, FILE *f)
-{
-	if (!r)
-		return GEO_ERR_USAGE;
-	geo_buf b;
-	geo_buf_init(&b);
-	(json ? render_json : render_text)(&b, r);
-	return geo_buf_write(&b, f);
-}
+GEO_REPORT(heat)
 
 void geo_heat_result_free(geo_heat_result *r)
 {
-	if (!r)
-		return;
-	free(r->output);
-	free(r->crs);
-	free(r->date_field);
-	free(r->grid_output);
+	if (r) {
+		free(r->output);
+		free(r->crs);
+		free(r->date_field);
+		free(r->grid_output);
+	}
 	free(r);
 }
