@@ -387,7 +387,7 @@ void geo_common_opts_init(geo_common_opts *o);
 
 /*
 ** The result of a verb whose report is still rendered by the verb itself
-** (all but geo_check and geo_diff, whose results are data): the report, as
+** (the verbs whose geo_X_result is still this type): the report, as
 ** text or JSON as common.json asked. geo_X_report writes it when json is the
 ** form it holds, and returns GEO_ERR_USAGE otherwise.
 */
