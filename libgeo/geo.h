@@ -387,7 +387,7 @@ void geo_common_opts_init(geo_common_opts *o);
 
 /*
 ** The result of a verb whose report is still rendered by the verb itself
-** (all but geo_check and geo_diff, whose results are data): the report, as
+** (the verbs whose geo_X_result is still this type): the report, as
 ** text or JSON as common.json asked. geo_X_report writes it when json is the
 ** form it holds, and returns GEO_ERR_USAGE otherwise.
 */
@@ -945,14 +945,53 @@ typedef struct geo_heat_opts {
 } geo_heat_opts;
 void geo_heat_opts_init(geo_heat_opts *o);
 
+/* The per-grid map's figures (o->grids). */
+enum { GEO_HEAT_TOP = 5 };
+typedef struct geo_heat_grids {
+	size_t grids;           /* grids written */
+	size_t placed;          /* the window's points inside a grid */
+	size_t unplaced;        /* the window's points outside every grid */
+	int compared;           /* --compare-previous: the previous window was counted */
+	char prev_label[64];    /* that window's label */
+	size_t prev_placed;     /* its points inside a grid */
+	size_t ntop;
+	struct {
+		char id[32];    /* the grid's code */
+		size_t count;   /* its points in the window */
+		double weight;  /* their weight */
+	} top[GEO_HEAT_TOP];    /* the highest-ranked grids with any points */
+} geo_heat_grids;
+
+typedef struct geo_heat_result {
+	char *output;           /* the raster written (common.output) */
+	char *crs;              /* the name of its CRS, the working CRS */
+	geo_raster_grid grid;   /* its pixels */
+	geo_kernel kernel;
+	double radius;          /* m */
+	geo_heat_scale scale;
+	const char *units;      /* the values' units in English (static; gettext msgid) */
+	geo_window window;      /* the time window (kind GEO_WINDOW_ALL: none) */
+	char *date_field;       /* the field the window reads; NULL when there is none */
+	size_t read;            /* points read (that passed --where) */
+	size_t in_window;       /* of those, points in the window */
+	double weight;          /* their total weight */
+	size_t no_date, no_weight, no_geometry; /* features left out for each reason */
+	size_t beyond;          /* points in the window too far from the raster to touch it */
+	double max;             /* the surface's largest value, in units */
+	double inside;          /* the weight inside the raster (the surface's integral) */
+	size_t nodata_pixels;   /* pixels outside the town (--extent) */
+	char *grid_output;      /* the per-grid map ("-": standard output), or NULL */
+	geo_heat_grids grids;   /* its figures when grid_output is set */
+	double seconds[3];      /* reading, the surface, writing */
+} geo_heat_result;
+
 /*
 ** Reads the points of the window, writes their surface to common.output as a
 ** tiled, compressed Float32 GeoTIFF with overviews (or a COG) in the
 ** working CRS with a .qml colour ramp beside it, and, when o->grids is set,
-** a per-grid map. The result is the report, text or JSON by common.json. An
-** empty window gives an all-zero raster and says so.
+** a per-grid map. The result holds the figures the report gives. An empty
+** window gives an all-zero raster and says so.
 */
-typedef geo_rendered geo_heat_result;
 geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_heat_result **result,
 		 geo_progress progress, void *progress_data);
 geo_err geo_heat_report(const geo_heat_result *r, int json, FILE *f);
@@ -1369,10 +1408,50 @@ void geo_map_opts_init(geo_map_opts *o);
 ** NULL when only a QGIS project is asked for. The scale bar and scale are
 ** ground distances: the working CRS's metres are corrected by the geodesic
 ** distance at the map's centre, so they hold in any projection. The result
-** (text or JSON by common.json) says what was drawn, the scale and the scale
-** bar.
+** says what was drawn, the scale and the scale bar.
 */
-typedef geo_rendered geo_map_result;
+typedef struct geo_map_drawn {
+	char *name;             /* the layer as given (PATH[:LAYER]) */
+	geo_map_kind kind;      /* as drawn: never GEO_MAP_AUTO */
+	int dim;                /* 1 polygons, 2 lines, 3 points */
+	size_t features;        /* features drawn */
+} geo_map_drawn;
+
+/* A grid label placed on the page. */
+typedef struct geo_map_label {
+	char *text;
+	double x, y, w, h;      /* its box, mm on the page from the top left */
+	double size;            /* the font's em, mm */
+} geo_map_label;
+
+typedef struct geo_map_result {
+	char *output;           /* the map written, or NULL (only a QGIS project) */
+	char *format;           /* "png", "svg" or "pdf"; NULL with no map */
+	geo_paper paper;
+	int landscape;          /* the orientation chosen */
+	double dpi;             /* PNG resolution */
+	int width_px, height_px; /* the PNG's size */
+	char *crs;              /* the name of the working CRS the map is drawn in */
+	double scale;           /* paper mm per CRS unit */
+	double ground;          /* ground metres per CRS unit at the centre: the scale
+				   denominator is 1000 * ground / scale */
+	double px_per_mm;       /* PNG pixels per paper mm */
+	double bar_m, bar_mm;   /* the scale bar: ground metres, paper mm */
+	double north;           /* true north from the frame's vertical, radians */
+	double frame[4];        /* the map frame on the page: x, y, w, h in mm */
+	double window[4];       /* the world it shows: xmin ymin xmax ymax, CRS units */
+	size_t nlayers;
+	geo_map_drawn *layers;  /* in the order given */
+	int labelled;           /* a label field was given */
+	size_t labels_left_out; /* labels too small or overlapping */
+	size_t nlabels;
+	geo_map_label *labels;  /* the labels drawn */
+	char *raster;           /* the raster drawn beneath, or NULL */
+	double raster_max;      /* its largest value */
+	char *raster_units;     /* its units in English ("" when none) */
+	char *qgis_project;     /* the QGIS project written, or NULL */
+	char *qgis_layout;      /* its print layout template (.qpt), or NULL */
+} geo_map_result;
 geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
 		geo_map_result **result, geo_progress progress, void *progress_data);
 geo_err geo_map_report(const geo_map_result *r, int json, FILE *f);
@@ -1591,14 +1670,86 @@ typedef struct geo_cover_opts {
 #define GEO_COVER_W_PUBLIC 8.0
 void geo_cover_opts_init(geo_cover_opts *o);
 
+/* A grid among the least covered. */
+typedef struct geo_cover_grid {
+	char *id;               /* its code */
+	double covered_pct;     /* % of its cells seen */
+	long cameras;           /* cameras inside it */
+	double blind_m2;        /* the area of its cells nobody sees */
+} geo_cover_grid;
+
+/* What --exact proved (GLPK's MIP from the heuristic's answer). */
+typedef struct geo_cover_exact {
+	int ran;                /* 0: the target was reached already, or is out of reach */
+	int lp_solved;          /* the LP relaxation was solved within the time limit */
+	int proved;             /* the optimum was proved */
+	int improved;           /* GLPK's answer beats the heuristic's */
+	double value, bound;    /* --add: demand added, and no placement adds more;
+				   --target: cameras, and no placement needs fewer */
+	double gap_pct;         /* their relative gap, % */
+	size_t options, groups; /* the programme's size: (site, heading) options, groups of cells */
+	double seconds;
+	double time_limit;      /* the seconds it was given */
+} geo_cover_exact;
+
+/* What --add K or --target P proposed. */
+typedef struct geo_cover_placement {
+	int asked;              /* --add K; 0 with --target */
+	double target;          /* --target P, % of the demand; 0 with --add */
+	double height, fov, range; /* the new cameras': m, degrees, m */
+	size_t added;           /* cameras proposed */
+	size_t sites;           /* candidate sites */
+	size_t viewsheds;       /* of those, sites near unseen demand (a viewshed each) */
+	size_t evaluations;     /* gains computed by lazy greedy */
+	double demand;          /* the demand weight in all */
+	double seen_before, seen_after; /* of it, seen by the cameras there are, and with the new */
+	double upper;           /* no `asked` (or `added`) cameras see more demand than this */
+	size_t fewest;          /* --target: no placement from these sites takes fewer
+				   cameras; SIZE_MAX: none reaches the target */
+	int has_demand;         /* --demand was given */
+	size_t demand_features; /* its features, and the demand weight they add in the grids */
+	double demand_added;
+	int has_exact;          /* --exact was given; then exact holds what it did */
+	geo_cover_exact exact;
+	double *gain;           /* per camera proposed, in order: the demand it adds */
+	double *pct;            /* and the % of the demand seen once it is added */
+	double work;            /* cells the exchanges visited */
+	int pairs_complete;     /* the exchanges ended by themselves, not at their limit */
+	double seconds;         /* choosing (the viewsheds not counted) */
+} geo_cover_placement;
+
+enum { GEO_COVER_WORST = 5 };
+typedef struct geo_cover_result {
+	char *output;           /* the coverage raster written (common.output) */
+	char *crs;              /* the name of its CRS, the working CRS */
+	geo_raster_grid grid;   /* its cells */
+	int dem, obstacles;     /* the surface: a DEM (else flat ground); with obstacles */
+	double target_height;   /* m above the surface */
+	size_t cameras;         /* cameras read */
+	size_t range_field, range_dori, range_kind; /* their ranges: from the field, by DORI, by kind */
+	geo_dori dori;          /* the level of the ranges by DORI */
+	int in_grids;           /* cells counted are the grids' (-g), else the whole surface's */
+	size_t cells;           /* cells counted */
+	size_t covered;         /* of those, cells some camera sees */
+	double households, households_seen; /* --households: in the grids, and seen (else 0) */
+	int has_blind_spots;    /* --blind-spots was written */
+	size_t blind_spots;     /* its polygons, of at least min_area m² */
+	double blind_spot_m2;   /* their area */
+	double min_area;
+	size_t nworst;
+	geo_cover_grid worst[GEO_COVER_WORST]; /* the least covered grids, least first */
+	geo_cover_placement *add; /* --add or --target; NULL otherwise */
+	double seconds[4];      /* the surface, the viewsheds, writing, placing */
+	int verbose;            /* the text report lists every proposal and the timings */
+} geo_cover_result;
+
 /*
 ** Computes what the cameras see and writes the coverage raster to
 ** common.output (UInt16 GeoTIFF or COG: how many cameras see each cell,
 ** nodata outside the grids) with a .qml beside it; with o->grids the
-** per-grid table and blind spots when asked. The result is the report, text
-** or JSON by common.json.
+** per-grid table and blind spots when asked. The result holds the figures
+** the report gives.
 */
-typedef geo_rendered geo_cover_result;
 geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
 		  geo_cover_result **result, geo_progress progress, void *progress_data);
 geo_err geo_cover_report(const geo_cover_result *r, int json, FILE *f);

@@ -1,8 +1,8 @@
 /*
 ** verb.c: what every verb shares by the contract of geo.h: the common
-** options' defaults and how they open inputs, and the result of the verbs
-** that still hand back their report rendered (geo_rendered) rather than as
-** data.
+** options' defaults and how they open inputs, and geo_rendered_give for a
+** verb that hands back its report rendered (geo_rendered) rather than as
+** data (none does any more).
 */
 #include "core/geo_internal.h"
 
@@ -36,30 +36,3 @@ geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_ren
 	(*result)->json = json;
 	return e;
 }
-
-static geo_err rendered_report(const geo_rendered *r, int json, FILE *f)
-{
-	if (!r || !r->text || !json != !r->json)
-		return GEO_ERR_USAGE;
-	return fputs(r->text, f) == EOF ? GEO_ERR_OUTPUT : GEO_OK;
-}
-
-static void rendered_free(geo_rendered *r)
-{
-	if (r)
-		free(r->text);
-	free(r);
-}
-
-/* The report and free functions of each such verb, named as the contract
-** names them. */
-#define RENDERED_VERB(X)                                                                  \
-	geo_err geo_##X##_report(const geo_##X##_result *r, int json, FILE *f)            \
-	{                                                                                 \
-		return rendered_report(r, json, f);                                       \
-	}                                                                                 \
-	void geo_##X##_result_free(geo_##X##_result *r) { rendered_free(r); }
-
-RENDERED_VERB(heat)
-RENDERED_VERB(map)
-RENDERED_VERB(cover)

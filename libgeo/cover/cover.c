@@ -532,20 +532,20 @@ static geo_err check_inside(geo_ctx *ctx, const char *name, const cover_surface 
 	return GEO_OK;
 }
 
-/* ---- the report ------------------------------------------------------------ */
+/* ---- the result ------------------------------------------------------------ */
 
-enum { WORST = 5 };
-
-static void worst_grids(const geo_gridset *gs, const cover_grid_stats *st, size_t *worst, size_t *nw)
+/* The least covered grids with any cells, least first, into r->worst. */
+static geo_err worst_grids(const geo_gridset *gs, const cover_grid_stats *st, double cell_m2,
+			   geo_cover_result *r)
 {
-	*nw = 0;
+	size_t worst[GEO_COVER_WORST], nw = 0;
 	for (size_t i = 0; gs && i < gs->n; i++) {
 		if (!(st[i].cells > 0))
 			continue;
 		double f = st[i].covered / st[i].cells;
-		size_t k = *nw < WORST ? (*nw)++ : WORST;
-		if (k == WORST) {
-			size_t j = WORST - 1;
+		size_t k = nw < GEO_COVER_WORST ? nw++ : GEO_COVER_WORST;
+		if (k == GEO_COVER_WORST) {
+			size_t j = GEO_COVER_WORST - 1;
 			if (!(f < st[worst[j]].covered / st[worst[j]].cells))
 				continue;
 			k = j;
@@ -556,12 +556,15 @@ static void worst_grids(const geo_gridset *gs, const cover_grid_stats *st, size_
 		}
 		worst[k] = i;
 	}
-}
-
-/* How many cameras --add asked for, or --target placed. */
-static size_t add_asked(const geo_cover_opts *o, const cover_add_result *add)
-{
-	return o->add ? (size_t)o->add : add->n;
+	for (r->nworst = 0; r->nworst < nw; r->nworst++) {
+		const cover_grid_stats *g = &st[worst[r->nworst]];
+		char *id = strdup(gs->grids[worst[r->nworst]].id);
+		if (!id)
+			return GEO_ERR_INTERNAL;
+		r->worst[r->nworst] = (geo_cover_grid){ id, 100 * g->covered / g->cells, g->cameras,
+							(g->cells - g->covered) * cell_m2 };
+	}
+	return GEO_OK;
 }
 
 static int target_reached(const geo_cover_opts *o, const cover_add_result *add)
@@ -569,219 +572,74 @@ static int target_reached(const geo_cover_opts *o, const cover_add_result *add)
 	return add->seen_after >= o->target * add->demand / 100;
 }
 
-/* Whether --target was reached, and how few cameras it could have taken. */
-static void target_line(geo_buf *b, const geo_cover_opts *o, const cover_add_result *add)
+/* What --add or --target proposed, for the report. */
+static geo_cover_placement *placement(const geo_cover_opts *o, const cover_add_result *add)
 {
-	double target = o->target;
-	if (!target_reached(o, add))
-		geo_buf_printf(b, _("target: %g%% NOT reached: the proposals see %.2f%% of the demand%s; "
-				    "more sites (--sites, --site-spacing) or longer ranges are needed\n"), target,
-			       add->demand > 0 ? 100 * add->seen_after / add->demand : 0,
-			       add->fewest == SIZE_MAX ? _(", and no placement from these sites reaches it")
-						       : "");
-	else if (add->fewest == 0)
-		geo_buf_printf(b, _("target: %g%% already reached by the cameras there are\n"), target);
-	else
-		geo_buf_printf(b, _("target: %g%% reached with %zu cameras; no placement from these "
-				    "sites does it with fewer than %zu\n"), target, add->n, add->fewest);
-}
-
-/* What --exact proved. */
-static void exact_line(geo_buf *b, const geo_cover_opts *o, const cover_add_result *add)
-{
+	geo_cover_placement *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
 	const cover_exact_info *x = &add->exact;
-	if (!x->ran)
-		geo_buf_printf(b, _("exact: nothing to prove (the target is reached already, or out of "
-				    "reach)\n"));
-	else if (!x->lp_solved)
-		geo_buf_printf(b, _("exact: GLPK did not solve the LP relaxation within %g s (%zu options, "
-				    "%zu groups of cells); the gap from the heuristic's bound: %.2f%%\n"),
-			       o->time_limit, x->options, x->groups, x->gap_pct);
-	else if (x->proved)
-		geo_buf_printf(b, _("exact: GLPK proved the optimum in %.1f s (gap 0%%; %zu options, %zu "
-				    "groups of cells); %s\n"), x->seconds, x->options, x->groups,
-			       x->improved ? _("it beats the heuristic's answer")
-					   : _("the heuristic's answer is optimal"));
-	else
-		geo_buf_printf(b, _("exact: GLPK stopped at the time limit (%g s): gap %.2f%% (%s %.0f, "
-				    "bound %.0f; %zu options, %zu groups of cells); %s\n"), o->time_limit,
-			       x->gap_pct, o->add ? _("demand added") : _("cameras"), x->value, x->bound,
-			       x->options, x->groups,
-			       x->improved ? _("its answer beats the heuristic's")
-					   : _("the heuristic's answer stands"));
+	*p = (geo_cover_placement){
+		.asked = o->add, .target = o->target, .height = o->add_height, .fov = o->add_fov,
+		.range = o->add_range, .added = add->n, .sites = add->sites,
+		.viewsheds = add->viewsheds, .evaluations = add->evaluations, .demand = add->demand,
+		.seen_before = add->seen_before, .seen_after = add->seen_after, .upper = add->upper,
+		.fewest = add->fewest, .has_demand = !!o->demand,
+		.demand_features = add->demand_features, .demand_added = add->demand_added,
+		.has_exact = o->exact,
+		.exact = { x->ran, x->lp_solved, x->proved, x->improved, x->value, x->bound,
+			   x->gap_pct, x->options, x->groups, x->seconds, o->time_limit },
+		.work = add->work, .pairs_complete = add->pairs_complete, .seconds = add->seconds
+	};
+	size_t n = add->n ? add->n : 1;
+	p->gain = malloc(n * sizeof *p->gain);
+	p->pct = malloc(n * sizeof *p->pct);
+	if (!p->gain || !p->pct) {
+		free(p->gain);
+		free(p->pct);
+		free(p);
+		return NULL;
+	}
+	if (add->n) {
+		memcpy(p->gain, add->gain, add->n * sizeof *p->gain);
+		memcpy(p->pct, add->pct, add->n * sizeof *p->pct);
+	}
+	return p;
 }
 
-static void exact_json(geo_buf *b, const cover_add_result *add)
+/* The figures the report gives, copied: the report runs after the surface,
+** the grids and the options are gone. */
+static geo_cover_result *cover_result(const char *output, const geo_cover_opts *o,
+				      const cover_surface *s, const geo_crs *work,
+				      const geo_gridset *gs, const cover_grid_stats *st,
+				      const struct cover_report *r, double hh_seen, double hh_total,
+				      const cover_add_result *add)
 {
-	const cover_exact_info *x = &add->exact;
-	geo_buf_printf(b, ", \"exact\": {\"ran\": %s, \"lp_solved\": %s, \"proved\": %s, "
-			  "\"improved\": %s, \"value\": ", x->ran ? "true" : "false",
-		       x->lp_solved ? "true" : "false", x->proved ? "true" : "false",
-		       x->improved ? "true" : "false");
-	geo_json_num(b, x->value, 1);
-	geo_buf_add(b, ", \"bound\": ");
-	geo_json_num(b, x->bound, 1);
-	geo_buf_add(b, ", \"gap_pct\": ");
-	geo_json_num(b, x->gap_pct, 3);
-	geo_buf_printf(b, ", \"options\": %zu, \"groups\": %zu, \"seconds\": ", x->options, x->groups);
-	geo_json_num(b, x->seconds, 3);
-	geo_buf_add(b, "}");
-}
-
-static void report(geo_buf *b, const char *output, const geo_cover_opts *o, const cover_surface *s,
-		   const geo_crs *work, const geo_gridset *gs, const cover_grid_stats *st,
-		   const struct cover_report *r, double hh_seen, double hh_total,
-		   const cover_add_result *add)
-{
-	double ub_pct = add->demand > 0 ? 100 * add->upper / add->demand : 0;
-	double after_pct = add->demand > 0 ? 100 * add->seen_after / add->demand : 0;
-	double before_pct = add->demand > 0 ? 100 * add->seen_before / add->demand : 0;
-	/* The greedy's gain as a share of the most any --add cameras could add. */
-	double share = add->upper > add->seen_before
-		? 100 * (add->seen_after - add->seen_before) / (add->upper - add->seen_before) : 100;
-	size_t worst[WORST], nw;
-	worst_grids(gs, st, worst, &nw);
-	double pct = r->inside > 0 ? 100 * r->covered / r->inside : 0;
-	double cell_m2 = s->g.px * s->g.py;
-	if (!o->common.json) {
-		geo_buf_printf(b, _("%s: %d x %d cells of %g m in %s, extent %.1f %.1f %.1f %.1f\n"), output,
-			       s->g.width, s->g.height, s->g.px, geo_crs_name(work), s->g.x0,
-			       s->g.y0 - s->g.height * s->g.py, s->g.x0 + s->g.width * s->g.px, s->g.y0);
-		geo_buf_printf(b, _("surface: %s%s, target %.2f m above it\n"),
-			       o->dem ? "DEM" : _("flat ground"), o->obstacles ? _(" with obstacles") : "",
-			       o->target_height);
-		geo_buf_printf(b, _("cameras: %zu; ranges: %zu from the field, %zu by DORI %s (%.0f px/m), "
-				  "%zu by kind\n"), r->cameras, r->range_field, r->range_dori,
-			       geo_dori_name(o->dori), geo_dori_density(o->dori), r->range_kind);
-		geo_buf_printf(b, _("covered: %.2f%% of %.4f km² (%s)\n"), pct, r->inside * cell_m2 / 1e6,
-			       s->has_grids ? _("the grids") : _("the surface"));
-		if (hh_total > 0)
-			geo_buf_printf(b, _("households seen: %.0f of %.0f (%.2f%%)\n"), hh_seen, hh_total,
-				       100 * hh_seen / hh_total);
-		if (o->blind_spots)
-			geo_buf_printf(b, _("blind spots: %zu of at least %g m², %.0f m²\n"), r->spots,
-				       o->min_area, r->spot_area);
-		for (size_t k = 0; k < nw; k++) {
-			size_t i = worst[k];
-			geo_buf_printf(b, _("%s %s: %.2f%% covered, %ld cameras, %.0f m² blind\n"),
-				       k ? "      " : _("worst:"), gs->grids[i].id,
-				       100 * st[i].covered / st[i].cells, st[i].cameras,
-				       (st[i].cells - st[i].covered) * cell_m2);
-		}
-		if (o->add || o->target > 0) {
-			if (o->add)
-				geo_buf_printf(b, _("added: %zu of %d cameras"), add->n, o->add);
-			else
-				geo_buf_printf(b, _("added: %zu cameras for %g%% of the demand"), add->n,
-					       o->target);
-			geo_buf_printf(b, _(" (%g m, %g°, %g m) from %zu sites (%zu near unseen demand) by lazy "
-					  "greedy, %zu gains computed\n"), o->add_height, o->add_fov, o->add_range,
-				       add->sites, add->viewsheds, add->evaluations);
-			geo_buf_printf(b, _("demand seen: %.2f%% now, %.2f%% with them (demand weight %.0f)\n"),
-				       before_pct, after_pct, add->demand);
-			if (o->demand)
-				geo_buf_printf(b, _("--demand: %zu features add demand weight %.0f in the grids\n"),
-					       add->demand_features, add->demand_added);
-			if (o->target > 0)
-				target_line(b, o, add);
-			if (o->exact)
-				exact_line(b, o, add);
-			geo_buf_printf(b, _("bound: no %zu cameras reach more than %.2f%%, so these add at least "
-					  "%.1f%% of the best possible gain (greedy guarantees %.1f%%, 1-1/e, "
-					  "without the one-camera-per-site rule)\n"), add_asked(o, add), ub_pct,
-				       share, 100 * (1 - exp(-1)));
-			for (size_t k = 0; k < add->n && (o->common.verbose || k < 10); k++)
-				geo_buf_printf(b, _("%s %zu: +%.0f demand, %.2f%%\n"), k ? "     " : _("  new"), k + 1,
-					       add->gain[k], add->pct[k]);
-		}
-		if (o->common.verbose && (o->add || o->target > 0))
-			geo_buf_printf(b, _("exchanges: %.3g cells visited%s; choosing took %.3f s\n"), add->work,
-				       add->pairs_complete ? "" : _(", stopped at their limit"), add->seconds);
-		if (o->common.verbose)
-			geo_buf_printf(b, _("seconds: surface %.3f, viewsheds %.3f, write %.3f, add %.3f\n"),
-				       r->seconds[0], r->seconds[1], r->seconds[2], r->seconds[3]);
-		return;
+	geo_cover_result *res = calloc(1, sizeof *res);
+	if (!res)
+		return NULL;
+	*res = (geo_cover_result){
+		.grid = s->g, .dem = !!o->dem, .obstacles = !!o->obstacles,
+		.target_height = o->target_height, .cameras = r->cameras,
+		.range_field = r->range_field, .range_dori = r->range_dori,
+		.range_kind = r->range_kind, .dori = o->dori, .in_grids = s->has_grids,
+		.cells = (size_t)r->inside, .covered = (size_t)r->covered,
+		.households = hh_total, .households_seen = hh_seen,
+		.has_blind_spots = !!o->blind_spots, .blind_spots = r->spots,
+		.blind_spot_m2 = r->spot_area, .min_area = o->min_area,
+		.seconds = { r->seconds[0], r->seconds[1], r->seconds[2], r->seconds[3] },
+		.verbose = o->common.verbose
+	};
+	res->output = strdup(output);
+	res->crs = strdup(geo_crs_name(work));
+	int ok = res->output && res->crs && !worst_grids(gs, st, s->g.px * s->g.py, res);
+	if (ok && (o->add || o->target > 0))
+		ok = (res->add = placement(o, add)) != NULL;
+	if (!ok) {
+		geo_cover_result_free(res);
+		return NULL;
 	}
-	geo_buf_add(b, "{\"output\": ");
-	geo_json_str(b, output);
-	geo_buf_printf(b, ", \"crs\": ");
-	geo_json_str(b, geo_crs_name(work));
-	geo_buf_printf(b, ", \"cell_m\": ");
-	geo_json_num(b, s->g.px, 3);
-	geo_buf_printf(b, ", \"size\": [%d, %d], \"cameras\": %zu", s->g.width, s->g.height, r->cameras);
-	geo_buf_printf(b, ", \"ranges\": {\"field\": %zu, \"dori\": %zu, \"kind\": %zu}, \"dori\": ",
-		       r->range_field, r->range_dori, r->range_kind);
-	geo_json_str(b, geo_dori_name(o->dori));
-	geo_buf_add(b, ", \"target_height_m\": ");
-	geo_json_num(b, o->target_height, 2);
-	geo_buf_add(b, ", \"area_km2\": ");
-	geo_json_num(b, r->inside * cell_m2 / 1e6, 4);
-	geo_buf_add(b, ", \"covered_pct\": ");
-	geo_json_num(b, pct, 2);
-	if (hh_total > 0) {
-		geo_buf_printf(b, ", \"households\": %.0f, \"households_seen\": %.0f", hh_total, hh_seen);
-	}
-	if (o->blind_spots) {
-		geo_buf_printf(b, ", \"blind_spots\": %zu, \"blind_spot_m2\": ", r->spots);
-		geo_json_num(b, r->spot_area, 1);
-	}
-	geo_buf_add(b, ", \"worst\": [");
-	for (size_t k = 0; k < nw; k++) {
-		size_t i = worst[k];
-		geo_buf_add(b, k ? ", {\"grid_id\": " : "{\"grid_id\": ");
-		geo_json_str(b, gs->grids[i].id);
-		geo_buf_add(b, ", \"covered_pct\": ");
-		geo_json_num(b, 100 * st[i].covered / st[i].cells, 2);
-		geo_buf_printf(b, ", \"cameras\": %ld}", st[i].cameras);
-	}
-	geo_buf_add(b, "]");
-	if (o->add || o->target > 0) {
-		geo_buf_add(b, ", \"add\": {\"asked\": ");
-		if (o->add)
-			geo_buf_printf(b, "%d", o->add);
-		else
-			geo_buf_add(b, "null");
-		geo_buf_add(b, ", \"target_pct\": ");
-		if (o->target > 0) {
-			geo_json_num(b, o->target, 2);
-			geo_buf_printf(b, ", \"target_reached\": %s, \"fewest_bound\": ",
-				       target_reached(o, add) ? "true" : "false");
-			if (add->fewest == SIZE_MAX)
-				geo_buf_add(b, "null");
-			else
-				geo_buf_printf(b, "%zu", add->fewest);
-		} else {
-			geo_buf_add(b, "null");
-		}
-		geo_buf_printf(b, ", \"added\": %zu, \"sites\": %zu, \"viewsheds\": %zu, "
-				  "\"evaluations\": %zu, \"demand\": ", add->n, add->sites, add->viewsheds,
-			       add->evaluations);
-		geo_json_num(b, add->demand, 1);
-		geo_buf_add(b, ", \"seen_pct_before\": ");
-		geo_json_num(b, before_pct, 2);
-		geo_buf_add(b, ", \"seen_pct_after\": ");
-		geo_json_num(b, after_pct, 2);
-		geo_buf_add(b, ", \"upper_bound_pct\": ");
-		geo_json_num(b, ub_pct, 2);
-		geo_buf_add(b, ", \"gain_share_of_best_pct\": ");
-		geo_json_num(b, share, 2);
-		if (o->demand) {
-			geo_buf_printf(b, ", \"demand_features\": %zu, \"demand_added\": ", add->demand_features);
-			geo_json_num(b, add->demand_added, 1);
-		}
-		if (o->exact)
-			exact_json(b, add);
-		geo_buf_add(b, ", \"gains\": [");
-		for (size_t k = 0; k < add->n; k++) {
-			if (k)
-				geo_buf_add(b, ", ");
-			geo_json_num(b, add->gain[k], 1);
-		}
-		geo_buf_add(b, "]}");
-	}
-	geo_json_nums(b, ", \"seconds\": {", 3, "surface", r->seconds[0], "viewsheds", r->seconds[1], "write",
-		      r->seconds[2], "add", r->seconds[3], (char *)NULL);
-	geo_buf_add(b, "}}\n");
+	return res;
 }
 
 /* ---- the verb ---------------------------------------------------------------- */
@@ -858,7 +716,7 @@ static void tally(const cover_surface *s, const geo_camera *cams, size_t n, cove
 
 static geo_err cover_verb(geo_ctx *ctx, const char *cameras, const char *output,
 			  const geo_cover_opts *o, geo_progress progress, void *pdata,
-			  char **report_out)
+			  geo_cover_result **result)
 {
 	geo_err e = check_opts(ctx, o);
 	if (e)
@@ -957,13 +815,8 @@ static geo_err cover_verb(geo_ctx *ctx, const char *cameras, const char *output,
 	if (!e && pout)
 		e = geo_output_commit(ctx, pout);
 	r.seconds[2] = now() - t2 - r.seconds[3];
-	if (!e) {
-		geo_buf b;
-		geo_buf_init(&b);
-		report(&b, output, o, &s, work, gs, st, &r, hh_seen, hh_total, &add);
-		if (!(*report_out = geo_buf_take(&b)))
-			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	}
+	if (!e && !(*result = cover_result(output, o, &s, work, gs, st, &r, hh_seen, hh_total, &add)))
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	geo_output_close(out);
 	geo_output_close(sout);
 	geo_output_close(bout);
@@ -984,7 +837,6 @@ static geo_err cover_verb(geo_ctx *ctx, const char *cameras, const char *output,
 geo_err geo_cover(geo_ctx *ctx, const char *cameras, const geo_cover_opts *o,
 		  geo_cover_result **result, geo_progress progress, void *progress_data)
 {
-	char *report = NULL;
-	geo_err e = cover_verb(ctx, cameras, o->common.output, o, progress, progress_data, &report);
-	return geo_rendered_give(ctx, e, report, o->common.json, result);
+	*result = NULL;
+	return cover_verb(ctx, cameras, o->common.output, o, progress, progress_data, result);
 }

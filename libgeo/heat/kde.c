@@ -35,7 +35,7 @@ struct heat_report {
 	char layer[256];        /* the points' layer name, for the selection report */
 	double weight, max, inside, nodata_pixels;
 	double seconds[3];      /* read, surface, write */
-	heat_grid_summary grid;
+	geo_heat_grids grid;
 };
 
 static double now(void)
@@ -736,123 +736,35 @@ static void summarise(const float *v, const geo_raster_grid *g, const geo_heat_o
 	}
 }
 
-static void report_text(geo_buf *b, const char *output, const geo_heat_opts *o,
-			const geo_raster_grid *g, const geo_crs *work, const geo_window *win,
-			const struct heat_report *r)
+/* The figures the report gives, copied: the report runs after the points,
+** the CRS and the options are gone. */
+static geo_heat_result *heat_result(const char *output, const geo_heat_opts *o,
+				    const geo_raster_grid *g, const geo_crs *work,
+				    const geo_window *win, const struct heat_report *r)
 {
-	geo_buf_printf(b, _("%s: %d x %d pixels of %.6g x %.6g m in %s, extent %.1f %.1f %.1f %.1f\n"),
-		       output, g->width, g->height, g->px, g->py, geo_crs_name(work), g->x0,
-		       g->y0 - g->height * g->py, g->x0 + g->width * g->px, g->y0);
-	geo_buf_printf(b, _("kernel: %s, radius %.6g m, %s\n"), geo_kernel_name(o->kernel), o->radius,
-		       _(units(o)));
-	if (win->kind != GEO_WINDOW_ALL) {
-		char a[32] = "", z[32] = "";
-		if (win->start != GEO_TIME_MIN)
-			geo_time_format(win->start, a, sizeof a);
-		if (win->end != GEO_TIME_MAX)
-			geo_time_format(win->end - (win->end % 86400 ? 1 : 86400), z, sizeof z);
-		geo_buf_printf(b, _("window: %s (%s to %s) by field '%s'\n"), win->label, *a ? a : _("the start"),
-			       *z ? z : _("the end"), o->common.window.date_field);
+	geo_heat_result *res = calloc(1, sizeof *res);
+	if (!res)
+		return NULL;
+	*res = (geo_heat_result){
+		.grid = *g, .kernel = o->kernel, .radius = o->radius, .scale = o->scale,
+		.units = units(o), .window = *win, .read = r->read, .in_window = r->in_window,
+		.weight = r->weight, .no_date = r->no_date, .no_weight = r->no_weight,
+		.no_geometry = r->no_geometry, .beyond = r->beyond, .max = r->max,
+		.inside = r->inside, .nodata_pixels = (size_t)r->nodata_pixels, .grids = r->grid,
+		.seconds = { r->seconds[0], r->seconds[1], r->seconds[2] }
+	};
+	res->output = strdup(output);
+	res->crs = strdup(geo_crs_name(work));
+	int ok = res->output && res->crs;
+	if (win->kind != GEO_WINDOW_ALL)
+		ok = ok && (res->date_field = strdup(o->common.window.date_field));
+	if (o->grids)
+		ok = ok && (res->grid_output = strdup(o->grid_output));
+	if (!ok) {
+		geo_heat_result_free(res);
+		return NULL;
 	}
-	geo_buf_printf(b, _("points: %zu read, %zu in the window, total weight %.6g"), r->read,
-		       r->in_window, r->weight);
-	if (r->no_date)
-		geo_buf_printf(b, _("; %zu without a date"), r->no_date);
-	if (r->no_weight)
-		geo_buf_printf(b, _("; %zu without a weight"), r->no_weight);
-	if (r->no_geometry)
-		geo_buf_printf(b, _("; %zu without geometry"), r->no_geometry);
-	if (r->beyond)
-		geo_buf_printf(b, _("; %zu too far from the raster to touch it"), r->beyond);
-	geo_buf_add(b, "\n");
-	geo_buf_printf(b, _("surface: maximum %.6g %s; weight inside the raster %.6g\n"), r->max,
-		       _(units(o)), r->inside);
-	if (!o->grids)
-		return;
-	geo_buf_printf(b, _("grids: %zu grids written to %s; %zu points placed, %zu outside every grid"),
-		       r->grid.grids, strcmp(o->grid_output, "-") ? o->grid_output : _("standard output"),
-		       r->grid.placed, r->grid.unplaced);
-	if (r->grid.compared)
-		geo_buf_printf(b, _("; %zu placed in the previous window %s"), r->grid.prev_placed,
-			       r->grid.prev_label);
-	geo_buf_add(b, "\n");
-	for (size_t i = 0; i < r->grid.ntop; i++)
-		geo_buf_printf(b, _("%s %s: %zu point%s, weight %.6g\n"), i ? "    " : _("top:"),
-			       r->grid.top[i].id, r->grid.top[i].count,
-			       r->grid.top[i].count == 1 ? "" : "s", r->grid.top[i].weight);
-}
-
-static void report_json(geo_buf *b, const char *output, const geo_heat_opts *o,
-			const geo_raster_grid *g, const geo_crs *work, const geo_window *win,
-			const struct heat_report *r)
-{
-	geo_buf_add(b, "{\"output\": ");
-	geo_json_str(b, output);
-	geo_buf_add(b, ", \"crs\": ");
-	geo_json_str(b, geo_crs_name(work));
-	geo_buf_printf(b, ", \"width\": %d, \"height\": %d, \"pixel\": [", g->width, g->height);
-	geo_json_num(b, g->px, 6);
-	geo_buf_add(b, ", ");
-	geo_json_num(b, g->py, 6);
-	geo_buf_add(b, "], \"extent\": [");
-	double ext[4] = { g->x0, g->y0 - g->height * g->py, g->x0 + g->width * g->px, g->y0 };
-	for (int i = 0; i < 4; i++) {
-		geo_buf_add(b, i ? ", " : "");
-		geo_json_num(b, ext[i], 3);
-	}
-	geo_buf_add(b, "], \"kernel\": ");
-	geo_json_str(b, geo_kernel_name(o->kernel));
-	geo_buf_add(b, ", \"radius\": ");
-	geo_json_num(b, o->radius, 3);
-	geo_buf_printf(b, ", \"scale\": \"%s\", \"units\": ", o->scale == GEO_HEAT_DENSITY ? "density" : "raw");
-	geo_json_str(b, units(o));
-	geo_buf_add(b, ", \"window\": {\"label\": ");
-	geo_json_str(b, win->label);
-	char a[32], z[32];
-	if (win->start != GEO_TIME_MIN) {
-		geo_time_format(win->start, a, sizeof a);
-		geo_buf_add(b, ", \"start\": ");
-		geo_json_str(b, a);
-	}
-	if (win->end != GEO_TIME_MAX) {
-		geo_time_format(win->end, z, sizeof z);
-		geo_buf_add(b, ", \"end_before\": ");
-		geo_json_str(b, z);
-	}
-	geo_buf_printf(b, "}, \"points\": {\"read\": %zu, \"in_window\": %zu, \"weight\": ", r->read,
-		       r->in_window);
-	geo_json_num(b, r->weight, 6);
-	geo_buf_printf(b, ", \"no_date\": %zu, \"no_weight\": %zu, \"no_geometry\": %zu, "
-			  "\"beyond_raster\": %zu}, \"surface\": {\"max\": ",
-		       r->no_date, r->no_weight, r->no_geometry, r->beyond);
-	geo_json_num(b, r->max, 6);
-	geo_buf_add(b, ", \"weight_inside\": ");
-	geo_json_num(b, r->inside, 6);
-	geo_buf_printf(b, ", \"nodata_pixels\": %.0f, \"empty_window\": %s}", r->nodata_pixels,
-		       r->in_window ? "false" : "true");
-	if (o->grids) {
-		geo_buf_add(b, ", \"grids\": {\"output\": ");
-		geo_json_str(b, o->grid_output);
-		geo_buf_printf(b, ", \"grids\": %zu, \"placed\": %zu, \"unplaced\": %zu", r->grid.grids,
-			       r->grid.placed, r->grid.unplaced);
-		if (r->grid.compared) {
-			geo_buf_add(b, ", \"previous\": ");
-			geo_json_str(b, r->grid.prev_label);
-			geo_buf_printf(b, ", \"previous_placed\": %zu", r->grid.prev_placed);
-		}
-		geo_buf_add(b, ", \"top\": [");
-		for (size_t i = 0; i < r->grid.ntop; i++) {
-			geo_buf_add(b, i ? ", {\"grid_id\": " : "{\"grid_id\": ");
-			geo_json_str(b, r->grid.top[i].id);
-			geo_buf_printf(b, ", \"count\": %zu, \"weight\": ", r->grid.top[i].count);
-			geo_json_num(b, r->grid.top[i].weight, 6);
-			geo_buf_add(b, "}");
-		}
-		geo_buf_add(b, "]}");
-	}
-	geo_json_nums(b, ", \"seconds\": {", 3, "read", r->seconds[0], "surface", r->seconds[1], "write",
-		      r->seconds[2], (char *)NULL);
-	geo_buf_add(b, "}}\n");
+	return res;
 }
 
 /* The raster's grid by --te, --extent or the points; the town's mask. */
@@ -878,7 +790,7 @@ static geo_err choose_grid(geo_ctx *ctx, const geo_heat_opts *o, const char *poi
 }
 
 static geo_err heat(geo_ctx *ctx, const char *points, const char *output, const geo_heat_opts *o,
-		    geo_progress progress, void *pdata, char **report)
+		    geo_progress progress, void *pdata, geo_heat_result **result)
 {
 	geo_window win, prev;
 	geo_err e = check_opts(ctx, o);
@@ -950,13 +862,8 @@ static geo_err heat(geo_ctx *ctx, const char *points, const char *output, const 
 	if (!e && gout)
 		e = geo_output_commit(ctx, gout);
 	r.seconds[2] = now() - t2;
-	if (!e) {
-		geo_buf b;
-		geo_buf_init(&b);
-		(o->common.json ? report_json : report_text)(&b, output, o, &g, work, &win, &r);
-		if (!(*report = geo_buf_take(&b)))
-			e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	}
+	if (!e && !(*result = heat_result(output, o, &g, work, &win, &r)))
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	geo_output_close(out);
 	geo_output_close(gout);
 	points_free(&p);
@@ -972,7 +879,6 @@ static geo_err heat(geo_ctx *ctx, const char *points, const char *output, const 
 geo_err geo_heat(geo_ctx *ctx, const char *points, const geo_heat_opts *o, geo_heat_result **result,
 		 geo_progress progress, void *progress_data)
 {
-	char *report = NULL;
-	geo_err e = heat(ctx, points, o->common.output, o, progress, progress_data, &report);
-	return geo_rendered_give(ctx, e, report, o->common.json, result);
+	*result = NULL;
+	return heat(ctx, points, o->common.output, o, progress, progress_data, result);
 }

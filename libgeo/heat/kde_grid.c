@@ -34,7 +34,7 @@ static int in_window(const heat_points *p, size_t i, const geo_window *w)
 
 /* Places the points of win (and of prev) and sums them per grid. */
 static void place_points(geo_placer *pl, const heat_points *p, const geo_window *win,
-			 const geo_window *prev, struct tally *t, heat_grid_summary *sum)
+			 const geo_window *prev, struct tally *t, geo_heat_grids *sum)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		int now = in_window(p, i, win), before = prev && in_window(p, i, prev);
@@ -151,9 +151,9 @@ static geo_err write_grid(geo_ctx *ctx, OGRLayerH l, const geo_gridset *gs, size
 }
 
 static void summarise_top(const geo_gridset *gs, const struct tally *t, const size_t *order,
-			  heat_grid_summary *sum)
+			  geo_heat_grids *sum)
 {
-	for (size_t k = 0; k < gs->n && sum->ntop < HEAT_TOP; k++) {
+	for (size_t k = 0; k < gs->n && sum->ntop < GEO_HEAT_TOP; k++) {
 		size_t i = order[k];
 		if (!t->count[i])
 			break;
@@ -202,7 +202,7 @@ static void tally_free(struct tally *t)
 
 geo_err heat_grid_map(geo_ctx *ctx, geo_output *out, const geo_heat_opts *o, const geo_crs *work,
 		      const heat_points *p, const geo_window *win, const geo_window *prev,
-		      heat_grid_summary *sum)
+		      geo_heat_grids *sum)
 {
 	geo_input_opts io;
 	geo_input_opts_init(&io);

@@ -17,18 +17,6 @@ typedef struct heat_points {
 	long long *fid;
 } heat_points;
 
-/* Counts and sums of one grid-map run, for the report. */
-enum { HEAT_TOP = 5 };
-typedef struct heat_grid_summary {
-	size_t grids, placed, unplaced, prev_placed, ntop;
-	int compared;
-	char prev_label[64];
-	struct {
-		char id[32];
-		size_t count;
-		double weight;
-	} top[HEAT_TOP];        /* the highest-ranked grids with any points */
-} heat_grid_summary;
 
 /* Opens the per-grid output early, so a name that exists without
 ** --overwrite fails before any work. */
@@ -42,6 +30,6 @@ geo_output *heat_grid_open(geo_ctx *ctx, const geo_heat_opts *o, const char *con
 */
 geo_err heat_grid_map(geo_ctx *ctx, geo_output *out, const geo_heat_opts *o, const geo_crs *work,
 		      const heat_points *p, const geo_window *win, const geo_window *prev,
-		      heat_grid_summary *sum);
+		      geo_heat_grids *sum);
 
 #endif

@@ -585,8 +585,72 @@ static geo_err draw_and_write(map *m, const geo_map_layer *layers, size_t n, geo
 	return e;
 }
 
+/* Copies of what was drawn, for the result. */
+static int result_layers(const map *m, geo_map_result *r)
+{
+	r->layers = calloc(m->nlayers ? m->nlayers : 1, sizeof *r->layers);
+	if (!r->layers)
+		return 0;
+	for (; r->nlayers < m->nlayers; r->nlayers++) {
+		const map_layer *l = &m->layers[r->nlayers];
+		r->layers[r->nlayers] = (geo_map_drawn){ strdup(l->source), l->kind, l->dim, l->n };
+		if (!r->layers[r->nlayers].name)
+			return 0;
+	}
+	r->labels = calloc(m->nlabels ? m->nlabels : 1, sizeof *r->labels);
+	if (!r->labels)
+		return 0;
+	for (; r->nlabels < m->nlabels; r->nlabels++) {
+		const map_box *b = &m->label_boxes[r->nlabels];
+		r->labels[r->nlabels] = (geo_map_label){ strdup(b->text), b->x, b->y, b->w, b->h, b->size };
+		if (!r->labels[r->nlabels].text)
+			return 0;
+	}
+	return 1;
+}
+
+/* A copy of s, or NULL for NULL; *ok becomes 0 when memory runs out. */
+static char *copy(const char *s, int *ok)
+{
+	char *c = s ? strdup(s) : NULL;
+	*ok = *ok && (c || !s);
+	return c;
+}
+
+/* The figures the report gives, copied: the report runs after the map's
+** layers, CRS and options are gone. */
+static geo_map_result *map_result(const map *m, const char *output, const char *fmt)
+{
+	geo_map_result *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	const geo_map_opts *o = m->o;
+	*r = (geo_map_result){
+		.paper = o->paper, .landscape = m->landscape, .dpi = o->dpi, .width_px = m->width_px,
+		.height_px = m->height_px, .scale = m->scale, .ground = m->ground,
+		.px_per_mm = m->px_per_mm, .bar_m = m->bar_m, .bar_mm = m->bar_mm, .north = m->north,
+		.frame = { m->frame[0], m->frame[1], m->frame[2], m->frame[3] },
+		.window = { m->wx0, m->wy0, m->wx1, m->wy1 }, .labelled = o->label_field != NULL,
+		.labels_left_out = m->labels_skipped, .raster_max = m->raster.max
+	};
+	int ok = result_layers(m, r);
+	r->output = copy(output, &ok);
+	r->format = copy(output ? fmt : NULL, &ok);
+	r->crs = copy(m->work ? geo_crs_name(m->work) : NULL, &ok);
+	r->raster = copy(o->raster, &ok);
+	r->raster_units = copy(o->raster ? m->raster.units : NULL, &ok);
+	r->qgis_project = copy(o->qgis_project, &ok);
+	r->qgis_layout = copy(o->qgis_project ? CPLResetExtension(o->qgis_project, "qpt") : NULL, &ok);
+	if (!ok) {
+		geo_map_result_free(r);
+		return NULL;
+	}
+	return r;
+}
+
 static geo_err map_run(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const char *output,
-		       const geo_map_opts *o, char **report, geo_progress progress, void *pdata)
+		       const geo_map_opts *o, geo_map_result **result, geo_progress progress,
+		       void *pdata)
 {
 	const char *fmt = NULL;
 	geo_output *out = NULL, *qgs = NULL, *qpt = NULL;
@@ -609,8 +673,8 @@ static geo_err map_run(geo_ctx *ctx, const geo_map_layer *layers, size_t n, cons
 	m.o = o;
 	if (!e)
 		e = draw_and_write(&m, layers, n, out, output, fmt, qgs, qpt, progress, pdata);
-	if (!e)
-		e = map_report(&m, output, fmt, report);
+	if (!e && !(*result = map_result(&m, output, fmt)))
+		e = geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
 	geo_output_close(out);
 	geo_output_close(qgs);
 	geo_output_close(qpt);
@@ -623,9 +687,8 @@ static geo_err map_run(geo_ctx *ctx, const geo_map_layer *layers, size_t n, cons
 geo_err geo_map(geo_ctx *ctx, const geo_map_layer *layers, size_t n, const geo_map_opts *o,
 		geo_map_result **result, geo_progress progress, void *progress_data)
 {
-	char *report = NULL;
-	geo_err e = map_run(ctx, layers, n, o->common.output, o, &report, progress, progress_data);
-	return geo_rendered_give(ctx, e, report, o->common.json, result);
+	*result = NULL;
+	return map_run(ctx, layers, n, o->common.output, o, result, progress, progress_data);
 }
 
 /*

@@ -1,8 +1,8 @@
 /*
 ** map_internal.h: what grid-map's modules share: map.c (reading, layout, the
 ** verb), map_draw.c (features, labels, legend, scale bar, north arrow),
-** map_style.c (colour classes, the heat raster, the report) and
-** map_words.c (legend words), and the text setting the other printed pages
+** map_style.c (colour classes, the heat raster), map_report.c (the
+** report) and map_words.c (legend words), and the text setting the other printed pages
 ** use (the hand-over list, the assessment report). The layers' kinds and
 ** looks are qgis/layer.h's, the QGIS project qgis/qgs.h's. Private to libgeo; not part of its
 ** contract.
@@ -122,7 +122,6 @@ int map_cat_of(const map *m, const char *cat);
 void map_cat_colour(int i, double rgb[3]);
 /* The heat ramp at t in [0,1]: colour and opacity. */
 void map_ramp(double t, double rgba[4]);
-geo_err map_report(map *m, const char *output, const char *fmt, char **report);
 
 /* The value map of field in a QML: from a ValueMap widget, else from a
 ** categorized renderer on the field. Pairs code, label in *pairs. */

@@ -3,10 +3,16 @@
 ** its viewshed against GDAL's own gdal_viewshed program: on random surfaces
 ** of hills and buildings, random cameras must see the same cells as
 ** gdal_viewshed run with the same parameters and masked by the same sector,
-** on at least 99.9% of the cells within each camera's range.
+** on at least 99.9% of the cells within each camera's range. The verb
+** geo_cover runs on three grids and four cameras written here; its result's
+** cells, covered cells and blind spots are checked against GDAL's and OGR's
+** reading of the files it wrote, its per-grid figures against the layout,
+** and its report is rendered as text and as JSON from one result.
 */
 #include "check.h"
 #include "geo.h"
+#include "minijson.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -247,6 +253,201 @@ static void test_agreement(geo_ctx *ctx)
 	check_remove_dir(dir);
 }
 
+/* ---- the verb and its result ----------------------------------------------- */
+
+/* A layer of EPSG:4548 features from WKT, with up to three named real
+** fields ("" for none; NAN leaves a field null) and a string field "grid_id"
+** set when ids is not NULL. */
+static int write_layer(const char *path, OGRwkbGeometryType type, size_t n, const char *const *wkt,
+		       const char *const *ids, const char *const names[3], const double (*v)[3])
+{
+	OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+	OSRImportFromEPSG(srs, 4548);
+	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GPKG"), path, 0, 0, 0, GDT_Unknown, NULL);
+	OGRLayerH l = ds ? GDALDatasetCreateLayer(ds, "layer", srs, type, NULL) : NULL;
+	OSRDestroySpatialReference(srs);
+	int ok = l != NULL;
+	for (int k = 0; ok && k < 3; k++)
+		if (*names[k]) {
+			OGRFieldDefnH fd = OGR_Fld_Create(names[k], OFTReal);
+			ok = OGR_L_CreateField(l, fd, 0) == OGRERR_NONE;
+			OGR_Fld_Destroy(fd);
+		}
+	if (ok && ids) {
+		OGRFieldDefnH fd = OGR_Fld_Create("grid_id", OFTString);
+		ok = OGR_L_CreateField(l, fd, 0) == OGRERR_NONE;
+		OGR_Fld_Destroy(fd);
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+		for (int k = 0; k < 3; k++)
+			if (*names[k] && !isnan(v[i][k]))
+				OGR_F_SetFieldDouble(f, OGR_F_GetFieldIndex(f, names[k]), v[i][k]);
+		if (ids)
+			OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "grid_id"), ids[i]);
+		OGRGeometryH g = NULL;
+		char *text = (char *)wkt[i];
+		ok = OGR_G_CreateFromWkt(&text, NULL, &g) == OGRERR_NONE;
+		if (ok) {
+			OGR_F_SetGeometryDirectly(f, g);
+			ok = OGR_L_CreateFeature(l, f) == OGRERR_NONE;
+		}
+		OGR_F_Destroy(f);
+	}
+	if (ds)
+		GDALClose(ds);
+	return ok;
+}
+
+/* The cells of the coverage raster that hold data, and those seen. */
+static void raster_counts(const char *path, size_t *cells, size_t *seen)
+{
+	*cells = *seen = 0;
+	GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+	if (!ds)
+		return;
+	GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+	int w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds), has_nodata = 0;
+	double nodata = GDALGetRasterNoDataValue(b, &has_nodata);
+	double *v = malloc((size_t)w * h * sizeof *v);
+	if (v && GDALRasterIO(b, GF_Read, 0, 0, w, h, v, w, h, GDT_Float64, 0, 0) == CE_None)
+		for (size_t i = 0; i < (size_t)w * h; i++)
+			if (!has_nodata || v[i] != nodata) {
+				(*cells)++;
+				*seen += v[i] > 0;
+			}
+	free(v);
+	GDALClose(ds);
+}
+
+/* The features of a layer and their area in all. */
+static void layer_area(const char *path, size_t *n, double *area)
+{
+	*n = 0;
+	*area = 0;
+	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+	OGRLayerH l = ds ? GDALDatasetGetLayer(ds, 0) : NULL;
+	OGRFeatureH f;
+	while (l && (f = OGR_L_GetNextFeature(l))) {
+		(*n)++;
+		*area += OGR_G_Area(OGR_F_GetGeometryRef(f));
+		OGR_F_Destroy(f);
+	}
+	if (ds)
+		GDALClose(ds);
+}
+
+static char *cover_report_text(const geo_cover_result *r, int json)
+{
+	report_buf rb;
+	return report_take(&rb, geo_cover_report(r, json, report_open(&rb)));
+}
+
+static void check_cover_reports(const geo_cover_result *r)
+{
+	char *text = cover_report_text(r, 0), *json = cover_report_text(r, 1);
+	char want[200];
+	snprintf(want, sizeof want, "cameras: %zu; ranges: %zu from the field, %zu by DORI", r->cameras,
+		 r->range_field, r->range_dori);
+	CHECK("cover: the text report gives the result's counts", text && strstr(text, want));
+	snprintf(want, sizeof want, "worst: %s: %.2f%% covered, %ld cameras", r->worst[0].id,
+		 r->worst[0].covered_pct, r->worst[0].cameras);
+	CHECK("cover: the text report names the least covered grid", text && strstr(text, want));
+	CHECK("cover: the text report gives the placement",
+	      text && strstr(text, "added: 1 of 1 cameras") && strstr(text, "  new 1: +"));
+	mj *doc = mj_parse(json);
+	CHECK("cover: the JSON report from the same result parses", doc != NULL);
+	const mj *cams = mj_get(doc, "cameras"), *worst = mj_get(doc, "worst");
+	const mj *spots = mj_get(doc, "blind_spots"), *add = mj_get(doc, "add");
+	const mj *added = mj_get(add, "added"), *gains = mj_get(add, "gains");
+	CHECK("cover: JSON cameras, worst grids, blind spots and placement are the result's",
+	      cams && cams->num == r->cameras && worst && worst->n == r->nworst && spots &&
+		      spots->num == r->blind_spots && added && added->num == r->add->added && gains &&
+		      gains->n == 1 && fabs(gains->items[0]->num - r->add->gain[0]) <= 0.05);
+	mj_free(doc);
+	free(text);
+	free(json);
+}
+
+/* Three 200 m grids in a row; A holds three cameras, B one, C none; a site for
+** --add 1 in C. */
+static void test_verb(geo_ctx *ctx)
+{
+	char dir[] = "/tmp/wangge-cover-verb-XXXXXX";
+	if (!mkdtemp(dir)) {
+		CHECK("a temporary folder", 0);
+		return;
+	}
+	char grids[600], cams[600], sites[600], out[600], spots[600];
+	snprintf(grids, sizeof grids, "%s/grids.gpkg", dir);
+	snprintf(cams, sizeof cams, "%s/cams.gpkg", dir);
+	snprintf(sites, sizeof sites, "%s/sites.gpkg", dir);
+	snprintf(out, sizeof out, "%s/cover.tif", dir);
+	snprintf(spots, sizeof spots, "%s/blind.gpkg", dir);
+	const char *gw[] = {
+		"POLYGON((500000 4360000,500200 4360000,500200 4360200,500000 4360200,500000 4360000))",
+		"POLYGON((500200 4360000,500400 4360000,500400 4360200,500200 4360200,500200 4360000))",
+		"POLYGON((500400 4360000,500600 4360000,500600 4360200,500400 4360200,500400 4360000))"
+	};
+	const char *ids[] = { "A", "B", "C" }, *none[3] = { "", "", "" };
+	const char *cam_fields[3] = { "height_m", "range_m", "resolution_px" };
+	const char *cw[] = { "POINT(500050 4360100)", "POINT(500150 4360100)", "POINT(500300 4360100)",
+			     "POINT(500100 4360050)" };
+	/* ranges: two from the field, one by DORI (1920 px, the default lens), one by kind */
+	const double cv[][3] = { { 6, 40, NAN }, { 6, 40, NAN }, { 6, NAN, 1920 }, { 4, NAN, NAN } };
+	const char *sw[] = { "POINT(500500 4360100)" };
+	const double zero[][3] = { { 0, 0, 0 } };
+	int ok = write_layer(grids, wkbPolygon, 3, gw, ids, none, zero) &&
+		 write_layer(cams, wkbPoint, 4, cw, NULL, cam_fields, cv) &&
+		 write_layer(sites, wkbPoint, 1, sw, NULL, none, zero);
+	CHECK("cover: the layers written", ok);
+	geo_cover_opts o;
+	geo_cover_opts_init(&o);
+	o.common.output = out;
+	o.grids = grids;
+	o.cell = 2;
+	o.blind_spots = spots;
+	o.add = 1;
+	o.sites = sites;
+	o.add_fov = 360;
+	o.threads = 1;
+	geo_cover_result *r = NULL;
+	geo_err e = ok ? geo_cover(ctx, cams, &o, &r, NULL, NULL) : GEO_ERR_INPUT;
+	CHECK("cover: the verb succeeds with a result", e == GEO_OK && r);
+	if (e)
+		printf("     %s\n", geo_last_error(ctx));
+	if (r) {
+		size_t cells, seen, nspots;
+		double spot_area;
+		raster_counts(out, &cells, &seen);
+		layer_area(spots, &nspots, &spot_area);
+		printf("info cover: %zu cells, %zu seen (GDAL); %zu blind spots of %.0f m² (OGR)\n",
+		       cells, seen, nspots, spot_area);
+		CHECK("cover: cameras and where their ranges came from",
+		      r->cameras == 4 && r->range_field == 2 && r->range_dori == 1 && r->range_kind == 1);
+		CHECK("cover: cells and covered cells are GDAL's count of the raster",
+		      r->cells == cells && r->covered == seen && r->in_grids && seen > 0 && seen < cells);
+		CHECK("cover: the grids' 0.12 km² in 2 m cells", r->cells == 30000 && r->grid.px == 2);
+		CHECK("cover: blind spots are OGR's count of the layer, their area its area (1 m²)",
+		      r->has_blind_spots && r->blind_spots == nspots && nspots > 0 &&
+			      fabs(r->blind_spot_m2 - spot_area) <= 1);
+		CHECK("cover: the worst grids are C (nothing), then B, then A",
+		      r->nworst == 3 && !strcmp(r->worst[0].id, "C") && r->worst[0].covered_pct == 0 &&
+			      r->worst[0].cameras == 0 && fabs(r->worst[0].blind_m2 - 40000) < 1e-6 &&
+			      !strcmp(r->worst[1].id, "B") && r->worst[1].cameras == 1 &&
+			      !strcmp(r->worst[2].id, "A") && r->worst[2].cameras == 3);
+		CHECK("cover: the placement adds one camera in C, and its gain",
+		      r->add && r->add->added == 1 && r->add->asked == 1 && r->add->sites == 1 &&
+			      r->add->gain[0] > 0 && r->add->seen_after > r->add->seen_before &&
+			      !r->add->has_exact);
+		CHECK("cover: the result owns its strings",
+		      !strcmp(r->output, out) && !strcmp(r->crs, "EPSG:4548"));
+		check_cover_reports(r);
+	}
+	geo_cover_result_free(r);
+	check_remove_dir(dir);
+}
+
 int main(void)
 {
 	GDALAllRegister();
@@ -255,6 +456,7 @@ int main(void)
 	test_sector();
 	test_tilt(ctx);
 	test_agreement(ctx);
+	test_verb(ctx);
 	geo_ctx_free(ctx);
 	return check_done();
 }

@@ -4,10 +4,15 @@
 ** reference written here from the definitions: a direct double-precision sum
 ** over the points of weight x kernel at each pixel centre, with the density
 ** constants found by numerical integration rather than taken from the
-** library. Windows are checked against calendar facts.
+** library. Windows are checked against calendar facts. The verb geo_heat
+** runs on points written here, and its result's counts are checked against
+** the counts made while writing them, its maximum against GDAL's reading of
+** the raster, and its report rendered as text and as JSON from one result.
 */
 #include "check.h"
 #include "geo.h"
+#include "minijson.h"
+#include "report.h"
 
 #include <string.h>
 
@@ -327,13 +332,178 @@ static void test_windows(void)
 	geo_ctx_free(ctx);
 }
 
+/* ---- the verb and its result ----------------------------------------------- */
+
+/* What the verb should count, by grid-heat's rules: a feature without a
+** weight is left out before its date is looked at. */
+struct heat_truth {
+	size_t read, in_window, no_date, no_weight, beyond;
+	double weight, weight_near;
+};
+
+/* 80 points in EPSG:4548 around (500500, 4360500), dated 2021-08-25 on, some
+** without a date or a weight, and every 13th 9 km east, far from the raster. */
+static int write_heat_points(const char *path, struct heat_truth *t)
+{
+	memset(t, 0, sizeof *t);
+	OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+	OSRImportFromEPSG(srs, 4548);
+	GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GPKG"), path, 0, 0, 0, GDT_Unknown, NULL);
+	OGRLayerH l = ds ? GDALDatasetCreateLayer(ds, "pts", srs, wkbPoint, NULL) : NULL;
+	OSRDestroySpatialReference(srs);
+	if (!l)
+		return 0;
+	OGRFieldDefnH fd = OGR_Fld_Create("date", OFTString);
+	OGR_L_CreateField(l, fd, 0);
+	OGR_Fld_Destroy(fd);
+	fd = OGR_Fld_Create("w", OFTReal);
+	OGR_L_CreateField(l, fd, 0);
+	OGR_Fld_Destroy(fd);
+	for (int i = 0; i < 80; i++) {
+		OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+		int far = i % 13 == 6, day = 25 + i % 20, dated = i % 7 != 3, weighted = i % 11 != 4;
+		double x = far ? 509500 : 500200 + rnd() * 600, y = 4360200 + rnd() * 600;
+		double w = 1 + i % 4;
+		char date[16];
+		snprintf(date, sizeof date, "2021-%02d-%02d", day > 31 ? 9 : 8, day > 31 ? day - 31 : day);
+		if (dated)
+			OGR_F_SetFieldString(f, 0, date);
+		if (weighted)
+			OGR_F_SetFieldDouble(f, 1, w);
+		OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+		OGR_G_SetPoint_2D(g, 0, x, y);
+		OGR_F_SetGeometryDirectly(f, g);
+		OGRErr err = OGR_L_CreateFeature(l, f);
+		OGR_F_Destroy(f);
+		if (err != OGRERR_NONE)
+			break;
+		if (!weighted) {
+			t->no_weight++;
+			continue;
+		}
+		t->read++;
+		t->no_date += !dated;
+		/* --from 2021-09-01 --to 2021-09-10: days 32 to 41 of August */
+		if (!dated || day < 32 || day > 41)
+			continue;
+		t->in_window++;
+		t->weight += w;
+		t->beyond += far;
+		t->weight_near += far ? 0 : w;
+	}
+	GDALClose(ds);
+	return t->read + t->no_weight == 80;
+}
+
+/* The report of r in one form, as a string the caller frees (NULL on failure). */
+static char *heat_report_text(const geo_heat_result *r, int json)
+{
+	report_buf rb;
+	return report_take(&rb, geo_heat_report(r, json, report_open(&rb)));
+}
+
+static double json_num(const mj *o, const char *a, const char *b)
+{
+	return mj_num(mj_get(o, a), b);
+}
+
+static void check_heat_reports(const geo_heat_result *r, const char *out)
+{
+	char *text = heat_report_text(r, 0), *json = heat_report_text(r, 1);
+	char want[200];
+	snprintf(want, sizeof want, "points: %zu read, %zu in the window, total weight %.6g", r->read,
+		 r->in_window, r->weight);
+	CHECK("heat: the text report gives the result's counts", text && strstr(text, want));
+	CHECK("heat: the text report names the raster and the window",
+	      text && !strncmp(text, out, strlen(out)) &&
+		      strstr(text, "window: 2021-09-01..2021-09-10 (2021-09-01 to 2021-09-10) by field 'date'"));
+	mj *doc = mj_parse(json);
+	CHECK("heat: the JSON report from the same result parses", doc != NULL);
+	const mj *o = mj_get(doc, "output");
+	CHECK("heat: JSON output, points and surface are the result's",
+	      o && o->type == MJ_STR && !strcmp(o->str, out) &&
+		      json_num(doc, "points", "read") == r->read &&
+		      json_num(doc, "points", "in_window") == r->in_window &&
+		      json_num(doc, "points", "no_date") == r->no_date &&
+		      json_num(doc, "points", "beyond_raster") == r->beyond &&
+		      fabs(json_num(doc, "surface", "max") - r->max) <= 5e-7 * r->max);
+	CHECK("heat: no per-grid part without --grids", !mj_get(doc, "grids"));
+	mj_free(doc);
+	free(text);
+	free(json);
+}
+
+static void test_verb(void)
+{
+	char dir[] = "/tmp/wangge-kde-XXXXXX";
+	if (!mkdtemp(dir)) {
+		CHECK("a temporary folder", 0);
+		return;
+	}
+	char in[600], out[600];
+	snprintf(in, sizeof in, "%s/pts.gpkg", dir);
+	snprintf(out, sizeof out, "%s/heat.tif", dir);
+	struct heat_truth t;
+	CHECK("heat: the points written", write_heat_points(in, &t));
+	geo_heat_opts o;
+	geo_heat_opts_init(&o);
+	o.radius = 150;
+	o.pixel = 10;
+	o.weight_field = "w";
+	o.has_te = 1;
+	double te[4] = { 499500, 4359500, 501500, 4361500 };
+	memcpy(o.te, te, sizeof te);
+	o.common.window.from = "2021-09-01";
+	o.common.window.to = "2021-09-10";
+	o.common.output = out;
+	geo_ctx *ctx = geo_ctx_new();
+	geo_heat_result *r = NULL;
+	geo_err e = geo_heat(ctx, in, &o, &r, NULL, NULL);
+	CHECK("heat: the verb succeeds with a result", e == GEO_OK && r);
+	if (e)
+		printf("     %s\n", geo_last_error(ctx));
+	if (r) {
+		printf("info heat: %zu read, %zu in the window, %zu without a date, %zu without a "
+		       "weight, %zu beyond, weight %g\n",
+		       t.read, t.in_window, t.no_date, t.no_weight, t.beyond, t.weight);
+		CHECK("heat: counts read, in the window, left out and beyond as written",
+		      r->read == t.read && r->in_window == t.in_window && r->no_date == t.no_date &&
+			      r->no_weight == t.no_weight && r->no_geometry == 0 && r->beyond == t.beyond &&
+			      t.beyond > 0 && t.no_date > 0 && t.no_weight > 0);
+		CHECK_NEAR("heat: the window's weight", r->weight, t.weight, 1e-9);
+		CHECK_NEAR("heat: the weight inside the raster is the near points' (0.5%)",
+			   r->inside / t.weight_near, 1, 0.005);
+		CHECK("heat: the grid is --te at 10 m",
+		      r->grid.width == 200 && r->grid.height == 200 && r->grid.x0 == te[0] &&
+			      r->grid.y0 == te[3] && r->nodata_pixels == 0);
+		CHECK("heat: the result owns its strings",
+		      !strcmp(r->output, out) && !strcmp(r->crs, "EPSG:4548") &&
+			      !strcmp(r->date_field, "date") && !r->grid_output &&
+			      !strcmp(r->units, "weight per km²"));
+		GDALDatasetH ds = GDALOpen(out, GA_ReadOnly);
+		double mm[2] = { NAN, NAN };
+		if (ds)
+			GDALComputeRasterMinMax(GDALGetRasterBand(ds, 1), FALSE, mm);
+		CHECK_NEAR("heat: the maximum is GDAL's maximum of the raster", r->max, mm[1],
+			   1e-6 * mm[1]);
+		if (ds)
+			GDALClose(ds);
+		check_heat_reports(r, out);
+	}
+	geo_heat_result_free(r);
+	geo_ctx_free(ctx);
+	check_remove_dir(dir);
+}
+
 int main(void)
 {
+	GDALAllRegister();
 	test_shapes();
 	test_surfaces();
 	test_lone_point();
 	test_integrals();
 	test_threads();
 	test_windows();
+	test_verb();
 	return check_done();
 }

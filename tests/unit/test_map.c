@@ -5,10 +5,14 @@
 ** OGR and the geodesic directly, and the scale bar must agree with both
 ** within 1% (in Gauss-Krüger and in Web Mercator, where projected metres
 ** are 1.29 ground metres). Also: layer arguments, the north arrow off the
-** central meridian, atomic output, and the QGIS project's text.
+** central meridian, atomic output, and the QGIS project's text. The
+** result: its layers' features and labels against OGR's reading of the
+** data, and both reports rendered from one result.
 */
 #include "check.h"
 #include "geo.h"
+#include "minijson.h"
+#include "report.h"
 
 #include <cairo.h>
 #include <geodesic.h>
@@ -92,16 +96,22 @@ static double measured_width(const char *png, double fx, double fw, int y)
 	return first < 0 ? -1 : last - first + 1;
 }
 
-/* geo_map of l to out, with its report's text in *report (NULL on failure). */
+/* The report of r in one form, as a string the caller frees (NULL without r). */
+static char *report_of(const geo_map_result *r, int json)
+{
+	report_buf rb;
+	return r ? report_take(&rb, geo_map_report(r, json, report_open(&rb))) : NULL;
+}
+
+/* geo_map of l to out, with its report in *report (NULL on failure), text or
+** JSON as o->common.json says. */
 static geo_err map_to(geo_ctx *ctx, const geo_map_layer *l, const char *out, geo_map_opts *o,
 		      char **report)
 {
 	geo_map_result *r = NULL;
 	o->common.output = out;
 	geo_err e = geo_map(ctx, l, 1, o, &r, NULL, NULL);
-	*report = r ? r->text : NULL;
-	if (r)
-		r->text = NULL;
+	*report = report_of(r, o->common.json);
 	geo_map_result_free(r);
 	return e;
 }
@@ -271,6 +281,118 @@ static void check_project(geo_ctx *ctx)
 	      map_to(ctx, &l, "-", &o, &report) == GEO_ERR_USAGE && !report);
 }
 
+/* Three labelled 500 m squares in a row, as GeoJSON in EPSG:4548. */
+static void labelled_squares(const char *name)
+{
+	char text[2048] = "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+			  "{\"name\":\"urn:ogc:def:crs:EPSG::4548\"}},\"features\":[";
+	for (int i = 0; i < 3; i++) {
+		double x0 = 530000 + 500 * i, y0 = 4365000;
+		size_t n = strlen(text);
+		snprintf(text + n, sizeof text - n,
+			 "%s{\"type\":\"Feature\",\"properties\":{\"name\":\"%c\"},\"geometry\":"
+			 "{\"type\":\"Polygon\",\"coordinates\":[[[%.1f,%.1f],[%.1f,%.1f],[%.1f,%.1f],"
+			 "[%.1f,%.1f],[%.1f,%.1f]]]}}",
+			 i ? "," : "", 'A' + i, x0, y0, x0 + 500, y0, x0 + 500, y0 + 500, x0, y0 + 500,
+			 x0, y0);
+	}
+	strcat(text, "]}");
+	write_file(name, text);
+}
+
+/* OGR's count and extent of the layer, independently of grid-map. */
+static long long ogr_count(const char *path, OGREnvelope *env)
+{
+	GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+	OGRLayerH l = ds ? GDALDatasetGetLayer(ds, 0) : NULL;
+	long long n = l ? (long long)OGR_L_GetFeatureCount(l, 1) : -1;
+	if (l)
+		OGR_L_GetExtent(l, env, 1);
+	if (ds)
+		GDALClose(ds);
+	return n;
+}
+
+static void check_result_reports(const geo_map_result *r)
+{
+	char *text = report_of(r, 0), *json = report_of(r, 1), want[200];
+	snprintf(want, sizeof want, "scale 1:%.0f in EPSG:4548", 1000 * r->ground / r->scale);
+	CHECK("result: the text report gives the scale from the result", text && strstr(text, want));
+	snprintf(want, sizeof want, "labels: %zu drawn, %zu left out", r->nlabels, r->labels_left_out);
+	CHECK("result: the text report gives the labels", text && strstr(text, want));
+	CHECK("result: the text report names the project", text && strstr(text, "r.qgs: QGIS project written"));
+	mj *doc = mj_parse(json);
+	CHECK("result: the JSON report from the same result parses", doc != NULL);
+	const mj *layers = mj_get(doc, "layers"), *labels = mj_get(doc, "labels");
+	const mj *f = layers && layers->n ? mj_get(layers->items[0], "features") : NULL;
+	const mj *drawn = mj_get(labels, "drawn"), *den = mj_get(doc, "scale_denominator");
+	CHECK("result: JSON layers, labels and scale are the result's",
+	      f && f->num == r->layers[0].features && drawn && drawn->num == r->nlabels && den &&
+		      fabs(den->num - 1000 * r->ground / r->scale) <= 0.5);
+	mj_free(doc);
+	free(text);
+	free(json);
+}
+
+static void check_result(geo_ctx *ctx)
+{
+	char name[256], out[256], qgs[256];
+	labelled_squares("labelled.geojson");
+	snprintf(name, sizeof name, "%s/labelled.geojson", dir);
+	snprintf(out, sizeof out, "%s/result.png", dir);
+	snprintf(qgs, sizeof qgs, "%s/r.qgs", dir);
+	geo_map_layer l = { name, GEO_MAP_PRIMARY, NULL };
+	geo_map_opts o;
+	geo_map_opts_init(&o);
+	o.dpi = 50;
+	o.label_field = "name";
+	o.qgis_project = qgs;
+	o.common.output = out;
+	geo_map_result *r = NULL;
+	geo_err e = geo_map(ctx, &l, 1, &o, &r, NULL, NULL);
+	CHECK("result: map and project drawn", e == GEO_OK && r);
+	OGREnvelope env = { 0, 0, 0, 0 };
+	long long n = ogr_count(name, &env);
+	if (!r) {
+		printf("     %s\n", geo_last_error(ctx));
+		return;
+	}
+	CHECK("result: one layer of OGR's 3 features, as primary grids",
+	      n == 3 && r->nlayers == 1 && r->layers[0].features == (size_t)n &&
+		      r->layers[0].kind == GEO_MAP_PRIMARY && r->layers[0].dim == 1 &&
+		      !strcmp(r->layers[0].name, name));
+	CHECK("result: every feature's label drawn or left out",
+	      r->labelled && r->nlabels + r->labels_left_out == (size_t)n);
+	int inside = 1;
+	for (size_t i = 0; i < r->nlabels; i++) {
+		const geo_map_label *b = &r->labels[i];
+		inside = inside && strlen(b->text) == 1 && strchr("ABC", *b->text) && b->x >= r->frame[0] &&
+			 b->y >= r->frame[1] && b->x + b->w <= r->frame[0] + r->frame[2] &&
+			 b->y + b->h <= r->frame[1] + r->frame[3];
+	}
+	CHECK("result: the labels are the features' and inside the frame", r->nlabels > 0 && inside);
+	CHECK("result: the window shows OGR's extent of the data",
+	      r->window[0] <= env.MinX && r->window[1] <= env.MinY && r->window[2] >= env.MaxX &&
+		      r->window[3] >= env.MaxY);
+	CHECK("result: the output, format, CRS and project are the result's own copies",
+	      !strcmp(r->output, out) && !strcmp(r->format, "png") && !strcmp(r->crs, "EPSG:4548") &&
+		      !strcmp(r->qgis_project, qgs) && strstr(r->qgis_layout, "r.qpt") && !r->raster);
+	check_result_reports(r);
+	geo_map_result_free(r);
+	/* A project alone: its report names the project and its layout only. */
+	o.common.output = NULL;
+	o.common.out.overwrite = 1;
+	r = NULL;
+	e = geo_map(ctx, &l, 1, &o, &r, NULL, NULL);
+	char *text = report_of(r, 0), *json = report_of(r, 1);
+	CHECK("result: a project alone has no map",
+	      e == GEO_OK && r && !r->output && !r->format && text && !strncmp(text, qgs, strlen(qgs)) &&
+		      json && !strncmp(json, "{\"qgis_project\": ", 17));
+	free(text);
+	free(json);
+	geo_map_result_free(r);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -283,6 +405,7 @@ int main(void)
 	check_north(ctx);
 	check_outputs(ctx);
 	check_project(ctx);
+	check_result(ctx);
 	geo_ctx_free(ctx);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
