@@ -386,17 +386,6 @@ typedef struct geo_common_opts {
 void geo_common_opts_init(geo_common_opts *o);
 
 /*
-** The result of a verb whose report is still rendered by the verb itself
-** (the verbs whose geo_X_result is still this type): the report, as
-** text or JSON as common.json asked. geo_X_report writes it when json is the
-** form it holds, and returns GEO_ERR_USAGE otherwise.
-*/
-typedef struct geo_rendered {
-	char *text;             /* the report */
-	int json;               /* 1: text is one JSON object */
-} geo_rendered;
-
-/*
 ** An output dataset, written to a temporary name beside the target and
 ** renamed into place by geo_output_commit; never over a file that appeared
 ** meanwhile, nor over a GeoPackage or SpatiaLite file another program has

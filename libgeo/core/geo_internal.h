@@ -43,6 +43,8 @@ geo_err geo_buf_write(geo_buf *b, FILE *f);
 #define GEO_REPORT(X)                                                                      \
 	geo_err geo_##X##_report(const geo_##X##_result *r, int json, FILE *f)              \
 	{                                                                                   \
+		if (!r)                                                                     \
+			return GEO_ERR_USAGE;                                               \
 		geo_buf b;                                                                  \
 		geo_buf_init(&b);                                                           \
 		(json ? render_json : render_text)(&b, r);                                  \
@@ -65,9 +67,6 @@ void geo_xml_text(geo_buf *b, const char *s);
 
 /* strdup that records an out-of-memory error in ctx. */
 char *geo_strdup(geo_ctx *ctx, const char *s);
-/* A verb's end (core/verb.c): *result takes the report text (NULL: none) as
-** rendered, text or JSON; returns e, or GEO_ERR_INTERNAL when out of memory. */
-geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_rendered **result);
 /* How a verb opens an input (core/verb.c): the defaults, common->s_srs for a
 ** layer that states no CRS, and where (common->where for the main input, a
 ** verb's own filter for another, or NULL). */

@@ -1,8 +1,6 @@
 /*
 ** verb.c: what every verb shares by the contract of geo.h: the common
-** options' defaults and how they open inputs, and geo_rendered_give for a
-** verb that hands back its report rendered (geo_rendered) rather than as
-** data (none does any more).
+** options' defaults and how they open inputs.
 */
 #include "core/geo_internal.h"
 
@@ -21,18 +19,4 @@ void geo_input_opts_common(geo_input_opts *io, const geo_common_opts *common, co
 	geo_input_opts_init(io);
 	io->s_srs = common->s_srs;
 	io->where = where;
-}
-
-geo_err geo_rendered_give(geo_ctx *ctx, geo_err e, char *text, int json, geo_rendered **result)
-{
-	*result = NULL;
-	if (!text)
-		return e;
-	if (!(*result = malloc(sizeof **result))) {
-		free(text);
-		return geo_fail(ctx, GEO_ERR_INTERNAL, "out of memory");
-	}
-	(*result)->text = text;
-	(*result)->json = json;
-	return e;
 }

@@ -94,15 +94,7 @@ static void render_text(geo_buf *b, const geo_place_result *r)
 			       r->seconds_features);
 }
 
-geo_err geo_place_report(const geo_place_result *r, int json, FILE *f)
-{
-	if (!r)
-		return GEO_ERR_USAGE;
-	geo_buf b;
-	geo_buf_init(&b);
-	(json ? render_json : render_text)(&b, r);
-	return geo_buf_write(&b, f);
-}
+GEO_REPORT(place)
 
 void geo_place_result_free(geo_place_result *r)
 {

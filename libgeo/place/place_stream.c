@@ -461,9 +461,7 @@ geo_err place_stream_open(place_stream *r, geo_ctx *ctx, const char *features,
 	*r = (place_stream){ .ctx = ctx, .h = geo_ctx_geos(ctx), .o = o, .g = g };
 	place_rules_init(&r->rules, ctx, g, o->mode, o->max_distance);
 	geo_input_opts io;
-	geo_input_opts_init(&io);
-	io.s_srs = o->common.s_srs;
-	io.where = o->common.where;
+	geo_input_opts_common(&io, &o->common, o->common.where);
 	io.window = &o->common.window;
 	if (!(r->in = geo_input_open(ctx, features, &io)))
 		return geo_last_code(ctx);
